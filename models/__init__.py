@@ -1,0 +1,28 @@
+"""SQLAlchemy models of the portal. Imports nothing from Flask or portal."""
+from .access_token import AccessToken
+from .action_item import (
+    CLOSURE_STATES,
+    STATUSES,
+    VISIBILITIES,
+    ActionItem,
+    Attachment,
+    Comment,
+    ProgressUpdate,
+    action_item_contributors,
+    action_item_recommendations,
+    action_item_shares,
+)
+from .audit_event import AuditEvent
+from .base import Base, utcnow
+from .budget_line import BudgetLine
+from .framework import Commitment, FocusArea, Framework
+from .indicator import DIRECTIONS, Indicator, Measurement
+from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, meeting_shares
+from .organisation import Organisation
+from .recommendation import RESPONSES, Recommendation, recommendation_focus_areas
+from .report import Report, ReportNarrative, UpdateRound
+from .server_session import ReminderLog, ServerSession
+from .source import SOURCE_KINDS, Source
+from .user import ROLES, User
+
+__all__ = [name for name in dir() if not name.startswith("_")]

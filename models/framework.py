@@ -1,0 +1,61 @@
+"""The policy framework (Beleidskader 2023-2026), its focus areas and commitments."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TimestampMixin
+from .source import Source
+
+
+class Framework(TimestampMixin, Base):
+    __tablename__ = "frameworks"
+    __table_args__ = (CheckConstraint("period_end >= period_start", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+
+    source: Mapped[Source | None] = relationship()
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        back_populates="framework", order_by="FocusArea.position"
+    )
+
+
+class FocusArea(TimestampMixin, Base):
+    __tablename__ = "focus_areas"
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)
+
+    framework: Mapped[Framework] = relationship(back_populates="focus_areas")
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="focus_area", order_by="Commitment.position"
+    )
+
+
+class Commitment(TimestampMixin, Base):
+    __tablename__ = "commitments"
+    __table_args__ = (
+        UniqueConstraint("focus_area_id", "position"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_areas.id"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    # Weight in roll-ups; equal unless a coordinator sets otherwise.
+    weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
+
+    focus_area: Mapped[FocusArea] = relationship(back_populates="commitments")

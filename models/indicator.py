@@ -1,0 +1,75 @@
+"""Indicator series and their measured figures."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, TimestampMixin, UTCDateTime, in_list
+from .framework import FocusArea
+from .organisation import Organisation
+from .source import Source
+from .user import User
+
+DIRECTIONS = ("higher", "lower")
+
+
+class Indicator(TimestampMixin, Base):
+    __tablename__ = "indicators"
+    __table_args__ = (
+        CheckConstraint(in_list("direction", DIRECTIONS), name="direction"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(32))
+    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    focus_area_id: Mapped[int | None] = mapped_column(ForeignKey("focus_areas.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    # NULL when the sources do not say which way is better.
+    direction: Mapped[str | None] = mapped_column(String(8))
+    baseline_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    baseline_year: Mapped[int | None]
+    target_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    target_year: Mapped[int | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    owner_organisation: Mapped[Organisation] = relationship()
+    focus_area: Mapped[FocusArea | None] = relationship()
+    source: Mapped[Source | None] = relationship()
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="indicator", order_by="Measurement.period_end"
+    )
+
+
+class Measurement(Base):
+    """A figure for one period. value NULL = published as not available (a gap, not zero)."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "period"),
+        CheckConstraint("period_end >= period_start", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(16))  # label, e.g. "2015" or "2024-Q3"
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    source_text: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    indicator: Mapped[Indicator] = relationship(back_populates="measurements")
+    source: Mapped[Source | None] = relationship()
+    entered_by: Mapped[User | None] = relationship()

@@ -1,0 +1,52 @@
+"""The MDT-portaal Flask application factory."""
+from __future__ import annotations
+
+
+from flask import Flask
+
+from .config import Settings, load_settings
+
+
+def create_app(config: Settings | dict | None = None) -> Flask:
+    """Build the app. `config` is a Settings object, or overrides on top of the environment."""
+    settings = config if isinstance(config, Settings) else load_settings(overrides=config)
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.update(
+        PORTAL_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        DEBUG=False,
+        PROPAGATE_EXCEPTIONS=False,
+        SESSION_COOKIE_NAME="__Host-portal" if settings.is_production else "portal",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+    )
+
+    from .extensions import db
+
+    db.init_app(app, settings.database_url)
+
+    from . import i18n, security
+
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from .access import gate
+
+    app.before_request(gate)
+
+    from .auth import bp as auth_bp
+    from .framework import bp as framework_bp
+    from .dashboard import bp as dashboard_bp
+    from .health import bp as health_bp
+
+    for blueprint in (health_bp, auth_bp, dashboard_bp, framework_bp):
+        app.register_blueprint(blueprint)
+
+    from .cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app

@@ -1,0 +1,75 @@
+"""Management commands: flask --app wsgi portal <command>."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from models import ROLES, AuditEvent, User
+
+from . import reference
+from .config import PROJECT_ROOT
+from .extensions import db
+
+portal_cli = AppGroup("portal", help="Beheer van het MDT-portaal.")
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    # ConfigParser interpolation would eat the % of URL-encoded passwords.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@portal_cli.command("migrate")
+def migrate() -> None:
+    """Bring the database schema up to date (alembic upgrade head)."""
+    command.upgrade(alembic_config(current_app.config["PORTAL_SETTINGS"].database_url), "head")
+    click.echo("Database bijgewerkt.")
+
+
+@portal_cli.command("load-reference")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def load_reference(path: Path | None) -> None:
+    """Load the reference data (default: the copy shipped with the portal); idempotent."""
+    session = db.session
+    try:
+        summary = reference.load(session, path or reference.DEFAULT_PATH)
+        session.commit()
+    except reference.ReferenceDataError as exc:
+        session.rollback()
+        raise click.ClickException(f"Referentiedata geweigerd, niets opgeslagen. {exc}") from exc
+    if not summary.changed:
+        click.echo("Referentiedata al actueel: niets gewijzigd.")
+        return
+    for label, counts in (("nieuw", summary.created), ("bijgewerkt", summary.updated)):
+        for kind, n in sorted(counts.items()):
+            click.echo(f"{label}: {kind} {n}")
+
+
+@portal_cli.command("grant-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def grant_role(email: str, role: str) -> None:
+    """Give the user with this e-mail address a role (e.g. the first admin)."""
+    session = db.session
+    users = session.scalars(select(User).where(User.email == email.strip().lower())).all()
+    if not users:
+        raise click.ClickException(f"Geen gebruiker met e-mailadres {email}. Laat de gebruiker eerst een keer inloggen.")
+    if len(users) > 1:
+        raise click.ClickException(f"Meerdere gebruikers hebben e-mailadres {email}; wijs de rol toe in het portaal.")
+    user = users[0]
+    old = user.role
+    user.role = role
+    session.add(AuditEvent(
+        action="user.role_changed", entity_type="user", entity_id=user.id,
+        organisation_code=None, diff={"role": [old, role], "via": "cli"},
+    ))
+    session.commit()
+    click.echo(f"Rol van {email}: {old} -> {role}.")

@@ -1,0 +1,143 @@
+"""Typed settings from the environment and an optional TOML file; wrong settings fail fast."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KNOWN_PORTAL_KEYS = {"PORTAL_ENV", "PORTAL_CONFIG", "PORTAL_BASE_URL"}
+ROLES = ("reader", "member", "coordinator", "admin")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class OIDCProvider:
+    name: str
+    label: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    organisation: str | None = None
+    organisation_claim: str | None = None
+    organisation_map: dict[str, str] = field(default_factory=dict)
+    default_role: str = "member"
+    role_claim: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    enabled: bool = True
+    login: str = "10/minute"
+    write: str = "120/minute"
+    export: str = "20/minute"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    providers: tuple[OIDCProvider, ...] = ()
+    limits: Limits = Limits()
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+PROVIDER_KEYS = {f for f in OIDCProvider.__dataclass_fields__} | {"client_secret_env"}
+PROVIDER_REQUIRED = {"name", "label", "issuer", "client_id"}
+
+
+def _provider(raw: dict, index: int, env: dict[str, str]) -> OIDCProvider:
+    where = f"[[oidc.providers]] #{index + 1}"
+    unknown = set(raw) - PROVIDER_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+    missing = PROVIDER_REQUIRED - set(raw)
+    if missing:
+        raise ConfigError(f"{where}: missing keys {sorted(missing)}")
+    data = dict(raw)
+    if not re.fullmatch(r"[a-z0-9-]+", data["name"]):
+        raise ConfigError(f"{where}: name must match [a-z0-9-]+")
+    secret_env = data.pop("client_secret_env", None)
+    if secret_env:
+        if secret_env not in env:
+            raise ConfigError(f"{where}: environment variable {secret_env} is not set")
+        data["client_secret"] = env[secret_env]
+    if not data.get("client_secret"):
+        raise ConfigError(f"{where}: client_secret or client_secret_env is required")
+    if bool(data.get("organisation")) == bool(data.get("organisation_claim")):
+        raise ConfigError(f"{where}: set exactly one of organisation or organisation_claim")
+    if data.get("default_role", "member") not in ROLES:
+        raise ConfigError(f"{where}: default_role must be one of {', '.join(ROLES)}")
+    data["scopes"] = tuple(data.get("scopes", OIDCProvider.scopes))
+    if "openid" not in data["scopes"]:
+        raise ConfigError(f"{where}: scopes must include openid")
+    return OIDCProvider(**data)
+
+
+def load_settings(env: dict[str, str] | None = None, overrides: dict | None = None) -> Settings:
+    """Read settings once at start. `overrides` is for tests and tools."""
+    env = dict(os.environ if env is None else env)
+    unknown = {k for k in env if k.startswith("PORTAL_")} - KNOWN_PORTAL_KEYS
+    if unknown:
+        raise ConfigError(f"unknown environment variables: {', '.join(sorted(unknown))}")
+
+    portal_env = env.get("PORTAL_ENV", "development")
+    if portal_env not in ("development", "production", "test"):
+        raise ConfigError("PORTAL_ENV must be development, production or test")
+
+    toml: dict = {}
+    if env.get("PORTAL_CONFIG"):
+        path = Path(env["PORTAL_CONFIG"])
+        try:
+            toml = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"PORTAL_CONFIG {path}: {exc}") from exc
+    unknown_sections = set(toml) - {"oidc", "limits"}
+    if unknown_sections:
+        raise ConfigError(f"unknown sections in PORTAL_CONFIG: {sorted(unknown_sections)}")
+    oidc = toml.get("oidc", {})
+    if set(oidc) - {"providers"}:
+        raise ConfigError(f"unknown keys in [oidc]: {sorted(set(oidc) - {'providers'})}")
+    providers = tuple(_provider(p, i, env) for i, p in enumerate(oidc.get("providers", [])))
+    names = [p.name for p in providers]
+    if len(names) != len(set(names)):
+        raise ConfigError("provider names must be unique")
+    raw_limits = toml.get("limits", {})
+    if set(raw_limits) - set(Limits.__dataclass_fields__):
+        raise ConfigError(f"unknown keys in [limits]: {sorted(set(raw_limits) - set(Limits.__dataclass_fields__))}")
+
+    secret_key = env.get("SECRET_KEY", "")
+    if not secret_key:
+        if portal_env == "production":
+            raise ConfigError("SECRET_KEY is required when PORTAL_ENV=production")
+        secret_key = secrets.token_urlsafe(32)
+
+    values = dict(
+        env=portal_env,
+        database_url=env.get("DATABASE_URL") or Settings.database_url,
+        secret_key=secret_key,
+        base_url=env.get("PORTAL_BASE_URL", Settings.base_url).rstrip("/"),
+        redis_url=env.get("REDIS_URL") or None,
+        smtp_url=env.get("SMTP_URL") or None,
+        providers=providers,
+        limits=Limits(**raw_limits),
+    )
+    values.update(overrides or {})
+    settings = Settings(**values)
+    if settings.is_production and not settings.base_url.startswith("https://"):
+        raise ConfigError("PORTAL_BASE_URL must use https when PORTAL_ENV=production")
+    return settings

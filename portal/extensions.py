@@ -1,0 +1,66 @@
+"""Shared extension objects: the database engine and a session per app context."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # SQLite ignores foreign keys unless asked, per connection.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class _DatabaseState:
+    engine: Engine
+    factory: sessionmaker
+
+
+class Database:
+    """`db.session` is one SQLAlchemy session per app context, closed on teardown."""
+
+    def init_app(self, app: Flask, url: str) -> None:
+        engine = make_engine(url)
+        app.extensions["portal.db"] = _DatabaseState(engine, sessionmaker(engine, expire_on_commit=False))
+        app.teardown_appcontext(self._teardown)
+
+    @staticmethod
+    def state(app: Flask | None = None) -> _DatabaseState:
+        return (app or current_app).extensions["portal.db"]
+
+    @property
+    def engine(self) -> Engine:
+        return self.state().engine
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.state().factory()
+        return g.db_session
+
+    @staticmethod
+    def _teardown(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()
