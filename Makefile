@@ -1,0 +1,32 @@
+# MDT-portaal: `make run` starts the portal, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+
+.PHONY: run test install migrate clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/flask portal migrate
+	$(BIN)/flask portal load-reference
+
+run: migrate
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
+# With CI=true an unreachable PostgreSQL is a failure, not a skip.
+test: install
+	TEST_DATABASE=sqlite $(BIN)/pytest
+	TEST_DATABASE=postgresql $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,92 @@
+"""The read-only pages show the reference data in Dutch, with safe headers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal import create_app, reference
+from portal.config import load_settings
+
+
+def test_framework_page_shows_all_focus_areas(client, loaded):
+    response = client.get("/framework")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    data = reference.parse(reference.DEFAULT_PATH)
+    for area in data["framework"]["focus_areas"]:
+        assert f'id="speerpunt-{area["code"]}"' in html
+        assert area["title"] in html
+    assert "19 oktober 2023" in html  # the letter's date, written out in Dutch
+    # Linked recommendation shown under its focus area.
+    section = html.split('id="speerpunt-3.5"', 1)[1].split("<section", 1)[0]
+    assert "Intensiveer de internationale samenwerking" in section
+
+
+def test_recommendations_page_lists_all_22(client, loaded):
+    html = client.get("/recommendations").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>\d+</td>", html)
+    assert len(rows) == 22
+    assert "22 aanbevelingen uit 4 documenten" not in html  # only 3 sources carry recommendations
+    assert "22 aanbevelingen uit 3 documenten" in html
+    assert "29 november 2016" in html
+    assert "Overgenomen" in html
+
+
+def test_dashboard_counts(client, loaded):
+    html = client.get("/").get_data(as_text=True)
+    assert "7 speerpunten" in html and "22 aanbevelingen" in html and "15 indicatoren" in html
+
+
+def test_security_headers_on_pages_and_errors(client, loaded):
+    for path in ("/framework", "/bestaat-niet"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"]
+    missing = client.get("/bestaat-niet")
+    assert missing.status_code == 404
+    assert "Pagina niet gevonden" in missing.get_data(as_text=True)
+
+
+def test_health_endpoints(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json()["database"] == "ok"
+
+
+@pytest.fixture()
+def production_client(database_url, db_session):
+    settings = load_settings(env={
+        "DATABASE_URL": database_url, "PORTAL_ENV": "production",
+        "SECRET_KEY": "x" * 40, "PORTAL_BASE_URL": "https://mdt.example",
+    })
+    return create_app(settings).test_client()
+
+
+@pytest.mark.parametrize("path", ["/", "/framework", "/recommendations"])
+def test_pages_are_closed_in_production_without_sign_in(production_client, path):
+    response = production_client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    htmx = production_client.get(path, headers={"HX-Request": "true"})
+    assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/login"
+    hsts = production_client.get("/healthz").headers["Strict-Transport-Security"]
+    assert "max-age=" in hsts
+
+
+def test_every_route_except_public_ones_is_closed_in_production(production_client):
+    app = production_client.application
+    public = {"/healthz", "/readyz", "/login"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<[^>]+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = production_client.open(path, method=method)
+            if rule.rule in public:
+                assert response.status_code < 400, rule.rule
+            else:
+                assert response.status_code in (302, 401), f"{method} {rule.rule} answered {response.status_code}"

@@ -1,0 +1,164 @@
+"""Migrations build the model's schema on this backend, go down cleanly, and the database enforces the rules."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from models import ActionItem, AuditEvent, Base, Organisation, ProgressUpdate, User
+from portal.cli import alembic_config
+from portal.extensions import make_engine
+
+
+def test_migrations_up_down_up_without_drift(databases):
+    url = databases.new()
+    cfg = alembic_config(url)
+    engine = make_engine(url)
+    try:
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            assert set(Base.metadata.tables) <= tables
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            assert diff == []
+
+        command.downgrade(cfg, "base")
+        with engine.connect() as conn:
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_revisions_are_date_named_and_each_has_a_downgrade():
+    from pathlib import Path
+    import re
+
+    versions = sorted((Path(__file__).resolve().parents[1] / "migrations" / "versions").glob("*.py"))
+    assert versions
+    for path in versions:
+        assert re.fullmatch(r"\d{8}_\d{4}_[0-9a-f]{12}_[a-z0-9_]+\.py", path.name), path.name
+        source = path.read_text(encoding="utf-8")
+        body = source.split("def downgrade() -> None:", 1)[1]
+        assert body.strip() and body.strip() != "pass", f"{path.name} has no downgrade"
+
+
+@pytest.fixture()
+def org(db_session):
+    organisation = Organisation(code="KMAR", name="Koninklijke Marechaussee", is_mdt_member=True)
+    db_session.add(organisation)
+    db_session.flush()
+    return organisation
+
+
+def _user(org, **kw):
+    values = dict(issuer="https://idp.example", subject="abc", name="A. Tester", email="a@example.nl", organisation_id=org.id)
+    values.update(kw)
+    return User(**values)
+
+
+def test_duplicate_issuer_and_subject_refused_by_database(db_session, org):
+    db_session.add(_user(org))
+    db_session.flush()
+    with pytest.raises(IntegrityError):
+        with db_session.begin_nested():
+            db_session.execute(
+                text("INSERT INTO users (issuer, subject, name, organisation_id, role, locale, is_active) "
+                     "VALUES ('https://idp.example', 'abc', 'Dubbel', :org, 'member', 'nl', true)"),
+                {"org": org.id},
+            )
+
+
+def test_same_subject_at_another_issuer_is_a_different_user(db_session, org):
+    db_session.add_all([_user(org), _user(org, issuer="https://other.example")])
+    db_session.flush()
+    assert len(db_session.scalars(select(User)).all()) == 2
+
+
+def _insert_item(db_session, org, **overrides):
+    values = {"title": "Actie", "description": "", "owner": org.id, "status": "open", "progress": 0,
+              "visibility": "mdt", "closure_state": "none", "version": 1}
+    values.update(overrides)
+    db_session.execute(
+        text("INSERT INTO action_items (title, description, owner_organisation_id, status, progress, visibility, closure_state, version) "
+             "VALUES (:title, :description, :owner, :status, :progress, :visibility, :closure_state, :version)"),
+        values,
+    )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"progress": 101}, {"progress": -1}, {"status": "klaar"}, {"visibility": "iedereen"}, {"version": 0}, {"owner": 999999}],
+    ids=["progress>100", "progress<0", "unknown status", "unknown visibility", "version 0", "unknown owner"],
+)
+def test_action_item_rules_enforced_by_database(db_session, org, overrides):
+    _insert_item(db_session, org)  # the valid baseline is accepted
+    with pytest.raises(IntegrityError):
+        with db_session.begin_nested():
+            _insert_item(db_session, org, **overrides)
+
+
+def test_unknown_role_refused_by_database(db_session, org):
+    with pytest.raises(IntegrityError):
+        with db_session.begin_nested():
+            db_session.add(_user(org, role="superuser"))
+            db_session.flush()
+
+
+def test_progress_update_outside_range_refused(db_session, org):
+    item = ActionItem(title="Actie", owner_organisation_id=org.id)
+    db_session.add(item)
+    db_session.flush()
+    with pytest.raises(IntegrityError):
+        with db_session.begin_nested():
+            db_session.add(ProgressUpdate(action_item_id=item.id, recorded_at=datetime.now(timezone.utc),
+                                          status="open", progress=150))
+            db_session.flush()
+
+
+def test_audit_events_are_append_only(db_session):
+    event = AuditEvent(action="test.event", diff={"a": 1})
+    db_session.add(event)
+    db_session.flush()
+    with pytest.raises(DBAPIError):
+        with db_session.begin_nested():
+            db_session.execute(update(AuditEvent).where(AuditEvent.id == event.id).values(action="tampered"))
+    with pytest.raises(DBAPIError):
+        with db_session.begin_nested():
+            db_session.execute(text("DELETE FROM audit_events"))
+    assert db_session.scalar(select(AuditEvent.action).where(AuditEvent.id == event.id)) == "test.event"
+
+
+def test_timestamps_come_back_timezone_aware(db_session, org):
+    item = ActionItem(title="Actie", owner_organisation_id=org.id, due_date=date(2026, 12, 1))
+    db_session.add(item)
+    db_session.flush()
+    db_session.expire_all()
+    fresh = db_session.get(ActionItem, item.id)
+    assert fresh.created_at.tzinfo is not None
+    assert fresh.created_at.utcoffset().total_seconds() == 0
+
+
+def test_version_column_increments_and_refuses_stale_writes(db_session, org):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    item = ActionItem(title="Actie", owner_organisation_id=org.id)
+    db_session.add(item)
+    db_session.flush()
+    assert item.version == 1
+    item.title = "Nieuwe titel"
+    db_session.flush()
+    assert item.version == 2
+    # Someone else wrote in between: the row is at version 3 now.
+    db_session.execute(text("UPDATE action_items SET version = 3 WHERE id = :id"), {"id": item.id})
+    item.title = "Nog een titel"
+    with pytest.raises(StaleDataError):
+        db_session.flush()
