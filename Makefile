@@ -7,20 +7,27 @@ export FLASK_APP := wsgi
 
 .PHONY: run test install migrate clean
 
+IDP_STAMP := devtools/idp/node_modules/.installed
+
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The development/test OpenID provider (npm oidc-provider, versions locked).
+$(IDP_STAMP): devtools/idp/package.json devtools/idp/package-lock.json
+	cd devtools/idp && npm ci --no-audit --no-fund --loglevel=error
+	touch $(IDP_STAMP)
+
+install: $(STAMP) $(IDP_STAMP)
 
 migrate: install
 	$(BIN)/flask portal migrate
 	$(BIN)/flask portal load-reference
 
 run: migrate
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	devtools/run.sh
 
 # The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
 # With CI=true an unreachable PostgreSQL is a failure, not a skip.

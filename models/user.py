@@ -35,5 +35,12 @@ class User(TimestampMixin, Base):
 
     organisation: Mapped[Organisation] = relationship()
 
+    # The protocol Flask-Login expects, in plain Python (models import no Flask).
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

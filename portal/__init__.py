@@ -21,29 +21,46 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=settings.is_production,
+        RATELIMIT_ENABLED=settings.limits.enabled,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
     )
 
-    from .extensions import db
+    from .extensions import csrf, db, limiter, login_manager
 
     db.init_app(app, settings.database_url)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # server-side sessions are renewed at login instead
 
-    from . import i18n, security
+    from . import i18n, security, sessions
+    from .auth.oidc import ProviderClient
 
+    sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    app.extensions["portal.oidc"] = {
+        p.name: ProviderClient(p, f"{settings.base_url}/auth/callback/{p.name}") for p in settings.providers
+    }
 
     from .access import gate
 
     app.before_request(gate)
 
+    from .actions import bp as actions_bp
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
-    from .framework import bp as framework_bp
     from .dashboard import bp as dashboard_bp
+    from .framework import bp as framework_bp
     from .health import bp as health_bp
 
-    for blueprint in (health_bp, auth_bp, dashboard_bp, framework_bp):
+    for blueprint in (health_bp, auth_bp, dashboard_bp, framework_bp, actions_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from .cli import portal_cli

