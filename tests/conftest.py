@@ -206,6 +206,19 @@ def db_session(app):
 
 
 @pytest.fixture()
+def app_with(database_url, db_session):
+    """app_with(config_path=None, **env): another app instance whose requests share the test's transaction."""
+
+    def build(config: Path | None = None, **env):
+        other = create_app(make_settings(database_url, config, **env))
+        Database.state(other).factory = sessionmaker(
+            bind=db_session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False)
+        return other
+
+    return build
+
+
+@pytest.fixture()
 def client(app, db_session):
     return app.test_client()
 

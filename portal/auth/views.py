@@ -49,7 +49,7 @@ def login_page():
 
 @bp.get("/auth/login/<name>")
 @public
-@limiter.limit(_login_limit)
+@limiter.shared_limit(_login_limit, scope="auth")
 def start(name: str):
     client = providers().get(name) or abort(404)
     pending = Pending.start(name, safe_next(request.args.get("next")))
@@ -77,7 +77,7 @@ def _failure_page(client: ProviderClient, exc: LoginError, status: int = 400):
 
 @bp.get("/auth/callback/<name>")
 @public
-@limiter.limit(_login_limit)
+@limiter.shared_limit(_login_limit, scope="auth")
 def callback(name: str):
     client = providers().get(name) or abort(404)
     pendings = dict(session.get("oidc_pending", {}))
@@ -125,6 +125,7 @@ def callback(name: str):
 
 @bp.post("/auth/logout")
 @public
+@limiter.shared_limit(_login_limit, scope="auth")
 def logout():
     provider_name = session.get("login_provider")
     if current_user.is_authenticated:

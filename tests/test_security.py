@@ -1,0 +1,150 @@
+"""Sessions (timeouts, cookies, Redis), rate limits, headers and error pages."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select, update
+
+from conftest import IN_CI
+from models import AuditEvent, ServerSession, User
+
+
+def _age_session(db_session, **delta):
+    row = db_session.scalars(select(ServerSession)).one()
+    db_session.execute(update(ServerSession).where(ServerSession.id == row.id).values(
+        last_seen_at=row.last_seen_at - timedelta(**delta.get("idle", {})),
+        created_at=row.created_at - timedelta(**delta.get("age", {})),
+    ))
+
+
+@pytest.fixture()
+def signed_in(app, loaded, make_user, login_as):
+    client = login_as(app.test_client(), make_user("KMAR"))
+    assert client.get("/framework").status_code == 200
+    return client
+
+
+def test_idle_timeout_ends_the_session(signed_in, db_session):
+    _age_session(db_session, idle={"minutes": 29})
+    assert signed_in.get("/framework").status_code == 200
+    _age_session(db_session, idle={"minutes": 31})
+    assert signed_in.get("/framework").status_code == 302
+
+
+def test_absolute_timeout_ends_an_active_session(signed_in, db_session):
+    _age_session(db_session, age={"hours": 9, "minutes": 50})
+    assert signed_in.get("/framework").status_code == 200
+    _age_session(db_session, age={"minutes": 20})
+    assert signed_in.get("/framework").status_code == 302
+
+
+def test_cookie_holds_only_an_id_and_the_database_only_its_hash(signed_in, db_session):
+    cookie = signed_in.get_cookie("portal")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    row = db_session.scalars(select(ServerSession)).one()
+    assert row.id != cookie.value and len(row.id) == 64
+    assert row.user_id is not None
+
+
+def test_production_cookie_is_secure_and_host_prefixed(app_with):
+    app = app_with(PORTAL_ENV="production", SECRET_KEY="p" * 40, PORTAL_BASE_URL="https://mdt.example")
+    response = app.test_client().get("/login", base_url="https://mdt.example")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-portal=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_login_is_rate_limited(app_with, portal_toml, tmp_path):
+    config = tmp_path / "limited.toml"
+    config.write_text(portal_toml.read_text().replace("enabled = false", 'enabled = true\nlogin = "3/minute"'))
+    app = app_with(config)
+    client = app.test_client()
+    statuses = [client.get("/auth/login/hostile").status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    refused = client.get("/auth/callback/hostile?code=x&state=y")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Te veel verzoeken" in refused.get_data(as_text=True)
+    # Another client address has its own budget.
+    other = client.get("/auth/login/hostile", environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert other.status_code == 302
+
+
+def test_host_header_cannot_change_the_redirect_uri(client):
+    response = client.get("/auth/login/kmar", headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    redirect_uri = parse_qs(urlsplit(response.headers["Location"]).query)["redirect_uri"][0]
+    assert redirect_uri == "http://127.0.0.1:5000/auth/callback/kmar"
+
+
+def test_errors_show_a_generic_dutch_page(signed_in, monkeypatch):
+    from portal.framework import views
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views.queries, "frameworks", boom)
+    response = signed_in.get("/framework")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Er ging iets mis" in body and "secret internals" not in body and "Traceback" not in body
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_confidential_pages_are_not_cached(signed_in):
+    assert signed_in.get("/framework").headers["Cache-Control"] == "no-store"
+
+
+def test_grant_role_command(app, db_session, make_user):
+    user = make_user("JENV", email="eerste.beheerder@jenv.example")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portal", "grant-role", "Eerste.Beheerder@jenv.example", "admin"])
+    assert result.exit_code == 0, result.output
+    db_session.refresh(user)
+    assert user.role == "admin"
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "user.role_changed")).one()
+    assert event.diff["role"] == ["member", "admin"]
+    missing = runner.invoke(args=["portal", "grant-role", "niemand@example.nl", "admin"])
+    assert missing.exit_code != 0 and "Geen gebruiker" in missing.output
+    wrong = runner.invoke(args=["portal", "grant-role", "eerste.beheerder@jenv.example", "god"])
+    assert wrong.exit_code != 0
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture()
+def redis_available():
+    import redis
+
+    try:
+        # Database 15 is the tests' own: start it empty (ids repeat because tests roll back).
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip(f"Redis not reachable: {exc}")
+
+
+def test_redis_sessions_survive_across_app_instances_and_are_revoked(redis_available, app_with, portal_toml, db_session,
+                                                                      make_user, login_as):
+    first, second = app_with(portal_toml, REDIS_URL=REDIS_URL), app_with(portal_toml, REDIS_URL=REDIS_URL)
+    user = make_user("KMAR")
+    client = login_as(first.test_client(), user)
+    assert client.get("/framework").status_code == 200
+    assert db_session.scalars(select(ServerSession)).all() == []  # nothing in the database
+    cookie = client.get_cookie("portal").value
+
+    # A second process with the same Redis accepts the same session.
+    other = second.test_client()
+    other.set_cookie("portal", cookie)
+    assert other.get("/framework").status_code == 200
+
+    store = first.extensions["portal.session_store"]
+    assert store.count_for_user(user.id) == 1
+    store.delete_for_user(user.id)
+    assert other.get("/framework").status_code == 302
