@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test install migrate clean
+.PHONY: run test install migrate clean chromium
 
 IDP_STAMP := devtools/idp/node_modules/.installed
 
@@ -20,7 +20,17 @@ $(IDP_STAMP): devtools/idp/package.json devtools/idp/package-lock.json
 	cd devtools/idp && npm ci --no-audit --no-fund --loglevel=error
 	touch $(IDP_STAMP)
 
+# axe-core for the accessibility checks in the browser tests.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 install: $(STAMP) $(IDP_STAMP)
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || [ "$$CI" != "true" ]
 
 migrate: install
 	$(BIN)/flask portal migrate
@@ -31,7 +41,7 @@ run: migrate
 
 # The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
 # With CI=true an unreachable PostgreSQL is a failure, not a skip.
-test: install
+test: install $(NODE_STAMP) chromium
 	TEST_DATABASE=sqlite $(BIN)/pytest
 	TEST_DATABASE=postgresql $(BIN)/pytest
 

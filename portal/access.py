@@ -100,6 +100,12 @@ def gate():
 def get_or_404(model, ident, check: Callable | None = None):
     """Load one object; absent and not-allowed look the same (404)."""
     obj = db.session.get(model, ident)
-    if obj is None or (check is not None and not check(current_viewer(), obj)):
+    if obj is None:
+        abort(404)
+    if check is not None and not check(current_viewer(), obj):
+        from . import audit
+
+        audit.record_now("access.denied", actor=current_viewer(), entity_type=model.__tablename__,
+                         entity_id=obj.id, check=check.__name__, path=request.path)
         abort(404)
     return obj

@@ -102,9 +102,8 @@ def _free_port_block(size: int) -> int:
     raise RuntimeError("no free ports")
 
 
-@pytest.fixture(scope="session")
-def idp(tmp_path_factory):
-    """The development OpenID provider (npm oidc-provider), one issuer per organisation, on loopback."""
+def start_idp(workdir: Path, portal_url: str = "http://127.0.0.1:5000"):
+    """Start devtools/idp on free loopback ports; returns (process, {name: issuer})."""
     import json
     import shutil
     import subprocess
@@ -115,25 +114,31 @@ def idp(tmp_path_factory):
         if IN_CI:
             pytest.exit(message, returncode=3)
         pytest.skip(message)
-    ready = tmp_path_factory.mktemp("idp") / "ready.json"
+    ready = workdir / "ready.json"
     base = _free_port_block(len(IDP_NAMES))
-    log = open(ready.with_name("idp.log"), "w")
-    proc = subprocess.Popen(
-        ["node", str(ROOT / "devtools" / "idp" / "server.js"), "--base-port", str(base),
-         "--portal", "http://127.0.0.1:5000", "--ready-file", str(ready)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    log_path = workdir / "idp.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            ["node", str(ROOT / "devtools" / "idp" / "server.js"), "--base-port", str(base),
+             "--portal", portal_url, "--ready-file", str(ready)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
     deadline = time.time() + 20
     while not ready.exists():
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
-            raise RuntimeError(f"the test OpenID provider did not start: {ready.with_name('idp.log').read_text()}")
+            raise RuntimeError(f"the test OpenID provider did not start: {log_path.read_text()}")
         time.sleep(0.05)
-    issuers = {entry["name"]: entry["issuer"] for entry in json.loads(ready.read_text())}
+    return proc, {entry["name"]: entry["issuer"] for entry in json.loads(ready.read_text())}
+
+
+@pytest.fixture(scope="session")
+def idp(tmp_path_factory):
+    """The development OpenID provider (npm oidc-provider), one issuer per organisation, on loopback."""
+    proc, issuers = start_idp(tmp_path_factory.mktemp("idp"))
     yield issuers
     proc.terminate()
     proc.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -117,6 +117,18 @@ def test_not_visible_looks_exactly_like_not_existing(app, world, make_user, logi
     assert api_hidden.get_json() == api_missing.get_json()
 
 
+def test_denied_access_is_audited(app, world, make_user, login_as, db_session):
+    from models import AuditEvent
+
+    items, _orgs = world
+    viewer = make_user("IND")
+    client = login_as(app.test_client(), viewer)
+    client.get(f"/actions/{items['organisation'].id}")
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
+    assert (event.actor_id, event.entity_type, event.entity_id) == (viewer.id, "action_items", items["organisation"].id)
+    assert event.organisation_code == "IND"
+
+
 def test_can_view_and_sql_filter_agree(db_session, world, make_user):
     from portal.actions.permissions import can_view, visible_clause
 
