@@ -6,6 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from models import Base
+from models.base import include_object
 from portal.extensions import make_engine
 
 config = context.config
@@ -24,7 +25,7 @@ def _url() -> str:
 
 def run_migrations_offline() -> None:
     context.configure(url=_url(), target_metadata=Base.metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -43,7 +44,7 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     # Batch mode lets ALTER work on SQLite (copy-and-move).
     context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -70,3 +70,17 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
     """SQL text for a CHECK constraint limiting a column to fixed values."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+# Full-text search lives outside the ORM models (a generated tsvector column on
+# PostgreSQL, an FTS5 table on SQLite, both built by a migration). Alembic's
+# comparison skips them, so `alembic check` reports only real drift.
+SEARCH_OBJECT_PREFIXES = ("search_fts", "ix_search_")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "column" and name == "search_vector":
+        return False
+    if type_ in ("table", "index") and name and name.startswith(SEARCH_OBJECT_PREFIXES):
+        return False
+    return True

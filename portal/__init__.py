@@ -20,7 +20,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.is_production,
-        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        PORTAL_UPLOAD_MAX=settings.uploads.max_mb * 1024 * 1024,
+        # Room for the form fields around the largest allowed upload; beyond it: 413.
+        MAX_CONTENT_LENGTH=(settings.uploads.max_mb + 1) * 1024 * 1024,
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=settings.is_production,
@@ -59,8 +61,9 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from .dashboard import bp as dashboard_bp
     from .framework import bp as framework_bp
     from .health import bp as health_bp
+    from .search import bp as search_bp
 
-    for blueprint in (health_bp, auth_bp, dashboard_bp, framework_bp, actions_bp, api_bp, admin_bp):
+    for blueprint in (health_bp, auth_bp, dashboard_bp, framework_bp, actions_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from .cli import portal_cli

@@ -73,3 +73,14 @@ def grant_role(email: str, role: str) -> None:
     ))
     session.commit()
     click.echo(f"Rol van {email}: {old} -> {role}.")
+
+
+@portal_cli.command("send-reminders")
+def send_reminders() -> None:
+    """E-mail due (within 7 days) and overdue items; each item at most once a day per person."""
+    from .actions.reminders import send_reminders as run
+    from .i18n import today
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    result = run(db.session, today(), settings.smtp_url, settings.base_url)
+    click.echo(f"{result['emails']} e-mail(s) verstuurd over {result['items']} actie(s).")

@@ -47,6 +47,11 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
+class Uploads:
+    max_mb: int = 20
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
@@ -57,6 +62,7 @@ class Settings:
     providers: tuple[OIDCProvider, ...] = ()
     limits: Limits = Limits()
     session: SessionSettings = SessionSettings()
+    uploads: Uploads = Uploads()
 
     @property
     def is_production(self) -> bool:
@@ -113,7 +119,7 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
             toml = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"PORTAL_CONFIG {path}: {exc}") from exc
-    unknown_sections = set(toml) - {"oidc", "limits", "session"}
+    unknown_sections = set(toml) - {"oidc", "limits", "session", "uploads"}
     if unknown_sections:
         raise ConfigError(f"unknown sections in PORTAL_CONFIG: {sorted(unknown_sections)}")
     oidc = toml.get("oidc", {})
@@ -134,6 +140,13 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
     if session_settings.idle_minutes < 1 or session_settings.absolute_hours < 1:
         raise ConfigError("[session] idle_minutes and absolute_hours must be positive")
 
+    raw_uploads = toml.get("uploads", {})
+    if set(raw_uploads) - {"max_mb"}:
+        raise ConfigError(f"unknown keys in [uploads]: {sorted(set(raw_uploads) - {'max_mb'})}")
+    uploads = Uploads(**raw_uploads)
+    if not isinstance(uploads.max_mb, int) or not 1 <= uploads.max_mb <= 500:
+        raise ConfigError("[uploads] max_mb must be a whole number from 1 to 500")
+
     secret_key = env.get("SECRET_KEY", "")
     if not secret_key:
         if portal_env == "production":
@@ -150,6 +163,7 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
         providers=providers,
         limits=Limits(**raw_limits),
         session=session_settings,
+        uploads=uploads,
     )
     values.update(overrides or {})
     settings = Settings(**values)

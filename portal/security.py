@@ -16,11 +16,11 @@ def csp_nonce() -> str:
 
 def _headers(response):
     nonce = csp_nonce()
-    response.headers["Content-Security-Policy"] = (
+    response.headers.setdefault("Content-Security-Policy", (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
         "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
         "form-action 'self'"
-    )
+    ))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"

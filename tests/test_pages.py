@@ -39,11 +39,6 @@ def test_recommendations_page_lists_all_22(client, member):
     assert "Overgenomen" in html
 
 
-def test_dashboard_counts(client, member):
-    html = client.get("/").get_data(as_text=True)
-    assert "7 speerpunten" in html and "22 aanbevelingen" in html and "15 indicatoren" in html
-
-
 def test_security_headers_on_pages_and_errors(client, member):
     for path in ("/framework", "/bestaat-niet"):
         response = client.get(path)

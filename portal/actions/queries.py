@@ -1,28 +1,177 @@
-"""Reads of action items, always filtered by what the viewer may see."""
+"""Reads of action items, always filtered by what the viewer may see; filters and sorting from an allow-list."""
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from models import ActionItem, User
+from models import ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations
 
 from .permissions import visible_clause
 
+SORTS = {
+    "due_date": (ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id),
+    "-due_date": (ActionItem.due_date.is_(None), ActionItem.due_date.desc(), ActionItem.id.desc()),
+    "updated_at": (ActionItem.updated_at, ActionItem.id),
+    "-updated_at": (ActionItem.updated_at.desc(), ActionItem.id.desc()),
+    "title": (ActionItem.title, ActionItem.id),
+    "-title": (ActionItem.title.desc(), ActionItem.id.desc()),
+    "progress": (ActionItem.progress, ActionItem.id),
+    "-progress": (ActionItem.progress.desc(), ActionItem.id.desc()),
+    "status": (ActionItem.status, ActionItem.id),
+}
+STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+OPEN_STATUSES = ("open", "in_progress", "blocked")
+
+
+@dataclass
+class Filters:
+    """The list's filters as they appear in the URL (same names as the API)."""
+
+    status: str = ""
+    organisation: str = ""
+    focus_area: str = ""
+    recommendation: int | None = None
+    overdue: bool = False
+    assignee: str = ""
+    q: str = ""
+    sort: str = "due_date"
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        f = cls()
+        f.status = args.get("status", "")
+        if f.status and f.status not in STATUSES:
+            f.errors["status"] = "Onbekende status."
+            f.status = ""
+        f.organisation = args.get("organisation", "")[:16]
+        f.focus_area = args.get("focus_area", "")[:16]
+        rec = args.get("recommendation", "")
+        if rec:
+            if rec.isdigit():
+                f.recommendation = int(rec)
+            else:
+                f.errors["recommendation"] = "Het nummer van de aanbeveling is ongeldig."
+        f.overdue = args.get("overdue", "") in ("true", "1", "on")
+        f.assignee = args.get("assignee", "")[:16]
+        f.q = args.get("q", "").strip()[:200]
+        sort = args.get("sort", "due_date")
+        f.sort = sort if sort in SORTS else "due_date"
+        return f
+
+    def as_args(self, **override) -> dict:
+        values = {"status": self.status, "organisation": self.organisation, "focus_area": self.focus_area,
+                  "recommendation": self.recommendation or "", "overdue": "true" if self.overdue else "",
+                  "assignee": self.assignee, "q": self.q, "sort": self.sort if self.sort != "due_date" else ""}
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def _eager(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(ActionItem.owner_organisation),
+        selectinload(ActionItem.recommendations),
+        selectinload(ActionItem.shared_with),
+        selectinload(ActionItem.contributing_organisations),
+        selectinload(ActionItem.focus_area),
+        selectinload(ActionItem.assignee),
+    )
+
 
 def visible_items(user: User | None) -> Select:
-    return (
-        select(ActionItem)
-        .where(visible_clause(user))
-        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-        .options(
-            selectinload(ActionItem.owner_organisation),
-            selectinload(ActionItem.recommendations),
-            selectinload(ActionItem.shared_with),
-            selectinload(ActionItem.contributing_organisations),
-            selectinload(ActionItem.focus_area),
-        )
-    )
+    return _eager(select(ActionItem).where(visible_clause(user)).order_by(*SORTS["due_date"]))
+
+
+def filtered(user: User | None, f: Filters, today: date | None = None) -> Select:
+    """Visible items matching the filters; the caller orders/paginates (or counts)."""
+    from ..i18n import today as amsterdam_today
+
+    today = today or amsterdam_today()
+    stmt = select(ActionItem).where(visible_clause(user))
+    if f.status:
+        stmt = stmt.where(ActionItem.status == f.status)
+    if f.organisation:
+        stmt = stmt.join(Organisation, ActionItem.owner_organisation_id == Organisation.id).where(Organisation.code == f.organisation)
+    if f.focus_area:
+        stmt = stmt.where(ActionItem.focus_area_id.in_(select(FocusArea.id).where(FocusArea.code == f.focus_area)))
+    if f.recommendation:
+        stmt = stmt.where(ActionItem.id.in_(select(action_item_recommendations.c.action_item_id).where(
+            action_item_recommendations.c.recommendation_id == f.recommendation)))
+    if f.overdue:
+        stmt = stmt.where(ActionItem.due_date < today, ActionItem.status.in_(OPEN_STATUSES))
+    if f.assignee == "none":
+        stmt = stmt.where(ActionItem.assignee_id.is_(None))
+    elif f.assignee.isdigit():
+        stmt = stmt.where(ActionItem.assignee_id == int(f.assignee))
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(ActionItem.title.ilike(pattern, escape="\\"), ActionItem.description.ilike(pattern, escape="\\")))
+    return stmt
+
+
+def page_of(user: User | None, f: Filters, page: int, per_page: int) -> tuple[list[ActionItem], int]:
+    base = filtered(user, f)
+    total = base.with_only_columns(func.count(ActionItem.id)).order_by(None)
+    from ..extensions import db
+
+    count = db.session.scalar(total)
+    items = db.session.scalars(_eager(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).all()
+    return items, count
+
+
+def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
+    from ..extensions import db
+
+    return db.session.scalars(_eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)).all()
 
 
 def count_visible(user: User | None) -> Select:
     return select(func.count()).select_from(ActionItem).where(visible_clause(user))
+
+
+def history(item: ActionItem) -> Select:
+    return (select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id)
+            .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())
+            .options(selectinload(ProgressUpdate.author).selectinload(User.organisation)))
+
+
+def dashboard(user: User, today: date | None = None) -> dict:
+    """Everything the start page shows, each number only over what the user may see."""
+    from ..extensions import db
+
+    today = today or date.today()
+    visible = visible_clause(user)
+    open_ = ActionItem.status.in_(OPEN_STATUSES)
+    mine = db.session.scalars(_eager(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
+                                     .order_by(*SORTS["due_date"]).limit(10))).all()
+    overdue = db.session.scalars(_eager(select(ActionItem).where(visible, open_, ActionItem.due_date < today)
+                                        .order_by(*SORTS["due_date"]).limit(10))).all()
+    soon = db.session.scalars(_eager(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
+                                                              ActionItem.due_date <= today + timedelta(days=14))
+                                     .order_by(*SORTS["due_date"]).limit(10))).all()
+    recent = db.session.execute(
+        select(ProgressUpdate, ActionItem.title)
+        .join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
+        .where(visible)
+        .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
+        .options(selectinload(ProgressUpdate.author))
+    ).all()
+    per_area = db.session.execute(
+        select(FocusArea.code, FocusArea.title, func.count(ActionItem.id),
+               func.count(ActionItem.id).filter(ActionItem.status == "done"))
+        .join(ActionItem, ActionItem.focus_area_id == FocusArea.id).where(visible)
+        .group_by(FocusArea.code, FocusArea.title, FocusArea.position).order_by(FocusArea.position)
+    ).all()
+    per_org = db.session.execute(
+        select(Organisation.code, Organisation.name, func.count(ActionItem.id),
+               func.count(ActionItem.id).filter(ActionItem.status.in_(OPEN_STATUSES)))
+        .join(ActionItem, ActionItem.owner_organisation_id == Organisation.id).where(visible)
+        .group_by(Organisation.code, Organisation.name).order_by(Organisation.code)
+    ).all()
+    total = db.session.scalar(count_visible(user))
+    overdue_count = db.session.scalar(select(func.count()).select_from(ActionItem).where(visible, open_, ActionItem.due_date < today))
+    return {"mine": mine, "overdue": overdue, "soon": soon, "recent": recent, "per_area": per_area,
+            "per_org": per_org, "total": total, "overdue_count": overdue_count, "today": today}

@@ -1,28 +1,341 @@
-"""Action item pages. Read-only for now: list and detail."""
+"""Action item pages: list, create, detail with history, edit with conflict handling, updates, closure,
+comments, attachments and exports. Every form works without JavaScript; htmx swaps fragments in place."""
 from __future__ import annotations
 
-from flask import render_template, request
+from pathlib import Path
 
-from models import ActionItem
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
 
+from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, User
+
+from .. import audit
 from ..access import current_viewer, get_or_404
-from ..extensions import db
-from . import bp, queries
+from ..extensions import db, limiter
+from ..htmx import is_htmx
+from . import bp, exports, queries, services
+from .attachments import store
+from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
 from .permissions import can_edit, can_view
 
-PER_PAGE = 50
+PER_PAGE = 25
+
+
+def _write_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.write
+
+
+def _export_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.export
+
+
+def _user_key() -> str:
+    viewer = current_viewer()
+    return f"user:{viewer.id}" if viewer else (request.remote_addr or "anon")
+
+
+def _version(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def _apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
+    """Attach service errors to the form's fields; return the ones without a field."""
+    rest = {}
+    for name, message in fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors or []) + [message]
+        else:
+            rest[name] = message
+    return rest
 
 
 @bp.get("")
 def list():
     viewer = current_viewer()
+    filters = queries.Filters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = db.session.scalar(queries.count_visible(viewer))
-    items = db.session.scalars(queries.visible_items(viewer).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return render_template("actions/list.html", items=items, total=total, page=page, per_page=PER_PAGE)
+    items, total = queries.page_of(viewer, filters, page, PER_PAGE)
+    context = dict(items=items, total=total, page=page, per_page=PER_PAGE, filters=filters,
+                   pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+                   organisations=db.session.scalars(select(Organisation).order_by(Organisation.code)).all(),
+                   focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all())
+    if is_htmx() and request.headers.get("HX-Target") == "resultaten":
+        return render_template("actions/_results.html", **context)
+    return render_template("actions/list.html", **context)
+
+
+@bp.get("/export.<fmt>")
+@limiter.limit(_export_limit, key_func=_user_key)
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    viewer = current_viewer()
+    filters = queries.Filters.from_args(request.args)
+    items = queries.all_filtered(viewer, filters)
+    audit.record("export", actor=viewer, entity_type="action_item", format=fmt, count=len(items), filters=filters.as_args())
+    db.session.commit()
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(items), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = exports.to_xlsx(items), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="acties.{fmt}"'
+    return response
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@limiter.limit(_write_limit, key_func=_user_key, methods=["POST"])
+def create():
+    viewer = current_viewer()
+    if viewer.role == "reader":
+        abort(403)
+    form = ItemForm()
+    if request.method == "GET":
+        form.owner_organisation.data = viewer.organisation.code
+        form.visibility.data = "mdt"
+        form.recommendation_ids.data = [int(r) for r in request.args.getlist("recommendation") if r.isdigit()]
+    form.fill_choices(form.owner_organisation.data or viewer.organisation.code)
+    extra = {}
+    if form.validate_on_submit():
+        try:
+            item = services.create_item(db.session, viewer, form.data_for_service())
+            db.session.commit()
+            flash("De actie is aangemaakt.", "success")
+            return redirect(url_for("actions.detail", item_id=item.id))
+        except services.ValidationFailed as exc:
+            db.session.rollback()
+            extra = _apply_errors(form, exc.fields)
+    status = 422 if request.method == "POST" else 200
+    return render_template("actions/form.html", form=form, item=None, extra_errors=extra), status
+
+
+def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
+    history = db.session.scalars(queries.history(item)).all()
+    comments = db.session.scalars(select(Comment).where(Comment.action_item_id == item.id).order_by(Comment.created_at)).all()
+    attachments = db.session.scalars(select(Attachment).where(Attachment.action_item_id == item.id).order_by(Attachment.uploaded_at)).all()
+    audit_events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
+                                      .order_by(AuditEvent.at.desc()).limit(50)).all()
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({e.actor_id for e in audit_events if e.actor_id})))}
+    editable = can_edit(viewer, item)
+    is_owner = viewer.organisation_id == item.owner_organisation_id or viewer.role == "coordinator"
+    update_form = forms.get("update_form") or UpdateForm(formdata=None, status=item.status if item.status in ("open", "in_progress", "blocked") else "in_progress",
+                                                         progress=item.progress, version=item.version)
+    return dict(
+        item=item, history=history, comments=comments, attachments=attachments, audit_events=audit_events, actors=actors,
+        can_edit=editable, can_close=editable and is_owner and item.status not in ("done", "cancelled"),
+        can_confirm=viewer.role == "coordinator" and item.closure_state == "requested",
+        can_comment=viewer.role != "reader",
+        update_form=update_form,
+        closure_form=forms.get("closure_form") or ClosureForm(formdata=None, version=item.version),
+        reason_form=forms.get("reason_form") or ReasonForm(formdata=None, version=item.version),
+        confirm_form=ConfirmForm(formdata=None, version=item.version),
+        comment_form=forms.get("comment_form") or CommentForm(formdata=None),
+        attachment_form=forms.get("attachment_form") or AttachmentForm(formdata=None),
+        conflict=forms.get("conflict"),
+    )
 
 
 @bp.get("/<int:item_id>")
 def detail(item_id: int):
     item = get_or_404(ActionItem, item_id, check=can_view)
-    return render_template("actions/detail.html", item=item, can_edit=can_edit(current_viewer(), item))
+    return render_template("actions/detail.html", **_detail_context(item, current_viewer()))
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+@limiter.limit(_write_limit, key_func=_user_key, methods=["POST"])
+def edit(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    if not can_edit(viewer, item):
+        abort(403)
+    if request.method == "GET":
+        form = ItemForm(formdata=None, obj=item)
+        form.owner_organisation.data = item.owner_organisation.code
+        form.focus_area.data = item.focus_area.code if item.focus_area else ""
+        form.recommendation_ids.data = [r.id for r in item.recommendations]
+        form.contributing_organisations.data = [o.code for o in item.contributing_organisations]
+        form.shared_with.data = [o.code for o in item.shared_with]
+        form.version.data = item.version
+    else:
+        form = ItemForm()
+    form.fill_choices(form.owner_organisation.data or item.owner_organisation.code)
+    extra = {}
+    if form.validate_on_submit():
+        try:
+            services.update_item(db.session, viewer, item, _version(form.version.data), form.data_for_service())
+            db.session.commit()
+            flash("De wijzigingen zijn opgeslagen.", "success")
+            return redirect(url_for("actions.detail", item_id=item.id))
+        except services.VersionConflict:
+            db.session.commit()  # keeps the audit event of the conflict
+            db.session.refresh(item)
+            theirs = form.data_for_service()
+            form.version.data = item.version  # resubmitting now means: my version wins, knowingly
+            return render_template("actions/conflict.html", form=form, item=item, theirs=theirs), 409
+        except services.ValidationFailed as exc:
+            db.session.rollback()
+            db.session.refresh(item)
+            extra = _apply_errors(form, exc.fields)
+        except services.NotAllowed:
+            db.session.rollback()
+            abort(403)
+    status = 422 if request.method == "POST" else 200
+    return render_template("actions/form.html", form=form, item=item, extra_errors=extra), status
+
+
+def _after_write(item: ActionItem, message: str, anchor: str, **forms):
+    """htmx: the re-rendered history fragment plus a message; otherwise back to the page."""
+    if is_htmx():
+        response = current_app.make_response(render_template("actions/_activity.html", **_detail_context(item, current_viewer(), **forms)))
+        response.headers["HX-Trigger"] = '{"portal:message": "%s"}' % message.replace('"', "'")
+        return response
+    flash(message, "success")
+    return redirect(url_for("actions.detail", item_id=item.id) + f"#{anchor}")
+
+
+def _refused(item: ActionItem, status: int, **forms):
+    db.session.rollback()
+    db.session.refresh(item)
+    template = "actions/_activity.html" if is_htmx() else "actions/detail.html"
+    return render_template(template, **_detail_context(item, current_viewer(), **forms)), status
+
+
+@bp.post("/<int:item_id>/updates")
+@limiter.limit(_write_limit, key_func=_user_key)
+def add_update(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    form = UpdateForm()
+    if not form.validate():
+        return _refused(item, 422, update_form=form)
+    try:
+        services.add_update(db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data)
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.VersionConflict:
+        db.session.commit()
+        db.session.refresh(item)
+        form.version.data = item.version  # the note stays in the form; nothing typed is lost
+        return _refused(item, 409, update_form=form, conflict=True)
+    except services.ValidationFailed as exc:
+        _apply_errors(form, exc.fields)
+        return _refused(item, 422, update_form=form)
+    return _after_write(item, "Uw voortgangsbericht is opgeslagen.", "geschiedenis")
+
+
+def _simple_action(item_id: int, form_cls, call, message: str, form_key: str):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    form = form_cls()
+    if not form.validate():
+        return _refused(item, 422, **{form_key: form})
+    try:
+        call(viewer, item, form)
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.VersionConflict:
+        db.session.commit()
+        db.session.refresh(item)
+        form.version.data = item.version
+        return _refused(item, 409, **{form_key: form, "conflict": True})
+    except services.ValidationFailed as exc:
+        _apply_errors(form, exc.fields)
+        return _refused(item, 422, **{form_key: form})
+    return _after_write(item, message, "geschiedenis")
+
+
+@bp.post("/<int:item_id>/close")
+@limiter.limit(_write_limit, key_func=_user_key)
+def close(item_id: int):
+    def call(viewer, item, form):
+        services.request_closure(db.session, viewer, item, _version(form.version.data), form.closing_note.data)
+        upload = form.evidence.data
+        if upload and getattr(upload, "filename", ""):
+            _store_upload(viewer, item, upload, is_evidence=True)
+    return _simple_action(item_id, ClosureForm, call, "De actie is gemeld als afgerond en wacht op bevestiging.", "closure_form")
+
+
+@bp.post("/<int:item_id>/confirm")
+@limiter.limit(_write_limit, key_func=_user_key)
+def confirm(item_id: int):
+    return _simple_action(item_id, ConfirmForm, lambda viewer, item, form: services.confirm_closure(
+        db.session, viewer, item, _version(form.version.data)), "De afronding is bevestigd.", "confirm_form")
+
+
+@bp.post("/<int:item_id>/reject")
+@limiter.limit(_write_limit, key_func=_user_key)
+def reject(item_id: int):
+    return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.reject_closure(
+        db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is teruggestuurd.", "reason_form")
+
+
+@bp.post("/<int:item_id>/cancel")
+@limiter.limit(_write_limit, key_func=_user_key)
+def cancel(item_id: int):
+    return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.cancel_item(
+        db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is vervallen.", "reason_form")
+
+
+@bp.post("/<int:item_id>/comments")
+@limiter.limit(_write_limit, key_func=_user_key)
+def comment(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    form = CommentForm()
+    if not form.validate():
+        return _refused(item, 422, comment_form=form)
+    try:
+        services.add_comment(db.session, viewer, item, form.body.data)
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    return _after_write(item, "Uw reactie is geplaatst.", "reacties")
+
+
+def _storage() -> Path:
+    return Path(current_app.instance_path) / "attachments"
+
+
+def _store_upload(viewer: User, item: ActionItem, upload, is_evidence: bool = False):
+    data = upload.read(current_app.config["PORTAL_UPLOAD_MAX"] + 1)
+    return store(db.session, viewer, item, upload.filename, data, _storage(),
+                 current_app.config["PORTAL_UPLOAD_MAX"], is_evidence=is_evidence)
+
+
+@bp.post("/<int:item_id>/attachments")
+@limiter.limit(_write_limit, key_func=_user_key)
+def upload(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    form = AttachmentForm()
+    if not form.validate():
+        return _refused(item, 422, attachment_form=form)
+    try:
+        _store_upload(viewer, item, form.file.data, is_evidence=form.is_evidence.data)
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except services.ValidationFailed as exc:
+        _apply_errors(form, exc.fields)
+        return _refused(item, 422, attachment_form=form)
+    return _after_write(item, "Het bestand is toegevoegd.", "bijlagen")
+
+
+@bp.get("/<int:item_id>/attachments/<int:attachment_id>")
+def download(item_id: int, attachment_id: int):
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.action_item_id != item.id:
+        abort(404)
+    response = send_file(_storage() / attachment.storage_key, mimetype=attachment.content_type,
+                         as_attachment=True, download_name=attachment.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -10,6 +10,12 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
 def api_error(status: int, code: str, message: str, fields: dict | None = None):
     response = jsonify(error={"code": code, "message": message, "fields": fields or {}})
     response.status_code = status

@@ -4,22 +4,40 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, jsonify, request, url_for
+from datetime import date
+
+from flask import abort, current_app, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
-from models import AccessToken, ActionItem, Organisation
+from models import AccessToken, ActionItem, AuditEvent, Organisation
 
 from .. import audit
 from ..access import current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
-from ..actions.permissions import can_view
-from ..extensions import db
+from ..actions import services
+from ..actions.permissions import can_view, visible_clause
+from ..extensions import db, limiter
 from . import bp
 from .openapi import document
-from .schemas import api_error, item_json, token_json
+from .schemas import ApiError, api_error, item_json, token_json
 
 MAX_PER_PAGE = 100
+MAX_DEPTH = 5
+
+
+def _write_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.write
+
+
+def _user_key() -> str:
+    viewer = current_viewer()
+    return f"user:{viewer.id}" if viewer else (request.remote_addr or "anon")
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return api_error(exc.status, exc.code, exc.message, exc.fields)
 
 
 @bp.get("/openapi.json")
@@ -92,6 +110,62 @@ def revoke_token(token_id: int):
     return "", 204
 
 
+def _json_body() -> dict:
+    """The request's JSON object, bounded in depth; anything else is a clean 4xx."""
+    if not request.is_json:
+        abort(415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "De inhoud is geen geldig JSON-object.")
+    if _depth(body) > MAX_DEPTH:
+        raise ApiError(400, "bad_request", f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
+    return body
+
+
+def _depth(value, level: int = 1) -> int:
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()] or [level])
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value] or [level])
+    return level
+
+
+def _if_match(item: ActionItem) -> int:
+    header = request.headers.get("If-Match")
+    if not header:
+        raise ApiError(428, "precondition_required", "Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd.")
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(400, "bad_request", "If-Match moet een versie zijn, bijvoorbeeld \"3\".")
+    return int(value)
+
+
+def _item_response(item: ActionItem, status: int = 200):
+    response = jsonify(item_json(item))
+    response.status_code = status
+    response.headers["ETag"] = f'"{item.version}"'
+    return response
+
+
+ITEM_FIELDS = {"title", "description", "recommendation_ids", "focus_area", "owner_organisation",
+               "contributing_organisations", "assignee_id", "due_date", "visibility", "shared_with"}
+READ_ONLY = {"id", "version", "created_at", "updated_at", "status", "progress", "meeting_id"}
+
+
+def _item_data(body: dict) -> dict:
+    unknown = set(body) - ITEM_FIELDS
+    if unknown:
+        fields = {k: ("Dit veld kan niet worden gewijzigd." if k in READ_ONLY else "Onbekend veld.") for k in sorted(unknown)}
+        raise ApiError(422, "validation_failed", "Controleer de velden.", fields)
+    data = dict(body)
+    if "due_date" in data and data["due_date"] is not None:
+        try:
+            data["due_date"] = date.fromisoformat(data["due_date"]) if isinstance(data["due_date"], str) else object()
+        except ValueError:
+            data["due_date"] = object()  # the service reports it as an invalid date
+    return data
+
+
 @bp.get("/action-items")
 def list_action_items():
     viewer = current_viewer()
@@ -99,14 +173,165 @@ def list_action_items():
     per_page = request.args.get("per_page", 25, type=int) or 25
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         return api_error(400, "bad_request", f"page moet >= 1 zijn en per_page tussen 1 en {MAX_PER_PAGE}.")
-    total = db.session.scalar(action_queries.count_visible(viewer))
-    items = db.session.scalars(action_queries.visible_items(viewer).limit(per_page).offset((page - 1) * per_page)).all()
+    filters = action_queries.Filters.from_args(request.args)
+    if filters.errors:
+        return api_error(400, "bad_request", "Controleer de filters.", filters.errors)
+    items, total = action_queries.page_of(viewer, filters, page, per_page)
     return jsonify(items=[item_json(i) for i in items], total=total, page=page, per_page=per_page)
+
+
+@bp.post("/action-items")
+@limiter.limit(_write_limit, key_func=_user_key)
+def create_action_item():
+    viewer = current_viewer()
+    data = _item_data(_json_body())
+    try:
+        item = services.create_item(db.session, viewer, data)
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", "U mag geen acties aanmaken.")
+    except services.ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
+    response = _item_response(item, 201)
+    response.headers["Location"] = url_for("api.get_action_item", item_id=item.id)
+    return response
 
 
 @bp.get("/action-items/<int:item_id>")
 def get_action_item(item_id: int):
-    item = get_or_404(ActionItem, item_id, check=can_view)
-    response = jsonify(item_json(item))
-    response.headers["ETag"] = f'"{item.version}"'
+    return _item_response(get_or_404(ActionItem, item_id, check=can_view))
+
+
+def _stale(item: ActionItem):
+    db.session.commit()  # keep the audit event of the conflict
+    db.session.refresh(item)
+    response = _item_response(item, 412)
     return response
+
+
+@bp.patch("/action-items/<int:item_id>")
+@limiter.limit(_write_limit, key_func=_user_key)
+def patch_action_item(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    base = _if_match(item)
+    data = _item_data(_json_body())
+    try:
+        services.update_item(db.session, viewer, item, base, data)
+        db.session.commit()
+    except services.VersionConflict:
+        return _stale(item)
+    except services.NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", "U mag deze actie niet wijzigen.")
+    except services.ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
+    return _item_response(item)
+
+
+@bp.post("/action-items/<int:item_id>/updates")
+@limiter.limit(_write_limit, key_func=_user_key)
+def post_update(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    base = _if_match(item)
+    body = _json_body()
+    unknown = set(body) - {"note", "status", "progress"}
+    if unknown:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    try:
+        entry = services.add_update(db.session, viewer, item, base, body.get("note"), body.get("status"), body.get("progress"))
+        db.session.commit()
+    except services.VersionConflict:
+        return _stale(item)
+    except services.NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", "U mag deze actie niet bijwerken.")
+    except services.ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
+    response = _item_response(item, 201)
+    response.headers["Location"] = url_for("api.item_history", item_id=item.id) + f"#{entry.id}"
+    return response
+
+
+@bp.get("/action-items/<int:item_id>/history")
+def item_history(item_id: int):
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    updates = db.session.scalars(action_queries.history(item)).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
+                                .order_by(AuditEvent.at, AuditEvent.id)).all()
+    return jsonify(
+        updates=[{"id": u.id, "recorded_at": u.recorded_at.isoformat(), "author_id": u.author_id, "kind": u.kind,
+                  "note": u.note, "status": u.status, "progress": u.progress,
+                  "due_date": u.due_date.isoformat() if u.due_date else None} for u in reversed(updates)],
+        events=[{"id": e.id, "at": e.at.isoformat(), "actor_id": e.actor_id, "organisation": e.organisation_code,
+                 "action": e.action, "diff": {k: v for k, v in e.diff.items() if k != "ip"}} for e in events],
+    )
+
+
+def _linked_items(rec_ids) -> dict[int, list[int]]:
+    """Visible action items per recommendation, in one query."""
+    from models import action_item_recommendations as link
+
+    rows = db.session.execute(
+        select(link.c.recommendation_id, link.c.action_item_id)
+        .join(ActionItem, ActionItem.id == link.c.action_item_id)
+        .where(link.c.recommendation_id.in_(rec_ids), visible_clause(current_viewer()))
+    ).all()
+    linked: dict[int, list[int]] = {}
+    for rec_id, item_id in rows:
+        linked.setdefault(rec_id, []).append(item_id)
+    return linked
+
+
+def _rec_json(rec, linked: dict[int, list[int]]) -> dict:
+    return {"id": rec.id, "number": rec.number, "text": rec.text, "response": rec.response,
+            "source": {"key": rec.source.key, "title": rec.source.title, "year": rec.source.year},
+            "addressee": rec.addressee.code if rec.addressee else None,
+            "focus_areas": [a.code for a in rec.focus_areas], "action_item_ids": sorted(linked.get(rec.id, []))}
+
+
+@bp.get("/recommendations")
+def list_recommendations():
+    from ..framework import queries as fq
+
+    recs = db.session.scalars(fq.recommendations()).all()
+    linked = _linked_items([r.id for r in recs])
+    return jsonify([_rec_json(r, linked) for r in recs])
+
+
+@bp.get("/recommendations/<int:rec_id>")
+def get_recommendation(rec_id: int):
+    from models import Recommendation
+
+    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    return jsonify(_rec_json(rec, _linked_items([rec.id])))
+
+
+@bp.get("/focus-areas")
+def focus_areas():
+    from ..framework import queries as fq
+
+    out = []
+    for framework in db.session.scalars(fq.frameworks()).all():
+        for area in framework.focus_areas:
+            out.append({"code": area.code, "title": area.title, "framework": framework.key,
+                        "commitments": [{"id": c.id, "position": c.position, "text": c.text} for c in area.commitments]})
+    return jsonify(out)
+
+
+@bp.get("/search")
+def api_search():
+    from ..search.queries import search
+
+    q = request.args.get("q", "").strip()[:200]
+    if not q:
+        raise ApiError(400, "bad_request", "Geef een zoekterm mee met ?q=.")
+    found = search(current_viewer(), q)
+    return jsonify(items=[{**item_json(i), "matched_in": sorted(found.reasons[i.id])} for i in found.items],
+                   recommendations=[{"id": r.id, "source": r.source.key, "number": r.number, "text": r.text}
+                                    for r in found.recommendations])

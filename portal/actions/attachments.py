@@ -1,0 +1,87 @@
+"""Uploads: type checked on content (magic bytes), stored outside static/ under a generated id."""
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from models import ActionItem, Attachment, User
+
+from .. import audit
+from .permissions import can_edit
+from .services import NotAllowed, ValidationFailed
+
+TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, PNG of JPEG"
+
+
+def sniff(data: bytes) -> str | None:
+    """The file's real type from its first bytes (and, for ZIP containers, their contents)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+                    return "odt"
+                if "[Content_Types].xml" in names and "word/document.xml" in names:
+                    return "docx"
+                if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                    return "xlsx"
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return None
+    return None
+
+
+def safe_filename(name: str) -> str:
+    name = Path(name or "bestand").name.strip().replace("\x00", "")
+    name = "".join(c for c in name if c.isprintable() and c not in '\\/:*?"<>|')
+    return name[:200] or "bestand"
+
+
+def store(session: Session, actor: User, item: ActionItem, filename: str, data: bytes, storage: Path,
+          max_bytes: int, is_evidence: bool = False) -> Attachment:
+    if not can_edit(actor, item):
+        raise NotAllowed("cannot upload")
+    if not data:
+        raise ValidationFailed({"file": "Het bestand is leeg."})
+    if len(data) > max_bytes:
+        raise ValidationFailed({"file": f"Het bestand is te groot (hoogstens {max_bytes // (1024 * 1024)} MB)."})
+    kind = sniff(data)
+    if kind is None:
+        raise ValidationFailed({"file": f"Dit bestandstype is niet toegestaan. Toegestaan: {ALLOWED_TEXT}."})
+    key = secrets.token_hex(16)
+    storage.mkdir(parents=True, exist_ok=True)
+    path = storage / key
+    path.write_bytes(data)
+    attachment = Attachment(
+        action_item_id=item.id, uploaded_by_id=actor.id, storage_key=key, filename=safe_filename(filename),
+        content_type=TYPES[kind], size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        is_evidence=is_evidence, uploaded_at=datetime.now(timezone.utc),
+    )
+    session.add(attachment)
+    try:
+        session.flush()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    audit.record("action.attachment_uploaded", actor=actor, entity_type="action_item", entity_id=item.id,
+                 attachment_id=attachment.id, type=kind, size=len(data))
+    return attachment

@@ -1,0 +1,103 @@
+"""Forms of the action item pages (Flask-WTF: CSRF and type checks; business rules live in services)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from models import FocusArea, Organisation, Recommendation, Source, User
+
+from ..extensions import db
+from ..i18n import VISIBILITY_LABELS
+
+REQUIRED = "Dit veld is verplicht."
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ItemForm(FlaskForm):
+    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300, message="Hoogstens 300 tekens.")])
+    description = TextAreaField("Omschrijving", validators=[Optional(), Length(max=10000, message="Hoogstens 10.000 tekens.")])
+    owner_organisation = SelectField("Eigenaar (organisatie)")
+    assignee_id = SelectField("Uitvoerder", coerce=lambda v: int(v) if v not in (None, "", "None") else None)
+    due_date = DateField("Deadline", validators=[Optional()], format="%Y-%m-%d")
+    focus_area = SelectField("Speerpunt")
+    recommendation_ids = SelectMultipleField("Aanbevelingen", coerce=int)
+    contributing_organisations = CheckboxList("Bijdragende organisaties")
+    visibility = RadioField("Wie mag deze actie zien?", choices=list(VISIBILITY_LABELS.items()),
+                            validators=[InputRequired("Kies wie de actie mag zien.")])
+    shared_with = CheckboxList("Delen met (bij 'eigen organisatie en gekozen partners')")
+    version = HiddenField()
+
+    def fill_choices(self, owner_code: str | None) -> None:
+        orgs = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()
+        org_choices = [(o.code, f"{o.code} – {o.name}") for o in orgs]
+        self.owner_organisation.choices = org_choices
+        self.contributing_organisations.choices = org_choices
+        self.shared_with.choices = org_choices
+        areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
+        self.focus_area.choices = [("", "Geen speerpunt")] + [(a.code, f"{a.code} {a.title}") for a in areas]
+        recs = db.session.scalars(select(Recommendation).join(Source).order_by(Source.year.desc(), Recommendation.number)).all()
+        self.recommendation_ids.choices = [(r.id, f"{r.source.title[:40]} #{r.number}: {r.text[:70]}") for r in recs]
+        people = db.session.scalars(
+            select(User).join(Organisation).where(User.is_active.is_(True), Organisation.code == owner_code).order_by(User.name)
+        ).all() if owner_code else []
+        self.assignee_id.choices = [(None, "Nog niet toegewezen")] + [(u.id, u.name) for u in people]
+
+    def data_for_service(self) -> dict:
+        return {
+            "title": self.title.data, "description": self.description.data or "",
+            "owner_organisation": self.owner_organisation.data, "assignee_id": self.assignee_id.data,
+            "due_date": self.due_date.data, "focus_area": self.focus_area.data or None,
+            "recommendation_ids": list(self.recommendation_ids.data or []),
+            "contributing_organisations": list(self.contributing_organisations.data or []),
+            "visibility": self.visibility.data, "shared_with": list(self.shared_with.data or []),
+        }
+
+
+class UpdateForm(FlaskForm):
+    note = TextAreaField("Wat is er gebeurd?", validators=[DataRequired(REQUIRED), Length(max=5000, message="Hoogstens 5.000 tekens.")])
+    status = SelectField("Status", choices=[("open", "Open"), ("in_progress", "Bezig"), ("blocked", "Geblokkeerd")])
+    progress = IntegerField("Voortgang in procenten", validators=[InputRequired("Vul een getal van 0 tot en met 100 in."),
+                                                                  NumberRange(0, 100, "Vul een getal van 0 tot en met 100 in.")])
+    version = HiddenField()
+
+
+class ClosureForm(FlaskForm):
+    closing_note = TextAreaField("Afsluitende toelichting", validators=[DataRequired(REQUIRED), Length(max=5000)])
+    evidence = FileField("Bewijsstuk (optioneel)")
+    version = HiddenField()
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reden", validators=[DataRequired(REQUIRED), Length(max=5000)])
+    version = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    version = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Reactie", validators=[DataRequired(REQUIRED), Length(max=5000, message="Hoogstens 5.000 tekens.")])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField("Bestand", validators=[DataRequired("Kies een bestand.")])
+    is_evidence = BooleanField("Dit is bewijs voor de afronding")

@@ -1,0 +1,320 @@
+"""Writes on action items. Services take (actor, objects, plain data), flush, audit, never touch the request.
+
+Every write that changes an item names the version it was based on; a stale
+version raises VersionConflict, so two people never silently overwrite each other.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ActionItem, Comment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
+
+from .. import audit
+from .permissions import can_edit, can_view
+
+TITLE_MAX = 300
+TEXT_MAX = 10000
+NOTE_MAX = 5000
+UPDATE_STATUSES = ("open", "in_progress", "blocked")
+FINISHED = ("done", "cancelled")
+
+
+class ValidationFailed(Exception):
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(", ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class VersionConflict(Exception):
+    def __init__(self, item: ActionItem):
+        super().__init__(f"item {item.id} is at version {item.version}")
+        self.item = item
+
+
+class NotAllowed(Exception):
+    """The user may see the item but not do this (403)."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def check_version(item: ActionItem, base_version: int | None) -> None:
+    if base_version is None:
+        raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
+    if base_version != item.version:
+        audit.record("action.version_conflict", entity_type="action_item", entity_id=item.id,
+                     based_on=base_version, current=item.version)
+        raise VersionConflict(item)
+
+
+def _text(fields: dict, name: str, value, label: str, maximum: int, required: bool) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else None
+    if value is None:
+        fields[name] = f"{label} moet tekst zijn."
+        return ""
+    if required and not value:
+        fields[name] = f"Vul {label.lower()} in."
+    elif len(value) > maximum:
+        fields[name] = f"{label} mag hoogstens {maximum} tekens lang zijn (nu {len(value)})."
+    return value
+
+
+def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem | None = None) -> dict:
+    """Check every field of a create or edit; raises ValidationFailed with a Dutch message per field.
+
+    `data` holds plain values: codes for organisations and focus areas, ids for
+    recommendations and assignee, a date or None for due_date.
+    """
+    fields: dict[str, str] = {}
+    out: dict = {}
+    if "title" in data or item is None:
+        out["title"] = _text(fields, "title", data.get("title"), "De titel", TITLE_MAX, required=True)
+    if "description" in data:
+        out["description"] = _text(fields, "description", data.get("description"), "De omschrijving", TEXT_MAX, required=False)
+
+    orgs = {o.code: o for o in session.scalars(select(Organisation).where(Organisation.is_active.is_(True)))}
+
+    def org_list(name: str, label: str):
+        codes = data.get(name) or []
+        if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
+            fields[name] = f"{label}: geef een lijst met organisatiecodes."
+            return []
+        unknown = [c for c in codes if c not in orgs]
+        if unknown:
+            fields[name] = f"Onbekende organisatie: {', '.join(unknown)}."
+            return []
+        return [orgs[c] for c in dict.fromkeys(codes)]
+
+    if "owner_organisation" in data or item is None:
+        code = data.get("owner_organisation") or actor.organisation.code
+        if code not in orgs:
+            fields["owner_organisation"] = "Kies een bestaande organisatie als eigenaar."
+        else:
+            out["owner_organisation"] = orgs[code]
+    if "contributing_organisations" in data:
+        out["contributing_organisations"] = org_list("contributing_organisations", "Bijdragende organisaties")
+    if "shared_with" in data:
+        out["shared_with"] = org_list("shared_with", "Gedeeld met")
+    if "visibility" in data or item is None:
+        visibility = data.get("visibility") or "mdt"
+        if visibility not in ("organisation", "partners", "mdt", "public"):
+            fields["visibility"] = "Kies wie de actie mag zien."
+        out["visibility"] = visibility
+    if "focus_area" in data:
+        code = data.get("focus_area")
+        area = session.scalars(select(FocusArea).where(FocusArea.code == code)).first() if code else None
+        if code and area is None:
+            fields["focus_area"] = "Kies een bestaand speerpunt."
+        out["focus_area"] = area
+    if "recommendation_ids" in data:
+        ids = data.get("recommendation_ids") or []
+        if not isinstance(ids, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            fields["recommendation_ids"] = "Geef een lijst met nummers van aanbevelingen."
+        else:
+            recs = session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))).all()
+            if len(recs) != len(set(ids)):
+                fields["recommendation_ids"] = "Een of meer aanbevelingen bestaan niet."
+            out["recommendations"] = sorted(recs, key=lambda r: r.id)
+    if "due_date" in data:
+        due = data.get("due_date")
+        if due is not None and not isinstance(due, date):
+            fields["due_date"] = "Vul een geldige datum in."
+        elif due is not None and not date(2000, 1, 1) <= due <= date(2100, 12, 31):
+            fields["due_date"] = "Vul een datum tussen 2000 en 2100 in."
+        out["due_date"] = due
+    if "assignee_id" in data:
+        assignee_id = data.get("assignee_id")
+        assignee = session.get(User, assignee_id) if isinstance(assignee_id, int) else None
+        owner = out.get("owner_organisation") or (item.owner_organisation if item else None)
+        if assignee_id is not None and (assignee is None or not assignee.is_active):
+            fields["assignee_id"] = "Kies een bestaande, actieve gebruiker."
+        elif assignee is not None and owner is not None and assignee.organisation_id != owner.id:
+            fields["assignee_id"] = "De uitvoerder moet bij de eigenaar-organisatie horen."
+        out["assignee"] = assignee
+
+    # Who may decide ownership and confidentiality (mass assignment is checked, not trusted).
+    owner = out.get("owner_organisation")
+    if owner is not None and actor.role != "coordinator":
+        current_owner = item.owner_organisation_id if item else actor.organisation_id
+        if owner.id != current_owner:
+            fields["owner_organisation"] = "Alleen een coördinator kan de eigenaar van een actie wijzigen."
+    if item is not None and actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id:
+        for name in ("visibility", "shared_with"):
+            if name in out and out[name] != getattr(item, name):
+                fields[name] = "Alleen de eigenaar-organisatie bepaalt wie de actie mag zien."
+    if out.get("visibility") == "partners" and not (out.get("shared_with") if "shared_with" in out else (item.shared_with if item else [])):
+        fields.setdefault("shared_with", "Kies met welke partners u de actie deelt.")
+    if fields:
+        raise ValidationFailed(fields)
+    return out
+
+
+def _snapshot(item: ActionItem) -> dict:
+    return {
+        "title": item.title, "description": item.description,
+        "owner_organisation": item.owner_organisation.code if item.owner_organisation else None,
+        "visibility": item.visibility,
+        "shared_with": sorted(o.code for o in item.shared_with),
+        "contributing_organisations": sorted(o.code for o in item.contributing_organisations),
+        "focus_area": item.focus_area.code if item.focus_area else None,
+        "recommendation_ids": sorted(r.id for r in item.recommendations),
+        "due_date": item.due_date.isoformat() if item.due_date else None,
+        "assignee_id": item.assignee.id if item.assignee else None,
+        "status": item.status, "progress": item.progress,
+    }
+
+
+def _history(session: Session, actor: User, item: ActionItem, kind: str, note: str) -> ProgressUpdate:
+    entry = ProgressUpdate(action_item_id=item.id, author_id=actor.id, recorded_at=_now(), kind=kind, note=note,
+                           status=item.status, progress=item.progress, due_date=item.due_date)
+    session.add(entry)
+    return entry
+
+
+def create_item(session: Session, actor: User, data: dict) -> ActionItem:
+    if actor.role == "reader":
+        raise NotAllowed("readers cannot create items")
+    values = clean_item_data(session, actor, data)
+    item = ActionItem(status="open", progress=0, created_by_id=actor.id, **values)
+    session.add(item)
+    session.flush()
+    _history(session, actor, item, "update", "Actie aangemaakt.")
+    audit.record("action.created", actor=actor, entity_type="action_item", entity_id=item.id, after=_snapshot(item))
+    session.flush()
+    return item
+
+
+def update_item(session: Session, actor: User, item: ActionItem, base_version: int | None, data: dict) -> ActionItem:
+    if not can_edit(actor, item):
+        raise NotAllowed("cannot edit")
+    check_version(item, base_version)
+    values = clean_item_data(session, actor, data, item)
+    before = _snapshot(item)
+    for name, value in values.items():
+        setattr(item, name, value)
+    after = _snapshot(item)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changed:
+        return item
+    if "due_date" in changed:
+        _history(session, actor, item, "update", f"Deadline gewijzigd van {before['due_date'] or 'geen'} naar {after['due_date'] or 'geen'}.")
+    item.updated_at = _now()
+    audit.record("action.updated", actor=actor, entity_type="action_item", entity_id=item.id, changes=changed)
+    session.flush()
+    if not can_view(actor, item):
+        # A user may hide an item from their own organisation only as coordinator of another; never silently.
+        raise ValidationFailed({"visibility": "Met deze keuze kunt u de actie zelf niet meer zien."})
+    return item
+
+
+def add_update(session: Session, actor: User, item: ActionItem, base_version: int | None,
+               note: str, status: str | None = None, progress: int | None = None) -> ProgressUpdate:
+    if not can_edit(actor, item):
+        raise NotAllowed("cannot update")
+    check_version(item, base_version)
+    fields: dict[str, str] = {}
+    note = _text(fields, "note", note, "De toelichting", NOTE_MAX, required=True)
+    status = status or item.status
+    if item.status in FINISHED:
+        fields["status"] = "Deze actie is afgesloten; er kunnen geen voortgangsberichten meer bij."
+    elif status not in UPDATE_STATUSES:
+        fields["status"] = "Kies open, bezig of geblokkeerd. Afronden en laten vervallen gaan via hun eigen knop."
+    if progress is None:
+        progress = item.progress
+    if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
+        fields["progress"] = "De voortgang is een heel getal van 0 tot en met 100."
+    if fields:
+        raise ValidationFailed(fields)
+    before = {"status": item.status, "progress": item.progress}
+    item.status, item.progress = status, progress
+    item.updated_at = _now()
+    entry = _history(session, actor, item, "update", note)
+    session.flush()
+    audit.record("action.progress", actor=actor, entity_type="action_item", entity_id=item.id,
+                 before=before, after={"status": status, "progress": progress})
+    return entry
+
+
+def request_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, closing_note: str) -> None:
+    """First key: the owner organisation reports the item done, with a closing note."""
+    if not can_edit(actor, item) or (actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id):
+        raise NotAllowed("only the owner organisation closes")
+    check_version(item, base_version)
+    fields: dict[str, str] = {}
+    note = _text(fields, "closing_note", closing_note, "De afsluitende toelichting", NOTE_MAX, required=True)
+    if item.status in FINISHED:
+        fields["closing_note"] = "Deze actie is al afgerond of vervallen."
+    if fields:
+        raise ValidationFailed(fields)
+    item.status, item.progress, item.closure_state = "done", 100, "requested"
+    item.closing_note, item.closure_requested_at = note, _now()
+    item.updated_at = _now()
+    _history(session, actor, item, "closure_requested", note)
+    audit.record("action.closure_requested", actor=actor, entity_type="action_item", entity_id=item.id)
+    session.flush()
+
+
+def confirm_closure(session: Session, actor: User, item: ActionItem, base_version: int | None) -> None:
+    """Second key: a coordinator confirms the closure."""
+    if actor.role != "coordinator" or not can_view(actor, item):
+        raise NotAllowed("only coordinators confirm")
+    check_version(item, base_version)
+    if item.closure_state != "requested":
+        raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
+    item.closure_state, item.closure_confirmed_by_id, item.closure_confirmed_at = "confirmed", actor.id, _now()
+    item.updated_at = _now()
+    _history(session, actor, item, "closure_confirmed", "Afronding bevestigd.")
+    audit.record("action.closure_confirmed", actor=actor, entity_type="action_item", entity_id=item.id)
+    session.flush()
+
+
+def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
+    if actor.role != "coordinator" or not can_view(actor, item):
+        raise NotAllowed("only coordinators send back")
+    check_version(item, base_version)
+    fields: dict[str, str] = {}
+    reason = _text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
+    if item.closure_state != "requested":
+        fields["closure"] = "Er is geen afronding die op bevestiging wacht."
+    if fields:
+        raise ValidationFailed(fields)
+    item.status, item.closure_state, item.closure_requested_at = "in_progress", "none", None
+    item.updated_at = _now()
+    _history(session, actor, item, "closure_rejected", reason)
+    audit.record("action.closure_rejected", actor=actor, entity_type="action_item", entity_id=item.id)
+    session.flush()
+
+
+def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
+    if not can_edit(actor, item) or (actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id):
+        raise NotAllowed("only the owner organisation cancels")
+    check_version(item, base_version)
+    fields: dict[str, str] = {}
+    reason = _text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
+    if item.status in FINISHED:
+        fields["reason"] = "Deze actie is al afgerond of vervallen."
+    if fields:
+        raise ValidationFailed(fields)
+    item.status, item.cancel_reason = "cancelled", reason
+    item.updated_at = _now()
+    _history(session, actor, item, "update", f"Vervallen: {reason}")
+    audit.record("action.cancelled", actor=actor, entity_type="action_item", entity_id=item.id)
+    session.flush()
+
+
+def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> Comment:
+    if actor.role == "reader" or not can_view(actor, item):
+        raise NotAllowed("readers cannot comment")
+    fields: dict[str, str] = {}
+    body = _text(fields, "body", body, "De reactie", NOTE_MAX, required=True)
+    if fields:
+        raise ValidationFailed(fields)
+    comment = Comment(action_item_id=item.id, author_id=actor.id, body=body)
+    session.add(comment)
+    session.flush()
+    audit.record("action.commented", actor=actor, entity_type="action_item", entity_id=item.id, comment_id=comment.id)
+    return comment

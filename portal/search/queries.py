@@ -1,0 +1,81 @@
+"""Full text: PostgreSQL tsvector (dutch stemming) or SQLite FTS5; visibility applied in the same query."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, literal_column, select, text
+from sqlalchemy.orm import selectinload
+
+from models import ActionItem, Comment, ProgressUpdate, Recommendation, User
+
+from ..actions.permissions import visible_clause
+from ..extensions import db
+
+LIMIT = 50
+
+
+@dataclass
+class Results:
+    items: list[ActionItem] = field(default_factory=list)
+    reasons: dict[int, set[str]] = field(default_factory=dict)
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.items) + len(self.recommendations)
+
+
+def _fts5_query(q: str) -> str:
+    """Each word as a quoted FTS5 string: user text can never be FTS5 syntax."""
+    words = re.findall(r"\w+", q, flags=re.UNICODE)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _candidates(q: str) -> tuple[dict[int, set[str]], list[int]]:
+    """(item id -> where it matched, recommendation ids)."""
+    reasons: dict[int, set[str]] = {}
+    recs: list[int] = []
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsq = func.websearch_to_tsquery("dutch", q)
+
+        def matches(model):
+            return literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)
+
+        for item_id in db.session.scalars(select(ActionItem.id).where(matches(ActionItem)).limit(500)):
+            reasons.setdefault(item_id, set()).add("item")
+        for item_id in db.session.scalars(select(ProgressUpdate.action_item_id).where(matches(ProgressUpdate)).limit(500)):
+            reasons.setdefault(item_id, set()).add("update")
+        for item_id in db.session.scalars(select(Comment.action_item_id).where(matches(Comment)).limit(500)):
+            reasons.setdefault(item_id, set()).add("comment")
+        recs = list(db.session.scalars(select(Recommendation.id).where(matches(Recommendation)).limit(LIMIT)))
+        return reasons, recs
+    query = _fts5_query(q)
+    if not query:
+        return reasons, recs
+    rows = db.session.execute(text("SELECT kind, ref_id, item_id FROM search_fts WHERE search_fts MATCH :q "
+                                   "ORDER BY rank LIMIT 1000"), {"q": query}).all()
+    for kind, ref_id, item_id in rows:
+        if kind == "recommendation":
+            recs.append(int(ref_id))
+        else:
+            reasons.setdefault(int(item_id), set()).add(kind)
+    return reasons, recs
+
+
+def search(user: User | None, q: str) -> Results:
+    reasons, rec_ids = _candidates(q)
+    results = Results()
+    if reasons:
+        results.items = db.session.scalars(
+            select(ActionItem).where(ActionItem.id.in_(reasons), visible_clause(user))
+            .order_by(ActionItem.updated_at.desc()).limit(LIMIT)
+            .options(selectinload(ActionItem.owner_organisation))
+        ).all()
+        results.reasons = {i.id: reasons[i.id] for i in results.items}
+    if rec_ids:
+        results.recommendations = db.session.scalars(
+            select(Recommendation).where(Recommendation.id.in_(rec_ids)).order_by(Recommendation.id)
+            .options(selectinload(Recommendation.source))
+        ).all()
+    return results
