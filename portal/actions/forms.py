@@ -31,13 +31,27 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class PercentField(IntegerField):
+    """A whole number from 0 to 100, with one Dutch message for every kind of wrong input."""
+
+    message = "Vul een getal van 0 tot en met 100 in."
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] not in ("", None):
+            try:
+                self.data = int(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise ValueError(self.message) from None
+
+
 class ItemForm(FlaskForm):
     title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300, message="Hoogstens 300 tekens.")])
     description = TextAreaField("Omschrijving", validators=[Optional(), Length(max=10000, message="Hoogstens 10.000 tekens.")])
     owner_organisation = SelectField("Eigenaar (organisatie)")
     assignee_id = SelectField("Uitvoerder", coerce=lambda v: int(v) if v not in (None, "", "None") else None)
     due_date = DateField("Deadline", validators=[Optional()], format="%Y-%m-%d")
-    focus_area = SelectField("Speerpunt")
+    focus_area = SelectField("Speerpunt", default="")
     recommendation_ids = SelectMultipleField("Aanbevelingen", coerce=int)
     contributing_organisations = CheckboxList("Bijdragende organisaties")
     visibility = RadioField("Wie mag deze actie zien?", choices=list(VISIBILITY_LABELS.items()),
@@ -74,8 +88,8 @@ class ItemForm(FlaskForm):
 class UpdateForm(FlaskForm):
     note = TextAreaField("Wat is er gebeurd?", validators=[DataRequired(REQUIRED), Length(max=5000, message="Hoogstens 5.000 tekens.")])
     status = SelectField("Status", choices=[("open", "Open"), ("in_progress", "Bezig"), ("blocked", "Geblokkeerd")])
-    progress = IntegerField("Voortgang in procenten", validators=[InputRequired("Vul een getal van 0 tot en met 100 in."),
-                                                                  NumberRange(0, 100, "Vul een getal van 0 tot en met 100 in.")])
+    progress = PercentField("Voortgang in procenten", validators=[InputRequired(PercentField.message),
+                                                                  NumberRange(0, 100, PercentField.message)])
     version = HiddenField()
 
 

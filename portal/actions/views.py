@@ -44,7 +44,7 @@ def _apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
     for name, message in fields.items():
         target = getattr(form, name, None)
         if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors or []) + [message]
+            target.errors = [*(target.errors or ()), message]
         else:
             rest[name] = message
     return rest

@@ -2,6 +2,16 @@
 from __future__ import annotations
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+ITEM = {"$ref": "#/components/schemas/ActionItem"}
+ITEM_WRITE = {"type": "object", "additionalProperties": False, "properties": {
+    "title": {"type": "string", "maxLength": 300}, "description": {"type": "string", "maxLength": 10000},
+    "recommendation_ids": {"type": "array", "items": {"type": "integer"}}, "focus_area": {"type": ["string", "null"]},
+    "owner_organisation": {"type": "string"}, "contributing_organisations": {"type": "array", "items": {"type": "string"}},
+    "assignee_id": {"type": ["integer", "null"]}, "due_date": {"type": ["string", "null"], "format": "date"},
+    "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
+    "shared_with": {"type": "array", "items": {"type": "string"}}}}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}, "description": 'The ETag, e.g. "3"'}
 
 
 def _resp(description: str, schema: dict | None = None) -> dict:
@@ -67,12 +77,42 @@ def document() -> dict:
             },
             "/tokens/{id}": {"delete": {"summary": "Revoke a token", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                                         "responses": {"204": _resp("Revoked"), **errors}}},
-            "/action-items": {"get": {"summary": "Action items you may see",
-                                      "parameters": [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("page", "per_page")],
-                                      "responses": {"200": _resp("OK", {"type": "object", "properties": {
-                                          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ActionItem"}},
-                                          "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}), **errors}}},
-            "/action-items/{id}": {"get": {"summary": "One action item, with ETag", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                                           "responses": {"200": _resp("OK", {"$ref": "#/components/schemas/ActionItem"}), **errors}}},
+            "/action-items": {
+                "get": {"summary": "Action items you may see, filtered",
+                        "parameters": [{"name": n, "in": "query", "schema": {"type": t}} for n, t in (
+                            ("status", "string"), ("organisation", "string"), ("focus_area", "string"),
+                            ("recommendation", "integer"), ("overdue", "boolean"), ("q", "string"),
+                            ("page", "integer"), ("per_page", "integer"))],
+                        "responses": {"200": _resp("OK", {"type": "object", "properties": {
+                            "items": {"type": "array", "items": ITEM},
+                            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}),
+                            "400": _resp("Bad filter", ERROR), **errors}},
+                "post": {"summary": "Create an action item (201, Location, ETag)", "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
+                         "responses": {"201": _resp("Created", ITEM), "403": _resp("Readers cannot create", ERROR),
+                                       "415": _resp("Not JSON", ERROR), "422": _resp("Invalid fields", ERROR), **errors}},
+            },
+            "/action-items/{id}": {
+                "parameters": [ID],
+                "get": {"summary": "One action item, with ETag", "responses": {"200": _resp("OK", ITEM), **errors}},
+                "patch": {"summary": "Change fields; needs If-Match with the version", "parameters": [IF_MATCH],
+                          "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
+                          "responses": {"200": _resp("Changed", ITEM), "403": _resp("Not allowed", ERROR),
+                                        "412": _resp("Stale: the body is the current item", ITEM),
+                                        "422": _resp("Invalid fields", ERROR), "428": _resp("If-Match missing", ERROR), **errors}},
+            },
+            "/action-items/{id}/updates": {"parameters": [ID], "post": {
+                "summary": "Progress update; needs If-Match", "parameters": [IF_MATCH],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["note"], "properties": {
+                    "note": {"type": "string"}, "status": {"enum": ["open", "in_progress", "blocked"]},
+                    "progress": {"type": "integer", "minimum": 0, "maximum": 100}}}}}},
+                "responses": {"201": _resp("Recorded; the updated item", ITEM), "412": _resp("Stale", ITEM),
+                              "422": _resp("Invalid", ERROR), "428": _resp("If-Match missing", ERROR), **errors}}},
+            "/action-items/{id}/history": {"parameters": [ID], "get": {"summary": "Progress updates and audit events of the item",
+                                                                       "responses": {"200": _resp("OK"), **errors}}},
+            "/recommendations": {"get": {"summary": "Recommendations with linked visible action items", "responses": {"200": _resp("OK"), **errors}}},
+            "/recommendations/{id}": {"parameters": [ID], "get": {"summary": "One recommendation", "responses": {"200": _resp("OK"), **errors}}},
+            "/focus-areas": {"get": {"summary": "Focus areas with their commitments", "responses": {"200": _resp("OK"), **errors}}},
+            "/search": {"get": {"summary": "Search what you may see", "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+                                "responses": {"200": _resp("OK"), "400": _resp("No query", ERROR), **errors}}},
         },
     }
