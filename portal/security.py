@@ -14,12 +14,22 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def _form_targets() -> str:
+    """Logout is a form whose answer redirects to the provider's end_session_endpoint: allow those origins."""
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+
+    origins = sorted({f"{u.scheme}://{u.netloc}" for u in (urlsplit(p.issuer) for p in current_app.config["PORTAL_SETTINGS"].providers)})
+    return " ".join(["'self'", *origins])
+
+
 def _headers(response):
     nonce = csp_nonce()
     response.headers.setdefault("Content-Security-Policy", (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
         "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-        "form-action 'self'"
+        f"form-action {_form_targets()}"
     ))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
