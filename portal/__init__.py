@@ -63,7 +63,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from .health import bp as health_bp
     from .search import bp as search_bp
 
-    for blueprint in (health_bp, auth_bp, dashboard_bp, framework_bp, actions_bp, search_bp, api_bp, admin_bp):
+    for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from .cli import portal_cli

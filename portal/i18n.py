@@ -2,9 +2,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
-from flask import Flask
-from flask_babel import Babel, format_date, format_datetime
+from flask import Flask, session
+from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+LOCALES = ("nl", "en")
+
+
+def select_locale() -> str:
+    """Dutch first; English when the user chose it (kept on the user, or in the session before sign-in)."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = session.get("locale")
+    return chosen if chosen in LOCALES else "nl"
 
 
 def today() -> date:
@@ -32,26 +46,29 @@ def format_long_date(value: date) -> str:
 
 
 def _date_time(value: datetime | None) -> str:
-    return "" if value is None else format_datetime(value, "d MMMM y 'om' HH:mm")
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMMM y 'om' HH:mm" if str(get_locale()) == "nl" else "d MMMM y 'at' HH:mm")
 
 
-STATUS_LABELS = {"open": "Open", "in_progress": "Bezig", "blocked": "Geblokkeerd", "done": "Afgerond", "cancelled": "Vervallen"}
+STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("Bezig"), "blocked": _l("Geblokkeerd"), "done": _l("Afgerond"),
+                 "cancelled": _l("Vervallen")}
 VISIBILITY_LABELS = {
-    "organisation": "alleen eigen organisatie",
-    "partners": "eigen organisatie en gekozen partners",
-    "mdt": "alle MDT-partners",
-    "public": "iedereen (ook publicatie)",
+    "organisation": _l("alleen eigen organisatie"),
+    "partners": _l("eigen organisatie en gekozen partners"),
+    "mdt": _l("alle MDT-partners"),
+    "public": _l("iedereen (ook publicatie)"),
 }
 
 
-ROLE_LABELS = {"reader": "lezer", "member": "lid", "coordinator": "coördinator", "admin": "beheerder"}
+ROLE_LABELS = {"reader": _l("lezer"), "member": _l("lid"), "coordinator": _l("coördinator"), "admin": _l("beheerder")}
 
 
 def status_label(item) -> str:
     """Status in words, with the two-key closure state (never colour alone)."""
     if item.status == "done" and item.closure_state == "requested":
-        return "Afgerond, wacht op bevestiging"
-    return STATUS_LABELS[item.status]
+        return str(_l("Afgerond, wacht op bevestiging"))
+    return str(STATUS_LABELS[item.status])
 
 
 def init_app(app: Flask) -> None:
@@ -60,6 +77,34 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS,
                                  role_labels=ROLE_LABELS, status_label=status_label, today=today)
     app.jinja_env.filters["markdown"] = render
-    Babel(app, locale_selector=lambda: "nl", timezone_selector=lambda: "Europe/Amsterdam")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    Babel(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
     app.jinja_env.filters["long_date"] = _long_date
     app.jinja_env.filters["date_time"] = _date_time
+
+
+def language_blueprint():
+    """POST /language: switch between Dutch and English; remembered on the user."""
+    from flask import Blueprint, redirect, request
+
+    from .access import current_viewer, public
+    from .extensions import db
+
+    bp = Blueprint("language", __name__)
+
+    @bp.post("/language")
+    @public
+    def switch():
+        from .auth.views import safe_next
+
+        locale = request.form.get("locale", "nl")
+        if locale in LOCALES:
+            session["locale"] = locale
+            viewer = current_viewer()
+            if viewer is not None and viewer.locale != locale:
+                viewer.locale = locale
+                db.session.commit()
+        return redirect(safe_next(request.form.get("next")))
+
+    return bp

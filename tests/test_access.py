@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import ActionItem, Organisation
 
-ALLOWED_PUBLIC = {"/login", "/healthz", "/readyz", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
+ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
 
 
 def test_public_endpoints_are_exactly_the_allowed_ones(app):

@@ -23,9 +23,9 @@ def neutralise(value):
 
 def rows(items: list[ActionItem]) -> list[list]:
     return [[
-        item.id, item.title, item.owner_organisation.code, STATUS_LABELS[item.status], item.progress,
+        item.id, item.title, item.owner_organisation.code, str(STATUS_LABELS[item.status]), item.progress,
         item.due_date.isoformat() if item.due_date else "", item.focus_area.code if item.focus_area else "",
-        ", ".join(str(r.id) for r in item.recommendations), VISIBILITY_LABELS[item.visibility],
+        ", ".join(str(r.id) for r in item.recommendations), str(VISIBILITY_LABELS[item.visibility]),
         item.updated_at.isoformat(timespec="minutes"),
     ] for item in items]
 

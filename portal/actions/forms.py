@@ -1,6 +1,7 @@
 """Forms of the action item pages (Flask-WTF: CSRF and type checks; business rules live in services)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from models import FocusArea, Organisation, Recommendation, Source, User
 from ..extensions import db
 from ..i18n import VISIBILITY_LABELS
 
-REQUIRED = "Dit veld is verplicht."
+REQUIRED = _l("Dit veld is verplicht.")
 
 
 class CheckboxList(SelectMultipleField):
@@ -34,7 +35,7 @@ class CheckboxList(SelectMultipleField):
 class PercentField(IntegerField):
     """A whole number from 0 to 100, with one Dutch message for every kind of wrong input."""
 
-    message = "Vul een getal van 0 tot en met 100 in."
+    message = _l("Vul een getal van 0 tot en met 100 in.")
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0] not in ("", None):
@@ -46,17 +47,17 @@ class PercentField(IntegerField):
 
 
 class ItemForm(FlaskForm):
-    title = StringField("Titel", validators=[DataRequired(REQUIRED), Length(max=300, message="Hoogstens 300 tekens.")])
-    description = TextAreaField("Omschrijving", validators=[Optional(), Length(max=10000, message="Hoogstens 10.000 tekens.")])
-    owner_organisation = SelectField("Eigenaar (organisatie)")
-    assignee_id = SelectField("Uitvoerder", coerce=lambda v: int(v) if v not in (None, "", "None") else None)
-    due_date = DateField("Deadline", validators=[Optional()], format="%Y-%m-%d")
-    focus_area = SelectField("Speerpunt", default="")
-    recommendation_ids = SelectMultipleField("Aanbevelingen", coerce=int)
-    contributing_organisations = CheckboxList("Bijdragende organisaties")
-    visibility = RadioField("Wie mag deze actie zien?", choices=list(VISIBILITY_LABELS.items()),
-                            validators=[InputRequired("Kies wie de actie mag zien.")])
-    shared_with = CheckboxList("Delen met (bij 'eigen organisatie en gekozen partners')")
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=300, message=_l("Hoogstens 300 tekens."))])
+    description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(max=10000, message=_l("Hoogstens 10.000 tekens."))])
+    owner_organisation = SelectField(_l("Eigenaar (organisatie)"))
+    assignee_id = SelectField(_l("Uitvoerder"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
+    due_date = DateField(_l("Deadline"), validators=[Optional()], format="%Y-%m-%d")
+    focus_area = SelectField(_l("Speerpunt"), default="")
+    recommendation_ids = SelectMultipleField(_l("Aanbevelingen"), coerce=int)
+    contributing_organisations = CheckboxList(_l("Bijdragende organisaties"))
+    visibility = RadioField(_l("Wie mag deze actie zien?"), choices=list(VISIBILITY_LABELS.items()),
+                            validators=[InputRequired(_l("Kies wie de actie mag zien."))])
+    shared_with = CheckboxList(_l("Delen met (bij 'eigen organisatie en gekozen partners')"))
     version = HiddenField()
 
     def fill_choices(self, owner_code: str | None) -> None:
@@ -66,13 +67,13 @@ class ItemForm(FlaskForm):
         self.contributing_organisations.choices = org_choices
         self.shared_with.choices = org_choices
         areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
-        self.focus_area.choices = [("", "Geen speerpunt")] + [(a.code, f"{a.code} {a.title}") for a in areas]
+        self.focus_area.choices = [("", _l("Geen speerpunt"))] + [(a.code, f"{a.code} {a.title}") for a in areas]
         recs = db.session.scalars(select(Recommendation).join(Source).order_by(Source.year.desc(), Recommendation.number)).all()
         self.recommendation_ids.choices = [(r.id, f"{r.source.title[:40]} #{r.number}: {r.text[:70]}") for r in recs]
         people = db.session.scalars(
             select(User).join(Organisation).where(User.is_active.is_(True), Organisation.code == owner_code).order_by(User.name)
         ).all() if owner_code else []
-        self.assignee_id.choices = [(None, "Nog niet toegewezen")] + [(u.id, u.name) for u in people]
+        self.assignee_id.choices = [(None, _l("Nog niet toegewezen"))] + [(u.id, u.name) for u in people]
 
     def data_for_service(self) -> dict:
         return {
@@ -86,21 +87,21 @@ class ItemForm(FlaskForm):
 
 
 class UpdateForm(FlaskForm):
-    note = TextAreaField("Wat is er gebeurd?", validators=[DataRequired(REQUIRED), Length(max=5000, message="Hoogstens 5.000 tekens.")])
-    status = SelectField("Status", choices=[("open", "Open"), ("in_progress", "Bezig"), ("blocked", "Geblokkeerd")])
-    progress = PercentField("Voortgang in procenten", validators=[InputRequired(PercentField.message),
+    note = TextAreaField(_l("Wat is er gebeurd?"), validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Hoogstens 5.000 tekens."))])
+    status = SelectField(_l("Status"), choices=[("open", _l("Open")), ("in_progress", _l("Bezig")), ("blocked", _l("Geblokkeerd"))])
+    progress = PercentField(_l("Voortgang in procenten"), validators=[InputRequired(PercentField.message),
                                                                   NumberRange(0, 100, PercentField.message)])
     version = HiddenField()
 
 
 class ClosureForm(FlaskForm):
-    closing_note = TextAreaField("Afsluitende toelichting", validators=[DataRequired(REQUIRED), Length(max=5000)])
-    evidence = FileField("Bewijsstuk (optioneel)")
+    closing_note = TextAreaField(_l("Afsluitende toelichting"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    evidence = FileField(_l("Bewijsstuk (optioneel)"))
     version = HiddenField()
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reden", validators=[DataRequired(REQUIRED), Length(max=5000)])
+    reason = TextAreaField(_l("Reden"), validators=[DataRequired(REQUIRED), Length(max=5000)])
     version = HiddenField()
 
 
@@ -109,9 +110,9 @@ class ConfirmForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Reactie", validators=[DataRequired(REQUIRED), Length(max=5000, message="Hoogstens 5.000 tekens.")])
+    body = TextAreaField(_l("Reactie"), validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Hoogstens 5.000 tekens."))])
 
 
 class AttachmentForm(FlaskForm):
-    file = FileField("Bestand", validators=[DataRequired("Kies een bestand.")])
-    is_evidence = BooleanField("Dit is bewijs voor de afronding")
+    file = FileField(_l("Bestand"), validators=[DataRequired(_l("Kies een bestand."))])
+    is_evidence = BooleanField(_l("Dit is bewijs voor de afronding"))
