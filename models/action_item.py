@@ -49,6 +49,7 @@ class ActionItem(TimestampMixin, Base):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_action_items_status_due_date", "status", "due_date"),
+        Index("uq_action_items_submission_key", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +72,8 @@ class ActionItem(TimestampMixin, Base):
     closure_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closure_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # One key per create form (or API Idempotency-Key): a double submit makes one item.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -358,3 +358,14 @@ def test_xlsx_export_has_no_formulas(as_user, people, items):
     values = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://evil\")" in values and "Politie opleiding rechercheurs" not in values
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_double_submit_of_the_create_form_makes_one_item(as_user, people, db_session):
+    client = as_user(people["kmar"])
+    form = client.get("/actions/new").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', form).group(1)
+    data = {"csrf_token": client.csrf, "title": "Eén keer", "visibility": "mdt", "owner_organisation": "KMAR", "submission_key": key}
+    first, second = client.post("/actions/new", data=data), client.post("/actions/new", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(db_session, ActionItem) == 1
+    assert "al aangemaakt" in client.get(second.headers["Location"]).get_data(as_text=True)

@@ -151,3 +151,16 @@ def test_openapi_documents_every_api_route(app, api):
         path = path.replace("{item_id}", "{id}").replace("{token_id}", "{id}").replace("{rec_id}", "{id}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, f"{method} {path} is not in the OpenAPI document"
+
+
+def test_idempotency_key_makes_one_item(api, loaded):
+    client = api()
+    headers = {**client.headers, "Idempotency-Key": "rapportage-2026-11-23-01"}
+    first = client.post("/api/v1/action-items", json={"title": "Eenmalig"}, headers=headers)
+    again = client.post("/api/v1/action-items", json={"title": "Eenmalig"}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_json()["id"] == first.get_json()["id"]
+    assert loaded.scalar(select(func.count()).select_from(ActionItem)) == 1
+    # Another user's key space is their own.
+    other = api()
+    assert other.post("/api/v1/action-items", json={"title": "x"}, headers={**other.headers, "Idempotency-Key": "rapportage-2026-11-23-01"}).status_code == 201

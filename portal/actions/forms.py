@@ -59,6 +59,7 @@ class ItemForm(FlaskForm):
                             validators=[InputRequired(_l("Kies wie de actie mag zien."))])
     shared_with = CheckboxList(_l("Delen met (bij 'eigen organisatie en gekozen partners')"))
     version = HiddenField()
+    submission_key = HiddenField()
 
     def fill_choices(self, owner_code: str | None) -> None:
         orgs = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()

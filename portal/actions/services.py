@@ -5,9 +5,11 @@ version raises VersionConflict, so two people never silently overwrite each othe
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import ActionItem, Comment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
@@ -175,17 +177,43 @@ def _history(session: Session, actor: User, item: ActionItem, kind: str, note: s
     return entry
 
 
-def create_item(session: Session, actor: User, data: dict) -> ActionItem:
+def _submission_hash(actor: User, key: str | None) -> str | None:
+    """Keys are per user: the stored value is a hash of (user, key)."""
+    return hashlib.sha256(f"{actor.id}:{key}".encode()).hexdigest() if key else None
+
+
+def _submitted(session: Session, stored_key: str | None) -> ActionItem | None:
+    if not stored_key:
+        return None
+    return session.scalars(select(ActionItem).where(ActionItem.submission_key == stored_key)).one_or_none()
+
+
+def create_item(session: Session, actor: User, data: dict, submission_key: str | None = None) -> tuple[ActionItem, bool]:
+    """Create an item; with a submission key, a repeated submit returns the first item (created=False)."""
     if actor.role == "reader":
         raise NotAllowed("readers cannot create items")
+    if submission_key is not None and not (isinstance(submission_key, str) and 8 <= len(submission_key) <= 64):
+        raise ValidationFailed({"submission_key": "De formuliercode is ongeldig; laad het formulier opnieuw."})
+    stored_key = _submission_hash(actor, submission_key)
+    existing = _submitted(session, stored_key)
+    if existing is not None:
+        return existing, False
     values = clean_item_data(session, actor, data)
-    item = ActionItem(status="open", progress=0, created_by_id=actor.id, **values)
-    session.add(item)
-    session.flush()
+    item = ActionItem(status="open", progress=0, created_by_id=actor.id, submission_key=stored_key, **values)
+    try:
+        with session.begin_nested():
+            session.add(item)
+            session.flush()
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the other request won.
+        existing = _submitted(session, stored_key)
+        if existing is None:
+            raise
+        return existing, False
     _history(session, actor, item, "update", "Actie aangemaakt.")
     audit.record("action.created", actor=actor, entity_type="action_item", entity_id=item.id, after=_snapshot(item))
     session.flush()
-    return item
+    return item, True
 
 
 def update_item(session: Session, actor: User, item: ActionItem, base_version: int | None, data: dict) -> ActionItem:

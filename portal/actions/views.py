@@ -2,6 +2,7 @@
 comments, attachments and exports. Every form works without JavaScript; htmx swaps fragments in place."""
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -12,6 +13,7 @@ from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, Us
 from .. import audit
 from ..access import current_viewer, get_or_404
 from ..extensions import db, limiter
+from ..framework import queries as framework_queries
 from ..htmx import is_htmx
 from . import bp, exports, queries, services
 from .attachments import store
@@ -59,7 +61,8 @@ def list():
     context = dict(items=items, total=total, page=page, per_page=PER_PAGE, filters=filters,
                    pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                    organisations=db.session.scalars(select(Organisation).order_by(Organisation.code)).all(),
-                   focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all())
+                   focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all(),
+                   recommendations=db.session.scalars(framework_queries.recommendations()).all())
     if is_htmx() and request.headers.get("HX-Target") == "resultaten":
         return render_template("actions/_results.html", **context)
     return render_template("actions/list.html", **context)
@@ -95,13 +98,14 @@ def create():
         form.owner_organisation.data = viewer.organisation.code
         form.visibility.data = "mdt"
         form.recommendation_ids.data = [int(r) for r in request.args.getlist("recommendation") if r.isdigit()]
+        form.submission_key.data = secrets.token_urlsafe(24)
     form.fill_choices(form.owner_organisation.data or viewer.organisation.code)
     extra = {}
     if form.validate_on_submit():
         try:
-            item = services.create_item(db.session, viewer, form.data_for_service())
+            item, created = services.create_item(db.session, viewer, form.data_for_service(), form.submission_key.data or None)
             db.session.commit()
-            flash("De actie is aangemaakt.", "success")
+            flash("De actie is aangemaakt." if created else "Deze actie was al aangemaakt; u ziet hem hieronder.", "success")
             return redirect(url_for("actions.detail", item_id=item.id))
         except services.ValidationFailed as exc:
             db.session.rollback()

@@ -87,8 +87,10 @@ def document() -> dict:
                             "items": {"type": "array", "items": ITEM},
                             "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}),
                             "400": _resp("Bad filter", ERROR), **errors}},
-                "post": {"summary": "Create an action item (201, Location, ETag)", "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
-                         "responses": {"201": _resp("Created", ITEM), "403": _resp("Readers cannot create", ERROR),
+                "post": {"summary": "Create an action item (201, Location, ETag); with Idempotency-Key a repeat returns the first (200)",
+                         "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 8, "maxLength": 64}}],
+                         "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
+                         "responses": {"201": _resp("Created", ITEM), "200": _resp("Repeat of an earlier create", ITEM), "403": _resp("Readers cannot create", ERROR),
                                        "415": _resp("Not JSON", ERROR), "422": _resp("Invalid fields", ERROR), **errors}},
             },
             "/action-items/{id}": {

@@ -185,8 +185,9 @@ def list_action_items():
 def create_action_item():
     viewer = current_viewer()
     data = _item_data(_json_body())
+    key = request.headers.get("Idempotency-Key")
     try:
-        item = services.create_item(db.session, viewer, data)
+        item, created = services.create_item(db.session, viewer, data, key)
         db.session.commit()
     except services.NotAllowed:
         db.session.rollback()
@@ -194,8 +195,10 @@ def create_action_item():
     except services.ValidationFailed as exc:
         db.session.rollback()
         raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
-    response = _item_response(item, 201)
+    response = _item_response(item, 201 if created else 200)
     response.headers["Location"] = url_for("api.get_action_item", item_id=item.id)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
