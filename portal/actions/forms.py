@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,6 +27,10 @@ from ..extensions import db
 from ..i18n import VISIBILITY_LABELS
 
 REQUIRED = _l("Dit veld is verplicht.")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxList(SelectMultipleField):
@@ -55,7 +61,7 @@ class ItemForm(FlaskForm):
     focus_area = SelectField(_l("Speerpunt"), default="")
     recommendation_ids = SelectMultipleField(_l("Aanbevelingen"), coerce=int)
     contributing_organisations = CheckboxList(_l("Bijdragende organisaties"))
-    visibility = RadioField(_l("Wie mag deze actie zien?"), choices=list(VISIBILITY_LABELS.items()),
+    visibility = RadioField(_l("Wie mag deze actie zien?"), choices=choices(VISIBILITY_LABELS.items()),
                             validators=[InputRequired(_l("Kies wie de actie mag zien."))])
     shared_with = CheckboxList(_l("Delen met (bij 'eigen organisatie en gekozen partners')"))
     version = HiddenField()
@@ -64,17 +70,18 @@ class ItemForm(FlaskForm):
     def fill_choices(self, owner_code: str | None) -> None:
         orgs = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()
         org_choices = [(o.code, f"{o.code} – {o.name}") for o in orgs]
-        self.owner_organisation.choices = org_choices
-        self.contributing_organisations.choices = org_choices
-        self.shared_with.choices = org_choices
+        self.owner_organisation.choices = choices(org_choices)
+        self.contributing_organisations.choices = choices(org_choices)
+        self.shared_with.choices = choices(org_choices)
         areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
-        self.focus_area.choices = [("", _l("Geen speerpunt"))] + [(a.code, f"{a.code} {a.title}") for a in areas]
-        recs = db.session.scalars(select(Recommendation).join(Source).order_by(Source.year.desc(), Recommendation.number)).all()
-        self.recommendation_ids.choices = [(r.id, f"{r.source.title[:40]} #{r.number}: {r.text[:70]}") for r in recs]
+        self.focus_area.choices = choices([("", _l("Geen speerpunt"))] + [(a.code, f"{a.code} {a.title}") for a in areas])
+        recs = db.session.scalars(select(Recommendation).join(Source).order_by(Source.year.desc(), Recommendation.number)
+                                  .options(selectinload(Recommendation.source))).all()
+        self.recommendation_ids.choices = choices((r.id, f"{r.source.title[:40]} #{r.number}: {r.text[:70]}") for r in recs)
         people = db.session.scalars(
             select(User).join(Organisation).where(User.is_active.is_(True), Organisation.code == owner_code).order_by(User.name)
         ).all() if owner_code else []
-        self.assignee_id.choices = [(None, _l("Nog niet toegewezen"))] + [(u.id, u.name) for u in people]
+        self.assignee_id.choices = choices([(None, _l("Nog niet toegewezen"))] + [(u.id, u.name) for u in people])
 
     def data_for_service(self) -> dict:
         return {
@@ -89,7 +96,7 @@ class ItemForm(FlaskForm):
 
 class UpdateForm(FlaskForm):
     note = TextAreaField(_l("Wat is er gebeurd?"), validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Hoogstens 5.000 tekens."))])
-    status = SelectField(_l("Status"), choices=[("open", _l("Open")), ("in_progress", _l("Bezig")), ("blocked", _l("Geblokkeerd"))])
+    status = SelectField(_l("Status"), choices=choices([("open", _l("Open")), ("in_progress", _l("Bezig")), ("blocked", _l("Geblokkeerd"))]))
     progress = PercentField(_l("Voortgang in procenten"), validators=[InputRequired(PercentField.message),
                                                                   NumberRange(0, 100, PercentField.message)])
     version = HiddenField()
