@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test install migrate clean chromium
+.PHONY: run test install migrate clean system-packages
 
 IDP_STAMP := devtools/idp/node_modules/.installed
 
@@ -26,11 +26,17 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(IDP_STAMP)
+install: $(STAMP) $(IDP_STAMP) system-packages
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || [ "$$CI" != "true" ]
+# System packages: Pango for WeasyPrint (PDF exports), Debian's Chromium for the browser tests
+# (never a downloaded browser build). Installed with apt when missing (as root).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || [ "$$CI" != "true" ]; \
+	fi
 
 migrate: install
 	$(BIN)/flask portal migrate
@@ -41,7 +47,7 @@ run: migrate
 
 # The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
 # With CI=true an unreachable PostgreSQL is a failure, not a skip.
-test: install $(NODE_STAMP) chromium
+test: install $(NODE_STAMP)
 	TEST_DATABASE=sqlite $(BIN)/pytest
 	TEST_DATABASE=postgresql $(BIN)/pytest
 

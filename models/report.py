@@ -71,5 +71,7 @@ class UpdateRound(CreatedMixin, Base):
     opened_on: Mapped[date]
     deadline: Mapped[date]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last day deadline reminders went out: at most one reminder run per day.
+    reminded_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))

@@ -27,8 +27,8 @@ def _clean(value):
 
 
 def record(action: str, *, actor: User | None = None, entity_type: str | None = None,
-           entity_id: int | None = None, **details) -> AuditEvent:
-    """Add an audit event to the current transaction (the caller commits)."""
+           entity_id: int | None = None, session=None, **details) -> AuditEvent:
+    """Add an audit event to the caller's transaction (the request's session unless one is given)."""
     diff = _clean(details)
     if has_request_context():
         diff.setdefault("ip", request.remote_addr)
@@ -40,7 +40,7 @@ def record(action: str, *, actor: User | None = None, entity_type: str | None = 
         entity_id=entity_id,
         diff=diff,
     )
-    db.session.add(event)
+    (session if session is not None else db.session).add(event)
     log.info(json.dumps({"audit": action, "actor": event.actor_id, "entity": entity_type, "id": entity_id, **diff}, default=str))
     return event
 

@@ -77,10 +77,16 @@ def grant_role(email: str, role: str) -> None:
 
 @portal_cli.command("send-reminders")
 def send_reminders() -> None:
-    """E-mail due (within 7 days) and overdue items; each item at most once a day per person."""
+    """E-mail due (within 7 days) and overdue items, at most once a day per item and person; and
+    update-round reminders in the last three days before the round's deadline, once a day."""
     from .actions.reminders import send_reminders as run
     from .i18n import today
+
+    from .reports.rounds import remind
 
     settings = current_app.config["PORTAL_SETTINGS"]
     result = run(db.session, today(), settings.smtp_url, settings.base_url)
     click.echo(f"{result['emails']} e-mail(s) verstuurd over {result['items']} actie(s).")
+    round_mails = remind(db.session, today(), settings.smtp_url, settings.base_url)
+    if round_mails:
+        click.echo(f"{round_mails} herinnering(en) voor de actualisatieronde verstuurd.")

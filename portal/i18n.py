@@ -45,6 +45,18 @@ def format_long_date(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def format_number_nl(value) -> str:
+    """1234567.5 -> '1.234.567,5' (Dutch), integers without decimals."""
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{int(number):,}".replace(",", ".")
+    return f"{float(number):,.2f}".rstrip("0").replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def _date_time(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -77,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS,
                                  role_labels=ROLE_LABELS, status_label=status_label, today=today)
     app.jinja_env.filters["markdown"] = render
+    app.jinja_env.filters["number"] = format_number_nl
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")

@@ -82,6 +82,6 @@ def store(session: Session, actor: User, item: ActionItem, filename: str, data: 
     except Exception:
         path.unlink(missing_ok=True)
         raise
-    audit.record("action.attachment_uploaded", actor=actor, entity_type="action_item", entity_id=item.id,
+    audit.record("action.attachment_uploaded", session=session, actor=actor, entity_type="action_item", entity_id=item.id,
                  attachment_id=attachment.id, type=kind, size=len(data))
     return attachment

@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models import FocusArea, Organisation, Recommendation, Source, User
+from models import Commitment, FocusArea, Organisation, Recommendation, Source, User
 
 from ..extensions import db
 from ..i18n import VISIBILITY_LABELS
@@ -59,6 +59,8 @@ class ItemForm(FlaskForm):
     assignee_id = SelectField(_l("Uitvoerder"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
     due_date = DateField(_l("Deadline"), validators=[Optional()], format="%Y-%m-%d")
     focus_area = SelectField(_l("Speerpunt"), default="")
+    commitment_id = SelectField(_l("Afspraak uit het beleidskader"), default=None,
+                                coerce=lambda v: int(v) if v not in (None, "", "None") else None)
     recommendation_ids = SelectMultipleField(_l("Aanbevelingen"), coerce=int)
     contributing_organisations = CheckboxList(_l("Bijdragende organisaties"))
     visibility = RadioField(_l("Wie mag deze actie zien?"), choices=choices(VISIBILITY_LABELS.items()),
@@ -75,6 +77,10 @@ class ItemForm(FlaskForm):
         self.shared_with.choices = choices(org_choices)
         areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
         self.focus_area.choices = choices([("", _l("Geen speerpunt"))] + [(a.code, f"{a.code} {a.title}") for a in areas])
+        commitments = db.session.scalars(select(Commitment).join(FocusArea).order_by(FocusArea.position, Commitment.position)
+                                         .options(selectinload(Commitment.focus_area))).all()
+        self.commitment_id.choices = choices([(None, _l("Geen bepaalde afspraak"))] + [
+            (c.id, f"{c.focus_area.code}.{c.position} {c.text[:80]}") for c in commitments])
         recs = db.session.scalars(select(Recommendation).join(Source).order_by(Source.year.desc(), Recommendation.number)
                                   .options(selectinload(Recommendation.source))).all()
         self.recommendation_ids.choices = choices((r.id, f"{r.source.title[:40]} #{r.number}: {r.text[:70]}") for r in recs)
@@ -87,7 +93,7 @@ class ItemForm(FlaskForm):
         return {
             "title": self.title.data, "description": self.description.data or "",
             "owner_organisation": self.owner_organisation.data, "assignee_id": self.assignee_id.data,
-            "due_date": self.due_date.data, "focus_area": self.focus_area.data or None,
+            "due_date": self.due_date.data, "focus_area": self.focus_area.data or None, "commitment_id": self.commitment_id.data,
             "recommendation_ids": list(self.recommendation_ids.data or []),
             "contributing_organisations": list(self.contributing_organisations.data or []),
             "visibility": self.visibility.data, "shared_with": list(self.shared_with.data or []),

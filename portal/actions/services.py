@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import ActionItem, Comment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
+from models import ActionItem, Comment, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
 
 from .. import audit
 from .permissions import can_edit, can_view
@@ -44,11 +44,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def check_version(item: ActionItem, base_version: int | None) -> None:
+def check_version(session: Session, item: ActionItem, base_version: int | None) -> None:
     if base_version is None:
         raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
     if base_version != item.version:
-        audit.record("action.version_conflict", entity_type="action_item", entity_id=item.id,
+        audit.record("action.version_conflict", session=session, entity_type="action_item", entity_id=item.id,
                      based_on=base_version, current=item.version)
         raise VersionConflict(item)
 
@@ -121,6 +121,15 @@ def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem 
             if len(recs) != len(set(ids)):
                 fields["recommendation_ids"] = "Een of meer aanbevelingen bestaan niet."
             out["recommendations"] = sorted(recs, key=lambda r: r.id)
+    if "commitment_id" in data:
+        commitment_id = data.get("commitment_id")
+        commitment = session.get(Commitment, commitment_id) if isinstance(commitment_id, int) else None
+        if commitment_id is not None and commitment is None:
+            fields["commitment_id"] = "Kies een bestaande afspraak."
+        area = out.get("focus_area") if "focus_area" in out else (item.focus_area if item else None)
+        if commitment is not None and (area is None or commitment.focus_area_id != area.id):
+            fields["commitment_id"] = "Deze afspraak hoort bij een ander speerpunt; kies het speerpunt van de afspraak."
+        out["commitment"] = commitment
     if "due_date" in data:
         due = data.get("due_date")
         if due is not None and not isinstance(due, date):
@@ -211,7 +220,7 @@ def create_item(session: Session, actor: User, data: dict, submission_key: str |
             raise
         return existing, False
     _history(session, actor, item, "update", "Actie aangemaakt.")
-    audit.record("action.created", actor=actor, entity_type="action_item", entity_id=item.id, after=_snapshot(item))
+    audit.record("action.created", session=session, actor=actor, entity_type="action_item", entity_id=item.id, after=_snapshot(item))
     session.flush()
     return item, True
 
@@ -219,7 +228,7 @@ def create_item(session: Session, actor: User, data: dict, submission_key: str |
 def update_item(session: Session, actor: User, item: ActionItem, base_version: int | None, data: dict) -> ActionItem:
     if not can_edit(actor, item):
         raise NotAllowed("cannot edit")
-    check_version(item, base_version)
+    check_version(session, item, base_version)
     values = clean_item_data(session, actor, data, item)
     before = _snapshot(item)
     for name, value in values.items():
@@ -231,7 +240,7 @@ def update_item(session: Session, actor: User, item: ActionItem, base_version: i
     if "due_date" in changed:
         _history(session, actor, item, "update", f"Deadline gewijzigd van {before['due_date'] or 'geen'} naar {after['due_date'] or 'geen'}.")
     item.updated_at = _now()
-    audit.record("action.updated", actor=actor, entity_type="action_item", entity_id=item.id, changes=changed)
+    audit.record("action.updated", session=session, actor=actor, entity_type="action_item", entity_id=item.id, changes=changed)
     session.flush()
     if not can_view(actor, item):
         # A user may hide an item from their own organisation only as coordinator of another; never silently.
@@ -243,7 +252,7 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
                note: str, status: str | None = None, progress: int | None = None) -> ProgressUpdate:
     if not can_edit(actor, item):
         raise NotAllowed("cannot update")
-    check_version(item, base_version)
+    check_version(session, item, base_version)
     fields: dict[str, str] = {}
     note = _text(fields, "note", note, "De toelichting", NOTE_MAX, required=True)
     status = status or item.status
@@ -262,7 +271,7 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
     item.updated_at = _now()
     entry = _history(session, actor, item, "update", note)
     session.flush()
-    audit.record("action.progress", actor=actor, entity_type="action_item", entity_id=item.id,
+    audit.record("action.progress", session=session, actor=actor, entity_type="action_item", entity_id=item.id,
                  before=before, after={"status": status, "progress": progress})
     return entry
 
@@ -271,7 +280,7 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
     """First key: the owner organisation reports the item done, with a closing note."""
     if not can_edit(actor, item) or (actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id):
         raise NotAllowed("only the owner organisation closes")
-    check_version(item, base_version)
+    check_version(session, item, base_version)
     fields: dict[str, str] = {}
     note = _text(fields, "closing_note", closing_note, "De afsluitende toelichting", NOTE_MAX, required=True)
     if item.status in FINISHED:
@@ -282,7 +291,7 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
     item.closing_note, item.closure_requested_at = note, _now()
     item.updated_at = _now()
     _history(session, actor, item, "closure_requested", note)
-    audit.record("action.closure_requested", actor=actor, entity_type="action_item", entity_id=item.id)
+    audit.record("action.closure_requested", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
 
 
@@ -290,20 +299,20 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
     """Second key: a coordinator confirms the closure."""
     if actor.role != "coordinator" or not can_view(actor, item):
         raise NotAllowed("only coordinators confirm")
-    check_version(item, base_version)
+    check_version(session, item, base_version)
     if item.closure_state != "requested":
         raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
     item.closure_state, item.closure_confirmed_by_id, item.closure_confirmed_at = "confirmed", actor.id, _now()
     item.updated_at = _now()
     _history(session, actor, item, "closure_confirmed", "Afronding bevestigd.")
-    audit.record("action.closure_confirmed", actor=actor, entity_type="action_item", entity_id=item.id)
+    audit.record("action.closure_confirmed", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
 
 
 def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
     if actor.role != "coordinator" or not can_view(actor, item):
         raise NotAllowed("only coordinators send back")
-    check_version(item, base_version)
+    check_version(session, item, base_version)
     fields: dict[str, str] = {}
     reason = _text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
     if item.closure_state != "requested":
@@ -313,14 +322,14 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
     item.status, item.closure_state, item.closure_requested_at = "in_progress", "none", None
     item.updated_at = _now()
     _history(session, actor, item, "closure_rejected", reason)
-    audit.record("action.closure_rejected", actor=actor, entity_type="action_item", entity_id=item.id)
+    audit.record("action.closure_rejected", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
 
 
 def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
     if not can_edit(actor, item) or (actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id):
         raise NotAllowed("only the owner organisation cancels")
-    check_version(item, base_version)
+    check_version(session, item, base_version)
     fields: dict[str, str] = {}
     reason = _text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
     if item.status in FINISHED:
@@ -330,7 +339,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
     item.status, item.cancel_reason = "cancelled", reason
     item.updated_at = _now()
     _history(session, actor, item, "update", f"Vervallen: {reason}")
-    audit.record("action.cancelled", actor=actor, entity_type="action_item", entity_id=item.id)
+    audit.record("action.cancelled", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
 
 
@@ -344,5 +353,5 @@ def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> C
     comment = Comment(action_item_id=item.id, author_id=actor.id, body=body)
     session.add(comment)
     session.flush()
-    audit.record("action.commented", actor=actor, entity_type="action_item", entity_id=item.id, comment_id=comment.id)
+    audit.record("action.commented", session=session, actor=actor, entity_type="action_item", entity_id=item.id, comment_id=comment.id)
     return comment

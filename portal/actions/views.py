@@ -13,6 +13,7 @@ from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, Us
 from .. import audit
 from ..access import current_viewer, get_or_404
 from ..extensions import db, limiter
+from ..formtools import apply_errors
 from ..framework import queries as framework_queries
 from ..htmx import is_htmx
 from . import bp, exports, queries, services
@@ -38,18 +39,6 @@ def _user_key() -> str:
 
 def _version(raw) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.isdigit() else None
-
-
-def _apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
-    """Attach service errors to the form's fields; return the ones without a field."""
-    rest = {}
-    for name, message in fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*(target.errors or ()), message]
-        else:
-            rest[name] = message
-    return rest
 
 
 @bp.get("")
@@ -109,7 +98,7 @@ def create():
             return redirect(url_for("actions.detail", item_id=item.id))
         except services.ValidationFailed as exc:
             db.session.rollback()
-            extra = _apply_errors(form, exc.fields)
+            extra = apply_errors(form, exc.fields)
     status = 422 if request.method == "POST" else 200
     return render_template("actions/form.html", form=form, item=None, extra_errors=extra), status
 
@@ -157,6 +146,7 @@ def edit(item_id: int):
         form = ItemForm(formdata=None, obj=item)
         form.owner_organisation.data = item.owner_organisation.code
         form.focus_area.data = item.focus_area.code if item.focus_area else ""
+        form.commitment_id.data = item.commitment_id
         form.recommendation_ids.data = [r.id for r in item.recommendations]
         form.contributing_organisations.data = [o.code for o in item.contributing_organisations]
         form.shared_with.data = [o.code for o in item.shared_with]
@@ -180,7 +170,7 @@ def edit(item_id: int):
         except services.ValidationFailed as exc:
             db.session.rollback()
             db.session.refresh(item)
-            extra = _apply_errors(form, exc.fields)
+            extra = apply_errors(form, exc.fields)
         except services.NotAllowed:
             db.session.rollback()
             abort(403)
@@ -225,7 +215,7 @@ def add_update(item_id: int):
         form.version.data = item.version  # the note stays in the form; nothing typed is lost
         return _refused(item, 409, update_form=form, conflict=True)
     except services.ValidationFailed as exc:
-        _apply_errors(form, exc.fields)
+        apply_errors(form, exc.fields)
         return _refused(item, 422, update_form=form)
     return _after_write(item, "Uw voortgangsbericht is opgeslagen.", "geschiedenis")
 
@@ -248,7 +238,7 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str):
         form.version.data = item.version
         return _refused(item, 409, **{form_key: form, "conflict": True})
     except services.ValidationFailed as exc:
-        _apply_errors(form, exc.fields)
+        apply_errors(form, exc.fields)
         return _refused(item, 422, **{form_key: form})
     return _after_write(item, message, "geschiedenis")
 
@@ -327,7 +317,7 @@ def upload(item_id: int):
         db.session.rollback()
         abort(403)
     except services.ValidationFailed as exc:
-        _apply_errors(form, exc.fields)
+        apply_errors(form, exc.fields)
         return _refused(item, 422, attachment_form=form)
     return _after_write(item, "Het bestand is toegevoegd.", "bijlagen")
 

@@ -338,3 +338,129 @@ def api_search():
     return jsonify(items=[{**item_json(i), "matched_in": sorted(found.reasons[i.id])} for i in found.items],
                    recommendations=[{"id": r.id, "source": r.source.key, "number": r.number, "text": r.text}
                                     for r in found.recommendations])
+
+
+# -- indicators and reports -------------------------------------------------------------
+
+def _indicator_json(indicator) -> dict:
+    def num(v):
+        return None if v is None else (int(v) if v == v.to_integral_value() else float(v))
+    return {"key": indicator.key, "title": indicator.title, "unit": indicator.unit, "owner": indicator.owner_organisation.code,
+            "direction": indicator.direction, "baseline": num(indicator.baseline_value), "baseline_year": indicator.baseline_year,
+            "target": num(indicator.target_value), "target_year": indicator.target_year,
+            "measurements": [{"period": m.period, "value": num(m.value), "source": m.source_text or (m.source.key if m.source else None),
+                              "note": m.note} for m in indicator.measurements]}
+
+
+@bp.get("/indicators")
+def list_indicators():
+    from sqlalchemy.orm import selectinload
+
+    from models import Indicator, Measurement
+
+    indicators = db.session.scalars(select(Indicator).order_by(Indicator.key).options(
+        selectinload(Indicator.owner_organisation), selectinload(Indicator.measurements).selectinload(Measurement.source))).all()
+    return jsonify([_indicator_json(i) for i in indicators])
+
+
+@bp.post("/indicators/<key>/measurements")
+@limiter.limit(_write_limit, key_func=_user_key)
+def add_measurement(key: str):
+    from models import Indicator
+
+    from ..indicators import services as indicator_services
+
+    indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)).one_or_none() or abort(404)
+    body = _json_body()
+    unknown = set(body) - {"period", "value", "source", "note"}
+    if unknown:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    value = body.get("value")
+    if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
+    text = "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
+    try:
+        indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), text,
+                                           str(body.get("source") or ""), str(body.get("note") or ""))
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", "U mag voor deze indicator geen cijfers invoeren.")
+    except services.ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
+    db.session.refresh(indicator)
+    response = jsonify(_indicator_json(indicator))
+    response.status_code = 201
+    return response
+
+
+def _report_json(report, full: bool) -> dict:
+    from ..reports import snapshot as snap
+
+    out = {"id": report.id, "title": report.title, "as_of": report.as_of.isoformat(), "created_at": report.created_at.isoformat(),
+           "created_by": report.created_by_id, "previous_report_id": report.previous_report_id}
+    if full:
+        rows = snap.visible_items(report.snapshot, current_viewer())
+        summary = snap.summarise(report.snapshot, rows)
+        out["summary"] = {"total": summary["total"], "counts": summary["counts"], "overdue": summary["overdue"],
+                          "focus_areas": [{k: v for k, v in a.items() if k != "items"} for a in summary["focus_areas"]],
+                          "organisations": summary["organisations"],
+                          "recommendations": [{"id": r["id"], "state": r["state"], "item_ids": r["item_ids"]} for r in summary["recommendations"]],
+                          "indicators": [{"key": i["key"], "latest": i["latest"], "previous": i["previous"]} for i in summary["indicators"]]}
+        out["items"] = [{k: v for k, v in r.items() if k not in ("shared_with", "commitment_weight")} for r in rows]
+    return out
+
+
+@bp.get("/reports")
+def list_reports():
+    from models import Report
+
+    return jsonify([_report_json(r, False) for r in db.session.scalars(select(Report).order_by(Report.as_of.desc(), Report.id.desc()))])
+
+
+@bp.post("/reports")
+@limiter.limit(_write_limit, key_func=_user_key)
+def create_report():
+    from ..i18n import today
+    from ..reports import services as report_services
+
+    body = _json_body()
+    unknown = set(body) - {"as_of", "title", "previous_report_id"}
+    if unknown:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    try:
+        as_of = date.fromisoformat(body["as_of"]) if isinstance(body.get("as_of"), str) else None
+    except ValueError:
+        as_of = None
+    previous = body.get("previous_report_id")
+    if previous is not None and (not isinstance(previous, int) or isinstance(previous, bool)):
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"previous_report_id": "Geef het nummer van een rapportage."})
+    try:
+        report = report_services.create_report(db.session, current_viewer(), body.get("title") or "", as_of, today(), previous)
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", "Alleen coördinatoren maken rapportages.")
+    except services.ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
+    response = jsonify(_report_json(report, True))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_report", report_id=report.id)
+    return response
+
+
+@bp.get("/reports/<int:report_id>")
+def get_report(report_id: int):
+    from models import Report
+
+    report = db.session.get(Report, report_id) or abort(404)
+    return jsonify(_report_json(report, True))
+
+
+@bp.get("/reports/<int:report_id>/export.<fmt>")
+def export_report(report_id: int, fmt: str):
+    from ..reports.views import export
+
+    return export(report_id, fmt)

@@ -1,0 +1,94 @@
+"""Build the Word template for report exports (portal/reports/templates/report.docx) with python-docx.
+
+The committed .docx is what docxtpl fills; rerun this script after changing the layout:
+    .venv/bin/python devtools/make_report_template.py
+"""
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "portal" / "reports" / "templates" / "report.docx"
+
+
+def page_number_footer(section):
+    paragraph = section.footer.paragraphs[0]
+    paragraph.text = "{{ title }} · peildatum {{ as_of_text }} · pagina "
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def table(doc, headers, row_tag, cells, end_tag="{%tr endfor %}"):
+    t = doc.add_table(rows=3, cols=len(headers))
+    t.style = "Light Grid Accent 1"
+    for cell, header in zip(t.rows[0].cells, headers):
+        cell.text = header
+    t.rows[1].cells[0].text = row_tag
+    for cell, value in zip(t.rows[2].cells, cells):
+        cell.text = value
+    # A third row holds the loop end; docxtpl removes the tag rows.
+    end = t.add_row()
+    end.cells[0].text = end_tag
+    # Move the loop-start row above the content row: rows are [header, start, content, end].
+    return t
+
+
+def main():
+    doc = Document()
+    styles = doc.styles
+    styles["Normal"].font.name = "Calibri"
+    styles["Normal"].font.size = Pt(11)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        styles[name].font.color.rgb = RGBColor(0x15, 0x42, 0x73)
+    doc.core_properties.title = "Rapportage MDT mensensmokkel"
+    doc.core_properties.language = "nl-NL"
+
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("Voortgang Beleidskader aanpak mensensmokkel 2023-2026", style="Subtitle")
+    doc.add_paragraph("Peildatum: {{ as_of_text }}")
+    doc.add_paragraph("Gemaakt op: {{ generated_text }}")
+    doc.add_paragraph("{{ audience_text }}")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    doc.add_heading("Samenvatting", level=1)
+    doc.add_paragraph("{{ summary_text }}")
+    table(doc, ["Speerpunt", "Acties", "Afgerond", "Bezig", "Open", "Geblokkeerd", "Te laat"],
+          "{%tr for a in areas %}",
+          ["{{ a.code }} {{ a.title }}", "{{ a.total }}", "{{ a.counts.done }}", "{{ a.counts.in_progress }}",
+           "{{ a.counts.open }}", "{{ a.counts.blocked }}", "{{ a.overdue }}"])
+
+    doc.add_paragraph("{%p for a in areas %}")
+    doc.add_heading("{{ a.code }} {{ a.title }}", level=2)
+    doc.add_paragraph("{{ a.sentence }}")
+    doc.add_paragraph("{%p for n in a.narratives %}")
+    doc.add_paragraph("{{ n.organisation }}: {{ n.text }}")
+    doc.add_paragraph("{%p endfor %}")
+    table(doc, ["Actie", "Eigenaar", "Status", "Voortgang", "Deadline"], "{%tr for i in a.listed %}",
+          ["{{ i.title }}", "{{ i.owner }}", "{{ i.status_text }}", "{{ i.progress }}%", "{{ i.due_text }}"])
+    doc.add_paragraph("{%p endfor %}")
+
+    doc.add_heading("Aanbevelingen", level=1)
+    table(doc, ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering"], "{%tr for r in recommendations %}",
+          ["{{ r.source_title }}", "{{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"])
+
+    doc.add_heading("Indicatoren", level=1)
+    table(doc, ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel"], "{%tr for i in indicators %}",
+          ["{{ i.title }}", "{{ i.unit }}", "{{ i.period }}", "{{ i.value }}", "{{ i.previous }}", "{{ i.target }}"])
+
+    page_number_footer(doc.sections[0])
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(OUT)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""Helpers shared by the form views."""
+from __future__ import annotations
+
+
+def apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
+    """Attach service errors to the form's fields; return the ones without a field (for the error summary)."""
+    rest = {}
+    for name, message in fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*(target.errors or ()), message]
+        else:
+            rest[name] = message
+    return rest

@@ -1,0 +1,137 @@
+"""Report exports: DOCX (docxtpl, Word template in the project), PDF (WeasyPrint, PDF/UA) and XLSX.
+
+All three are built from one context: the frozen snapshot, filtered to what the
+viewer may see. The publication variant lists only items and narratives marked
+public; its counts are over the same rows (never over what the viewer cannot see).
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from docxtpl import DocxTemplate
+from flask import render_template
+
+from models import Report, ReportNarrative, User
+
+from ..actions.exports import neutralise
+from ..charts import status_bars
+from ..i18n import format_long_date
+from . import snapshot as snap
+
+TEMPLATE = Path(__file__).parent / "templates" / "report.docx"
+STATUS_TEXT = {"open": "open", "in_progress": "bezig", "blocked": "geblokkeerd", "done": "afgerond", "cancelled": "vervallen"}
+RESPONSE_TEXT = {"overgenomen": "Overgenomen", "deels": "Deels overgenomen", "niet": "Niet overgenomen", "onbekend": "Niet vermeld"}
+STATE_TEXT = {"geen_acties": "Nog geen acties", "gepland": "Gepland", "in_uitvoering": "In uitvoering",
+              "uitgevoerd": "Uitgevoerd", "vervallen": "Vervallen"}
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n.b."
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:g}"
+
+
+def context(report: Report, narratives: list[ReportNarrative], viewer: User, public: bool) -> dict:
+    data = report.snapshot
+    rows = snap.visible_items(data, viewer)
+    summary = snap.summarise(data, rows)
+    now = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam"))
+    approved = [n for n in narratives if n.status == "approved" and (n.visibility == "public" or not public)]
+
+    def listed(items):
+        shown = [i for i in items if i["visibility"] == "public"] if public else items
+        return [{**i, "status_text": STATUS_TEXT[i["status"]] + (" (wacht op bevestiging)" if i["closure"] == "requested" else ""),
+                 "due_text": format_long_date(date.fromisoformat(i["due_date"])) if i["due_date"] else "geen"} for i in shown]
+
+    areas = []
+    for area in summary["focus_areas"]:
+        c = area["counts"]
+        sentence = (f"{area['total']} acties: {c['done']} afgerond, {c['in_progress']} bezig, {c['open']} open, "
+                    f"{c['blocked']} geblokkeerd, {c['cancelled']} vervallen; {area['overdue']} te laat.")
+        if area["share_done"] is not None:
+            sentence += f" Gewogen aandeel afgerond: {area['share_done']}%."
+        areas.append({**area, "sentence": sentence, "listed": listed(area["items"]),
+                      "hidden": len(area["items"]) - len(listed(area["items"])),
+                      "narratives": [{"organisation": n.organisation.code, "text": n.text}
+                                     for n in approved if n.focus_area.code == area["code"]]})
+    c = summary["counts"]
+    return {
+        "title": data["title"], "as_of": data["as_of"], "as_of_text": format_long_date(date.fromisoformat(data["as_of"])),
+        "generated_text": f"{format_long_date(now.date())} om {now:%H:%M}",
+        "frozen_text": data["generated_at"],
+        "public": public,
+        "audience_text": ("Versie voor publicatie: alleen openbare teksten." if public
+                          else "Intern: bevat niet-openbare informatie; niet publiceren."),
+        "summary_text": (f"Stand op {format_long_date(date.fromisoformat(data['as_of']))}: {summary['total']} acties, "
+                         f"waarvan {c['done']} afgerond, {c['in_progress']} bezig, {c['open']} open en {c['blocked']} geblokkeerd; "
+                         f"{summary['overdue']} te laat."),
+        "summary": summary,
+        "areas": areas,
+        "chart": status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]],
+                             "Acties per speerpunt naar status"),
+        "recommendations": [{**r, "response_text": RESPONSE_TEXT[r["response"]], "state_text": STATE_TEXT[r["state"]]}
+                            for r in summary["recommendations"]],
+        "indicators": [{"title": i["title"], "unit": i["unit"], "period": i["latest"]["period"] if i["latest"] else "–",
+                        "value": _fmt(i["latest"]["value"]) if i["latest"] else "n.b.",
+                        "previous": _fmt(i["previous"]["value"]) if i["previous"] else "–",
+                        "target": _fmt(i["target_value"]) if i["target_value"] is not None else "–"}
+                       for i in summary["indicators"]],
+    }
+
+
+def to_docx(ctx: dict) -> bytes:
+    doc = DocxTemplate(str(TEMPLATE))
+    doc.render(ctx, autoescape=True)
+    doc.core_properties.title = ctx["title"]
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def to_pdf(ctx: dict) -> bytes:
+    import weasyprint
+
+    html = render_template("reports/export.html", **ctx)
+    return weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def to_xlsx(ctx: dict) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+
+    def sheet(name, headers, rows):
+        ws = book.add_worksheet(name)
+        ws.write_row(0, 0, headers, bold)
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                value = neutralise(value)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(r, col, value)
+                else:
+                    ws.write_string(r, col, "" if value is None else str(value))
+        ws.freeze_panes(1, 0)
+
+    sheet("Rapportage", ["Titel", "Peildatum", "Gemaakt op", "Versie"],
+          [[ctx["title"], ctx["as_of"], ctx["generated_text"], ctx["audience_text"]]])
+    sheet("Speerpunten", ["Speerpunt", "Titel", "Acties", "Afgerond", "Bezig", "Open", "Geblokkeerd", "Vervallen", "Te laat", "Gewogen % afgerond"],
+          [[a["code"], a["title"], a["total"], a["counts"]["done"], a["counts"]["in_progress"], a["counts"]["open"],
+            a["counts"]["blocked"], a["counts"]["cancelled"], a["overdue"], a["share_done"]] for a in ctx["areas"]])
+    sheet("Acties", ["Nummer", "Titel", "Speerpunt", "Eigenaar", "Status", "Voortgang", "Deadline", "Te laat"],
+          [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], i["due_date"] or "", "ja" if i["overdue"] else "nee"]
+           for a in ctx["areas"] for i in a["listed"]])
+    sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
+          [[o["code"], o["total"], o["counts"]["done"], o["counts"]["in_progress"], o["counts"]["open"], o["counts"]["blocked"],
+            o["counts"]["cancelled"]] for o in ctx["summary"]["organisations"]])
+    sheet("Aanbevelingen", ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
+          [[r["source_title"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])] for r in ctx["recommendations"]])
+    sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel"],
+          [[i["title"], i["unit"], i["period"], i["value"], i["previous"], i["target"]] for i in ctx["indicators"]])
+    sheet("Toelichtingen", ["Speerpunt", "Organisatie", "Tekst"],
+          [[a["code"], n["organisation"], n["text"]] for a in ctx["areas"] for n in a["narratives"]])
+    book.close()
+    return buffer.getvalue()

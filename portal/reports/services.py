@@ -1,0 +1,130 @@
+"""Writes for reports (frozen snapshots), agency narratives and update rounds."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User
+
+from .. import audit
+from ..actions.services import NotAllowed, ValidationFailed
+from . import snapshot
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_report(session: Session, author: User, title: str, as_of: date | None, today: date,
+                  previous_report_id: int | None = None) -> Report:
+    if author.role != "coordinator":
+        raise NotAllowed("only coordinators create reports")
+    fields = {}
+    title = (title or "").strip()
+    if not title:
+        fields["title"] = "Geef de rapportage een titel."
+    elif len(title) > 300:
+        fields["title"] = "De titel mag hoogstens 300 tekens lang zijn."
+    framework = session.scalars(select(Framework).order_by(Framework.period_start)).first()
+    if as_of is None:
+        fields["as_of"] = "Vul een geldige peildatum in."
+    elif as_of > today:
+        fields["as_of"] = "De peildatum ligt in de toekomst. Kies vandaag of een eerdere datum."
+    elif framework and as_of < framework.period_start:
+        fields["as_of"] = f"De peildatum ligt vóór de start van het beleidskader ({framework.period_start.isoformat()})."
+    previous = session.get(Report, previous_report_id) if previous_report_id else None
+    if previous_report_id and previous is None:
+        fields["previous_report_id"] = "Die eerdere rapportage bestaat niet."
+    if fields:
+        raise ValidationFailed(fields)
+    report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
+                    snapshot=snapshot.compute(session, author, as_of, title))
+    session.add(report)
+    session.flush()
+    audit.record("report.created", session=session, actor=author, entity_type="report", entity_id=report.id, as_of=as_of.isoformat(),
+                 items=len(report.snapshot["items"]))
+    return report
+
+
+def save_narrative(session: Session, actor: User, report: Report, focus_area_code: str, text: str,
+                   visibility: str, organisation_code: str | None = None) -> ReportNarrative:
+    """An organisation's text per focus area; members write their own, coordinators edit any."""
+    if actor.role == "reader":
+        raise NotAllowed("readers cannot write")
+    code = organisation_code or actor.organisation.code
+    if actor.role != "coordinator" and code != actor.organisation.code:
+        raise NotAllowed("members write for their own organisation")
+    fields = {}
+    text = (text or "").strip()
+    if not text:
+        fields["text"] = "Schrijf een korte toelichting."
+    elif len(text) > 4000:
+        fields["text"] = "De toelichting mag hoogstens 4.000 tekens lang zijn."
+    if visibility not in ("mdt", "public"):
+        fields["visibility"] = "Kies of de tekst openbaar mag worden."
+    area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first()
+    org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
+    if area is None:
+        fields["focus_area"] = "Kies een bestaand speerpunt."
+    if org is None:
+        fields["organisation"] = "Onbekende organisatie."
+    if fields:
+        raise ValidationFailed(fields)
+    narrative = session.scalars(select(ReportNarrative).where(
+        ReportNarrative.report_id == report.id, ReportNarrative.focus_area_id == area.id,
+        ReportNarrative.organisation_id == org.id)).one_or_none()
+    before = None
+    if narrative is None:
+        narrative = ReportNarrative(report_id=report.id, focus_area_id=area.id, organisation_id=org.id, author_id=actor.id,
+                                    text=text, visibility=visibility)
+        session.add(narrative)
+    else:
+        before = {"text": narrative.text, "visibility": narrative.visibility, "status": narrative.status}
+        narrative.text, narrative.visibility = text, visibility
+        if actor.role != "coordinator":
+            narrative.status, narrative.approved_by_id, narrative.approved_at = "draft", None, None
+    session.flush()
+    audit.record("report.narrative_saved", session=session, actor=actor, entity_type="report", entity_id=report.id, narrative_id=narrative.id,
+                 focus_area=focus_area_code, organisation=code, before=before, after={"text": text, "visibility": visibility})
+    return narrative
+
+
+def approve_narrative(session: Session, actor: User, narrative: ReportNarrative) -> None:
+    if actor.role != "coordinator":
+        raise NotAllowed("only coordinators approve")
+    narrative.status, narrative.approved_by_id, narrative.approved_at = "approved", actor.id, _now()
+    session.flush()
+    audit.record("report.narrative_approved", session=session, actor=actor, entity_type="report", entity_id=narrative.report_id,
+                 narrative_id=narrative.id)
+
+
+def open_round(session: Session, actor: User, title: str, message: str, deadline: date | None, today: date) -> UpdateRound:
+    if actor.role != "coordinator":
+        raise NotAllowed("only coordinators open rounds")
+    fields = {}
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        fields["title"] = "Geef de ronde een titel (hoogstens 300 tekens)."
+    if deadline is None:
+        fields["deadline"] = "Vul een geldige uiterste datum in."
+    elif deadline < today:
+        fields["deadline"] = "De uiterste datum ligt in het verleden."
+    if len(message or "") > 4000:
+        fields["message"] = "Het bericht mag hoogstens 4.000 tekens lang zijn."
+    if fields:
+        raise ValidationFailed(fields)
+    update_round = UpdateRound(title=title, message=(message or "").strip(), opened_on=today, deadline=deadline,
+                               created_by_id=actor.id)
+    session.add(update_round)
+    session.flush()
+    audit.record("round.opened", session=session, actor=actor, entity_type="update_round", entity_id=update_round.id, deadline=deadline.isoformat())
+    return update_round
+
+
+def close_round(session: Session, actor: User, update_round: UpdateRound) -> None:
+    if actor.role != "coordinator":
+        raise NotAllowed("only coordinators close rounds")
+    update_round.closed_at = _now()
+    audit.record("round.closed", session=session, actor=actor, entity_type="update_round", entity_id=update_round.id)

@@ -1,0 +1,211 @@
+"""The state of the framework as of a reference date (peildatum), computed from the history.
+
+Pure reads: each item's status, progress and due date are those of its latest
+progress update at or before the end of the peildatum (Europe/Amsterdam); each
+indicator's figure the latest measurement whose period ended by then. The
+result is plain JSON, frozen in a Report and never recomputed.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import ActionItem, Commitment, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
+
+from ..actions.permissions import visible_clause
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+SCHEMA = 1
+
+
+def cutoff(as_of: date) -> datetime:
+    """The first moment after the peildatum, in UTC."""
+    return datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _latest_updates(session: Session, item_ids: list[int], end: datetime) -> dict[int, ProgressUpdate]:
+    ranked = (
+        select(ProgressUpdate.id, func.row_number().over(
+            partition_by=ProgressUpdate.action_item_id,
+            order_by=(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())).label("rank"))
+        .where(ProgressUpdate.action_item_id.in_(item_ids), ProgressUpdate.recorded_at < end)
+        .subquery()
+    )
+    rows = session.scalars(select(ProgressUpdate).join(ranked, ranked.c.id == ProgressUpdate.id).where(ranked.c.rank == 1))
+    return {u.action_item_id: u for u in rows}
+
+
+def recommendation_state(statuses: list[str]) -> str:
+    if not statuses:
+        return "geen_acties"
+    active = [s for s in statuses if s != "cancelled"]
+    if not active:
+        return "vervallen"
+    if all(s == "done" for s in active):
+        return "uitgevoerd"
+    if any(s in ("in_progress", "done", "blocked") for s in active):
+        return "in_uitvoering"
+    return "gepland"
+
+
+def compute(session: Session, author: User, as_of: date, title: str) -> dict:
+    end = cutoff(as_of)
+    framework = session.scalars(select(Framework).order_by(Framework.period_start)
+                                .options(selectinload(Framework.focus_areas).selectinload(FocusArea.commitments))).first()
+    items = session.scalars(
+        select(ActionItem).where(visible_clause(author), ActionItem.created_at < end).order_by(ActionItem.id)
+        .options(selectinload(ActionItem.owner_organisation), selectinload(ActionItem.shared_with),
+                 selectinload(ActionItem.recommendations), selectinload(ActionItem.focus_area),
+                 selectinload(ActionItem.commitment))
+    ).all()
+    latest = _latest_updates(session, [i.id for i in items], end)
+    item_rows = []
+    for item in items:
+        update = latest.get(item.id)
+        status = update.status if update else "open"
+        due = (update.due_date if update else item.due_date)
+        closure = "requested" if update and update.kind == "closure_requested" else "confirmed" if status == "done" and update and update.kind == "closure_confirmed" else None
+        item_rows.append({
+            "id": item.id, "title": item.title, "owner": item.owner_organisation.code,
+            "shared_with": sorted(o.code for o in item.shared_with), "visibility": item.visibility,
+            "focus_area": item.focus_area.code if item.focus_area else None,
+            "commitment_weight": float(item.commitment.weight) if item.commitment else 1.0,
+            "recommendation_ids": sorted(r.id for r in item.recommendations),
+            "status": status, "closure": closure, "progress": update.progress if update else 0,
+            "due_date": due.isoformat() if due else None,
+            "overdue": bool(due and due <= as_of and status in ("open", "in_progress", "blocked")),
+            "last_update_at": update.recorded_at.isoformat() if update else None,
+            "last_note": update.note if update else "",
+        })
+
+    recs = session.scalars(select(Recommendation).order_by(Recommendation.id)
+                           .options(selectinload(Recommendation.source), selectinload(Recommendation.addressee),
+                                    selectinload(Recommendation.focus_areas))).all()
+    indicators = session.scalars(select(Indicator).order_by(Indicator.key)
+                                 .options(selectinload(Indicator.owner_organisation))).all()
+    measurements = defaultdict(list)
+    for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of)
+                             .order_by(Measurement.indicator_id, Measurement.period_end)):
+        measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value)})
+
+    return {
+        "schema": SCHEMA,
+        "title": title,
+        "as_of": as_of.isoformat(),
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "author": {"id": author.id, "name": author.name, "organisation": author.organisation.code},
+        "framework": {"key": framework.key, "title": framework.title,
+                      "period_start": framework.period_start.isoformat(), "period_end": framework.period_end.isoformat()} if framework else None,
+        "focus_areas": [{"code": a.code, "title": a.title,
+                         "commitments": [{"position": c.position, "text": c.text, "weight": float(c.weight)} for c in a.commitments]}
+                        for a in (framework.focus_areas if framework else [])],
+        "items": item_rows,
+        "recommendations": [{
+            "id": r.id, "source": r.source.key, "source_title": r.source.title, "number": r.number, "text": r.text,
+            "response": r.response, "addressee": r.addressee.code if r.addressee else None,
+            "focus_areas": [a.code for a in r.focus_areas],
+        } for r in recs],
+        "indicators": [{
+            "key": i.key, "title": i.title, "unit": i.unit, "owner": i.owner_organisation.code, "direction": i.direction,
+            "target_value": _number(i.target_value), "target_year": i.target_year, "series": measurements.get(i.id, []),
+        } for i in indicators],
+    }
+
+
+# -- what a viewer sees of a frozen snapshot ---------------------------------------
+
+def visible_items(snapshot: dict, viewer: User | None) -> list[dict]:
+    """The same rule as can_view, applied to the frozen rows."""
+    if viewer is None:
+        return []
+    org = viewer.organisation.code
+    return [i for i in snapshot["items"] if i["visibility"] in ("mdt", "public") or i["owner"] == org
+            or (i["visibility"] == "partners" and org in i["shared_with"])]
+
+
+def summarise(snapshot: dict, items: list[dict]) -> dict:
+    """Aggregates over the given rows: per focus area, per organisation, recommendations, indicators."""
+    by_area = defaultdict(list)
+    for row in items:
+        by_area[row["focus_area"]].append(row)
+
+    def counts(rows):
+        c = Counter(r["status"] for r in rows)
+        return {s: c.get(s, 0) for s in STATUSES}
+
+    areas = []
+    for area in snapshot["focus_areas"]:
+        rows = by_area.get(area["code"], [])
+        weight = sum(r["commitment_weight"] for r in rows if r["status"] != "cancelled")
+        done_weight = sum(r["commitment_weight"] for r in rows if r["status"] == "done")
+        progress = sum(r["commitment_weight"] * r["progress"] for r in rows if r["status"] != "cancelled")
+        per_org = defaultdict(list)
+        for r in rows:
+            per_org[r["owner"]].append(r)
+        areas.append({
+            **area, "total": len(rows), "counts": counts(rows), "overdue": sum(r["overdue"] for r in rows),
+            "share_done": round(100 * done_weight / weight) if weight else None,
+            "average_progress": round(progress / weight) if weight else None,
+            "by_organisation": {org: counts(r) for org, r in sorted(per_org.items())},
+            "items": rows,
+        })
+    unassigned = by_area.get(None, [])
+    orgs = defaultdict(list)
+    for r in items:
+        orgs[r["owner"]].append(r)
+    linked = defaultdict(list)
+    for r in items:
+        for rec_id in r["recommendation_ids"]:
+            linked[rec_id].append(r)
+    recommendations = [{**rec, "item_ids": [r["id"] for r in linked.get(rec["id"], [])],
+                        "state": recommendation_state([r["status"] for r in linked.get(rec["id"], [])])}
+                       for rec in snapshot["recommendations"]]
+    indicators = []
+    for ind in snapshot["indicators"]:
+        known = [p for p in ind["series"] if p["value"] is not None]
+        indicators.append({**ind, "latest": known[-1] if known else None, "previous": known[-2] if len(known) > 1 else None})
+    return {
+        "total": len(items), "counts": counts(items), "overdue": sum(r["overdue"] for r in items),
+        "focus_areas": areas, "without_focus_area": unassigned,
+        "organisations": [{"code": code, "total": len(rows), "counts": counts(rows)} for code, rows in sorted(orgs.items())],
+        "recommendations": recommendations, "indicators": indicators,
+    }
+
+
+def diff(older: dict, newer: dict, viewer: User | None) -> dict:
+    """What changed between two frozen reports, per focus area, over rows the viewer may see in both."""
+    old = {i["id"]: i for i in visible_items(older, viewer)}
+    new = {i["id"]: i for i in visible_items(newer, viewer)}
+    areas = defaultdict(lambda: {"added": [], "closed": [], "status_changed": [], "slipped": []})
+    for item_id, row in new.items():
+        area = areas[row["focus_area"]]
+        before = old.get(item_id)
+        if before is None:
+            area["added"].append(row)
+            continue
+        if row["status"] in ("done", "cancelled") and before["status"] not in ("done", "cancelled"):
+            area["closed"].append({**row, "before": before["status"]})
+        elif row["status"] != before["status"]:
+            area["status_changed"].append({**row, "before": before["status"]})
+        if row["due_date"] and before["due_date"] and row["due_date"] > before["due_date"]:
+            area["slipped"].append({**row, "before_due": before["due_date"]})
+    older_ind = {i["key"]: i for i in summarise(older, [])["indicators"]}
+    moved = []
+    for ind in summarise(newer, [])["indicators"]:
+        prev = older_ind.get(ind["key"], {}).get("latest")
+        if ind["latest"] != prev:
+            moved.append({"key": ind["key"], "title": ind["title"], "unit": ind["unit"], "before": prev, "after": ind["latest"]})
+    order = [a["code"] for a in newer["focus_areas"]] + [None]
+    return {"focus_areas": [{"code": code, **areas[code]} for code in order if code in areas], "indicators": moved}

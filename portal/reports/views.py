@@ -1,0 +1,205 @@
+"""Reports: create as of a peildatum, preview, compare, agency narratives, exports, update rounds."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from models import FocusArea, Report, ReportNarrative, UpdateRound, User
+
+from .. import audit
+from ..access import current_viewer
+from ..actions.services import NotAllowed, ValidationFailed
+from ..formtools import apply_errors
+from ..charts import status_bars
+from ..extensions import db, limiter
+from ..i18n import today
+from . import bp, exports, rounds, services
+from . import snapshot as snap
+from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
+
+
+def _export_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.export
+
+
+def _user_key() -> str:
+    viewer = current_viewer()
+    return f"user:{viewer.id}" if viewer else (request.remote_addr or "anon")
+
+
+def _report_form(form: ReportForm | None = None) -> ReportForm:
+    form = form or ReportForm(formdata=None)
+    reports = db.session.scalars(select(Report).order_by(Report.as_of.desc())).all()
+    form.previous_report_id.choices = [SelectChoice(None, "—")] + [SelectChoice(r.id, f"{r.title} ({r.as_of.isoformat()})") for r in reports]
+    return form
+
+
+@bp.get("")
+def list():
+    reports = db.session.scalars(select(Report).order_by(Report.as_of.desc(), Report.id.desc())
+                                 .options(selectinload(Report.created_by))).all()
+    return render_template("reports/list.html", reports=reports, form=_report_form(), extra_errors={},
+                           current_round=rounds.current(db.session, today()))
+
+
+@bp.post("")
+def create():
+    viewer = current_viewer()
+    if viewer.role != "coordinator":
+        abort(403)
+    form = _report_form(ReportForm())
+    extra = {}
+    if form.validate_on_submit():
+        try:
+            report = services.create_report(db.session, viewer, form.title.data, form.as_of.data, today(),
+                                            form.previous_report_id.data)
+            db.session.commit()
+            flash("De rapportage is gemaakt en vastgelegd.", "success")
+            return redirect(url_for("reports.detail", report_id=report.id))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            extra = apply_errors(form, exc.fields)
+    reports = db.session.scalars(select(Report).order_by(Report.as_of.desc())).all()
+    return render_template("reports/list.html", reports=reports, form=form, extra_errors=extra,
+                           current_round=rounds.current(db.session, today())), 422
+
+
+def _narratives(report: Report) -> list[ReportNarrative]:
+    return db.session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
+                              .options(selectinload(ReportNarrative.organisation), selectinload(ReportNarrative.focus_area),
+                                       selectinload(ReportNarrative.author)).order_by(ReportNarrative.id)).all()
+
+
+def _load(report_id: int) -> Report:
+    return db.session.get(Report, report_id) or abort(404)
+
+
+@bp.get("/<int:report_id>")
+def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: int = 200):
+    viewer = current_viewer()
+    report = _load(report_id)
+    rows = snap.visible_items(report.snapshot, viewer)
+    summary = snap.summarise(report.snapshot, rows)
+    compare_id = request.args.get("compare", type=int) or report.previous_report_id
+    other = db.session.get(Report, compare_id) if compare_id and compare_id != report.id else None
+    changes = snap.diff(other.snapshot, report.snapshot, viewer) if other else None
+    narrative_form = narrative_form or NarrativeForm(formdata=None)
+    narrative_form.focus_area.choices = [SelectChoice(a["code"], f'{a["code"]} {a["title"]}') for a in report.snapshot["focus_areas"]]
+    all_reports = db.session.scalars(select(Report).where(Report.id != report.id).order_by(Report.as_of.desc())).all()
+    chart = status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]], "Acties per speerpunt naar status")
+    return render_template("reports/detail.html", report=report, data=report.snapshot, summary=summary, other=other,
+                           changes=changes, all_reports=all_reports, narratives=_narratives(report),
+                           narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
+                           state_text=exports.STATE_TEXT, response_text=exports.RESPONSE_TEXT), status
+
+
+@bp.post("/<int:report_id>/narratives")
+def narrative(report_id: int):
+    viewer = current_viewer()
+    report = _load(report_id)
+    form = NarrativeForm()
+    form.focus_area.choices = [SelectChoice(a["code"], a["code"]) for a in report.snapshot["focus_areas"]]
+    if not form.validate():
+        return detail(report_id, narrative_form=form, status=422)
+    try:
+        services.save_narrative(db.session, viewer, report, form.focus_area.data, form.text.data, form.visibility.data,
+                                request.form.get("organisation") if viewer.role == "coordinator" else None)
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_errors(form, exc.fields)
+        return detail(report_id, narrative_form=form, status=422)
+    flash("De toelichting is opgeslagen. Een coördinator keurt hem goed.", "success")
+    return redirect(url_for("reports.detail", report_id=report.id) + "#toelichtingen")
+
+
+@bp.post("/<int:report_id>/narratives/<int:narrative_id>/approve")
+def approve(report_id: int, narrative_id: int):
+    viewer = current_viewer()
+    item = db.session.get(ReportNarrative, narrative_id)
+    if item is None or item.report_id != report_id:
+        abort(404)
+    if not PlainForm().validate():
+        abort(400)
+    try:
+        services.approve_narrative(db.session, viewer, item)
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    flash("De toelichting is goedgekeurd.", "success")
+    return redirect(url_for("reports.detail", report_id=report_id) + "#toelichtingen")
+
+
+@bp.get("/<int:report_id>/export.<fmt>")
+@limiter.limit(_export_limit, key_func=_user_key)
+def export(report_id: int, fmt: str):
+    if fmt not in ("docx", "pdf", "xlsx"):
+        abort(404)
+    viewer = current_viewer()
+    report = _load(report_id)
+    public = request.args.get("audience") == "public"
+    ctx = exports.context(report, _narratives(report), viewer, public)
+    body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
+    audit.record("report.exported", actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
+                 audience="public" if public else "internal")
+    db.session.commit()
+    mimetypes = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    name = f"rapportage-{report.as_of.isoformat()}{'-openbaar' if public else ''}.{fmt}"
+    response = Response(body, mimetype=mimetypes[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+def rounds_list():
+    viewer = current_viewer()
+    form = RoundForm()
+    extra = {}
+    status = 200
+    if request.method == "POST":
+        if viewer.role != "coordinator":
+            abort(403)
+        status = 422
+        if form.validate_on_submit():
+            try:
+                update_round = services.open_round(db.session, viewer, form.title.data, form.message.data, form.deadline.data, today())
+                db.session.commit()
+                settings = current_app.config["PORTAL_SETTINGS"]
+                sent = rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
+                flash(f"De ronde is geopend; {sent} {'persoon is' if sent == 1 else 'personen zijn'} per e-mail gevraagd bij te werken.", "success")
+                return redirect(url_for("reports.round_detail", round_id=update_round.id))
+            except ValidationFailed as exc:
+                db.session.rollback()
+                extra = apply_errors(form, exc.fields)
+    all_rounds = db.session.scalars(select(UpdateRound).order_by(UpdateRound.opened_on.desc(), UpdateRound.id.desc())).all()
+    return render_template("reports/rounds.html", rounds=all_rounds, form=form, extra_errors=extra), status
+
+
+@bp.get("/rounds/<int:round_id>")
+def round_detail(round_id: int):
+    update_round = db.session.get(UpdateRound, round_id) or abort(404)
+    return render_template("reports/round.html", update_round=update_round, plain_form=PlainForm(formdata=None),
+                           rows=rounds.overview(db.session, current_viewer(), update_round))
+
+
+@bp.post("/rounds/<int:round_id>/close")
+def round_close(round_id: int):
+    viewer = current_viewer()
+    update_round = db.session.get(UpdateRound, round_id) or abort(404)
+    if not PlainForm().validate():
+        abort(400)
+    try:
+        services.close_round(db.session, viewer, update_round)
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    flash("De ronde is gesloten.", "success")
+    return redirect(url_for("reports.round_detail", round_id=round_id))
