@@ -185,3 +185,28 @@ def test_list_filters_update_the_table_in_place(page, live):
     assert "status=done" in page.url  # the filter is in the URL: shareable, back button works
     page.go_back()
     page.wait_for_function("!location.search.includes('status=done')")
+
+
+def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(page, live):
+    sign_in(page, live, "JENV", "coordinator", "coordinator-demo")
+    for path in ("/framework", "/framework/3.1", "/indicators", "/indicators/kmar-vervolgonderzoeken-afgerond", "/reports", "/reports/rounds"):
+        page.goto(f"{live}{path}")
+        assert page.locator("h1").count() == 1, path
+        assert axe_violations(page) == [], path
+    # A report through the UI: create it, see it, compare and download.
+    page.goto(f"{live}/reports")
+    page.get_by_label("Titel").fill("Voortgangsbrief najaar")
+    page.get_by_label("Peildatum").fill("2026-06-30")
+    page.get_by_role("button", name="Rapportage maken").click()
+    page.wait_for_url(f"{live}/reports/*")
+    assert "De rapportage is gemaakt en vastgelegd." in page.content()
+    assert axe_violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="intern").first.click()
+    assert download.value.suggested_filename == "rapportage-2026-06-30.docx"
+    # A form error on the indicator import is accessible too.
+    page.goto(f"{live}/indicators/om-instroom-mh")
+    page.get_by_label("Of plak de regels hier").fill("2017;veel;;")
+    page.get_by_role("button", name="Controleren").click()
+    assert "geen getal" in page.content()
+    assert axe_violations(page) == []

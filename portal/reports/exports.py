@@ -96,7 +96,8 @@ def to_pdf(ctx: dict) -> bytes:
     import weasyprint
 
     html = render_template("reports/export.html", **ctx)
-    return weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    static = Path(__file__).resolve().parents[2] / "static"
+    return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
 
 
 def to_xlsx(ctx: dict) -> bytes:
