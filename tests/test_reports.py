@@ -349,3 +349,46 @@ def test_update_round_mail_banner_and_overview(app_with, db_session, cast, login
         assert "<td>2</td><td>1</td><td>50%</td>" in overview  # two open items, one updated since the round opened
     finally:
         controller.stop()
+
+
+def test_coordinator_edits_an_agency_narrative_and_who_wrote_what_is_kept(app, db_session, cast, login_as):
+    from models import AuditEvent
+
+    rep = report(db_session, cast, date(2026, 3, 1))
+    narrative = services.save_narrative(db_session, cast["kmar"], rep, "3.1", "Tekst van KMar", "mdt")
+    db_session.commit()
+    coordinator = login_as(app.test_client(), cast["coordinator"])
+    csrf = coordinator.get("/api/v1/me").get_json()["csrf_token"]
+    edited = coordinator.post(f"/reports/{rep.id}/narratives", data={"csrf_token": csrf, "organisation": "KMAR", "focus_area": "3.1",
+                                                                     "visibility": "public", "text": "Tekst van KMar, ingekort"})
+    assert edited.status_code == 302
+    db_session.refresh(narrative)
+    assert narrative.text == "Tekst van KMar, ingekort" and narrative.author_id == cast["kmar"].id
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "report.narrative_saved").order_by(AuditEvent.id)).all()
+    assert [e.actor_id for e in events] == [cast["kmar"].id, cast["coordinator"].id]
+    assert events[-1].diff["before"]["text"] == "Tekst van KMar"
+    # A member cannot write in another organisation's name.
+    ind = login_as(app.test_client(), cast["ind"])
+    ind_csrf = ind.get("/api/v1/me").get_json()["csrf_token"]
+    ind.post(f"/reports/{rep.id}/narratives", data={"csrf_token": ind_csrf, "organisation": "KMAR", "focus_area": "3.1",
+                                                    "visibility": "mdt", "text": "Namens KMar?"})
+    db_session.refresh(narrative)
+    assert narrative.text == "Tekst van KMar, ingekort"
+
+
+def test_round_reminders_near_the_deadline_once_a_day(db_session, cast, monkeypatch):
+    from portal import mail
+    from portal.reports import rounds
+
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda url, to, subject, body: sent.append((to, subject)))
+    actions.create_item(db_session, cast["kmar"], {"title": "Open", "focus_area": "3.1"})
+    update_round = services.open_round(db_session, cast["coordinator"], "Ronde", "", date(2026, 12, 10), date(2026, 12, 1))
+    db_session.flush()
+    assert rounds.remind(db_session, date(2026, 12, 1), None, "https://x") == 0  # nine days ahead: no reminder yet
+    assert rounds.remind(db_session, date(2026, 12, 7), None, "https://x") == 1
+    assert rounds.remind(db_session, date(2026, 12, 7), None, "https://x") == 0  # once a day
+    assert rounds.remind(db_session, date(2026, 12, 8), None, "https://x") == 1
+    assert sent[0][0] == cast["kmar"].email and "Herinnering" in sent[0][1]
+    services.close_round(db_session, cast["coordinator"], update_round)
+    assert rounds.remind(db_session, date(2026, 12, 9), None, "https://x") == 0
