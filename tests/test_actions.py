@@ -369,3 +369,20 @@ def test_double_submit_of_the_create_form_makes_one_item(as_user, people, db_ses
     assert first.headers["Location"] == second.headers["Location"]
     assert count(db_session, ActionItem) == 1
     assert "al aangemaakt" in client.get(second.headers["Location"]).get_data(as_text=True)
+
+
+def test_closure_with_wrong_evidence_stores_nothing(as_user, people, db_session):
+    client = as_user(people["kmar"])
+    item_id = new_item(client)
+    response = client.post(f"/actions/{item_id}/close", data={"csrf_token": client.csrf, "closing_note": "Klaar", "version": "1",
+                                                             "evidence": (io.BytesIO(b"MZ not allowed"), "bewijs.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert 'id="evidence-error"' in response.get_data(as_text=True)
+    db_session.expire_all()
+    item = db_session.get(ActionItem, item_id)
+    assert (item.status, item.closure_state) == ("open", "none") and count(db_session, Attachment) == 0
+    ok = client.post(f"/actions/{item_id}/close", data={"csrf_token": client.csrf, "closing_note": "Klaar", "version": "1",
+                                                       "evidence": (io.BytesIO(PDF), "bewijs.pdf")}, content_type="multipart/form-data")
+    assert ok.status_code == 302
+    assert db_session.scalars(select(Attachment)).one().is_evidence is True

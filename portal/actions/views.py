@@ -195,32 +195,8 @@ def _refused(item: ActionItem, status: int, **forms):
     return render_template(template, **_detail_context(item, current_viewer(), **forms)), status
 
 
-@bp.post("/<int:item_id>/updates")
-@limiter.limit(_write_limit, key_func=_user_key)
-def add_update(item_id: int):
-    viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
-    form = UpdateForm()
-    if not form.validate():
-        return _refused(item, 422, update_form=form)
-    try:
-        services.add_update(db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data)
-        db.session.commit()
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.VersionConflict:
-        db.session.commit()
-        db.session.refresh(item)
-        form.version.data = item.version  # the note stays in the form; nothing typed is lost
-        return _refused(item, 409, update_form=form, conflict=True)
-    except services.ValidationFailed as exc:
-        apply_errors(form, exc.fields)
-        return _refused(item, 422, update_form=form)
-    return _after_write(item, "Uw voortgangsbericht is opgeslagen.", "geschiedenis")
-
-
-def _simple_action(item_id: int, form_cls, call, message: str, form_key: str):
+def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, anchor: str = "geschiedenis"):
+    """Validate the form, call one service, commit; a stale version keeps what was typed (409)."""
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
     form = form_cls()
@@ -235,12 +211,20 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str):
     except services.VersionConflict:
         db.session.commit()
         db.session.refresh(item)
-        form.version.data = item.version
+        form.version.data = item.version  # the text stays in the form; nothing typed is lost
         return _refused(item, 409, **{form_key: form, "conflict": True})
     except services.ValidationFailed as exc:
         apply_errors(form, exc.fields)
         return _refused(item, 422, **{form_key: form})
-    return _after_write(item, message, "geschiedenis")
+    return _after_write(item, message, anchor)
+
+
+@bp.post("/<int:item_id>/updates")
+@limiter.limit(_write_limit, key_func=_user_key)
+def add_update(item_id: int):
+    return _simple_action(item_id, UpdateForm, lambda viewer, item, form: services.add_update(
+        db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data),
+        "Uw voortgangsbericht is opgeslagen.", "update_form")
 
 
 @bp.post("/<int:item_id>/close")
@@ -250,7 +234,10 @@ def close(item_id: int):
         services.request_closure(db.session, viewer, item, _version(form.version.data), form.closing_note.data)
         upload = form.evidence.data
         if upload and getattr(upload, "filename", ""):
-            _store_upload(viewer, item, upload, is_evidence=True)
+            try:
+                _store_upload(viewer, item, upload, is_evidence=True)
+            except services.ValidationFailed as exc:
+                raise services.ValidationFailed({"evidence": exc.fields.get("file", "Dit bestand kan niet worden toegevoegd.")}) from None
     return _simple_action(item_id, ClosureForm, call, "De actie is gemeld als afgerond en wacht op bevestiging.", "closure_form")
 
 
@@ -278,18 +265,8 @@ def cancel(item_id: int):
 @bp.post("/<int:item_id>/comments")
 @limiter.limit(_write_limit, key_func=_user_key)
 def comment(item_id: int):
-    viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
-    form = CommentForm()
-    if not form.validate():
-        return _refused(item, 422, comment_form=form)
-    try:
-        services.add_comment(db.session, viewer, item, form.body.data)
-        db.session.commit()
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    return _after_write(item, "Uw reactie is geplaatst.", "reacties")
+    return _simple_action(item_id, CommentForm, lambda viewer, item, form: services.add_comment(
+        db.session, viewer, item, form.body.data), "Uw reactie is geplaatst.", "comment_form", "reacties")
 
 
 def _storage() -> Path:
@@ -305,21 +282,8 @@ def _store_upload(viewer: User, item: ActionItem, upload, is_evidence: bool = Fa
 @bp.post("/<int:item_id>/attachments")
 @limiter.limit(_write_limit, key_func=_user_key)
 def upload(item_id: int):
-    viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
-    form = AttachmentForm()
-    if not form.validate():
-        return _refused(item, 422, attachment_form=form)
-    try:
-        _store_upload(viewer, item, form.file.data, is_evidence=form.is_evidence.data)
-        db.session.commit()
-    except services.NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except services.ValidationFailed as exc:
-        apply_errors(form, exc.fields)
-        return _refused(item, 422, attachment_form=form)
-    return _after_write(item, "Het bestand is toegevoegd.", "bijlagen")
+    return _simple_action(item_id, AttachmentForm, lambda viewer, item, form: _store_upload(
+        viewer, item, form.file.data, is_evidence=form.is_evidence.data), "Het bestand is toegevoegd.", "attachment_form", "bijlagen")
 
 
 @bp.get("/<int:item_id>/attachments/<int:attachment_id>")

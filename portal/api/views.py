@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from contextlib import contextmanager
 from datetime import date
 
 from flask import abort, current_app, jsonify, request, url_for
@@ -38,6 +39,28 @@ def _user_key() -> str:
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     return api_error(exc.status, exc.code, exc.message, exc.fields)
+
+
+@bp.errorhandler(services.VersionConflict)
+def _stale(exc: services.VersionConflict):
+    """412 with the current item, so the client can merge; the conflict's audit event is kept."""
+    db.session.commit()
+    db.session.refresh(exc.item)
+    return _item_response(exc.item, 412)
+
+
+@contextmanager
+def service_call(forbidden: str):
+    """One service call in one transaction: 403 when not allowed, 422 with the fields when invalid."""
+    try:
+        yield
+        db.session.commit()
+    except services.NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", forbidden) from None
+    except services.ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields) from None
 
 
 @bp.get("/openapi.json")
@@ -186,15 +209,8 @@ def create_action_item():
     viewer = current_viewer()
     data = _item_data(_json_body())
     key = request.headers.get("Idempotency-Key")
-    try:
+    with service_call("U mag geen acties aanmaken."):
         item, created = services.create_item(db.session, viewer, data, key)
-        db.session.commit()
-    except services.NotAllowed:
-        db.session.rollback()
-        raise ApiError(403, "forbidden", "U mag geen acties aanmaken.")
-    except services.ValidationFailed as exc:
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
     response = _item_response(item, 201 if created else 200)
     response.headers["Location"] = url_for("api.get_action_item", item_id=item.id)
     if not created:
@@ -207,13 +223,6 @@ def get_action_item(item_id: int):
     return _item_response(get_or_404(ActionItem, item_id, check=can_view))
 
 
-def _stale(item: ActionItem):
-    db.session.commit()  # keep the audit event of the conflict
-    db.session.refresh(item)
-    response = _item_response(item, 412)
-    return response
-
-
 @bp.patch("/action-items/<int:item_id>")
 @limiter.limit(_write_limit, key_func=_user_key)
 def patch_action_item(item_id: int):
@@ -221,17 +230,8 @@ def patch_action_item(item_id: int):
     item = get_or_404(ActionItem, item_id, check=can_view)
     base = _if_match(item)
     data = _item_data(_json_body())
-    try:
+    with service_call("U mag deze actie niet wijzigen."):
         services.update_item(db.session, viewer, item, base, data)
-        db.session.commit()
-    except services.VersionConflict:
-        return _stale(item)
-    except services.NotAllowed:
-        db.session.rollback()
-        raise ApiError(403, "forbidden", "U mag deze actie niet wijzigen.")
-    except services.ValidationFailed as exc:
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
     return _item_response(item)
 
 
@@ -245,17 +245,8 @@ def post_update(item_id: int):
     unknown = set(body) - {"note", "status", "progress"}
     if unknown:
         raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
-    try:
+    with service_call("U mag deze actie niet bijwerken."):
         entry = services.add_update(db.session, viewer, item, base, body.get("note"), body.get("status"), body.get("progress"))
-        db.session.commit()
-    except services.VersionConflict:
-        return _stale(item)
-    except services.NotAllowed:
-        db.session.rollback()
-        raise ApiError(403, "forbidden", "U mag deze actie niet bijwerken.")
-    except services.ValidationFailed as exc:
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
     response = _item_response(item, 201)
     response.headers["Location"] = url_for("api.item_history", item_id=item.id) + f"#{entry.id}"
     return response
@@ -379,16 +370,9 @@ def add_measurement(key: str):
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
     text = "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
-    try:
+    with service_call("U mag voor deze indicator geen cijfers invoeren."):
         indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), text,
                                            str(body.get("source") or ""), str(body.get("note") or ""))
-        db.session.commit()
-    except services.NotAllowed:
-        db.session.rollback()
-        raise ApiError(403, "forbidden", "U mag voor deze indicator geen cijfers invoeren.")
-    except services.ValidationFailed as exc:
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
     db.session.refresh(indicator)
     response = jsonify(_indicator_json(indicator))
     response.status_code = 201
@@ -436,15 +420,8 @@ def create_report():
     previous = body.get("previous_report_id")
     if previous is not None and (not isinstance(previous, int) or isinstance(previous, bool)):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"previous_report_id": "Geef het nummer van een rapportage."})
-    try:
+    with service_call("Alleen coördinatoren maken rapportages."):
         report = report_services.create_report(db.session, current_viewer(), body.get("title") or "", as_of, today(), previous)
-        db.session.commit()
-    except services.NotAllowed:
-        db.session.rollback()
-        raise ApiError(403, "forbidden", "Alleen coördinatoren maken rapportages.")
-    except services.ValidationFailed as exc:
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields)
     response = jsonify(_report_json(report, True))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_report", report_id=report.id)
