@@ -62,10 +62,11 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from .framework import bp as framework_bp
     from .health import bp as health_bp
     from .indicators import bp as indicators_bp
+    from .meetings import bp as meetings_bp
     from .reports import bp as reports_bp
     from .search import bp as search_bp
 
-    for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, indicators_bp, reports_bp, search_bp, api_bp, admin_bp):
+    for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp, reports_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from .cli import portal_cli

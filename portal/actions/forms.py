@@ -29,6 +29,10 @@ from ..i18n import VISIBILITY_LABELS
 REQUIRED = _l("Dit veld is verplicht.")
 
 
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -68,6 +72,8 @@ class ItemForm(FlaskForm):
     shared_with = CheckboxList(_l("Delen met (bij 'eigen organisatie en gekozen partners')"))
     version = HiddenField()
     submission_key = HiddenField()
+    meeting_id = HiddenField()
+    agenda_item_id = HiddenField()
 
     def fill_choices(self, owner_code: str | None) -> None:
         orgs = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()
@@ -97,6 +103,8 @@ class ItemForm(FlaskForm):
             "recommendation_ids": list(self.recommendation_ids.data or []),
             "contributing_organisations": list(self.contributing_organisations.data or []),
             "visibility": self.visibility.data, "shared_with": list(self.shared_with.data or []),
+            **({"meeting_id": _int(self.meeting_id.data), "agenda_item_id": _int(self.agenda_item_id.data)}
+               if self.meeting_id.data else {}),
         }
 
 

@@ -130,6 +130,20 @@ def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem 
         if commitment is not None and (area is None or commitment.focus_area_id != area.id):
             fields["commitment_id"] = "Deze afspraak hoort bij een ander speerpunt; kies het speerpunt van de afspraak."
         out["commitment"] = commitment
+    if "meeting_id" in data:
+        from models import AgendaItem, Meeting
+
+        from ..meetings.permissions import can_view as can_view_meeting
+
+        meeting_id, agenda_item_id = data.get("meeting_id"), data.get("agenda_item_id")
+        meeting = session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
+        agenda_item = session.get(AgendaItem, agenda_item_id) if isinstance(agenda_item_id, int) else None
+        if meeting_id is not None and (meeting is None or not can_view_meeting(actor, meeting)):
+            fields["meeting_id"] = "Deze vergadering bestaat niet."
+        elif agenda_item_id is not None and (agenda_item is None or meeting is None or agenda_item.meeting_id != meeting.id):
+            fields["agenda_item_id"] = "Dit agendapunt hoort niet bij deze vergadering."
+        out["meeting_id"] = meeting.id if meeting else None
+        out["agenda_item_id"] = agenda_item.id if agenda_item and meeting else None
     if "due_date" in data:
         due = data.get("due_date")
         if due is not None and not isinstance(due, date):

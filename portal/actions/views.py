@@ -88,6 +88,8 @@ def create():
         form.visibility.data = "mdt"
         form.recommendation_ids.data = [int(r) for r in request.args.getlist("recommendation") if r.isdigit()]
         form.submission_key.data = secrets.token_urlsafe(24)
+        form.meeting_id.data = request.args.get("meeting", "")
+        form.agenda_item_id.data = request.args.get("agenda_item", "")
     form.fill_choices(form.owner_organisation.data or viewer.organisation.code)
     extra = {}
     if form.validate_on_submit():

@@ -1,0 +1,63 @@
+"""Who may see a meeting, read restricted minutes, and write in it: the one rule, as Python and as SQL."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+
+from models import Attendee, Meeting, Minutes, User, meeting_shares
+
+OPEN_TO_ALL = ("mdt", "public")
+
+
+def can_view(user: User | None, meeting: Meeting) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if meeting.visibility in OPEN_TO_ALL or meeting.owner_organisation_id == user.organisation_id:
+        return True
+    return meeting.visibility == "partners" and any(o.id == user.organisation_id for o in meeting.shared_with)
+
+
+def visible_clause(user: User | None) -> ColumnElement[bool]:
+    if user is None or not user.is_active:
+        return false()
+    shared = select(meeting_shares.c.meeting_id).where(meeting_shares.c.organisation_id == user.organisation_id)
+    return or_(Meeting.visibility.in_(OPEN_TO_ALL), Meeting.owner_organisation_id == user.organisation_id,
+               and_(Meeting.visibility == "partners", Meeting.id.in_(shared)))
+
+
+def attending_organisations(meeting: Meeting) -> set[int]:
+    """Organisations present at the meeting (the audience of restricted minutes)."""
+    return {a.organisation_id for a in meeting.attendees if a.attendance == "present"}
+
+
+def invited_organisations(meeting: Meeting) -> set[int]:
+    return {a.organisation_id for a in meeting.attendees}
+
+
+def can_read_minutes(user: User | None, meeting: Meeting, minutes: Minutes | None) -> bool:
+    if not can_view(user, meeting):
+        return False
+    if minutes is None or not minutes.is_restricted:
+        return True
+    return user.organisation_id in attending_organisations(meeting)
+
+
+def restricted_minutes_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL: minutes the user may read (meeting visible, and not restricted or the user's organisation was present)."""
+    if user is None:
+        return false()
+    from models import AgendaItem
+
+    present = select(Attendee.meeting_id).where(Attendee.organisation_id == user.organisation_id, Attendee.attendance == "present")
+    return and_(visible_clause(user), or_(Minutes.is_restricted.is_(False), AgendaItem.meeting_id.in_(present)))
+
+
+def can_manage(user: User | None, meeting: Meeting | None = None) -> bool:
+    """Coordinators prepare meetings: agenda, invitations, attendance, approval."""
+    return user is not None and user.role == "coordinator" and (meeting is None or can_view(user, meeting))
+
+
+def can_record(user: User | None, meeting: Meeting) -> bool:
+    """Minutes and decisions: coordinators, and members of invited organisations."""
+    if not can_view(user, meeting) or user.role == "reader":
+        return False
+    return user.role == "coordinator" or user.organisation_id in invited_organisations(meeting)

@@ -1,0 +1,320 @@
+"""Writes for meetings: preparation, agenda, attendance, minutes with approval and errata, decisions."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User
+
+from .. import audit
+from ..actions.services import NotAllowed, ValidationFailed, VersionConflict
+from .permissions import can_manage, can_record, can_view
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+ACTION_REVIEW_TITLE = "Actielijst vorige vergadering"
+ATTENDANCE = ("invited", "present", "excused", "absent")
+
+
+class MeetingVersionConflict(VersionConflict):
+    """The meeting or minutes changed since the form was loaded."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _text(fields, name, value, label, maximum, required=True):
+    value = value.strip() if isinstance(value, str) else ""
+    if required and not value:
+        fields[name] = f"Vul {label} in."
+    elif len(value) > maximum:
+        fields[name] = f"Hoogstens {maximum} tekens."
+    return value
+
+
+def clean_meeting_data(session: Session, data: dict, meeting: Meeting | None = None) -> dict:
+    fields: dict[str, str] = {}
+    out: dict = {}
+    orgs = {o.code: o for o in session.scalars(select(Organisation))}
+    if "series" in data or meeting is None:
+        series = session.scalars(select(MeetingSeries).where(MeetingSeries.code == data.get("series"))).one_or_none()
+        if series is None:
+            fields["series"] = "Kies een bestaande reeks."
+        out["series"] = series
+    if "title" in data or meeting is None:
+        out["title"] = _text(fields, "title", data.get("title"), "een titel", 300)
+    if "starts_at" in data or meeting is None:
+        starts = data.get("starts_at")
+        if not isinstance(starts, datetime) or starts.tzinfo is None:
+            fields["starts_at"] = "Vul een geldige datum en tijd in."
+        out["starts_at"] = starts
+    if "ends_at" in data:
+        ends = data.get("ends_at")
+        start = out.get("starts_at") or (meeting.starts_at if meeting else None)
+        if ends is not None and (not isinstance(ends, datetime) or (start and isinstance(start, datetime) and ends < start)):
+            fields["ends_at"] = "De eindtijd ligt vóór de begintijd."
+        out["ends_at"] = ends
+    if "location" in data:
+        out["location"] = _text(fields, "location", data.get("location") or "", "een locatie", 300, required=False) or None
+    if "is_online" in data:
+        out["is_online"] = bool(data.get("is_online"))
+    if "chair_organisation" in data:
+        code = data.get("chair_organisation")
+        if code and code not in orgs:
+            fields["chair_organisation"] = "Onbekende organisatie."
+        out["chair_organisation"] = orgs.get(code) if code else None
+    if "visibility" in data or meeting is None:
+        visibility = data.get("visibility") or "mdt"
+        if visibility not in ("organisation", "partners", "mdt", "public"):
+            fields["visibility"] = "Kies wie de vergadering mag zien."
+        out["visibility"] = visibility
+    if "shared_with" in data:
+        codes = data.get("shared_with") or []
+        unknown = [c for c in codes if c not in orgs]
+        if unknown:
+            fields["shared_with"] = f"Onbekende organisatie: {', '.join(unknown)}."
+        out["shared_with"] = [orgs[c] for c in dict.fromkeys(codes) if c in orgs]
+    if "invited" in data:
+        codes = data.get("invited") or []
+        unknown = [c for c in codes if c not in orgs]
+        if unknown:
+            fields["invited"] = f"Onbekende organisatie: {', '.join(unknown)}."
+        elif not codes:
+            fields["invited"] = "Nodig minstens één organisatie uit."
+        out["invited"] = [orgs[c] for c in dict.fromkeys(codes) if c in orgs]
+    if fields:
+        raise ValidationFailed(fields)
+    return out
+
+
+def create_meeting(session: Session, actor: User, data: dict) -> Meeting:
+    if not can_manage(actor):
+        raise NotAllowed("only coordinators prepare meetings")
+    values = clean_meeting_data(session, data)
+    invited = values.pop("invited", [])
+    meeting = Meeting(owner_organisation_id=actor.organisation_id, **values)
+    session.add(meeting)
+    session.flush()
+    for org in invited:
+        session.add(Attendee(meeting_id=meeting.id, organisation_id=org.id, attendance="invited"))
+    # Every agenda starts with what is still open from earlier meetings of the series.
+    session.add(AgendaItem(meeting_id=meeting.id, position=1, title=ACTION_REVIEW_TITLE, is_action_review=True))
+    session.flush()
+    audit.record("meeting.created", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 series=meeting.series.code, starts_at=meeting.starts_at.isoformat())
+    return meeting
+
+
+def update_meeting(session: Session, actor: User, meeting: Meeting, base_version: int | None, data: dict) -> Meeting:
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators change meetings")
+    if base_version is None:
+        raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
+    if base_version != meeting.version:
+        raise MeetingVersionConflict(meeting)
+    values = clean_meeting_data(session, data, meeting)
+    invited = values.pop("invited", None)
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    if invited is not None:
+        current = {a.organisation_id: a for a in meeting.attendees if a.user_id is None}
+        for org in invited:
+            if org.id not in current:
+                session.add(Attendee(meeting_id=meeting.id, organisation_id=org.id, attendance="invited"))
+    meeting.updated_at = _now()
+    session.flush()
+    audit.record("meeting.updated", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 fields=sorted(data))
+    return meeting
+
+
+def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str, presenter: str = "",
+                    duration_minutes: int | None = None, focus_area_code: str | None = None) -> AgendaItem:
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators set the agenda")
+    fields: dict[str, str] = {}
+    title = _text(fields, "title", title, "een titel", 300)
+    presenter = _text(fields, "presenter", presenter or "", "een inleider", 200, required=False)
+    if duration_minutes is not None and not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 480):
+        fields["duration_minutes"] = "Een duur van 1 tot 480 minuten."
+    area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first() if focus_area_code else None
+    if focus_area_code and area is None:
+        fields["focus_area"] = "Kies een bestaand speerpunt."
+    if fields:
+        raise ValidationFailed(fields)
+    position = (session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)) or 0) + 1
+    agenda_item = AgendaItem(meeting_id=meeting.id, position=position, title=title, presenter=presenter or None,
+                             duration_minutes=duration_minutes, focus_area_id=area.id if area else None)
+    session.add(agenda_item)
+    session.flush()
+    audit.record("meeting.agenda_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 agenda_item_id=agenda_item.id)
+    return agenda_item
+
+
+def move_agenda_item(session: Session, actor: User, meeting: Meeting, agenda_item_id: int, direction: str) -> None:
+    """Swap with the neighbour above or below; the fixed action review stays first."""
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators set the agenda")
+    items = sorted(meeting.agenda_items, key=lambda a: a.position)
+    index = next((i for i, a in enumerate(items) if a.id == agenda_item_id), None)
+    if index is None:
+        raise ValidationFailed({"agenda_item": "Dit agendapunt hoort niet bij deze vergadering."})
+    if direction not in ("up", "down"):
+        raise ValidationFailed({"direction": "Kies omhoog of omlaag."})
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(items) or items[index].is_action_review or items[other].is_action_review:
+        raise ValidationFailed({"agenda_item": "Dit agendapunt kan niet verder die kant op."})
+    a, b = items[index], items[other]
+    pa, pb = a.position, b.position
+    a.position = -1
+    session.flush()
+    b.position = pa
+    session.flush()
+    a.position = pb
+    session.flush()
+
+
+def set_attendance(session: Session, actor: User, meeting: Meeting, attendee_id: int, attendance: str) -> None:
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators record attendance")
+    attendee = next((a for a in meeting.attendees if a.id == attendee_id), None)
+    if attendee is None:
+        raise ValidationFailed({"attendee": "Deze persoon of organisatie is niet uitgenodigd voor deze vergadering."})
+    if attendance not in ATTENDANCE:
+        raise ValidationFailed({"attendance": "Kies aanwezig, afgemeld of afwezig."})
+    attendee.attendance = attendance
+    session.flush()
+
+
+def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int) -> Attendee:
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators invite")
+    person = session.get(User, user_id) if isinstance(user_id, int) else None
+    invited_orgs = {a.organisation_id for a in meeting.attendees}
+    if person is None or not person.is_active:
+        raise ValidationFailed({"user_id": "Kies een bestaande, actieve gebruiker."})
+    if person.organisation_id not in invited_orgs:
+        raise ValidationFailed({"user_id": "Nodig eerst de organisatie van deze persoon uit."})
+    if any(a.user_id == person.id for a in meeting.attendees):
+        raise ValidationFailed({"user_id": "Deze persoon is al uitgenodigd."})
+    attendee = Attendee(meeting_id=meeting.id, organisation_id=person.organisation_id, user_id=person.id, name=person.name)
+    session.add(attendee)
+    session.flush()
+    return attendee
+
+
+def _agenda_item(meeting: Meeting, agenda_item_id: int) -> AgendaItem:
+    item = next((a for a in meeting.agenda_items if a.id == agenda_item_id), None)
+    if item is None:
+        raise ValidationFailed({"agenda_item": "Dit agendapunt hoort niet bij deze vergadering."})
+    return item
+
+
+def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id: int, base_version: int | None,
+                 body: str, is_restricted: bool) -> Minutes:
+    if not can_record(actor, meeting):
+        raise NotAllowed("cannot write minutes")
+    agenda_item = _agenda_item(meeting, agenda_item_id)
+    if meeting.minutes_status == "vastgesteld":
+        raise ValidationFailed({"body": "De notulen zijn vastgesteld en kunnen niet meer worden gewijzigd. Voeg een erratum toe."})
+    fields: dict[str, str] = {}
+    body = _text(fields, "body", body, "de notulen", 20000, required=False)
+    if fields:
+        raise ValidationFailed(fields)
+    minutes = agenda_item.minutes
+    if minutes is None:
+        if base_version not in (None, 0):
+            raise ValidationFailed({"version": "Deze notulen bestaan nog niet; laad de pagina opnieuw."})
+        minutes = Minutes(agenda_item_id=agenda_item.id, body=body, is_restricted=is_restricted, updated_by_id=actor.id)
+        session.add(minutes)
+    else:
+        if base_version is None:
+            raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
+        if base_version != minutes.version:
+            raise MeetingVersionConflict(minutes)
+        minutes.body, minutes.is_restricted, minutes.updated_by_id = body, is_restricted, actor.id
+        minutes.updated_at = _now()
+    session.flush()
+    audit.record("meeting.minutes_saved", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 agenda_item_id=agenda_item.id, restricted=is_restricted)
+    return minutes
+
+
+def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date) -> None:
+    """Concept -> vastgesteld, at or after the next meeting of the series; locked from then on."""
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators approve minutes")
+    if meeting.minutes_status == "vastgesteld":
+        raise ValidationFailed({"minutes": "Deze notulen zijn al vastgesteld."})
+    following = session.scalars(select(Meeting).where(Meeting.series_id == meeting.series_id, Meeting.starts_at > meeting.starts_at)
+                                .order_by(Meeting.starts_at)).first()
+    if following is None or following.starts_at.astimezone(AMSTERDAM).date() > today:
+        raise ValidationFailed({"minutes": "Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks."})
+    meeting.minutes_status, meeting.minutes_approved_at, meeting.minutes_approved_by_id = "vastgesteld", _now(), actor.id
+    session.flush()
+    audit.record("meeting.minutes_approved", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 in_meeting=following.id)
+
+
+def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id: int, body: str) -> Erratum:
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators add errata")
+    agenda_item = _agenda_item(meeting, agenda_item_id)
+    if meeting.minutes_status != "vastgesteld" or agenda_item.minutes is None:
+        raise ValidationFailed({"body": "Een erratum kan alleen bij vastgestelde notulen; wijzig de conceptnotulen gewoon."})
+    fields: dict[str, str] = {}
+    body = _text(fields, "body", body, "de correctie", 5000)
+    if fields:
+        raise ValidationFailed(fields)
+    erratum = Erratum(minutes_id=agenda_item.minutes.id, body=body, created_by_id=actor.id)
+    session.add(erratum)
+    session.flush()
+    audit.record("meeting.erratum_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 agenda_item_id=agenda_item.id)
+    return erratum
+
+
+def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id: int | None, text: str,
+                 focus_area_code: str | None = None) -> Decision:
+    """Numbered per series and year (MDT-2026-07). The series row is locked while numbering (PostgreSQL);
+    the unique constraint and a retry cover SQLite and any race that slips through."""
+    if not can_record(actor, meeting):
+        raise NotAllowed("cannot record decisions")
+    fields: dict[str, str] = {}
+    text = _text(fields, "text", text, "het besluit", 5000)
+    agenda_item = None
+    if agenda_item_id is not None:
+        try:
+            agenda_item = _agenda_item(meeting, agenda_item_id)
+        except ValidationFailed as exc:
+            fields.update(exc.fields)
+    area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first() if focus_area_code else None
+    if focus_area_code and area is None:
+        fields["focus_area"] = "Kies een bestaand speerpunt."
+    if fields:
+        raise ValidationFailed(fields)
+    year = meeting.starts_at.astimezone(AMSTERDAM).year
+    for _attempt in range(5):
+        try:
+            with session.begin_nested():
+                series = session.scalars(select(MeetingSeries).where(MeetingSeries.id == meeting.series_id).with_for_update()).one()
+                sequence = (session.scalar(select(func.max(Decision.sequence)).where(
+                    Decision.series_id == series.id, Decision.year == year)) or 0) + 1
+                decision = Decision(series_id=series.id, meeting_id=meeting.id, agenda_item_id=agenda_item.id if agenda_item else None,
+                                    year=year, sequence=sequence, number=f"{series.code}-{year}-{sequence:02d}", text=text,
+                                    focus_area_id=area.id if area else None)
+                session.add(decision)
+                session.flush()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ValidationFailed({"text": "Het besluit kon geen nummer krijgen; probeer het opnieuw."})
+    audit.record("meeting.decision_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 number=decision.number)
+    return decision

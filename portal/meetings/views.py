@@ -1,0 +1,266 @@
+"""Meeting pages: prepare, attend, minute, decide, approve; the decisions register; exports."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from models import FocusArea, Meeting, MeetingSeries, Organisation, User
+
+from .. import audit
+from ..access import current_viewer
+from ..actions.services import NotAllowed, ValidationFailed, VersionConflict
+from ..extensions import db
+from ..formtools import apply_errors
+from ..i18n import today
+from . import bp, exports, queries, services
+from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
+from .permissions import can_manage, can_read_minutes, can_record, can_view
+
+
+def _load(meeting_id: int) -> Meeting:
+    meeting = queries.load(db.session, meeting_id)
+    if meeting is None:
+        abort(404)
+    if not can_view(current_viewer(), meeting):
+        audit.record_now("access.denied", actor=current_viewer(), entity_type="meetings", entity_id=meeting_id, path=request.path)
+        abort(404)
+    return meeting
+
+
+def _area_choices(form_field):
+    areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
+    form_field.choices = choices_of([("", "—")] + [(a.code, f"{a.code} {a.title}") for a in areas])
+
+
+def choices_of(pairs):
+    return [SelectChoice(v, l) for v, l in pairs]
+
+
+@bp.get("")
+def list():
+    viewer = current_viewer()
+    series = request.args.get("series", "")
+    stmt = queries.visible_meetings(viewer)
+    if series:
+        stmt = stmt.where(Meeting.series_id.in_(select(MeetingSeries.id).where(MeetingSeries.code == series)))
+    meetings = db.session.scalars(stmt.limit(200)).all()
+    all_series = db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.title)).all()
+    return render_template("meetings/list.html", meetings=meetings, all_series=all_series, series=series)
+
+
+def _meeting_form(form: MeetingForm) -> MeetingForm:
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
+    org_choices = [(o.code, f"{o.code} – {o.name}") for o in orgs]
+    form.series.choices = choices_of((s.code, s.title) for s in db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.title)))
+    form.chair_organisation.choices = choices_of([("", "—")] + org_choices)
+    form.shared_with.choices = choices_of(org_choices)
+    form.invited.choices = choices_of(org_choices)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    viewer = current_viewer()
+    if not can_manage(viewer):
+        abort(403)
+    form = _meeting_form(MeetingForm())
+    if request.method == "GET":
+        form.invited.data = [o.code for o in db.session.scalars(select(Organisation).where(Organisation.is_mdt_member.is_(True)))]
+        form.chair_organisation.data = viewer.organisation.code
+    extra = {}
+    if form.validate_on_submit():
+        starts = datetime.combine(form.day.data, form.start.data, tzinfo=services.AMSTERDAM)
+        ends = datetime.combine(form.day.data, form.end.data, tzinfo=services.AMSTERDAM) if form.end.data else None
+        try:
+            meeting = services.create_meeting(db.session, viewer, {
+                "series": form.series.data, "title": form.title.data, "starts_at": starts, "ends_at": ends,
+                "location": form.location.data, "is_online": form.is_online.data, "chair_organisation": form.chair_organisation.data or None,
+                "visibility": form.visibility.data, "shared_with": form.shared_with.data or [], "invited": form.invited.data or []})
+            db.session.commit()
+            flash("De vergadering is aangemaakt. Vul de agenda aan.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            extra = apply_errors(form, exc.fields)
+    return render_template("meetings/form.html", form=form, extra_errors=extra), 422 if request.method == "POST" else 200
+
+
+def _detail(meeting: Meeting, status: int = 200, **forms):
+    viewer = current_viewer()
+    decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
+    agenda_form = forms.get("agenda_form") or AgendaForm(formdata=None)
+    _area_choices(agenda_form.focus_area)
+    decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
+    _area_choices(decision_form.focus_area)
+    people = db.session.scalars(select(User).where(User.organisation_id.in_({a.organisation_id for a in meeting.attendees}),
+                                                   User.is_active.is_(True)).order_by(User.name)).all()
+    return render_template(
+        "meetings/detail.html", meeting=meeting, decisions=decisions,
+        carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
+        can_manage=can_manage(viewer, meeting), can_record=can_record(viewer, meeting),
+        readable={a.id: can_read_minutes(viewer, meeting, a.minutes) for a in meeting.agenda_items},
+        agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
+        minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,
+        conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
+    ), status
+
+
+@bp.get("/<int:meeting_id>")
+def detail(meeting_id: int):
+    return _detail(_load(meeting_id))
+
+
+def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict):
+    """Run one service call for a meeting page form; errors re-render the page with what was typed."""
+    try:
+        call()
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except VersionConflict:
+        db.session.rollback()
+        return _detail(queries.load(db.session, meeting.id), 409, conflict=True, **failed_forms)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        extra = {}
+        for form in failed_forms.values():
+            if hasattr(form, "_fields"):
+                extra.update(apply_errors(form, exc.fields))
+        if not failed_forms:
+            extra = exc.fields
+        return _detail(queries.load(db.session, meeting.id), 422, extra_errors=extra, **failed_forms)
+    flash(message, "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + f"#{anchor}")
+
+
+@bp.post("/<int:meeting_id>/agenda")
+def add_agenda(meeting_id: int):
+    meeting = _load(meeting_id)
+    form = AgendaForm()
+    _area_choices(form.focus_area)
+    if not form.validate():
+        return _detail(meeting, 422, agenda_form=form)
+    return _write(meeting, lambda: services.add_agenda_item(db.session, current_viewer(), meeting, form.title.data, form.presenter.data,
+                                                            form.duration_minutes.data, form.focus_area.data or None),
+                  "Het agendapunt is toegevoegd.", "agenda", {"agenda_form": form})
+
+
+@bp.post("/<int:meeting_id>/agenda/<int:agenda_item_id>/move")
+def move_agenda(meeting_id: int, agenda_item_id: int):
+    meeting = _load(meeting_id)
+    if not PlainForm().validate():
+        abort(400)
+    return _write(meeting, lambda: services.move_agenda_item(db.session, current_viewer(), meeting, agenda_item_id,
+                                                             request.form.get("direction", "")),
+                  "De volgorde van de agenda is aangepast.", f"agendapunt-{agenda_item_id}", {})
+
+
+@bp.post("/<int:meeting_id>/attendance")
+def attendance(meeting_id: int):
+    meeting = _load(meeting_id)
+    if not PlainForm().validate():
+        abort(400)
+
+    def call():
+        for key, value in request.form.items():
+            if key.startswith("attendance-"):
+                raw = key.removeprefix("attendance-")
+                services.set_attendance(db.session, current_viewer(), meeting, int(raw) if raw.isdigit() else -1, value)
+    return _write(meeting, call, "De aanwezigheid is opgeslagen.", "aanwezigheid", {})
+
+
+@bp.post("/<int:meeting_id>/invite")
+def invite(meeting_id: int):
+    meeting = _load(meeting_id)
+    if not PlainForm().validate():
+        abort(400)
+    user_id = request.form.get("user_id", "")
+    return _write(meeting, lambda: services.invite_person(db.session, current_viewer(), meeting, int(user_id) if user_id.isdigit() else None),
+                  "De persoon is uitgenodigd.", "aanwezigheid", {})
+
+
+@bp.post("/<int:meeting_id>/agenda/<int:agenda_item_id>/minutes")
+def minutes(meeting_id: int, agenda_item_id: int):
+    meeting = _load(meeting_id)
+    form = MinutesForm()
+    if not form.validate():
+        return _detail(meeting, 422, minutes_forms={agenda_item_id: form})
+    version = form.version.data
+    return _write(meeting, lambda: services.save_minutes(db.session, current_viewer(), meeting, agenda_item_id,
+                                                         int(version) if version and version.isdigit() else None,
+                                                         form.body.data, form.is_restricted.data),
+                  "De notulen zijn opgeslagen.", f"agendapunt-{agenda_item_id}", {"minutes_forms": {agenda_item_id: form}})
+
+
+@bp.post("/<int:meeting_id>/agenda/<int:agenda_item_id>/errata")
+def erratum(meeting_id: int, agenda_item_id: int):
+    meeting = _load(meeting_id)
+    form = ErratumForm()
+    if not form.validate():
+        return _detail(meeting, 422, erratum_form=form)
+    return _write(meeting, lambda: services.add_erratum(db.session, current_viewer(), meeting, agenda_item_id, form.body.data),
+                  "Het erratum is toegevoegd.", f"agendapunt-{agenda_item_id}", {"erratum_form": form})
+
+
+@bp.post("/<int:meeting_id>/decisions")
+def decision(meeting_id: int):
+    meeting = _load(meeting_id)
+    form = DecisionForm()
+    _area_choices(form.focus_area)
+    if not form.validate():
+        return _detail(meeting, 422, decision_form=form)
+    agenda_item_id = form.agenda_item_id.data
+    return _write(meeting, lambda: services.add_decision(db.session, current_viewer(), meeting,
+                                                         int(agenda_item_id) if agenda_item_id and agenda_item_id.isdigit() else None,
+                                                         form.text.data, form.focus_area.data or None),
+                  "Het besluit is vastgelegd.", "besluiten", {"decision_form": form})
+
+
+@bp.post("/<int:meeting_id>/approve")
+def approve(meeting_id: int):
+    meeting = _load(meeting_id)
+    if not PlainForm().validate():
+        abort(400)
+    return _write(meeting, lambda: services.approve_minutes(db.session, current_viewer(), meeting, today()),
+                  "De notulen zijn vastgesteld.", "notulen-status", {})
+
+
+@bp.get("/decisions")
+def decisions():
+    viewer = current_viewer()
+    year = request.args.get("year", type=int)
+    rows = db.session.scalars(queries.decisions(viewer, request.args.get("series") or None, year,
+                                                request.args.get("focus_area") or None, request.args.get("q", "").strip()[:200]).limit(500)).all()
+    return render_template("meetings/decisions.html", decisions=rows, args=request.args,
+                           all_series=db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.title)).all(),
+                           focus_areas=db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all())
+
+
+@bp.get("/<int:meeting_id>/minutes.<fmt>")
+def export(meeting_id: int, fmt: str):
+    if fmt not in ("docx", "pdf"):
+        abort(404)
+    viewer = current_viewer()
+    meeting = _load(meeting_id)
+    ctx = exports.context(meeting, viewer, db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all(),
+                          queries.meeting_actions(db.session, viewer, meeting))
+    body = exports.to_docx(ctx) if fmt == "docx" else exports.to_pdf(ctx)
+    audit.record("meeting.exported", actor=viewer, entity_type="meeting", entity_id=meeting.id, format=fmt)
+    db.session.commit()
+    mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="notulen-{meeting.starts_at.astimezone(services.AMSTERDAM):%Y-%m-%d}.{fmt}"'
+    return response
+
+
+@bp.get("/<int:meeting_id>/invite.ics")
+def invite_ics(meeting_id: int):
+    meeting = _load(meeting_id)
+    body = exports.to_ics(meeting, current_app.config["PORTAL_SETTINGS"].base_url)
+    response = Response(body, mimetype="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="vergadering-{meeting.id}.ics"'
+    return response
