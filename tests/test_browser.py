@@ -210,3 +210,31 @@ def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(p
     page.get_by_role("button", name="Controleren").click()
     assert "geen getal" in page.content()
     assert axe_violations(page) == []
+
+
+def test_meeting_pages_are_accessible_and_work_without_javascript_tricks(page, live):
+    sign_in(page, live, "JENV", "coordinator", "coordinator-demo")
+    page.goto(f"{live}/meetings")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Nieuwe vergadering").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Titel").fill("MDT-overleg januari")
+    page.get_by_label("Datum").fill("2027-01-14")
+    page.get_by_label("Begintijd").fill("10:00")
+    page.get_by_role("button", name="Vergadering aanmaken").click()
+    page.wait_for_url(f"{live}/meetings/*")
+    page.get_by_label("Agendapunt").fill("Casus uit de praktijk")
+    page.get_by_role("button", name="Agendapunt toevoegen").click()
+    page.get_by_label("Agendapunt").fill("Rondvraag")
+    page.get_by_role("button", name="Agendapunt toevoegen").click()
+    page.get_by_role("button", name="Omhoog Rondvraag").click()
+    titles = page.locator("ol.agenda > li h3").all_inner_texts()
+    assert titles[1].startswith("Rondvraag") and titles[2].startswith("Casus uit de praktijk")
+    rondvraag = page.locator("ol.agenda > li", has_text="Rondvraag")
+    rondvraag.locator("summary", has_text="Notulen schrijven").click()
+    page.get_by_label("Notulen bij Rondvraag").fill("Geen vragen.")
+    rondvraag.get_by_role("button", name="Notulen opslaan").click()
+    assert "De notulen zijn opgeslagen." in page.content()
+    assert axe_violations(page) == []
+    page.goto(f"{live}/meetings/decisions")
+    assert axe_violations(page) == []

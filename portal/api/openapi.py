@@ -10,6 +10,13 @@ ITEM_WRITE = {"type": "object", "additionalProperties": False, "properties": {
     "assignee_id": {"type": ["integer", "null"]}, "due_date": {"type": ["string", "null"], "format": "date"},
     "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
     "shared_with": {"type": "array", "items": {"type": "string"}}}}
+MEETING_WRITE = {"type": "object", "additionalProperties": False, "properties": {
+    "series": {"type": "string"}, "title": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
+    "ends_at": {"type": ["string", "null"], "format": "date-time"}, "location": {"type": ["string", "null"]},
+    "is_online": {"type": "boolean"}, "chair_organisation": {"type": ["string", "null"]},
+    "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
+    "shared_with": {"type": "array", "items": {"type": "string"}}, "invited": {"type": "array", "items": {"type": "string"}},
+    "agenda": {"type": "array", "items": {"type": "integer"}}}}
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}, "description": 'The ETag, e.g. "3"'}
 
@@ -135,6 +142,19 @@ def document() -> dict:
                                                           {"name": "audience", "in": "query", "schema": {"enum": ["public"]}}],
                 "get": {"summary": "The report as DOCX, PDF (PDF/UA) or XLSX; audience=public for the publication variant",
                         "responses": {"200": {"description": "The file"}, **errors}}},
+            "/meetings": {
+                "get": {"summary": "Meetings you may see", "responses": {"200": _resp("OK"), **errors}},
+                "post": {"summary": "Prepare a meeting (coordinators): the agenda starts with the carried-over action list",
+                         "requestBody": {"content": {"application/json": {"schema": MEETING_WRITE}}},
+                         "responses": {"201": _resp("Created"), "403": _resp("Not a coordinator", ERROR), "422": _resp("Invalid", ERROR), **errors}},
+            },
+            "/meetings/{id}": {"parameters": [ID],
+                "get": {"summary": "A meeting with attendees, agenda, minutes (restricted minutes only for organisations present) and decisions",
+                        "responses": {"200": _resp("OK"), **errors}},
+                "patch": {"summary": "Change a meeting or reorder its agenda (list of this meeting's agenda item ids); needs If-Match",
+                          "parameters": [IF_MATCH], "requestBody": {"content": {"application/json": {"schema": MEETING_WRITE}}},
+                          "responses": {"200": _resp("Changed"), "412": _resp("Stale: the body is the current meeting"),
+                                        "422": _resp("Invalid", ERROR), "428": _resp("If-Match missing", ERROR), **errors}}},
             "/focus-areas": {"get": {"summary": "Focus areas with their commitments", "responses": {"200": _resp("OK"), **errors}}},
             "/search": {"get": {"summary": "Search what you may see", "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
                                 "responses": {"200": _resp("OK"), "400": _resp("No query", ERROR), **errors}}},

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, current_app, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -328,7 +328,8 @@ def api_search():
     found = search(current_viewer(), q)
     return jsonify(items=[{**item_json(i), "matched_in": sorted(found.reasons[i.id])} for i in found.items],
                    recommendations=[{"id": r.id, "source": r.source.key, "number": r.number, "text": r.text}
-                                    for r in found.recommendations])
+                                    for r in found.recommendations],
+                   minutes=[{"meeting_id": m.id, "agenda_item_id": a.id, "title": a.title} for a, m in found.minutes])
 
 
 # -- indicators and reports -------------------------------------------------------------
@@ -441,3 +442,124 @@ def export_report(report_id: int, fmt: str):
     from ..reports.views import export
 
     return export(report_id, fmt)
+
+
+# -- meetings ---------------------------------------------------------------------------------
+
+MEETING_FIELDS = {"series", "title", "starts_at", "ends_at", "location", "is_online", "chair_organisation", "visibility",
+                  "shared_with", "invited", "agenda"}
+
+
+def _meeting_json(meeting) -> dict:
+    from ..meetings.permissions import can_read_minutes
+    from ..meetings.queries import decisions
+
+    viewer = current_viewer()
+
+    def minutes(item):
+        if item.minutes is None:
+            return None
+        if not can_read_minutes(viewer, meeting, item.minutes):
+            return {"restricted": True}
+        return {"body": item.minutes.body, "is_restricted": item.minutes.is_restricted, "version": item.minutes.version,
+                "errata": [{"at": e.created_at.isoformat(), "body": e.body} for e in item.minutes.errata]}
+
+    return {
+        "id": meeting.id, "series": meeting.series.code, "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None, "location": meeting.location,
+        "is_online": meeting.is_online, "chair_organisation": meeting.chair_organisation.code if meeting.chair_organisation else None,
+        "visibility": meeting.visibility, "shared_with": sorted(o.code for o in meeting.shared_with),
+        "minutes_status": meeting.minutes_status, "version": meeting.version,
+        "attendees": [{"id": a.id, "organisation": a.organisation.code, "user_id": a.user_id, "name": a.name,
+                       "attendance": a.attendance} for a in meeting.attendees],
+        "agenda": [{"id": a.id, "position": a.position, "title": a.title, "presenter": a.presenter,
+                    "duration_minutes": a.duration_minutes, "is_action_review": a.is_action_review, "minutes": minutes(a)}
+                   for a in meeting.agenda_items],
+        "decisions": [{"number": d.number, "text": d.text, "agenda_item_id": d.agenda_item_id}
+                      for d in db.session.scalars(decisions(viewer, meeting_id=meeting.id))],
+    }
+
+
+def _meeting_data(body: dict) -> dict:
+    unknown = set(body) - MEETING_FIELDS
+    if unknown:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    data = {k: v for k, v in body.items() if k != "agenda"}
+    for key in ("starts_at", "ends_at"):
+        if key in data and data[key] is not None:
+            try:
+                data[key] = datetime.fromisoformat(data[key]) if isinstance(data[key], str) else None
+            except ValueError:
+                data[key] = None
+    return data
+
+
+def _meeting_response(meeting, status: int = 200):
+    response = jsonify(_meeting_json(meeting))
+    response.status_code = status
+    response.headers["ETag"] = f'"{meeting.version}"'
+    return response
+
+
+def _load_meeting(meeting_id: int):
+    from ..meetings import queries as meeting_queries
+    from ..meetings.permissions import can_view as can_view_meeting
+
+    meeting = meeting_queries.load(db.session, meeting_id)
+    if meeting is None or not can_view_meeting(current_viewer(), meeting):
+        abort(404)
+    return meeting
+
+
+@bp.get("/meetings")
+def list_meetings():
+    from ..meetings import queries as meeting_queries
+
+    meetings = db.session.scalars(meeting_queries.visible_meetings(current_viewer()).limit(200)).all()
+    return jsonify([{"id": m.id, "series": m.series.code, "title": m.title, "starts_at": m.starts_at.isoformat(),
+                     "minutes_status": m.minutes_status} for m in meetings])
+
+
+@bp.post("/meetings")
+@limiter.limit(_write_limit, key_func=_user_key)
+def create_meeting():
+    from ..meetings import services as meeting_services
+
+    data = _meeting_data(_json_body())
+    with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
+        meeting = meeting_services.create_meeting(db.session, current_viewer(), data)
+    response = _meeting_response(_load_meeting(meeting.id), 201)
+    response.headers["Location"] = url_for("api.get_meeting", meeting_id=meeting.id)
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def get_meeting(meeting_id: int):
+    return _meeting_response(_load_meeting(meeting_id))
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+@limiter.limit(_write_limit, key_func=_user_key)
+def patch_meeting(meeting_id: int):
+    from ..meetings import services as meeting_services
+
+    meeting = _load_meeting(meeting_id)
+    header = request.headers.get("If-Match")
+    if not header:
+        raise ApiError(428, "precondition_required", "Stuur de header If-Match met de versie (ETag) van de vergadering.")
+    base = header.strip().removeprefix("W/").strip('"')
+    body = _json_body()
+    data = _meeting_data(body)
+    try:
+        with service_call("Alleen coördinatoren wijzigen vergaderingen."):
+            if data:
+                meeting_services.update_meeting(db.session, current_viewer(), meeting, int(base) if base.isdigit() else -1, data)
+            elif not base.isdigit() or int(base) != meeting.version:
+                raise meeting_services.MeetingVersionConflict(meeting)
+            if "agenda" in body:
+                meeting_services.reorder_agenda(db.session, current_viewer(), meeting, body["agenda"])
+    except meeting_services.MeetingVersionConflict:
+        db.session.rollback()
+        return _meeting_response(_load_meeting(meeting_id), 412)
+    db.session.expire_all()
+    return _meeting_response(_load_meeting(meeting_id))

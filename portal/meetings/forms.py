@@ -20,7 +20,7 @@ class MeetingForm(FlaskForm):
     end = TimeField(_l("Eindtijd"), validators=[Optional()], format="%H:%M")
     location = StringField(_l("Locatie"), validators=[Length(max=300)])
     is_online = BooleanField(_l("Online vergadering"))
-    chair_organisation = SelectField(_l("Voorzitter (organisatie)"))
+    chair_organisation = SelectField(_l("Voorzitter (organisatie)"), default="")
     visibility = RadioField(_l("Wie mag deze vergadering zien?"), choices=choices(VISIBILITY_LABELS.items()), default="mdt",
                             validators=[InputRequired(_l("Kies wie de vergadering mag zien."))])
     shared_with = CheckboxList(_l("Delen met (bij 'eigen organisatie en gekozen partners')"))

@@ -100,9 +100,9 @@ def create_meeting(session: Session, actor: User, data: dict) -> Meeting:
     session.add(meeting)
     session.flush()
     for org in invited:
-        session.add(Attendee(meeting_id=meeting.id, organisation_id=org.id, attendance="invited"))
+        meeting.attendees.append(Attendee(organisation=org, attendance="invited"))
     # Every agenda starts with what is still open from earlier meetings of the series.
-    session.add(AgendaItem(meeting_id=meeting.id, position=1, title=ACTION_REVIEW_TITLE, is_action_review=True))
+    meeting.agenda_items.append(AgendaItem(position=1, title=ACTION_REVIEW_TITLE, is_action_review=True))
     session.flush()
     audit.record("meeting.created", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  series=meeting.series.code, starts_at=meeting.starts_at.isoformat())
@@ -124,7 +124,7 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, base_version
         current = {a.organisation_id: a for a in meeting.attendees if a.user_id is None}
         for org in invited:
             if org.id not in current:
-                session.add(Attendee(meeting_id=meeting.id, organisation_id=org.id, attendance="invited"))
+                meeting.attendees.append(Attendee(organisation=org, attendance="invited"))
     meeting.updated_at = _now()
     session.flush()
     audit.record("meeting.updated", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
@@ -147,9 +147,9 @@ def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str,
     if fields:
         raise ValidationFailed(fields)
     position = (session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)) or 0) + 1
-    agenda_item = AgendaItem(meeting_id=meeting.id, position=position, title=title, presenter=presenter or None,
+    agenda_item = AgendaItem(position=position, title=title, presenter=presenter or None,
                              duration_minutes=duration_minutes, focus_area_id=area.id if area else None)
-    session.add(agenda_item)
+    meeting.agenda_items.append(agenda_item)
     session.flush()
     audit.record("meeting.agenda_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  agenda_item_id=agenda_item.id)
@@ -202,8 +202,8 @@ def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int)
         raise ValidationFailed({"user_id": "Nodig eerst de organisatie van deze persoon uit."})
     if any(a.user_id == person.id for a in meeting.attendees):
         raise ValidationFailed({"user_id": "Deze persoon is al uitgenodigd."})
-    attendee = Attendee(meeting_id=meeting.id, organisation_id=person.organisation_id, user_id=person.id, name=person.name)
-    session.add(attendee)
+    attendee = Attendee(organisation_id=person.organisation_id, user_id=person.id, name=person.name)
+    meeting.attendees.append(attendee)
     session.flush()
     return attendee
 
@@ -318,3 +318,25 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
     audit.record("meeting.decision_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  number=decision.number)
     return decision
+
+
+def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list) -> None:
+    """Set the agenda order from a list of this meeting's agenda item ids (the action review stays first)."""
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators set the agenda")
+    current = {a.id: a for a in meeting.agenda_items}
+    if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+        raise ValidationFailed({"agenda": "Geef de agendapunten als lijst van nummers."})
+    if sorted(order) != sorted(current):
+        foreign = [i for i in order if i not in current]
+        raise ValidationFailed({"agenda": "Agendapunten van een andere vergadering kunnen hier niet heen." if foreign
+                                else "Noem elk agendapunt van deze vergadering precies één keer."})
+    review = [i for i in order if current[i].is_action_review]
+    if review and order[0] != review[0]:
+        raise ValidationFailed({"agenda": "De actielijst van de vorige vergadering blijft het eerste agendapunt."})
+    for offset, item in enumerate(current.values(), start=1):
+        item.position = -offset
+    session.flush()
+    for position, item_id in enumerate(order, start=1):
+        current[item_id].position = position
+    session.flush()

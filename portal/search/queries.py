@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
-from models import ActionItem, Comment, ProgressUpdate, Recommendation, User
+from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
 
 from ..actions.permissions import visible_clause
 from ..extensions import db
@@ -20,10 +20,11 @@ class Results:
     items: list[ActionItem] = field(default_factory=list)
     reasons: dict[int, set[str]] = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
+    minutes: list = field(default_factory=list)  # (AgendaItem, Meeting) pairs the viewer may read
 
     @property
     def total(self) -> int:
-        return len(self.items) + len(self.recommendations)
+        return len(self.items) + len(self.recommendations) + len(self.minutes)
 
 
 def _fts5_query(q: str) -> str:
@@ -32,10 +33,11 @@ def _fts5_query(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _candidates(q: str) -> tuple[dict[int, set[str]], list[int]]:
-    """(item id -> where it matched, recommendation ids)."""
+def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
+    """(item id -> where it matched, recommendation ids, minutes ids)."""
     reasons: dict[int, set[str]] = {}
     recs: list[int] = []
+    minutes: list[int] = []
     if db.session.get_bind().dialect.name == "postgresql":
         tsq = func.websearch_to_tsquery("dutch", q)
 
@@ -49,22 +51,25 @@ def _candidates(q: str) -> tuple[dict[int, set[str]], list[int]]:
         for item_id in db.session.scalars(select(Comment.action_item_id).where(matches(Comment)).limit(500)):
             reasons.setdefault(item_id, set()).add("comment")
         recs = list(db.session.scalars(select(Recommendation.id).where(matches(Recommendation)).limit(LIMIT)))
-        return reasons, recs
+        minutes = list(db.session.scalars(select(Minutes.id).where(matches(Minutes)).limit(500)))
+        return reasons, recs, minutes
     query = _fts5_query(q)
     if not query:
-        return reasons, recs
+        return reasons, recs, minutes
     rows = db.session.execute(text("SELECT kind, ref_id, item_id FROM search_fts WHERE search_fts MATCH :q "
                                    "ORDER BY rank LIMIT 1000"), {"q": query}).all()
     for kind, ref_id, item_id in rows:
         if kind == "recommendation":
             recs.append(int(ref_id))
+        elif kind == "minutes":
+            minutes.append(int(ref_id))
         else:
             reasons.setdefault(int(item_id), set()).add(kind)
-    return reasons, recs
+    return reasons, recs, minutes
 
 
 def search(user: User | None, q: str) -> Results:
-    reasons, rec_ids = _candidates(q)
+    reasons, rec_ids, minutes_ids = _candidates(q)
     results = Results()
     if reasons:
         results.items = db.session.scalars(
@@ -77,5 +82,14 @@ def search(user: User | None, q: str) -> Results:
         results.recommendations = db.session.scalars(
             select(Recommendation).where(Recommendation.id.in_(rec_ids)).order_by(Recommendation.id)
             .options(selectinload(Recommendation.source))
+        ).all()
+    if minutes_ids:
+        from ..meetings.permissions import restricted_minutes_clause
+
+        results.minutes = db.session.execute(
+            select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
+            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .where(Minutes.id.in_(minutes_ids), restricted_minutes_clause(user))
+            .order_by(Meeting.starts_at.desc()).limit(LIMIT)
         ).all()
     return results
