@@ -266,3 +266,18 @@ def test_meeting_through_the_pages(app, db_session, cast, login_as):
     assert "MDT-2026-01" in register
     assert "MDT-2026-01" not in member.get("/meetings/decisions?year=2025").get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Decision)) == 1
+
+
+def test_coordinator_adds_a_series(app, db_session, cast, login_as):
+    from models import MeetingSeries
+
+    client = login_as(app.test_client(), cast["coordinator"])
+    csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+    assert client.post("/meetings/series", data={"csrf_token": csrf, "code": "mdt", "title": "Dubbel"}, follow_redirects=True).status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(MeetingSeries).where(MeetingSeries.title == "Dubbel")) == 0
+    assert client.post("/meetings/series", data={"csrf_token": csrf, "code": "KETEN", "title": "Ketenoverleg"}).status_code == 302
+    m = services.create_meeting(db_session, cast["coordinator"], {"series": "KETEN", "title": "x", "starts_at": local(2026, 2, 2), "invited": ["JENV"]})
+    assert services.add_decision(db_session, cast["coordinator"], m, None, "Eerste").number == "KETEN-2026-01"
+    member = login_as(app.test_client(), cast["kmar"])
+    member_csrf = member.get("/api/v1/me").get_json()["csrf_token"]
+    assert member.post("/meetings/series", data={"csrf_token": member_csrf, "code": "EIGEN", "title": "x"}).status_code == 403

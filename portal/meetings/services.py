@@ -340,3 +340,25 @@ def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list)
     for position, item_id in enumerate(order, start=1):
         current[item_id].position = position
     session.flush()
+
+
+def create_series(session: Session, actor: User, code: str, title: str) -> MeetingSeries:
+    """Coordinators add a meeting series; its code prefixes decision numbers (e.g. MDT-2026-07)."""
+    import re
+
+    if not can_manage(actor):
+        raise NotAllowed("only coordinators add series")
+    fields: dict[str, str] = {}
+    code = (code or "").strip().upper()
+    title = _text(fields, "title", title, "een naam", 200)
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,15}", code):
+        fields["code"] = "Een code van 2 tot 16 hoofdletters of cijfers, bijvoorbeeld MDT."
+    elif session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first():
+        fields["code"] = "Deze code bestaat al."
+    if fields:
+        raise ValidationFailed(fields)
+    series = MeetingSeries(code=code, title=title)
+    session.add(series)
+    session.flush()
+    audit.record("meeting.series_created", session=session, actor=actor, entity_type="meeting_series", entity_id=series.id, code=code)
+    return series

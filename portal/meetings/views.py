@@ -48,7 +48,8 @@ def list():
         stmt = stmt.where(Meeting.series_id.in_(select(MeetingSeries.id).where(MeetingSeries.code == series)))
     meetings = db.session.scalars(stmt.limit(200)).all()
     all_series = db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.title)).all()
-    return render_template("meetings/list.html", meetings=meetings, all_series=all_series, series=series)
+    return render_template("meetings/list.html", meetings=meetings, all_series=all_series, series=series,
+                           plain_form=PlainForm(formdata=None))
 
 
 def _meeting_form(form: MeetingForm) -> MeetingForm:
@@ -59,6 +60,26 @@ def _meeting_form(form: MeetingForm) -> MeetingForm:
     form.shared_with.choices = choices_of(org_choices)
     form.invited.choices = choices_of(org_choices)
     return form
+
+
+@bp.post("/series")
+def create_series():
+    viewer = current_viewer()
+    if not PlainForm().validate():
+        abort(400)
+    try:
+        services.create_series(db.session, viewer, request.form.get("code", ""), request.form.get("title", ""))
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("meetings.list") + "#reeks-toevoegen")
+    flash("De reeks is toegevoegd.", "success")
+    return redirect(url_for("meetings.list"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
