@@ -12,6 +12,7 @@ from typing import Callable, TypeVar
 from flask import abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from models import AccessToken, User
 
@@ -49,7 +50,7 @@ def hash_token(token: str) -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id), options=[joinedload(User.organisation)]) if user_id.isdigit() else None
     # A deactivated user's sessions stop working at their next request.
     return user if user is not None and user.is_active else None
 
@@ -62,6 +63,7 @@ def _load_user_from_token(req) -> User | None:
     now = datetime.now(timezone.utc)
     token = db.session.scalars(
         select(AccessToken).where(AccessToken.token_hash == hash_token(header[7:].strip()))
+        .options(joinedload(AccessToken.user).joinedload(User.organisation))
     ).one_or_none()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None

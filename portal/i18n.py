@@ -28,9 +28,11 @@ def today() -> date:
     return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
-def _long_date(value: date | datetime | None) -> str:
-    if value is None:
+def _long_date(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         return format_datetime(value, "d MMMM y")
     return format_date(value, "d MMMM y")

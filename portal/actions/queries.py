@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations
 
@@ -70,14 +70,18 @@ class Filters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
+def _light(stmt: Select) -> Select:
+    """What lists show: many-to-one columns joined in the same query."""
+    return stmt.options(joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area),
+                        joinedload(ActionItem.assignee))
+
+
 def _eager(stmt: Select) -> Select:
-    return stmt.options(
-        selectinload(ActionItem.owner_organisation),
+    """Everything the API's item JSON needs: one query per collection, whatever the number of items."""
+    return _light(stmt).options(
         selectinload(ActionItem.recommendations),
         selectinload(ActionItem.shared_with),
         selectinload(ActionItem.contributing_organisations),
-        selectinload(ActionItem.focus_area),
-        selectinload(ActionItem.assignee),
     )
 
 
@@ -112,13 +116,14 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
     return stmt
 
 
-def page_of(user: User | None, f: Filters, page: int, per_page: int) -> tuple[list[ActionItem], int]:
-    base = filtered(user, f)
-    total = base.with_only_columns(func.count(ActionItem.id)).order_by(None)
+def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool = False) -> tuple[list[ActionItem], int]:
+    """One page and the total; `full` loads the collections the API shows."""
     from ..extensions import db
 
-    count = db.session.scalar(total)
-    items = db.session.scalars(_eager(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).all()
+    base = filtered(user, f)
+    count = db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None))
+    load = _eager if full else _light
+    items = db.session.scalars(load(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
     return items, count
 
 
@@ -145,11 +150,11 @@ def dashboard(user: User, today: date | None = None) -> dict:
     today = today or date.today()
     visible = visible_clause(user)
     open_ = ActionItem.status.in_(OPEN_STATUSES)
-    mine = db.session.scalars(_eager(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
+    mine = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
                                      .order_by(*SORTS["due_date"]).limit(10))).all()
-    overdue = db.session.scalars(_eager(select(ActionItem).where(visible, open_, ActionItem.due_date < today)
+    overdue = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.due_date < today)
                                         .order_by(*SORTS["due_date"]).limit(10))).all()
-    soon = db.session.scalars(_eager(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
+    soon = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
                                                               ActionItem.due_date <= today + timedelta(days=14))
                                      .order_by(*SORTS["due_date"]).limit(10))).all()
     recent = db.session.execute(
@@ -157,7 +162,7 @@ def dashboard(user: User, today: date | None = None) -> dict:
         .join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
         .where(visible)
         .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
-        .options(selectinload(ProgressUpdate.author))
+        .options(joinedload(ProgressUpdate.author))
     ).all()
     per_area = db.session.execute(
         select(FocusArea.code, FocusArea.title, func.count(ActionItem.id),
@@ -171,7 +176,8 @@ def dashboard(user: User, today: date | None = None) -> dict:
         .join(ActionItem, ActionItem.owner_organisation_id == Organisation.id).where(visible)
         .group_by(Organisation.code, Organisation.name).order_by(Organisation.code)
     ).all()
-    total = db.session.scalar(count_visible(user))
-    overdue_count = db.session.scalar(select(func.count()).select_from(ActionItem).where(visible, open_, ActionItem.due_date < today))
+    total, overdue_count = db.session.execute(
+        select(func.count(ActionItem.id), func.count(ActionItem.id).filter(open_, ActionItem.due_date < today)).where(visible)
+    ).one()
     return {"mine": mine, "overdue": overdue, "soon": soon, "recent": recent, "per_area": per_area,
             "per_org": per_org, "total": total, "overdue_count": overdue_count, "today": today}

@@ -51,7 +51,7 @@ def list():
                    pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                    organisations=db.session.scalars(select(Organisation).order_by(Organisation.code)).all(),
                    focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all(),
-                   recommendations=db.session.scalars(framework_queries.recommendations()).all())
+                   recommendations=db.session.execute(framework_queries.recommendation_choices()).all())
     if is_htmx() and request.headers.get("HX-Target") == "resultaten":
         return render_template("actions/_results.html", **context)
     return render_template("actions/list.html", **context)

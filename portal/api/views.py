@@ -199,7 +199,7 @@ def list_action_items():
     filters = action_queries.Filters.from_args(request.args)
     if filters.errors:
         return api_error(400, "bad_request", "Controleer de filters.", filters.errors)
-    items, total = action_queries.page_of(viewer, filters, page, per_page)
+    items, total = action_queries.page_of(viewer, filters, page, per_page, full=True)
     return jsonify(items=[item_json(i) for i in items], total=total, page=page, per_page=per_page)
 
 

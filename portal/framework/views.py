@@ -22,32 +22,30 @@ from . import bp, queries
 def _live():
     """The state today over what the viewer may see: the same computation as a report."""
     viewer = current_viewer()
-    data = snap.compute(db.session, viewer, today(), "live")
+    data = snap.compute(db.session, viewer, today(), "live", with_indicators=False)
     return data, snap.summarise(data, snap.visible_items(data, viewer))
 
 
 @bp.get("/framework")
 def overview():
-    frameworks = db.session.scalars(queries.frameworks()).all()
     data, summary = _live()
     recs_by_area = {}
     for rec in summary["recommendations"]:
         for code in rec["focus_areas"]:
             recs_by_area.setdefault(code, []).append(rec)
     chart = status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]], "Acties per speerpunt naar status")
-    return render_template("framework/overview.html", frameworks=frameworks, summary=summary, recs_by_area=recs_by_area,
+    return render_template("framework/overview.html", framework=data["framework"], summary=summary, recs_by_area=recs_by_area,
                            chart=chart, state_text=STATE_TEXT)
 
 
 @bp.get("/framework/<code>")
 def focus_area(code: str):
-    area = db.session.scalars(select(FocusArea).where(FocusArea.code == code)).first() or abort(404)
     data, summary = _live()
-    live = next(a for a in summary["focus_areas"] if a["code"] == code)
+    live = next((a for a in summary["focus_areas"] if a["code"] == code), None) or abort(404)
     recs = [r for r in summary["recommendations"] if code in r["focus_areas"]]
     per_org = [(org, counts) for org, counts in live["by_organisation"].items()]
     chart = status_bars(per_org, f"Acties bij speerpunt {code} per organisatie naar status") if per_org else None
-    return render_template("framework/focus_area.html", area=area, live=live, recs=recs, chart=chart, per_org=per_org,
+    return render_template("framework/focus_area.html", area=live, live=live, recs=recs, chart=chart, per_org=per_org,
                            state_text=STATE_TEXT, response_text=RESPONSE_TEXT,
                            can_weigh=current_viewer().role == "coordinator")
 
@@ -86,7 +84,7 @@ def weights(code: str):
 @bp.get("/recommendations")
 def recommendations():
     _data, summary = _live()
-    state = {r["id"]: r for r in summary["recommendations"]}
-    recs = db.session.scalars(queries.recommendations()).all()
-    groups = [(source, list(items)) for source, items in groupby(recs, key=lambda r: r.source)]
-    return render_template("framework/recommendations.html", groups=groups, total=len(recs), state=state, state_text=STATE_TEXT)
+    recs = sorted(summary["recommendations"], key=lambda r: (-(r["source_year"] or 0), r["source"], r["number"]))
+    groups = [(key, list(items)) for key, items in groupby(recs, key=lambda r: (r["source"], r["source_title"], r["source_year"], r["source_date"]))]
+    return render_template("framework/recommendations.html", groups=groups, total=len(recs), state_text=STATE_TEXT,
+                           response_text=RESPONSE_TEXT)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import ActionItem, Commitment, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
 
@@ -60,15 +60,15 @@ def recommendation_state(statuses: list[str]) -> str:
     return "gepland"
 
 
-def compute(session: Session, author: User, as_of: date, title: str) -> dict:
+def compute(session: Session, author: User, as_of: date, title: str, with_indicators: bool = True) -> dict:
+    """A fixed number of queries, whatever the number of items (the live framework pages use it too)."""
     end = cutoff(as_of)
-    framework = session.scalars(select(Framework).order_by(Framework.period_start)
-                                .options(selectinload(Framework.focus_areas).selectinload(FocusArea.commitments))).first()
+    framework = session.scalars(select(Framework).order_by(Framework.period_start).limit(1)
+                                .options(joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique().first()
     items = session.scalars(
         select(ActionItem).where(visible_clause(author), ActionItem.created_at < end).order_by(ActionItem.id)
-        .options(selectinload(ActionItem.owner_organisation), selectinload(ActionItem.shared_with),
-                 selectinload(ActionItem.recommendations), selectinload(ActionItem.focus_area),
-                 selectinload(ActionItem.commitment))
+        .options(joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.commitment),
+                 selectinload(ActionItem.shared_with), selectinload(ActionItem.recommendations))
     ).all()
     latest = _latest_updates(session, [i.id for i in items], end)
     item_rows = []
@@ -91,14 +91,15 @@ def compute(session: Session, author: User, as_of: date, title: str) -> dict:
         })
 
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id)
-                           .options(selectinload(Recommendation.source), selectinload(Recommendation.addressee),
-                                    selectinload(Recommendation.focus_areas))).all()
-    indicators = session.scalars(select(Indicator).order_by(Indicator.key)
-                                 .options(selectinload(Indicator.owner_organisation))).all()
-    measurements = defaultdict(list)
-    for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of)
-                             .order_by(Measurement.indicator_id, Measurement.period_end)):
-        measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value)})
+                           .options(joinedload(Recommendation.source), joinedload(Recommendation.addressee),
+                                    joinedload(Recommendation.focus_areas))).unique().all()
+    indicators, measurements = [], defaultdict(list)
+    if with_indicators:
+        indicators = session.scalars(select(Indicator).order_by(Indicator.key)
+                                     .options(joinedload(Indicator.owner_organisation))).all()
+        for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of)
+                                 .order_by(Measurement.indicator_id, Measurement.period_end)):
+            measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value)})
 
     return {
         "schema": SCHEMA,
@@ -107,14 +108,18 @@ def compute(session: Session, author: User, as_of: date, title: str) -> dict:
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "author": {"id": author.id, "name": author.name, "organisation": author.organisation.code},
         "framework": {"key": framework.key, "title": framework.title,
-                      "period_start": framework.period_start.isoformat(), "period_end": framework.period_end.isoformat()} if framework else None,
+                      "period_start": framework.period_start.isoformat(), "period_end": framework.period_end.isoformat(),
+                      "source_date": framework.source.issued_on.isoformat() if framework.source and framework.source.issued_on else None,
+                      "source_reference": framework.source.reference if framework.source else None} if framework else None,
         "focus_areas": [{"code": a.code, "title": a.title,
-                         "commitments": [{"position": c.position, "text": c.text, "weight": float(c.weight)} for c in a.commitments]}
+                         "commitments": [{"id": c.id, "position": c.position, "text": c.text, "weight": float(c.weight)} for c in a.commitments]}
                         for a in (framework.focus_areas if framework else [])],
         "items": item_rows,
         "recommendations": [{
-            "id": r.id, "source": r.source.key, "source_title": r.source.title, "number": r.number, "text": r.text,
+            "id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
+            "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
             "response": r.response, "addressee": r.addressee.code if r.addressee else None,
+            "addressee_name": r.addressee.name if r.addressee else None,
             "focus_areas": [a.code for a in r.focus_areas],
         } for r in recs],
         "indicators": [{
