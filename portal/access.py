@@ -99,9 +99,9 @@ def gate():
     return None
 
 
-def get_or_404(model, ident, check: Callable | None = None):
+def get_or_404(model, ident, check: Callable | None = None, options=()):
     """Load one object; absent and not-allowed look the same (404)."""
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident, options=list(options))
     if obj is None:
         abort(404)
     if check is not None and not check(current_viewer(), obj):

@@ -90,3 +90,22 @@ def send_reminders() -> None:
     round_mails = remind(db.session, today(), settings.smtp_url, settings.base_url)
     if round_mails:
         click.echo(f"{round_mails} herinnering(en) voor de actualisatieronde verstuurd.")
+
+
+@portal_cli.command("generate-demo")
+@click.option("--items", type=click.IntRange(1, 200000), required=True, help="Number of action items to add.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same data.")
+def generate_demo(items: int, seed: int) -> None:
+    """Synthetic data on top of the reference data: items, updates, comments, meetings, decisions, figures."""
+    import time
+
+    from . import demo
+
+    started = time.perf_counter()
+    try:
+        counts = demo.generate(db.session, items, seed)
+        db.session.commit()
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" ({time.perf_counter() - started:.1f} s)")

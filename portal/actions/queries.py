@@ -140,7 +140,7 @@ def count_visible(user: User | None) -> Select:
 def history(item: ActionItem) -> Select:
     return (select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id)
             .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())
-            .options(selectinload(ProgressUpdate.author).selectinload(User.organisation)))
+            .options(joinedload(ProgressUpdate.author).joinedload(User.organisation)))
 
 
 def dashboard(user: User, today: date | None = None) -> dict:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, User
+from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, Recommendation, User
 
 from .. import audit
 from ..access import current_viewer, get_or_404
@@ -105,19 +106,24 @@ def create():
     return render_template("actions/form.html", form=form, item=None, extra_errors=extra), status
 
 
+DETAIL_OPTIONS = (
+    joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.assignee),
+    selectinload(ActionItem.recommendations).joinedload(Recommendation.source),
+    selectinload(ActionItem.shared_with), selectinload(ActionItem.contributing_organisations),
+)
+
+
 def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
     history = db.session.scalars(queries.history(item)).all()
-    comments = db.session.scalars(select(Comment).where(Comment.action_item_id == item.id).order_by(Comment.created_at)).all()
+    comments = db.session.scalars(select(Comment).where(Comment.action_item_id == item.id).order_by(Comment.created_at)
+                                  .options(joinedload(Comment.author))).all()
     attachments = db.session.scalars(select(Attachment).where(Attachment.action_item_id == item.id).order_by(Attachment.uploaded_at)).all()
-    audit_events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
-                                      .order_by(AuditEvent.at.desc()).limit(50)).all()
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({e.actor_id for e in audit_events if e.actor_id})))}
     editable = can_edit(viewer, item)
     is_owner = viewer.organisation_id == item.owner_organisation_id or viewer.role == "coordinator"
     update_form = forms.get("update_form") or UpdateForm(formdata=None, status=item.status if item.status in ("open", "in_progress", "blocked") else "in_progress",
                                                          progress=item.progress, version=item.version)
     return dict(
-        item=item, history=history, comments=comments, attachments=attachments, audit_events=audit_events, actors=actors,
+        item=item, history=history, comments=comments, attachments=attachments,
         can_edit=editable, can_close=editable and is_owner and item.status not in ("done", "cancelled"),
         can_confirm=viewer.role == "coordinator" and item.closure_state == "requested",
         can_comment=viewer.role != "reader",
@@ -133,8 +139,20 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
 
 @bp.get("/<int:item_id>")
 def detail(item_id: int):
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, check=can_view, options=DETAIL_OPTIONS)
     return render_template("actions/detail.html", **_detail_context(item, current_viewer()))
+
+
+@bp.get("/<int:item_id>/log")
+def log(item_id: int):
+    """Every recorded action on the item (the audit trail), newest first."""
+    item = get_or_404(ActionItem, item_id, check=can_view)
+    events = db.session.execute(
+        select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(500)
+    ).all()
+    return render_template("actions/log.html", item=item, events=events)
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])

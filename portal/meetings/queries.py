@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from models import ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, ProgressUpdate, User
 
@@ -14,45 +14,47 @@ OPEN = ("open", "in_progress", "blocked")
 
 def visible_meetings(user: User | None) -> Select:
     return (select(Meeting).where(visible_clause(user)).order_by(Meeting.starts_at.desc())
-            .options(selectinload(Meeting.series), selectinload(Meeting.chair_organisation)))
+            .options(joinedload(Meeting.series), joinedload(Meeting.chair_organisation)))
 
 
 def load(session: Session, meeting_id: int) -> Meeting | None:
+    """The meeting with attendees and agenda (minutes and errata joined): three statements."""
     return session.scalars(select(Meeting).where(Meeting.id == meeting_id).options(
-        selectinload(Meeting.series), selectinload(Meeting.shared_with), selectinload(Meeting.chair_organisation),
-        selectinload(Meeting.attendees).selectinload(Attendee.organisation), selectinload(Meeting.attendees).selectinload(Attendee.user),
-        selectinload(Meeting.agenda_items).selectinload(AgendaItem.minutes).selectinload(Minutes.errata),
-        selectinload(Meeting.agenda_items).selectinload(AgendaItem.focus_area),
-    )).one_or_none()
+        joinedload(Meeting.series), joinedload(Meeting.chair_organisation),
+        selectinload(Meeting.attendees).joinedload(Attendee.organisation), selectinload(Meeting.attendees).joinedload(Attendee.user),
+        selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes).joinedload(Minutes.errata),
+        selectinload(Meeting.agenda_items).joinedload(AgendaItem.focus_area),
+    )).unique().one_or_none()
 
 
 def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[tuple[ActionItem, ProgressUpdate | None]]:
-    """Action items from earlier meetings of the series that are still open, with their latest update."""
+    """Action items from earlier meetings of the series that are still open, each with its latest update: one statement."""
     earlier = select(Meeting.id).where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at)
-    items = session.scalars(select(ActionItem).where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
-                            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-                            .options(selectinload(ActionItem.owner_organisation))).all()
-    if not items:
-        return []
+    carried = select(ActionItem.id).where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
     ranked = (select(ProgressUpdate.id, func.row_number().over(partition_by=ProgressUpdate.action_item_id,
                                                                 order_by=(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())).label("rank"))
-              .where(ProgressUpdate.action_item_id.in_([i.id for i in items])).subquery())
-    latest = {u.action_item_id: u for u in session.scalars(select(ProgressUpdate).join(ranked, ranked.c.id == ProgressUpdate.id)
-                                                          .where(ranked.c.rank == 1))}
-    return [(item, latest.get(item.id)) for item in items]
+              .where(ProgressUpdate.action_item_id.in_(carried)).subquery())
+    latest = (select(ProgressUpdate).join(ranked, ranked.c.id == ProgressUpdate.id).where(ranked.c.rank == 1).subquery())
+    update = aliased(ProgressUpdate, latest)
+    return session.execute(
+        select(ActionItem, update).outerjoin(update, update.action_item_id == ActionItem.id)
+        .where(ActionItem.id.in_(carried))
+        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+        .options(joinedload(ActionItem.owner_organisation))
+    ).all()
 
 
 def meeting_actions(session: Session, viewer: User, meeting: Meeting) -> list[ActionItem]:
     return session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id, item_visible(viewer)).order_by(ActionItem.id)
-                           .options(selectinload(ActionItem.owner_organisation))).all()
+                           .options(joinedload(ActionItem.owner_organisation))).all()
 
 
 def decisions(viewer: User, series_code: str | None = None, year: int | None = None, focus_area: str | None = None,
               q: str = "", meeting_id: int | None = None) -> Select:
     stmt = (select(Decision).join(Meeting, Decision.meeting_id == Meeting.id).where(visible_clause(viewer))
             .order_by(Decision.year.desc(), Decision.sequence.desc())
-            .options(selectinload(Decision.meeting), selectinload(Decision.series), selectinload(Decision.focus_area),
-                     selectinload(Decision.agenda_item)))
+            .options(joinedload(Decision.meeting), joinedload(Decision.series), joinedload(Decision.focus_area),
+                     joinedload(Decision.agenda_item)))
     if series_code:
         stmt = stmt.where(Decision.series_id.in_(select(MeetingSeries.id).where(MeetingSeries.code == series_code)))
     if year:

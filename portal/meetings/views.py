@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from models import FocusArea, Meeting, MeetingSeries, Organisation, User
@@ -30,9 +31,10 @@ def _load(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _area_choices(form_field):
+def _area_choices(*fields):
     areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
-    form_field.choices = choices_of([("", "—")] + [(a.code, f"{a.code} {a.title}") for a in areas])
+    for form_field in fields:
+        form_field.choices = choices_of([("", "—")] + [(a.code, f"{a.code} {a.title}") for a in areas])
 
 
 def choices_of(pairs):
@@ -113,15 +115,16 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
     viewer = current_viewer()
     decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
     agenda_form = forms.get("agenda_form") or AgendaForm(formdata=None)
-    _area_choices(agenda_form.focus_area)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
-    _area_choices(decision_form.focus_area)
+    _area_choices(agenda_form.focus_area, decision_form.focus_area)
+    manage = can_manage(viewer, meeting)
     people = db.session.scalars(select(User).where(User.organisation_id.in_({a.organisation_id for a in meeting.attendees}),
-                                                   User.is_active.is_(True)).order_by(User.name)).all()
+                                                   User.is_active.is_(True)).order_by(User.name)
+                                .options(joinedload(User.organisation))).all() if manage else []
     return render_template(
         "meetings/detail.html", meeting=meeting, decisions=decisions,
         carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
-        can_manage=can_manage(viewer, meeting), can_record=can_record(viewer, meeting),
+        can_manage=manage, can_record=can_record(viewer, meeting),
         readable={a.id: can_read_minutes(viewer, meeting, a.minutes) for a in meeting.agenda_items},
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
         minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,

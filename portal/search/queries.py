@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, literal, literal_column, select, text, union_all
+from sqlalchemy.orm import joinedload
 
 from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
 
@@ -44,20 +44,20 @@ def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
         def matches(model):
             return literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)
 
-        for item_id in db.session.scalars(select(ActionItem.id).where(matches(ActionItem)).limit(500)):
-            reasons.setdefault(item_id, set()).add("item")
-        for item_id in db.session.scalars(select(ProgressUpdate.action_item_id).where(matches(ProgressUpdate)).limit(500)):
-            reasons.setdefault(item_id, set()).add("update")
-        for item_id in db.session.scalars(select(Comment.action_item_id).where(matches(Comment)).limit(500)):
-            reasons.setdefault(item_id, set()).add("comment")
-        recs = list(db.session.scalars(select(Recommendation.id).where(matches(Recommendation)).limit(LIMIT)))
-        minutes = list(db.session.scalars(select(Minutes.id).where(matches(Minutes)).limit(500)))
-        return reasons, recs, minutes
-    query = _fts5_query(q)
-    if not query:
-        return reasons, recs, minutes
-    rows = db.session.execute(text("SELECT kind, ref_id, item_id FROM search_fts WHERE search_fts MATCH :q "
-                                   "ORDER BY rank LIMIT 1000"), {"q": query}).all()
+        # One statement over the five indexed tables.
+        rows = db.session.execute(union_all(
+            select(literal("item"), ActionItem.id, ActionItem.id).where(matches(ActionItem)),
+            select(literal("update"), ProgressUpdate.id, ProgressUpdate.action_item_id).where(matches(ProgressUpdate)),
+            select(literal("comment"), Comment.id, Comment.action_item_id).where(matches(Comment)),
+            select(literal("recommendation"), Recommendation.id, literal(None)).where(matches(Recommendation)),
+            select(literal("minutes"), Minutes.id, literal(None)).where(matches(Minutes)),
+        ).limit(2000)).all()
+    else:
+        query = _fts5_query(q)
+        if not query:
+            return reasons, recs, minutes
+        rows = db.session.execute(text("SELECT kind, ref_id, item_id FROM search_fts WHERE search_fts MATCH :q "
+                                       "ORDER BY rank LIMIT 2000"), {"q": query}).all()
     for kind, ref_id, item_id in rows:
         if kind == "recommendation":
             recs.append(int(ref_id))
@@ -71,25 +71,23 @@ def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
 def search(user: User | None, q: str) -> Results:
     reasons, rec_ids, minutes_ids = _candidates(q)
     results = Results()
-    if reasons:
-        results.items = db.session.scalars(
-            select(ActionItem).where(ActionItem.id.in_(reasons), visible_clause(user))
-            .order_by(ActionItem.updated_at.desc()).limit(LIMIT)
-            .options(selectinload(ActionItem.owner_organisation))
-        ).all()
-        results.reasons = {i.id: reasons[i.id] for i in results.items}
-    if rec_ids:
-        results.recommendations = db.session.scalars(
-            select(Recommendation).where(Recommendation.id.in_(rec_ids)).order_by(Recommendation.id)
-            .options(selectinload(Recommendation.source))
-        ).all()
-    if minutes_ids:
-        from ..meetings.permissions import restricted_minutes_clause
+    # Each query runs even when nothing matched: a fixed number of statements per search.
+    results.items = db.session.scalars(
+        select(ActionItem).where(ActionItem.id.in_(list(reasons)), visible_clause(user))
+        .order_by(ActionItem.updated_at.desc()).limit(LIMIT)
+        .options(joinedload(ActionItem.owner_organisation))
+    ).all()
+    results.reasons = {i.id: reasons[i.id] for i in results.items}
+    results.recommendations = db.session.scalars(
+        select(Recommendation).where(Recommendation.id.in_(rec_ids)).order_by(Recommendation.id)
+        .options(joinedload(Recommendation.source))
+    ).all()
+    from ..meetings.permissions import restricted_minutes_clause
 
-        results.minutes = db.session.execute(
-            select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
-            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-            .where(Minutes.id.in_(minutes_ids), restricted_minutes_clause(user))
-            .order_by(Meeting.starts_at.desc()).limit(LIMIT)
-        ).all()
+    results.minutes = db.session.execute(
+        select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Minutes.id.in_(minutes_ids), restricted_minutes_clause(user))
+        .order_by(Meeting.starts_at.desc()).limit(LIMIT)
+    ).all()
     return results

@@ -1,0 +1,71 @@
+"""Query budget: every main page and API list issues the same number of SQL statements at two data sizes, at most 10."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event, func, select
+
+from models import ActionItem, Meeting, ProgressUpdate, User
+from portal import demo
+from portal.extensions import Database
+from portal.reports import services as report_services
+
+BUDGET = 10
+PAGES = [
+    "/", "/actions", "/actions?status=in_progress&sort=-updated_at&organisation=KMAR", "/actions/{item}", "/meetings",
+    "/meetings/{meeting}", "/meetings/decisions", "/framework", "/framework/3.1", "/recommendations", "/indicators",
+    "/search?q=grenstoezicht", "/reports/{report}", "/api/v1/action-items?per_page=100", "/api/v1/meetings",
+    "/api/v1/recommendations", "/api/v1/meetings/{meeting}", "/api/v1/action-items/{item}/history",
+]
+
+
+def _counts(app, client, ids) -> dict[str, int]:
+    engine = Database.state(app).engine
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        # The test's own savepoints are not the page's work.
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    result = {}
+    for page in PAGES:
+        url = page.format(**ids)
+        client.get(url)  # warm-up: the session's last-seen write happens once a minute at most
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200, url
+        result[page] = len(statements)
+    return result
+
+
+def _world(session, items: int):
+    demo.generate(session, items, seed=7)
+    session.flush()
+    viewer = session.scalars(select(User).where(User.subject == "demo-kmar-0")).one()
+    coordinator = session.scalars(select(User).where(User.subject == "demo-jenv-0")).one()
+    item = session.scalars(select(ActionItem.id).where(ActionItem.visibility == "mdt")
+                           .order_by(ActionItem.id.desc())).first()
+    meeting = session.scalars(select(Meeting.id).order_by(Meeting.id.desc())).first()
+    report = report_services.create_report(session, coordinator, "Budget", date(2026, 1, 1), date(2026, 11, 23))
+    session.commit()
+    return viewer, {"item": item, "meeting": meeting, "report": report.id}
+
+
+@pytest.mark.parametrize("sizes", [(20, 200)])
+def test_statement_counts_do_not_grow_with_the_data(app, loaded, login_as, db_session, sizes):
+    small, large = sizes
+    viewer, ids = _world(db_session, small)
+    client = login_as(app.test_client(), viewer)
+    first = _counts(app, client, ids)
+    _, more_ids = _world(db_session, large - small)
+    second = _counts(app, client, {**ids, "item": more_ids["item"], "meeting": more_ids["meeting"], "report": more_ids["report"]})
+    assert db_session.scalar(select(func.count()).select_from(ProgressUpdate)) > 1000
+    assert first == second, {p: (first[p], second[p]) for p in PAGES if first[p] != second[p]}
+    over = {p: n for p, n in second.items() if n > BUDGET}
+    assert over == {}, over
