@@ -40,9 +40,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.session_protection = None  # server-side sessions are renewed at login instead
 
-    from . import i18n, security, sessions
+    from . import i18n, logs, security, sessions
     from .auth.oidc import ProviderClient
 
+    logs.init_app(app)
     sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

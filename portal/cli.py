@@ -109,3 +109,37 @@ def generate_demo(items: int, seed: int) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) + f" ({time.perf_counter() - started:.1f} s)")
+
+
+@portal_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """A consistent copy of the database: SQLite online backup, or pg_dump (custom format) on PostgreSQL."""
+    import shutil
+    import sqlite3
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(current_app.config["PORTAL_SETTINGS"].database_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database)
+        target = sqlite3.connect(path)
+        try:
+            with target:
+                source.backup(target)  # consistent even while the portal is writing
+        finally:
+            target.close()
+            source.close()
+    elif url.get_backend_name() == "postgresql":
+        if shutil.which("pg_dump") is None:
+            raise click.ClickException("pg_dump niet gevonden; installeer postgresql-client.")
+        libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        result = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}", libpq],
+                                capture_output=True, text=True, timeout=3600)
+        if result.returncode != 0:
+            raise click.ClickException(f"pg_dump mislukt: {result.stderr.strip()[:500]}")
+    else:
+        raise click.ClickException(f"Geen back-up voor {url.get_backend_name()}.")
+    click.echo(f"Back-up geschreven naar {path} ({path.stat().st_size} bytes).")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import ActionItem, Attachment, AuditEvent, Comment, ProgressUpdate
+from portal.actions import services
 
 
 @pytest.fixture()
@@ -386,3 +387,14 @@ def test_closure_with_wrong_evidence_stores_nothing(as_user, people, db_session)
                                                        "evidence": (io.BytesIO(PDF), "bewijs.pdf")}, content_type="multipart/form-data")
     assert ok.status_code == 302
     assert db_session.scalars(select(Attachment)).one().is_evidence is True
+
+
+def test_a_write_that_loses_the_race_at_the_database_is_a_conflict_not_an_error(db_session, people):
+    """Both requests passed the version check; the second UPDATE ... WHERE version = 1 finds no row."""
+    from sqlalchemy import text
+
+    item, _ = services.create_item(db_session, people["kmar"], {"title": "Race"})
+    db_session.flush()
+    db_session.execute(text("UPDATE action_items SET version = version + 1, title = 'Eerder' WHERE id = :id"), {"id": item.id})
+    with pytest.raises(services.VersionConflict):
+        services.update_item(db_session, people["kmar"], item, 1, {"title": "Later"})

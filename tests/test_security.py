@@ -148,3 +148,35 @@ def test_redis_sessions_survive_across_app_instances_and_are_revoked(redis_avail
     assert store.count_for_user(user.id) == 1
     store.delete_for_user(user.id)
     assert other.get("/framework").status_code == 302
+
+
+def test_backup_command_makes_a_usable_copy(app_with, database_url, tmp_path, db_session):
+    import sqlite3
+    import subprocess
+
+    from conftest import BACKEND
+
+    db_session.commit()
+    target = tmp_path / ("portal.db" if BACKEND == "sqlite" else "portal.dump")
+    result = app_with().test_cli_runner().invoke(args=["portal", "backup", str(target)])
+    assert result.exit_code == 0, result.output
+    if BACKEND == "sqlite":
+        copy = sqlite3.connect(target)
+        tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        copy.close()
+        assert {"action_items", "audit_events", "alembic_version"} <= tables
+    else:
+        assert target.read_bytes().startswith(b"PGDMP")
+        listing = subprocess.run(["pg_restore", "--list", str(target)], capture_output=True, text=True, check=True).stdout
+        assert "TABLE public action_items" in listing and "TRIGGER public audit_events audit_events_append_only" in listing
+
+
+def test_request_log_is_json_with_a_request_id(client, capsys):
+    import json
+
+    response = client.get("/healthz?code=SECRET-CODE", headers={"X-Request-ID": "abc12345-proxy"})
+    assert response.headers["X-Request-ID"] == "abc12345-proxy"
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    entry = next(e for e in lines if e.get("path") == "/healthz")
+    assert entry["request_id"] == "abc12345-proxy" and entry["status"] == 200 and "SECRET-CODE" not in json.dumps(entry)
+    assert client.get("/healthz", headers={"X-Request-ID": "bad id <script>"}).headers["X-Request-ID"] != "bad id <script>"

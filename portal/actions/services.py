@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import ActionItem, Comment, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
 
@@ -51,6 +52,18 @@ def check_version(session: Session, item: ActionItem, base_version: int | None) 
         audit.record("action.version_conflict", session=session, entity_type="action_item", entity_id=item.id,
                      based_on=base_version, current=item.version)
         raise VersionConflict(item)
+
+
+def save(session: Session, item, conflict=VersionConflict) -> None:
+    """Flush a versioned write. When another transaction committed first, the UPDATE ... WHERE version
+    matches no row (StaleDataError): roll back, record the conflict, and report it like a stale form."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        audit.record("action.version_conflict", session=session, entity_type=type(item).__tablename__,
+                     entity_id=item.id, detected="at write")
+        raise conflict(item) from None
 
 
 def _text(fields: dict, name: str, value, label: str, maximum: int, required: bool) -> str:
@@ -254,8 +267,8 @@ def update_item(session: Session, actor: User, item: ActionItem, base_version: i
     if "due_date" in changed:
         _history(session, actor, item, "update", f"Deadline gewijzigd van {before['due_date'] or 'geen'} naar {after['due_date'] or 'geen'}.")
     item.updated_at = _now()
+    save(session, item)
     audit.record("action.updated", session=session, actor=actor, entity_type="action_item", entity_id=item.id, changes=changed)
-    session.flush()
     if not can_view(actor, item):
         # A user may hide an item from their own organisation only as coordinator of another; never silently.
         raise ValidationFailed({"visibility": "Met deze keuze kunt u de actie zelf niet meer zien."})
@@ -283,6 +296,7 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
     before = {"status": item.status, "progress": item.progress}
     item.status, item.progress = status, progress
     item.updated_at = _now()
+    save(session, item)
     entry = _history(session, actor, item, "update", note)
     session.flush()
     audit.record("action.progress", session=session, actor=actor, entity_type="action_item", entity_id=item.id,
@@ -304,6 +318,7 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
     item.status, item.progress, item.closure_state = "done", 100, "requested"
     item.closing_note, item.closure_requested_at = note, _now()
     item.updated_at = _now()
+    save(session, item)
     _history(session, actor, item, "closure_requested", note)
     audit.record("action.closure_requested", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
@@ -318,6 +333,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
         raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
     item.closure_state, item.closure_confirmed_by_id, item.closure_confirmed_at = "confirmed", actor.id, _now()
     item.updated_at = _now()
+    save(session, item)
     _history(session, actor, item, "closure_confirmed", "Afronding bevestigd.")
     audit.record("action.closure_confirmed", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
@@ -335,6 +351,7 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
         raise ValidationFailed(fields)
     item.status, item.closure_state, item.closure_requested_at = "in_progress", "none", None
     item.updated_at = _now()
+    save(session, item)
     _history(session, actor, item, "closure_rejected", reason)
     audit.record("action.closure_rejected", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()
@@ -352,6 +369,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
         raise ValidationFailed(fields)
     item.status, item.cancel_reason = "cancelled", reason
     item.updated_at = _now()
+    save(session, item)
     _history(session, actor, item, "update", f"Vervallen: {reason}")
     audit.record("action.cancelled", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
     session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User
 
 from .. import audit
-from ..actions.services import NotAllowed, ValidationFailed, VersionConflict
+from ..actions.services import NotAllowed, ValidationFailed, VersionConflict, save
 from .permissions import can_manage, can_record, can_view
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -126,7 +126,7 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, base_version
             if org.id not in current:
                 meeting.attendees.append(Attendee(organisation=org, attendance="invited"))
     meeting.updated_at = _now()
-    session.flush()
+    save(session, meeting, MeetingVersionConflict)
     audit.record("meeting.updated", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  fields=sorted(data))
     return meeting
@@ -239,6 +239,7 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
             raise MeetingVersionConflict(minutes)
         minutes.body, minutes.is_restricted, minutes.updated_by_id = body, is_restricted, actor.id
         minutes.updated_at = _now()
+        save(session, minutes, MeetingVersionConflict)
     session.flush()
     audit.record("meeting.minutes_saved", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  agenda_item_id=agenda_item.id, restricted=is_restricted)

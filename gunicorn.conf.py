@@ -1,0 +1,22 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Workers from the CPU count (2 x cores + 1, at most 9); every value can be
+overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+import multiprocessing
+
+bind = "127.0.0.1:8000"
+workers = min(2 * multiprocessing.cpu_count() + 1, 9)
+threads = 2
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+# The portal writes its own JSON request log (with request id); gunicorn's access log would
+# repeat it and would contain query strings (OIDC codes and states).
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+forwarded_allow_ips = "127.0.0.1"
