@@ -1,0 +1,215 @@
+"""The portal under gunicorn, measured with wrk on loopback; see bench/run. Not a test: it prints figures."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import urljoin
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,20000").split(",")]
+BACKENDS = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+PORT, IDP_PORT = 8731, 5301
+WORK = ROOT / "bench" / "work"
+
+
+def run(cmd, env=None, **kw):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kw)
+
+
+def database(backend: str, size: int) -> str:
+    if backend == "sqlite":
+        path = WORK / f"bench-{size}.db"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    name = f"portal_bench_{size}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+
+
+def env_for(url: str, config: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(DATABASE_URL=url, REDIS_URL=REDIS_URL, SECRET_KEY="bench-" + "x" * 40, PORTAL_CONFIG=str(config),
+               PORTAL_BASE_URL=f"http://127.0.0.1:{PORT}", FLASK_APP="wsgi")
+    return env
+
+
+def prepare(url: str, size: int, config: Path) -> float:
+    env = env_for(url, config)
+    run([BIN / "flask", "portal", "migrate"], env)
+    run([BIN / "flask", "portal", "load-reference"], env)
+    started = time.perf_counter()
+    run([BIN / "flask", "portal", "generate-demo", "--items", str(size), "--seed", "42"], env)
+    return time.perf_counter() - started
+
+
+def login(base: str, username: str, password: str) -> str:
+    """Through the development OpenID provider, as a person would; returns the portal's session cookie."""
+    browser = requests.Session()
+    page = browser.get(f"{base}/auth/login/jenv", timeout=10)
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
+    browser.post(urljoin(page.url, action), data={"username": username, "password": password}, timeout=10)
+    return f"portal={browser.cookies.get('portal')}"
+
+
+def wrk(url: str, cookie: str, connections: int) -> dict:
+    out = subprocess.run(["wrk", "-t", "1" if connections == 1 else "2", "-c", str(connections), "-d", f"{SECONDS}s",
+                          "-s", str(ROOT / "bench" / "latency.lua"), url],
+                         env={**os.environ, "BENCH_COOKIE": cookie}, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> dict[str, int]:
+    """SQL statements per page, counted in-process on the same database."""
+    from sqlalchemy import event, select
+
+    from models import User
+    from portal import create_app
+    from portal.config import load_settings
+    from portal.extensions import Database, db
+
+    app = create_app(load_settings(env={k: v for k, v in env_for(url, config).items() if k.startswith(("PORTAL_", "DATABASE", "SECRET"))}))
+    with app.app_context():
+        user_id = db.session.scalars(select(User.id).where(User.subject == user_subject)).one()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+    engine = Database.state(app).engine
+    counts = {}
+    for name, path in paths.items():
+        client.get(path)
+        seen = []
+
+        def listener(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        client.get(path)
+        event.remove(engine, "before_cursor_execute", listener)
+        counts[name] = len(seen)
+    engine.dispose()
+    return counts
+
+
+def targets(base: str, cookie: str) -> dict[str, str]:
+    """Concrete URLs: an item with about 20 updates, the latest meeting, a report."""
+    headers = {"Cookie": cookie}
+    me = requests.get(f"{base}/api/v1/me", headers=headers, timeout=10).json()
+    report = requests.post(f"{base}/api/v1/reports", json={"title": "Benchmark", "as_of": date.today().isoformat()},
+                           headers={**headers, "X-CSRFToken": me["csrf_token"]}, timeout=120)
+    report.raise_for_status()
+    return {"healthz (floor)": "/healthz", "dashboard": "/", "action list (filtered)": "/actions?status=in_progress&organisation=KMAR",
+            "item with ~20 updates": f"/actions/{ITEM_ID}", "meeting": f"/meetings/{MEETING_ID}", "framework": "/framework",
+            "search": "/search?q=grenstoezicht", "report preview": f"/reports/{report.json()['id']}",
+            "API list": "/api/v1/action-items?per_page=25"}, report.json()["id"]
+
+
+def busiest(url: str) -> tuple[int, int]:
+    from sqlalchemy import create_engine, func, select
+
+    from models import ActionItem, Meeting, ProgressUpdate
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = (select(ProgressUpdate.action_item_id, func.count().label("n")).group_by(ProgressUpdate.action_item_id).subquery())
+        item = conn.execute(select(counts.c.action_item_id).join(ActionItem, ActionItem.id == counts.c.action_item_id)
+                            .where(ActionItem.visibility == "mdt").order_by(func.abs(counts.c.n - 20), counts.c.action_item_id)).scalar()
+        meeting = conn.execute(select(func.max(Meeting.id))).scalar()
+    engine.dispose()
+    return item, meeting
+
+
+def main() -> None:
+    global ITEM_ID, MEETING_ID
+    WORK.mkdir(parents=True, exist_ok=True)
+    config = WORK / "portal.toml"
+    config.write_text(f'[[oidc.providers]]\nname = "jenv"\nlabel = "JenV"\nissuer = "http://127.0.0.1:{IDP_PORT + 4}"\n'
+                      'client_id = "portal"\nclient_secret = "dev-secret-not-for-production"\norganisation = "JENV"\nrole_claim = "roles"\n\n'
+                      '[limits]\nenabled = false\n')
+    idp = subprocess.Popen(["node", "devtools/idp/server.js", "--base-port", str(IDP_PORT), "--portal", f"http://127.0.0.1:{PORT}",
+                            "--ready-file", str(WORK / "idp.json")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows, facts = [], {}
+    try:
+        for backend in BACKENDS:
+            for size in SIZES:
+                url = database(backend, size)
+                load_seconds = prepare(url, size, config)
+                ITEM_ID, MEETING_ID = busiest(url)
+                env = env_for(url, config)
+                server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{PORT}", "wsgi:app"],
+                                          cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    base = f"http://127.0.0.1:{PORT}"
+                    for _ in range(100):
+                        try:
+                            if requests.get(f"{base}/readyz", timeout=2).ok:
+                                break
+                        except requests.RequestException:
+                            time.sleep(0.2)
+                    cookie = login(base, "coordinator", "coordinator-demo")
+                    pages, report_id = targets(base, cookie)
+                    started = time.perf_counter()
+                    requests.get(f"{base}/reports/{report_id}/export.docx", headers={"Cookie": cookie}, timeout=120).raise_for_status()
+                    facts[f"{backend} {size}: DOCX export (s)"] = round(time.perf_counter() - started, 2)
+                    facts[f"{backend} {size}: generate-demo (s)"] = round(load_seconds, 1)
+                    counts = statement_counts(url, config, pages, "coordinator")
+                    for name, path in pages.items():
+                        single = wrk(base + path, cookie, 1)
+                        loaded = wrk(base + path, cookie, 8)
+                        rows.append({"backend": backend, "items": size, "page": name, "rps": loaded["rps"], "p50": single["p50_ms"],
+                                     "p95": single["p95_ms"], "p95_loaded": loaded["p95_ms"], "sql": counts[name],
+                                     "errors": single["errors"] + loaded["errors"] + single["non2xx"] + loaded["non2xx"]})
+                        print(json.dumps(rows[-1]), flush=True)
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+    finally:
+        idp.terminate()
+    write(rows, facts)
+
+
+def write(rows: list[dict], facts: dict) -> None:
+    floors = {(r["backend"], r["items"]): r for r in rows if r["page"] == "healthz (floor)"}
+    small = min(SIZES)
+    by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
+    lines = ["| backend | items | page | req/s (8 clients) | p50 ms (1 client) | p95 ms (1 client) | p95 ms (8 clients) | req/s vs floor | SQL statements | p95 vs smallest size | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        floor = floors[(r["backend"], r["items"])]
+        base = by_key.get((r["backend"], small, r["page"]))
+        ratio = f"{r['p95'] / base['p95']:.2f}" if base and base["p95"] else "–"
+        lines.append(f"| {r['backend']} | {r['items']} | {r['page']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                     f"{r['p95_loaded']:.1f} | {100 * r['rps'] / floor['rps']:.0f}% | {r['sql']} | {ratio} | {r['errors']} |")
+    machine = (f"{platform.node()} · {os.cpu_count()} cores · "
+               f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB · Python {platform.python_version()} · "
+               f"{subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which('wrk') else ''}")
+    text = "\n".join([f"# Benchmark {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "", f"Machine: {machine}", "",
+                      f"gunicorn (gunicorn.conf.py: gthread workers from the CPU count), Redis sessions, wrk {SECONDS} s per run on loopback; "
+                      "signed in as the JenV coordinator through the development OpenID provider.", "", *lines, "",
+                      *[f"- {k}: {v}" for k, v in facts.items()], ""])
+    (ROOT / "bench" / "results" / "latest.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
