@@ -98,6 +98,8 @@ class ProgressUpdate(Base):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         # "As of a date" reads the latest update per item up to that moment.
         Index("ix_progress_updates_item_recorded", "action_item_id", "recorded_at"),
+        # "Recent progress" walks this index backwards and stops after a few visible rows.
+        Index("ix_progress_updates_recorded_at", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

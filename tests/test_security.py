@@ -87,7 +87,7 @@ def test_errors_show_a_generic_dutch_page(signed_in, monkeypatch):
     def boom():
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(views.snap, "compute", lambda *a, **k: boom())
+    monkeypatch.setattr(views.rollup, "summary", lambda *a, **k: boom())
     response = signed_in.get("/framework")
     body = response.get_data(as_text=True)
     assert response.status_code == 500

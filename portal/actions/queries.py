@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations
@@ -164,20 +164,33 @@ def dashboard(user: User, today: date | None = None) -> dict:
         .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
         .options(joinedload(ProgressUpdate.author))
     ).all()
-    per_area = db.session.execute(
-        select(FocusArea.code, FocusArea.title, func.count(ActionItem.id),
-               func.count(ActionItem.id).filter(ActionItem.status == "done"))
-        .join(ActionItem, ActionItem.focus_area_id == FocusArea.id).where(visible)
-        .group_by(FocusArea.code, FocusArea.title, FocusArea.position).order_by(FocusArea.position)
+    # One pass over the visible items gives the counts per focus area, per organisation and in total.
+    rows = db.session.execute(
+        select(ActionItem.focus_area_id, ActionItem.owner_organisation_id, func.count(ActionItem.id),
+               func.count(ActionItem.id).filter(ActionItem.status == "done"), func.count(ActionItem.id).filter(open_),
+               func.count(ActionItem.id).filter(open_, ActionItem.due_date < today))
+        .where(visible).group_by(ActionItem.focus_area_id, ActionItem.owner_organisation_id)
     ).all()
-    per_org = db.session.execute(
-        select(Organisation.code, Organisation.name, func.count(ActionItem.id),
-               func.count(ActionItem.id).filter(ActionItem.status.in_(OPEN_STATUSES)))
-        .join(ActionItem, ActionItem.owner_organisation_id == Organisation.id).where(visible)
-        .group_by(Organisation.code, Organisation.name).order_by(Organisation.code)
+    names = db.session.execute(
+        select(literal("area"), FocusArea.id, FocusArea.code, FocusArea.title, FocusArea.position)
+        .union_all(select(literal("org"), Organisation.id, Organisation.code, Organisation.name, literal(0)))
     ).all()
-    total, overdue_count = db.session.execute(
-        select(func.count(ActionItem.id), func.count(ActionItem.id).filter(open_, ActionItem.due_date < today)).where(visible)
-    ).one()
+    areas = {i: (code, title, pos) for kind, i, code, title, pos in names if kind == "area"}
+    orgs = {i: (code, title) for kind, i, code, title, _ in names if kind == "org"}
+    area_counts: dict = {}
+    org_counts: dict = {}
+    total = overdue_count = 0
+    for area_id, org_id, n, done, open_n, late in rows:
+        total += n
+        overdue_count += late
+        if area_id in areas:
+            c = area_counts.setdefault(area_id, [0, 0])
+            c[0] += n
+            c[1] += done
+        c = org_counts.setdefault(org_id, [0, 0])
+        c[0] += n
+        c[1] += open_n
+    per_area = [(areas[i][0], areas[i][1], c[0], c[1]) for i, c in sorted(area_counts.items(), key=lambda kv: areas[kv[0]][2])]
+    per_org = [(orgs[i][0], orgs[i][1], c[0], c[1]) for i, c in sorted(org_counts.items(), key=lambda kv: orgs[kv[0]][0])]
     return {"mine": mine, "overdue": overdue, "soon": soon, "recent": recent, "per_area": per_area,
             "per_org": per_org, "total": total, "overdue_count": overdue_count, "today": today}

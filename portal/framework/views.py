@@ -7,47 +7,45 @@ from itertools import groupby
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from models import Commitment, FocusArea
+from models import FocusArea
 
 from .. import audit
 from ..access import current_viewer
 from ..charts import status_bars
 from ..extensions import db
 from ..i18n import today
-from ..reports import snapshot as snap
 from ..reports.exports import RESPONSE_TEXT, STATE_TEXT
-from . import bp, queries
+from . import bp, rollup
 
-
-def _live():
-    """The state today over what the viewer may see: the same computation as a report."""
-    viewer = current_viewer()
-    data = snap.compute(db.session, viewer, today(), "live", with_indicators=False)
-    return data, snap.summarise(data, snap.visible_items(data, viewer))
+EMPTY = {"counts": rollup._empty(), "by_organisation": {}, "total": 0, "overdue": 0, "share_done": None, "average_progress": None}
 
 
 @bp.get("/framework")
 def overview():
-    data, summary = _live()
-    recs_by_area = {}
-    for rec in summary["recommendations"]:
+    fw = rollup.framework(db.session)
+    totals = rollup.summary(db.session, current_viewer(), today())
+    areas = [(area, totals["areas"].get(area.id, EMPTY)) for area in (fw.focus_areas if fw else [])]
+    recs_by_area: dict[str, list] = {}
+    for rec in rollup.recommendations(db.session, current_viewer()):
         for code in rec["focus_areas"]:
             recs_by_area.setdefault(code, []).append(rec)
-    chart = status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]], "Acties per speerpunt naar status")
-    return render_template("framework/overview.html", framework=data["framework"], summary=summary, recs_by_area=recs_by_area,
+    chart = status_bars([(area.code, live["counts"]) for area, live in areas if live["total"]], "Acties per speerpunt naar status")
+    return render_template("framework/overview.html", framework=fw, areas=areas, totals=totals, recs_by_area=recs_by_area,
                            chart=chart, state_text=STATE_TEXT)
 
 
 @bp.get("/framework/<code>")
 def focus_area(code: str):
-    data, summary = _live()
-    live = next((a for a in summary["focus_areas"] if a["code"] == code), None) or abort(404)
-    recs = [r for r in summary["recommendations"] if code in r["focus_areas"]]
-    per_org = [(org, counts) for org, counts in live["by_organisation"].items()]
+    viewer = current_viewer()
+    fw = rollup.framework(db.session)
+    area = next((a for a in (fw.focus_areas if fw else []) if a.code == code), None) or abort(404)
+    live = rollup.summary(db.session, viewer, today(), area.id)["areas"].get(area.id, EMPTY)
+    recs = [r for r in rollup.recommendations(db.session, viewer) if code in r["focus_areas"]]
+    per_org = list(live["by_organisation"].items())
     chart = status_bars(per_org, f"Acties bij speerpunt {code} per organisatie naar status") if per_org else None
-    return render_template("framework/focus_area.html", area=live, live=live, recs=recs, chart=chart, per_org=per_org,
-                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT,
-                           can_weigh=current_viewer().role == "coordinator")
+    return render_template("framework/focus_area.html", area=area, live=live, recs=recs, chart=chart, per_org=per_org,
+                           items=rollup.area_items(db.session, viewer, area.id, today()),
+                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=viewer.role == "coordinator")
 
 
 @bp.post("/framework/<code>/weights")
@@ -83,8 +81,7 @@ def weights(code: str):
 
 @bp.get("/recommendations")
 def recommendations():
-    _data, summary = _live()
-    recs = sorted(summary["recommendations"], key=lambda r: (-(r["source_year"] or 0), r["source"], r["number"]))
+    recs = sorted(rollup.recommendations(db.session, current_viewer()), key=lambda r: (-(r["source_year"] or 0), r["source"], r["number"]))
     groups = [(key, list(items)) for key, items in groupby(recs, key=lambda r: (r["source"], r["source_title"], r["source_year"], r["source_date"]))]
     return render_template("framework/recommendations.html", groups=groups, total=len(recs), state_text=STATE_TEXT,
                            response_text=RESPONSE_TEXT)

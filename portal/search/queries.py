@@ -45,13 +45,15 @@ def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
             return literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)
 
         # One statement over the five indexed tables.
+        # The most recent matches per kind: enough candidates for a page of results.
         rows = db.session.execute(union_all(
-            select(literal("item"), ActionItem.id, ActionItem.id).where(matches(ActionItem)),
-            select(literal("update"), ProgressUpdate.id, ProgressUpdate.action_item_id).where(matches(ProgressUpdate)),
-            select(literal("comment"), Comment.id, Comment.action_item_id).where(matches(Comment)),
-            select(literal("recommendation"), Recommendation.id, literal(None)).where(matches(Recommendation)),
-            select(literal("minutes"), Minutes.id, literal(None)).where(matches(Minutes)),
-        ).limit(2000)).all()
+            select(literal("item"), ActionItem.id, ActionItem.id).where(matches(ActionItem)).order_by(ActionItem.id.desc()).limit(500),
+            select(literal("update"), ProgressUpdate.id, ProgressUpdate.action_item_id).where(matches(ProgressUpdate))
+            .order_by(ProgressUpdate.id.desc()).limit(500),
+            select(literal("comment"), Comment.id, Comment.action_item_id).where(matches(Comment)).order_by(Comment.id.desc()).limit(500),
+            select(literal("recommendation"), Recommendation.id, literal(None)).where(matches(Recommendation)).limit(100),
+            select(literal("minutes"), Minutes.id, literal(None)).where(matches(Minutes)).order_by(Minutes.id.desc()).limit(500),
+        )).all()
     else:
         query = _fts5_query(q)
         if not query:

@@ -1,0 +1,88 @@
+"""Live roll-ups for the framework pages, as SQL aggregates over what the viewer may see.
+
+Reports freeze the same figures from a snapshot (reports/snapshot.py); the live
+pages must stay fast at tens of thousands of items, so they count in the database.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations
+
+from ..actions.permissions import visible_clause
+from ..reports.snapshot import STATUSES, recommendation_state
+
+OPEN = ("open", "in_progress", "blocked")
+
+
+def _empty() -> dict[str, int]:
+    return {s: 0 for s in STATUSES}
+
+
+def framework(session: Session) -> Framework | None:
+    return session.scalars(select(Framework).order_by(Framework.period_start).limit(1).options(
+        joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique().first()
+
+
+def summary(session: Session, viewer: User, today: date, area_id: int | None = None) -> dict:
+    """Counts per focus area (and per owner organisation) by status, overdue, weighted share done: one statement."""
+    weight = func.coalesce(Commitment.weight, literal(1))
+    stmt = (select(ActionItem.focus_area_id, Organisation.code, ActionItem.status, func.count(ActionItem.id),
+                   func.sum(weight), func.sum(weight * ActionItem.progress),
+                   func.count(ActionItem.id).filter(ActionItem.status.in_(OPEN), ActionItem.due_date < today))
+            .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+            .outerjoin(Commitment, Commitment.id == ActionItem.commitment_id)
+            .where(visible_clause(viewer))
+            .group_by(ActionItem.focus_area_id, Organisation.code, ActionItem.status))
+    if area_id is not None:
+        stmt = stmt.where(ActionItem.focus_area_id == area_id)
+    areas: dict = defaultdict(lambda: {"counts": _empty(), "by_organisation": defaultdict(_empty), "total": 0, "overdue": 0,
+                                       "weight": 0.0, "done_weight": 0.0, "progress": 0.0})
+    totals = {"counts": _empty(), "total": 0, "overdue": 0}
+    for area, org, status, n, w, wp, overdue in session.execute(stmt):
+        a = areas[area]
+        a["counts"][status] += n
+        a["by_organisation"][org][status] += n
+        a["total"] += n
+        a["overdue"] += overdue
+        if status != "cancelled":
+            a["weight"] += float(w or 0)
+            a["progress"] += float(wp or 0)
+        if status == "done":
+            a["done_weight"] += float(w or 0)
+        totals["counts"][status] += n
+        totals["total"] += n
+        totals["overdue"] += overdue
+    for a in areas.values():
+        a["share_done"] = round(100 * a["done_weight"] / a["weight"]) if a["weight"] else None
+        a["average_progress"] = round(a["progress"] / a["weight"]) if a["weight"] else None
+        a["by_organisation"] = dict(sorted(a["by_organisation"].items()))
+    return {"areas": areas, **totals}
+
+
+def recommendations(session: Session, viewer: User) -> list[dict]:
+    """Every recommendation with its source and the implementation state over the viewer's visible items: two statements."""
+    recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
+        joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).unique().all()
+    statuses = defaultdict(list)
+    for rec_id, status, n in session.execute(
+            select(action_item_recommendations.c.recommendation_id, ActionItem.status, func.count())
+            .join(ActionItem, ActionItem.id == action_item_recommendations.c.action_item_id)
+            .where(visible_clause(viewer)).group_by(action_item_recommendations.c.recommendation_id, ActionItem.status)):
+        statuses[rec_id] += [status] * n
+    return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
+             "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
+             "response": r.response, "addressee": r.addressee.code if r.addressee else None,
+             "addressee_name": r.addressee.name if r.addressee else None, "focus_areas": [a.code for a in r.focus_areas],
+             "items": len(statuses[r.id]), "state": recommendation_state(statuses[r.id])} for r in recs]
+
+
+def area_items(session: Session, viewer: User, area_id: int, today: date, limit: int = 100) -> list[ActionItem]:
+    overdue_first = case((ActionItem.status.in_(OPEN) & (ActionItem.due_date < today), 0), else_=1)
+    return session.scalars(select(ActionItem).where(visible_clause(viewer), ActionItem.focus_area_id == area_id)
+                           .order_by(overdue_first, ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id).limit(limit)
+                           .options(joinedload(ActionItem.owner_organisation))).all()
