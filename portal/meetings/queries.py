@@ -27,10 +27,14 @@ def load(session: Session, meeting_id: int) -> Meeting | None:
     )).unique().one_or_none()
 
 
+CARRIED_LIMIT = 50
+
+
 def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[tuple[ActionItem, ProgressUpdate | None]]:
-    """Action items from earlier meetings of the series that are still open, each with its latest update: one statement."""
+    """The most urgent open action items from earlier meetings of the series, each with its latest update: one statement."""
     earlier = select(Meeting.id).where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at)
-    carried = select(ActionItem.id).where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
+    carried = (select(ActionItem.id).where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
+               .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id).limit(CARRIED_LIMIT))
     ranked = (select(ProgressUpdate.id, func.row_number().over(partition_by=ProgressUpdate.action_item_id,
                                                                 order_by=(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())).label("rank"))
               .where(ProgressUpdate.action_item_id.in_(carried)).subquery())
