@@ -304,9 +304,25 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
     return entry
 
 
+def _owner_side(actor: User, item: ActionItem) -> bool:
+    """Closing and cancelling belong to the owner organisation (and coordinators)."""
+    return can_edit(actor, item) and (actor.role == "coordinator" or actor.organisation_id == item.owner_organisation_id)
+
+
+def _transition(session: Session, actor: User, item: ActionItem, kind: str, note: str, action: str, **changes) -> None:
+    """Apply a status change as one versioned write, with its history entry and audit event."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.updated_at = _now()
+    save(session, item)
+    _history(session, actor, item, kind, note)
+    audit.record(action, session=session, actor=actor, entity_type="action_item", entity_id=item.id)
+    session.flush()
+
+
 def request_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, closing_note: str) -> None:
     """First key: the owner organisation reports the item done, with a closing note."""
-    if not can_edit(actor, item) or (actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id):
+    if not _owner_side(actor, item):
         raise NotAllowed("only the owner organisation closes")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
@@ -315,13 +331,8 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
         fields["closing_note"] = "Deze actie is al afgerond of vervallen."
     if fields:
         raise ValidationFailed(fields)
-    item.status, item.progress, item.closure_state = "done", 100, "requested"
-    item.closing_note, item.closure_requested_at = note, _now()
-    item.updated_at = _now()
-    save(session, item)
-    _history(session, actor, item, "closure_requested", note)
-    audit.record("action.closure_requested", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
-    session.flush()
+    _transition(session, actor, item, "closure_requested", note, "action.closure_requested", status="done", progress=100,
+                closure_state="requested", closing_note=note, closure_requested_at=_now())
 
 
 def confirm_closure(session: Session, actor: User, item: ActionItem, base_version: int | None) -> None:
@@ -331,12 +342,8 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
     check_version(session, item, base_version)
     if item.closure_state != "requested":
         raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
-    item.closure_state, item.closure_confirmed_by_id, item.closure_confirmed_at = "confirmed", actor.id, _now()
-    item.updated_at = _now()
-    save(session, item)
-    _history(session, actor, item, "closure_confirmed", "Afronding bevestigd.")
-    audit.record("action.closure_confirmed", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
-    session.flush()
+    _transition(session, actor, item, "closure_confirmed", "Afronding bevestigd.", "action.closure_confirmed",
+                closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=_now())
 
 
 def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
@@ -349,16 +356,12 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
         fields["closure"] = "Er is geen afronding die op bevestiging wacht."
     if fields:
         raise ValidationFailed(fields)
-    item.status, item.closure_state, item.closure_requested_at = "in_progress", "none", None
-    item.updated_at = _now()
-    save(session, item)
-    _history(session, actor, item, "closure_rejected", reason)
-    audit.record("action.closure_rejected", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
-    session.flush()
+    _transition(session, actor, item, "closure_rejected", reason, "action.closure_rejected",
+                status="in_progress", closure_state="none", closure_requested_at=None)
 
 
 def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
-    if not can_edit(actor, item) or (actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id):
+    if not _owner_side(actor, item):
         raise NotAllowed("only the owner organisation cancels")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
@@ -367,12 +370,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
         fields["reason"] = "Deze actie is al afgerond of vervallen."
     if fields:
         raise ValidationFailed(fields)
-    item.status, item.cancel_reason = "cancelled", reason
-    item.updated_at = _now()
-    save(session, item)
-    _history(session, actor, item, "update", f"Vervallen: {reason}")
-    audit.record("action.cancelled", session=session, actor=actor, entity_type="action_item", entity_id=item.id)
-    session.flush()
+    _transition(session, actor, item, "update", f"Vervallen: {reason}", "action.cancelled", status="cancelled", cancel_reason=reason)
 
 
 def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> Comment:
