@@ -22,7 +22,8 @@ class Report(CreatedMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     as_of: Mapped[date] = mapped_column(index=True)
-    snapshot: Mapped[dict] = mapped_column(JSONType)
+    # Large (every item as of the date): loaded only when a page needs it, never for lists.
+    snapshot: Mapped[dict] = mapped_column(JSONType, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     previous_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
 
