@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from portal import create_app
 from portal.cli import alembic_config
 from portal.config import load_settings
-from portal.extensions import Database, make_engine
+from portal.extensions import Database
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

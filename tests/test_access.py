@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from models import ActionItem, Organisation
+from models import ActionItem
 
 ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
 

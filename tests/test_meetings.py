@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from models import ActionItem, Indicator, Measurement, Report, ReportNarrative
+from models import Indicator, Measurement, Report, ReportNarrative
 from portal.actions import services as actions
 from portal.reports import services, snapshot
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from conftest import IN_CI
-from models import AuditEvent, ServerSession, User
+from models import AuditEvent, ServerSession
 
 
 def _age_session(db_session, **delta):

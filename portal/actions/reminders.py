@@ -1,7 +1,6 @@
 """Due and overdue reminders: one e-mail per person, each item at most once a day per person."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import select

@@ -12,7 +12,7 @@ from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, 
 
 from .. import audit
 from ..actions.services import NotAllowed, ValidationFailed, VersionConflict, save
-from .permissions import can_manage, can_record, can_view
+from .permissions import can_manage, can_record
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ACTION_REVIEW_TITLE = "Actielijst vorige vergadering"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import ActionItem, Commitment, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
+from models import ActionItem, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
 
 from ..actions.permissions import visible_clause
 

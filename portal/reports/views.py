@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from models import FocusArea, Report, ReportNarrative, UpdateRound, User
+from models import Report, ReportNarrative, UpdateRound
 
 from .. import audit
 from ..access import current_viewer
