@@ -84,5 +84,27 @@ from flask_login import LoginManager  # noqa: E402
 from flask_wtf.csrf import CSRFProtect  # noqa: E402
 
 limiter = Limiter(key_func=_client_address, headers_enabled=True)
+
+
+def login_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.login
+
+
+def write_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.write
+
+
+def export_limit() -> str:
+    return current_app.config["PORTAL_SETTINGS"].limits.export
+
+
+def user_key() -> str:
+    """Writes and exports are limited per signed-in user (per address before sign-in)."""
+    from flask import request
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.get_id()}"
+    return request.remote_addr or "anon"
 login_manager = LoginManager()
 csrf = CSRFProtect()

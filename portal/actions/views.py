@@ -13,7 +13,7 @@ from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, Re
 
 from .. import audit
 from ..access import current_viewer, get_or_404
-from ..extensions import db, limiter
+from ..extensions import db, export_limit, limiter, user_key, write_limit
 from ..formtools import apply_errors
 from ..framework import queries as framework_queries
 from ..htmx import is_htmx
@@ -23,19 +23,6 @@ from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemFo
 from .permissions import can_edit, can_view
 
 PER_PAGE = 25
-
-
-def _write_limit() -> str:
-    return current_app.config["PORTAL_SETTINGS"].limits.write
-
-
-def _export_limit() -> str:
-    return current_app.config["PORTAL_SETTINGS"].limits.export
-
-
-def _user_key() -> str:
-    viewer = current_viewer()
-    return f"user:{viewer.id}" if viewer else (request.remote_addr or "anon")
 
 
 def _version(raw) -> int | None:
@@ -59,7 +46,7 @@ def list():
 
 
 @bp.get("/export.<fmt>")
-@limiter.limit(_export_limit, key_func=_user_key)
+@limiter.limit(export_limit, key_func=user_key)
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -78,7 +65,7 @@ def export(fmt: str):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limiter.limit(_write_limit, key_func=_user_key, methods=["POST"])
+@limiter.limit(write_limit, key_func=user_key, methods=["POST"])
 def create():
     viewer = current_viewer()
     if viewer.role == "reader":
@@ -156,7 +143,7 @@ def log(item_id: int):
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
-@limiter.limit(_write_limit, key_func=_user_key, methods=["POST"])
+@limiter.limit(write_limit, key_func=user_key, methods=["POST"])
 def edit(item_id: int):
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
@@ -240,7 +227,7 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
 
 
 @bp.post("/<int:item_id>/updates")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def add_update(item_id: int):
     return _simple_action(item_id, UpdateForm, lambda viewer, item, form: services.add_update(
         db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data),
@@ -248,7 +235,7 @@ def add_update(item_id: int):
 
 
 @bp.post("/<int:item_id>/close")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def close(item_id: int):
     def call(viewer, item, form):
         services.request_closure(db.session, viewer, item, _version(form.version.data), form.closing_note.data)
@@ -262,28 +249,28 @@ def close(item_id: int):
 
 
 @bp.post("/<int:item_id>/confirm")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def confirm(item_id: int):
     return _simple_action(item_id, ConfirmForm, lambda viewer, item, form: services.confirm_closure(
         db.session, viewer, item, _version(form.version.data)), "De afronding is bevestigd.", "confirm_form")
 
 
 @bp.post("/<int:item_id>/reject")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def reject(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.reject_closure(
         db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is teruggestuurd.", "reason_form")
 
 
 @bp.post("/<int:item_id>/cancel")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def cancel(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.cancel_item(
         db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is vervallen.", "reason_form")
 
 
 @bp.post("/<int:item_id>/comments")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def comment(item_id: int):
     return _simple_action(item_id, CommentForm, lambda viewer, item, form: services.add_comment(
         db.session, viewer, item, form.body.data), "Uw reactie is geplaatst.", "comment_form", "reacties")
@@ -300,7 +287,7 @@ def _store_upload(viewer: User, item: ActionItem, upload, is_evidence: bool = Fa
 
 
 @bp.post("/<int:item_id>/attachments")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def upload(item_id: int):
     return _simple_action(item_id, AttachmentForm, lambda viewer, item, form: _store_upload(
         viewer, item, form.file.data, is_evidence=form.is_evidence.data), "Het bestand is toegevoegd.", "attachment_form", "bijlagen")

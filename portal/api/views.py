@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -18,22 +18,13 @@ from ..access import current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
 from ..actions import services
 from ..actions.permissions import can_view, visible_clause
-from ..extensions import db, limiter
+from ..extensions import db, limiter, user_key, write_limit
 from . import bp
 from .openapi import document
 from .schemas import ApiError, api_error, item_json, token_json
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 5
-
-
-def _write_limit() -> str:
-    return current_app.config["PORTAL_SETTINGS"].limits.write
-
-
-def _user_key() -> str:
-    viewer = current_viewer()
-    return f"user:{viewer.id}" if viewer else (request.remote_addr or "anon")
 
 
 @bp.errorhandler(ApiError)
@@ -175,11 +166,16 @@ ITEM_FIELDS = {"title", "description", "recommendation_ids", "focus_area", "owne
 READ_ONLY = {"id", "version", "created_at", "updated_at", "status", "progress", "meeting_id"}
 
 
-def _item_data(body: dict) -> dict:
-    unknown = set(body) - ITEM_FIELDS
+def _refuse_unknown(body: dict, allowed: set[str], read_only: set[str] = frozenset()) -> None:
+    """422 naming every field the endpoint does not take (read-only fields say so)."""
+    unknown = set(body) - allowed
     if unknown:
-        fields = {k: ("Dit veld kan niet worden gewijzigd." if k in READ_ONLY else "Onbekend veld.") for k in sorted(unknown)}
+        fields = {k: ("Dit veld kan niet worden gewijzigd." if k in read_only else "Onbekend veld.") for k in sorted(unknown)}
         raise ApiError(422, "validation_failed", "Controleer de velden.", fields)
+
+
+def _item_data(body: dict) -> dict:
+    _refuse_unknown(body, ITEM_FIELDS, READ_ONLY)
     data = dict(body)
     if "due_date" in data and data["due_date"] is not None:
         try:
@@ -204,7 +200,7 @@ def list_action_items():
 
 
 @bp.post("/action-items")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def create_action_item():
     viewer = current_viewer()
     data = _item_data(_json_body())
@@ -224,7 +220,7 @@ def get_action_item(item_id: int):
 
 
 @bp.patch("/action-items/<int:item_id>")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def patch_action_item(item_id: int):
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
@@ -236,15 +232,13 @@ def patch_action_item(item_id: int):
 
 
 @bp.post("/action-items/<int:item_id>/updates")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def post_update(item_id: int):
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
     base = _if_match(item)
     body = _json_body()
-    unknown = set(body) - {"note", "status", "progress"}
-    if unknown:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    _refuse_unknown(body, {"note", "status", "progress"})
     with service_call("U mag deze actie niet bijwerken."):
         entry = services.add_update(db.session, viewer, item, base, body.get("note"), body.get("status"), body.get("progress"))
     response = _item_response(item, 201)
@@ -356,7 +350,7 @@ def list_indicators():
 
 
 @bp.post("/indicators/<key>/measurements")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def add_measurement(key: str):
     from models import Indicator
 
@@ -364,9 +358,7 @@ def add_measurement(key: str):
 
     indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)).one_or_none() or abort(404)
     body = _json_body()
-    unknown = set(body) - {"period", "value", "source", "note"}
-    if unknown:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    _refuse_unknown(body, {"period", "value", "source", "note"})
     value = body.get("value")
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
@@ -405,15 +397,13 @@ def list_reports():
 
 
 @bp.post("/reports")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def create_report():
     from ..i18n import today
     from ..reports import services as report_services
 
     body = _json_body()
-    unknown = set(body) - {"as_of", "title", "previous_report_id"}
-    if unknown:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    _refuse_unknown(body, {"as_of", "title", "previous_report_id"})
     try:
         as_of = date.fromisoformat(body["as_of"]) if isinstance(body.get("as_of"), str) else None
     except ValueError:
@@ -481,9 +471,7 @@ def _meeting_json(meeting) -> dict:
 
 
 def _meeting_data(body: dict) -> dict:
-    unknown = set(body) - MEETING_FIELDS
-    if unknown:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {k: "Onbekend veld." for k in sorted(unknown)})
+    _refuse_unknown(body, MEETING_FIELDS)
     data = {k: v for k, v in body.items() if k != "agenda"}
     for key in ("starts_at", "ends_at"):
         if key in data and data[key] is not None:
@@ -521,7 +509,7 @@ def list_meetings():
 
 
 @bp.post("/meetings")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def create_meeting():
     from ..meetings import services as meeting_services
 
@@ -539,7 +527,7 @@ def get_meeting(meeting_id: int):
 
 
 @bp.patch("/meetings/<int:meeting_id>")
-@limiter.limit(_write_limit, key_func=_user_key)
+@limiter.limit(write_limit, key_func=user_key)
 def patch_meeting(meeting_id: int):
     from ..meetings import services as meeting_services
 

@@ -10,16 +10,12 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import audit
 from ..access import public
-from ..extensions import db, limiter
+from ..extensions import db, limiter, login_limit
 from . import bp, services
 from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
 
 MAX_PENDING = 5
 PENDING_TTL = 600
-
-
-def _login_limit() -> str:
-    return current_app.config["PORTAL_SETTINGS"].limits.login
 
 
 def providers() -> dict[str, ProviderClient]:
@@ -49,7 +45,7 @@ def login_page():
 
 @bp.get("/auth/login/<name>")
 @public
-@limiter.shared_limit(_login_limit, scope="auth")
+@limiter.shared_limit(login_limit, scope="auth")
 def start(name: str):
     client = providers().get(name) or abort(404)
     pending = Pending.start(name, safe_next(request.args.get("next")))
@@ -77,7 +73,7 @@ def _failure_page(client: ProviderClient, exc: LoginError, status: int = 400):
 
 @bp.get("/auth/callback/<name>")
 @public
-@limiter.shared_limit(_login_limit, scope="auth")
+@limiter.shared_limit(login_limit, scope="auth")
 def callback(name: str):
     client = providers().get(name) or abort(404)
     pendings = dict(session.get("oidc_pending", {}))
@@ -125,7 +121,7 @@ def callback(name: str):
 
 @bp.post("/auth/logout")
 @public
-@limiter.shared_limit(_login_limit, scope="auth")
+@limiter.shared_limit(login_limit, scope="auth")
 def logout():
     provider_name = session.get("login_provider")
     if current_user.is_authenticated:

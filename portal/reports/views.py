@@ -15,20 +15,11 @@ from ..access import current_viewer
 from ..actions.services import NotAllowed, ValidationFailed
 from ..formtools import apply_errors
 from ..charts import status_bars
-from ..extensions import db, limiter
+from ..extensions import db, export_limit, limiter, user_key
 from ..i18n import today
 from . import bp, exports, rounds, services
 from . import snapshot as snap
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
-
-
-def _export_limit() -> str:
-    return current_app.config["PORTAL_SETTINGS"].limits.export
-
-
-def _user_key() -> str:
-    viewer = current_viewer()
-    return f"user:{viewer.id}" if viewer else (request.remote_addr or "anon")
 
 
 def _report_form(form: ReportForm | None = None) -> ReportForm:
@@ -163,7 +154,7 @@ def approve(report_id: int, narrative_id: int):
 
 
 @bp.get("/<int:report_id>/export.<fmt>")
-@limiter.limit(_export_limit, key_func=_user_key)
+@limiter.limit(export_limit, key_func=user_key)
 def export(report_id: int, fmt: str):
     if fmt not in ("docx", "pdf", "xlsx"):
         abort(404)
