@@ -49,6 +49,8 @@ class ActionItem(TimestampMixin, Base):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_action_items_status_due_date", "status", "due_date"),
+        # Lists sort by due date (empty last), then id: this index serves that order with a LIMIT.
+        Index("ix_action_items_due_date_id", "due_date", "id"),
         Index("uq_action_items_submission_key", "submission_key", unique=True),
     )
 
@@ -62,7 +64,7 @@ class ActionItem(TimestampMixin, Base):
     owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    due_date: Mapped[date | None] = mapped_column(index=True)
+    due_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     progress: Mapped[int] = mapped_column(default=0)
     visibility: Mapped[str] = mapped_column(String(16), default="mdt", index=True)

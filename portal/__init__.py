@@ -40,10 +40,11 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.session_protection = None  # server-side sessions are renewed at login instead
 
-    from . import i18n, logs, security, sessions
+    from . import cache, i18n, logs, security, sessions
     from .auth.oidc import ProviderClient
 
     logs.init_app(app)
+    cache.init_app(app, settings.redis_url)
     sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models import ROLES, AuditEvent, User
 
 from . import reference
+from .cache import cache
 from .config import PROJECT_ROOT
 from .extensions import db
 
@@ -42,6 +43,7 @@ def load_reference(path: Path | None) -> None:
     try:
         summary = reference.load(session, path or reference.DEFAULT_PATH)
         session.commit()
+        cache().bump()  # bulk statements bypass the ORM's change tracking
     except reference.ReferenceDataError as exc:
         session.rollback()
         raise click.ClickException(f"Referentiedata geweigerd, niets opgeslagen. {exc}") from exc
@@ -105,6 +107,7 @@ def generate_demo(items: int, seed: int) -> None:
     try:
         counts = demo.generate(db.session, items, seed)
         db.session.commit()
+        cache().bump()  # bulk inserts bypass the ORM's change tracking
     except ValueError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

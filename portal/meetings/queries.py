@@ -34,7 +34,7 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[tu
     """The most urgent open action items from earlier meetings of the series, each with its latest update: one statement."""
     earlier = select(Meeting.id).where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at)
     carried = (select(ActionItem.id).where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
-               .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id).limit(CARRIED_LIMIT))
+               .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
     ranked = (select(ProgressUpdate.id, func.row_number().over(partition_by=ProgressUpdate.action_item_id,
                                                                 order_by=(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())).label("rank"))
               .where(ProgressUpdate.action_item_id.in_(carried)).subquery())
@@ -43,7 +43,7 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[tu
     return session.execute(
         select(ActionItem, update).outerjoin(update, update.action_item_id == ActionItem.id)
         .where(ActionItem.id.in_(carried))
-        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+        .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id)
         .options(joinedload(ActionItem.owner_organisation))
     ).all()
 

@@ -1,0 +1,92 @@
+"""Derived figures cached in Redis, shared by every process, invalidated by a data generation.
+
+Each cached value's key holds the current *generation* of the action-item data. Any
+committed ORM change to an action item, a progress update, a focus area or an
+organisation bumps the generation (one INCR), so the next read computes afresh; old keys
+expire on their own. Without REDIS_URL nothing is cached: every read computes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+GENERATION_KEY = "portal:generation:actions"
+TTL_SECONDS = 600
+
+
+class Cache:
+    def __init__(self, url: str | None):
+        self.redis = None
+        if url:
+            import redis
+
+            self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def generation(self) -> int:
+        return int(self.redis.get(GENERATION_KEY) or 0)
+
+    def bump(self) -> None:
+        if self.redis is not None:
+            try:
+                self.redis.incr(GENERATION_KEY)
+            except Exception:  # noqa: BLE001 - a cache must not break a write that has been committed
+                log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
+
+    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any, bool]:
+        """(cacheable JSON value, extra value from a fresh computation or None, hit?).
+
+        `compute` returns (value to cache, anything else the caller may reuse on a miss).
+        """
+        if self.redis is None:
+            value, extra = compute()
+            return value, extra, False
+        try:
+            key = f"portal:cache:{name}:{self.generation()}:" + ":".join(str(p) for p in parts)
+            raw = self.redis.get(key)
+        except Exception:  # noqa: BLE001 - Redis down: compute, as without a cache
+            log.exception("cache read failed")
+            value, extra = compute()
+            return value, extra, False
+        if raw is not None:
+            return json.loads(raw), None, True
+        value, extra = compute()
+        try:
+            self.redis.set(key, json.dumps(value, default=str), ex=TTL_SECONDS)
+        except Exception:  # noqa: BLE001
+            log.exception("cache write failed")
+        return value, extra, False
+
+
+def cache() -> Cache:
+    return current_app.extensions["portal.cache"]
+
+
+def init_app(app: Flask, url: str | None) -> None:
+    app.extensions["portal.cache"] = Cache(url)
+    if not event.contains(Session, "after_commit", _bump):
+        event.listen(Session, "after_flush", _mark)
+        event.listen(Session, "after_commit", _bump)
+
+
+def _watched() -> tuple[type, ...]:
+    from models import ActionItem, FocusArea, Organisation, ProgressUpdate
+
+    return ActionItem, ProgressUpdate, FocusArea, Organisation
+
+
+def _mark(session: Session, _context) -> None:
+    watched = _watched()
+    if any(isinstance(o, watched) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info["portal.bump"] = True
+
+
+def _bump(session: Session) -> None:
+    if session.info.pop("portal.bump", False) and has_app_context() and "portal.cache" in current_app.extensions:
+        cache().bump()
+

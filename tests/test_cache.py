@@ -1,0 +1,138 @@
+"""The dashboard cache in Redis: shared, invalidated by every committed write, never across organisations."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import pytest
+
+from portal.cache import GENERATION_KEY, Cache
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL_CACHE", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture()
+def redis_db():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:  # the suite needs Redis (README); say so plainly
+        pytest.fail(f"Redis at {REDIS_URL} is needed for this test: {exc}")
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture()
+def cached_app(app_with, portal_toml, redis_db):
+    return app_with(portal_toml, REDIS_URL=REDIS_URL)
+
+
+@pytest.fixture()
+def people(loaded, make_user):
+    return {"kmar": make_user("KMAR", name="Karin KMar"), "ind": make_user("IND", name="Ilse IND")}
+
+
+def dashboard(app, login_as, user) -> str:
+    response = login_as(app.test_client(), user).get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def total(html: str) -> int:
+    return int(re.search(r'id="aantal-acties">(\d+)<', html).group(1))
+
+
+def create(app, session, actor, **fields):
+    """A write as a request makes it: committed inside the app (whose cache the commit invalidates)."""
+    from portal.actions import services
+
+    data = {"title": "Dashboardtest", "description": "", "visibility": "mdt", "owner_organisation": "KMAR",
+            "focus_area": "3.1", "due_date": date(2027, 1, 31)}
+    data.update(fields)
+    with app.app_context():
+        item, _ = services.create_item(session, actor, data)
+        session.commit()
+    return item
+
+
+def test_hit_serves_the_same_page_with_fewer_statements(cached_app, people, db_session, login_as, count_statements, redis_db):
+    create(cached_app, db_session, people["kmar"], title="Grensoverschrijdend onderzoek Schiphol")
+    with count_statements() as miss:
+        first = dashboard(cached_app, login_as, people["kmar"])
+    assert redis_db.keys("portal:cache:dashboard:*"), "a miss stores the summary"
+    with count_statements() as hit:
+        second = dashboard(cached_app, login_as, people["kmar"])
+    assert hit.value < miss.value
+    strip = re.compile(r'(nonce|value|content)="[^"]*"|"X-CSRFToken": "[^"]*"')  # per session and request
+    assert strip.sub("", first) == strip.sub("", second)
+    assert "Grensoverschrijdend onderzoek Schiphol" in second
+
+
+def test_every_committed_write_shows_at_once(cached_app, people, db_session, login_as, redis_db):
+    from portal.actions import services
+
+    before = total(dashboard(cached_app, login_as, people["kmar"]))
+    generation = int(redis_db.get(GENERATION_KEY) or 0)
+    item = create(cached_app, db_session, people["kmar"], title="Nieuwe actie na het cachen")
+    assert int(redis_db.get(GENERATION_KEY)) > generation
+    page = dashboard(cached_app, login_as, people["kmar"])
+    assert total(page) == before + 1 and "Nieuwe actie na het cachen" in page
+
+    services.update_item(db_session, people["kmar"], item, item.version, {
+        "title": "Hernoemde actie", "description": "", "visibility": "mdt", "owner_organisation": "KMAR",
+        "focus_area": "3.1", "due_date": date(2027, 1, 31)})
+    with cached_app.app_context():
+        db_session.commit()
+    page = dashboard(cached_app, login_as, people["kmar"])
+    assert "Hernoemde actie" in page and "Nieuwe actie na het cachen" not in page
+
+
+def test_a_rolled_back_change_is_not_shown(cached_app, people, login_as):
+    from models import ActionItem
+    from portal.extensions import db
+
+    dashboard(cached_app, login_as, people["kmar"])
+    with cached_app.app_context():  # a request whose write fails: its own session, rolled back
+        db.session.add(ActionItem(title="Nooit opgeslagen", owner_organisation_id=people["kmar"].organisation_id,
+                                  visibility="mdt", status="open"))
+        db.session.flush()
+        db.session.rollback()
+    assert "Nooit opgeslagen" not in dashboard(cached_app, login_as, people["kmar"])
+
+
+def test_restricted_item_never_reaches_another_organisations_cached_dashboard(cached_app, people, db_session, login_as):
+    # IND's dashboard is cached first, then KMAR adds an item restricted to KMAR.
+    ind_before = total(dashboard(cached_app, login_as, people["ind"]))
+    create(cached_app, db_session, people["kmar"], title="Alleen voor KMAR zichtbaar", visibility="organisation")
+    kmar = dashboard(cached_app, login_as, people["kmar"])
+    ind = dashboard(cached_app, login_as, people["ind"])
+    ind_again = dashboard(cached_app, login_as, people["ind"])  # now a hit
+    assert "Alleen voor KMAR zichtbaar" in kmar
+    assert "Alleen voor KMAR zichtbaar" not in ind and "Alleen voor KMAR zichtbaar" not in ind_again
+    assert total(ind) == total(ind_again) == ind_before
+
+
+def test_unreachable_redis_computes_instead():
+    calls = []
+    value, extra, hit = Cache("redis://127.0.0.1:1/0").get_or_compute("x", (1,), lambda: (calls.append(1) or {"n": 1}, "fresh"))
+    assert (value, extra, hit, calls) == ({"n": 1}, "fresh", False, [1])
+    Cache("redis://127.0.0.1:1/0").bump()  # logged, not raised
+
+
+def test_list_totals_follow_writes_and_filters(cached_app, people, db_session, login_as):
+    client = login_as(cached_app.test_client(), people["ind"])
+
+    def total_of(query: str) -> int:
+        return client.get(f"/api/v1/action-items?per_page=1&{query}").get_json()["total"]
+
+    all_before, kmar_before, open_before = total_of(""), total_of("organisation=KMAR"), total_of("status=open")
+    assert total_of("") == all_before  # now from the cache
+    create(cached_app, db_session, people["kmar"], title="Gedeeld met iedereen")
+    create(cached_app, db_session, people["kmar"], title="Alleen KMAR", visibility="organisation")
+    assert total_of("") == all_before + 1
+    assert total_of("organisation=KMAR") == kmar_before + 1
+    assert total_of("status=open") == open_before + 1
+    assert total_of("status=done") == 0
