@@ -38,16 +38,18 @@ class Cache:
             except Exception:  # noqa: BLE001 - a cache must not break a write that has been committed
                 log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
 
-    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any, bool]:
+    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], tuple[Any, Any]], *,
+                       versioned: bool = True, ttl: int = TTL_SECONDS) -> tuple[Any, Any, bool]:
         """(cacheable JSON value, extra value from a fresh computation or None, hit?).
 
         `compute` returns (value to cache, anything else the caller may reuse on a miss).
+        `versioned=False` is for values of data that never changes (frozen reports).
         """
         if self.redis is None:
             value, extra = compute()
             return value, extra, False
         try:
-            key = f"portal:cache:{name}:{self.generation()}:" + ":".join(str(p) for p in parts)
+            key = f"portal:cache:{name}:{self.generation() if versioned else 'frozen'}:" + ":".join(str(p) for p in parts)
             raw = self.redis.get(key)
         except Exception:  # noqa: BLE001 - Redis down: compute, as without a cache
             log.exception("cache read failed")
@@ -57,7 +59,7 @@ class Cache:
             return json.loads(raw), None, True
         value, extra = compute()
         try:
-            self.redis.set(key, json.dumps(value, default=str), ex=TTL_SECONDS)
+            self.redis.set(key, json.dumps(value, default=str), ex=ttl)
         except Exception:  # noqa: BLE001
             log.exception("cache write failed")
         return value, extra, False

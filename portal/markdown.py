@@ -1,6 +1,8 @@
 """Markdown for notes, comments and minutes: HTML off in the parser, then an nh3 allow-list."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -15,6 +17,15 @@ def render(text: str | None) -> Markup:
     """Safe HTML for user-written text. javascript:, data: and event attributes cannot survive."""
     if not text:
         return Markup("")
+    # A pure function of the text: each process keeps the short texts it renders most (histories,
+    # minutes); the size bound keeps the cache under ~20 MB per process.
+    return Markup(_cached(text) if len(text) <= CACHED_CHARS else _clean_html(text))
+
+
+CACHED_CHARS = 4000
+
+
+def _clean_html(text: str) -> str:
     html = _md.render(text)
     clean = nh3.clean(
         html,
@@ -23,4 +34,7 @@ def render(text: str | None) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean)
+    return clean
+
+
+_cached = lru_cache(maxsize=4096)(_clean_html)

@@ -136,3 +136,23 @@ def test_list_totals_follow_writes_and_filters(cached_app, people, db_session, l
     assert total_of("organisation=KMAR") == kmar_before + 1
     assert total_of("status=open") == open_before + 1
     assert total_of("status=done") == 0
+
+
+def test_report_view_is_shared_through_redis_and_kept_per_organisation(cached_app, people, db_session, make_user, redis_db):
+    from portal.reports import services as reports
+
+    coordinator = make_user("KMAR", role="coordinator")  # a report holds what its author may see
+    create(cached_app, db_session, people["kmar"], title="Vertrouwelijk KMAR", visibility="organisation")
+    with cached_app.app_context():
+        report = reports.create_report(db_session, coordinator, "Peiling", date.today(), date.today())
+        db_session.commit()
+
+        def total(view):
+            return sum(area["total"] for area in view["summary"]["focus_areas"])
+
+        kmar, ind = reports.view_for(report, None, people["kmar"]), reports.view_for(report, None, people["ind"])
+        assert total(kmar) == total(ind) + 1
+        assert len(redis_db.keys("portal:cache:report-view:frozen:*")) == 2
+        reports._views.clear()  # another process: only Redis has it
+        assert reports.view_for(report, None, people["ind"]) == ind
+        assert reports.view_for(report, None, people["kmar"]) == kmar

@@ -413,6 +413,7 @@ def create_report():
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"previous_report_id": "Geef het nummer van een rapportage."})
     with service_call("Alleen coördinatoren maken rapportages."):
         report = report_services.create_report(db.session, current_viewer(), body.get("title") or "", as_of, today(), previous)
+    report_services.warm_view(db.session, report, current_viewer())  # ready before the author opens it
     response = jsonify(_report_json(report, True))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_report", report_id=report.id)

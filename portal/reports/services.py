@@ -1,6 +1,7 @@
 """Writes for reports (frozen snapshots), agency narratives and update rounds."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User
 
 from .. import audit
+from ..cache import cache
 from ..actions.services import NotAllowed, ValidationFailed
 from . import snapshot
 
@@ -128,3 +130,44 @@ def close_round(session: Session, actor: User, update_round: UpdateRound) -> Non
         raise NotAllowed("only coordinators close rounds")
     update_round.closed_at = _now()
     audit.record("round.closed", session=session, actor=actor, entity_type="update_round", entity_id=update_round.id)
+
+
+_views: OrderedDict = OrderedDict()
+VIEW_CACHE_SIZE = 64
+
+
+def view_for(report: Report, other: Report | None, viewer: User) -> dict:
+    """What one organisation sees of a frozen report (and its diff with another), for the report page.
+
+    Reports never change and the visibility rule depends only on the viewer's organisation, so the
+    result is cached: in the process, and in Redis for every process (computed once per report and
+    organisation, not once per worker).
+    """
+    # created_at too: an id reused after a restore (or a rolled-back test) must not hit an old entry.
+    key = (report.id, report.created_at.timestamp(), other.id if other else None,
+           other.created_at.timestamp() if other else None, viewer.organisation_id)
+    if key in _views:
+        _views.move_to_end(key)
+        return _views[key]
+    view, _, _ = cache().get_or_compute("report-view", key, lambda: (_compute_view(report, other, viewer), None),
+                                        versioned=False, ttl=7 * 24 * 3600)
+    _views[key] = view
+    if len(_views) > VIEW_CACHE_SIZE:
+        _views.popitem(last=False)
+    return view
+
+
+def warm_view(session: Session, report: Report, viewer: User) -> None:
+    """Compute the author's view of a new report (with its comparison) so the first page view is quick."""
+    other = session.get(Report, report.previous_report_id) if report.previous_report_id else None
+    view_for(report, other, viewer)
+
+
+def _compute_view(report: Report, other: Report | None, viewer: User) -> dict:
+    data = report.snapshot
+    summary = snapshot.summarise(data, snapshot.visible_items(data, viewer))
+    for area in summary["focus_areas"]:
+        area.pop("items", None)  # the page shows counts; keep the cache small
+    summary.pop("without_focus_area", None)
+    return {"summary": summary, "focus_areas": [[a["code"], a["title"]] for a in data["focus_areas"]],
+            "changes": snapshot.diff(other.snapshot, data, viewer) if other else None}
