@@ -85,6 +85,21 @@ def status_label(item) -> str:
     return str(STATUS_LABELS[item.status])
 
 
+_translations_by_locale: dict = {}
+
+
+def _translations():
+    """The current locale's catalogue, looked up once per locale per process. Flask-Babel's own lookup
+    (context, cache, locale identifier) costs ~13 µs per string; pages translate hundreds of strings."""
+    from flask_babel import get_translations
+
+    locale = get_locale()
+    found = _translations_by_locale.get(locale)
+    if found is None:
+        found = _translations_by_locale[locale] = get_translations()
+    return found
+
+
 def init_app(app: Flask) -> None:
     from .markdown import render
 
@@ -94,6 +109,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number_nl
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    # The same callables Flask-Babel installs, with the per-locale lookup above.
+    app.jinja_env.install_gettext_callables(lambda text: _translations().ugettext(text),
+                                            lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+                                            newstyle=True)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
     app.jinja_env.filters["long_date"] = _long_date
     app.jinja_env.filters["date_time"] = _date_time

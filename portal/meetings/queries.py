@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, ProgressUpdate, User
+from models import (ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation,
+                    ProgressUpdate, User)
 
 from ..actions.permissions import visible_clause as item_visible
 from .permissions import visible_clause
@@ -30,21 +31,23 @@ def load(session: Session, meeting_id: int) -> Meeting | None:
 CARRIED_LIMIT = 50
 
 
-def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[tuple[ActionItem, ProgressUpdate | None]]:
-    """The most urgent open action items from earlier meetings of the series, each with its latest update: one statement."""
+def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list:
+    """The most urgent open action items from earlier meetings of the series, each with its latest update: one statement.
+
+    Rows of the columns the agenda shows (id, title, status, closure_state, progress, owner_code,
+    recorded_at, note), not ORM objects: up to 50 of them on every meeting page.
+    """
     earlier = select(Meeting.id).where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at)
-    carried = (select(ActionItem.id).where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
-               .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
-    ranked = (select(ProgressUpdate.id, func.row_number().over(partition_by=ProgressUpdate.action_item_id,
-                                                                order_by=(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())).label("rank"))
-              .where(ProgressUpdate.action_item_id.in_(carried)).subquery())
-    latest = (select(ProgressUpdate).join(ranked, ranked.c.id == ProgressUpdate.id).where(ranked.c.rank == 1).subquery())
-    update = aliased(ProgressUpdate, latest)
+    latest = (select(ProgressUpdate).where(ProgressUpdate.action_item_id == ActionItem.id)
+              .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(1))
     return session.execute(
-        select(ActionItem, update).outerjoin(update, update.action_item_id == ActionItem.id)
-        .where(ActionItem.id.in_(carried))
-        .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id)
-        .options(joinedload(ActionItem.owner_organisation))
+        select(ActionItem.id, ActionItem.title, ActionItem.status, ActionItem.closure_state, ActionItem.progress,
+               Organisation.code.label("owner_code"),
+               latest.with_only_columns(ProgressUpdate.recorded_at).scalar_subquery().label("recorded_at"),
+               latest.with_only_columns(ProgressUpdate.note).scalar_subquery().label("note"))
+        .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+        .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
+        .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT)
     ).all()
 
 
