@@ -20,3 +20,15 @@ accesslog = None
 errorlog = "-"
 loglevel = "info"
 forwarded_allow_ips = "127.0.0.1"
+
+
+def post_worker_init(worker):
+    """Before a worker takes requests: compile every page template (the first request to each worker
+    would otherwise pay for it), then freeze the objects loaded so far so that garbage collections
+    scan only what requests allocate."""
+    import gc
+
+    app = worker.wsgi
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
+    gc.freeze()

@@ -156,3 +156,28 @@ def test_report_view_is_shared_through_redis_and_kept_per_organisation(cached_ap
         reports._views.clear()  # another process: only Redis has it
         assert reports.view_for(report, None, people["ind"]) == ind
         assert reports.view_for(report, None, people["kmar"]) == kmar
+
+
+def test_framework_rollup_follows_weights_and_closures(cached_app, people, db_session, make_user, login_as):
+    from sqlalchemy import select
+
+    from models import FocusArea
+    from portal.actions import services
+
+    coordinator = make_user("JENV", role="coordinator")
+    area = db_session.scalars(select(FocusArea).where(FocusArea.code == "3.1")).one()
+    c1, c2 = area.commitments[0], area.commitments[1]
+    with cached_app.app_context():
+        a, _ = services.create_item(db_session, people["kmar"], {"title": "A", "focus_area": "3.1", "commitment_id": c1.id})
+        services.create_item(db_session, people["kmar"], {"title": "B", "focus_area": "3.1", "commitment_id": c2.id})
+        db_session.commit()
+    client = login_as(cached_app.test_client(), coordinator)
+    assert "Gewogen aandeel afgerond: 0%" in client.get("/framework/3.1").get_data(as_text=True)
+    with cached_app.app_context():
+        services.request_closure(db_session, people["kmar"], a, a.version, "klaar")
+        db_session.commit()
+    assert "Gewogen aandeel afgerond: 50%" in client.get("/framework/3.1").get_data(as_text=True)
+    csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+    weights = {f"weight-{c.id}": "1" for c in area.commitments} | {f"weight-{c1.id}": "3"}
+    assert client.post("/framework/3.1/weights", data={"csrf_token": csrf, **weights}).status_code == 302
+    assert "Gewogen aandeel afgerond: 75%" in client.get("/framework/3.1").get_data(as_text=True)
