@@ -1,12 +1,10 @@
 """The portal under gunicorn, measured with wrk on loopback; see bench/run. Not a test: it prints figures."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import subprocess
 import sys

@@ -2,7 +2,7 @@
 
 Each cached value's key holds the current *generation* of the action-item data. Any
 committed ORM change to an action item, a progress update, a focus area, a commitment, a
-recommendation or an organisation bumps the generation (one INCR), so the next read computes afresh; old keys
+recommendation, a meeting or an organisation bumps the generation (one INCR), so the next read computes afresh; old keys
 expire on their own. Without REDIS_URL nothing is cached: every read computes.
 """
 from __future__ import annotations
@@ -77,9 +77,9 @@ def init_app(app: Flask, url: str | None) -> None:
 
 
 def _watched() -> tuple[type, ...]:
-    from models import ActionItem, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation
+    from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation
 
-    return ActionItem, ProgressUpdate, FocusArea, Organisation, Commitment, Recommendation
+    return ActionItem, ProgressUpdate, FocusArea, Organisation, Commitment, Recommendation, Meeting
 
 
 def _mark(session: Session, _context) -> None:

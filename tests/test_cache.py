@@ -181,3 +181,38 @@ def test_framework_rollup_follows_weights_and_closures(cached_app, people, db_se
     weights = {f"weight-{c.id}": "1" for c in area.commitments} | {f"weight-{c1.id}": "3"}
     assert client.post("/framework/3.1/weights", data={"csrf_token": csrf, **weights}).status_code == 302
     assert "Gewogen aandeel afgerond: 75%" in client.get("/framework/3.1").get_data(as_text=True)
+
+
+def test_carried_over_list_shows_the_latest_update_after_caching(cached_app, people, db_session, make_user, login_as):
+    from datetime import datetime
+
+    from portal.actions import services
+    from portal.meetings import services as meetings
+    from portal.meetings.services import AMSTERDAM
+
+    coordinator = make_user("JENV", role="coordinator")
+
+    def meeting(when):
+        return meetings.create_meeting(db_session, coordinator, {"series": "MDT", "title": "MDT-overleg", "starts_at": when,
+                                                                 "invited": ["KMAR", "IND", "JENV"], "visibility": "mdt"})
+
+    with cached_app.app_context():
+        january = meeting(datetime(2026, 1, 15, 10, tzinfo=AMSTERDAM))
+        item, _ = services.create_item(db_session, people["kmar"], {"title": "Open uit januari", "meeting_id": january.id})
+        february = meeting(datetime(2026, 2, 12, 10, tzinfo=AMSTERDAM))
+        db_session.commit()
+    client = login_as(cached_app.test_client(), people["ind"])
+
+    def review() -> str:
+        page = client.get(f"/meetings/{february.id}").get_data(as_text=True)
+        return page.split("Actielijst vorige vergadering", 1)[1].split("</table>", 1)[0]
+
+    assert "Open uit januari" in review() and "Actie aangemaakt." in review()  # the second is a hit
+    with cached_app.app_context():
+        services.add_update(db_session, people["kmar"], item, item.version, "Eerste verhoor gepland", "in_progress", 40)
+        db_session.commit()
+    assert "Eerste verhoor gepland" in review() and "(40%)" in review()
+    with cached_app.app_context():
+        services.cancel_item(db_session, people["kmar"], item, item.version, "Niet meer nodig")
+        db_session.commit()
+    assert "Open uit januari" not in review()

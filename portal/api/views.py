@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
-
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from flask import abort, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf

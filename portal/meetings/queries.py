@@ -1,13 +1,17 @@
 """Reads for meetings: lists, the carried-over action list, the decisions register."""
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation,
                     ProgressUpdate, User)
 
 from ..actions.permissions import visible_clause as item_visible
+from ..cache import cache
 from .permissions import visible_clause
 
 OPEN = ("open", "in_progress", "blocked")
@@ -31,24 +35,40 @@ def load(session: Session, meeting_id: int) -> Meeting | None:
 CARRIED_LIMIT = 50
 
 
-def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list:
+@dataclass(frozen=True)
+class Carried:
+    """One row of the carried-over action list."""
+    id: int
+    title: str
+    status: str
+    closure_state: str
+    progress: int
+    owner_code: str
+    recorded_at: datetime | None
+    note: str | None
+
+
+def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Carried]:
     """The most urgent open action items from earlier meetings of the series, each with its latest update: one statement.
 
-    Rows of the columns the agenda shows (id, title, status, closure_state, progress, owner_code,
-    recorded_at, note), not ORM objects: up to 50 of them on every meeting page.
+    Up to 50 rows on every meeting page, so they are kept in the shared cache (portal.cache) per
+    meeting and organisation; any committed change to items, updates or meetings invalidates it.
     """
     earlier = select(Meeting.id).where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at)
     latest = (select(ProgressUpdate).where(ProgressUpdate.action_item_id == ActionItem.id)
               .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(1))
-    return session.execute(
-        select(ActionItem.id, ActionItem.title, ActionItem.status, ActionItem.closure_state, ActionItem.progress,
-               Organisation.code.label("owner_code"),
-               latest.with_only_columns(ProgressUpdate.recorded_at).scalar_subquery().label("recorded_at"),
-               latest.with_only_columns(ProgressUpdate.note).scalar_subquery().label("note"))
-        .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
-        .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
-        .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT)
-    ).all()
+    stmt = (select(ActionItem.id, ActionItem.title, ActionItem.status, ActionItem.closure_state, ActionItem.progress,
+                   Organisation.code.label("owner_code"),
+                   latest.with_only_columns(ProgressUpdate.recorded_at).scalar_subquery().label("recorded_at"),
+                   latest.with_only_columns(ProgressUpdate.note).scalar_subquery().label("note"))
+            .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+            .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
+            .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
+    rows, _, _ = cache().get_or_compute(
+        "carried", (meeting.id, viewer.organisation_id, int(viewer.is_active)),
+        lambda: ([[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note]
+                  for row in session.execute(stmt)], None))
+    return [Carried(*row[:6], datetime.fromisoformat(row[6]) if row[6] else None, row[7]) for row in rows]
 
 
 def meeting_actions(session: Session, viewer: User, meeting: Meeting) -> list[ActionItem]:

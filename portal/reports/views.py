@@ -16,7 +16,6 @@ from ..charts import status_bars
 from ..extensions import db, export_limit, limiter, user_key
 from ..i18n import today
 from . import bp, exports, rounds, services
-from . import snapshot as snap
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
 
 
