@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal, literal_column, select, text, union_all
+from sqlalchemy import Integer, any_, func, literal, literal_column, select, text, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
 from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
@@ -70,18 +71,25 @@ def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
     return reasons, recs, minutes
 
 
+def _among(column, ids: list[int]):
+    """column IN ids; on PostgreSQL as one array parameter (= ANY), not hundreds of bound values."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def search(user: User | None, q: str) -> Results:
     reasons, rec_ids, minutes_ids = _candidates(q)
     results = Results()
     # Each query runs even when nothing matched: a fixed number of statements per search.
     results.items = db.session.scalars(
-        select(ActionItem).where(ActionItem.id.in_(list(reasons)), visible_clause(user))
+        select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user))
         .order_by(ActionItem.updated_at.desc()).limit(LIMIT)
         .options(joinedload(ActionItem.owner_organisation))
     ).all()
     results.reasons = {i.id: reasons[i.id] for i in results.items}
     results.recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.id.in_(rec_ids)).order_by(Recommendation.id)
+        select(Recommendation).where(_among(Recommendation.id, rec_ids)).order_by(Recommendation.id)
         .options(joinedload(Recommendation.source))
     ).all()
     from ..meetings.permissions import restricted_minutes_clause
@@ -89,7 +97,7 @@ def search(user: User | None, q: str) -> Results:
     results.minutes = db.session.execute(
         select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(Minutes.id.in_(minutes_ids), restricted_minutes_clause(user))
+        .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user))
         .order_by(Meeting.starts_at.desc()).limit(LIMIT)
     ).all()
     return results
