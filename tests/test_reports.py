@@ -392,3 +392,31 @@ def test_round_reminders_near_the_deadline_once_a_day(db_session, cast, monkeypa
     assert sent[0][0] == cast["kmar"].email and "Herinnering" in sent[0][1]
     services.close_round(db_session, cast["coordinator"], update_round)
     assert rounds.remind(db_session, date(2026, 12, 9), None, "https://x") == 0
+
+
+def test_docx_listing_shortcut_writes_what_docxtpl_writes(tmp_path):
+    """The export skips docxtpl's per-paragraph rewrite where no tab or line break is; the output must not change."""
+    import zipfile
+
+    from docx import Document
+    from docxtpl import DocxTemplate
+
+    from portal.reports.exports import _Template
+
+    source = Document()
+    for tag in ("{{ plain }}", "{{ lines }}", "{{ tabbed }}", "{{ plain }} en {{ lines }}"):
+        source.add_paragraph(tag)
+    path = tmp_path / "t.docx"
+    source.save(path)
+    ctx = {"plain": "Geen bijzonderheden", "lines": "Eerste regel\nTweede regel", "tabbed": "Kolom\tkolom"}
+
+    def render(cls) -> bytes:
+        doc = cls(str(path))
+        doc.render(ctx, autoescape=True)
+        out = tmp_path / f"{cls.__name__}.docx"
+        doc.save(out)
+        return zipfile.ZipFile(out).read("word/document.xml")
+
+    ours, theirs = render(_Template), render(DocxTemplate)
+    assert ours == theirs
+    assert ours.count(b"<w:br/>") == 2 and b"<w:tab/>" in ours
