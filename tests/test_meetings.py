@@ -238,6 +238,8 @@ def test_bad_input_is_refused_and_nothing_half_stored(app, db_session, cast, log
     stale = coordinator.patch(f"/api/v1/meetings/{one.id}", json={"title": "x"}, headers={"X-CSRFToken": csrf, "If-Match": '"0"'})
     assert stale.status_code == 412 and stale.get_json()["title"] == "MDT-overleg"
     assert coordinator.patch(f"/api/v1/meetings/{one.id}", json={"title": "x"}, headers={"X-CSRFToken": csrf}).status_code == 428
+    malformed = coordinator.patch(f"/api/v1/meetings/{one.id}", json={"title": "x"}, headers={"X-CSRFToken": csrf, "If-Match": "*"})
+    assert malformed.status_code == 400  # as for action items
 
 
 def test_meeting_through_the_pages(app, db_session, cast, login_as):

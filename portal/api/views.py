@@ -142,7 +142,8 @@ def _depth(value, level: int = 1) -> int:
     return level
 
 
-def _if_match(item: ActionItem) -> int:
+def _if_match() -> int:
+    """The version a write is based on (action items and meetings alike): 428 without, 400 when malformed."""
     header = request.headers.get("If-Match")
     if not header:
         raise ApiError(428, "precondition_required", "Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd.")
@@ -222,7 +223,7 @@ def get_action_item(item_id: int):
 def patch_action_item(item_id: int):
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
-    base = _if_match(item)
+    base = _if_match()
     data = _item_data(_json_body())
     with service_call("U mag deze actie niet wijzigen."):
         services.update_item(db.session, viewer, item, base, data)
@@ -234,7 +235,7 @@ def patch_action_item(item_id: int):
 def post_update(item_id: int):
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
-    base = _if_match(item)
+    base = _if_match()
     body = _json_body()
     _refuse_unknown(body, {"note", "status", "progress"})
     with service_call("U mag deze actie niet bijwerken."):
@@ -531,17 +532,14 @@ def patch_meeting(meeting_id: int):
     from ..meetings import services as meeting_services
 
     meeting = _load_meeting(meeting_id)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiError(428, "precondition_required", "Stuur de header If-Match met de versie (ETag) van de vergadering.")
-    base = header.strip().removeprefix("W/").strip('"')
+    base = _if_match()
     body = _json_body()
     data = _meeting_data(body)
     try:
         with service_call("Alleen coördinatoren wijzigen vergaderingen."):
             if data:
-                meeting_services.update_meeting(db.session, current_viewer(), meeting, int(base) if base.isdigit() else -1, data)
-            elif not base.isdigit() or int(base) != meeting.version:
+                meeting_services.update_meeting(db.session, current_viewer(), meeting, base, data)
+            elif base != meeting.version:
                 raise meeting_services.MeetingVersionConflict(meeting)
             if "agenda" in body:
                 meeting_services.reorder_agenda(db.session, current_viewer(), meeting, body["agenda"])
