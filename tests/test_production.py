@@ -155,3 +155,24 @@ def test_concurrent_edits_on_two_instances_never_lose_an_update(cluster):
     _, secret = cluster["tokens"]["a"]
     final = requests.get(url.format(base=cluster["bases"][1]), headers={"Authorization": f"Bearer {secret}"}, timeout=5).json()
     assert final["title"] == f"Titel van {winner}" and final["version"] == 2
+
+
+def test_the_shared_cache_shows_a_write_on_one_instance_at_once_on_the_other(cluster):
+    import re
+
+    a, b = cluster["bases"]
+    user_id, secret = cluster["tokens"]["a"]
+    bearer = {"Authorization": f"Bearer {secret}"}
+    cookie = {"Cookie": f"__Host-portal={_redis_session(user_id)}"}
+
+    def totals(base):
+        listed = requests.get(f"{base}/api/v1/action-items?per_page=1", headers=bearer, timeout=5).json()["total"]
+        page = requests.get(f"{base}/", headers=cookie, timeout=5).text
+        return listed, int(re.search(r'id="aantal-acties">(\d+)<', page).group(1))
+
+    before = totals(a)
+    assert totals(b) == before  # both instances now read the cached figures
+    created = requests.post(f"{b}/api/v1/action-items", json={"title": "Nieuw via instantie B"}, headers=bearer, timeout=10)
+    assert created.status_code == 201
+    assert totals(a) == (before[0] + 1, before[1] + 1)
+    assert "Nieuw via instantie B" in requests.get(f"{a}/", headers=cookie, timeout=5).text
