@@ -1,9 +1,10 @@
 """Derived figures cached in Redis, shared by every process, invalidated by a data generation.
 
-Each cached value's key holds the current *generation* of the action-item data. Any
-committed ORM change to an action item, a progress update, a focus area, a commitment, a
-recommendation, a meeting or an organisation bumps the generation (one INCR), so the next read computes afresh; old keys
-expire on their own. Without REDIS_URL nothing is cached: every read computes.
+Each cached value's key holds the current *generation* of the data. Any committed ORM
+change to an action item, a progress update, a meeting, a focus area, a commitment, a
+recommendation or an organisation bumps the generation (one INCR), so the next read
+computes afresh; old keys expire on their own. Values are JSON. Without REDIS_URL, or
+while Redis fails, nothing is cached: every read computes.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import logging
 from typing import Any, Callable
 
 from flask import Flask, current_app, has_app_context
+from redis import Redis, RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -22,11 +24,7 @@ TTL_SECONDS = 600
 
 class Cache:
     def __init__(self, url: str | None):
-        self.redis = None
-        if url:
-            import redis
-
-            self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
 
     def generation(self) -> int:
         return int(self.redis.get(GENERATION_KEY) or 0)
@@ -35,7 +33,7 @@ class Cache:
         if self.redis is not None:
             try:
                 self.redis.incr(GENERATION_KEY)
-            except Exception:  # noqa: BLE001 - a cache must not break a write that has been committed
+            except RedisError:  # a cache must not break a write that has been committed
                 log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
 
     def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], tuple[Any, Any]], *,
@@ -51,16 +49,17 @@ class Cache:
         try:
             key = f"portal:cache:{name}:{self.generation() if versioned else 'frozen'}:" + ":".join(str(p) for p in parts)
             raw = self.redis.get(key)
-        except Exception:  # noqa: BLE001 - Redis down: compute, as without a cache
+        except RedisError:  # Redis down: compute, as without a cache
             log.exception("cache read failed")
             value, extra = compute()
             return value, extra, False
         if raw is not None:
             return json.loads(raw), None, True
         value, extra = compute()
+        encoded = json.dumps(value)
         try:
-            self.redis.set(key, json.dumps(value, default=str), ex=ttl)
-        except Exception:  # noqa: BLE001
+            self.redis.set(key, encoded, ex=ttl)
+        except RedisError:
             log.exception("cache write failed")
         return value, extra, False
 
