@@ -36,32 +36,29 @@ class Cache:
             except RedisError:  # a cache must not break a write that has been committed
                 log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
 
-    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], tuple[Any, Any]], *,
-                       versioned: bool = True, ttl: int = TTL_SECONDS) -> tuple[Any, Any, bool]:
-        """(cacheable JSON value, extra value from a fresh computation or None, hit?).
+    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *,
+                       versioned: bool = True, ttl: int = TTL_SECONDS) -> Any:
+        """The cached value under name and parts, or compute() stored for the next reader.
 
-        `compute` returns (value to cache, anything else the caller may reuse on a miss).
         `versioned=False` is for values of data that never changes (frozen reports).
         """
         if self.redis is None:
-            value, extra = compute()
-            return value, extra, False
+            return compute()
         try:
             key = f"portal:cache:{name}:{self.generation() if versioned else 'frozen'}:" + ":".join(str(p) for p in parts)
             raw = self.redis.get(key)
         except RedisError:  # Redis down: compute, as without a cache
             log.exception("cache read failed")
-            value, extra = compute()
-            return value, extra, False
+            return compute()
         if raw is not None:
-            return json.loads(raw), None, True
-        value, extra = compute()
+            return json.loads(raw)
+        value = compute()
         encoded = json.dumps(value)
         try:
             self.redis.set(key, encoded, ex=ttl)
         except RedisError:
             log.exception("cache write failed")
-        return value, extra, False
+        return value
 
 
 def cache() -> Cache:

@@ -139,10 +139,8 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
     if user is None:
         return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None))
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    count, _, _ = cache().get_or_compute(
-        "count", (user.organisation_id, int(user.is_active), today().isoformat(), filters),
-        lambda: (db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)), None))
-    return count
+    return cache().get_or_compute("count", (user.organisation_id, int(user.is_active), today().isoformat(), filters),
+                                  lambda: db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)))
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
@@ -171,11 +169,15 @@ def dashboard(user: User, today: date | None = None) -> dict:
     from ..cache import cache
 
     today = today or date.today()
-    summary, fresh, _hit = cache().get_or_compute(
-        "dashboard", (user.organisation_id, int(user.is_active), today.isoformat()), lambda: _dashboard_summary(user, today))
-    if fresh is None:
-        fresh = _hydrate(user, summary)
-    return {**fresh, "per_area": summary["per_area"], "per_org": summary["per_org"], "total": summary["total"],
+    fresh: dict = {}
+
+    def compute() -> dict:
+        summary, rows = _dashboard_summary(user, today)
+        fresh.update(rows)  # a miss keeps the rows it loaded; a hit loads them by id
+        return summary
+
+    summary = cache().get_or_compute("dashboard", (user.organisation_id, int(user.is_active), today.isoformat()), compute)
+    return {**(fresh or _hydrate(user, summary)), "per_area": summary["per_area"], "per_org": summary["per_org"], "total": summary["total"],
             "overdue_count": summary["overdue_count"], "today": today}
 
 

@@ -44,10 +44,10 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
     areas: dict = defaultdict(lambda: {"counts": _empty(), "by_organisation": defaultdict(_empty), "total": 0, "overdue": 0,
                                        "weight": 0.0, "done_weight": 0.0, "progress": 0.0})
     totals = {"counts": _empty(), "total": 0, "overdue": 0}
-    rows, _, _ = cache().get_or_compute(
+    rows = cache().get_or_compute(
         "rollup", (viewer.organisation_id, int(viewer.is_active), today.isoformat(), area_id),
-        lambda: ([[area, org, status, n, float(w or 0), float(wp or 0), overdue]
-                  for area, org, status, n, w, wp, overdue in session.execute(stmt)], None))
+        lambda: [[area, org, status, n, float(w or 0), float(wp or 0), overdue]
+                 for area, org, status, n, w, wp, overdue in session.execute(stmt)])
     for area, org, status, n, w, wp, overdue in rows:
         a = areas[area]
         a["counts"][status] += n
@@ -74,11 +74,11 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
         joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).unique().all()
     statuses = defaultdict(list)
-    rows, _, _ = cache().get_or_compute("recommendation-states", (viewer.organisation_id, int(viewer.is_active)), lambda: (
-        [list(row) for row in session.execute(
+    rows = cache().get_or_compute("recommendation-states", (viewer.organisation_id, int(viewer.is_active)), lambda: [
+        list(row) for row in session.execute(
             select(action_item_recommendations.c.recommendation_id, ActionItem.status, func.count())
             .join(ActionItem, ActionItem.id == action_item_recommendations.c.action_item_id)
-            .where(visible_clause(viewer)).group_by(action_item_recommendations.c.recommendation_id, ActionItem.status))], None))
+            .where(visible_clause(viewer)).group_by(action_item_recommendations.c.recommendation_id, ActionItem.status))])
     for rec_id, status, n in rows:
         statuses[rec_id] += [status] * n
     return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,

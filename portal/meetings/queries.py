@@ -64,10 +64,9 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ca
             .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
             .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
             .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
-    rows, _, _ = cache().get_or_compute(
+    rows = cache().get_or_compute(
         "carried", (meeting.id, viewer.organisation_id, int(viewer.is_active)),
-        lambda: ([[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note]
-                  for row in session.execute(stmt)], None))
+        lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note] for row in session.execute(stmt)])
     return [Carried(*row[:6], datetime.fromisoformat(row[6]) if row[6] else None, row[7]) for row in rows]
 
 

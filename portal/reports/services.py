@@ -149,8 +149,8 @@ def view_for(report: Report, other: Report | None, viewer: User) -> dict:
     if key in _views:
         _views.move_to_end(key)
         return _views[key]
-    view, _, _ = cache().get_or_compute("report-view", key, lambda: (_compute_view(report, other, viewer), None),
-                                        versioned=False, ttl=7 * 24 * 3600)
+    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer),
+                                  versioned=False, ttl=7 * 24 * 3600)
     _views[key] = view
     if len(_views) > VIEW_CACHE_SIZE:
         _views.popitem(last=False)
