@@ -394,14 +394,22 @@ def test_round_reminders_near_the_deadline_once_a_day(db_session, cast, monkeypa
     assert rounds.remind(db_session, date(2026, 12, 9), None, "https://x") == 0
 
 
-def test_docx_listing_shortcut_writes_what_docxtpl_writes(tmp_path):
-    """The export skips docxtpl's per-paragraph rewrite where no tab or line break is; the output must not change."""
+def _document_xml(cls, template, ctx) -> bytes:
     import zipfile
 
+    doc = cls(str(template))
+    doc.render(ctx, autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return zipfile.ZipFile(out).read("word/document.xml")
+
+
+def test_docx_shortcuts_write_what_docxtpl_writes(tmp_path, app, db_session, cast):
+    """The export skips two docxtpl steps (see reports/exports._Template); the document must not change."""
     from docx import Document
     from docxtpl import DocxTemplate
 
-    from portal.reports.exports import _Template
+    from portal.reports import exports
 
     source = Document()
     for tag in ("{{ plain }}", "{{ lines }}", "{{ tabbed }}", "{{ plain }} en {{ lines }}"):
@@ -409,14 +417,20 @@ def test_docx_listing_shortcut_writes_what_docxtpl_writes(tmp_path):
     path = tmp_path / "t.docx"
     source.save(path)
     ctx = {"plain": "Geen bijzonderheden", "lines": "Eerste regel\nTweede regel", "tabbed": "Kolom\tkolom"}
-
-    def render(cls) -> bytes:
-        doc = cls(str(path))
-        doc.render(ctx, autoescape=True)
-        out = tmp_path / f"{cls.__name__}.docx"
-        doc.save(out)
-        return zipfile.ZipFile(out).read("word/document.xml")
-
-    ours, theirs = render(_Template), render(DocxTemplate)
+    ours, theirs = _document_xml(exports._Template, path, ctx), _document_xml(DocxTemplate, path, ctx)
     assert ours == theirs
     assert ours.count(b"<w:br/>") == 2 and b"<w:tab/>" in ours
+
+    # The real report template, with rows in every table and a narrative over two lines.
+    with at("2026-02-01T08:00:00"):
+        actions.create_item(db_session, cast["kmar"], {"title": "Grenscontrole & <analyse>", "visibility": "mdt", "focus_area": "3.1"})
+        actions.create_item(db_session, cast["kmar"], {"title": "Voorlichting", "visibility": "public", "focus_area": "3.4"})
+    rep = report(db_session, cast, date(2026, 3, 1), title="Voortgangsbrief")
+    narrative = services.save_narrative(db_session, cast["kmar"], rep, "3.1", "Eerste alinea.\nTweede regel.", "mdt")
+    services.approve_narrative(db_session, cast["coordinator"], narrative)
+    db_session.commit()
+    with app.test_request_context("/"):
+        ctx = exports.context(rep, [narrative], cast["coordinator"], public=False)
+    ours, theirs = _document_xml(exports._Template, exports.TEMPLATE, ctx), _document_xml(DocxTemplate, exports.TEMPLATE, ctx)
+    assert ours == theirs
+    assert b"Grenscontrole &amp; &lt;analyse&gt;" in ours and b"<w:br/>" in ours
