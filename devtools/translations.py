@@ -17,7 +17,7 @@ subprocess.run([bin_dir / "pybabel", "extract", "-F", "babel.cfg", "-k", "_l", "
                 "--ignore-dirs=.venv node_modules devtools static", "-o", str(pot), "."], cwd=root, check=True)
 if po.exists():
     subprocess.run([bin_dir / "pybabel", "update", "-i", str(pot), "-d", "portal/translations", "-l", "en",
-                    "--no-fuzzy-matching", "--omit-header"], cwd=root, check=True)
+                    "--no-fuzzy-matching"], cwd=root, check=True)
 else:
     subprocess.run([bin_dir / "pybabel", "init", "-i", str(pot), "-d", "portal/translations", "-l", "en"], cwd=root, check=True)
 subprocess.run([bin_dir / "pybabel", "compile", "-d", "portal/translations", "-l", "en"], cwd=root, check=True)

@@ -40,9 +40,10 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.session_protection = None  # server-side sessions are renewed at login instead
 
-    from . import cache, i18n, logs, security, sessions
+    from . import cache, i18n, inputs, logs, security, sessions
     from .auth.oidc import ProviderClient
 
+    inputs.init_app(app)
     logs.init_app(app)
     cache.init_app(app, settings.redis_url)
     sessions.init_app(app)
@@ -55,6 +56,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from .access import gate
 
     app.before_request(gate)
+    app.before_request(inputs.check_request)
 
     from .actions import bp as actions_bp
     from .admin import bp as admin_bp

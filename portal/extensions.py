@@ -22,6 +22,10 @@ def make_engine(url: str) -> Engine:
             # SQLite ignores foreign keys unless asked, per connection.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Readers never wait for a writer, and a writer waits (busy timeout) instead of failing.
+            if parsed.database and parsed.database != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
             # Let SQLAlchemy, not pysqlite, decide where transactions begin, so
             # savepoints and rollbacks behave as on PostgreSQL.
@@ -29,10 +33,20 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # Rule 12: a transaction that may write takes the write lock when it starts, so two
+            # simultaneous writes queue and the second sees the first's version (409/412), where a
+            # deferred BEGIN would fail with "database is locked" when it upgrades to a writer.
+            connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _reads_only() -> bool:
+    """True inside a GET/HEAD/OPTIONS request: those transactions start deferred (shared)."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
 
 
 @dataclass
@@ -79,11 +93,11 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-from flask_limiter import Limiter  # noqa: E402
+from flask_limiter import ApplicationLimit, Limiter  # noqa: E402
 from flask_login import LoginManager  # noqa: E402
 from flask_wtf.csrf import CSRFProtect  # noqa: E402
 
-limiter = Limiter(key_func=_client_address, headers_enabled=True)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def login_limit() -> str:
@@ -106,5 +120,37 @@ def user_key() -> str:
     if current_user and current_user.is_authenticated:
         return f"user:{current_user.get_id()}"
     return request.remote_addr or "anon"
+
+
+def counts_as_download(view):
+    """Mark a view as a download (export, minutes, attachment, invitation): it counts against `export`."""
+    view.is_download = True
+    return view
+
+
+def is_download() -> bool:
+    from flask import request
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "is_download", False))
+
+
+def _not_a_write() -> bool:
+    from flask import request
+
+    return request.method in SAFE_METHODS
+
+
+def _not_a_download() -> bool:
+    return not is_download()
+
+
+# Rule 9 in one place: every state change (pages, htmx and API alike) shares the user's `write`
+# budget, every download the `export` budget, without a decorator a new route could forget.
+# Sign-in routes add the per-address `login` limit on top (auth/views.py).
+limiter = Limiter(key_func=_client_address, headers_enabled=True, application_limits=[
+    ApplicationLimit(write_limit, key_function=user_key, scope="write", exempt_when=_not_a_write),
+    ApplicationLimit(export_limit, key_function=user_key, scope="export", exempt_when=_not_a_download),
+])
 login_manager = LoginManager()
 csrf = CSRFProtect()

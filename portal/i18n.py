@@ -91,8 +91,8 @@ STATUS_LABELS = {key: _l(text) for key, text in STATUS_TEXT.items() if key != "c
 VISIBILITY_LABELS = {
     "organisation": _l("alleen eigen organisatie"),
     "partners": _l("eigen organisatie en gekozen partners"),
-    "mdt": _l("alle MDT-partners"),
-    "public": _l("iedereen (ook publicatie)"),
+    "mdt": _l("MDT-leden (KMar, Politie, IND, OM, JenV)"),
+    "public": _l("alle partners, ook BZ, NLA en EMM (geschikt voor publicatie)"),
 }
 
 

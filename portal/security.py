@@ -5,7 +5,10 @@ import secrets
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+
+from . import errors
+from .inputs import BadInput
 
 
 def csp_nonce() -> str:
@@ -35,7 +38,8 @@ def _headers(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     if request.endpoint not in (None, "static"):
-        response.headers.setdefault("Cache-Control", "no-store")
+        # Rule 11: private means private, downloads included (send_file would say "no-cache").
+        response.headers["Cache-Control"] = "no-store"
     from flask import current_app
 
     if current_app.config["PORTAL_SETTINGS"].is_production:
@@ -54,6 +58,8 @@ def _error(exc: Exception):
         current_app.logger.exception("unhandled error", exc_info=exc)
     if isinstance(exc, CSRFError):
         name, message = "csrf_failed", "De beveiligingscode (CSRF) ontbreekt of klopt niet. Laad de pagina opnieuw."
+    elif isinstance(exc, BadInput):
+        name, message = "bad_request", exc.description
     elif isinstance(exc, HTTPException):
         name, message = exc.name.lower().replace(" ", "_"), exc.name
     else:
@@ -74,4 +80,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _error)
+    app.register_error_handler(errors.NotFound, lambda _exc: _error(NotFound()))
     app.jinja_env.globals["csp_nonce"] = csp_nonce

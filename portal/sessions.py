@@ -62,6 +62,9 @@ class DatabaseStore:
         return None if row is None else (row.data, row.created_at, row.last_seen_at)
 
     def save(self, key: str, data: dict, created_at: datetime, expires_at: datetime, touch_only: bool) -> None:
+        # A fresh transaction: on SQLite a write late in a long read transaction could meet a newer
+        # snapshot and fail where it should wait for the lock.
+        db.session.rollback()
         row = db.session.get(ServerSession, key)
         now = _now()
         if row is None:

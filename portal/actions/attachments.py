@@ -5,6 +5,7 @@ import hashlib
 import io
 import secrets
 import zipfile
+from zlib import error as zlib_error
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +28,29 @@ TYPES = {
 ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, PNG of JPEG"
 
 
+# Bounded decompression: an archive is judged on its directory before any member is read.
+ZIP_MAX_MEMBERS = 10000
+ZIP_MAX_TOTAL = 200 * 1024 * 1024      # declared uncompressed bytes, all members together
+ZIP_MAX_RATIO = 200                     # declared uncompressed / compressed, per member
+MIMETYPE_MAX = 128                      # an ODF "mimetype" member is one short line
+
+
+def _archive_is_sane(archive: zipfile.ZipFile) -> bool:
+    members = archive.infolist()
+    if len(members) > ZIP_MAX_MEMBERS or sum(m.file_size for m in members) > ZIP_MAX_TOTAL:
+        return False
+    return all(m.file_size <= max(m.compress_size, 1) * ZIP_MAX_RATIO or m.file_size <= 64 * 1024 for m in members)
+
+
+def _read_bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """At most `limit` bytes of one member (the declared size is checked first, the read is capped too)."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        return None
+    with archive.open(info) as member:
+        return member.read(limit + 1)[: limit + 1]
+
+
 def sniff(data: bytes) -> str | None:
     """The file's real type from its first bytes (and, for ZIP containers, their contents)."""
     if data.startswith(b"%PDF-"):
@@ -38,14 +62,18 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if not _archive_is_sane(archive):
+                    return None
                 names = set(archive.namelist())
-                if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
-                    return "odt"
+                if "mimetype" in names:
+                    mimetype = _read_bounded(archive, "mimetype", MIMETYPE_MAX)
+                    if mimetype is not None and mimetype.strip() == b"application/vnd.oasis.opendocument.text":
+                        return "odt"
                 if "[Content_Types].xml" in names and "word/document.xml" in names:
                     return "docx"
                 if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
                     return "xlsx"
-        except (zipfile.BadZipFile, KeyError, OSError):
+        except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError, zlib_error):
             return None
     return None
 

@@ -1,42 +1,29 @@
 """Who may see and change an action item: the one rule, as Python and as SQL.
 
-Visibility (contract): organisation -> owner organisation only; partners ->
-owner + shared_with; mdt and public -> every signed-in user. No role widens
-what a user may see; admins get no extra right to read content.
+Visibility: portal/visibility.py (mdt means the MDT member organisations only).
+No role widens what a user may see; admins get no extra right to read content.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, select
 
 from models import ActionItem, User, action_item_shares
 
-OPEN_TO_ALL = ("mdt", "public")
+from ..visibility import allows, clause
 
 
 def can_view(user: User | None, item: ActionItem) -> bool:
-    if user is None or not user.is_active:
-        return False
-    if item.visibility in OPEN_TO_ALL:
-        return True
-    if item.owner_organisation_id == user.organisation_id:
-        return True
-    if item.visibility == "partners":
-        return any(org.id == user.organisation_id for org in item.shared_with)
-    return False
+    return allows(user, item.visibility, item.owner_organisation_id, [o.id for o in item.shared_with]
+                  if item.visibility == "partners" else ())
+
+
+def _shared_with(org_id: int):
+    return select(action_item_shares.c.action_item_id).where(action_item_shares.c.organisation_id == org_id)
 
 
 def visible_clause(user: User | None) -> ColumnElement[bool]:
     """The same rule as can_view, for WHERE clauses of every list, count, search and export."""
-    if user is None or not user.is_active:
-        return false()
-    shared_with_me = select(action_item_shares.c.action_item_id).where(
-        action_item_shares.c.organisation_id == user.organisation_id
-    )
-    return or_(
-        ActionItem.visibility.in_(OPEN_TO_ALL),
-        ActionItem.owner_organisation_id == user.organisation_id,
-        and_(ActionItem.visibility == "partners", ActionItem.id.in_(shared_with_me)),
-    )
+    return clause(user, ActionItem.visibility, ActionItem.owner_organisation_id, ActionItem.id, _shared_with)
 
 
 def can_edit(user: User | None, item: ActionItem) -> bool:

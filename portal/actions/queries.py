@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from models import ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations
 
+from ..visibility import scope as visibility_scope
 from .permissions import visible_clause
 
 SORTS = {
@@ -139,7 +140,7 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
     if user is None:
         return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None))
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    return cache().get_or_compute("count", (user.organisation_id, int(user.is_active), today().isoformat(), filters),
+    return cache().get_or_compute("count", (visibility_scope(user), today().isoformat(), filters),
                                   lambda: db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)))
 
 
@@ -176,7 +177,7 @@ def dashboard(user: User, today: date | None = None) -> dict:
         fresh.update(rows)  # a miss keeps the rows it loaded; a hit loads them by id
         return summary
 
-    summary = cache().get_or_compute("dashboard", (user.organisation_id, int(user.is_active), today.isoformat()), compute)
+    summary = cache().get_or_compute("dashboard", (visibility_scope(user), today.isoformat()), compute)
     return {**(fresh or _hydrate(user, summary)), "per_area": summary["per_area"], "per_org": summary["per_org"], "total": summary["total"],
             "overdue_count": summary["overdue_count"], "today": today}
 

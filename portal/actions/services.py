@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import ActionItem, Comment, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
 
 from .. import audit
+from ..errors import NotAllowed, NotFound, ValidationFailed, VersionConflict
 from .permissions import can_edit, can_view
 
 TITLE_MAX = 300
@@ -23,22 +24,6 @@ TEXT_MAX = 10000
 NOTE_MAX = 5000
 UPDATE_STATUSES = ("open", "in_progress", "blocked")
 FINISHED = ("done", "cancelled")
-
-
-class ValidationFailed(Exception):
-    def __init__(self, fields: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
-
-
-class VersionConflict(Exception):
-    def __init__(self, item: ActionItem):
-        super().__init__(f"item {item.id} is at version {item.version}")
-        self.item = item
-
-
-class NotAllowed(Exception):
-    """The user may see the item but not do this (403)."""
 
 
 def _now() -> datetime:
@@ -174,16 +159,17 @@ def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem 
             fields["assignee_id"] = "De uitvoerder moet bij de eigenaar-organisatie horen."
         out["assignee"] = assignee
 
-    # Who may decide ownership and confidentiality (mass assignment is checked, not trusted).
+    # Rule 3, who changes who may see (mass assignment is checked, not trusted): visibility, shares and
+    # contributors belong to the owner organisation; the owner itself only to its coordinators.
     owner = out.get("owner_organisation")
-    if owner is not None and actor.role != "coordinator":
-        current_owner = item.owner_organisation_id if item else actor.organisation_id
-        if owner.id != current_owner:
-            fields["owner_organisation"] = "Alleen een coördinator kan de eigenaar van een actie wijzigen."
-    if item is not None and actor.role != "coordinator" and actor.organisation_id != item.owner_organisation_id:
-        for name in ("visibility", "shared_with"):
+    current_owner = item.owner_organisation_id if item else actor.organisation_id
+    owner_side = actor.organisation_id == current_owner
+    if owner is not None and owner.id != current_owner and not (actor.role == "coordinator" and owner_side):
+        fields["owner_organisation"] = "Alleen een coördinator van de eigenaar-organisatie kan de eigenaar wijzigen."
+    if item is not None and not owner_side:
+        for name in ("visibility", "shared_with", "contributing_organisations"):
             if name in out and out[name] != getattr(item, name):
-                fields[name] = "Alleen de eigenaar-organisatie bepaalt wie de actie mag zien."
+                fields[name] = "Alleen de eigenaar-organisatie bepaalt wie de actie mag zien en wie eraan bijdraagt."
     if out.get("visibility") == "partners" and not (out.get("shared_with") if "shared_with" in out else (item.shared_with if item else [])):
         fields.setdefault("shared_with", "Kies met welke partners u de actie deelt.")
     if fields:
@@ -224,6 +210,13 @@ def _submitted(session: Session, stored_key: str | None) -> ActionItem | None:
     return session.scalars(select(ActionItem).where(ActionItem.submission_key == stored_key)).one_or_none()
 
 
+def _replayed(actor: User, item: ActionItem) -> ActionItem:
+    """Rule 4: a replay answers as a GET of the item would now (404 when the caller can no longer see it)."""
+    if not can_view(actor, item):
+        raise NotFound("the replayed item is not visible to this user")
+    return item
+
+
 def create_item(session: Session, actor: User, data: dict, submission_key: str | None = None) -> tuple[ActionItem, bool]:
     """Create an item; with a submission key, a repeated submit returns the first item (created=False)."""
     if actor.role == "reader":
@@ -233,19 +226,23 @@ def create_item(session: Session, actor: User, data: dict, submission_key: str |
     stored_key = _submission_hash(actor, submission_key)
     existing = _submitted(session, stored_key)
     if existing is not None:
-        return existing, False
+        return _replayed(actor, existing), False
     values = clean_item_data(session, actor, data)
     item = ActionItem(status="open", progress=0, created_by_id=actor.id, submission_key=stored_key, **values)
     try:
         with session.begin_nested():
             session.add(item)
             session.flush()
+            if not can_view(actor, item):
+                # Rule 3: whoever creates an item must be able to see it afterwards.
+                raise ValidationFailed({"visibility": "Met deze keuze kunt u de actie zelf niet zien. Kies een andere "
+                                                      "zichtbaarheid of deel de actie met uw organisatie."})
     except IntegrityError:
         # The same form arrived twice at the same moment: the other request won.
         existing = _submitted(session, stored_key)
         if existing is None:
             raise
-        return existing, False
+        return _replayed(actor, existing), False
     _history(session, actor, item, "update", "Actie aangemaakt.")
     audit.record("action.created", session=session, actor=actor, entity_type="action_item", entity_id=item.id, after=_snapshot(item))
     session.flush()

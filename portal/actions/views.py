@@ -13,7 +13,7 @@ from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, Re
 
 from .. import audit
 from ..access import current_viewer, get_or_404
-from ..extensions import db, export_limit, limiter, user_key, write_limit
+from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..framework import queries as framework_queries
 from ..htmx import is_htmx
@@ -46,7 +46,7 @@ def list():
 
 
 @bp.get("/export.<fmt>")
-@limiter.limit(export_limit, key_func=user_key)
+@counts_as_download
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -65,7 +65,6 @@ def export(fmt: str):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@limiter.limit(write_limit, key_func=user_key, methods=["POST"])
 def create():
     viewer = current_viewer()
     if viewer.role == "reader":
@@ -143,7 +142,6 @@ def log(item_id: int):
 
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
-@limiter.limit(write_limit, key_func=user_key, methods=["POST"])
 def edit(item_id: int):
     viewer = current_viewer()
     item = get_or_404(ActionItem, item_id, check=can_view)
@@ -227,7 +225,6 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
 
 
 @bp.post("/<int:item_id>/updates")
-@limiter.limit(write_limit, key_func=user_key)
 def add_update(item_id: int):
     return _simple_action(item_id, UpdateForm, lambda viewer, item, form: services.add_update(
         db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data),
@@ -235,7 +232,6 @@ def add_update(item_id: int):
 
 
 @bp.post("/<int:item_id>/close")
-@limiter.limit(write_limit, key_func=user_key)
 def close(item_id: int):
     def call(viewer, item, form):
         services.request_closure(db.session, viewer, item, _version(form.version.data), form.closing_note.data)
@@ -249,28 +245,24 @@ def close(item_id: int):
 
 
 @bp.post("/<int:item_id>/confirm")
-@limiter.limit(write_limit, key_func=user_key)
 def confirm(item_id: int):
     return _simple_action(item_id, ConfirmForm, lambda viewer, item, form: services.confirm_closure(
         db.session, viewer, item, _version(form.version.data)), "De afronding is bevestigd.", "confirm_form")
 
 
 @bp.post("/<int:item_id>/reject")
-@limiter.limit(write_limit, key_func=user_key)
 def reject(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.reject_closure(
         db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is teruggestuurd.", "reason_form")
 
 
 @bp.post("/<int:item_id>/cancel")
-@limiter.limit(write_limit, key_func=user_key)
 def cancel(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.cancel_item(
         db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is vervallen.", "reason_form")
 
 
 @bp.post("/<int:item_id>/comments")
-@limiter.limit(write_limit, key_func=user_key)
 def comment(item_id: int):
     return _simple_action(item_id, CommentForm, lambda viewer, item, form: services.add_comment(
         db.session, viewer, item, form.body.data), "Uw reactie is geplaatst.", "comment_form", "reacties")
@@ -287,13 +279,13 @@ def _store_upload(viewer: User, item: ActionItem, upload, is_evidence: bool = Fa
 
 
 @bp.post("/<int:item_id>/attachments")
-@limiter.limit(write_limit, key_func=user_key)
 def upload(item_id: int):
     return _simple_action(item_id, AttachmentForm, lambda viewer, item, form: _store_upload(
         viewer, item, form.file.data, is_evidence=form.is_evidence.data), "Het bestand is toegevoegd.", "attachment_form", "bijlagen")
 
 
 @bp.get("/<int:item_id>/attachments/<int:attachment_id>")
+@counts_as_download
 def download(item_id: int, attachment_id: int):
     item = get_or_404(ActionItem, item_id, check=can_view)
     attachment = db.session.get(Attachment, attachment_id)

@@ -10,6 +10,7 @@ from models import ROLES, User
 from .. import audit
 from ..access import current_viewer
 from ..extensions import db
+from ..auth.services import revoke_tokens_of
 from ..sessions import end_sessions_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,6 +51,10 @@ def update_user(user_id: int):
         audit.record("user.changed", actor=actor, entity_type="user", entity_id=user.id, **changes)
         if not active:
             end_sessions_of(current_app, user.id)
+            revoked = revoke_tokens_of(db.session, user)
+            if revoked:
+                audit.record("token.revoked", actor=actor, entity_type="user", entity_id=user.id, count=revoked,
+                             reason="deactivated")
         db.session.commit()
         flash(f"Gegevens van {user.name} zijn opgeslagen.", "success")
     return redirect(url_for("admin.users"))

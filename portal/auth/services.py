@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import ROLES, Organisation, User
+from models import ROLES, AccessToken, Organisation, User
 
 from ..config import OIDCProvider
 from .oidc import LoginError
@@ -65,3 +65,10 @@ def upsert_user(session: Session, provider: OIDCProvider, claims: dict, organisa
     user.last_login_at = datetime.now(timezone.utc)
     session.flush()
     return user, created
+
+
+def revoke_tokens_of(session: Session, user: User) -> int:
+    """Rule 8: deactivating a user revokes its personal access tokens for good (reactivation does not revive them)."""
+    result = session.execute(update(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+                             .values(revoked_at=datetime.now(timezone.utc)))
+    return result.rowcount or 0

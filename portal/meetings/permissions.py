@@ -5,23 +5,20 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from models import Attendee, Meeting, Minutes, User, meeting_shares
 
-OPEN_TO_ALL = ("mdt", "public")
+from ..visibility import allows, clause
 
 
 def can_view(user: User | None, meeting: Meeting) -> bool:
-    if user is None or not user.is_active:
-        return False
-    if meeting.visibility in OPEN_TO_ALL or meeting.owner_organisation_id == user.organisation_id:
-        return True
-    return meeting.visibility == "partners" and any(o.id == user.organisation_id for o in meeting.shared_with)
+    return allows(user, meeting.visibility, meeting.owner_organisation_id, [o.id for o in meeting.shared_with]
+                  if meeting.visibility == "partners" else ())
+
+
+def _shared_with(org_id: int):
+    return select(meeting_shares.c.meeting_id).where(meeting_shares.c.organisation_id == org_id)
 
 
 def visible_clause(user: User | None) -> ColumnElement[bool]:
-    if user is None or not user.is_active:
-        return false()
-    shared = select(meeting_shares.c.meeting_id).where(meeting_shares.c.organisation_id == user.organisation_id)
-    return or_(Meeting.visibility.in_(OPEN_TO_ALL), Meeting.owner_organisation_id == user.organisation_id,
-               and_(Meeting.visibility == "partners", Meeting.id.in_(shared)))
+    return clause(user, Meeting.visibility, Meeting.owner_organisation_id, Meeting.id, _shared_with)
 
 
 def attending_organisations(meeting: Meeting) -> set[int]:

@@ -13,6 +13,7 @@ from models import (ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeti
 from ..actions.permissions import visible_clause as item_visible
 from ..cache import cache
 from .permissions import visible_clause
+from ..visibility import scope as visibility_scope
 
 OPEN = ("open", "in_progress", "blocked")
 
@@ -65,7 +66,7 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ca
             .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
             .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
     rows = cache().get_or_compute(
-        "carried", (meeting.id, viewer.organisation_id, int(viewer.is_active)),
+        "carried", (meeting.id, visibility_scope(viewer)),
         lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note] for row in session.execute(stmt)])
     return [Carried(*row[:6], datetime.fromisoformat(row[6]) if row[6] else None, row[7]) for row in rows]
 

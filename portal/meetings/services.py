@@ -169,6 +169,7 @@ def move_agenda_item(session: Session, actor: User, meeting: Meeting, agenda_ite
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(items) or items[index].is_action_review or items[other].is_action_review:
         raise ValidationFailed({"agenda_item": "Dit agendapunt kan niet verder die kant op."})
+    _bump(session, meeting)
     a, b = items[index], items[other]
     pa, pb = a.position, b.position
     a.position = -1
@@ -206,6 +207,13 @@ def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int)
     meeting.attendees.append(attendee)
     session.flush()
     return attendee
+
+
+def _bump(session: Session, meeting: Meeting) -> None:
+    """The agenda order is part of the meeting's version: a reorder is a versioned write of the meeting,
+    so two reorders based on the same version give one success and one conflict."""
+    meeting.updated_at = _now()
+    save(session, meeting, MeetingVersionConflict)
 
 
 def _agenda_item(meeting: Meeting, agenda_item_id: int) -> AgendaItem:
@@ -335,6 +343,7 @@ def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list)
     review = [i for i in order if current[i].is_action_review]
     if review and order[0] != review[0]:
         raise ValidationFailed({"agenda": "De actielijst van de vorige vergadering blijft het eerste agendapunt."})
+    _bump(session, meeting)
     for offset, item in enumerate(current.values(), start=1):
         item.position = -offset
     session.flush()

@@ -13,7 +13,7 @@ from models import FocusArea, Meeting, MeetingSeries, Organisation, User
 from .. import audit
 from ..access import current_viewer
 from ..actions.services import NotAllowed, ValidationFailed, VersionConflict
-from ..extensions import db
+from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..i18n import today
 from . import bp, exports, queries, services
@@ -265,6 +265,7 @@ def decisions():
 
 
 @bp.get("/<int:meeting_id>/minutes.<fmt>")
+@counts_as_download
 def export(meeting_id: int, fmt: str):
     if fmt not in ("docx", "pdf"):
         abort(404)
@@ -282,6 +283,7 @@ def export(meeting_id: int, fmt: str):
 
 
 @bp.get("/<int:meeting_id>/invite.ics")
+@counts_as_download
 def invite_ics(meeting_id: int):
     meeting = _load(meeting_id)
     body = exports.to_ics(meeting, current_app.config["PORTAL_SETTINGS"].base_url)

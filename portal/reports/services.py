@@ -13,6 +13,7 @@ from .. import audit
 from ..cache import cache
 from ..actions.services import NotAllowed, ValidationFailed
 from . import snapshot
+from ..visibility import scope as visibility_scope
 
 
 def _now() -> datetime:
@@ -145,7 +146,7 @@ def view_for(report: Report, other: Report | None, viewer: User) -> dict:
     """
     # created_at too: an id reused after a restore (or a rolled-back test) must not hit an old entry.
     key = (report.id, report.created_at.timestamp(), other.id if other else None,
-           other.created_at.timestamp() if other else None, viewer.organisation_id)
+           other.created_at.timestamp() if other else None, visibility_scope(viewer))
     if key in _views:
         _views.move_to_end(key)
         return _views[key]

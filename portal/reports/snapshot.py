@@ -19,6 +19,8 @@ from models import ActionItem, FocusArea, Framework, Indicator, Measurement, Pro
 
 from ..actions.permissions import visible_clause
 
+from ..visibility import allows
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 SCHEMA = 1
@@ -133,11 +135,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
 
 def visible_items(snapshot: dict, viewer: User | None) -> list[dict]:
     """The same rule as can_view, applied to the frozen rows."""
-    if viewer is None:
-        return []
-    org = viewer.organisation.code
-    return [i for i in snapshot["items"] if i["visibility"] in ("mdt", "public") or i["owner"] == org
-            or (i["visibility"] == "partners" and org in i["shared_with"])]
+    return [i for i in snapshot["items"] if allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
 
 
 def summarise(snapshot: dict, items: list[dict]) -> dict:

@@ -13,10 +13,11 @@ from ..access import current_viewer
 from ..actions.services import NotAllowed, ValidationFailed
 from ..formtools import apply_errors
 from ..charts import status_bars
-from ..extensions import db, export_limit, limiter, user_key
+from ..extensions import counts_as_download, db
 from ..i18n import today
 from . import bp, exports, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
+from ..visibility import allows
 
 
 def _report_form(form: ReportForm | None = None) -> ReportForm:
@@ -58,9 +59,12 @@ def create():
 
 
 def _narratives(report: Report) -> list[ReportNarrative]:
-    return db.session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
+    """The report's narratives the viewer may read: "mdt" texts only for MDT members (and their own organisation)."""
+    rows = db.session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
                               .options(selectinload(ReportNarrative.organisation), selectinload(ReportNarrative.focus_area),
                                        selectinload(ReportNarrative.author)).order_by(ReportNarrative.id)).all()
+    viewer = current_viewer()
+    return [n for n in rows if allows(viewer, n.visibility, n.organisation_id, ())]
 
 
 def _load(report_id: int) -> Report:
@@ -127,7 +131,7 @@ def approve(report_id: int, narrative_id: int):
 
 
 @bp.get("/<int:report_id>/export.<fmt>")
-@limiter.limit(export_limit, key_func=user_key)
+@counts_as_download
 def export(report_id: int, fmt: str):
     if fmt not in ("docx", "pdf", "xlsx"):
         abort(404)

@@ -1,0 +1,107 @@
+"""Rule 10 at the edge: bad bytes and out-of-range numbers are a 400 before any view or query sees them.
+
+Checked for every request: the query string, form fields (names and values) and JSON bodies:
+- NUL characters and lone surrogates (neither database can store them);
+- integers beyond what an id or counter column holds (PostgreSQL `integer`), in the places that
+  carry numbers: every query parameter except the free-text search `q`, the numeric form fields, and
+  JSON keys that name ids; path segments are bounded by the `int` converter (beyond it: 404);
+- JSON nested deeper than the API takes.
+Views still validate meaning (a well-formed id that does not exist is their 404 or 422).
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
+
+INT_MAX = 2**31 - 1          # PostgreSQL integer, the type of every id and counter column
+JSON_INT_MAX = 2**53         # beyond it a JSON number is not exact in most clients
+MAX_DEPTH = 5
+FREE_TEXT_ARGS = frozenset({"q"})
+NUMERIC_FORM_FIELDS = frozenset({"version", "agenda_item_id", "meeting_id", "assignee_id", "commitment_id", "previous_report_id",
+                                 "recommendation_ids", "user_id", "duration_minutes", "progress"})
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+_DIGITS = re.compile(r"[+-]?\d+")
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` in every route: at most INT_MAX, so an id no column can hold is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def _bad_text(value: str) -> bool:
+    return bool(_BAD_CHARS.search(value))
+
+
+def _too_big(value: str) -> bool:
+    return bool(_DIGITS.fullmatch(value.strip())) and abs(int(value)) > INT_MAX
+
+
+class BadInput(BadRequest):
+    """400 with a message for the user (the API returns it as error.message)."""
+
+
+def _refuse(message: str):
+    raise BadInput(description=message)
+
+
+def _check_pairs(pairs, numeric) -> None:
+    for name, value in pairs:
+        if _bad_text(name) or (isinstance(value, str) and _bad_text(value)):
+            _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
+        if isinstance(value, str) and numeric(name) and _too_big(value):
+            _refuse(f"Het getal in '{name}' is te groot.")
+
+
+def _id_key(key: str | None) -> bool:
+    return key is not None and (key == "id" or key.endswith("_id") or key.endswith("_ids") or key == "agenda")
+
+
+def _check_json(value, key: str | None = None, depth: int = 1) -> None:
+    if depth > MAX_DEPTH + 1:
+        _refuse(f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
+    if isinstance(value, str):
+        if _bad_text(value):
+            _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
+    elif isinstance(value, bool) or value is None or isinstance(value, float):
+        return
+    elif isinstance(value, int):
+        if abs(value) > (INT_MAX if _id_key(key) else JSON_INT_MAX):
+            _refuse(f"Het getal in '{key}' is te groot.")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if _bad_text(k):
+                _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
+            _check_json(v, k, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _check_json(v, key, depth + 1)
+
+
+def check_request() -> None:
+    """before_request: refuse what no view should have to handle."""
+    _check_pairs(request.args.items(multi=True), lambda name: name not in FREE_TEXT_ARGS)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            _check_pairs(request.form.items(multi=True), lambda name: name in NUMERIC_FORM_FIELDS)
+            for name, upload in request.files.items(multi=True):
+                if _bad_text(name) or _bad_text(upload.filename or ""):
+                    _refuse("De bestandsnaam bevat tekens die niet zijn toegestaan.")
+        elif request.is_json:
+            body = request.get_json(silent=True)
+            if body is None and request.get_data(cache=True):
+                _refuse("De inhoud is geen geldige JSON.")
+            _check_json(body)
+    for name, value in request.headers.items():
+        if name.lower() in ("if-match", "idempotency-key") and _bad_text(value):
+            _refuse(f"De header {name} bevat tekens die niet zijn toegestaan.")
+
+
+def init_app(app: Flask) -> None:
+    """Before any blueprint is registered: the bounded `int` converter applies to every route."""
+    app.url_map.converters["int"] = BoundedInt

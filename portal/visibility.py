@@ -1,0 +1,47 @@
+"""The visibility rule shared by items, meetings and frozen report rows (contract, "Roles and visibility").
+
+organisation -> the owner organisation only; partners -> owner + shared_with;
+mdt -> the MDT member organisations (and the owner); public -> every signed-in user.
+What a user may see depends on their organisation alone (code, id, MDT membership).
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable
+
+from sqlalchemy import ColumnElement, and_, false, or_
+
+from models import User
+
+VISIBILITIES = ("organisation", "partners", "mdt", "public")
+
+
+def allows(viewer: User | None, visibility: str, owner: Hashable, shared: Collection[Hashable], by: str = "id") -> bool:
+    """May `viewer` see a record with this visibility, owner and shares? Owner and shares are ids or, with
+    by="code", organisation codes (frozen report rows keep codes)."""
+    if viewer is None or not viewer.is_active:
+        return False
+    org = viewer.organisation_id if by == "id" else viewer.organisation.code
+    if visibility == "public" or owner == org:
+        return True
+    if visibility == "mdt":
+        return bool(viewer.organisation.is_mdt_member)
+    return visibility == "partners" and org in shared
+
+
+def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for) -> ColumnElement[bool]:
+    """The same rule as SQL. `shared_ids_for(org_id)` returns a SELECT of the record ids shared with that organisation."""
+    if viewer is None or not viewer.is_active:
+        return false()
+    open_to = ("mdt", "public") if viewer.organisation.is_mdt_member else ("public",)
+    return or_(
+        visibility.in_(open_to),
+        owner_id == viewer.organisation_id,
+        and_(visibility == "partners", record_id.in_(shared_ids_for(viewer.organisation_id))),
+    )
+
+
+def scope(viewer: User | None) -> str:
+    """What a viewer may see, as a cache-key part: equal scopes see exactly the same records."""
+    if viewer is None or not viewer.is_active:
+        return "none"
+    return f"org{viewer.organisation_id}{'m' if viewer.organisation.is_mdt_member else 'x'}"
