@@ -9,9 +9,9 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Callable, TypeVar
 
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask import abort, after_this_request, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from models import AccessToken, User
@@ -99,15 +99,36 @@ def gate():
     return None
 
 
-def get_or_404(model, ident, check: Callable | None = None, options=()):
-    """Load one object; absent and not-allowed look the same (404)."""
-    obj = db.session.get(model, ident, options=list(options))
+def get_or_404(model, ident, visible: Callable[[User | None], ColumnElement[bool]], options=()):
+    """Load one object the viewer may see. Absent and not-allowed do the same work (one query under the
+    visibility clause) and give the same 404, so existence does not leak through the answer or the clock.
+    A denial is audited after the response has been sent."""
+    viewer = current_viewer()
+    obj = db.session.scalars(select(model).where(model.id == ident, visible(viewer)).options(*options)).unique().one_or_none()
     if obj is None:
-        abort(404)
-    if check is not None and not check(current_viewer(), obj):
-        from . import audit
-
-        audit.record_now("access.denied", actor=current_viewer(), entity_type=model.__tablename__,
-                         entity_id=obj.id, check=check.__name__, path=request.path)
+        audit_denial_later(model, ident)
         abort(404)
     return obj
+
+
+def audit_denial_later(model, ident) -> None:
+    """When the response is closed: if the object exists, record that this user was refused it."""
+    app = current_app._get_current_object()
+    viewer = current_viewer()
+    actor_id = viewer.id if viewer else None
+    path = request.path
+
+    def record() -> None:
+        from . import audit
+
+        with app.app_context():
+            if db.session.get(model, ident) is None:
+                return
+            actor = db.session.get(User, actor_id) if actor_id else None
+            audit.record("access.denied", actor=actor, entity_type=model.__tablename__, entity_id=ident, path=path)
+            db.session.commit()
+
+    @after_this_request
+    def _attach(response):
+        response.call_on_close(record)
+        return response

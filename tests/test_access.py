@@ -123,7 +123,12 @@ def test_denied_access_is_audited(app, world, make_user, login_as, db_session):
     items, _orgs = world
     viewer = make_user("IND")
     client = login_as(app.test_client(), viewer)
-    client.get(f"/actions/{items['organisation'].id}")
+    response = client.get(f"/actions/{items['organisation'].id}")
+    # The denial is recorded once the response has gone out (a server closes it after sending).
+    assert not db_session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    response.close()
+    missing = client.get("/actions/999999")
+    missing.close()
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
     assert (event.actor_id, event.entity_type, event.entity_id) == (viewer.id, "action_items", items["organisation"].id)
     assert event.organisation_code == "IND"

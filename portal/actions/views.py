@@ -20,7 +20,7 @@ from ..htmx import is_htmx
 from . import bp, exports, queries, services
 from .attachments import store
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
-from .permissions import can_edit, can_view
+from .permissions import can_edit, visible_clause
 
 PER_PAGE = 25
 
@@ -125,14 +125,14 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
 
 @bp.get("/<int:item_id>")
 def detail(item_id: int):
-    item = get_or_404(ActionItem, item_id, check=can_view, options=DETAIL_OPTIONS)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause, options=DETAIL_OPTIONS)
     return render_template("actions/detail.html", **_detail_context(item, current_viewer()))
 
 
 @bp.get("/<int:item_id>/log")
 def log(item_id: int):
     """Every recorded action on the item (the audit trail), newest first."""
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     events = db.session.execute(
         select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
@@ -144,7 +144,7 @@ def log(item_id: int):
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 def edit(item_id: int):
     viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     if not can_edit(viewer, item):
         abort(403)
     if request.method == "GET":
@@ -203,7 +203,7 @@ def _refused(item: ActionItem, status: int, **forms):
 def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, anchor: str = "geschiedenis"):
     """Validate the form, call one service, commit; a stale version keeps what was typed (409)."""
     viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     form = form_cls()
     if not form.validate():
         return _refused(item, 422, **{form_key: form})
@@ -287,7 +287,7 @@ def upload(item_id: int):
 @bp.get("/<int:item_id>/attachments/<int:attachment_id>")
 @counts_as_download
 def download(item_id: int, attachment_id: int):
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.action_item_id != item.id:
         abort(404)

@@ -9,13 +9,13 @@ from flask import abort, g, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
-from models import AccessToken, ActionItem, AuditEvent, Organisation
+from models import AccessToken, ActionItem, AuditEvent, Meeting, Organisation
 
 from .. import audit
-from ..access import current_viewer, get_or_404, hash_token
+from ..access import audit_denial_later, current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
 from ..actions import services
-from ..actions.permissions import can_view, visible_clause
+from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
 from . import bp
 from .openapi import document
@@ -217,13 +217,13 @@ def create_action_item():
 
 @bp.get("/action-items/<int:item_id>")
 def get_action_item(item_id: int):
-    return _item_response(get_or_404(ActionItem, item_id, check=can_view))
+    return _item_response(get_or_404(ActionItem, item_id, visible=visible_clause))
 
 
 @bp.patch("/action-items/<int:item_id>")
 def patch_action_item(item_id: int):
     viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
     data = _item_data(_json_body())
     with service_call("U mag deze actie niet wijzigen."):
@@ -234,7 +234,7 @@ def patch_action_item(item_id: int):
 @bp.post("/action-items/<int:item_id>/updates")
 def post_update(item_id: int):
     viewer = current_viewer()
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
     body = _json_body()
     _refuse_unknown(body, {"note", "status", "progress"})
@@ -247,7 +247,7 @@ def post_update(item_id: int):
 
 @bp.get("/action-items/<int:item_id>/history")
 def item_history(item_id: int):
-    item = get_or_404(ActionItem, item_id, check=can_view)
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
     updates = db.session.scalars(action_queries.history(item)).all()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
@@ -490,10 +490,10 @@ def _meeting_response(meeting, status: int = 200):
 
 def _load_meeting(meeting_id: int):
     from ..meetings import queries as meeting_queries
-    from ..meetings.permissions import can_view as can_view_meeting
 
-    meeting = meeting_queries.load(db.session, meeting_id)
-    if meeting is None or not can_view_meeting(current_viewer(), meeting):
+    meeting = meeting_queries.load(db.session, meeting_id, current_viewer())
+    if meeting is None:
+        audit_denial_later(Meeting, meeting_id)
         abort(404)
     return meeting
 

@@ -23,9 +23,9 @@ def visible_meetings(user: User | None) -> Select:
             .options(joinedload(Meeting.series), joinedload(Meeting.chair_organisation)))
 
 
-def load(session: Session, meeting_id: int) -> Meeting | None:
-    """The meeting with attendees and agenda (minutes and errata joined): three statements."""
-    return session.scalars(select(Meeting).where(Meeting.id == meeting_id).options(
+def load(session: Session, meeting_id: int, viewer: User | None) -> Meeting | None:
+    """The meeting, if `viewer` may see it, with attendees and agenda (minutes and errata joined): three statements."""
+    return session.scalars(select(Meeting).where(Meeting.id == meeting_id, visible_clause(viewer)).options(
         joinedload(Meeting.series), joinedload(Meeting.chair_organisation),
         selectinload(Meeting.attendees).joinedload(Attendee.organisation), selectinload(Meeting.attendees).joinedload(Attendee.user),
         selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes).joinedload(Minutes.errata),

@@ -11,22 +11,21 @@ from wtforms.fields.choices import SelectChoice
 from models import FocusArea, Meeting, MeetingSeries, Organisation, User
 
 from .. import audit
-from ..access import current_viewer
+from ..access import audit_denial_later, current_viewer
 from ..actions.services import NotAllowed, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..i18n import today
 from . import bp, exports, queries, services
 from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
-from .permissions import can_manage, can_read_minutes, can_record, can_view
+from .permissions import can_manage, can_read_minutes, can_record
 
 
 def _load(meeting_id: int) -> Meeting:
-    meeting = queries.load(db.session, meeting_id)
+    """The meeting if the viewer may see it; missing and hidden do the same work (see access.get_or_404)."""
+    meeting = queries.load(db.session, meeting_id, current_viewer())
     if meeting is None:
-        abort(404)
-    if not can_view(current_viewer(), meeting):
-        audit.record_now("access.denied", actor=current_viewer(), entity_type="meetings", entity_id=meeting_id, path=request.path)
+        audit_denial_later(Meeting, meeting_id)
         abort(404)
     return meeting
 
@@ -147,7 +146,7 @@ def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict
         abort(403)
     except VersionConflict:
         db.session.rollback()
-        return _detail(queries.load(db.session, meeting.id), 409, conflict=True, **failed_forms)
+        return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, conflict=True, **failed_forms)
     except ValidationFailed as exc:
         db.session.rollback()
         extra = {}
@@ -156,7 +155,7 @@ def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict
                 extra.update(apply_errors(form, exc.fields))
         if not failed_forms:
             extra = exc.fields
-        return _detail(queries.load(db.session, meeting.id), 422, extra_errors=extra, **failed_forms)
+        return _detail(queries.load(db.session, meeting.id, current_viewer()), 422, extra_errors=extra, **failed_forms)
     flash(message, "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + f"#{anchor}")
 
