@@ -1,6 +1,6 @@
 """Rule 10 at the edge: bad bytes and out-of-range numbers are a 400 before any view or query sees them.
 
-Checked for every request: the query string, form fields (names and values) and JSON bodies:
+Checked for every request: the path, the query string, form fields (names and values) and JSON bodies:
 - NUL characters and lone surrogates (neither database can store them);
 - integers beyond what an id or counter column holds (PostgreSQL `integer`), in the places that
   carry numbers: every query parameter except the free-text search `q`, the numeric form fields, and
@@ -11,6 +11,7 @@ Views still validate meaning (a well-formed id that does not exist is their 404 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
@@ -85,7 +86,12 @@ def _check_json(value, key: str | None = None, depth: int = 1) -> None:
 
 def check_request() -> None:
     """before_request: refuse what no view should have to handle."""
+    try:
+        unquote_to_bytes(request.query_string).decode("utf-8")
+    except UnicodeDecodeError:
+        _refuse("Het adres bevat tekens die geen geldige UTF-8 zijn.")
     _check_pairs(request.args.items(multi=True), lambda name: name not in FREE_TEXT_ARGS)
+    _check_pairs((request.view_args or {}).items(), lambda _name: False)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             _check_pairs(request.form.items(multi=True), lambda name: name in NUMERIC_FORM_FIELDS)

@@ -42,7 +42,7 @@ def test_every_other_route_refuses_an_anonymous_caller(app, client):
 
 ROLES = ("reader", "member", "coordinator", "admin")
 VISIBILITIES = ("organisation", "partners", "mdt", "public")
-RELATIONS = ("owner", "shared", "other")  # the viewer's organisation vs. the item
+RELATIONS = ("owner", "shared", "other", "outside")  # the viewer's organisation vs. the item; outside = not an MDT member
 
 
 def expected_visible(visibility: str, relation: str) -> bool:
@@ -50,7 +50,7 @@ def expected_visible(visibility: str, relation: str) -> bool:
     return {
         "organisation": relation == "owner",
         "partners": relation in ("owner", "shared"),
-        "mdt": True,
+        "mdt": relation != "outside",
         "public": True,
     }[visibility]
 
@@ -61,6 +61,10 @@ def world(db_session, make_user):
     owner_user = make_user("KMAR")
     partner_user = make_user("POL")
     other_user = make_user("IND")
+    from models import Organisation
+
+    outside = Organisation(code="BZ", name="Ministerie van Buitenlandse Zaken", is_mdt_member=False)
+    db_session.add(outside)
     kmar, pol = owner_user.organisation, partner_user.organisation
     items = {}
     for visibility in VISIBILITIES:
@@ -68,7 +72,7 @@ def world(db_session, make_user):
         db_session.add(item)
         items[visibility] = item
     db_session.flush()
-    orgs = {"owner": kmar, "shared": pol, "other": other_user.organisation}
+    orgs = {"owner": kmar, "shared": pol, "other": other_user.organisation, "outside": outside}
     return items, orgs
 
 

@@ -47,3 +47,34 @@ def item_json(item: ActionItem) -> dict:
         "created_at": _iso(item.created_at),
         "updated_at": _iso(item.updated_at),
     }
+
+
+# Field types the API takes, per resource; a value of another type is a 422 naming the field.
+TEXT, TEXT_OR_NULL, INT_OR_NULL, BOOL = (str,), (str, type(None)), (int, type(None)), (bool,)
+CODES, IDS = "codes", "ids"
+
+ITEM_TYPES = {"title": TEXT, "description": TEXT_OR_NULL, "recommendation_ids": IDS, "focus_area": TEXT_OR_NULL,
+              "owner_organisation": TEXT, "contributing_organisations": CODES, "assignee_id": INT_OR_NULL,
+              "due_date": TEXT_OR_NULL, "visibility": TEXT, "shared_with": CODES}
+MEETING_TYPES = {"series": TEXT, "title": TEXT, "starts_at": TEXT, "ends_at": TEXT_OR_NULL, "location": TEXT_OR_NULL,
+                 "is_online": BOOL, "chair_organisation": TEXT_OR_NULL, "visibility": TEXT, "shared_with": CODES,
+                 "invited": CODES, "agenda": IDS}
+TYPE_MESSAGES = {TEXT: "Geef tekst.", TEXT_OR_NULL: "Geef tekst, of null.", INT_OR_NULL: "Geef een nummer, of null.",
+                 BOOL: "Geef true of false.", CODES: "Geef een lijst met organisatiecodes.", IDS: "Geef een lijst met nummers."}
+
+
+def _fits(value, kind) -> bool:
+    if kind == CODES:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == IDS:
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    if isinstance(value, bool) and kind != BOOL:
+        return False
+    return isinstance(value, kind)
+
+
+def check_types(body: dict, types: dict) -> None:
+    """422 for every known field whose JSON type is wrong (before any service sees it)."""
+    wrong = {name: TYPE_MESSAGES[kind] for name, kind in types.items() if name in body and not _fits(body[name], kind)}
+    if wrong:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)

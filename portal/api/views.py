@@ -19,7 +19,7 @@ from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
 from . import bp
 from .openapi import document
-from .schemas import ApiError, api_error, item_json, token_json
+from .schemas import ITEM_TYPES, MEETING_TYPES, ApiError, api_error, check_types, item_json, token_json
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 5
@@ -178,6 +178,7 @@ def _refuse_unknown(body: dict, allowed: set[str], read_only: set[str] = frozens
 
 def _item_data(body: dict) -> dict:
     _refuse_unknown(body, ITEM_FIELDS, READ_ONLY)
+    check_types(body, ITEM_TYPES)
     data = dict(body)
     if "due_date" in data and data["due_date"] is not None:
         try:
@@ -471,6 +472,7 @@ def _meeting_json(meeting) -> dict:
 
 def _meeting_data(body: dict) -> dict:
     _refuse_unknown(body, MEETING_FIELDS)
+    check_types(body, MEETING_TYPES)
     data = {k: v for k, v in body.items() if k != "agenda"}
     for key in ("starts_at", "ends_at"):
         if key in data and data[key] is not None:

@@ -1,0 +1,181 @@
+"""The leak crawler: restricted markers never reach another organisation, on any surface.
+
+KMar plants a unique marker in an organisation-only item (title, description, update, comment, attachment
+name), in an organisation-only meeting (title, agenda, minutes, decision), in restricted minutes of a shared
+meeting where only KMar was present, and in a report frozen while the item was restricted. Then every outside
+organisation and role visits every GET route in app.url_map (ids filled in with the planted objects) and every
+link reachable from the pages, htmx fragments, JSON and exports; the marker never appears. New routes are
+crawled without anyone having to list them.
+"""
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import zipfile
+from collections import deque
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from models import FocusArea, Indicator, Organisation
+
+MARKER = "LEKTEST" + secrets.token_hex(6).upper()
+FORMATS = ("csv", "xlsx", "docx", "pdf", "ics")
+MAX_PAGES = 400
+MAX_PER_ENDPOINT = 12
+SKIP = re.compile(r"^/(auth/|static/|login|language)")
+LINK = re.compile(r'(?:href|hx-get|action|src)="(/[^"#]*)"')
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture()
+def planted(app, loaded, make_user):
+    from portal.actions import services as actions
+    from portal.actions.attachments import store
+    from portal.meetings import services as meetings
+    from portal.reports import services as reports
+
+    session = loaded
+    kmar_member = make_user("KMAR")
+    kmar_coordinator = make_user("KMAR", role="coordinator")
+    jenv_coordinator = make_user("JENV", role="coordinator")
+    area = session.scalars(select(FocusArea).order_by(FocusArea.position)).first()
+
+    item, _ = actions.create_item(session, kmar_member, {
+        "title": f"{MARKER} titel", "description": f"{MARKER} omschrijving", "visibility": "organisation",
+        "focus_area": area.code, "due_date": date.today() - timedelta(days=3)})
+    actions.add_update(session, kmar_member, item, item.version, f"{MARKER} voortgang", "in_progress", 40)
+    actions.add_comment(session, kmar_member, item, f"{MARKER} reactie")
+    attachment = store(session, kmar_member, item, f"{MARKER}.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
+                       Path(app.instance_path) / "attachments", 1024 * 1024)
+
+    secret_meeting = meetings.create_meeting(session, kmar_coordinator, {
+        "series": "MDT", "title": f"{MARKER} vergadering", "starts_at": datetime(2026, 3, 2, 10, tzinfo=AMSTERDAM),
+        "invited": ["KMAR"], "visibility": "organisation"})
+    secret_point = meetings.add_agenda_item(session, kmar_coordinator, secret_meeting, f"{MARKER} agendapunt")
+    meetings.save_minutes(session, kmar_coordinator, secret_meeting, secret_point.id, None, f"{MARKER} notulen", False)
+    meetings.add_decision(session, kmar_coordinator, secret_meeting, secret_point.id, f"{MARKER} besluit")
+
+    shared_meeting = meetings.create_meeting(session, jenv_coordinator, {
+        "series": "MDT", "title": "Gedeeld MDT-overleg", "starts_at": datetime(2026, 3, 9, 10, tzinfo=AMSTERDAM),
+        "invited": ["KMAR", "IND", "JENV"], "visibility": "mdt"})
+    kmar_attendee = next(a for a in shared_meeting.attendees if a.organisation.code == "KMAR")
+    meetings.set_attendance(session, jenv_coordinator, shared_meeting, kmar_attendee.id, "present")
+    point = meetings.add_agenda_item(session, jenv_coordinator, shared_meeting, "Casusoverleg")
+    meetings.save_minutes(session, kmar_member, shared_meeting, point.id, None, f"{MARKER} vertrouwelijke notulen", True)
+
+    report = reports.create_report(session, jenv_coordinator, "Voortgang", date.today(), date.today())
+    session.flush()
+    return {"item": item, "attachment": attachment, "meeting": secret_meeting, "agenda_item": secret_point,
+            "shared_meeting": shared_meeting, "report": report, "area": area,
+            "indicator": session.scalars(select(Indicator).order_by(Indicator.key)).first()}
+
+
+def _values_for(planted: dict) -> dict[str, list[str]]:
+    return {
+        "item_id": [str(planted["item"].id)], "attachment_id": [str(planted["attachment"].id)],
+        "meeting_id": [str(planted["meeting"].id), str(planted["shared_meeting"].id)],
+        "agenda_item_id": [str(planted["agenda_item"].id)], "report_id": [str(planted["report"].id)],
+        "narrative_id": ["1"], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": ["1"],
+        "code": [planted["area"].code], "key": [planted["indicator"].key if planted["indicator"] else "x"],
+        "fmt": list(FORMATS),
+    }
+
+
+def seed_urls(app, planted) -> list[str]:
+    """Every GET route, with each placeholder filled in with the planted objects."""
+    values = _values_for(planted)
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or SKIP.match(rule.rule) or rule.endpoint == "static":
+            continue
+        paths = [rule.rule]
+        for name in rule.arguments:
+            paths = [re.sub(rf"<(?:[a-z]+:)?{name}>", value, p) for p in paths for value in values.get(name, ["1"])]
+        urls += paths
+    return sorted(set(urls))
+
+
+def text_of(response) -> str:
+    """What a person could read in the response: zipped Office files unpacked, PDFs as text."""
+    data = response.get_data()
+    if data.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    if data.startswith(b"%PDF"):
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return data.decode("utf-8", "replace")
+
+
+def crawl(client, seeds: list[str], endpoint_of) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    per_endpoint: dict[str, int] = {}
+    queue = deque(seeds)
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.popleft().replace("&amp;", "&")
+        if url in seen or SKIP.match(url):
+            continue
+        endpoint = endpoint_of(url)
+        if endpoint is None or per_endpoint.get(endpoint, 0) >= MAX_PER_ENDPOINT:
+            continue
+        per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + 1
+        response = client.get(url)
+        seen[url] = response.status_code
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        body = text_of(response)
+        assert MARKER not in body, f"the marker leaked at {url}"
+        assert MARKER not in str(response.headers), f"the marker leaked in the headers of {url}"
+        if response.mimetype in ("text/html", "application/json"):
+            queue.extend(LINK.findall(body))
+            queue.extend(re.findall(r'"(/(?:api/v1|actions|meetings|reports)/[^"\s]*)"', body))
+    return seen
+
+
+OUTSIDERS = [("POL", "member"), ("IND", "coordinator"), ("JENV", "coordinator"), ("JENV", "admin"), ("OM", "reader"),
+             ("BZ", "reader"), ("EMM", "reader"), ("NLA", "member")]
+
+
+@pytest.mark.parametrize(("org_code", "role"), OUTSIDERS, ids=[f"{o}-{r}" for o, r in OUTSIDERS])
+def test_no_restricted_marker_reaches_another_organisation(app, planted, make_user, login_as, org_code, role):
+    viewer = make_user(org_code, role=role)
+    client = login_as(app.test_client(), viewer)
+    adapter = app.url_map.bind("localhost")
+
+    def endpoint_of(url: str) -> str | None:
+        try:
+            return adapter.match(url.split("?")[0], method="GET")[0]
+        except Exception:  # noqa: BLE001 - not a route, or not a GET route
+            return None
+
+    seen = crawl(client, seed_urls(app, planted), endpoint_of)
+    # The crawl really went places: item, meeting, report pages and the exports were all fetched.
+    visited = {endpoint_of(url) for url in seen}
+    assert {"actions.detail", "actions.list", "meetings.detail", "reports.detail", "reports.export", "actions.export",
+            "meetings.decisions", "search.results", "api.list_action_items", "api.get_report"} <= visited
+    assert len(seen) > 60
+
+
+def test_the_crawler_finds_a_planted_marker_where_it_may_be_seen(app, planted, make_user, login_as):
+    """The same crawl as KMar itself finds the marker: the test can fail."""
+    client = login_as(app.test_client(), make_user("KMAR"))
+    adapter = app.url_map.bind("localhost")
+
+    def endpoint_of(url):
+        try:
+            return adapter.match(url.split("?")[0], method="GET")[0]
+        except Exception:  # noqa: BLE001
+            return None
+
+    with pytest.raises(AssertionError, match="the marker leaked"):
+        crawl(client, seed_urls(app, planted), endpoint_of)
+
+
+def test_non_members_come_from_the_reference_data(loaded):
+    outside = {o.code for o in loaded.scalars(select(Organisation).where(Organisation.is_mdt_member.is_(False)))}
+    assert {"BZ", "NLA", "EMM"} <= outside
