@@ -24,7 +24,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,20000").split(",")]
 BACKENDS = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))  # this VM's run-to-run spread is large: report medians
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+PAGES = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p]  # only these pages (names as in the table); all when empty  # this VM's run-to-run spread is large: report medians
 PORT, IDP_PORT = 8731, 5301
 WORK = ROOT / "bench" / "work"
 
@@ -146,6 +147,37 @@ def targets(base: str, cookie: str) -> dict[str, str]:
             "API list": "/api/v1/action-items?per_page=25"}, report.json()["id"]
 
 
+def not_found_timing(base: str, cookie: str, hidden_id: int, missing_id: int, n: int = 200) -> tuple[float, float]:
+    """Median ms of a 404 for an item the coordinator may not see vs. one that does not exist, interleaved on
+    one keep-alive connection: equal work means equal time, so existence does not leak through the clock."""
+    session = requests.Session()
+    session.headers["Cookie"] = cookie
+    times: dict[int, list[float]] = {hidden_id: [], missing_id: []}
+    for _ in range(n):
+        for ident in (hidden_id, missing_id):
+            started = time.perf_counter()
+            response = session.get(f"{base}/actions/{ident}", timeout=10)
+            times[ident].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 404, response.status_code
+    median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    return median(times[hidden_id]), median(times[missing_id])
+
+
+def hidden_item(url: str) -> tuple[int, int]:
+    """An organisation-only item of another organisation than JenV, and an id that does not exist."""
+    from sqlalchemy import create_engine, func, select
+
+    from models import ActionItem, Organisation
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        hidden = conn.execute(select(ActionItem.id).join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+                              .where(ActionItem.visibility == "organisation", Organisation.code != "JENV").order_by(ActionItem.id)).scalar()
+        missing = conn.execute(select(func.max(ActionItem.id))).scalar() + 1000
+    engine.dispose()
+    return hidden, missing
+
+
 def busiest(url: str) -> tuple[int, int]:
     from sqlalchemy import create_engine, func, select
 
@@ -197,6 +229,13 @@ def main() -> None:
                         exports.append(time.perf_counter() - started)
                     facts[f"{backend} {size}: DOCX export (s), median of {REPEATS}"] = round(sorted(exports)[len(exports) // 2], 2)
                     facts[f"{backend} {size}: generate-demo (s)"] = round(load_seconds, 1)
+                    hidden, missing = hidden_item(url)
+                    hidden_ms, missing_ms = not_found_timing(base, cookie, hidden, missing)
+                    facts[f"{backend} {size}: 404 not allowed vs missing, median ms of 200 each"] = \
+                        f"{hidden_ms:.2f} vs {missing_ms:.2f} (difference {hidden_ms - missing_ms:+.2f})"
+                    print(json.dumps({"not_found": [hidden_ms, missing_ms]}), flush=True)
+                    if PAGES:
+                        pages = {k: v for k, v in pages.items() if k in PAGES}
                     counts = statement_counts(url, config, pages, "coordinator")
                     for name, path in pages.items():
                         miss = after_invalidation(base + path, cookie)
@@ -236,7 +275,7 @@ def write(rows: list[dict], facts: dict) -> None:
                       "(the Redis cache filled by the first request); SQL statements are counted in-process without "
                       "Redis, i.e. for a cache miss.", "", *lines, "",
                       *[f"- {k}: {v}" for k, v in facts.items()], ""])
-    (ROOT / "bench" / "results" / "latest.md").write_text(text)
+    (ROOT / "bench" / "results" / os.environ.get("BENCH_OUT", "latest.md")).write_text(text)
     print(text)
 
 

@@ -23,6 +23,7 @@ from .recommendation import RESPONSES, Recommendation, recommendation_focus_area
 from .report import Report, ReportNarrative, UpdateRound
 from .server_session import ReminderLog, ServerSession
 from .source import SOURCE_KINDS, Source
+from .status import FINISHED, OPEN_STATUSES, UPDATE_STATUSES, is_late, late_clause
 from .user import ROLES, User
 
 __all__ = [name for name in dir() if not name.startswith("_")]

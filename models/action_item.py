@@ -12,7 +12,8 @@ from .organisation import Organisation
 from .recommendation import Recommendation
 from .user import User
 
-STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+from .status import STATUSES
+
 VISIBILITIES = ("organisation", "partners", "mdt", "public")
 # Two-key closure: the owner asks, a coordinator confirms or sends it back.
 CLOSURE_STATES = ("none", "requested", "confirmed")

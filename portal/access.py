@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from models import AccessToken, User
 
+from . import audit
 from .extensions import csrf, db, login_manager
 
 F = TypeVar("F", bound=Callable)
@@ -119,8 +120,6 @@ def audit_denial_later(model, ident) -> None:
     path = request.path
 
     def record() -> None:
-        from . import audit
-
         with app.app_context():
             if db.session.get(model, ident) is None:
                 return
@@ -130,5 +129,5 @@ def audit_denial_later(model, ident) -> None:
 
     @after_this_request
     def _attach(response):
-        response.call_on_close(record)
+        response.call_on_close(lambda: audit.later.submit(app, record))
         return response

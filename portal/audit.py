@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import re
+import threading
 
 from flask import has_request_context, request
 
@@ -50,3 +52,40 @@ def record_now(action: str, **kwargs) -> None:
     db.session.rollback()
     record(action, **kwargs)
     db.session.commit()
+
+
+class _LaterWriter:
+    """Audit events written off the request thread (one daemon thread per process), so the cost of
+    recording a refusal never shows in the timing of any response, this one or the next on the
+    same connection. Outside production and development (tests) the write runs inline."""
+
+    def __init__(self):
+        self.queue: queue.Queue = queue.Queue(maxsize=10000)
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def submit(self, app, job) -> None:
+        if app.config["PORTAL_SETTINGS"].env == "test":
+            job()
+            return
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+                self.thread.start()
+        try:
+            self.queue.put_nowait(job)
+        except queue.Full:  # never block a request; log what could not be queued
+            log.warning("audit queue full: an access.denied event was only logged")
+
+    def _run(self) -> None:
+        while True:
+            job = self.queue.get()
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a failed audit write is logged, never raised into a request
+                log.exception("audit write failed")
+            finally:
+                self.queue.task_done()
+
+
+later = _LaterWriter()

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations
+from models import OPEN_STATUSES, ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations, late_clause
 
 from ..visibility import scope as visibility_scope
 from .permissions import visible_clause
@@ -27,7 +27,6 @@ SORTS = {
     "status": (ActionItem.status, ActionItem.id),
 }
 STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
-OPEN_STATUSES = ("open", "in_progress", "blocked")
 
 
 @dataclass
@@ -109,7 +108,7 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
         stmt = stmt.where(ActionItem.id.in_(select(action_item_recommendations.c.action_item_id).where(
             action_item_recommendations.c.recommendation_id == f.recommendation)))
     if f.overdue:
-        stmt = stmt.where(ActionItem.due_date < today, ActionItem.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(late_clause(ActionItem.status, ActionItem.due_date, today))
     if f.assignee == "none":
         stmt = stmt.where(ActionItem.assignee_id.is_(None))
     elif f.assignee.isdigit():
@@ -189,7 +188,7 @@ def _dashboard_summary(user: User, today: date) -> tuple[dict, dict]:
     open_ = ActionItem.status.in_(OPEN_STATUSES)
     mine = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
                                      .order_by(*SORTS["due_date"]).limit(10))).all()
-    overdue = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.due_date < today)
+    overdue = db.session.scalars(_light(select(ActionItem).where(visible, late_clause(ActionItem.status, ActionItem.due_date, today))
                                         .order_by(*SORTS["due_date"]).limit(10))).all()
     soon = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
                                                               ActionItem.due_date <= today + timedelta(days=14))
@@ -205,7 +204,7 @@ def _dashboard_summary(user: User, today: date) -> tuple[dict, dict]:
     rows = db.session.execute(
         select(ActionItem.focus_area_id, ActionItem.owner_organisation_id, func.count(ActionItem.id),
                func.count(ActionItem.id).filter(ActionItem.status == "done"), func.count(ActionItem.id).filter(open_),
-               func.count(ActionItem.id).filter(open_, ActionItem.due_date < today))
+               func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)))
         .where(visible).group_by(ActionItem.focus_area_id, ActionItem.owner_organisation_id)
     ).all()
     names = db.session.execute(

@@ -7,13 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from models import ActionItem, ReminderLog, User
+from models import OPEN_STATUSES, ActionItem, ReminderLog, User, is_late
 
 from .. import mail
 from ..i18n import format_long_date
 from .permissions import can_view
 
-OPEN = ("open", "in_progress", "blocked")
 WINDOW_DAYS = 7
 
 
@@ -27,7 +26,7 @@ def _recipients(session: Session, item: ActionItem) -> list[User]:
 
 def send_reminders(session: Session, today: date, smtp_url: str | None, base_url: str) -> dict[str, int]:
     items = session.scalars(
-        select(ActionItem).where(ActionItem.status.in_(OPEN), ActionItem.due_date.is_not(None),
+        select(ActionItem).where(ActionItem.status.in_(OPEN_STATUSES), ActionItem.due_date.is_not(None),
                                  ActionItem.due_date <= today + timedelta(days=WINDOW_DAYS))
         .order_by(ActionItem.due_date, ActionItem.id)
         .options(selectinload(ActionItem.assignee), selectinload(ActionItem.shared_with))
@@ -49,12 +48,12 @@ def send_reminders(session: Session, today: date, smtp_url: str | None, base_url
     for user, user_items in per_user.values():
         lines = [f"Beste {user.name},", "", "Deze acties in het MDT-portaal vragen uw aandacht:", ""]
         for item in user_items:
-            state = "te laat" if item.due_date < today else "deadline nadert"
+            state = "te laat" if is_late(item.due_date, item.status, today) else "deadline nadert"
             lines.append(f"- {item.title} ({state}: {format_long_date(item.due_date)})")
             lines.append(f"  {base_url}/actions/{item.id}")
         lines += ["", "Werk de voortgang bij in het portaal, of pas de deadline aan als die niet meer klopt.", "",
                   "Met vriendelijke groet,", "MDT-portaal mensensmokkel"]
-        overdue = sum(1 for i in user_items if i.due_date < today)
+        overdue = sum(1 for i in user_items if is_late(i.due_date, i.status, today))
         subject = f"MDT-portaal: {len(user_items)} {'actie vraagt' if len(user_items) == 1 else 'acties vragen'} uw aandacht"
         if overdue:
             subject += f" ({overdue} te laat)"

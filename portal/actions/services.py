@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import ActionItem, Comment, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
+from models import FINISHED, UPDATE_STATUSES, ActionItem, Comment, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
 
 from .. import audit
 from ..errors import NotAllowed, NotFound, ValidationFailed, VersionConflict
@@ -22,8 +22,6 @@ from .permissions import can_edit, can_view
 TITLE_MAX = 300
 TEXT_MAX = 10000
 NOTE_MAX = 5000
-UPDATE_STATUSES = ("open", "in_progress", "blocked")
-FINISHED = ("done", "cancelled")
 
 
 def _now() -> datetime:

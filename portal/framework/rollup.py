@@ -11,14 +11,13 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations
+from models import OPEN_STATUSES, ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
 from ..actions.permissions import visible_clause
 from ..cache import cache
 from ..reports.snapshot import STATUSES, recommendation_state
 from ..visibility import scope as visibility_scope
 
-OPEN = ("open", "in_progress", "blocked")
 
 
 def _empty() -> dict[str, int]:
@@ -35,7 +34,7 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
     weight = func.coalesce(Commitment.weight, literal(1))
     stmt = (select(ActionItem.focus_area_id, Organisation.code, ActionItem.status, func.count(ActionItem.id),
                    func.sum(weight), func.sum(weight * ActionItem.progress),
-                   func.count(ActionItem.id).filter(ActionItem.status.in_(OPEN), ActionItem.due_date < today))
+                   func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)))
             .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
             .outerjoin(Commitment, Commitment.id == ActionItem.commitment_id)
             .where(visible_clause(viewer))
@@ -90,7 +89,7 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
 
 
 def area_items(session: Session, viewer: User, area_id: int, today: date, limit: int = 100) -> list[ActionItem]:
-    overdue_first = case((ActionItem.status.in_(OPEN) & (ActionItem.due_date < today), 0), else_=1)
+    overdue_first = case((late_clause(ActionItem.status, ActionItem.due_date, today), 0), else_=1)
     return session.scalars(select(ActionItem).where(visible_clause(viewer), ActionItem.focus_area_id == area_id)
                            .order_by(overdue_first, ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id).limit(limit)
                            .options(joinedload(ActionItem.owner_organisation))).all()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import (ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation,
+from models import (OPEN_STATUSES, ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation,
                     ProgressUpdate, User)
 
 from ..actions.permissions import visible_clause as item_visible
@@ -15,7 +15,6 @@ from ..cache import cache
 from .permissions import visible_clause
 from ..visibility import scope as visibility_scope
 
-OPEN = ("open", "in_progress", "blocked")
 
 
 def visible_meetings(user: User | None) -> Select:
@@ -63,7 +62,7 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ca
                    latest.with_only_columns(ProgressUpdate.recorded_at).scalar_subquery().label("recorded_at"),
                    latest.with_only_columns(ProgressUpdate.note).scalar_subquery().label("note"))
             .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
-            .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN), item_visible(viewer))
+            .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN_STATUSES), item_visible(viewer))
             .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
     rows = cache().get_or_compute(
         "carried", (meeting.id, visibility_scope(viewer)),

@@ -17,15 +17,15 @@ def _round_banner():
         return {}
     from sqlalchemy import func, select
 
-    from models import ActionItem
+    from models import OPEN_STATUSES, ActionItem
 
     from ..extensions import db
     from ..i18n import today
-    from .rounds import OPEN, current
+    from .rounds import current
 
     update_round = current(db.session, today())
     if update_round is None:
         return {}
     open_items = db.session.scalar(select(func.count()).select_from(ActionItem).where(
-        ActionItem.owner_organisation_id == viewer.organisation_id, ActionItem.status.in_(OPEN)))
+        ActionItem.owner_organisation_id == viewer.organisation_id, ActionItem.status.in_(OPEN_STATUSES)))
     return {"round_banner": {"round": update_round, "open_items": open_items}} if open_items else {}

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import ActionItem, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
+from models import ActionItem, is_late, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
 
 from ..actions.permissions import visible_clause
 
@@ -87,7 +87,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
             "recommendation_ids": sorted(r.id for r in item.recommendations),
             "status": status, "closure": closure, "progress": update.progress if update else 0,
             "due_date": due.isoformat() if due else None,
-            "overdue": bool(due and due <= as_of and status in ("open", "in_progress", "blocked")),
+            "overdue": is_late(due, status, as_of),
             "last_update_at": update.recorded_at.isoformat() if update else None,
             "last_note": update.note if update else "",
         })
