@@ -9,6 +9,8 @@ from flask import Flask, session
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 
+from models import is_late
+
 LOCALES = ("nl", "en")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -123,7 +125,7 @@ def _translations():
 def init_app(app: Flask) -> None:
     from .markdown import render
 
-    app.jinja_env.globals.update(status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS,
+    app.jinja_env.globals.update(is_late=is_late, status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS,
                                  role_labels=ROLE_LABELS, status_label=status_label, today=today)
     app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["number"] = format_number_nl

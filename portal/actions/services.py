@@ -330,18 +330,29 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
                 closure_state="requested", closing_note=note, closure_requested_at=_now())
 
 
+def closure_request(session: Session, item: ActionItem) -> ProgressUpdate | None:
+    """The history entry of the pending closure request (its author is the first key)."""
+    return session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id,
+                                                        ProgressUpdate.kind == "closure_requested")
+                           .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(1)).first()
+
+
 def confirm_closure(session: Session, actor: User, item: ActionItem, base_version: int | None) -> None:
-    """Second key: a coordinator confirms the closure."""
+    """Second key: a coordinator other than the one who requested the closure confirms it (four eyes)."""
     if actor.role != "coordinator" or not can_view(actor, item):
         raise NotAllowed("only coordinators confirm")
     check_version(session, item, base_version)
     if item.closure_state != "requested":
         raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
+    request = closure_request(session, item)
+    if request is not None and request.author_id == actor.id:
+        raise NotAllowed("the requester cannot confirm their own closure")
     _transition(session, actor, item, "closure_confirmed", "Afronding bevestigd.", "action.closure_confirmed",
                 closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=_now())
 
 
 def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
+    """Send back: status and progress return to what they were before the closure was requested."""
     if actor.role != "coordinator" or not can_view(actor, item):
         raise NotAllowed("only coordinators send back")
     check_version(session, item, base_version)
@@ -351,8 +362,13 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
         fields["closure"] = "Er is geen afronding die op bevestiging wacht."
     if fields:
         raise ValidationFailed(fields)
+    request = closure_request(session, item)
+    before = session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id,
+                                                          ProgressUpdate.id < request.id, ProgressUpdate.status.in_(UPDATE_STATUSES))
+                             .order_by(ProgressUpdate.id.desc()).limit(1)).first() if request is not None else None
+    status, progress = (before.status, before.progress) if before is not None else ("in_progress", item.progress)
     _transition(session, actor, item, "closure_rejected", reason, "action.closure_rejected",
-                status="in_progress", closure_state="none", closure_requested_at=None)
+                status=status, progress=progress, closure_state="none", closure_requested_at=None, closing_note=None)
 
 
 def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:

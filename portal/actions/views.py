@@ -99,6 +99,12 @@ DETAIL_OPTIONS = (
 )
 
 
+def _requested_by(item: ActionItem, viewer: User) -> bool:
+    """Four eyes: the coordinator who requested a closure is not offered its confirmation."""
+    request = services.closure_request(db.session, item)
+    return request is not None and request.author_id == viewer.id
+
+
 def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
     history = db.session.scalars(queries.history(item)).all()
     comments = db.session.scalars(select(Comment).where(Comment.action_item_id == item.id).order_by(Comment.created_at)
@@ -111,7 +117,7 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
     return dict(
         item=item, history=history, comments=comments, attachments=attachments,
         can_edit=editable, can_close=editable and is_owner and item.status not in ("done", "cancelled"),
-        can_confirm=viewer.role == "coordinator" and item.closure_state == "requested",
+        can_confirm=viewer.role == "coordinator" and item.closure_state == "requested" and not _requested_by(item, viewer),
         can_comment=viewer.role != "reader",
         update_form=update_form,
         closure_form=forms.get("closure_form") or ClosureForm(formdata=None, version=item.version),
