@@ -113,7 +113,9 @@ def get_or_404(model, ident, visible: Callable[[User | None], ColumnElement[bool
 
 
 def audit_denial_later(model, ident) -> None:
-    """When the response is closed: if the object exists, record that this user was refused it."""
+    """When the response is closed, off the request thread: record that this user was refused the object.
+    Missing and hidden ids are recorded alike (with `exists`), so both cost the same work, after the response
+    as well as in it: the clock does not tell them apart, and repeated misses are a probing signal too."""
     app = current_app._get_current_object()
     viewer = current_viewer()
     actor_id = viewer.id if viewer else None
@@ -121,10 +123,10 @@ def audit_denial_later(model, ident) -> None:
 
     def record() -> None:
         with app.app_context():
-            if db.session.get(model, ident) is None:
-                return
+            exists = db.session.get(model, ident) is not None
             actor = db.session.get(User, actor_id) if actor_id else None
-            audit.record("access.denied", actor=actor, entity_type=model.__tablename__, entity_id=ident, path=path)
+            audit.record("access.denied", actor=actor, entity_type=model.__tablename__, entity_id=ident, path=path,
+                         exists=exists)
             db.session.commit()
 
     @after_this_request

@@ -133,7 +133,9 @@ def test_denied_access_is_audited(app, world, make_user, login_as, db_session):
     response.close()
     missing = client.get("/actions/999999")
     missing.close()
-    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied").order_by(AuditEvent.id)).all()
+    assert [(e.entity_id, e.diff["exists"]) for e in events] == [(items["organisation"].id, True), (999999, False)]
+    event = events[0]
     assert (event.actor_id, event.entity_type, event.entity_id) == (viewer.id, "action_items", items["organisation"].id)
     assert event.organisation_code == "IND"
 
