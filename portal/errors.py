@@ -22,5 +22,9 @@ class NotAllowed(Exception):
     """403: the user may see the record but not do this."""
 
 
+class Locked(ValidationFailed):
+    """409: the record is approved and no longer changes (rule 6); `fields` says why."""
+
+
 class NotFound(Exception):
     """404: the record does not exist for this user (missing and not visible look the same)."""

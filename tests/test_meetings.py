@@ -69,7 +69,7 @@ def test_minutes_are_locked_once_approved_and_corrected_by_errata(app, db_sessio
     coordinator = login_as(app.test_client(), cast["coordinator"])
     csrf = coordinator.get("/api/v1/me").get_json()["csrf_token"]
     locked = coordinator.post(f"/meetings/{first.id}/agenda/{point.id}/minutes", data={"csrf_token": csrf, "body": "Stiekem anders", "version": "1"})
-    assert locked.status_code == 422 and "vastgesteld" in locked.get_data(as_text=True)
+    assert locked.status_code == 409 and "vastgesteld" in locked.get_data(as_text=True)
     assert db_session.scalars(select(Minutes.body)).one() == "Besproken: de **aanpak**."
     fixed = coordinator.post(f"/meetings/{first.id}/agenda/{point.id}/errata", data={"csrf_token": csrf, "body": "Lees: de integrale aanpak."})
     assert fixed.status_code == 302
@@ -172,7 +172,8 @@ def test_restricted_minutes_only_for_organisations_present(app, cast, restricted
     assert ("Casus" in found.split("<main", 1)[1] and "1 resultaat" in found) is sees
     api = client.get(f"/api/v1/meetings/{restricted.id}").get_json()
     casus = next(a for a in api["agenda"] if a["title"] == "Casus")
-    assert (casus["minutes"] == {"restricted": True}) is (not sees)
+    # Restricted minutes do not exist for those not present: no body, no version, no hint.
+    assert (casus["minutes"] is None) is (not sees)
     assert [m["title"] for m in client.get("/api/v1/search?q=kameelcasus").get_json()["minutes"]] == (["Casus"] if sees else [])
     from docx import Document
 

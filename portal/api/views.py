@@ -12,6 +12,7 @@ from sqlalchemy import select
 from models import AccessToken, ActionItem, AuditEvent, Meeting, Organisation
 
 from .. import audit
+from ..errors import Locked
 from ..access import audit_denial_later, current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
 from ..actions import services
@@ -47,6 +48,9 @@ def service_call(forbidden: str):
     except services.NotAllowed:
         db.session.rollback()
         raise ApiError(403, "forbidden", forbidden) from None
+    except Locked as exc:
+        db.session.rollback()
+        raise ApiError(409, "locked", "Dit verslag is vastgesteld en verandert niet meer.", exc.fields) from None
     except services.ValidationFailed as exc:
         db.session.rollback()
         raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields) from None
@@ -447,10 +451,8 @@ def _meeting_json(meeting) -> dict:
     viewer = current_viewer()
 
     def minutes(item):
-        if item.minutes is None:
-            return None
-        if not can_read_minutes(viewer, meeting, item.minutes):
-            return {"restricted": True}
+        if item.minutes is None or not can_read_minutes(viewer, meeting, item.minutes):
+            return None  # rule 5: restricted minutes do not exist for an organisation that was not present
         return {"body": item.minutes.body, "is_restricted": item.minutes.is_restricted, "version": item.minutes.version,
                 "errata": [{"at": e.created_at.isoformat(), "body": e.body} for e in item.minutes.errata]}
 

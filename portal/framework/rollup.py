@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import OPEN_STATUSES, ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
+from models import ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
 from ..actions.permissions import visible_clause
 from ..cache import cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (OPEN_STATUSES, ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation,
@@ -75,10 +75,19 @@ def meeting_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ac
                            .options(joinedload(ActionItem.owner_organisation))).all()
 
 
+def _decision_readable(viewer: User | None):
+    """Rule 5: a decision taken under restricted minutes is restricted like them (organisations present only)."""
+    if viewer is None:
+        return false()
+    restricted = select(Minutes.agenda_item_id).where(Minutes.is_restricted.is_(True))
+    present = select(Attendee.meeting_id).where(Attendee.organisation_id == viewer.organisation_id, Attendee.attendance == "present")
+    return or_(Decision.agenda_item_id.is_(None), Decision.agenda_item_id.not_in(restricted), Decision.meeting_id.in_(present))
+
+
 def decisions(viewer: User, series_code: str | None = None, year: int | None = None, focus_area: str | None = None,
               q: str = "", meeting_id: int | None = None) -> Select:
-    stmt = (select(Decision).join(Meeting, Decision.meeting_id == Meeting.id).where(visible_clause(viewer))
-            .order_by(Decision.year.desc(), Decision.sequence.desc())
+    stmt = (select(Decision).join(Meeting, Decision.meeting_id == Meeting.id).where(visible_clause(viewer), _decision_readable(viewer))
+            .order_by(Decision.year, Decision.sequence)
             .options(joinedload(Decision.meeting), joinedload(Decision.series), joinedload(Decision.focus_area),
                      joinedload(Decision.agenda_item)))
     if series_code:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User
 
 from .. import audit
-from ..actions.services import NotAllowed, ValidationFailed, VersionConflict, save
-from .permissions import can_manage, can_record
+from ..actions.services import save
+from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
+from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ACTION_REVIEW_TITLE = "Actielijst vorige vergadering"
@@ -25,6 +26,13 @@ class MeetingVersionConflict(VersionConflict):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _unlocked(meeting: Meeting) -> None:
+    """Rule 6: once the minutes are approved, agenda, attendance, minutes and decisions no longer change."""
+    if meeting.minutes_status == "vastgesteld":
+        raise Locked({"meeting": "De notulen van deze vergadering zijn vastgesteld. Agenda, aanwezigheid, notulen en "
+                                 "besluiten veranderen niet meer; voeg zo nodig een erratum toe."})
 
 
 def _text(fields, name, value, label, maximum, required=True):
@@ -116,6 +124,7 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, base_version
         raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
     if base_version != meeting.version:
         raise MeetingVersionConflict(meeting)
+    _unlocked(meeting)
     values = clean_meeting_data(session, data, meeting)
     invited = values.pop("invited", None)
     for name, value in values.items():
@@ -136,6 +145,7 @@ def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str,
                     duration_minutes: int | None = None, focus_area_code: str | None = None) -> AgendaItem:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators set the agenda")
+    _unlocked(meeting)
     fields: dict[str, str] = {}
     title = _text(fields, "title", title, "een titel", 300)
     presenter = _text(fields, "presenter", presenter or "", "een inleider", 200, required=False)
@@ -160,6 +170,7 @@ def move_agenda_item(session: Session, actor: User, meeting: Meeting, agenda_ite
     """Swap with the neighbour above or below; the fixed action review stays first."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators set the agenda")
+    _unlocked(meeting)
     items = sorted(meeting.agenda_items, key=lambda a: a.position)
     index = next((i for i, a in enumerate(items) if a.id == agenda_item_id), None)
     if index is None:
@@ -183,6 +194,7 @@ def move_agenda_item(session: Session, actor: User, meeting: Meeting, agenda_ite
 def set_attendance(session: Session, actor: User, meeting: Meeting, attendee_id: int, attendance: str) -> None:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators record attendance")
+    _unlocked(meeting)
     attendee = next((a for a in meeting.attendees if a.id == attendee_id), None)
     if attendee is None:
         raise ValidationFailed({"attendee": "Deze persoon of organisatie is niet uitgenodigd voor deze vergadering."})
@@ -195,6 +207,7 @@ def set_attendance(session: Session, actor: User, meeting: Meeting, attendee_id:
 def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int) -> Attendee:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators invite")
+    _unlocked(meeting)
     person = session.get(User, user_id) if isinstance(user_id, int) else None
     invited_orgs = {a.organisation_id for a in meeting.attendees}
     if person is None or not person.is_active:
@@ -228,8 +241,12 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     if not can_record(actor, meeting):
         raise NotAllowed("cannot write minutes")
     agenda_item = _agenda_item(meeting, agenda_item_id)
-    if meeting.minutes_status == "vastgesteld":
-        raise ValidationFailed({"body": "De notulen zijn vastgesteld en kunnen niet meer worden gewijzigd. Voeg een erratum toe."})
+    if not can_read_minutes(actor, meeting, agenda_item.minutes):
+        # Rule 5: restricted minutes do not exist for an organisation that was not present (no body, no version).
+        raise NotFound("restricted minutes")
+    _unlocked(meeting)
+    if is_restricted and actor.organisation_id not in attending_organisations(meeting):
+        raise NotAllowed("only organisations present write restricted minutes")
     fields: dict[str, str] = {}
     body = _text(fields, "body", body, "de notulen", 20000, required=False)
     if fields:
@@ -274,6 +291,8 @@ def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators add errata")
     agenda_item = _agenda_item(meeting, agenda_item_id)
+    if not can_read_minutes(actor, meeting, agenda_item.minutes):
+        raise NotFound("restricted minutes")
     if meeting.minutes_status != "vastgesteld" or agenda_item.minutes is None:
         raise ValidationFailed({"body": "Een erratum kan alleen bij vastgestelde notulen; wijzig de conceptnotulen gewoon."})
     fields: dict[str, str] = {}
@@ -294,6 +313,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
     the unique constraint and a retry cover SQLite and any race that slips through."""
     if not can_record(actor, meeting):
         raise NotAllowed("cannot record decisions")
+    _unlocked(meeting)
     fields: dict[str, str] = {}
     text = _text(fields, "text", text, "het besluit", 5000)
     agenda_item = None
@@ -333,6 +353,7 @@ def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list)
     """Set the agenda order from a list of this meeting's agenda item ids (the action review stays first)."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators set the agenda")
+    _unlocked(meeting)
     current = {a.id: a for a in meeting.agenda_items}
     if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
         raise ValidationFailed({"agenda": "Geef de agendapunten als lijst van nummers."})

@@ -12,7 +12,7 @@ from models import FocusArea, Meeting, MeetingSeries, Organisation, User
 
 from .. import audit
 from ..access import audit_denial_later, current_viewer
-from ..actions.services import NotAllowed, ValidationFailed, VersionConflict
+from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..i18n import today
@@ -113,6 +113,7 @@ def create():
 def _detail(meeting: Meeting, status: int = 200, **forms):
     viewer = current_viewer()
     decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
+    locked = meeting.minutes_status == "vastgesteld"
     agenda_form = forms.get("agenda_form") or AgendaForm(formdata=None)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     _area_choices(agenda_form.focus_area, decision_form.focus_area)
@@ -124,6 +125,8 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         "meetings/detail.html", meeting=meeting, decisions=decisions,
         carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
         can_manage=manage, can_record=can_record(viewer, meeting),
+        # Rule 6: an approved record offers no controls that would change it (errata only).
+        can_prepare=manage and not locked, can_decide=can_record(viewer, meeting) and not locked,
         readable={a.id: can_read_minutes(viewer, meeting, a.minutes) for a in meeting.agenda_items},
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
         minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,
@@ -147,6 +150,9 @@ def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict
     except VersionConflict:
         db.session.rollback()
         return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, conflict=True, **failed_forms)
+    except Locked as exc:
+        db.session.rollback()
+        return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, extra_errors=exc.fields, **failed_forms)
     except ValidationFailed as exc:
         db.session.rollback()
         extra = {}
