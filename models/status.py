@@ -5,10 +5,12 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_
 
-STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
+# awaiting_confirmation: the owner reported the item done (first key); it is not done, and counts as not done,
+# until a coordinator other than the requester confirms it (second key). Contract rule 1.
+STATUSES = ("open", "in_progress", "blocked", "awaiting_confirmation", "done", "cancelled")
 FINISHED = ("done", "cancelled")
-OPEN_STATUSES = tuple(s for s in STATUSES if s not in FINISHED)
-UPDATE_STATUSES = ("open", "in_progress", "blocked")  # what a progress update may set
+OPEN_STATUSES = tuple(s for s in STATUSES if s not in FINISHED)  # not finished: counted as open work
+UPDATE_STATUSES = ("open", "in_progress", "blocked")  # what a progress update may set; the owner's work in hand
 
 
 def is_late(due: date | None, status: str, day: date) -> bool:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 # Status colours from the Rijkshuisstijl palette; the legend and tables carry the meaning, not colour.
-STATUS_COLOURS = {"done": "#39870c", "in_progress": "#01689b", "blocked": "#d52b1e", "open": "#8fcae7", "cancelled": "#b4b4b4"}
-STATUS_NAMES = {"done": "Afgerond", "in_progress": "Bezig", "blocked": "Geblokkeerd", "open": "Open", "cancelled": "Vervallen"}
+STATUS_COLOURS = {"done": "#39870c", "awaiting_confirmation": "#a90061", "in_progress": "#01689b", "blocked": "#d52b1e", "open": "#8fcae7",
+                  "cancelled": "#b4b4b4"}
+STATUS_NAMES = {"done": "Afgerond", "awaiting_confirmation": "Wacht op bevestiging", "in_progress": "Bezig", "blocked": "Geblokkeerd",
+                "open": "Open", "cancelled": "Vervallen"}
 
 
 def status_bars(rows: list[tuple[str, dict[str, int]]], title: str) -> Markup:
     """One horizontal stacked bar per row (label, counts per status)."""
     width, bar_h, gap, label_w = 640, 22, 12, 90
-    height = len(rows) * (bar_h + gap) + 40
+    height = len(rows) * (bar_h + gap) + 58  # two legend rows
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     for index, (label, counts) in enumerate(rows):
         y = index * (bar_h + gap)
@@ -27,11 +29,10 @@ def status_bars(rows: list[tuple[str, dict[str, int]]], title: str) -> Markup:
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}" stroke="#ffffff"><title>{STATUS_NAMES[status]}: {n}</title></rect>')
             x += w
         parts.append(f'<text x="{x + 4:.1f}" y="{y + 16}" font-size="12" fill="#1a1a1a">{total}</text>')
-    y = len(rows) * (bar_h + gap) + 8
-    x = 0
-    for status, colour in STATUS_COLOURS.items():
+    top = len(rows) * (bar_h + gap) + 8
+    for index, (status, colour) in enumerate(STATUS_COLOURS.items()):
+        x, y = (index % 3) * 200, top + (index // 3) * 20
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/><text x="{x + 16}" y="{y + 11}" font-size="12" fill="#1a1a1a">{STATUS_NAMES[status]}</text>')
-        x += 110
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -87,9 +87,9 @@ def _date_time(value: datetime | None) -> str:
     return f"{local.day} {months[local.month - 1]} {local.year} {'at' if months is MONTHS_EN else 'om'} {local:%H:%M}"
 
 
-STATUS_TEXT = {"open": N_("Open"), "in_progress": N_("Bezig"), "blocked": N_("Geblokkeerd"), "done": N_("Afgerond"),
-               "cancelled": N_("Vervallen"), "closure_requested": N_("Afgerond, wacht op bevestiging")}
-STATUS_LABELS = {key: _l(text) for key, text in STATUS_TEXT.items() if key != "closure_requested"}
+STATUS_TEXT = {"open": N_("Open"), "in_progress": N_("Bezig"), "blocked": N_("Geblokkeerd"),
+               "awaiting_confirmation": N_("Wacht op bevestiging"), "done": N_("Afgerond"), "cancelled": N_("Vervallen")}
+STATUS_LABELS = {key: _l(text) for key, text in STATUS_TEXT.items()}
 VISIBILITY_LABELS = {
     "organisation": _l("alleen eigen organisatie"),
     "partners": _l("eigen organisatie en gekozen partners"),
@@ -102,9 +102,8 @@ ROLE_LABELS = {"reader": _l("lezer"), "member": _l("lid"), "coordinator": _l("co
 
 
 def status_label(item) -> str:
-    """Status in words, with the two-key closure state (never colour alone)."""
-    key = "closure_requested" if item.status == "done" and item.closure_state == "requested" else item.status
-    return _translations().ugettext(STATUS_TEXT[key])
+    """Status in words (never colour alone); a requested closure is its own status, awaiting_confirmation."""
+    return _translations().ugettext(STATUS_TEXT[item.status])
 
 
 _translations_by_locale: dict = {}

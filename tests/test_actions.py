@@ -191,7 +191,8 @@ def test_two_key_closure(as_user, people, db_session):
 
     done = member.post(f"/actions/{item_id}/close", data={"csrf_token": member.csrf, "closing_note": "Doelen vastgesteld", "version": "1"})
     assert done.status_code == 302
-    assert "Afgerond, wacht op bevestiging" in member.get(f"/actions/{item_id}").get_data(as_text=True)
+    assert "Wacht op bevestiging" in member.get(f"/actions/{item_id}").get_data(as_text=True)
+    assert db_session.get(ActionItem, item_id).status == "awaiting_confirmation"
     # The owner cannot turn the second key.
     assert member.post(f"/actions/{item_id}/confirm", data={"csrf_token": member.csrf, "version": "2"}).status_code == 403
 
@@ -213,7 +214,7 @@ def test_coordinator_sends_closure_back_with_a_reason(as_user, people, db_sessio
     assert back.status_code == 302
     db_session.expire_all()
     item = db_session.get(ActionItem, item_id)
-    assert (item.status, item.closure_state) == ("in_progress", "none")
+    assert (item.status, item.closure_state) == ("open", "none")  # back to the status before the request
     assert "Bewijs ontbreekt" in member.get(f"/actions/{item_id}").get_data(as_text=True)
 
 

@@ -176,6 +176,11 @@ def test_framework_rollup_follows_weights_and_closures(cached_app, people, db_se
     with cached_app.app_context():
         services.request_closure(db_session, people["kmar"], a, a.version, "klaar")
         db_session.commit()
+    # Rule 1: a requested closure is not done until the second key.
+    assert "Gewogen aandeel afgerond: 0%" in client.get("/framework/3.1").get_data(as_text=True)
+    with cached_app.app_context():
+        services.confirm_closure(db_session, coordinator, a, a.version)
+        db_session.commit()
     assert "Gewogen aandeel afgerond: 50%" in client.get("/framework/3.1").get_data(as_text=True)
     csrf = client.get("/api/v1/me").get_json()["csrf_token"]
     weights = {f"weight-{c.id}": "1" for c in area.commitments} | {f"weight-{c1.id}": "3"}

@@ -42,6 +42,9 @@ def test_new_meeting_carries_over_open_actions_of_the_series(app, db_session, ca
                                                                     "agenda_item_id": point.id})
     done, _ = actions.create_item(db_session, cast["kmar"], {"title": "Klaar uit januari", "meeting_id": january.id})
     actions.request_closure(db_session, cast["kmar"], done, done.version, "klaar")
+    waiting, _ = actions.create_item(db_session, cast["kmar"], {"title": "Wacht uit januari", "meeting_id": january.id})
+    actions.request_closure(db_session, cast["kmar"], waiting, waiting.version, "bijna")
+    actions.confirm_closure(db_session, cast["coordinator"], done, done.version)
     other_series = services.create_meeting(db_session, cast["coordinator"], {"series": "EMM", "title": "EMM", "starts_at": local(2026, 1, 20),
                                                                                "invited": ["KMAR"]})
     actions.create_item(db_session, cast["kmar"], {"title": "Uit een andere reeks", "meeting_id": other_series.id})
@@ -51,6 +54,8 @@ def test_new_meeting_carries_over_open_actions_of_the_series(app, db_session, ca
     page = login_as(app.test_client(), cast["ind"]).get(f"/meetings/{february.id}").get_data(as_text=True)
     review = page.split("Actielijst vorige vergadering", 1)[1].split("</table>", 1)[0]
     assert "Nog open uit januari" in review and "Klaar uit januari" not in review and "Uit een andere reeks" not in review
+    # Awaiting confirmation is not done: it stays on the action list, with its status in words.
+    assert "Wacht uit januari" in review and "Wacht op bevestiging" in review
     assert "Actie aangemaakt." in review  # the latest update is shown
 
 

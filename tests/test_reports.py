@@ -291,6 +291,9 @@ def test_framework_rollup_weights_and_recommendation_state(app, db_session, cast
     actions.request_closure(db_session, cast["kmar"], a, a.version, "klaar")
     db_session.commit()
     client = login_as(app.test_client(), cast["coordinator"])
+    assert "Gewogen aandeel afgerond: 0%" in client.get("/framework/3.1").get_data(as_text=True)  # rule 1
+    actions.confirm_closure(db_session, cast["coordinator"], a, a.version)
+    db_session.commit()
     page = client.get("/framework/3.1").get_data(as_text=True)
     assert "Gewogen aandeel afgerond: 50%" in page
     csrf = client.get("/api/v1/me").get_json()["csrf_token"]

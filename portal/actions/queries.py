@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import OPEN_STATUSES, ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations, late_clause
+from models import OPEN_STATUSES, STATUSES, ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations, late_clause
 
 from ..visibility import scope as visibility_scope
 from .permissions import visible_clause
@@ -26,7 +26,6 @@ SORTS = {
     "-progress": (ActionItem.progress.desc(), ActionItem.id.desc()),
     "status": (ActionItem.status, ActionItem.id),
 }
-STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 
 
 @dataclass

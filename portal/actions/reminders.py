@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from models import OPEN_STATUSES, ActionItem, ReminderLog, User, is_late
+from models import UPDATE_STATUSES, ActionItem, ReminderLog, User, is_late
 
 from .. import mail
 from ..i18n import format_long_date
@@ -26,7 +26,7 @@ def _recipients(session: Session, item: ActionItem) -> list[User]:
 
 def send_reminders(session: Session, today: date, smtp_url: str | None, base_url: str) -> dict[str, int]:
     items = session.scalars(
-        select(ActionItem).where(ActionItem.status.in_(OPEN_STATUSES), ActionItem.due_date.is_not(None),
+        select(ActionItem).where(ActionItem.status.in_(UPDATE_STATUSES), ActionItem.due_date.is_not(None),
                                  ActionItem.due_date <= today + timedelta(days=WINDOW_DAYS))
         .order_by(ActionItem.due_date, ActionItem.id)
         .options(selectinload(ActionItem.assignee), selectinload(ActionItem.shared_with))

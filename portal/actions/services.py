@@ -280,6 +280,8 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
     status = status or item.status
     if item.status in FINISHED:
         fields["status"] = "Deze actie is afgesloten; er kunnen geen voortgangsberichten meer bij."
+    elif item.status == "awaiting_confirmation":
+        fields["status"] = "Deze actie is gemeld als afgerond en wacht op bevestiging door een coördinator."
     elif status not in UPDATE_STATUSES:
         fields["status"] = "Kies open, bezig of geblokkeerd. Afronden en laten vervallen gaan via hun eigen knop."
     if progress is None:
@@ -324,9 +326,11 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
     note = _text(fields, "closing_note", closing_note, "De afsluitende toelichting", NOTE_MAX, required=True)
     if item.status in FINISHED:
         fields["closing_note"] = "Deze actie is al afgerond of vervallen."
+    elif item.status == "awaiting_confirmation":
+        fields["closing_note"] = "Deze actie wacht al op bevestiging van de afronding."
     if fields:
         raise ValidationFailed(fields)
-    _transition(session, actor, item, "closure_requested", note, "action.closure_requested", status="done", progress=100,
+    _transition(session, actor, item, "closure_requested", note, "action.closure_requested", status="awaiting_confirmation", progress=100,
                 closure_state="requested", closing_note=note, closure_requested_at=_now())
 
 
@@ -348,7 +352,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
     if request is not None and request.author_id == actor.id:
         raise NotAllowed("the requester cannot confirm their own closure")
     _transition(session, actor, item, "closure_confirmed", "Afronding bevestigd.", "action.closure_confirmed",
-                closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=_now())
+                status="done", closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=_now())
 
 
 def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
@@ -381,7 +385,8 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
         fields["reason"] = "Deze actie is al afgerond of vervallen."
     if fields:
         raise ValidationFailed(fields)
-    _transition(session, actor, item, "update", f"Vervallen: {reason}", "action.cancelled", status="cancelled", cancel_reason=reason)
+    _transition(session, actor, item, "update", f"Vervallen: {reason}", "action.cancelled", status="cancelled", cancel_reason=reason,
+                closure_state="none", closure_requested_at=None)
 
 
 def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> Comment:

@@ -64,7 +64,7 @@ def document() -> dict:
                     "contributing_organisations": {"type": "array", "items": {"type": "string"}},
                     "assignee_id": {"type": ["integer", "null"]},
                     "due_date": {"type": ["string", "null"], "format": "date"},
-                    "status": {"enum": ["open", "in_progress", "blocked", "done", "cancelled"]},
+                    "status": {"enum": ["open", "in_progress", "blocked", "awaiting_confirmation", "done", "cancelled"]},
                     "progress": {"type": "integer", "minimum": 0, "maximum": 100},
                     "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
                     "shared_with": {"type": "array", "items": {"type": "string"}},

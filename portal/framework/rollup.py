@@ -11,11 +11,11 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
+from models import STATUSES, ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
 from ..actions.permissions import visible_clause
 from ..cache import cache
-from ..reports.snapshot import STATUSES, recommendation_state
+from ..reports.snapshot import recommendation_state
 from ..visibility import scope as visibility_scope
 
 

@@ -17,7 +17,7 @@ def _round_banner():
         return {}
     from sqlalchemy import func, select
 
-    from models import OPEN_STATUSES, ActionItem
+    from models import UPDATE_STATUSES, ActionItem
 
     from ..extensions import db
     from ..i18n import today
@@ -27,5 +27,5 @@ def _round_banner():
     if update_round is None:
         return {}
     open_items = db.session.scalar(select(func.count()).select_from(ActionItem).where(
-        ActionItem.owner_organisation_id == viewer.organisation_id, ActionItem.status.in_(OPEN_STATUSES)))
+        ActionItem.owner_organisation_id == viewer.organisation_id, ActionItem.status.in_(UPDATE_STATUSES)))
     return {"round_banner": {"round": update_round, "open_items": open_items}} if open_items else {}

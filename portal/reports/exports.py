@@ -26,7 +26,8 @@ from ..i18n import format_long_date
 from . import snapshot as snap
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.docx"
-STATUS_TEXT = {"open": "open", "in_progress": "bezig", "blocked": "geblokkeerd", "done": "afgerond", "cancelled": "vervallen"}
+STATUS_TEXT = {"open": "open", "in_progress": "bezig", "blocked": "geblokkeerd", "awaiting_confirmation": "wacht op bevestiging",
+               "done": "afgerond", "cancelled": "vervallen"}
 RESPONSE_TEXT = {"overgenomen": "Overgenomen", "deels": "Deels overgenomen", "niet": "Niet overgenomen", "onbekend": "Niet vermeld"}
 STATE_TEXT = {"geen_acties": "Nog geen acties", "gepland": "Gepland", "in_uitvoering": "In uitvoering",
               "uitgevoerd": "Uitgevoerd", "vervallen": "Vervallen"}
@@ -47,14 +48,15 @@ def context(report: Report, narratives: list[ReportNarrative], viewer: User, pub
 
     def listed(items):
         shown = [i for i in items if i["visibility"] == "public"] if public else items
-        return [{**i, "status_text": STATUS_TEXT[i["status"]] + (" (wacht op bevestiging)" if i["closure"] == "requested" else ""),
+        return [{**i, "status_text": STATUS_TEXT[i["status"]],
                  "due_text": format_long_date(date.fromisoformat(i["due_date"])) if i["due_date"] else "geen"} for i in shown]
 
     areas = []
     for area in summary["focus_areas"]:
         c = area["counts"]
-        sentence = (f"{area['total']} acties: {c['done']} afgerond, {c['in_progress']} bezig, {c['open']} open, "
-                    f"{c['blocked']} geblokkeerd, {c['cancelled']} vervallen; {area['overdue']} te laat.")
+        sentence = (f"{area['total']} acties: {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, "
+                    f"{c['in_progress']} bezig, {c['open']} open, {c['blocked']} geblokkeerd, {c['cancelled']} vervallen; "
+                    f"{area['overdue']} te laat.")
         if area["share_done"] is not None:
             sentence += f" Gewogen aandeel afgerond: {area['share_done']}%."
         areas.append({**area, "sentence": sentence, "listed": listed(area["items"]),
@@ -70,7 +72,8 @@ def context(report: Report, narratives: list[ReportNarrative], viewer: User, pub
         "audience_text": ("Versie voor publicatie: alleen openbare teksten." if public
                           else "Intern: bevat niet-openbare informatie; niet publiceren."),
         "summary_text": (f"Stand op {format_long_date(date.fromisoformat(data['as_of']))}: {summary['total']} acties, "
-                         f"waarvan {c['done']} afgerond, {c['in_progress']} bezig, {c['open']} open en {c['blocked']} geblokkeerd; "
+                         f"waarvan {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, {c['in_progress']} bezig, "
+                         f"{c['open']} open en {c['blocked']} geblokkeerd; "
                          f"{summary['overdue']} te laat."),
         "summary": summary,
         "areas": areas,
@@ -158,14 +161,15 @@ def to_xlsx(ctx: dict) -> bytes:
 
     sheet("Rapportage", ["Titel", "Peildatum", "Gemaakt op", "Versie"],
           [[ctx["title"], ctx["as_of"], ctx["generated_text"], ctx["audience_text"]]])
-    sheet("Speerpunten", ["Speerpunt", "Titel", "Acties", "Afgerond", "Bezig", "Open", "Geblokkeerd", "Vervallen", "Te laat", "Gewogen % afgerond"],
-          [[a["code"], a["title"], a["total"], a["counts"]["done"], a["counts"]["in_progress"], a["counts"]["open"],
+    sheet("Speerpunten", ["Speerpunt", "Titel", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen",
+                          "Te laat", "Gewogen % afgerond"],
+          [[a["code"], a["title"], a["total"], a["counts"]["done"], a["counts"]["awaiting_confirmation"], a["counts"]["in_progress"], a["counts"]["open"],
             a["counts"]["blocked"], a["counts"]["cancelled"], a["overdue"], a["share_done"]] for a in ctx["areas"]])
     sheet("Acties", ["Nummer", "Titel", "Speerpunt", "Eigenaar", "Status", "Voortgang", "Deadline", "Te laat"],
           [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], i["due_date"] or "", "ja" if i["overdue"] else "nee"]
            for a in ctx["areas"] for i in a["listed"]])
-    sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
-          [[o["code"], o["total"], o["counts"]["done"], o["counts"]["in_progress"], o["counts"]["open"], o["counts"]["blocked"],
+    sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
+          [[o["code"], o["total"], o["counts"]["done"], o["counts"]["awaiting_confirmation"], o["counts"]["in_progress"], o["counts"]["open"], o["counts"]["blocked"],
             o["counts"]["cancelled"]] for o in ctx["summary"]["organisations"]])
     sheet("Aanbevelingen", ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
           [[r["source_title"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])] for r in ctx["recommendations"]])

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import OPEN_STATUSES, ActionItem, Organisation, ProgressUpdate, UpdateRound, User
+from models import UPDATE_STATUSES, ActionItem, Organisation, ProgressUpdate, UpdateRound, User
 
 from .. import mail
 from ..actions.permissions import visible_clause
@@ -34,7 +34,7 @@ def overview(session: Session, viewer: User, update_round: UpdateRound) -> list[
         select(Organisation.code, Organisation.name, func.count(ActionItem.id),
                func.count(ActionItem.id).filter(ActionItem.id.in_(updated)))
         .join(ActionItem, ActionItem.owner_organisation_id == Organisation.id)
-        .where(visible_clause(viewer), ActionItem.status.in_(OPEN_STATUSES) | ActionItem.id.in_(updated))
+        .where(visible_clause(viewer), ActionItem.status.in_(UPDATE_STATUSES) | ActionItem.id.in_(updated))
         .group_by(Organisation.code, Organisation.name).order_by(Organisation.code)
     ).all()
     return [{"code": code, "name": name, "items": total, "updated": done,
@@ -43,7 +43,7 @@ def overview(session: Session, viewer: User, update_round: UpdateRound) -> list[
 
 def _people_with_open_items(session: Session) -> list[tuple[User, int]]:
     counts = dict(session.execute(select(ActionItem.owner_organisation_id, func.count())
-                                  .where(ActionItem.status.in_(OPEN_STATUSES)).group_by(ActionItem.owner_organisation_id)).all())
+                                  .where(ActionItem.status.in_(UPDATE_STATUSES)).group_by(ActionItem.owner_organisation_id)).all())
     users = session.scalars(select(User).where(User.is_active.is_(True), User.email.is_not(None),
                                                User.role.in_(("member", "coordinator")),
                                                User.organisation_id.in_(counts))).all()

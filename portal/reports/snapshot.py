@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import ActionItem, is_late, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
+from models import STATUSES, ActionItem, is_late, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
 
 from ..actions.permissions import visible_clause
 
 from ..visibility import allows
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-STATUSES = ("open", "in_progress", "blocked", "done", "cancelled")
 SCHEMA = 1
 
 
@@ -57,7 +56,7 @@ def recommendation_state(statuses: list[str]) -> str:
         return "vervallen"
     if all(s == "done" for s in active):
         return "uitgevoerd"
-    if any(s in ("in_progress", "done", "blocked") for s in active):
+    if any(s in ("in_progress", "blocked", "awaiting_confirmation", "done") for s in active):
         return "in_uitvoering"
     return "gepland"
 
@@ -135,7 +134,15 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
 
 def visible_items(snapshot: dict, viewer: User | None) -> list[dict]:
     """The same rule as can_view, applied to the frozen rows."""
-    return [i for i in snapshot["items"] if allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
+    return [_current_vocabulary(i) for i in snapshot["items"] if allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
+
+
+def _current_vocabulary(row: dict) -> dict:
+    """Rows frozen before awaiting_confirmation existed said "done" for a requested closure: the same fact,
+    read under rule 1 (done means confirmed)."""
+    if row["status"] == "done" and row.get("closure") == "requested":
+        return {**row, "status": "awaiting_confirmation"}
+    return row
 
 
 def summarise(snapshot: dict, items: list[dict]) -> dict:
