@@ -66,7 +66,7 @@ class ActionItem(TimestampMixin, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_date: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(24), default="open", index=True)
     progress: Mapped[int] = mapped_column(default=0)
     visibility: Mapped[str] = mapped_column(String(16), default="mdt", index=True)
     closure_state: Mapped[str] = mapped_column(String(16), default="none")
@@ -111,7 +111,7 @@ class ProgressUpdate(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(24), default="update")
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
     progress: Mapped[int]
     due_date: Mapped[date | None]
 

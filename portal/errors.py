@@ -22,6 +22,10 @@ class NotAllowed(Exception):
     """403: the user may see the record but not do this."""
 
 
+class VersionMissing(ValidationFailed):
+    """428 (API) / 422 (pages): a write to an existing record must name the version it was based on."""
+
+
 class Locked(ValidationFailed):
     """409: the record is approved and no longer changes (rule 6); `fields` says why."""
 

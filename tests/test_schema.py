@@ -165,3 +165,43 @@ def test_version_column_increments_and_refuses_stale_writes(db_session, org):
     item.title = "Nog een titel"
     with pytest.raises(StaleDataError):
         db_session.flush()
+
+
+def test_pending_closures_move_to_awaiting_confirmation_and_back(databases):
+    """Migration b8c9d0e1f2a3: the CHECK widens, pending closures and their history move, full-text search survives."""
+    url = databases.new()
+    cfg = alembic_config(url)
+    engine = make_engine(url)
+    try:
+        command.upgrade(cfg, "a7b8c9d0e1f2")
+        with engine.begin() as conn:
+            org_id = conn.execute(text("INSERT INTO organisations (code, name, is_mdt_member, is_active) "
+                                       "VALUES ('KMAR', 'KMar', true, true) RETURNING id")).scalar()
+            for title, status, closure in (("Wacht kameel", "done", "requested"), ("Klaar", "done", "confirmed"), ("Open", "open", "none")):
+                item_id = conn.execute(text(
+                    "INSERT INTO action_items (title, description, owner_organisation_id, status, progress, visibility, closure_state, version, "
+                    "created_at, updated_at) VALUES (:t, '', :o, :s, 100, 'mdt', :c, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"),
+                    {"t": title, "o": org_id, "s": status, "c": closure}).scalar()
+                conn.execute(text("INSERT INTO progress_updates (action_item_id, recorded_at, kind, note, status, progress) "
+                                  "VALUES (:i, CURRENT_TIMESTAMP, :k, '', :s, 100)"),
+                             {"i": item_id, "k": "closure_requested" if closure != "none" else "update", "s": status})
+        command.upgrade(cfg, "head")
+        with engine.begin() as conn:
+            statuses = dict(conn.execute(text("SELECT title, status FROM action_items")).all())
+            assert statuses == {"Wacht kameel": "awaiting_confirmation", "Klaar": "done", "Open": "open"}
+            history = sorted(conn.execute(text("SELECT status FROM progress_updates WHERE kind = 'closure_requested'")).scalars())
+            assert history == ["awaiting_confirmation", "awaiting_confirmation"]
+            with pytest.raises(DBAPIError):
+                with conn.begin_nested():
+                    conn.execute(text("UPDATE action_items SET status = 'nonsense'"))
+            # The full-text index still follows the table (the SQLite triggers were not dropped by a rebuild).
+            conn.execute(text("UPDATE action_items SET title = 'Wacht dromedaris' WHERE title = 'Wacht kameel'"))
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                found = conn.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'dromedaris'")).scalar()
+                assert found == 1
+        command.downgrade(cfg, "a7b8c9d0e1f2")
+        with engine.connect() as conn:
+            assert dict(conn.execute(text("SELECT title, status FROM action_items")).all())["Wacht dromedaris"] == "done"
+    finally:
+        engine.dispose()

@@ -113,3 +113,14 @@ def store(session: Session, actor: User, item: ActionItem, filename: str, data: 
     audit.record("action.attachment_uploaded", session=session, actor=actor, entity_type="action_item", entity_id=item.id,
                  attachment_id=attachment.id, type=kind, size=len(data))
     return attachment
+
+
+def send(attachment: Attachment, storage: Path):
+    """The file as a download: never rendered inline, sandboxed, private (no-store comes from security.py)."""
+    from flask import send_file
+
+    response = send_file(storage / attachment.storage_key, mimetype=attachment.content_type,
+                         as_attachment=True, download_name=attachment.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

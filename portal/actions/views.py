@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,6 +18,7 @@ from ..formtools import apply_errors
 from ..framework import queries as framework_queries
 from ..htmx import is_htmx
 from . import bp, exports, queries, services
+from .attachments import send as send_attachment
 from .attachments import store
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
 from .permissions import can_edit, visible_clause
@@ -297,8 +298,4 @@ def download(item_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.action_item_id != item.id:
         abort(404)
-    response = send_file(_storage() / attachment.storage_key, mimetype=attachment.content_type,
-                         as_attachment=True, download_name=attachment.filename)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_attachment(attachment, _storage())

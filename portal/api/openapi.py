@@ -21,6 +21,85 @@ ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"
 IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}, "description": 'The ETag, e.g. "3"'}
 
 
+MEETING_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+AGENDA_ID = {"name": "agenda_item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ATTACHMENT_ID = {"name": "attachment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _json(properties: dict, required: list[str] | None = None) -> dict:
+    schema = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _workflow_paths(errors: dict) -> dict:
+    """The page actions' API twins (closure, comments, attachments, agenda, attendance, minutes, decisions, approval, errata)."""
+    stale = {"412": _resp("Stale: the body is the current item", ITEM), "428": _resp("If-Match missing", ERROR),
+             "400": _resp("If-Match is not a version", ERROR)}
+    common = {"403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}
+    locked = {"409": _resp("The meeting's minutes are approved: it no longer changes", ERROR)}
+    return {
+        "/action-items/{id}/closure": {"parameters": [ID], "post": {
+            "summary": "First key: the owner organisation reports the item done; status becomes awaiting_confirmation",
+            "parameters": [IF_MATCH], "requestBody": _json({"note": {"type": "string"}}, ["note"]),
+            "responses": {"200": _resp("The item, awaiting confirmation", ITEM), **stale, **common}}},
+        "/action-items/{id}/closure/confirm": {"parameters": [ID], "post": {
+            "summary": "Second key: a coordinator who did not request the closure confirms it; status becomes done",
+            "parameters": [IF_MATCH], "responses": {"200": _resp("The item, done", ITEM), **stale, **common}}},
+        "/action-items/{id}/closure/reject": {"parameters": [ID], "post": {
+            "summary": "Send the closure back with a reason; status and progress return to what they were before the request",
+            "parameters": [IF_MATCH], "requestBody": _json({"reason": {"type": "string"}}, ["reason"]),
+            "responses": {"200": _resp("The item", ITEM), **stale, **common}}},
+        "/action-items/{id}/comments": {"parameters": [ID],
+            "get": {"summary": "Comments on the item", "responses": {"200": _resp("OK"), **errors}},
+            "post": {"summary": "Add a comment", "requestBody": _json({"body": {"type": "string"}}, ["body"]),
+                     "responses": {"201": _resp("Added"), **common}}},
+        "/action-items/{id}/attachments": {"parameters": [ID],
+            "get": {"summary": "Attachments of the item (metadata, with download url)", "responses": {"200": _resp("OK"), **errors}},
+            "post": {"summary": "Upload a file (PDF, DOCX, XLSX, ODT, PNG, JPEG; checked on content)",
+                     "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                         "file": {"type": "string", "format": "binary"}, "is_evidence": {"type": "boolean"}}}}}},
+                     "responses": {"201": _resp("Stored"), "413": _resp("Too large", ERROR), **common}}},
+        "/action-items/{id}/attachments/{attachment_id}": {"parameters": [ID, ATTACHMENT_ID], "get": {
+            "summary": "The file itself, as a download", "responses": {"200": {"description": "The file"}, **errors}}},
+        "/meetings/{id}/agenda": {"parameters": [MEETING_ID], "post": {
+            "summary": "Add an agenda item (coordinators)",
+            "requestBody": _json({"title": {"type": "string"}, "presenter": {"type": ["string", "null"]},
+                                  "duration_minutes": {"type": ["integer", "null"]}, "focus_area": {"type": ["string", "null"]}}, ["title"]),
+            "responses": {"201": _resp("The meeting"), **locked, **common}}},
+        "/meetings/{id}/attendance": {"parameters": [MEETING_ID], "put": {
+            "summary": "Attendance per invited organisation; If-Match with the meeting's version",
+            "parameters": [IF_MATCH], "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": {"enum": ["invited", "present", "excused", "absent"]}}}}},
+            "responses": {"200": _resp("The meeting"), "412": _resp("Stale: the body is the current meeting"), **locked, **common}}},
+        "/meetings/{id}/agenda/{agenda_item_id}/minutes": {"parameters": [MEETING_ID, AGENDA_ID], "put": {
+            "summary": "Minutes of an agenda item; once they exist, If-Match with their version. Restricted minutes exist only "
+                       "for organisations present (404 for everyone else)",
+            "parameters": [{**IF_MATCH, "required": False}],
+            "requestBody": _json({"body": {"type": "string"}, "is_restricted": {"type": "boolean"}}, ["body"]),
+            "responses": {"200": _resp("The meeting; ETag is the minutes' version"), "412": _resp("Stale: the body is the current meeting"),
+                          **locked, **common}}},
+        "/meetings/{id}/decisions": {"parameters": [MEETING_ID], "post": {
+            "summary": "Record a decision; numbered per series and year (MDT-2026-07)",
+            "requestBody": _json({"agenda_item_id": {"type": ["integer", "null"]}, "text": {"type": "string"},
+                                  "focus_area": {"type": ["string", "null"]}}, ["text"]),
+            "responses": {"201": _resp("The decision with its number"), **locked, **common}}},
+        "/meetings/{id}/approve": {"parameters": [MEETING_ID], "post": {
+            "summary": "Approve the minutes (coordinators), at or after the start of the next meeting of the series",
+            "responses": {"200": _resp("The meeting, vastgesteld"), **common}}},
+        "/meetings/{id}/errata": {"parameters": [MEETING_ID], "post": {
+            "summary": "Add an erratum to approved minutes (coordinators who may read them)",
+            "requestBody": _json({"agenda_item_id": {"type": "integer"}, "body": {"type": "string"}}, ["agenda_item_id", "body"]),
+            "responses": {"201": _resp("The meeting"), **common}}},
+        "/framework": {"get": {"summary": "Focus areas of the framework in force, counted over what you may see, today",
+                               "responses": {"200": _resp("OK", {"type": "array", "items": {"type": "object", "properties": {
+                                   "code": {"type": "string"}, "title": {"type": "string"}, "items": {"type": "integer"},
+                                   "done": {"type": "integer"}, "awaiting_confirmation": {"type": "integer"},
+                                   "late": {"type": "integer"}, "progress": {"type": ["integer", "null"]}}}}), **errors}}},
+    }
+
+
 def _resp(description: str, schema: dict | None = None) -> dict:
     body = {"description": description}
     if schema:
@@ -158,5 +237,6 @@ def document() -> dict:
             "/focus-areas": {"get": {"summary": "Focus areas with their commitments", "responses": {"200": _resp("OK"), **errors}}},
             "/search": {"get": {"summary": "Search what you may see", "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
                                 "responses": {"200": _resp("OK"), "400": _resp("No query", ERROR), **errors}}},
+            **_workflow_paths(errors),
         },
     }

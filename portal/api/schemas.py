@@ -50,7 +50,7 @@ def item_json(item: ActionItem) -> dict:
 
 
 # Field types the API takes, per resource; a value of another type is a 422 naming the field.
-TEXT, TEXT_OR_NULL, INT_OR_NULL, BOOL = (str,), (str, type(None)), (int, type(None)), (bool,)
+TEXT, TEXT_OR_NULL, INT, INT_OR_NULL, BOOL = (str,), (str, type(None)), (int,), (int, type(None)), (bool,)
 CODES, IDS = "codes", "ids"
 
 ITEM_TYPES = {"title": TEXT, "description": TEXT_OR_NULL, "recommendation_ids": IDS, "focus_area": TEXT_OR_NULL,
@@ -59,7 +59,7 @@ ITEM_TYPES = {"title": TEXT, "description": TEXT_OR_NULL, "recommendation_ids": 
 MEETING_TYPES = {"series": TEXT, "title": TEXT, "starts_at": TEXT, "ends_at": TEXT_OR_NULL, "location": TEXT_OR_NULL,
                  "is_online": BOOL, "chair_organisation": TEXT_OR_NULL, "visibility": TEXT, "shared_with": CODES,
                  "invited": CODES, "agenda": IDS}
-TYPE_MESSAGES = {TEXT: "Geef tekst.", TEXT_OR_NULL: "Geef tekst, of null.", INT_OR_NULL: "Geef een nummer, of null.",
+TYPE_MESSAGES = {TEXT: "Geef tekst.", TEXT_OR_NULL: "Geef tekst, of null.", INT: "Geef een nummer.", INT_OR_NULL: "Geef een nummer, of null.",
                  BOOL: "Geef true of false.", CODES: "Geef een lijst met organisatiecodes.", IDS: "Geef een lijst met nummers."}
 
 

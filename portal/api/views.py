@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import AccessToken, ActionItem, AuditEvent, Meeting, Organisation
 
 from .. import audit
-from ..errors import Locked
+from ..errors import Locked, VersionMissing
 from ..access import audit_denial_later, current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
 from ..actions import services
@@ -51,6 +51,9 @@ def service_call(forbidden: str):
     except Locked as exc:
         db.session.rollback()
         raise ApiError(409, "locked", "Dit verslag is vastgesteld en verandert niet meer.", exc.fields) from None
+    except VersionMissing:
+        db.session.rollback()
+        raise ApiError(428, "precondition_required", IF_MATCH_MISSING) from None
     except services.ValidationFailed as exc:
         db.session.rollback()
         raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields) from None
@@ -149,11 +152,17 @@ def _depth(value, level: int = 1) -> int:
     return level
 
 
-def _if_match() -> int:
-    """The version a write is based on (action items and meetings alike): 428 without, 400 when malformed."""
+IF_MATCH_MISSING = "Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd."
+
+
+def _if_match(required: bool = True) -> int | None:
+    """The version a write is based on (action items and meetings alike): 428 without, 400 when malformed.
+    With required=False a missing header is None, for the service to decide (after it has checked visibility)."""
     header = request.headers.get("If-Match")
     if not header:
-        raise ApiError(428, "precondition_required", "Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd.")
+        if not required:
+            return None
+        raise ApiError(428, "precondition_required", IF_MATCH_MISSING)
     value = header.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
         raise ApiError(400, "bad_request", "If-Match moet een versie zijn, bijvoorbeeld \"3\".")

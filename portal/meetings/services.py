@@ -12,7 +12,7 @@ from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, 
 
 from .. import audit
 from ..actions.services import save
-from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
+from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict, VersionMissing
 from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -204,6 +204,28 @@ def set_attendance(session: Session, actor: User, meeting: Meeting, attendee_id:
     session.flush()
 
 
+def set_attendance_of_organisations(session: Session, actor: User, meeting: Meeting, base_version: int | None,
+                                    attendance: dict[str, str]) -> None:
+    """Attendance per invited organisation, as one versioned write of the meeting: who was present decides who
+    may read restricted minutes, so it never changes silently under someone else's edit."""
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators record attendance")
+    if base_version != meeting.version:
+        raise MeetingVersionConflict(meeting)
+    _unlocked(meeting)
+    by_code = {a.organisation.code: a for a in meeting.attendees if a.user_id is None}
+    unknown = sorted(set(attendance) - set(by_code))
+    if unknown:
+        raise ValidationFailed({code: "Deze organisatie is niet uitgenodigd voor deze vergadering." for code in unknown})
+    for code, value in attendance.items():
+        if value not in ATTENDANCE:
+            raise ValidationFailed({code: "Kies aanwezig, afgemeld of afwezig."})
+        by_code[code].attendance = value
+    _bump(session, meeting)
+    audit.record("meeting.attendance", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
+                 attendance=dict(sorted(attendance.items())))
+
+
 def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int) -> Attendee:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators invite")
@@ -259,7 +281,7 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
         session.add(minutes)
     else:
         if base_version is None:
-            raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
+            raise VersionMissing({"version": "De versie ontbreekt; laad de pagina opnieuw."})
         if base_version != minutes.version:
             raise MeetingVersionConflict(minutes)
         minutes.body, minutes.is_restricted, minutes.updated_by_id = body, is_restricted, actor.id
