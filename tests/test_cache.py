@@ -150,12 +150,12 @@ def test_report_view_is_shared_through_redis_and_kept_per_organisation(cached_ap
         def total(view):
             return sum(area["total"] for area in view["summary"]["focus_areas"])
 
-        kmar, ind = reports.view_for(report, None, people["kmar"]), reports.view_for(report, None, people["ind"])
+        kmar, ind = reports.view_for(db_session, report, None, people["kmar"]), reports.view_for(db_session, report, None, people["ind"])
         assert total(kmar) == total(ind) + 1
         assert len(redis_db.keys("portal:cache:report-view:frozen:*")) == 2
         reports._views.clear()  # another process: only Redis has it
-        assert reports.view_for(report, None, people["ind"]) == ind
-        assert reports.view_for(report, None, people["kmar"]) == kmar
+        assert reports.view_for(db_session, report, None, people["ind"]) == ind
+        assert reports.view_for(db_session, report, None, people["kmar"]) == kmar
 
 
 def test_framework_rollup_follows_weights_and_closures(cached_app, people, db_session, make_user, login_as):

@@ -2,7 +2,7 @@
 
 KMar plants a unique marker in an organisation-only item (title, description, update, comment, attachment
 name), in an organisation-only meeting (title, agenda, minutes, decision), in restricted minutes of a shared
-meeting where only KMar was present, and in a report frozen while the item was restricted. Then every outside
+meeting where only KMar was present (and a decision taken under them), and in a report frozen while the item was restricted. Then every outside
 organisation and role visits every GET route in app.url_map (ids filled in with the planted objects) and every
 link reachable from the pages, htmx fragments, JSON and exports; the marker never appears. New routes are
 crawled without anyone having to list them.
@@ -67,6 +67,7 @@ def planted(app, loaded, make_user):
     meetings.set_attendance(session, jenv_coordinator, shared_meeting, kmar_attendee.id, "present")
     point = meetings.add_agenda_item(session, jenv_coordinator, shared_meeting, "Casusoverleg")
     meetings.save_minutes(session, kmar_member, shared_meeting, point.id, None, f"{MARKER} vertrouwelijke notulen", True)
+    meetings.add_decision(session, kmar_member, shared_meeting, point.id, f"{MARKER} besluit onder vertrouwelijke notulen")
 
     report = reports.create_report(session, jenv_coordinator, "Voortgang", date.today(), date.today())
     session.flush()

@@ -112,7 +112,7 @@ def test_changes_since_the_previous_report(db_session, cast):
     with at("2026-06-11T08:00:00"):
         actions.update_item(db_session, cast["kmar"], late, late.version, {"due_date": date(2027, 3, 1)})
     july = report(db_session, cast, date(2026, 7, 1))
-    changes = snapshot.diff(april.snapshot, july.snapshot, cast["kmar"])
+    changes = snapshot.diff(april.snapshot, july.snapshot, cast["kmar"], frozenset())
     by_area = {a["code"]: a for a in changes["focus_areas"]}
     assert [i["id"] for i in by_area["3.1"]["closed"]] == [item.id]
     assert [i["id"] for i in by_area["3.2"]["added"]] == [late.id]
@@ -120,7 +120,7 @@ def test_changes_since_the_previous_report(db_session, cast):
     with at("2026-08-05T08:00:00"):
         actions.update_item(db_session, cast["kmar"], late, late.version, {"due_date": date(2027, 6, 1)})
     september = report(db_session, cast, date(2026, 9, 1))
-    slipped = snapshot.diff(august.snapshot, september.snapshot, cast["kmar"])
+    slipped = snapshot.diff(august.snapshot, september.snapshot, cast["kmar"], frozenset())
     assert [(i["before_due"], i["due_date"]) for a in slipped["focus_areas"] for i in a["slipped"]] == [("2027-03-01", "2027-06-01")]
 
 
@@ -433,7 +433,7 @@ def test_docx_shortcuts_write_what_docxtpl_writes(tmp_path, app, db_session, cas
     services.approve_narrative(db_session, cast["coordinator"], narrative)
     db_session.commit()
     with app.test_request_context("/"):
-        ctx = exports.context(rep, [narrative], cast["coordinator"], public=False)
+        ctx = exports.context(rep, [narrative], services.visible_rows(db_session, rep, cast["coordinator"]), public=False)
     ours, theirs = _document_xml(exports._Template, exports.TEMPLATE, ctx), _document_xml(DocxTemplate, exports.TEMPLATE, ctx)
     assert ours == theirs
     assert b"Grenscontrole &amp; &lt;analyse&gt;" in ours and b"<w:br/>" in ours

@@ -385,12 +385,13 @@ def add_measurement(key: str):
 
 
 def _report_json(report, full: bool) -> dict:
+    from ..reports import services as report_services
     from ..reports import snapshot as snap
 
     out = {"id": report.id, "title": report.title, "as_of": report.as_of.isoformat(), "created_at": report.created_at.isoformat(),
            "created_by": report.created_by_id, "previous_report_id": report.previous_report_id}
     if full:
-        rows = snap.visible_items(report.snapshot, current_viewer())
+        rows = report_services.visible_rows(db.session, report, current_viewer())
         summary = snap.summarise(report.snapshot, rows)
         out["summary"] = {"total": summary["total"], "counts": summary["counts"], "overdue": summary["overdue"],
                           "focus_areas": [{k: v for k, v in a.items() if k != "items"} for a in summary["focus_areas"]],

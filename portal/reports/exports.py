@@ -18,7 +18,7 @@ from docxtpl import DocxTemplate
 from flask import render_template
 from lxml import etree
 
-from models import Report, ReportNarrative, User
+from models import Report, ReportNarrative
 
 from ..actions.exports import neutralise
 from ..charts import status_bars
@@ -33,34 +33,37 @@ STATE_TEXT = {"geen_acties": "Nog geen acties", "gepland": "Gepland", "in_uitvoe
               "uitgevoerd": "Uitgevoerd", "vervallen": "Vervallen"}
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _fmt(value) -> str:
     if value is None:
         return "n.b."
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:g}"
 
 
-def context(report: Report, narratives: list[ReportNarrative], viewer: User, public: bool) -> dict:
+def context(report: Report, narratives: list[ReportNarrative], rows: list[dict], public: bool) -> dict:
+    """`rows`: the frozen rows the document covers (services.visible_rows, or services.public_rows for publication:
+    then every figure is computed over the public rows alone and every downloader gets the same document)."""
     data = report.snapshot
-    rows = snap.visible_items(data, viewer)
     summary = snap.summarise(data, rows)
     now = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam"))
     approved = [n for n in narratives if n.status == "approved" and (n.visibility == "public" or not public)]
 
     def listed(items):
-        shown = [i for i in items if i["visibility"] == "public"] if public else items
         return [{**i, "status_text": STATUS_TEXT[i["status"]],
-                 "due_text": format_long_date(date.fromisoformat(i["due_date"])) if i["due_date"] else "geen"} for i in shown]
+                 "due_text": format_long_date(date.fromisoformat(i["due_date"])) if i["due_date"] else "geen"} for i in items]
 
     areas = []
     for area in summary["focus_areas"]:
         c = area["counts"]
-        sentence = (f"{area['total']} acties: {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, "
+        sentence = (f"{_count(area['total'], 'actie', 'acties')}: {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, "
                     f"{c['in_progress']} bezig, {c['open']} open, {c['blocked']} geblokkeerd, {c['cancelled']} vervallen; "
                     f"{area['overdue']} te laat.")
         if area["share_done"] is not None:
             sentence += f" Gewogen aandeel afgerond: {area['share_done']}%."
         areas.append({**area, "sentence": sentence, "listed": listed(area["items"]),
-                      "hidden": len(area["items"]) - len(listed(area["items"])),
                       "narratives": [{"organisation": n.organisation.code, "text": n.text}
                                      for n in approved if n.focus_area.code == area["code"]]})
     c = summary["counts"]
@@ -69,9 +72,11 @@ def context(report: Report, narratives: list[ReportNarrative], viewer: User, pub
         "generated_text": f"{format_long_date(now.date())} om {now:%H:%M}",
         "frozen_text": data["generated_at"],
         "public": public,
-        "audience_text": ("Versie voor publicatie: alleen openbare teksten." if public
-                          else "Intern: bevat niet-openbare informatie; niet publiceren."),
-        "summary_text": (f"Stand op {format_long_date(date.fromisoformat(data['as_of']))}: {summary['total']} acties, "
+        "audience_text": ("Versie voor publicatie: alle cijfers en teksten gaan alleen over openbare acties "
+                          "(openbaar bij het vastleggen en nu nog steeds)." if public
+                          else "Intern: bevat niet-openbare informatie; niet publiceren. De cijfers gaan over de acties "
+                               "die de ontvanger mag zien."),
+        "summary_text": (f"Stand op {format_long_date(date.fromisoformat(data['as_of']))}: {_count(summary['total'], 'actie', 'acties')}, "
                          f"waarvan {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, {c['in_progress']} bezig, "
                          f"{c['open']} open en {c['blocked']} geblokkeerd; "
                          f"{summary['overdue']} te laat."),
@@ -83,6 +88,9 @@ def context(report: Report, narratives: list[ReportNarrative], viewer: User, pub
                             for r in summary["recommendations"]],
         "indicators": [{"title": i["title"], "unit": i["unit"], "period": i["latest"]["period"] if i["latest"] else "–",
                         "value": _fmt(i["latest"]["value"]) if i["latest"] else "n.b.",
+                        "numbers": [i["latest"]["value"] if i["latest"] else None, i["previous"]["value"] if i["previous"] else None,
+                                    i["target_value"]],
+                        "previous_period": i["previous"]["period"] if i["previous"] else "–",
                         "previous": _fmt(i["previous"]["value"]) if i["previous"] else "–",
                         "target": _fmt(i["target_value"]) if i["target_value"] is not None else "–"}
                        for i in summary["indicators"]],
@@ -146,35 +154,48 @@ def to_xlsx(ctx: dict) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
+    # Real numbers and dates, so Excel sorts and sums them; the formats show them the Dutch way in a Dutch Excel.
+    whole = book.add_format({"num_format": "#,##0"})
+    decimal = book.add_format({"num_format": "#,##0.0##"})
+    day = book.add_format({"num_format": "d mmmm yyyy"})
 
     def sheet(name, headers, rows):
         ws = book.add_worksheet(name)
         ws.write_row(0, 0, headers, bold)
         for r, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
-                value = neutralise(value)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(r, col, value)
+                if isinstance(value, date):
+                    ws.write_datetime(r, col, datetime(value.year, value.month, value.day), day)
+                elif isinstance(value, bool) or value is None:
+                    ws.write_string(r, col, "" if value is None else ("ja" if value else "nee"))
+                elif isinstance(value, int):
+                    ws.write_number(r, col, value, whole)
+                elif isinstance(value, float):
+                    ws.write_number(r, col, value, whole if value.is_integer() else decimal)
                 else:
-                    ws.write_string(r, col, "" if value is None else str(value))
+                    ws.write_string(r, col, str(neutralise(value)))
         ws.freeze_panes(1, 0)
 
+    def as_date(text):
+        return date.fromisoformat(text) if text else None
+
     sheet("Rapportage", ["Titel", "Peildatum", "Gemaakt op", "Versie"],
-          [[ctx["title"], ctx["as_of"], ctx["generated_text"], ctx["audience_text"]]])
+          [[ctx["title"], as_date(ctx["as_of"]), ctx["generated_text"], ctx["audience_text"]]])
     sheet("Speerpunten", ["Speerpunt", "Titel", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen",
                           "Te laat", "Gewogen % afgerond"],
           [[a["code"], a["title"], a["total"], a["counts"]["done"], a["counts"]["awaiting_confirmation"], a["counts"]["in_progress"], a["counts"]["open"],
             a["counts"]["blocked"], a["counts"]["cancelled"], a["overdue"], a["share_done"]] for a in ctx["areas"]])
     sheet("Acties", ["Nummer", "Titel", "Speerpunt", "Eigenaar", "Status", "Voortgang", "Deadline", "Te laat"],
-          [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], i["due_date"] or "", "ja" if i["overdue"] else "nee"]
+          [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], as_date(i["due_date"]), bool(i["overdue"])]
            for a in ctx["areas"] for i in a["listed"]])
     sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
           [[o["code"], o["total"], o["counts"]["done"], o["counts"]["awaiting_confirmation"], o["counts"]["in_progress"], o["counts"]["open"], o["counts"]["blocked"],
             o["counts"]["cancelled"]] for o in ctx["summary"]["organisations"]])
     sheet("Aanbevelingen", ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
           [[r["source_title"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])] for r in ctx["recommendations"]])
-    sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel"],
-          [[i["title"], i["unit"], i["period"], i["value"], i["previous"], i["target"]] for i in ctx["indicators"]])
+    sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige periode (zelfde soort)", "Vorige waarde", "Doel"],
+          [[i["title"], i["unit"], i["period"], i["numbers"][0], i["previous_period"], i["numbers"][1], i["numbers"][2]]
+           for i in ctx["indicators"]])
     sheet("Toelichtingen", ["Speerpunt", "Organisatie", "Tekst"],
           [[a["code"], n["organisation"], n["text"]] for a in ctx["areas"] for n in a["narratives"]])
     book.close()

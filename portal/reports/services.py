@@ -1,6 +1,7 @@
 """Writes for reports (frozen snapshots), agency narratives and update rounds."""
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from datetime import date, datetime, timezone
 
@@ -137,20 +138,39 @@ _views: OrderedDict = OrderedDict()
 VIEW_CACHE_SIZE = 64
 
 
-def view_for(report: Report, other: Report | None, viewer: User) -> dict:
+def hidden_now(session: Session, viewer: User, *reports: Report) -> frozenset[int]:
+    """Ids of the reports' items this viewer may not see today (rule 7), cached per scope and data generation."""
+    upto = max(snapshot.max_item_id(r.snapshot) for r in reports)
+    return frozenset(cache().get_or_compute("hidden-ids", (visibility_scope(viewer), upto),
+                                            lambda: sorted(snapshot.hidden_ids(session, viewer, upto))))
+
+
+def visible_rows(session: Session, report: Report, viewer: User) -> list[dict]:
+    """The frozen rows this viewer may see: allowed when frozen and allowed today (rule 7)."""
+    return snapshot.visible_items(report.snapshot, viewer, hidden_now(session, viewer, report))
+
+
+def public_rows(session: Session, report: Report) -> list[dict]:
+    """The rows of the publication variant: public when frozen and public today; no viewer in it at all."""
+    return snapshot.public_items(report.snapshot, snapshot.public_ids(session, snapshot.max_item_id(report.snapshot)))
+
+
+def view_for(session: Session, report: Report, other: Report | None, viewer: User) -> dict:
     """What one organisation sees of a frozen report (and its diff with another), for the report page.
 
-    Reports never change and the visibility rule depends only on the viewer's organisation, so the
-    result is cached: in the process, and in Redis for every process (computed once per report and
-    organisation, not once per worker).
+    The frozen rows never change, but what the viewer may see of them also follows today's visibility
+    (rule 7), so the key holds a digest of the ids hidden from the viewer today: in the process, and in
+    Redis for every process; a change of visibility gives a new key.
     """
+    hidden = hidden_now(session, viewer, *([report, other] if other else [report]))
+    digest = hashlib.sha256(",".join(map(str, sorted(hidden))).encode()).hexdigest()[:24]
     # created_at too: an id reused after a restore (or a rolled-back test) must not hit an old entry.
     key = (report.id, report.created_at.timestamp(), other.id if other else None,
-           other.created_at.timestamp() if other else None, visibility_scope(viewer))
+           other.created_at.timestamp() if other else None, visibility_scope(viewer), digest)
     if key in _views:
         _views.move_to_end(key)
         return _views[key]
-    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer),
+    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer, hidden),
                                   versioned=False, ttl=7 * 24 * 3600)
     _views[key] = view
     if len(_views) > VIEW_CACHE_SIZE:
@@ -161,14 +181,14 @@ def view_for(report: Report, other: Report | None, viewer: User) -> dict:
 def warm_view(session: Session, report: Report, viewer: User) -> None:
     """Compute the author's view of a new report (with its comparison) so the first page view is quick."""
     other = session.get(Report, report.previous_report_id) if report.previous_report_id else None
-    view_for(report, other, viewer)
+    view_for(session, report, other, viewer)
 
 
-def _compute_view(report: Report, other: Report | None, viewer: User) -> dict:
+def _compute_view(report: Report, other: Report | None, viewer: User, hidden: frozenset[int]) -> dict:
     data = report.snapshot
-    summary = snapshot.summarise(data, snapshot.visible_items(data, viewer))
+    summary = snapshot.summarise(data, snapshot.visible_items(data, viewer, hidden))
     for area in summary["focus_areas"]:
         area.pop("items", None)  # the page shows counts; keep the cache small
     summary.pop("without_focus_area", None)
     return {"summary": summary, "focus_areas": [[a["code"], a["title"]] for a in data["focus_areas"]],
-            "changes": snapshot.diff(other.snapshot, data, viewer) if other else None}
+            "changes": snapshot.diff(other.snapshot, data, viewer, hidden) if other else None}

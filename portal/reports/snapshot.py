@@ -7,15 +7,17 @@ result is plain JSON, frozen in a Report and never recomputed.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import STATUSES, ActionItem, is_late, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User
+from models import STATUSES, ActionItem, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User, is_late
 
 from ..actions.permissions import visible_clause
 
@@ -46,6 +48,17 @@ def _latest_updates(session: Session, item_ids: list[int], end: datetime) -> dic
     )
     rows = session.scalars(select(ProgressUpdate).join(ranked, ranked.c.id == ProgressUpdate.id).where(ranked.c.rank == 1))
     return {u.action_item_id: u for u in rows}
+
+
+def period_kind(period: str) -> str:
+    """'2024' -> year, '2024-Q3' -> quarter, '2024-05' -> month; anything else is its own kind."""
+    if re.fullmatch(r"\d{4}", period):
+        return "year"
+    if re.fullmatch(r"\d{4}-Q[1-4]", period):
+        return "quarter"
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return "month"
+    return period
 
 
 def recommendation_state(statuses: list[str]) -> str:
@@ -132,9 +145,29 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
 
 # -- what a viewer sees of a frozen snapshot ---------------------------------------
 
-def visible_items(snapshot: dict, viewer: User | None) -> list[dict]:
-    """The same rule as can_view, applied to the frozen rows."""
-    return [_current_vocabulary(i) for i in snapshot["items"] if allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
+def visible_items(snapshot: dict, viewer: User | None, hidden_now: Collection[int]) -> list[dict]:
+    """Rule 7: the frozen rows whose frozen visibility allows the viewer and whose item the viewer may still see
+    (`hidden_now`: ids of items the viewer may not see today, see hidden_ids)."""
+    return [_current_vocabulary(i) for i in snapshot["items"]
+            if i["id"] not in hidden_now and allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
+
+
+def public_items(snapshot: dict, public_now: Collection[int]) -> list[dict]:
+    """The rows of a publication: public when frozen and public today, the same for every downloader."""
+    return [_current_vocabulary(i) for i in snapshot["items"] if i["visibility"] == "public" and i["id"] in public_now]
+
+
+def hidden_ids(session: Session, viewer: User | None, upto_id: int) -> frozenset[int]:
+    """Ids (up to the snapshot's highest) of items the viewer may not see today: one index scan of ids."""
+    return frozenset(session.scalars(select(ActionItem.id).where(ActionItem.id <= upto_id, not_(visible_clause(viewer)))))
+
+
+def public_ids(session: Session, upto_id: int) -> frozenset[int]:
+    return frozenset(session.scalars(select(ActionItem.id).where(ActionItem.id <= upto_id, ActionItem.visibility == "public")))
+
+
+def max_item_id(snapshot: dict) -> int:
+    return max((i["id"] for i in snapshot["items"]), default=0)
 
 
 def _current_vocabulary(row: dict) -> dict:
@@ -185,7 +218,10 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
     indicators = []
     for ind in snapshot["indicators"]:
         known = [p for p in ind["series"] if p["value"] is not None]
-        indicators.append({**ind, "latest": known[-1] if known else None, "previous": known[-2] if len(known) > 1 else None})
+        latest = known[-1] if known else None
+        # "Vorige waarde" compares like with like: the previous figure of the same kind of period (year, quarter, month).
+        alike = [p for p in known[:-1] if latest and period_kind(p["period"]) == period_kind(latest["period"])]
+        indicators.append({**ind, "latest": latest, "previous": alike[-1] if alike else None})
     return {
         "total": len(items), "counts": counts(items), "overdue": sum(r["overdue"] for r in items),
         "focus_areas": areas, "without_focus_area": unassigned,
@@ -194,10 +230,10 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
     }
 
 
-def diff(older: dict, newer: dict, viewer: User | None) -> dict:
-    """What changed between two frozen reports, per focus area, over rows the viewer may see in both."""
-    old = {i["id"]: i for i in visible_items(older, viewer)}
-    new = {i["id"]: i for i in visible_items(newer, viewer)}
+def diff(older: dict, newer: dict, viewer: User | None, hidden_now: Collection[int]) -> dict:
+    """What changed between two frozen reports, per focus area, over rows the viewer may see in both (and today)."""
+    old = {i["id"]: i for i in visible_items(older, viewer, hidden_now)}
+    new = {i["id"]: i for i in visible_items(newer, viewer, hidden_now)}
     areas = defaultdict(lambda: {"added": [], "closed": [], "status_changed": [], "slipped": []})
     for item_id, row in new.items():
         area = areas[row["focus_area"]]

@@ -77,7 +77,7 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
     report = _load(report_id)
     compare_id = request.args.get("compare", type=int) or report.previous_report_id
     other = db.session.get(Report, compare_id) if compare_id and compare_id != report.id else None
-    view = services.view_for(report, other, viewer)
+    view = services.view_for(db.session, report, other, viewer)
     summary, changes = view["summary"], view["changes"]
     narrative_form = narrative_form or NarrativeForm(formdata=None)
     narrative_form.focus_area.choices = [SelectChoice(code, f"{code} {title}") for code, title in view["focus_areas"]]
@@ -94,7 +94,7 @@ def narrative(report_id: int):
     viewer = current_viewer()
     report = _load(report_id)
     form = NarrativeForm()
-    form.focus_area.choices = [SelectChoice(code, code) for code, _title in services.view_for(report, None, viewer)["focus_areas"]]
+    form.focus_area.choices = [SelectChoice(code, code) for code, _title in services.view_for(db.session, report, None, viewer)["focus_areas"]]
     if not form.validate():
         return detail(report_id, narrative_form=form, status=422)
     try:
@@ -138,7 +138,8 @@ def export(report_id: int, fmt: str):
     viewer = current_viewer()
     report = _load(report_id)
     public = request.args.get("audience") == "public"
-    ctx = exports.context(report, _narratives(report), viewer, public)
+    rows = services.public_rows(db.session, report) if public else services.visible_rows(db.session, report, viewer)
+    ctx = exports.context(report, _narratives(report), rows, public)
     body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
     audit.record("report.exported", actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
                  audience="public" if public else "internal")
