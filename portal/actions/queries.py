@@ -28,6 +28,9 @@ SORTS = {
 }
 
 
+UNFINISHED = "unfinished"  # a status filter for every status not done or cancelled (what "open" counts on the dashboard)
+
+
 @dataclass
 class Filters:
     """The list's filters as they appear in the URL (same names as the API)."""
@@ -46,7 +49,7 @@ class Filters:
     def from_args(cls, args) -> Filters:
         f = cls()
         f.status = args.get("status", "")
-        if f.status and f.status not in STATUSES:
+        if f.status and f.status not in (*STATUSES, UNFINISHED):
             f.errors["status"] = "Onbekende status."
             f.status = ""
         f.organisation = args.get("organisation", "")[:16]
@@ -97,7 +100,9 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
 
     today = today or amsterdam_today()
     stmt = select(ActionItem).where(visible_clause(user))
-    if f.status:
+    if f.status == UNFINISHED:
+        stmt = stmt.where(ActionItem.status.in_(OPEN_STATUSES))
+    elif f.status:
         stmt = stmt.where(ActionItem.status == f.status)
     if f.organisation:
         stmt = stmt.join(Organisation, ActionItem.owner_organisation_id == Organisation.id).where(Organisation.code == f.organisation)

@@ -7,7 +7,7 @@ from itertools import groupby
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from models import FocusArea
+from models import STATUSES, FocusArea
 
 from .. import audit
 from ..access import current_viewer
@@ -45,7 +45,8 @@ def focus_area(code: str):
     chart = status_bars(per_org, f"Acties bij speerpunt {code} per organisatie naar status") if per_org else None
     return render_template("framework/focus_area.html", area=area, live=live, recs=recs, chart=chart, per_org=per_org,
                            items=rollup.area_items(db.session, viewer, area.id, today()),
-                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=viewer.role == "coordinator")
+                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=viewer.role == "coordinator",
+                           statuses=STATUSES)
 
 
 @bp.post("/framework/<code>/weights")

@@ -89,6 +89,20 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
                            state_text=exports.STATE_TEXT, response_text=exports.RESPONSE_TEXT), status
 
 
+@bp.get("/<int:report_id>/rows")
+def rows(report_id: int):
+    """The frozen rows behind a figure of the report (per focus area, organisation, status, late), as of its
+    peildatum and only those the viewer may see (rule 7): the drill-down that makes every figure reproducible."""
+    report = _load(report_id)
+    args = {k: request.args.get(k, "") for k in ("focus_area", "organisation", "status")}
+    late = request.args.get("overdue") in ("true", "1")
+    shown = [r for r in services.visible_rows(db.session, report, current_viewer())
+             if (not args["focus_area"] or r["focus_area"] == args["focus_area"])
+             and (not args["organisation"] or r["owner"] == args["organisation"])
+             and (not args["status"] or r["status"] == args["status"]) and (not late or r["overdue"])]
+    return render_template("reports/rows.html", report=report, rows=shown, filters={**args, "overdue": late})
+
+
 @bp.post("/<int:report_id>/narratives")
 def narrative(report_id: int):
     viewer = current_viewer()
