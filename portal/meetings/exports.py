@@ -11,21 +11,27 @@ from icalendar import Calendar, Event
 
 from models import ActionItem, Decision, Meeting, User
 
-from ..i18n import format_long_date
+from .. import markdown
+from ..i18n import STATUS_TEXT, format_long_date
 from .permissions import can_read_minutes
 from .services import AMSTERDAM
 
-RESTRICTED = "Vertrouwelijk: deze notulen zijn alleen voor de organisaties die aanwezig waren."
+RESTRICTED = "Vertrouwelijk: alleen voor de organisaties die bij dit agendapunt aanwezig waren. Niet doorsturen."
+CONFIDENTIAL = ("Vertrouwelijk: dit verslag bevat notulen die alleen bestemd zijn voor de organisaties die aanwezig waren. "
+                "Niet doorsturen.")
 
 
 def context(meeting: Meeting, viewer: User, decisions: list[Decision], actions: list[ActionItem]) -> dict:
+    """What this viewer may receive. Restricted minutes the viewer may not read are left out as if they did not
+    exist (rule 5); those it may read are marked Vertrouwelijk, and so is the document."""
     local = meeting.starts_at.astimezone(AMSTERDAM)
     agenda = []
     for item in meeting.agenda_items:
-        readable = can_read_minutes(viewer, meeting, item.minutes)
-        agenda.append({"position": item.position, "title": item.title,
-                       "minutes": (item.minutes.body if item.minutes else "") if readable else RESTRICTED,
-                       "errata": [e.body for e in item.minutes.errata] if item.minutes and readable else []})
+        minutes = item.minutes if item.minutes and can_read_minutes(viewer, meeting, item.minutes) else None
+        agenda.append({"position": item.position, "title": item.title, "minutes": minutes.body if minutes else "",
+                       "minutes_html": markdown.render(minutes.body) if minutes else "",
+                       "restricted": bool(minutes and minutes.is_restricted),
+                       "errata": [e.body for e in minutes.errata] if minutes else []})
     now = datetime.now(timezone.utc).astimezone(AMSTERDAM)
     return {
         "title": meeting.title, "series": meeting.series.title, "when": f"{format_long_date(local.date())} om {local:%H:%M}",
@@ -34,9 +40,10 @@ def context(meeting: Meeting, viewer: User, decisions: list[Decision], actions: 
         "present": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "present"}),
         "excused": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "excused"}),
         "agenda": agenda,
+        "confidential": any(a["restricted"] for a in agenda),
         "decisions": [{"number": d.number, "text": d.text} for d in decisions],
         "actions": [{"id": a.id, "title": a.title, "owner": a.owner_organisation.code,
-                     "due": format_long_date(a.due_date) if a.due_date else "geen", "status": a.status} for a in actions],
+                     "due": format_long_date(a.due_date) if a.due_date else "geen", "status": STATUS_TEXT[a.status]} for a in actions],
     }
 
 
@@ -45,12 +52,20 @@ def to_docx(ctx: dict) -> bytes:
     doc.core_properties.title = f"Notulen {ctx['title']}"
     doc.core_properties.language = "nl-NL"
     doc.add_heading(f"Notulen: {ctx['title']}", level=0)
+    if ctx["confidential"]:
+        doc.add_paragraph().add_run(CONFIDENTIAL).bold = True
+        doc.sections[0].header.paragraphs[0].text = "VERTROUWELIJK"
     doc.add_paragraph(f"{ctx['series']}, {ctx['when']}. Status: {ctx['status']}. Gemaakt op {ctx['generated']}.")
     doc.add_paragraph(f"Aanwezig: {', '.join(ctx['present']) or 'niet vastgelegd'}. Afgemeld: {', '.join(ctx['excused']) or 'niemand'}.")
     doc.add_heading("Verslag per agendapunt", level=1)
     for item in ctx["agenda"]:
         doc.add_heading(f"{item['position']}. {item['title']}", level=2)
-        doc.add_paragraph(item["minutes"] or "Geen notulen.")
+        if item["restricted"]:
+            doc.add_paragraph().add_run(RESTRICTED).bold = True
+        if item["minutes"]:
+            markdown.add_to_docx(doc, item["minutes"], heading_level=3)
+        else:
+            doc.add_paragraph("Geen notulen.")
         for erratum in item["errata"]:
             doc.add_paragraph(f"Erratum: {erratum}")
     doc.add_heading("Besluitenlijst", level=1)
@@ -77,7 +92,7 @@ def to_pdf(ctx: dict) -> bytes:
     import weasyprint
 
     static = Path(__file__).resolve().parents[2] / "static"
-    html = render_template("meetings/export.html", **ctx)
+    html = render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, **ctx)
     return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
 
 
