@@ -108,3 +108,19 @@ def test_every_part_of_an_approved_meeting_is_locked(app, db_session, cast, logi
                        headers={"X-CSRFToken": csrf, "If-Match": f'"{first.version}"'})
     assert api.status_code == 409 and api.get_json()["error"]["code"] == "locked"
     assert client.post(f"/meetings/{first.id}/agenda/{point.id}/errata", data={"csrf_token": csrf, "body": "Lees: anders."}).status_code == 302
+
+
+def test_approval_is_offered_only_when_it_can_work(app, db_session, cast, login_as):
+    first = meeting(db_session, cast, local(2026, 3, 1))
+    db_session.commit()
+    client = login_as(app.test_client(), cast["coordinator"])
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Notulen vaststellen" not in page and "zodra de volgende vergadering van deze reeks is gepland" in page
+    meeting(db_session, cast, local(2099, 1, 7))
+    db_session.commit()
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Notulen vaststellen" not in page and "vanaf 7 januari 2099" in page
+    meeting(db_session, cast, local(2026, 4, 1))
+    db_session.commit()
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Notulen vaststellen" in page

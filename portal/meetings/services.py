@@ -293,14 +293,25 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     return minutes
 
 
+def next_meeting(session: Session, meeting: Meeting) -> Meeting | None:
+    """The next meeting of the same series: minutes are approved in (or after) it."""
+    return session.scalars(select(Meeting).where(Meeting.series_id == meeting.series_id, Meeting.starts_at > meeting.starts_at)
+                           .order_by(Meeting.starts_at)).first()
+
+
+def approval_date(session: Session, meeting: Meeting) -> date | None:
+    """The first day on which the minutes can be approved (Amsterdam), or None while no next meeting is planned."""
+    following = next_meeting(session, meeting)
+    return following.starts_at.astimezone(AMSTERDAM).date() if following else None
+
+
 def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date) -> None:
     """Concept -> vastgesteld, at or after the next meeting of the series; locked from then on."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators approve minutes")
     if meeting.minutes_status == "vastgesteld":
         raise ValidationFailed({"minutes": "Deze notulen zijn al vastgesteld."})
-    following = session.scalars(select(Meeting).where(Meeting.series_id == meeting.series_id, Meeting.starts_at > meeting.starts_at)
-                                .order_by(Meeting.starts_at)).first()
+    following = next_meeting(session, meeting)
     if following is None or following.starts_at.astimezone(AMSTERDAM).date() > today:
         raise ValidationFailed({"minutes": "Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks."})
     meeting.minutes_status, meeting.minutes_approved_at, meeting.minutes_approved_by_id = "vastgesteld", _now(), actor.id

@@ -114,6 +114,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
     viewer = current_viewer()
     decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
     locked = meeting.minutes_status == "vastgesteld"
+    approve_from = services.approval_date(db.session, meeting) if can_manage(viewer, meeting) and not locked else None
     agenda_form = forms.get("agenda_form") or AgendaForm(formdata=None)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     _area_choices(agenda_form.focus_area, decision_form.focus_area)
@@ -127,6 +128,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         can_manage=manage, can_record=can_record(viewer, meeting),
         # Rule 6: an approved record offers no controls that would change it (errata only).
         can_prepare=manage and not locked, can_decide=can_record(viewer, meeting) and not locked,
+        approve_from=approve_from, can_approve=manage and not locked and approve_from is not None and approve_from <= today(),
         readable={a.id: can_read_minutes(viewer, meeting, a.minutes) for a in meeting.agenda_items},
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
         minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,
