@@ -47,6 +47,20 @@ def test_late_is_the_same_answer_on_every_surface(app, due_items, make_user, log
     loaded.flush()
     frozen = {row["id"]: row["overdue"] for row in report.snapshot["items"]}
     assert {i for i, late in frozen.items() if late} & {i.id for i in items.values()} == late_ids
+    loaded.commit()
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get(f"/reports/{report.id}/export.xlsx").data))["Acties"]
+    header = [c.value for c in sheet[1]]
+    exported = {r[header.index("Titel")]: r[header.index("Te laat")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert (exported["Deadline yesterday"], exported["Deadline today"], exported["Deadline tomorrow"]) == ("ja", "nee", "nee")
+
+    csv = client.get("/actions/export.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    header = csv[0].split(";")
+    late_column = {line.split(";")[header.index("Titel")]: line.split(";")[header.index("Te laat")] for line in csv[1:]}
+    assert (late_column["Deadline yesterday"], late_column["Deadline today"], late_column["Deadline tomorrow"]) == ("ja", "nee", "nee")
 
     dashboard = client.get("/").get_data(as_text=True)
     assert dashboard.count("Deadline yesterday") >= 1

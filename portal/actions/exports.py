@@ -6,11 +6,11 @@ import io
 
 import xlsxwriter
 
-from models import ActionItem
+from models import ActionItem, is_late
 
-from ..i18n import STATUS_LABELS, VISIBILITY_LABELS
+from ..i18n import STATUS_LABELS, VISIBILITY_LABELS, today
 
-HEADERS = ["Nummer", "Titel", "Eigenaar", "Status", "Voortgang (%)", "Deadline", "Speerpunt", "Aanbevelingen",
+HEADERS = ["Nummer", "Titel", "Eigenaar", "Status", "Voortgang (%)", "Deadline", "Te laat", "Speerpunt", "Aanbevelingen",
            "Zichtbaar voor", "Laatst gewijzigd"]
 
 
@@ -22,9 +22,11 @@ def neutralise(value):
 
 
 def rows(items: list[ActionItem]) -> list[list]:
+    day = today()
     return [[
         item.id, item.title, item.owner_organisation.code, str(STATUS_LABELS[item.status]), item.progress,
-        item.due_date.isoformat() if item.due_date else "", item.focus_area.code if item.focus_area else "",
+        item.due_date.isoformat() if item.due_date else "", "ja" if is_late(item.due_date, item.status, day) else "nee",
+        item.focus_area.code if item.focus_area else "",
         ", ".join(str(r.id) for r in item.recommendations), str(VISIBILITY_LABELS[item.visibility]),
         item.updated_at.isoformat(timespec="minutes"),
     ] for item in items]
