@@ -52,18 +52,21 @@ def test_a_requested_closure_counts_as_not_done_everywhere_until_confirmed(app, 
         listed = client.get(f"/api/v1/action-items?status=done&focus_area={area.code}").get_json()["total"]
         csv = client.get(f"/actions/export.csv?focus_area={area.code}").get_data(as_text=True)
         page = client.get("/framework").get_data(as_text=True)
-        return framework, api_report, xlsx, listed, csv, page
+        dashboard = client.get("/").get_data(as_text=True)
+        done_on_dashboard = re.search(rf"<td>{re.escape(area.code)} [^<]*</td><td>.*?</td><td><a [^>]*>(\d+)<", dashboard).group(1)
+        return framework, api_report, xlsx, listed, csv, page + f"dashboard-done={done_on_dashboard}"
 
     framework, api_report, xlsx, listed, csv, page = figures()
     assert (framework["done"], framework["awaiting_confirmation"]) == (0, 1)
     assert (api_report["counts"]["done"], api_report["counts"]["awaiting_confirmation"]) == (0, 1)
     assert (xlsx["Afgerond"], xlsx["Wacht op bevestiging"]) == (0, 1)
     assert listed == 0 and "Wacht op bevestiging" in csv and "Afgerond" not in csv.split("\n", 1)[1]
-    assert "Wacht op bevestiging" in page
+    assert "Wacht op bevestiging" in page and page.endswith("dashboard-done=0")
 
     actions.confirm_closure(loaded, people["coordinator"], item, item.version)
     loaded.commit()
-    framework, api_report, xlsx, listed, csv, _page = figures()
+    framework, api_report, xlsx, listed, csv, page = figures()
+    assert page.endswith("dashboard-done=1")
     assert (framework["done"], framework["awaiting_confirmation"]) == (1, 0)
     assert (api_report["counts"]["done"], api_report["counts"]["awaiting_confirmation"]) == (1, 0)
     assert (xlsx["Afgerond"], xlsx["Wacht op bevestiging"]) == (1, 0)
@@ -85,7 +88,8 @@ def test_a_later_restriction_disappears_from_a_frozen_report_in_every_format(app
     second = reports.create_report(loaded, people["coordinator"], "Tweede", today(), today(), first.id)
     loaded.commit()
     assert ind.get(f"/actions/{item.id}").status_code == 404
-    for path in (f"/reports/{first.id}", f"/reports/{second.id}?compare={first.id}", f"/api/v1/reports/{first.id}"):
+    for path in (f"/reports/{first.id}", f"/reports/{second.id}?compare={first.id}", f"/api/v1/reports/{first.id}",
+                 f"/reports/{first.id}/rows", f"/reports/{first.id}/rows?focus_area={area.code}"):
         assert "LATER-GEHEIM" not in ind.get(path).get_data(as_text=True), path
     xlsx = ind.get(f"/reports/{first.id}/export.xlsx").data
     assert not any("LATER-GEHEIM" in str(cell) for row in _sheet(xlsx, "Acties") for cell in row)

@@ -225,7 +225,8 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
     return {
         "total": len(items), "counts": counts(items), "overdue": sum(r["overdue"] for r in items),
         "focus_areas": areas, "without_focus_area": unassigned,
-        "organisations": [{"code": code, "total": len(rows), "counts": counts(rows)} for code, rows in sorted(orgs.items())],
+        "organisations": [{"code": code, "total": len(rows), "counts": counts(rows), "overdue": sum(r["overdue"] for r in rows)}
+                          for code, rows in sorted(orgs.items())],
         "recommendations": recommendations, "indicators": indicators,
     }
 

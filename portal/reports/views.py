@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from models import Report, ReportNarrative, UpdateRound
+from models import STATUSES, Report, ReportNarrative, UpdateRound
 
 from .. import audit
 from ..access import current_viewer
@@ -86,7 +86,7 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
     return render_template("reports/detail.html", report=report, summary=summary, other=other,
                            changes=changes, all_reports=all_reports, narratives=_narratives(report),
                            narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
-                           state_text=exports.STATE_TEXT, response_text=exports.RESPONSE_TEXT), status
+                           state_text=exports.STATE_TEXT, response_text=exports.RESPONSE_TEXT, statuses=STATUSES), status
 
 
 @bp.get("/<int:report_id>/rows")
