@@ -201,6 +201,13 @@ def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(p
     page.wait_for_url(f"{live}/reports/*")
     assert "De rapportage is gemaakt en vastgelegd." in page.content()
     assert axe_violations(page) == []
+    report_url = page.url
+    # A figure opens the frozen rows behind it; that page is accessible too.
+    page.locator("a.figure-link").first.click()
+    page.wait_for_url(f"{live}/reports/*/rows*")
+    assert page.locator("h1").inner_text() == "Acties achter de cijfers"
+    assert axe_violations(page) == []
+    page.goto(report_url)
     with page.expect_download() as download:
         page.get_by_role("link", name="intern").first.click()
     assert download.value.suggested_filename == "rapportage-2026-06-30.docx"
