@@ -297,3 +297,15 @@ def login_as():
         return client
 
     return login
+
+
+@pytest.fixture()
+def api(app, loaded, make_user, login_as):
+    """api(org, role) -> a signed-in client on the reference data; .headers carry the CSRF token, .user is the user."""
+    def client_for(org="KMAR", role="member"):
+        user = make_user(org, role=role)
+        client = login_as(app.test_client(), user)
+        client.headers = {"X-CSRFToken": client.get("/api/v1/me").get_json()["csrf_token"]}
+        client.user = user
+        return client
+    return client_for

@@ -12,13 +12,6 @@ def rec_id(loaded) -> int:
     return loaded.scalars(select(Recommendation.id).order_by(Recommendation.id)).first()
 
 
-@pytest.fixture()
-def api(app, loaded, make_user, login_as):
-    def client_for(org="KMAR", role="member"):
-        client = login_as(app.test_client(), make_user(org, role=role))
-        client.headers = {"X-CSRFToken": client.get("/api/v1/me").get_json()["csrf_token"]}
-        return client
-    return client_for
 
 
 def create(client, **fields):

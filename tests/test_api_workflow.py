@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import select
 
 from models import ActionItem, FocusArea
 
 
-@pytest.fixture()
-def api(app, loaded, make_user, login_as):
-    def client_for(org="KMAR", role="member"):
-        user = make_user(org, role=role)
-        client = login_as(app.test_client(), user)
-        client.headers = {"X-CSRFToken": client.get("/api/v1/me").get_json()["csrf_token"]}
-        client.user = user
-        return client
-    return client_for
 
 
 def _match(response) -> dict:

@@ -16,16 +16,6 @@ from models import AccessToken, ActionItem, Organisation
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
-@pytest.fixture()
-def api(app, loaded, make_user, login_as):
-    """api(org, role) -> a signed-in client whose .headers carry the CSRF token; .user is the user."""
-    def client_for(org="KMAR", role="member"):
-        user = make_user(org, role=role)
-        client = login_as(app.test_client(), user)
-        client.headers = {"X-CSRFToken": client.get("/api/v1/me").get_json()["csrf_token"]}
-        client.user = user
-        return client
-    return client_for
 
 
 def org(session, code):

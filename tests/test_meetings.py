@@ -8,9 +8,13 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from docx import Document
+from pypdf import PdfReader
+
 from conftest import BACKEND
 from models import Decision, Meeting, Minutes
 from portal.actions import services as actions
+from portal.errors import Locked, NotAllowed, NotFound
 from portal.meetings import services
 from portal.meetings.services import AMSTERDAM
 
@@ -289,3 +293,183 @@ def test_coordinator_adds_a_series(app, db_session, cast, login_as):
     member = login_as(app.test_client(), cast["kmar"])
     member_csrf = member.get("/api/v1/me").get_json()["csrf_token"]
     assert member.post("/meetings/series", data={"csrf_token": member_csrf, "code": "EIGEN", "title": "x"}).status_code == 403
+
+
+# -- rules 5 and 6: restricted minutes, the approved record ----------------------------------------
+
+def _csrf(client):
+    return client.get("/api/v1/me").get_json()["csrf_token"]
+
+
+@pytest.mark.parametrize("who", ["ind", "pol"])
+def test_absent_and_uninvited_cannot_read_write_unrestrict_or_correct(app, db_session, cast, restricted, login_as, who):
+    point = next(a for a in restricted.agenda_items if a.title == "Casus")
+    minutes = db_session.scalars(select(Minutes).where(Minutes.agenda_item_id == point.id)).one()
+    version = minutes.version
+    if who == "pol":
+        cast["pol"].role = "coordinator"  # a coordinator of an organisation that was not invited
+        db_session.commit()
+    client = login_as(app.test_client(), cast[who])
+    csrf = _csrf(client)
+    page = client.post(f"/meetings/{restricted.id}/agenda/{point.id}/minutes",
+                       data={"csrf_token": csrf, "body": "Overschreven", "version": str(version)})
+    assert page.status_code == 404 and "KAMEEL" not in page.get_data(as_text=True)
+    stale = client.post(f"/meetings/{restricted.id}/agenda/{point.id}/minutes",
+                        data={"csrf_token": csrf, "body": "Overschreven", "version": "999"})
+    assert stale.status_code == 404
+    db_session.refresh(minutes)
+    assert (minutes.body, minutes.is_restricted, minutes.version) == ("VERTROUWELIJK-KAMEELCASUS besproken", True, version)
+    db_session.expire_all()
+    with pytest.raises(NotFound):
+        services.save_minutes(db_session, cast[who], restricted, point.id, version, "Openbaar gemaakt", False)
+    with pytest.raises(NotFound):
+        services.add_erratum(db_session, cast["coordinator"] if who == "ind" else cast[who], restricted, point.id, "Correctie")
+
+
+def test_only_organisations_present_write_restricted_minutes(db_session, cast, restricted):
+    point = agenda_point(db_session, cast, restricted, "Nieuw punt")
+    with pytest.raises(NotAllowed):
+        services.save_minutes(db_session, cast["ind"], restricted, point.id, None, "Geheim van IND", True)
+    services.save_minutes(db_session, cast["kmar"], restricted, point.id, None, "Geheim van KMar", True)
+
+
+def test_decisions_under_restricted_minutes_are_restricted_too(app, db_session, cast, restricted, login_as):
+    point = next(a for a in restricted.agenda_items if a.title == "Casus")
+    services.add_decision(db_session, cast["kmar"], restricted, point.id, "BESLUIT-ONDER-GEHEIM")
+    open_point = next(a for a in restricted.agenda_items if a.title == "Openbaar punt")
+    services.add_decision(db_session, cast["kmar"], restricted, open_point.id, "Openbaar besluit")
+    db_session.commit()
+    for who, sees in (("kmar", True), ("ind", False)):
+        client = login_as(app.test_client(), cast[who])
+        for path in (f"/meetings/{restricted.id}", "/meetings/decisions", f"/api/v1/meetings/{restricted.id}"):
+            body = client.get(path).get_data(as_text=True)
+            assert ("BESLUIT-ONDER-GEHEIM" in body) is sees, (who, path)
+            assert "Openbaar besluit" in body
+
+
+def test_decisions_are_listed_in_number_order(app, db_session, cast, login_as):
+    m = meeting(db_session, cast, local(2026, 5, 1))
+    for text in ("Eerste", "Tweede", "Derde"):
+        services.add_decision(db_session, cast["coordinator"], m, None, text)
+    db_session.commit()
+    body = login_as(app.test_client(), cast["coordinator"]).get("/meetings/decisions").get_data(as_text=True)
+    assert body.index("Eerste") < body.index("Tweede") < body.index("Derde")
+
+
+def test_every_part_of_an_approved_meeting_is_locked(app, db_session, cast, login_as):
+    first = meeting(db_session, cast, local(2026, 3, 1))
+    point = agenda_point(db_session, cast, first)
+    other = agenda_point(db_session, cast, first, "Tweede punt")
+    services.save_minutes(db_session, cast["kmar"], first, point.id, None, "Besproken.", False)
+    meeting(db_session, cast, local(2026, 4, 1))
+    services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 4, 1))
+    db_session.commit()
+    coordinator = cast["coordinator"]
+    attendee = first.attendees[0]
+    refused = [
+        lambda: services.add_agenda_item(db_session, coordinator, first, "Nagekomen"),
+        lambda: services.move_agenda_item(db_session, coordinator, first, other.id, "up"),
+        lambda: services.reorder_agenda(db_session, coordinator, first, [a.id for a in reversed(first.agenda_items)]),
+        lambda: services.set_attendance(db_session, coordinator, first, attendee.id, "present"),
+        lambda: services.invite_person(db_session, coordinator, first, cast["kmar"].id),
+        lambda: services.save_minutes(db_session, cast["kmar"], first, point.id, 1, "Anders", False),
+        lambda: services.add_decision(db_session, coordinator, first, None, "Achteraf besloten"),
+        lambda: services.update_meeting(db_session, coordinator, first, first.version, {"invited": ["KMAR", "IND", "JENV", "POL"]}),
+    ]
+    for attempt in refused:
+        with pytest.raises(Locked):
+            attempt()
+    assert db_session.scalars(select(Decision).where(Decision.meeting_id == first.id)).all() == []
+    assert db_session.scalars(select(Minutes.body).where(Minutes.agenda_item_id == point.id)).one() == "Besproken."
+
+    client = login_as(app.test_client(), coordinator)
+    csrf = _csrf(client)
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Agendapunt toevoegen" not in page and "Aanwezigheid opslaan" not in page and "Besluit vastleggen" not in page
+    for path, data in ((f"/meetings/{first.id}/agenda", {"title": "x"}), (f"/meetings/{first.id}/decisions", {"text": "x"}),
+                       (f"/meetings/{first.id}/attendance", {f"attendance-{attendee.id}": "present"})):
+        assert client.post(path, data={"csrf_token": csrf, **data}).status_code == 409, path
+    api = client.patch(f"/api/v1/meetings/{first.id}", json={"agenda": [a.id for a in first.agenda_items]},
+                       headers={"X-CSRFToken": csrf, "If-Match": f'"{first.version}"'})
+    assert api.status_code == 409 and api.get_json()["error"]["code"] == "locked"
+    assert client.post(f"/meetings/{first.id}/agenda/{point.id}/errata", data={"csrf_token": csrf, "body": "Lees: anders."}).status_code == 302
+
+
+def test_approval_is_offered_only_when_it_can_work(app, db_session, cast, login_as):
+    first = meeting(db_session, cast, local(2026, 3, 1))
+    db_session.commit()
+    client = login_as(app.test_client(), cast["coordinator"])
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Notulen vaststellen" not in page and "zodra de volgende vergadering van deze reeks is gepland" in page
+    meeting(db_session, cast, local(2099, 1, 7))
+    db_session.commit()
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Notulen vaststellen" not in page and "vanaf 7 januari 2099" in page
+    meeting(db_session, cast, local(2026, 4, 1))
+    db_session.commit()
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Notulen vaststellen" in page
+
+
+# -- minutes exports ----------------------------------------
+
+MARKDOWN = "# Kop van het verslag\n\n**vet** en *schuin* gezegd.\n\n- eerste punt\n- tweede punt\n\n1. stap een\n2. stap twee\n\n" \
+           "Zie [de brief](https://www.rijksoverheid.nl/brief)."
+
+
+def _docx(client, meeting_id):
+    return Document(io.BytesIO(client.get(f"/meetings/{meeting_id}/minutes.docx").data))
+
+
+def _pdf(client, meeting_id):
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(client.get(f"/meetings/{meeting_id}/minutes.pdf").data)).pages)
+
+
+def test_markdown_and_dutch_statuses_in_both_exports(app, db_session, cast, login_as):
+    m = meeting(db_session, cast, local(2026, 5, 4))
+    point = agenda_point(db_session, cast, m)
+    services.save_minutes(db_session, cast["kmar"], m, point.id, None, MARKDOWN, False)
+    item, _ = actions.create_item(db_session, cast["kmar"], {"title": "Actie uit overleg", "meeting_id": m.id})
+    actions.add_update(db_session, cast["kmar"], item, item.version, "Bezig", "in_progress", 20)
+    db_session.commit()
+    client = login_as(app.test_client(), cast["kmar"])
+
+    doc = _docx(client, m.id)
+    paragraphs = doc.paragraphs
+    text = "\n".join(p.text for p in paragraphs)
+    assert "**" not in text and "# Kop" not in text
+    assert any(p.text == "Kop van het verslag" and p.style.name.startswith("Heading") for p in paragraphs)
+    bold = [r.text for p in paragraphs for r in p.runs if r.bold]
+    italic = [r.text for p in paragraphs for r in p.runs if r.italic]
+    assert "vet" in bold and "schuin" in italic
+    assert [p.text for p in paragraphs if p.style.name == "List Bullet"] == ["eerste punt", "tweede punt"]
+    assert [p.text for p in paragraphs if p.style.name == "List Number"] == ["stap een", "stap twee"]
+    assert "de brief (https://www.rijksoverheid.nl/brief)" in text
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "Bezig" in cells and "in_progress" not in cells
+
+    pdf = _pdf(client, m.id)
+    assert "**" not in pdf and "vet en schuin gezegd" in pdf and "Kop van het verslag" in pdf
+    assert "eerste punt" in pdf and "stap twee" in pdf and "Bezig" in pdf and "in_progress" not in pdf
+
+
+def test_restricted_minutes_are_marked_for_who_may_read_them_and_absent_for_the_rest(app, db_session, cast, login_as):
+    m = meeting(db_session, cast, local(2026, 6, 1), invited=("KMAR", "IND"))
+    point = agenda_point(db_session, cast, m, "Casus")
+    for attendee in m.attendees:
+        services.set_attendance(db_session, cast["coordinator"], m, attendee.id, "present" if attendee.organisation.code == "KMAR" else "absent")
+    services.save_minutes(db_session, cast["kmar"], m, point.id, None, "Besproken: **KAMEEL-dossier**.", True)
+    db_session.commit()
+    kmar, ind = login_as(app.test_client(), cast["kmar"]), login_as(app.test_client(), cast["ind"])
+
+    kmar_doc = _docx(kmar, m.id)
+    assert "VERTROUWELIJK" in kmar_doc.sections[0].header.paragraphs[0].text
+    assert "Vertrouwelijk" in "\n".join(p.text for p in kmar_doc.paragraphs) and "KAMEEL" in "\n".join(p.text for p in kmar_doc.paragraphs)
+    kmar_pdf = _pdf(kmar, m.id)
+    assert "VERTROUWELIJK" in kmar_pdf and "KAMEEL-dossier" in kmar_pdf
+
+    ind_text = "\n".join(p.text for p in _docx(ind, m.id).paragraphs)
+    ind_pdf = _pdf(ind, m.id)
+    for text in (ind_text, ind_pdf):
+        assert "KAMEEL" not in text and "ertrouwelijk" not in text and "ERTROUWELIJK" not in text
+        assert "Geen notulen." in text  # the same as an agenda item without minutes
