@@ -172,11 +172,26 @@ def providers_toml(issuers: dict[str, str], hostile_issuer: str) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-@pytest.fixture(scope="session")
-def portal_toml(idp, hostile_idp, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("config") / "portal.toml"
-    path.write_text(providers_toml(idp, hostile_idp.issuer) + "\n[limits]\nenabled = false\n", encoding="utf-8")
+# Service and view tests need no provider: the configuration names issuers on the discard port, where nothing
+# answers, and nothing is fetched until someone signs in. Sign-in and browser tests use the real provider (idp_app).
+STATIC_ISSUERS = {name: f"http://127.0.0.1:9/{name}" for name in IDP_NAMES}
+
+
+def _write_toml(path: Path, issuers: dict[str, str], hostile_issuer: str) -> Path:
+    path.write_text(providers_toml(issuers, hostile_issuer) + "\n[limits]\nenabled = false\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def portal_toml(hostile_idp, tmp_path_factory) -> Path:
+    """The portal's configuration for every test that does not sign in through a real provider (no Node needed)."""
+    return _write_toml(tmp_path_factory.mktemp("config") / "portal.toml", STATIC_ISSUERS, hostile_idp.issuer)
+
+
+@pytest.fixture(scope="session")
+def idp_toml(idp, hostile_idp, tmp_path_factory) -> Path:
+    """The configuration pointing at the development OpenID provider (npm oidc-provider) on loopback."""
+    return _write_toml(tmp_path_factory.mktemp("idp-config") / "portal.toml", idp, hostile_idp.issuer)
 
 
 def make_settings(database_url: str, config: Path | None = None, **env):
@@ -190,6 +205,12 @@ def make_settings(database_url: str, config: Path | None = None, **env):
 @pytest.fixture(scope="session")
 def app(database_url, portal_toml):
     return create_app(make_settings(database_url, portal_toml))
+
+
+@pytest.fixture(scope="session")
+def idp_app(database_url, idp_toml):
+    """The app configured with the real provider, for sign-in tests (a test module overrides `app` with it)."""
+    return create_app(make_settings(database_url, idp_toml))
 
 
 @pytest.fixture()
@@ -309,3 +330,20 @@ def api(app, loaded, make_user, login_as):
         client.user = user
         return client
     return client_for
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture()
+def redis_db():
+    """The tests' own Redis database (15), empty before and after each test (ids repeat: tests roll back)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:  # the suite needs Redis (README); say so plainly
+        pytest.fail(f"Redis at {REDIS_URL} is needed for this test: {exc}")
+    yield client
+    client.flushdb()

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+import factories
 from models import ActionItem
 
 ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
@@ -61,17 +62,10 @@ def world(db_session, make_user):
     owner_user = make_user("KMAR")
     partner_user = make_user("POL")
     other_user = make_user("IND")
-    from models import Organisation
-
-    outside = Organisation(code="BZ", name="Ministerie van Buitenlandse Zaken", is_mdt_member=False)
-    db_session.add(outside)
+    outside = factories.organisation(db_session, "BZ", name="Ministerie van Buitenlandse Zaken", is_mdt_member=False)
     kmar, pol = owner_user.organisation, partner_user.organisation
-    items = {}
-    for visibility in VISIBILITIES:
-        item = ActionItem(title=f"Actie {visibility}", owner_organisation=kmar, visibility=visibility, shared_with=[pol])
-        db_session.add(item)
-        items[visibility] = item
-    db_session.flush()
+    items = {visibility: factories.item(db_session, "KMAR", visibility, title=f"Actie {visibility}", shared_with=[pol])
+             for visibility in VISIBILITIES}
     orgs = {"owner": kmar, "shared": pol, "other": other_user.organisation, "outside": outside}
     return items, orgs
 

@@ -14,6 +14,12 @@ from models import AuditEvent, ServerSession, User
 PORTAL = "http://127.0.0.1:5000"
 
 
+@pytest.fixture(scope="session")
+def app(idp_app):
+    """Sign-in is tested against the real provider on loopback."""
+    return idp_app
+
+
 def idp_login(client, provider: str, username: str, password: str, next_path: str | None = None):
     """Walk the whole authorization code flow: portal -> provider login page -> portal callback."""
     query = f"?next={next_path}" if next_path else ""

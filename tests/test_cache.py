@@ -1,29 +1,13 @@
 """The dashboard cache in Redis: shared, invalidated by every committed write, never across organisations."""
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
 import pytest
 
+from conftest import REDIS_URL
 from portal.cache import GENERATION_KEY, Cache
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL_CACHE", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture()
-def redis_db():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.flushdb()
-    except redis.RedisError as exc:  # the suite needs Redis (README); say so plainly
-        pytest.fail(f"Redis at {REDIS_URL} is needed for this test: {exc}")
-    yield client
-    client.flushdb()
-
 
 @pytest.fixture()
 def cached_app(app_with, portal_toml, redis_db):

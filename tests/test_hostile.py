@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+import factories
 from models import AccessToken, ActionItem, Organisation
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -18,16 +19,8 @@ SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
 
-def org(session, code):
-    return session.scalars(select(Organisation).where(Organisation.code == code)).one()
-
-
-def item_of(session, owner="KMAR", visibility="mdt", **fields):
-    item = ActionItem(title=fields.pop("title", "Actie van de eigenaar"), owner_organisation=org(session, owner),
-                      visibility=visibility, **fields)
-    session.add(item)
-    session.flush()
-    return item
+org = factories.organisation
+item_of = factories.item
 
 
 # -- rules 3 and 4: who changes who may see, replays ---------------------------------------

@@ -12,11 +12,11 @@ from docx import Document
 from pypdf import PdfReader
 
 from conftest import BACKEND
+from factories import local
 from models import Decision, Meeting, Minutes
 from portal.actions import services as actions
 from portal.errors import Locked, NotAllowed, NotFound
 from portal.meetings import services
-from portal.meetings.services import AMSTERDAM
 
 
 @pytest.fixture()
@@ -29,10 +29,6 @@ def meeting(session, cast, when: datetime, title="MDT-overleg", invited=("KMAR",
     data = {"series": "MDT", "title": title, "starts_at": when, "invited": list(invited), "visibility": "mdt"}
     data.update(extra)
     return services.create_meeting(session, cast["coordinator"], data)
-
-
-def local(y, m, d, h=10):
-    return datetime(y, m, d, h, tzinfo=AMSTERDAM)
 
 
 def agenda_point(session, cast, m, title="Stand van zaken"):
