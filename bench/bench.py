@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -24,8 +24,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,20000").split(",")]
 BACKENDS = os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
-PAGES = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p]  # only these pages (names as in the table); all when empty  # this VM's run-to-run spread is large: report medians
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))  # this VM's run-to-run spread is large: report medians
+PAGES = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p]  # only these pages (names as in the table); all when empty
 PORT, IDP_PORT = 8731, 5301
 WORK = ROOT / "bench" / "work"
 
@@ -122,7 +122,7 @@ def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject
         client.get(path)
         seen = []
 
-        def listener(conn, cursor, statement, *args):
+        def listener(conn, cursor, statement, *args, seen=seen):
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
                 seen.append(statement)
 
@@ -257,7 +257,8 @@ def write(rows: list[dict], facts: dict) -> None:
     floors = {(r["backend"], r["items"]): r for r in rows if r["page"] == "healthz (floor)"}
     small = min(SIZES)
     by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
-    lines = ["| backend | items | page | req/s (8 clients) | p50 ms (1 client) | p95 ms (1 client) | p95 ms (8 clients) | ms after a write (cache miss) | req/s vs floor | SQL statements | p95 vs smallest size | errors |",
+    lines = ["| backend | items | page | req/s (8 clients) | p50 ms (1 client) | p95 ms (1 client) | p95 ms (8 clients) | "
+             "ms after a write (cache miss) | req/s vs floor | SQL statements | p95 vs smallest size | errors |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         floor = floors[(r["backend"], r["items"])]
@@ -268,7 +269,7 @@ def write(rows: list[dict], facts: dict) -> None:
     machine = (f"{platform.node()} · {os.cpu_count()} cores · "
                f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB · Python {platform.python_version()} · "
                f"{subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which('wrk') else ''}")
-    text = "\n".join([f"# Benchmark {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "", f"Machine: {machine}", "",
+    text = "\n".join([f"# Benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "", f"Machine: {machine}", "",
                       f"gunicorn (gunicorn.conf.py: gthread workers from the CPU count), Redis sessions, wrk on loopback, {REPEATS} runs of "
                       f"{SECONDS} s per figure (medians shown); "
                       "signed in as the JenV coordinator through the development OpenID provider. Pages are measured warm "

@@ -30,10 +30,10 @@ def page_number_footer(section):
 def table(doc, headers, row_tag, cells, end_tag="{%tr endfor %}"):
     t = doc.add_table(rows=3, cols=len(headers))
     t.style = "Light Grid Accent 1"
-    for cell, header in zip(t.rows[0].cells, headers):
+    for cell, header in zip(t.rows[0].cells, headers, strict=False):
         cell.text = header
     t.rows[1].cells[0].text = row_tag
-    for cell, value in zip(t.rows[2].cells, cells):
+    for cell, value in zip(t.rows[2].cells, cells, strict=False):
         cell.text = value
     # A third row holds the loop end; docxtpl removes the tag rows.
     end = t.add_row()

@@ -10,9 +10,8 @@ from .base import Base, TimestampMixin, UTCDateTime, in_list
 from .framework import Commitment, FocusArea
 from .organisation import Organisation
 from .recommendation import Recommendation
-from .user import User
-
 from .status import STATUSES
+from .user import User
 
 VISIBILITIES = ("organisation", "partners", "mdt", "public")
 # Two-key closure: the owner asks, a coordinator confirms or sends it back.

@@ -1,7 +1,6 @@
 """The MDT-portaal Flask application factory."""
 from __future__ import annotations
 
-
 from flask import Flask
 
 from .config import Settings, load_settings
@@ -70,7 +69,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     from .reports import bp as reports_bp
     from .search import bp as search_bp
 
-    for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp, reports_bp, search_bp, api_bp, admin_bp):
+    for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp,
+                      reports_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from .cli import portal_cli

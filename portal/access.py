@@ -6,8 +6,9 @@ CSRF on every other state-changing request.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from flask import abort, after_this_request, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
@@ -61,7 +62,7 @@ def _load_user_from_token(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     token = db.session.scalars(
         select(AccessToken).where(AccessToken.token_hash == hash_token(header[7:].strip()))
         .options(joinedload(AccessToken.user).joinedload(User.organisation))

@@ -83,7 +83,6 @@ def send_reminders() -> None:
     update-round reminders in the last three days before the round's deadline, once a day."""
     from .actions.reminders import send_reminders as run
     from .i18n import today
-
     from .reports.rounds import remind
 
     settings = current_app.config["PORTAL_SETTINGS"]

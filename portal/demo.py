@@ -5,7 +5,7 @@ Bulk inserts with SQLAlchemy Core; the same seed gives the same data set.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
     commitments = {a.id: [c.id for c in session.scalars(select(Commitment).where(Commitment.focus_area_id == a.id))] for a in areas}
     recs = list(session.scalars(select(Recommendation.id)))
     start_id = (session.scalar(select(func.max(ActionItem.id))) or 0) + 1
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     # Demo people: two members per organisation and a JenV coordinator (issuer "demo", never a real provider).
     users = []

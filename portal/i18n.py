@@ -1,7 +1,7 @@
 """Dutch first: Flask-Babel, long Dutch dates and Europe/Amsterdam times in templates."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,7 @@ def _months() -> tuple[str, ...]:
 
 
 def _local(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(AMSTERDAM)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(AMSTERDAM)
 
 
 # The page filters below write what Babel's "d MMMM y" would (19 oktober 2023 / 19 October 2023) in

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -350,7 +350,7 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
     """Apply the reference file to the database in the caller's transaction."""
     data = parse(path)
     summary = LoadSummary()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     orgs = {
         o["code"]: _upsert(session, summary, "organisations", Organisation, {"code": o["code"]},

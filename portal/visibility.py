@@ -12,8 +12,6 @@ from sqlalchemy import ColumnElement, and_, false, or_
 
 from models import User
 
-VISIBILITIES = ("organisation", "partners", "mdt", "public")
-
 
 def allows(viewer: User | None, visibility: str, owner: Hashable, shared: Collection[Hashable], by: str = "id") -> bool:
     """May `viewer` see a record with this visibility, owner and shares? Owner and shares are ids or, with
@@ -26,6 +24,12 @@ def allows(viewer: User | None, visibility: str, owner: Hashable, shared: Collec
     if visibility == "mdt":
         return bool(viewer.organisation.is_mdt_member)
     return visibility == "partners" and org in shared
+
+
+def can_view_record(viewer: User | None, record) -> bool:
+    """The rule for any record with visibility, owner_organisation_id and shared_with (items, meetings)."""
+    shared = [o.id for o in record.shared_with] if record.visibility == "partners" else ()
+    return allows(viewer, record.visibility, record.owner_organisation_id, shared)
 
 
 def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for) -> ColumnElement[bool]:

@@ -7,8 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-import factories
 from models import ActionItem
+
+import factories
 
 ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
 

@@ -9,8 +9,6 @@ from sqlalchemy import select
 from models import ActionItem, FocusArea
 
 
-
-
 def _match(response) -> dict:
     return {"If-Match": response.headers["ETag"]}
 

@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
-from conftest import REDIS_URL
 from portal.cache import GENERATION_KEY, Cache
+
+from conftest import REDIS_URL
+
 
 @pytest.fixture()
 def cached_app(app_with, portal_toml, redis_db):

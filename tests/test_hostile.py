@@ -11,8 +11,9 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-import factories
 from models import AccessToken, ActionItem, Organisation
+
+import factories
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
@@ -316,11 +317,12 @@ def test_simultaneous_progress_updates_give_one_success_and_conflicts(databases,
     from alembic import command
     from sqlalchemy.orm import sessionmaker
 
-    from conftest import make_settings
     from models import User
     from portal import create_app, reference
     from portal.cli import alembic_config
     from portal.extensions import Database
+
+    from conftest import make_settings
 
     url = databases.new()
     command.upgrade(alembic_config(url), "head")
@@ -344,7 +346,7 @@ def test_simultaneous_progress_updates_give_one_success_and_conflicts(databases,
     for round_number in range(1, 6):
         barrier, statuses = threading.Barrier(len(secrets)), []
 
-        def worker(secret, n=round_number):
+        def worker(secret, n=round_number, barrier=barrier, statuses=statuses):
             client = app.test_client()
             barrier.wait(timeout=10)
             response = client.post(f"/api/v1/action-items/{item_id}/updates", json={"note": f"ronde {n}", "progress": n * 10},

@@ -6,17 +6,17 @@ import threading
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
-
 from docx import Document
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
-from conftest import BACKEND
-from factories import local
 from models import Decision, Meeting, Minutes
 from portal.actions import services as actions
 from portal.errors import Locked, NotAllowed, NotFound
 from portal.meetings import services
+
+from conftest import BACKEND
+from factories import local
 
 
 @pytest.fixture()
@@ -264,7 +264,9 @@ def test_meeting_through_the_pages(app, db_session, cast, login_as):
     member = login_as(app.test_client(), cast["kmar"])
     member_csrf = member.get("/api/v1/me").get_json()["csrf_token"]
     point = m.agenda_items[-1]
-    assert member.post(f"/meetings/{meeting_id}/decisions", data={"csrf_token": member_csrf, "text": "Casus wordt verdiept", "agenda_item_id": str(point.id)}).status_code == 302
+    decided = member.post(f"/meetings/{meeting_id}/decisions",
+                          data={"csrf_token": member_csrf, "text": "Casus wordt verdiept", "agenda_item_id": str(point.id)})
+    assert decided.status_code == 302
     action = member.post("/actions/new", data={"csrf_token": member_csrf, "title": "Casus uitwerken", "visibility": "mdt", "owner_organisation": "KMAR",
                                                "meeting_id": str(meeting_id), "agenda_item_id": str(point.id)})
     assert action.status_code == 302

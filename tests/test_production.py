@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,7 @@ def cluster(databases, idp, tmp_path_factory):
              for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     deadline = time.time() + 30
-    for base, proc in zip(bases, procs):
+    for base, proc in zip(bases, procs, strict=False):
         while True:
             try:
                 if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
@@ -100,7 +100,7 @@ def _redis_session(user_id: int) -> str:
     import redis
 
     token = secrets.token_urlsafe(32)
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     client = redis.Redis.from_url(REDIS_URL)
     key = hashlib.sha256(token.encode()).hexdigest()
     client.set(f"portal:session:{key}", json.dumps({"data": {"_user_id": str(user_id)}, "created_at": now, "last_seen_at": now}), ex=600)
@@ -142,7 +142,7 @@ def test_concurrent_edits_on_two_instances_never_lose_an_update(cluster):
         results[name] = requests.patch(url.format(base=base), json={"title": f"Titel van {name}"},
                                        headers={"Authorization": f"Bearer {secret}", "If-Match": '"1"'}, timeout=10)
 
-    threads = [threading.Thread(target=edit, args=(name, base)) for name, base in zip(("a", "b"), cluster["bases"])]
+    threads = [threading.Thread(target=edit, args=(name, base)) for name, base in zip(("a", "b"), cluster["bases"], strict=False)]
     for t in threads:
         t.start()
     for t in threads:

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import _free_port_block
 from models import ActionItem
+
+from conftest import _free_port_block
 
 
 class Inbox:

@@ -33,7 +33,7 @@ def _sheet(data: bytes, name: str) -> list[tuple]:
 def _area_row(rows, code):
     header = rows[0]
     row = next(r for r in rows[1:] if r[0] == code)
-    return dict(zip(header, row))
+    return dict(zip(header, row, strict=False))
 
 
 def test_a_requested_closure_counts_as_not_done_everywhere_until_confirmed(app, loaded, people, login_as):

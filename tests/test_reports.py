@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ from portal.reports import services, snapshot
 
 def at(text: str):
     """Travel to an Amsterdam-unaware UTC moment, ticking, for writes that stamp 'now'."""
-    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=timezone.utc), tick=False)
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=UTC), tick=False)
 
 
 @pytest.fixture()
@@ -70,7 +70,7 @@ def test_overdue_as_of_the_peildatum(db_session, cast):
 def test_indicator_figures_up_to_the_peildatum_and_gaps_stay_gaps(db_session, cast):
     indicator = db_session.scalars(select(Indicator).where(Indicator.key == "kmar-vervolgonderzoeken-afgerond")).one()
     db_session.add(Measurement(indicator_id=indicator.id, period="2026-Q1", period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
-                               value=7, recorded_at=datetime.now(timezone.utc)))
+                               value=7, recorded_at=datetime.now(UTC)))
     db_session.flush()
     feb, may = report(db_session, cast, date(2026, 2, 1)), report(db_session, cast, date(2026, 5, 1))
 

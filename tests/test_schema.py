@@ -1,7 +1,7 @@
 """Migrations build the model's schema on this backend, go down cleanly, and the database enforces the rules."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
@@ -42,8 +42,8 @@ def test_migrations_up_down_up_without_drift(databases):
 
 
 def test_revisions_are_date_named_and_each_has_a_downgrade():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     versions = sorted((Path(__file__).resolve().parents[1] / "migrations" / "versions").glob("*.py"))
     assert versions
@@ -122,7 +122,7 @@ def test_progress_update_outside_range_refused(db_session, org):
     db_session.flush()
     with pytest.raises(IntegrityError):
         with db_session.begin_nested():
-            db_session.add(ProgressUpdate(action_item_id=item.id, recorded_at=datetime.now(timezone.utc),
+            db_session.add(ProgressUpdate(action_item_id=item.id, recorded_at=datetime.now(UTC),
                                           status="open", progress=150))
             db_session.flush()
 

@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, update
 
-from conftest import REDIS_URL
 from models import AuditEvent, ServerSession
+
+from conftest import REDIS_URL
 
 
 def _age_session(db_session, **delta):

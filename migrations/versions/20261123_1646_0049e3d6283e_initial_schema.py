@@ -4,10 +4,11 @@ Revision ID: 0049e3d6283e
 Revises: 
 Create Date: 2026-11-23 16:46:39.462983+00:00
 """
-from alembic import op
 import sqlalchemy as sa
-import models.base
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import models.base
 
 revision = '0049e3d6283e'
 down_revision = None

@@ -5,9 +5,9 @@ import hashlib
 import io
 import secrets
 import zipfile
-from zlib import error as zlib_error
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from zlib import error as zlib_error
 
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,7 @@ def store(session: Session, actor: User, item: ActionItem, filename: str, data: 
     attachment = Attachment(
         action_item_id=item.id, uploaded_by_id=actor.id, storage_key=key, filename=safe_filename(filename),
         content_type=TYPES[kind], size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        is_evidence=is_evidence, uploaded_at=datetime.now(timezone.utc),
+        is_evidence=is_evidence, uploaded_at=datetime.now(UTC),
     )
     session.add(attachment)
     try:

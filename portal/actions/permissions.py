@@ -9,12 +9,11 @@ from sqlalchemy import ColumnElement, select
 
 from models import ActionItem, User, action_item_shares
 
-from ..visibility import allows, clause
+from ..visibility import can_view_record, clause
 
 
 def can_view(user: User | None, item: ActionItem) -> bool:
-    return allows(user, item.visibility, item.owner_organisation_id, [o.id for o in item.shared_with]
-                  if item.visibility == "partners" else ())
+    return can_view_record(user, item)
 
 
 def _shared_with(org_id: int):

@@ -6,17 +6,33 @@ version raises VersionConflict, so two people never silently overwrite each othe
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import FINISHED, UPDATE_STATUSES, ActionItem, Comment, Commitment, FocusArea, Organisation, ProgressUpdate, Recommendation, User
+from models import (
+    FINISHED,
+    UPDATE_STATUSES,
+    VISIBILITIES,
+    ActionItem,
+    AgendaItem,
+    Comment,
+    Commitment,
+    FocusArea,
+    Meeting,
+    Organisation,
+    ProgressUpdate,
+    Recommendation,
+    User,
+)
 
 from .. import audit
 from ..errors import NotAllowed, NotFound, ValidationFailed, VersionConflict
+from ..visibility import can_view_record
 from .permissions import can_edit, can_view
 
 TITLE_MAX = 300
@@ -25,7 +41,7 @@ NOTE_MAX = 5000
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def check_version(session: Session, item: ActionItem, base_version: int | None) -> None:
@@ -61,102 +77,164 @@ def _text(fields: dict, name: str, value, label: str, maximum: int, required: bo
     return value
 
 
+@dataclass
+class _Cleaning:
+    """One create or edit being checked: the input, what is already clean, and the messages so far."""
+
+    session: Session
+    actor: User
+    data: dict
+    item: ActionItem | None
+    out: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+    _orgs: dict | None = None
+
+    def orgs(self) -> dict[str, Organisation]:
+        if self._orgs is None:
+            self._orgs = {o.code: o for o in self.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)))}
+        return self._orgs
+
+    def current(self, name: str):
+        """The value after this edit: the cleaned one when given, else the item's."""
+        return self.out[name] if name in self.out else (getattr(self.item, name) if self.item is not None else None)
+
+
+def _org_list(c: _Cleaning, name: str, label: str) -> list[Organisation]:
+    codes = c.data.get(name) or []
+    if not isinstance(codes, (list, tuple)) or not all(isinstance(code, str) for code in codes):
+        c.fields[name] = f"{label}: geef een lijst met organisatiecodes."
+        return []
+    unknown = [code for code in codes if code not in c.orgs()]
+    if unknown:
+        c.fields[name] = f"Onbekende organisatie: {', '.join(unknown)}."
+        return []
+    return [c.orgs()[code] for code in dict.fromkeys(codes)]
+
+
+def _title(c: _Cleaning) -> None:
+    c.out["title"] = _text(c.fields, "title", c.data.get("title"), "De titel", TITLE_MAX, required=True)
+
+
+def _description(c: _Cleaning) -> None:
+    c.out["description"] = _text(c.fields, "description", c.data.get("description"), "De omschrijving", TEXT_MAX, required=False)
+
+
+def _owner(c: _Cleaning) -> None:
+    code = c.data.get("owner_organisation") or c.actor.organisation.code
+    if code not in c.orgs():
+        c.fields["owner_organisation"] = "Kies een bestaande organisatie als eigenaar."
+    else:
+        c.out["owner_organisation"] = c.orgs()[code]
+
+
+def _contributors(c: _Cleaning) -> None:
+    c.out["contributing_organisations"] = _org_list(c, "contributing_organisations", "Bijdragende organisaties")
+
+
+def _shared_with(c: _Cleaning) -> None:
+    c.out["shared_with"] = _org_list(c, "shared_with", "Gedeeld met")
+
+
+def _visibility(c: _Cleaning) -> None:
+    visibility = c.data.get("visibility") or "mdt"
+    if visibility not in VISIBILITIES:
+        c.fields["visibility"] = "Kies wie de actie mag zien."
+    c.out["visibility"] = visibility
+
+
+def _focus_area(c: _Cleaning) -> None:
+    code = c.data.get("focus_area")
+    area = c.session.scalars(select(FocusArea).where(FocusArea.code == code)).first() if code else None
+    if code and area is None:
+        c.fields["focus_area"] = "Kies een bestaand speerpunt."
+    c.out["focus_area"] = area
+
+
+def _recommendations(c: _Cleaning) -> None:
+    ids = c.data.get("recommendation_ids") or []
+    if not isinstance(ids, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        c.fields["recommendation_ids"] = "Geef een lijst met nummers van aanbevelingen."
+        return
+    recs = c.session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))).all()
+    if len(recs) != len(set(ids)):
+        c.fields["recommendation_ids"] = "Een of meer aanbevelingen bestaan niet."
+    c.out["recommendations"] = sorted(recs, key=lambda r: r.id)
+
+
+def _commitment(c: _Cleaning) -> None:
+    commitment_id = c.data.get("commitment_id")
+    commitment = c.session.get(Commitment, commitment_id) if isinstance(commitment_id, int) else None
+    if commitment_id is not None and commitment is None:
+        c.fields["commitment_id"] = "Kies een bestaande afspraak."
+    area = c.current("focus_area")
+    if commitment is not None and (area is None or commitment.focus_area_id != area.id):
+        c.fields["commitment_id"] = "Deze afspraak hoort bij een ander speerpunt; kies het speerpunt van de afspraak."
+    c.out["commitment"] = commitment
+
+
+def _meeting(c: _Cleaning) -> None:
+    """The meeting (and agenda item) the item comes from: one the actor may see, and an agenda item of it."""
+    meeting_id, agenda_item_id = c.data.get("meeting_id"), c.data.get("agenda_item_id")
+    meeting = c.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
+    agenda_item = c.session.get(AgendaItem, agenda_item_id) if isinstance(agenda_item_id, int) else None
+    if meeting_id is not None and (meeting is None or not can_view_record(c.actor, meeting)):
+        c.fields["meeting_id"] = "Deze vergadering bestaat niet."
+        meeting = None
+    elif agenda_item_id is not None and (agenda_item is None or meeting is None or agenda_item.meeting_id != meeting.id):
+        c.fields["agenda_item_id"] = "Dit agendapunt hoort niet bij deze vergadering."
+    c.out["meeting_id"] = meeting.id if meeting else None
+    c.out["agenda_item_id"] = agenda_item.id if agenda_item and meeting else None
+
+
+def _due_date(c: _Cleaning) -> None:
+    due = c.data.get("due_date")
+    if due is not None and not isinstance(due, date):
+        c.fields["due_date"] = "Vul een geldige datum in."
+    elif due is not None and not date(2000, 1, 1) <= due <= date(2100, 12, 31):
+        c.fields["due_date"] = "Vul een datum tussen 2000 en 2100 in."
+    c.out["due_date"] = due
+
+
+def _assignee(c: _Cleaning) -> None:
+    assignee_id = c.data.get("assignee_id")
+    assignee = c.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
+    owner = c.current("owner_organisation")
+    if assignee_id is not None and (assignee is None or not assignee.is_active):
+        c.fields["assignee_id"] = "Kies een bestaande, actieve gebruiker."
+    elif assignee is not None and owner is not None and assignee.organisation_id != owner.id:
+        c.fields["assignee_id"] = "De uitvoerder moet bij de eigenaar-organisatie horen."
+    c.out["assignee"] = assignee
+
+
+# (input field, cleaner, also on a create without the field). Order matters where a cleaner reads another's
+# result: the owner before the assignee, the focus area before the commitment.
+_CLEANERS = (
+    ("title", _title, True), ("description", _description, False), ("owner_organisation", _owner, True),
+    ("contributing_organisations", _contributors, False), ("shared_with", _shared_with, False),
+    ("visibility", _visibility, True), ("focus_area", _focus_area, False), ("recommendation_ids", _recommendations, False),
+    ("commitment_id", _commitment, False), ("meeting_id", _meeting, False), ("due_date", _due_date, False),
+    ("assignee_id", _assignee, False),
+)
+
+
 def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem | None = None) -> dict:
     """Check every field of a create or edit; raises ValidationFailed with a Dutch message per field.
 
     `data` holds plain values: codes for organisations and focus areas, ids for
     recommendations and assignee, a date or None for due_date.
     """
-    fields: dict[str, str] = {}
-    out: dict = {}
-    if "title" in data or item is None:
-        out["title"] = _text(fields, "title", data.get("title"), "De titel", TITLE_MAX, required=True)
-    if "description" in data:
-        out["description"] = _text(fields, "description", data.get("description"), "De omschrijving", TEXT_MAX, required=False)
+    c = _Cleaning(session, actor, data, item)
+    for name, cleaner, on_create in _CLEANERS:
+        if name in data or (on_create and item is None):
+            cleaner(c)
+    _check_owner_side(c)
+    if c.fields:
+        raise ValidationFailed(c.fields)
+    return c.out
 
-    orgs = {o.code: o for o in session.scalars(select(Organisation).where(Organisation.is_active.is_(True)))}
 
-    def org_list(name: str, label: str):
-        codes = data.get(name) or []
-        if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
-            fields[name] = f"{label}: geef een lijst met organisatiecodes."
-            return []
-        unknown = [c for c in codes if c not in orgs]
-        if unknown:
-            fields[name] = f"Onbekende organisatie: {', '.join(unknown)}."
-            return []
-        return [orgs[c] for c in dict.fromkeys(codes)]
-
-    if "owner_organisation" in data or item is None:
-        code = data.get("owner_organisation") or actor.organisation.code
-        if code not in orgs:
-            fields["owner_organisation"] = "Kies een bestaande organisatie als eigenaar."
-        else:
-            out["owner_organisation"] = orgs[code]
-    if "contributing_organisations" in data:
-        out["contributing_organisations"] = org_list("contributing_organisations", "Bijdragende organisaties")
-    if "shared_with" in data:
-        out["shared_with"] = org_list("shared_with", "Gedeeld met")
-    if "visibility" in data or item is None:
-        visibility = data.get("visibility") or "mdt"
-        if visibility not in ("organisation", "partners", "mdt", "public"):
-            fields["visibility"] = "Kies wie de actie mag zien."
-        out["visibility"] = visibility
-    if "focus_area" in data:
-        code = data.get("focus_area")
-        area = session.scalars(select(FocusArea).where(FocusArea.code == code)).first() if code else None
-        if code and area is None:
-            fields["focus_area"] = "Kies een bestaand speerpunt."
-        out["focus_area"] = area
-    if "recommendation_ids" in data:
-        ids = data.get("recommendation_ids") or []
-        if not isinstance(ids, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            fields["recommendation_ids"] = "Geef een lijst met nummers van aanbevelingen."
-        else:
-            recs = session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))).all()
-            if len(recs) != len(set(ids)):
-                fields["recommendation_ids"] = "Een of meer aanbevelingen bestaan niet."
-            out["recommendations"] = sorted(recs, key=lambda r: r.id)
-    if "commitment_id" in data:
-        commitment_id = data.get("commitment_id")
-        commitment = session.get(Commitment, commitment_id) if isinstance(commitment_id, int) else None
-        if commitment_id is not None and commitment is None:
-            fields["commitment_id"] = "Kies een bestaande afspraak."
-        area = out.get("focus_area") if "focus_area" in out else (item.focus_area if item else None)
-        if commitment is not None and (area is None or commitment.focus_area_id != area.id):
-            fields["commitment_id"] = "Deze afspraak hoort bij een ander speerpunt; kies het speerpunt van de afspraak."
-        out["commitment"] = commitment
-    if "meeting_id" in data:
-        from models import AgendaItem, Meeting
-
-        from ..meetings.permissions import can_view as can_view_meeting
-
-        meeting_id, agenda_item_id = data.get("meeting_id"), data.get("agenda_item_id")
-        meeting = session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
-        agenda_item = session.get(AgendaItem, agenda_item_id) if isinstance(agenda_item_id, int) else None
-        if meeting_id is not None and (meeting is None or not can_view_meeting(actor, meeting)):
-            fields["meeting_id"] = "Deze vergadering bestaat niet."
-        elif agenda_item_id is not None and (agenda_item is None or meeting is None or agenda_item.meeting_id != meeting.id):
-            fields["agenda_item_id"] = "Dit agendapunt hoort niet bij deze vergadering."
-        out["meeting_id"] = meeting.id if meeting else None
-        out["agenda_item_id"] = agenda_item.id if agenda_item and meeting else None
-    if "due_date" in data:
-        due = data.get("due_date")
-        if due is not None and not isinstance(due, date):
-            fields["due_date"] = "Vul een geldige datum in."
-        elif due is not None and not date(2000, 1, 1) <= due <= date(2100, 12, 31):
-            fields["due_date"] = "Vul een datum tussen 2000 en 2100 in."
-        out["due_date"] = due
-    if "assignee_id" in data:
-        assignee_id = data.get("assignee_id")
-        assignee = session.get(User, assignee_id) if isinstance(assignee_id, int) else None
-        owner = out.get("owner_organisation") or (item.owner_organisation if item else None)
-        if assignee_id is not None and (assignee is None or not assignee.is_active):
-            fields["assignee_id"] = "Kies een bestaande, actieve gebruiker."
-        elif assignee is not None and owner is not None and assignee.organisation_id != owner.id:
-            fields["assignee_id"] = "De uitvoerder moet bij de eigenaar-organisatie horen."
-        out["assignee"] = assignee
-
+def _check_owner_side(c: _Cleaning) -> None:
+    out, fields, item, actor = c.out, c.fields, c.item, c.actor
     # Rule 3, who changes who may see (mass assignment is checked, not trusted): visibility, shares and
     # contributors belong to the owner organisation; the owner itself only to its coordinators.
     owner = out.get("owner_organisation")
@@ -168,11 +246,8 @@ def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem 
         for name in ("visibility", "shared_with", "contributing_organisations"):
             if name in out and out[name] != getattr(item, name):
                 fields[name] = "Alleen de eigenaar-organisatie bepaalt wie de actie mag zien en wie eraan bijdraagt."
-    if out.get("visibility") == "partners" and not (out.get("shared_with") if "shared_with" in out else (item.shared_with if item else [])):
+    if c.current("visibility") == "partners" and not c.current("shared_with"):
         fields.setdefault("shared_with", "Kies met welke partners u de actie deelt.")
-    if fields:
-        raise ValidationFailed(fields)
-    return out
 
 
 def _snapshot(item: ActionItem) -> dict:

@@ -2,6 +2,7 @@
 comments, attachments and exports. Every form works without JavaScript; htmx swaps fragments in place."""
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import ActionItem, Attachment, AuditEvent, Comment, Organisation, Recommendation, User
+from models import UPDATE_STATUSES, ActionItem, Attachment, AuditEvent, Comment, Organisation, Recommendation, User
 
 from .. import audit
 from ..access import current_viewer, get_or_404
@@ -113,7 +114,7 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
     attachments = db.session.scalars(select(Attachment).where(Attachment.action_item_id == item.id).order_by(Attachment.uploaded_at)).all()
     editable = can_edit(viewer, item)
     is_owner = viewer.organisation_id == item.owner_organisation_id or viewer.role == "coordinator"
-    update_form = forms.get("update_form") or UpdateForm(formdata=None, status=item.status if item.status in ("open", "in_progress", "blocked") else "in_progress",
+    update_form = forms.get("update_form") or UpdateForm(formdata=None, status=item.status if item.status in UPDATE_STATUSES else "in_progress",
                                                          progress=item.progress, version=item.version)
     return dict(
         item=item, history=history, comments=comments, attachments=attachments,
@@ -194,7 +195,7 @@ def _after_write(item: ActionItem, message: str, anchor: str, **forms):
     """htmx: the re-rendered history fragment plus a message; otherwise back to the page."""
     if is_htmx():
         response = current_app.make_response(render_template("actions/_activity.html", **_detail_context(item, current_viewer(), **forms)))
-        response.headers["HX-Trigger"] = '{"portal:message": "%s"}' % message.replace('"', "'")
+        response.headers["HX-Trigger"] = json.dumps({"portal:message": message})
         return response
     flash(message, "success")
     return redirect(url_for("actions.detail", item_id=item.id) + f"#{anchor}")

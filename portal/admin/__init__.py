@@ -9,8 +9,8 @@ from models import ROLES, User
 
 from .. import audit
 from ..access import current_viewer
-from ..extensions import db
 from ..auth.services import revoke_tokens_of
+from ..extensions import db
 from ..sessions import end_sessions_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

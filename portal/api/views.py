@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, g, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -12,11 +12,11 @@ from sqlalchemy import select
 from models import AccessToken, ActionItem, AuditEvent, Meeting, Organisation
 
 from .. import audit
-from ..errors import Locked, VersionMissing
 from ..access import audit_denial_later, current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
 from ..actions import services
 from ..actions.permissions import visible_clause
+from ..errors import Locked, VersionMissing
 from ..extensions import counts_as_download, db
 from . import bp
 from .openapi import document
@@ -108,7 +108,7 @@ def create_token():
     user = current_viewer()
     secret = "mdt_" + secrets.token_urlsafe(32)
     token = AccessToken(user_id=user.id, name=name.strip(), prefix=secret[:10], token_hash=hash_token(secret),
-                        expires_at=datetime.now(timezone.utc) + timedelta(days=days))
+                        expires_at=datetime.now(UTC) + timedelta(days=days))
     db.session.add(token)
     db.session.flush()
     audit.record("token.created", actor=user, entity_type="access_token", entity_id=token.id, name=token.name)
@@ -126,7 +126,7 @@ def revoke_token(token_id: int):
     token = db.session.get(AccessToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         abort(404)
-    token.revoked_at = datetime.now(timezone.utc)
+    token.revoked_at = datetime.now(UTC)
     audit.record("token.revoked", actor=user, entity_type="access_token", entity_id=token.id)
     db.session.commit()
     return "", 204

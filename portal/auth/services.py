@@ -1,7 +1,7 @@
 """Turning verified claims into a portal user: organisation, role, just-in-time account."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -62,7 +62,7 @@ def upsert_user(session: Session, provider: OIDCProvider, claims: dict, organisa
     user.name = name
     user.email = email
     user.organisation = organisation
-    user.last_login_at = datetime.now(timezone.utc)
+    user.last_login_at = datetime.now(UTC)
     session.flush()
     return user, created
 
@@ -70,5 +70,5 @@ def upsert_user(session: Session, provider: OIDCProvider, claims: dict, organisa
 def revoke_tokens_of(session: Session, user: User) -> int:
     """Rule 8: deactivating a user revokes its personal access tokens for good (reactivation does not revive them)."""
     result = session.execute(update(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
-                             .values(revoked_at=datetime.now(timezone.utc)))
+                             .values(revoked_at=datetime.now(UTC)))
     return result.rowcount or 0

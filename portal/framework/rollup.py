@@ -19,7 +19,6 @@ from ..reports.snapshot import recommendation_state
 from ..visibility import scope as visibility_scope
 
 
-
 def _empty() -> dict[str, int]:
     return {s: 0 for s in STATUSES}
 

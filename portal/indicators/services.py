@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -84,7 +84,7 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
         raise ValidationFailed(fields)
     measurement = Measurement(indicator_id=indicator.id, period=label, period_start=start, period_end=end, value=number,
                               source_text=(source_text or "").strip() or None, note=(note or "").strip() or None,
-                              entered_by_id=actor.id, recorded_at=datetime.now(timezone.utc))
+                              entered_by_id=actor.id, recorded_at=datetime.now(UTC))
     session.add(measurement)
     session.flush()
     audit.record("indicator.measurement_added", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,

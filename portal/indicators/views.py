@@ -14,9 +14,9 @@ from models import Indicator
 
 from ..access import current_viewer
 from ..actions.services import NotAllowed, ValidationFailed
-from ..formtools import apply_errors
 from ..charts import line_chart
 from ..extensions import db
+from ..formtools import apply_errors
 from . import bp, services
 
 

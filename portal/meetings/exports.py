@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from docx import Document
@@ -32,7 +32,7 @@ def context(meeting: Meeting, viewer: User, decisions: list[Decision], actions: 
                        "minutes_html": markdown.render(minutes.body) if minutes else "",
                        "restricted": bool(minutes and minutes.is_restricted),
                        "errata": [e.body for e in minutes.errata] if minutes else []})
-    now = datetime.now(timezone.utc).astimezone(AMSTERDAM)
+    now = datetime.now(UTC).astimezone(AMSTERDAM)
     return {
         "title": meeting.title, "series": meeting.series.title, "when": f"{format_long_date(local.date())} om {local:%H:%M}",
         "status": "vastgesteld" if meeting.minutes_status == "vastgesteld" else "concept",
@@ -78,10 +78,10 @@ def to_docx(ctx: dict) -> bytes:
     doc.add_heading("Actielijst", level=1)
     table = doc.add_table(rows=1, cols=4)
     table.style = "Light Grid Accent 1"
-    for cell, text in zip(table.rows[0].cells, ("Actie", "Eigenaar", "Deadline", "Status")):
+    for cell, text in zip(table.rows[0].cells, ("Actie", "Eigenaar", "Deadline", "Status"), strict=False):
         cell.text = text
     for a in ctx["actions"]:
-        for cell, text in zip(table.add_row().cells, (a["title"], a["owner"], a["due"], a["status"])):
+        for cell, text in zip(table.add_row().cells, (a["title"], a["owner"], a["due"], a["status"]), strict=False):
             cell.text = text
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -105,7 +105,7 @@ def to_ics(meeting: Meeting, base_url: str) -> bytes:
     event.add("summary", meeting.title)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + timedelta(hours=2))
-    event.add("dtstamp", datetime.now(timezone.utc))
+    event.add("dtstamp", datetime.now(UTC))
     event.add("location", "Online" if meeting.is_online else (meeting.location or ""))
     event.add("description", f"{meeting.series.title}. Agenda en stukken: {base_url}/meetings/{meeting.id}")
     event.add("url", f"{base_url}/meetings/{meeting.id}")

@@ -5,12 +5,11 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from models import Attendee, Meeting, Minutes, User, meeting_shares
 
-from ..visibility import allows, clause
+from ..visibility import can_view_record, clause
 
 
 def can_view(user: User | None, meeting: Meeting) -> bool:
-    return allows(user, meeting.visibility, meeting.owner_organisation_id, [o.id for o in meeting.shared_with]
-                  if meeting.visibility == "partners" else ())
+    return can_view_record(user, meeting)
 
 
 def _shared_with(org_id: int):

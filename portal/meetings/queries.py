@@ -7,14 +7,12 @@ from datetime import datetime
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import (OPEN_STATUSES, ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation,
-                    ProgressUpdate, User)
+from models import OPEN_STATUSES, ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, ProgressUpdate, User
 
 from ..actions.permissions import visible_clause as item_visible
 from ..cache import cache
-from .permissions import visible_clause
 from ..visibility import scope as visibility_scope
-
+from .permissions import visible_clause
 
 
 def visible_meetings(user: User | None) -> Select:

@@ -1,7 +1,7 @@
 """Writes for meetings: preparation, agenda, attendance, minutes with approval and errata, decisions."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ class MeetingVersionConflict(VersionConflict):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _unlocked(meeting: Meeting) -> None:

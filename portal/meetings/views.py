@@ -37,7 +37,7 @@ def _area_choices(*fields):
 
 
 def choices_of(pairs):
-    return [SelectChoice(v, l) for v, l in pairs]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 @bp.get("")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
     then every figure is computed over the public rows alone and every downloader gets the same document)."""
     data = report.snapshot
     summary = snap.summarise(data, rows)
-    now = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam"))
+    now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
     approved = [n for n in narratives if n.status == "approved" and (n.visibility == "public" or not public)]
 
     def listed(items):
@@ -189,8 +189,8 @@ def to_xlsx(ctx: dict) -> bytes:
           [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], as_date(i["due_date"]), bool(i["overdue"])]
            for a in ctx["areas"] for i in a["listed"]])
     sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
-          [[o["code"], o["total"], o["counts"]["done"], o["counts"]["awaiting_confirmation"], o["counts"]["in_progress"], o["counts"]["open"], o["counts"]["blocked"],
-            o["counts"]["cancelled"]] for o in ctx["summary"]["organisations"]])
+          [[o["code"], o["total"], *(o["counts"][s] for s in ("done", "awaiting_confirmation", "in_progress", "open", "blocked", "cancelled"))]
+           for o in ctx["summary"]["organisations"]])
     sheet("Aanbevelingen", ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
           [[r["source_title"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])] for r in ctx["recommendations"]])
     sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige periode (zelfde soort)", "Vorige waarde", "Doel"],

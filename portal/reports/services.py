@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User
 
 from .. import audit
-from ..cache import cache
 from ..actions.services import NotAllowed, ValidationFailed
-from . import snapshot
+from ..cache import cache
 from ..visibility import scope as visibility_scope
+from . import snapshot
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def create_report(session: Session, author: User, title: str, as_of: date | None, today: date,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from models import STATUSES, ActionItem, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User, is_late
 
 from ..actions.permissions import visible_clause
-
 from ..visibility import allows
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -29,7 +28,7 @@ SCHEMA = 1
 
 def cutoff(as_of: date) -> datetime:
     """The first moment after the peildatum, in UTC."""
-    return datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def _number(value: Decimal | None):
@@ -90,7 +89,8 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
         update = latest.get(item.id)
         status = update.status if update else "open"
         due = (update.due_date if update else item.due_date)
-        closure = "requested" if update and update.kind == "closure_requested" else "confirmed" if status == "done" and update and update.kind == "closure_confirmed" else None
+        kind = update.kind if update else None
+        closure = "requested" if kind == "closure_requested" else "confirmed" if status == "done" and kind == "closure_confirmed" else None
         item_rows.append({
             "id": item.id, "title": item.title, "owner": item.owner_organisation.code,
             "shared_with": sorted(o.code for o in item.shared_with), "visibility": item.visibility,
@@ -119,7 +119,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
         "schema": SCHEMA,
         "title": title,
         "as_of": as_of.isoformat(),
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "author": {"id": author.id, "name": author.name, "organisation": author.organisation.code},
         "framework": {"key": framework.key, "title": framework.title,
                       "period_start": framework.period_start.isoformat(), "period_end": framework.period_end.isoformat(),

@@ -11,13 +11,13 @@ from models import STATUSES, Report, ReportNarrative, UpdateRound
 from .. import audit
 from ..access import current_viewer
 from ..actions.services import NotAllowed, ValidationFailed
-from ..formtools import apply_errors
 from ..charts import status_bars
 from ..extensions import counts_as_download, db
+from ..formtools import apply_errors
 from ..i18n import today
+from ..visibility import allows
 from . import bp, exports, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
-from ..visibility import allows
 
 
 def _report_form(form: ReportForm | None = None) -> ReportForm:
