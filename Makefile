@@ -48,6 +48,7 @@ run: migrate
 # The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
 # With CI=true an unreachable PostgreSQL is a failure, not a skip.
 test: install $(NODE_STAMP)
+	$(BIN)/ruff check .
 	TEST_DATABASE=sqlite $(BIN)/pytest
 	TEST_DATABASE=postgresql $(BIN)/pytest
 

@@ -54,7 +54,20 @@ def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
     recs = list(session.scalars(select(Recommendation.id)))
     start_id = (session.scalar(select(func.max(ActionItem.id))) or 0) + 1
     now = datetime.now(UTC)
+    people, by_org = _people(session, orgs)
+    meetings, meeting_start, counts = _meetings(session, rng, orgs, items, now)
+    counts |= _items(session, rng, orgs, areas, commitments, recs, people, by_org, items, start_id, meetings, meeting_start, now)
+    counts["measurements"] = _measurements(session, rng, now)
+    if session.get_bind().dialect.name == "postgresql":
+        # Explicit ids were inserted: move the sequences past them.
+        for table in ("action_items", "meetings", "agenda_items"):
+            session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
+    # Fresh statistics, so the planner sees the new sizes at once (autovacuum would take minutes).
+    session.execute(text("ANALYZE"))
+    return counts
 
+
+def _people(session: Session, orgs) -> tuple[list, dict[int, list[int]]]:
     # Demo people: two members per organisation and a JenV coordinator (issuer "demo", never a real provider).
     users = []
     existing = {u.subject for u in session.scalars(select(User).where(User.issuer == "demo"))}
@@ -71,7 +84,10 @@ def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
     by_org: dict[int, list[int]] = {}
     for uid, org_id in people:
         by_org.setdefault(org_id, []).append(uid)
+    return people, by_org
 
+
+def _meetings(session: Session, rng: random.Random, orgs, items: int, now: datetime) -> tuple[int, int, dict[str, int]]:
     series = session.scalars(select(MeetingSeries).where(MeetingSeries.code == "MDT")).one()
     meeting_rows, agenda_rows, attendee_rows, minutes_rows, decision_rows = [], [], [], [], []
     meetings = max(items // 10, 1)
@@ -104,7 +120,11 @@ def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
     for table, rows in ((Meeting.__table__, meeting_rows), (Attendee.__table__, attendee_rows), (AgendaItem.__table__, agenda_rows),
                         (Minutes.__table__, minutes_rows), (Decision.__table__, decision_rows)):
         _batches(session, table, rows)
+    return meetings, meeting_start, {"meetings": len(meeting_rows), "decisions": len(decision_rows)}
 
+
+def _items(session: Session, rng: random.Random, orgs, areas, commitments, recs, people, by_org, items: int, start_id: int,
+           meetings: int, meeting_start: int, now: datetime) -> dict[str, int]:
     item_rows, update_rows, comment_rows, rec_links, shares = [], [], [], [], []
     for i in range(items):
         item_id = start_id + i
@@ -142,7 +162,10 @@ def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
     for table, rows in ((ActionItem.__table__, item_rows), (action_item_shares, shares), (action_item_recommendations, rec_links),
                         (ProgressUpdate.__table__, update_rows), (Comment.__table__, comment_rows)):
         _batches(session, table, rows)
+    return {"items": len(item_rows), "updates": len(update_rows), "comments": len(comment_rows)}
 
+
+def _measurements(session: Session, rng: random.Random, now: datetime) -> int:
     measurement_rows = []
     for indicator in session.scalars(select(Indicator)):
         for quarter in range(1, 5):
@@ -155,11 +178,4 @@ def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
                                      "period_end": end.replace(day=1) - timedelta(days=1), "value": rng.randint(10, 500),
                                      "source_text": "Synthetische demodata", "recorded_at": now})
     _batches(session, Measurement.__table__, measurement_rows)
-    if session.get_bind().dialect.name == "postgresql":
-        # Explicit ids were inserted: move the sequences past them.
-        for table in ("action_items", "meetings", "agenda_items"):
-            session.execute(text(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"))
-    # Fresh statistics, so the planner sees the new sizes at once (autovacuum would take minutes).
-    session.execute(text("ANALYZE"))
-    return {"items": len(item_rows), "updates": len(update_rows), "comments": len(comment_rows), "meetings": len(meeting_rows),
-            "decisions": len(decision_rows), "measurements": len(measurement_rows)}
+    return len(measurement_rows)

@@ -176,18 +176,7 @@ class _Checker:
 def parse(path: Path) -> dict:
     """Read and check the file; returns plain validated data or raises ReferenceDataError."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReferenceDataError(name, None, f"cannot read file: {exc}") from exc
-    try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ReferenceDataError(name, mark.line + 1 if mark else None, exc.problem or str(exc)) from exc
-    except yaml.YAMLError as exc:
-        raise ReferenceDataError(name, None, str(exc)) from exc
-
+    doc = _read(path, name)
     c = _Checker(name)
     top = c.mapping(
         doc,
@@ -195,7 +184,34 @@ def parse(path: Path) -> dict:
         {"organisations", "sources", "framework", "recommendations", "indicators", "budget"},
         {"organisations", "sources", "framework", "recommendations", "indicators"},
     )
+    orgs = _organisations(c, top)
+    sources = _sources(c, top, orgs)
+    framework, focus_areas = _framework(c, top)
+    return {
+        "organisations": list(orgs.values()),
+        "sources": list(sources.values()),
+        "framework": framework,
+        "recommendations": _recommendations(c, top, orgs, sources, focus_areas),
+        "indicators": _indicators(c, top, orgs, sources, focus_areas),
+        "budget": _budget(c, top, orgs, sources),
+    }
 
+
+def _read(path: Path, name: str):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReferenceDataError(name, None, f"cannot read file: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ReferenceDataError(name, mark.line + 1 if mark else None, exc.problem or str(exc)) from exc
+    except yaml.YAMLError as exc:
+        raise ReferenceDataError(name, None, str(exc)) from exc
+
+
+def _organisations(c: _Checker, top: dict) -> dict[str, dict]:
     orgs: dict[str, dict] = {}
     for node in c.list(top, "organisations", "organisations"):
         c.mapping(node, "organisation", {"code", "name", "mdt_member"}, {"code", "name"})
@@ -206,7 +222,10 @@ def parse(path: Path) -> dict:
         if not isinstance(member, bool):
             c.fail(node, "organisation: 'mdt_member' must be true or false")
         orgs[code] = {"code": code, "name": c.text(node, "name", "organisation"), "is_mdt_member": member}
+    return orgs
 
+
+def _sources(c: _Checker, top: dict, orgs: dict) -> dict[str, dict]:
     sources: dict[str, dict] = {}
     for node in c.list(top, "sources", "sources"):
         c.mapping(node, "source", {"key", "title", "kind", "date", "year", "reference", "issued_by"}, {"key", "title", "kind"})
@@ -226,7 +245,10 @@ def parse(path: Path) -> dict:
             "reference": c.text(node, "reference", f"source {key}", optional=True),
             "issued_by": c.ref(node, "issued_by", f"source {key}", orgs, optional=True),
         }
+    return sources
 
+
+def _framework(c: _Checker, top: dict) -> tuple[dict, dict[str, dict]]:
     fw = c.mapping(top.get("framework"), "framework", {"key", "title", "period", "focus_areas"}, {"key", "title", "period", "focus_areas"})
     period = c.mapping(fw["period"], "framework period", {"start", "end"}, {"start", "end"})
     start, end = c.day(period, "start", "framework period"), c.day(period, "end", "framework period")
@@ -254,7 +276,10 @@ def parse(path: Path) -> dict:
         "period_end": end,
         "focus_areas": list(focus_areas.values()),
     }
+    return framework, focus_areas
 
+
+def _recommendations(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: dict) -> list[dict]:
     recommendations: dict[tuple[str, int], dict] = {}
     for node in c.list(top, "recommendations", "recommendations"):
         c.mapping(node, "recommendation", {"source", "number", "addressee", "text", "response", "focus_area"}, {"source", "number", "text"})
@@ -270,7 +295,10 @@ def parse(path: Path) -> dict:
             "response": c.choice(node, "response", "recommendation", RESPONSES) or "onbekend",
             "focus_area": c.ref(node, "focus_area", "recommendation", focus_areas, optional=True),
         }
+    return list(recommendations.values())
 
+
+def _indicators(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: dict) -> list[dict]:
     indicators: dict[str, dict] = {}
     for node in c.list(top, "indicators", "indicators"):
         c.mapping(
@@ -306,7 +334,10 @@ def parse(path: Path) -> dict:
             "focus_area": c.ref(node, "focus_area", f"indicator {key}", focus_areas, optional=True),
             "values": figures,
         }
+    return list(indicators.values())
 
+
+def _budget(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
     budget = []
     for node in c.list(top, "budget", "budget"):
         c.mapping(node, "budget line", {"organisation", "yearly_eur", "note", "source"}, {"organisation", "yearly_eur", "source"})
@@ -319,15 +350,7 @@ def parse(path: Path) -> dict:
             "yearly_eur": amount,
             "note": c.text(node, "note", "budget line", optional=True) or "",
         })
-
-    return {
-        "organisations": list(orgs.values()),
-        "sources": list(sources.values()),
-        "framework": framework,
-        "recommendations": list(recommendations.values()),
-        "indicators": list(indicators.values()),
-        "budget": budget,
-    }
+    return budget
 
 
 def _upsert(session: Session, summary: LoadSummary, kind: str, model, lookup: dict, values: dict):
