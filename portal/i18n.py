@@ -151,7 +151,7 @@ def language_blueprint():
     @bp.post("/language")
     @public
     def switch():
-        from .auth.views import safe_next
+        from .security import safe_next
 
         locale = request.form.get("locale", "nl")
         if locale in LOCALES:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -82,3 +83,15 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _error)
     app.register_error_handler(errors.NotFound, lambda _exc: _error(NotFound()))
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def safe_next(value: str | None) -> str:
+    """Only a relative path on this site; anything else lands on the start page."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value

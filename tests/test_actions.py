@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from models import ActionItem, Attachment, AuditEvent, Comment, ProgressUpdate
 from portal.actions import services
+from portal.errors import VersionConflict
 
 
 @pytest.fixture()
@@ -159,7 +160,7 @@ def test_stale_edit_shows_both_versions_and_keeps_what_was_typed(as_user, people
     assert merged.status_code == 302
     db_session.expire_all()
     assert db_session.get(ActionItem, item_id).title == "Titel van Karin en Kees"
-    assert db_session.scalar(select(func.count()).where(AuditEvent.action == "action.version_conflict")) == 1
+    assert db_session.scalar(select(func.count()).where(AuditEvent.action == "version_conflict")) == 1
 
 
 def test_stale_progress_update_keeps_the_note(as_user, people, db_session):
@@ -397,5 +398,5 @@ def test_a_write_that_loses_the_race_at_the_database_is_a_conflict_not_an_error(
     item, _ = services.create_item(db_session, people["kmar"], {"title": "Race"})
     db_session.flush()
     db_session.execute(text("UPDATE action_items SET version = version + 1, title = 'Eerder' WHERE id = :id"), {"id": item.id})
-    with pytest.raises(services.VersionConflict):
+    with pytest.raises(VersionConflict):
         services.update_item(db_session, people["kmar"], item, 1, {"title": "Later"})

@@ -98,7 +98,7 @@ def test_progress_update_and_history(api, loaded):
     history = client.get(f"/api/v1/action-items/{item['id']}/history").get_json()
     assert [u["note"] for u in history["updates"]] == ["Actie aangemaakt.", "Gestart"]
     assert [e["action"] for e in history["events"]][:2] == ["action.created", "action.progress"]
-    assert "action.version_conflict" in [e["action"] for e in history["events"]]
+    assert "version_conflict" in [e["action"] for e in history["events"]]
     assert loaded.scalar(select(func.count()).select_from(ProgressUpdate)) == 2
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from models import ActionItem, FocusArea, Organisation, ProgressUpdate
 from portal.actions import services
+from portal.errors import NotAllowed
 from portal.i18n import today
 
 
@@ -73,7 +74,7 @@ def test_the_requester_cannot_confirm_their_own_closure(loaded, make_user):
     other = make_user("JENV", role="coordinator")
     item, _ = services.create_item(loaded, coordinator, {"title": "Vier ogen"})
     services.request_closure(loaded, coordinator, item, item.version, "Klaar.")
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.confirm_closure(loaded, coordinator, item, item.version)
     services.confirm_closure(loaded, other, item, item.version)
     assert (item.status, item.closure_state, item.closure_confirmed_by_id) == ("done", "confirmed", other.id)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from models import Decision, Meeting, Minutes
 from portal.actions import services as actions
-from portal.errors import Locked, NotAllowed, NotFound
+from portal.errors import Locked, NotAllowed, NotFound, ValidationFailed
 from portal.meetings import services
 
 from conftest import BACKEND
@@ -63,11 +63,11 @@ def test_minutes_are_locked_once_approved_and_corrected_by_errata(app, db_sessio
     first = meeting(db_session, cast, local(2026, 3, 1))
     point = agenda_point(db_session, cast, first)
     services.save_minutes(db_session, cast["kmar"], first, point.id, None, "Besproken: de **aanpak**.", False)
-    with pytest.raises(services.ValidationFailed) as early:
+    with pytest.raises(ValidationFailed) as early:
         services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 3, 2))
     assert "volgende vergadering" in early.value.fields["minutes"]
     meeting(db_session, cast, local(2026, 4, 1))
-    with pytest.raises(services.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 3, 31))  # the next meeting has not started
     services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 4, 1))
     db_session.commit()
@@ -102,7 +102,7 @@ def test_decisions_are_numbered_per_series_and_year(db_session, cast):
     assert numbers == ["MDT-2026-01", "MDT-2026-02", "MDT-2026-03"]
     next_year = meeting(db_session, cast, local(2027, 1, 10))
     assert services.add_decision(db_session, cast["kmar"], next_year, None, "Nieuw jaar").number == "MDT-2027-01"
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.add_decision(db_session, cast["pol"], m, None, "Niet uitgenodigd")
 
 

@@ -9,7 +9,19 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import OPEN_STATUSES, STATUSES, ActionItem, FocusArea, Organisation, ProgressUpdate, User, action_item_recommendations, late_clause
+from models import (
+    OPEN_STATUSES,
+    STATUSES,
+    ActionItem,
+    FocusArea,
+    Organisation,
+    ProgressUpdate,
+    Recommendation,
+    Source,
+    User,
+    action_item_recommendations,
+    late_clause,
+)
 
 from ..visibility import scope as visibility_scope
 from .permissions import visible_clause
@@ -252,3 +264,9 @@ def _hydrate(user: User, summary: dict) -> dict:
             .where(ProgressUpdate.id.in_(summary["recent"]), visible).options(joinedload(ProgressUpdate.author)))}
     return {**{k: [items[i] for i in summary[k] if i in items] for k in ("mine", "overdue", "soon")},
             "recent": [recent[i] for i in summary["recent"] if i in recent]}
+
+
+def recommendation_choices() -> Select:
+    """(id, year, number, text) for filter lists, in one query."""
+    return (select(Recommendation.id, Source.year, Recommendation.number, Recommendation.text)
+            .join(Recommendation.source).order_by(Source.year.desc(), Source.key, Recommendation.number))

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
     FINISHED,
@@ -31,8 +30,9 @@ from models import (
 )
 
 from .. import audit
-from ..errors import NotAllowed, NotFound, ValidationFailed, VersionConflict
+from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..visibility import can_view_record
+from ..writes import check_version, save
 from .permissions import can_edit, can_view
 
 TITLE_MAX = 300
@@ -42,27 +42,6 @@ NOTE_MAX = 5000
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def check_version(session: Session, item: ActionItem, base_version: int | None) -> None:
-    if base_version is None:
-        raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
-    if base_version != item.version:
-        audit.record("action.version_conflict", session=session, entity_type="action_item", entity_id=item.id,
-                     based_on=base_version, current=item.version)
-        raise VersionConflict(item)
-
-
-def save(session: Session, item, conflict=VersionConflict) -> None:
-    """Flush a versioned write. When another transaction committed first, the UPDATE ... WHERE version
-    matches no row (StaleDataError): roll back, record the conflict, and report it like a stale form."""
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        audit.record("action.version_conflict", session=session, entity_type=type(item).__tablename__,
-                     entity_id=item.id, detected="at write")
-        raise conflict(item) from None
 
 
 def _text(fields: dict, name: str, value, label: str, maximum: int, required: bool) -> str:

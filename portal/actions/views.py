@@ -14,9 +14,9 @@ from models import UPDATE_STATUSES, ActionItem, Attachment, AuditEvent, Comment,
 
 from .. import audit
 from ..access import current_viewer, get_or_404
+from ..errors import NotAllowed, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
-from ..framework import queries as framework_queries
 from ..htmx import is_htmx
 from . import bp, exports, queries, services
 from .attachments import send as send_attachment
@@ -41,7 +41,7 @@ def list():
                    pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                    organisations=db.session.scalars(select(Organisation).order_by(Organisation.code)).all(),
                    focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all(),
-                   recommendations=db.session.execute(framework_queries.recommendation_choices()).all())
+                   recommendations=db.session.execute(queries.recommendation_choices()).all())
     if is_htmx() and request.headers.get("HX-Target") == "resultaten":
         return render_template("actions/_results.html", **context)
     return render_template("actions/list.html", **context)
@@ -87,7 +87,7 @@ def create():
             db.session.commit()
             flash("De actie is aangemaakt." if created else "Deze actie was al aangemaakt; u ziet hem hieronder.", "success")
             return redirect(url_for("actions.detail", item_id=item.id))
-        except services.ValidationFailed as exc:
+        except ValidationFailed as exc:
             db.session.rollback()
             extra = apply_errors(form, exc.fields)
     status = 422 if request.method == "POST" else 200
@@ -174,17 +174,17 @@ def edit(item_id: int):
             db.session.commit()
             flash("De wijzigingen zijn opgeslagen.", "success")
             return redirect(url_for("actions.detail", item_id=item.id))
-        except services.VersionConflict:
+        except VersionConflict:
             db.session.commit()  # keeps the audit event of the conflict
             db.session.refresh(item)
             theirs = form.data_for_service()
             form.version.data = item.version  # resubmitting now means: my version wins, knowingly
             return render_template("actions/conflict.html", form=form, item=item, theirs=theirs), 409
-        except services.ValidationFailed as exc:
+        except ValidationFailed as exc:
             db.session.rollback()
             db.session.refresh(item)
             extra = apply_errors(form, exc.fields)
-        except services.NotAllowed:
+        except NotAllowed:
             db.session.rollback()
             abort(403)
     status = 422 if request.method == "POST" else 200
@@ -218,15 +218,15 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
     try:
         call(viewer, item, form)
         db.session.commit()
-    except services.NotAllowed:
+    except NotAllowed:
         db.session.rollback()
         abort(403)
-    except services.VersionConflict:
+    except VersionConflict:
         db.session.commit()
         db.session.refresh(item)
         form.version.data = item.version  # the text stays in the form; nothing typed is lost
         return _refused(item, 409, **{form_key: form, "conflict": True})
-    except services.ValidationFailed as exc:
+    except ValidationFailed as exc:
         apply_errors(form, exc.fields)
         return _refused(item, 422, **{form_key: form})
     return _after_write(item, message, anchor)
@@ -247,8 +247,8 @@ def close(item_id: int):
         if upload and getattr(upload, "filename", ""):
             try:
                 _store_upload(viewer, item, upload, is_evidence=True)
-            except services.ValidationFailed as exc:
-                raise services.ValidationFailed({"evidence": exc.fields.get("file", "Dit bestand kan niet worden toegevoegd.")}) from None
+            except ValidationFailed as exc:
+                raise ValidationFailed({"evidence": exc.fields.get("file", "Dit bestand kan niet worden toegevoegd.")}) from None
     return _simple_action(item_id, ClosureForm, call, "De actie is gemeld als afgerond en wacht op bevestiging.", "closure_form")
 
 

@@ -30,7 +30,7 @@ def _meeting_write(meeting_id: int, forbidden: str):
         with service_call(forbidden):
             yield
     except meetings.MeetingVersionConflict:
-        db.session.rollback()
+        db.session.commit()  # keeps the conflict's audit event
         raise _Stale(meeting_id) from None
 
 

@@ -16,7 +16,7 @@ from ..access import audit_denial_later, current_viewer, get_or_404, hash_token
 from ..actions import queries as action_queries
 from ..actions import services
 from ..actions.permissions import visible_clause
-from ..errors import Locked, VersionMissing
+from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict, VersionMissing
 from ..extensions import counts_as_download, db
 from . import bp
 from .openapi import document
@@ -31,8 +31,8 @@ def _api_error(exc: ApiError):
     return api_error(exc.status, exc.code, exc.message, exc.fields)
 
 
-@bp.errorhandler(services.VersionConflict)
-def _stale(exc: services.VersionConflict):
+@bp.errorhandler(VersionConflict)
+def _stale(exc: VersionConflict):
     """412 with the current item, so the client can merge; the conflict's audit event is kept."""
     db.session.commit()
     db.session.refresh(exc.item)
@@ -45,7 +45,7 @@ def service_call(forbidden: str):
     try:
         yield
         db.session.commit()
-    except services.NotAllowed:
+    except NotAllowed:
         db.session.rollback()
         raise ApiError(403, "forbidden", forbidden) from None
     except Locked as exc:
@@ -54,7 +54,7 @@ def service_call(forbidden: str):
     except VersionMissing:
         db.session.rollback()
         raise ApiError(428, "precondition_required", IF_MATCH_MISSING) from None
-    except services.ValidationFailed as exc:
+    except ValidationFailed as exc:
         db.session.rollback()
         raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields) from None
 
@@ -548,14 +548,9 @@ def patch_meeting(meeting_id: int):
     data = _meeting_data(body)
     try:
         with service_call("Alleen coördinatoren wijzigen vergaderingen."):
-            if data:
-                meeting_services.update_meeting(db.session, current_viewer(), meeting, base, data)
-            elif base != meeting.version:
-                raise meeting_services.MeetingVersionConflict(meeting)
-            if "agenda" in body:
-                meeting_services.reorder_agenda(db.session, current_viewer(), meeting, body["agenda"])
+            meeting_services.change_meeting(db.session, current_viewer(), meeting, base, data, body.get("agenda"))
     except meeting_services.MeetingVersionConflict:
-        db.session.rollback()
+        db.session.commit()  # keeps the conflict's audit event
         return _meeting_response(_load_meeting(meeting_id), 412)
     db.session.expire_all()
     return _meeting_response(_load_meeting(meeting_id))

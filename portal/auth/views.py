@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -11,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import audit
 from ..access import public
 from ..extensions import db, limiter, login_limit
+from ..security import safe_next
 from . import bp, services
 from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
 
@@ -20,18 +20,6 @@ PENDING_TTL = 600
 
 def providers() -> dict[str, ProviderClient]:
     return current_app.extensions["portal.oidc"]
-
-
-def safe_next(value: str | None) -> str:
-    """Only a relative path on this site; anything else lands on the start page."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return value
 
 
 @bp.get("/login")

@@ -31,7 +31,3 @@ def recommendations() -> Select:
     )
 
 
-def recommendation_choices() -> Select:
-    """(id, year, number, text) for filter lists, in one query."""
-    return (select(Recommendation.id, Source.year, Recommendation.number, Recommendation.text)
-            .join(Recommendation.source).order_by(Source.year.desc(), Source.key, Recommendation.number))

@@ -15,8 +15,8 @@ from models import STATUSES, ActionItem, Commitment, FocusArea, Framework, Organ
 
 from ..actions.permissions import visible_clause
 from ..cache import cache
-from ..reports.snapshot import recommendation_state
 from ..visibility import scope as visibility_scope
+from .state import recommendation_state
 
 
 def _empty() -> dict[str, int]:

@@ -14,8 +14,8 @@ from ..access import current_viewer
 from ..charts import status_bars
 from ..extensions import db
 from ..i18n import today
-from ..reports.exports import RESPONSE_TEXT, STATE_TEXT
 from . import bp, rollup
+from .state import RESPONSE_TEXT, STATE_TEXT
 
 EMPTY = {"counts": rollup._empty(), "by_organisation": {}, "total": 0, "overdue": 0, "share_done": None, "average_progress": None}
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from models import Indicator, Measurement, User
 
 from .. import audit
-from ..actions.services import NotAllowed, ValidationFailed
+from ..errors import NotAllowed, ValidationFailed
 
 MAX_ROWS = 500
 

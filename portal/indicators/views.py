@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, Length
 from models import Indicator
 
 from ..access import current_viewer
-from ..actions.services import NotAllowed, ValidationFailed
 from ..charts import line_chart
+from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db
 from ..formtools import apply_errors
 from . import bp, services

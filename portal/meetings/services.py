@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User
 
 from .. import audit
-from ..actions.services import save
-from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict, VersionMissing
+from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
+from ..writes import check_version, save
 from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -120,10 +120,7 @@ def create_meeting(session: Session, actor: User, data: dict) -> Meeting:
 def update_meeting(session: Session, actor: User, meeting: Meeting, base_version: int | None, data: dict) -> Meeting:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators change meetings")
-    if base_version is None:
-        raise ValidationFailed({"version": "De versie ontbreekt; laad de pagina opnieuw."})
-    if base_version != meeting.version:
-        raise MeetingVersionConflict(meeting)
+    check_version(session, meeting, base_version, MeetingVersionConflict)
     _unlocked(meeting)
     values = clean_meeting_data(session, data, meeting)
     invited = values.pop("invited", None)
@@ -210,8 +207,7 @@ def set_attendance_of_organisations(session: Session, actor: User, meeting: Meet
     may read restricted minutes, so it never changes silently under someone else's edit."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators record attendance")
-    if base_version != meeting.version:
-        raise MeetingVersionConflict(meeting)
+    check_version(session, meeting, base_version, MeetingVersionConflict)
     _unlocked(meeting)
     by_code = {a.organisation.code: a for a in meeting.attendees if a.user_id is None}
     unknown = sorted(set(attendance) - set(by_code))
@@ -280,10 +276,7 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
         minutes = Minutes(agenda_item_id=agenda_item.id, body=body, is_restricted=is_restricted, updated_by_id=actor.id)
         session.add(minutes)
     else:
-        if base_version is None:
-            raise VersionMissing({"version": "De versie ontbreekt; laad de pagina opnieuw."})
-        if base_version != minutes.version:
-            raise MeetingVersionConflict(minutes)
+        check_version(session, minutes, base_version, MeetingVersionConflict)
         minutes.body, minutes.is_restricted, minutes.updated_by_id = body, is_restricted, actor.id
         minutes.updated_at = _now()
         save(session, minutes, MeetingVersionConflict)
@@ -380,6 +373,19 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
     audit.record("meeting.decision_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  number=decision.number)
     return decision
+
+
+def change_meeting(session: Session, actor: User, meeting: Meeting, base_version: int | None, data: dict,
+                   agenda: list | None = None) -> Meeting:
+    """One versioned change of a meeting's fields and/or its agenda order (the API's PATCH)."""
+    if not can_manage(actor, meeting):
+        raise NotAllowed("only coordinators change meetings")
+    check_version(session, meeting, base_version, MeetingVersionConflict)
+    if data:
+        update_meeting(session, actor, meeting, base_version, data)
+    if agenda is not None:
+        reorder_agenda(session, actor, meeting, agenda)
+    return meeting
 
 
 def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list) -> None:

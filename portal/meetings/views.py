@@ -150,7 +150,7 @@ def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict
         db.session.rollback()
         abort(403)
     except VersionConflict:
-        db.session.rollback()
+        db.session.commit()  # keeps the conflict's audit event; nothing else of the refused write was flushed
         return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, conflict=True, **failed_forms)
     except Locked as exc:
         db.session.rollback()

@@ -22,15 +22,13 @@ from models import Report, ReportNarrative
 
 from ..actions.exports import neutralise
 from ..charts import status_bars
+from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import format_long_date
 from . import snapshot as snap
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.docx"
 STATUS_TEXT = {"open": "open", "in_progress": "bezig", "blocked": "geblokkeerd", "awaiting_confirmation": "wacht op bevestiging",
                "done": "afgerond", "cancelled": "vervallen"}
-RESPONSE_TEXT = {"overgenomen": "Overgenomen", "deels": "Deels overgenomen", "niet": "Niet overgenomen", "onbekend": "Niet vermeld"}
-STATE_TEXT = {"geen_acties": "Nog geen acties", "gepland": "Gepland", "in_uitvoering": "In uitvoering",
-              "uitgevoerd": "Uitgevoerd", "vervallen": "Vervallen"}
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User
 
 from .. import audit
-from ..actions.services import NotAllowed, ValidationFailed
 from ..cache import cache
+from ..errors import NotAllowed, ValidationFailed
 from ..visibility import scope as visibility_scope
 from . import snapshot
 

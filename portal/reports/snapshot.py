@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from models import STATUSES, ActionItem, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User, is_late
 
 from ..actions.permissions import visible_clause
+from ..framework.state import recommendation_state
 from ..visibility import allows
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -58,19 +59,6 @@ def period_kind(period: str) -> str:
     if re.fullmatch(r"\d{4}-\d{2}", period):
         return "month"
     return period
-
-
-def recommendation_state(statuses: list[str]) -> str:
-    if not statuses:
-        return "geen_acties"
-    active = [s for s in statuses if s != "cancelled"]
-    if not active:
-        return "vervallen"
-    if all(s == "done" for s in active):
-        return "uitgevoerd"
-    if any(s in ("in_progress", "blocked", "awaiting_confirmation", "done") for s in active):
-        return "in_uitvoering"
-    return "gepland"
 
 
 def compute(session: Session, author: User, as_of: date, title: str, with_indicators: bool = True) -> dict:

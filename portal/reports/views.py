@@ -10,10 +10,11 @@ from models import STATUSES, Report, ReportNarrative, UpdateRound
 
 from .. import audit
 from ..access import current_viewer
-from ..actions.services import NotAllowed, ValidationFailed
 from ..charts import status_bars
+from ..errors import NotAllowed, ValidationFailed
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
+from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
 from ..visibility import allows
 from . import bp, exports, rounds, services
@@ -86,7 +87,7 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
     return render_template("reports/detail.html", report=report, summary=summary, other=other,
                            changes=changes, all_reports=all_reports, narratives=_narratives(report),
                            narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
-                           state_text=exports.STATE_TEXT, response_text=exports.RESPONSE_TEXT, statuses=STATUSES), status
+                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, statuses=STATUSES), status
 
 
 @bp.get("/<int:report_id>/rows")
