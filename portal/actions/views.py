@@ -6,7 +6,7 @@ import json
 import secrets
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,6 +14,7 @@ from models import UPDATE_STATUSES, ActionItem, Attachment, AuditEvent, Comment,
 
 from .. import audit
 from ..access import current_viewer, get_or_404
+from ..downloads import attachment
 from ..errors import NotAllowed, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
@@ -61,9 +62,7 @@ def export(fmt: str):
         body, mimetype = exports.to_csv(items), "text/csv; charset=utf-8"
     else:
         body, mimetype = exports.to_xlsx(items), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="acties.{fmt}"'
-    return response
+    return attachment(body, mimetype, f"acties.{fmt}")
 
 
 @bp.route("/new", methods=["GET", "POST"])

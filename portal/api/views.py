@@ -443,9 +443,18 @@ def get_report(report_id: int):
 @bp.get("/reports/<int:report_id>/export.<fmt>")
 @counts_as_download
 def export_report(report_id: int, fmt: str):
-    from ..reports.views import export
+    from models import Report
 
-    return export(report_id, fmt)
+    from ..downloads import attachment
+    from ..reports import exports as report_exports
+    from ..reports import services as report_services
+
+    report = db.session.get(Report, report_id) or abort(404)
+    if fmt not in report_exports.FORMATS:
+        abort(404)
+    body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
+    db.session.commit()
+    return attachment(body, mimetype, name)
 
 
 # -- meetings ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +12,7 @@ from models import FocusArea, Meeting, MeetingSeries, Organisation, User
 
 from .. import audit
 from ..access import audit_denial_later, current_viewer
+from ..downloads import attachment
 from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
@@ -284,9 +285,7 @@ def export(meeting_id: int, fmt: str):
     audit.record("meeting.exported", actor=viewer, entity_type="meeting", entity_id=meeting.id, format=fmt)
     db.session.commit()
     mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="notulen-{meeting.starts_at.astimezone(services.AMSTERDAM):%Y-%m-%d}.{fmt}"'
-    return response
+    return attachment(body, mimetype, f"notulen-{meeting.starts_at.astimezone(services.AMSTERDAM):%Y-%m-%d}.{fmt}")
 
 
 @bp.get("/<int:meeting_id>/invite.ics")
@@ -294,6 +293,4 @@ def export(meeting_id: int, fmt: str):
 def invite_ics(meeting_id: int):
     meeting = _load(meeting_id)
     body = exports.to_ics(meeting, current_app.config["PORTAL_SETTINGS"].base_url)
-    response = Response(body, mimetype="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="vergadering-{meeting.id}.ics"'
-    return response
+    return attachment(body, "text/calendar; charset=utf-8", f"vergadering-{meeting.id}.ics")

@@ -31,6 +31,10 @@ STATUS_TEXT = {"open": "open", "in_progress": "bezig", "blocked": "geblokkeerd",
                "done": "afgerond", "cancelled": "vervallen"}
 
 
+FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 

@@ -6,15 +6,16 @@ from collections import OrderedDict
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User
 
 from .. import audit
 from ..cache import cache
 from ..errors import NotAllowed, ValidationFailed
+from ..visibility import allows
 from ..visibility import scope as visibility_scope
-from . import snapshot
+from . import exports, snapshot
 
 
 def _now() -> datetime:
@@ -192,3 +193,22 @@ def _compute_view(report: Report, other: Report | None, viewer: User, hidden: fr
     summary.pop("without_focus_area", None)
     return {"summary": summary, "focus_areas": [[a["code"], a["title"]] for a in data["focus_areas"]],
             "changes": snapshot.diff(other.snapshot, data, viewer, hidden) if other else None}
+
+
+def readable_narratives(session: Session, report: Report, viewer: User) -> list[ReportNarrative]:
+    """The report's narratives the viewer may read: "mdt" texts only for MDT members (and their own organisation)."""
+    rows = session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
+                           .options(selectinload(ReportNarrative.organisation), selectinload(ReportNarrative.focus_area),
+                                    selectinload(ReportNarrative.author)).order_by(ReportNarrative.id)).all()
+    return [n for n in rows if allows(viewer, n.visibility, n.organisation_id, ())]
+
+
+def export_report(session: Session, viewer: User, report: Report, fmt: str, public: bool) -> tuple[bytes, str, str]:
+    """(body, mimetype, file name) of a report export; recorded in the audit trail. The publication variant is computed
+    over the public rows alone (rule 7), the internal one over what the viewer may see."""
+    rows = public_rows(session, report) if public else visible_rows(session, report, viewer)
+    ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public)
+    body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
+    audit.record("report.exported", session=session, actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
+                 audience="public" if public else "internal")
+    return body, exports.FORMATS[fmt], f"rapportage-{report.as_of.isoformat()}{'-openbaar' if public else ''}.{fmt}"

@@ -8,15 +8,14 @@ from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Report, ReportNarrative, UpdateRound
 
-from .. import audit
 from ..access import current_viewer
 from ..charts import status_bars
+from ..downloads import attachment
 from ..errors import NotAllowed, ValidationFailed
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
-from ..visibility import allows
 from . import bp, exports, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
 
@@ -60,12 +59,7 @@ def create():
 
 
 def _narratives(report: Report) -> list[ReportNarrative]:
-    """The report's narratives the viewer may read: "mdt" texts only for MDT members (and their own organisation)."""
-    rows = db.session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
-                              .options(selectinload(ReportNarrative.organisation), selectinload(ReportNarrative.focus_area),
-                                       selectinload(ReportNarrative.author)).order_by(ReportNarrative.id)).all()
-    viewer = current_viewer()
-    return [n for n in rows if allows(viewer, n.visibility, n.organisation_id, ())]
+    return services.readable_narratives(db.session, report, current_viewer())
 
 
 def _load(report_id: int) -> Report:
@@ -148,23 +142,16 @@ def approve(report_id: int, narrative_id: int):
 @bp.get("/<int:report_id>/export.<fmt>")
 @counts_as_download
 def export(report_id: int, fmt: str):
-    if fmt not in ("docx", "pdf", "xlsx"):
+    return download(_load(report_id), fmt, request.args.get("audience") == "public")
+
+
+def download(report: Report, fmt: str, public: bool) -> Response:
+    """The report as a file (page and API alike): DOCX, PDF or XLSX, internal or for publication."""
+    if fmt not in exports.FORMATS:
         abort(404)
-    viewer = current_viewer()
-    report = _load(report_id)
-    public = request.args.get("audience") == "public"
-    rows = services.public_rows(db.session, report) if public else services.visible_rows(db.session, report, viewer)
-    ctx = exports.context(report, _narratives(report), rows, public)
-    body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
-    audit.record("report.exported", actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
-                 audience="public" if public else "internal")
+    body, mimetype, name = services.export_report(db.session, current_viewer(), report, fmt, public)
     db.session.commit()
-    mimetypes = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    name = f"rapportage-{report.as_of.isoformat()}{'-openbaar' if public else ''}.{fmt}"
-    response = Response(body, mimetype=mimetypes[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(body, mimetype, name)
 
 
 @bp.route("/rounds", methods=["GET", "POST"])
