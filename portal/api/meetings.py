@@ -1,26 +1,125 @@
-"""API twins of the meeting page's actions: agenda, attendance, minutes, decisions, approval, errata."""
+"""Meetings: list, prepare, read and change (the agenda order included)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime
 
-from flask import jsonify
+from flask import abort, jsonify, url_for
 
-from ..access import current_viewer
+from models import Meeting
+
+from ..access import audit_denial_later, current_viewer
 from ..extensions import db
 from ..i18n import today
-from ..meetings import services as meetings
+from ..meetings import queries as meeting_queries
+from ..meetings import services as meeting_services
+from ..meetings.permissions import can_read_minutes
+from ..meetings.queries import decisions
 from . import bp
-from .schemas import BOOL, INT, INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError, check_types
-from .views import _if_match, _json_body, _load_meeting, _meeting_response, _refuse_unknown, service_call
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call
+from .schemas import BOOL, INT, INT_OR_NULL, MEETING_TYPES, TEXT, TEXT_OR_NULL, ApiError, check_types
 
-ATTENDANCE_CHOICES = ("invited", "present", "excused", "absent")
+MEETING_FIELDS = {"series", "title", "starts_at", "ends_at", "location", "is_online", "chair_organisation", "visibility",
+                  "shared_with", "invited", "agenda"}
 
 
-def _body(fields: dict) -> dict:
+def _meeting_json(meeting) -> dict:
+    viewer = current_viewer()
+
+    def minutes(item):
+        if item.minutes is None or not can_read_minutes(viewer, meeting, item.minutes):
+            return None  # rule 5: restricted minutes do not exist for an organisation that was not present
+        return {"body": item.minutes.body, "is_restricted": item.minutes.is_restricted, "version": item.minutes.version,
+                "errata": [{"at": e.created_at.isoformat(), "body": e.body} for e in item.minutes.errata]}
+
+    return {
+        "id": meeting.id, "series": meeting.series.code, "title": meeting.title, "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat() if meeting.ends_at else None, "location": meeting.location,
+        "is_online": meeting.is_online, "chair_organisation": meeting.chair_organisation.code if meeting.chair_organisation else None,
+        "visibility": meeting.visibility, "shared_with": sorted(o.code for o in meeting.shared_with),
+        "minutes_status": meeting.minutes_status, "version": meeting.version,
+        "attendees": [{"id": a.id, "organisation": a.organisation.code, "user_id": a.user_id, "name": a.name,
+                       "attendance": a.attendance} for a in meeting.attendees],
+        "agenda": [{"id": a.id, "position": a.position, "title": a.title, "presenter": a.presenter,
+                    "duration_minutes": a.duration_minutes, "is_action_review": a.is_action_review, "minutes": minutes(a)}
+                   for a in meeting.agenda_items],
+        "decisions": [{"number": d.number, "text": d.text, "agenda_item_id": d.agenda_item_id}
+                      for d in db.session.scalars(decisions(viewer, meeting_id=meeting.id))],
+    }
+
+
+def _meeting_data(body: dict) -> dict:
+    _refuse_unknown(body, MEETING_FIELDS)
+    check_types(body, MEETING_TYPES)
+    data = {k: v for k, v in body.items() if k != "agenda"}
+    for key in ("starts_at", "ends_at"):
+        if key in data and data[key] is not None:
+            try:
+                data[key] = datetime.fromisoformat(data[key]) if isinstance(data[key], str) else None
+            except ValueError:
+                data[key] = None
+    return data
+
+
+def _meeting_response(meeting, status: int = 200):
+    response = jsonify(_meeting_json(meeting))
+    response.status_code = status
+    response.headers["ETag"] = f'"{meeting.version}"'
+    return response
+
+
+def _load_meeting(meeting_id: int):
+
+    meeting = meeting_queries.load(db.session, meeting_id, current_viewer())
+    if meeting is None:
+        audit_denial_later(Meeting, meeting_id)
+        abort(404)
+    return meeting
+
+
+@bp.get("/meetings")
+def list_meetings():
+
+    meetings = db.session.scalars(meeting_queries.visible_meetings(current_viewer()).limit(200)).all()
+    return jsonify([{"id": m.id, "series": m.series.code, "title": m.title, "starts_at": m.starts_at.isoformat(),
+                     "minutes_status": m.minutes_status} for m in meetings])
+
+
+@bp.post("/meetings")
+def create_meeting():
+
+    data = _meeting_data(_json_body())
+    with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
+        meeting = meeting_services.create_meeting(db.session, current_viewer(), data)
+    response = _meeting_response(_load_meeting(meeting.id), 201)
+    response.headers["Location"] = url_for("api.get_meeting", meeting_id=meeting.id)
+    return response
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def get_meeting(meeting_id: int):
+    return _meeting_response(_load_meeting(meeting_id))
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+def patch_meeting(meeting_id: int):
+
+    meeting = _load_meeting(meeting_id)
+    base = _if_match()
     body = _json_body()
-    _refuse_unknown(body, set(fields))
-    check_types(body, fields)
-    return body
+    data = _meeting_data(body)
+    try:
+        with service_call("Alleen coördinatoren wijzigen vergaderingen."):
+            meeting_services.change_meeting(db.session, current_viewer(), meeting, base, data, body.get("agenda"))
+    except meeting_services.MeetingVersionConflict:
+        db.session.commit()  # keeps the conflict's audit event
+        return _meeting_response(_load_meeting(meeting_id), 412)
+    db.session.expire_all()
+    return _meeting_response(_load_meeting(meeting_id))
+
+
+# -- the page actions' twins: agenda, attendance, minutes, decisions, approval, errata -----------
+
 
 
 @contextmanager
@@ -29,7 +128,7 @@ def _meeting_write(meeting_id: int, forbidden: str):
     try:
         with service_call(forbidden):
             yield
-    except meetings.MeetingVersionConflict:
+    except meeting_services.MeetingVersionConflict:
         db.session.commit()  # keeps the conflict's audit event
         raise _Stale(meeting_id) from None
 
@@ -53,9 +152,9 @@ def _fresh(meeting_id: int, status: int = 200):
 @bp.post("/meetings/<int:meeting_id>/agenda")
 def add_agenda_item(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    body = _body({"title": TEXT, "presenter": TEXT_OR_NULL, "duration_minutes": INT_OR_NULL, "focus_area": TEXT_OR_NULL})
+    body = body_of({"title": TEXT, "presenter": TEXT_OR_NULL, "duration_minutes": INT_OR_NULL, "focus_area": TEXT_OR_NULL})
     with _meeting_write(meeting_id, "Alleen coördinatoren stellen de agenda op."):
-        meetings.add_agenda_item(db.session, current_viewer(), meeting, body.get("title"), body.get("presenter") or "",
+        meeting_services.add_agenda_item(db.session, current_viewer(), meeting, body.get("title"), body.get("presenter") or "",
                                  body.get("duration_minutes"), body.get("focus_area"))
     return _fresh(meeting_id, 201)
 
@@ -66,11 +165,11 @@ def put_attendance(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     base = _if_match()
     body = _json_body()
-    wrong = {code: "Kies invited, present, excused of absent." for code, value in body.items() if value not in ATTENDANCE_CHOICES}
+    wrong = {code: "Kies invited, present, excused of absent." for code, value in body.items() if value not in meeting_services.ATTENDANCE}
     if wrong:
         raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)
     with _meeting_write(meeting_id, "Alleen coördinatoren houden de aanwezigheid bij."):
-        meetings.set_attendance_of_organisations(db.session, current_viewer(), meeting, base, body)
+        meeting_services.set_attendance_of_organisations(db.session, current_viewer(), meeting, base, body)
     return _fresh(meeting_id)
 
 
@@ -78,10 +177,10 @@ def put_attendance(meeting_id: int):
 def put_minutes(meeting_id: int, agenda_item_id: int):
     """{body, is_restricted}; once minutes exist, If-Match with their version."""
     meeting = _load_meeting(meeting_id)
-    body = _body({"body": TEXT, "is_restricted": BOOL})
+    body = body_of({"body": TEXT, "is_restricted": BOOL})
     base = _if_match(required=False)  # the service refuses unreadable minutes first (404), then a missing version (428)
     with _meeting_write(meeting_id, "U mag bij deze vergadering geen notulen vastleggen."):
-        minutes = meetings.save_minutes(db.session, current_viewer(), meeting, agenda_item_id, base, body.get("body"),
+        minutes = meeting_services.save_minutes(db.session, current_viewer(), meeting, agenda_item_id, base, body.get("body"),
                                         bool(body.get("is_restricted", False)))
     response = _fresh(meeting_id)
     response.headers["ETag"] = f'"{minutes.version}"'
@@ -91,9 +190,9 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
 @bp.post("/meetings/<int:meeting_id>/decisions")
 def add_decision(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    body = _body({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
+    body = body_of({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
     with _meeting_write(meeting_id, "U mag bij deze vergadering geen besluiten vastleggen."):
-        decision = meetings.add_decision(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("text"),
+        decision = meeting_services.add_decision(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("text"),
                                          body.get("focus_area"))
     response = jsonify({"number": decision.number, "text": decision.text, "agenda_item_id": decision.agenda_item_id,
                         "meeting_id": decision.meeting_id})
@@ -105,14 +204,14 @@ def add_decision(meeting_id: int):
 def approve(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     with _meeting_write(meeting_id, "Alleen coördinatoren stellen notulen vast."):
-        meetings.approve_minutes(db.session, current_viewer(), meeting, today())
+        meeting_services.approve_minutes(db.session, current_viewer(), meeting, today())
     return _fresh(meeting_id)
 
 
 @bp.post("/meetings/<int:meeting_id>/errata")
 def add_erratum(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    body = _body({"agenda_item_id": INT, "body": TEXT})
+    body = body_of({"agenda_item_id": INT, "body": TEXT})
     with _meeting_write(meeting_id, "Alleen coördinatoren voegen errata toe."):
-        meetings.add_erratum(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("body"))
+        meeting_services.add_erratum(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)

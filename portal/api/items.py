@@ -1,33 +1,121 @@
-"""API twins of the item page's actions: two-key closure, comments, attachments (contract, "JSON API")."""
+"""Action items: list, create, read, change, progress updates and history."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import current_app, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from models import ActionItem, Attachment, Comment
+from models import ActionItem, Attachment, AuditEvent, Comment
 
 from ..access import current_viewer, get_or_404
+from ..actions import queries as action_queries
 from ..actions import services
 from ..actions.attachments import send, store
 from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
 from . import bp
-from .schemas import TEXT, ApiError, check_types
-from .views import _if_match, _item_response, _json_body, _refuse_unknown, service_call
+from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, service_call
+from .schemas import ITEM_TYPES, TEXT, ApiError, api_error, check_types, item_json
 
+ITEM_FIELDS = {"title", "description", "recommendation_ids", "focus_area", "owner_organisation",
+               "contributing_organisations", "assignee_id", "due_date", "visibility", "shared_with"}
+READ_ONLY = {"id", "version", "created_at", "updated_at", "status", "progress", "meeting_id"}
+
+
+def _item_data(body: dict) -> dict:
+    _refuse_unknown(body, ITEM_FIELDS, READ_ONLY)
+    check_types(body, ITEM_TYPES)
+    data = dict(body)
+    if "due_date" in data and data["due_date"] is not None:
+        try:
+            data["due_date"] = date.fromisoformat(data["due_date"]) if isinstance(data["due_date"], str) else object()
+        except ValueError:
+            data["due_date"] = object()  # the service reports it as an invalid date
+    return data
+
+
+@bp.get("/action-items")
+def list_action_items():
+    viewer = current_viewer()
+    page = request.args.get("page", 1, type=int) or 1
+    per_page = request.args.get("per_page", 25, type=int) or 25
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        return api_error(400, "bad_request", f"page moet >= 1 zijn en per_page tussen 1 en {MAX_PER_PAGE}.")
+    filters = action_queries.Filters.from_args(request.args)
+    if filters.errors:
+        return api_error(400, "bad_request", "Controleer de filters.", filters.errors)
+    items, total = action_queries.page_of(viewer, filters, page, per_page, full=True)
+    return jsonify(items=[item_json(i) for i in items], total=total, page=page, per_page=per_page)
+
+
+@bp.post("/action-items")
+def create_action_item():
+    viewer = current_viewer()
+    data = _item_data(_json_body())
+    key = request.headers.get("Idempotency-Key")
+    with service_call("U mag geen acties aanmaken."):
+        item, created = services.create_item(db.session, viewer, data, key)
+    response = _item_response(item, 201 if created else 200)
+    response.headers["Location"] = url_for("api.get_action_item", item_id=item.id)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/action-items/<int:item_id>")
+def get_action_item(item_id: int):
+    return _item_response(get_or_404(ActionItem, item_id, visible=visible_clause))
+
+
+@bp.patch("/action-items/<int:item_id>")
+def patch_action_item(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
+    base = _if_match()
+    data = _item_data(_json_body())
+    with service_call("U mag deze actie niet wijzigen."):
+        services.update_item(db.session, viewer, item, base, data)
+    return _item_response(item)
+
+
+@bp.post("/action-items/<int:item_id>/updates")
+def post_update(item_id: int):
+    viewer = current_viewer()
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
+    base = _if_match()
+    body = _json_body()
+    _refuse_unknown(body, {"note", "status", "progress"})
+    with service_call("U mag deze actie niet bijwerken."):
+        entry = services.add_update(db.session, viewer, item, base, body.get("note"), body.get("status"), body.get("progress"))
+    response = _item_response(item, 201)
+    response.headers["Location"] = url_for("api.item_history", item_id=item.id) + f"#{entry.id}"
+    return response
+
+
+@bp.get("/action-items/<int:item_id>/history")
+def item_history(item_id: int):
+    item = get_or_404(ActionItem, item_id, visible=visible_clause)
+    updates = db.session.scalars(action_queries.history(item)).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id == item.id)
+                                .order_by(AuditEvent.at, AuditEvent.id)).all()
+    return jsonify(
+        updates=[{"id": u.id, "recorded_at": u.recorded_at.isoformat(), "author_id": u.author_id, "kind": u.kind,
+                  "note": u.note, "status": u.status, "progress": u.progress,
+                  "due_date": u.due_date.isoformat() if u.due_date else None} for u in reversed(updates)],
+        events=[{"id": e.id, "at": e.at.isoformat(), "actor_id": e.actor_id, "organisation": e.organisation_code,
+                 "action": e.action, "diff": {k: v for k, v in e.diff.items() if k != "ip"}} for e in events],
+    )
+
+
+# -- the page actions' twins: two-key closure, comments, attachments ------------------------
 
 def _item(item_id: int) -> ActionItem:
     return get_or_404(ActionItem, item_id, visible=visible_clause)
 
 
-def _body(fields: dict) -> dict:
-    body = _json_body()
-    _refuse_unknown(body, set(fields))
-    check_types(body, fields)
-    return body
 
 
 @bp.post("/action-items/<int:item_id>/closure")
@@ -35,7 +123,7 @@ def request_closure(item_id: int):
     """First key: the owner organisation reports the item done; status becomes awaiting_confirmation."""
     item = _item(item_id)
     base = _if_match()
-    body = _body({"note": TEXT})
+    body = body_of({"note": TEXT})
     with service_call("Alleen de eigenaar-organisatie meldt een actie als afgerond."):
         services.request_closure(db.session, current_viewer(), item, base, body.get("note"))
     return _item_response(item)
@@ -47,7 +135,7 @@ def confirm_closure(item_id: int):
     item = _item(item_id)
     base = _if_match()
     if request.get_data():
-        _body({})
+        body_of({})
     with service_call("Alleen een andere coördinator dan de aanvrager bevestigt de afronding."):
         services.confirm_closure(db.session, current_viewer(), item, base)
     return _item_response(item)
@@ -57,7 +145,7 @@ def confirm_closure(item_id: int):
 def reject_closure(item_id: int):
     item = _item(item_id)
     base = _if_match()
-    body = _body({"reason": TEXT})
+    body = body_of({"reason": TEXT})
     with service_call("Alleen coördinatoren sturen een afronding terug."):
         services.reject_closure(db.session, current_viewer(), item, base, body.get("reason"))
     return _item_response(item)
@@ -79,7 +167,7 @@ def list_comments(item_id: int):
 @bp.post("/action-items/<int:item_id>/comments")
 def add_comment(item_id: int):
     item = _item(item_id)
-    body = _body({"body": TEXT})
+    body = body_of({"body": TEXT})
     with service_call("U mag bij deze actie geen reactie plaatsen."):
         comment = services.add_comment(db.session, current_viewer(), item, body.get("body"))
     response = jsonify(_comment_json(comment))

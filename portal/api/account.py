@@ -1,0 +1,85 @@
+"""The signed-in caller: the OpenAPI document, /me and personal access tokens."""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import abort, g, jsonify, request, url_for
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from models import AccessToken
+
+from .. import audit
+from ..access import current_viewer, hash_token
+from ..extensions import db
+from . import bp
+from .openapi import document
+from .schemas import api_error, token_json
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.get("/me")
+def me():
+    user = current_viewer()
+    return jsonify(id=user.id, name=user.name, email=user.email, organisation=user.organisation.code,
+                   role=user.role, csrf_token=generate_csrf())
+
+
+@bp.get("/tokens")
+def list_tokens():
+    tokens = db.session.scalars(
+        select(AccessToken).where(AccessToken.user_id == current_viewer().id, AccessToken.revoked_at.is_(None))
+        .order_by(AccessToken.id)
+    ).all()
+    return jsonify([token_json(t) for t in tokens])
+
+
+@bp.post("/tokens")
+def create_token():
+    if g.get("token_auth"):
+        # Rule 8: a token cannot mint tokens (which would outlive it); sign in to make one.
+        return api_error(403, "forbidden", "Een toegangstoken kan geen nieuwe tokens maken. Log in om een token te maken.")
+    if not request.is_json:
+        return api_error(415, "unsupported_media_type", "Stuur JSON (Content-Type: application/json).")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(400, "bad_request", "De inhoud is geen geldig JSON-object.")
+    name = body.get("name")
+    days = body.get("expires_in_days", 90)
+    fields = {}
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
+        fields["name"] = "Geef een naam van 1 tot 100 tekens."
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
+        fields["expires_in_days"] = "Kies een geldigheid van 1 tot 366 dagen."
+    if fields:
+        return api_error(422, "validation_failed", "Controleer de velden.", fields)
+    user = current_viewer()
+    secret = "mdt_" + secrets.token_urlsafe(32)
+    token = AccessToken(user_id=user.id, name=name.strip(), prefix=secret[:10], token_hash=hash_token(secret),
+                        expires_at=datetime.now(UTC) + timedelta(days=days))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.created", actor=user, entity_type="access_token", entity_id=token.id, name=token.name)
+    db.session.commit()
+    # The secret is shown this once; only its hash is stored.
+    response = jsonify({**token_json(token), "token": secret})
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.list_tokens") + f"/{token.id}"
+    return response
+
+
+@bp.delete("/tokens/<int:token_id>")
+def revoke_token(token_id: int):
+    user = current_viewer()
+    token = db.session.get(AccessToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        abort(404)
+    token.revoked_at = datetime.now(UTC)
+    audit.record("token.revoked", actor=user, entity_type="access_token", entity_id=token.id)
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,109 @@
+"""What every API resource shares: JSON bodies, If-Match, one service call per request, errors as JSON."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import abort, jsonify, request
+
+from models import ActionItem
+
+from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict, VersionMissing
+from ..extensions import db
+from . import bp
+from .schemas import ApiError, api_error, check_types, item_json
+
+MAX_PER_PAGE = 100
+MAX_DEPTH = 5
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return api_error(exc.status, exc.code, exc.message, exc.fields)
+
+
+@bp.errorhandler(VersionConflict)
+def _stale(exc: VersionConflict):
+    """412 with the current item, so the client can merge; the conflict's audit event is kept."""
+    db.session.commit()
+    db.session.refresh(exc.item)
+    return _item_response(exc.item, 412)
+
+
+@contextmanager
+def service_call(forbidden: str):
+    """One service call in one transaction: 403 when not allowed, 422 with the fields when invalid."""
+    try:
+        yield
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        raise ApiError(403, "forbidden", forbidden) from None
+    except Locked as exc:
+        db.session.rollback()
+        raise ApiError(409, "locked", "Dit verslag is vastgesteld en verandert niet meer.", exc.fields) from None
+    except VersionMissing:
+        db.session.rollback()
+        raise ApiError(428, "precondition_required", IF_MATCH_MISSING) from None
+    except ValidationFailed as exc:
+        db.session.rollback()
+        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields) from None
+
+
+def _json_body() -> dict:
+    """The request's JSON object, bounded in depth; anything else is a clean 4xx."""
+    if not request.is_json:
+        abort(415)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "De inhoud is geen geldig JSON-object.")
+    if _depth(body) > MAX_DEPTH:
+        raise ApiError(400, "bad_request", f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
+    return body
+
+
+def _depth(value, level: int = 1) -> int:
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()] or [level])
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value] or [level])
+    return level
+
+
+IF_MATCH_MISSING = "Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd."
+
+
+def _if_match(required: bool = True) -> int | None:
+    """The version a write is based on (action items and meetings alike): 428 without, 400 when malformed.
+    With required=False a missing header is None, for the service to decide (after it has checked visibility)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        if not required:
+            return None
+        raise ApiError(428, "precondition_required", IF_MATCH_MISSING)
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(400, "bad_request", "If-Match moet een versie zijn, bijvoorbeeld \"3\".")
+    return int(value)
+
+
+def _refuse_unknown(body: dict, allowed: set[str], read_only: set[str] = frozenset()) -> None:
+    """422 naming every field the endpoint does not take (read-only fields say so)."""
+    unknown = set(body) - allowed
+    if unknown:
+        fields = {k: ("Dit veld kan niet worden gewijzigd." if k in read_only else "Onbekend veld.") for k in sorted(unknown)}
+        raise ApiError(422, "validation_failed", "Controleer de velden.", fields)
+
+
+def _item_response(item: ActionItem, status: int = 200):
+    response = jsonify(item_json(item))
+    response.status_code = status
+    response.headers["ETag"] = f'"{item.version}"'
+    return response
+
+
+def body_of(fields: dict) -> dict:
+    """The JSON object of the request, with only these fields, each of its type (else 400 or 422)."""
+    body = _json_body()
+    _refuse_unknown(body, set(fields))
+    check_types(body, fields)
+    return body
