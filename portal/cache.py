@@ -18,6 +18,8 @@ from redis import Redis, RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation
+
 log = logging.getLogger(__name__)
 GENERATION_KEY = "portal:generation:actions"
 TTL_SECONDS = 600
@@ -74,8 +76,6 @@ def init_app(app: Flask, url: str | None) -> None:
 
 
 def _watched() -> tuple[type, ...]:
-    from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation
-
     return ActionItem, ProgressUpdate, FocusArea, Organisation, Commitment, Recommendation, Meeting
 
 

@@ -1,6 +1,10 @@
 """Management commands: flask --app wsgi portal <command>."""
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import click
@@ -9,13 +13,17 @@ from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from models import ROLES, AuditEvent, User
 
-from . import reference
+from . import demo, reference
+from .actions.reminders import send_reminders
 from .cache import cache
 from .config import PROJECT_ROOT
 from .extensions import db
+from .i18n import today
+from .reports.rounds import remind
 
 portal_cli = AppGroup("portal", help="Beheer van het MDT-portaal.")
 
@@ -81,12 +89,8 @@ def grant_role(email: str, role: str) -> None:
 def send_reminders() -> None:
     """E-mail due (within 7 days) and overdue items, at most once a day per item and person; and
     update-round reminders in the last three days before the round's deadline, once a day."""
-    from .actions.reminders import send_reminders as run
-    from .i18n import today
-    from .reports.rounds import remind
-
     settings = current_app.config["PORTAL_SETTINGS"]
-    result = run(db.session, today(), settings.smtp_url, settings.base_url)
+    result = send_reminders(db.session, today(), settings.smtp_url, settings.base_url)
     click.echo(f"{result['emails']} e-mail(s) verstuurd over {result['items']} actie(s).")
     round_mails = remind(db.session, today(), settings.smtp_url, settings.base_url)
     if round_mails:
@@ -98,10 +102,6 @@ def send_reminders() -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same data.")
 def generate_demo(items: int, seed: int) -> None:
     """Synthetic data on top of the reference data: items, updates, comments, meetings, decisions, figures."""
-    import time
-
-    from . import demo
-
     started = time.perf_counter()
     try:
         counts = demo.generate(db.session, items, seed)
@@ -117,12 +117,6 @@ def generate_demo(items: int, seed: int) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:
     """A consistent copy of the database: SQLite online backup, or pg_dump (custom format) on PostgreSQL."""
-    import shutil
-    import sqlite3
-    import subprocess
-
-    from sqlalchemy.engine import make_url
-
     url = make_url(current_app.config["PORTAL_SETTINGS"].database_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":

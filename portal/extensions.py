@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
+from flask_login import current_user
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,8 +45,6 @@ def make_engine(url: str) -> Engine:
 
 def _reads_only() -> bool:
     """True inside a GET/HEAD/OPTIONS request: those transactions start deferred (shared)."""
-    from flask import has_request_context, request
-
     return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
 
 
@@ -88,8 +87,6 @@ db = Database()
 
 
 def _client_address() -> str:
-    from flask import request
-
     return request.remote_addr or "unknown"
 
 
@@ -114,9 +111,6 @@ def export_limit() -> str:
 
 def user_key() -> str:
     """Writes and exports are limited per signed-in user (per address before sign-in)."""
-    from flask import request
-    from flask_login import current_user
-
     if current_user and current_user.is_authenticated:
         return f"user:{current_user.get_id()}"
     return request.remote_addr or "anon"
@@ -129,15 +123,11 @@ def counts_as_download(view):
 
 
 def is_download() -> bool:
-    from flask import request
-
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "is_download", False))
 
 
 def _not_a_write() -> bool:
-    from flask import request
-
     return request.method in SAFE_METHODS
 
 

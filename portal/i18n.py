@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, session
-from flask_babel import Babel, get_locale
+from flask import Blueprint, Flask, redirect, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from models import is_late
+
+from .access import current_viewer, public
+from .extensions import db
+from .markdown import render
+from .security import safe_next
 
 LOCALES = ("nl", "en")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -26,8 +33,6 @@ def N_(text: str) -> str:
 
 def select_locale() -> str:
     """Dutch first; English when the user chose it (kept on the user, or in the session before sign-in)."""
-    from flask_login import current_user
-
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get("locale")
@@ -68,8 +73,6 @@ def format_long_date(value: date) -> str:
 
 def format_number_nl(value) -> str:
     """1234567.5 -> '1.234.567,5' (Dutch), integers without decimals."""
-    from decimal import Decimal
-
     if value is None:
         return ""
     number = Decimal(str(value))
@@ -112,8 +115,6 @@ _translations_by_locale: dict = {}
 def _translations():
     """The current locale's catalogue, looked up once per locale per process. Flask-Babel's own lookup
     (context, cache, locale identifier) costs ~13 µs per string; pages translate hundreds of strings."""
-    from flask_babel import get_translations
-
     locale = get_locale()
     found = _translations_by_locale.get(locale)
     if found is None:
@@ -122,8 +123,6 @@ def _translations():
 
 
 def init_app(app: Flask) -> None:
-    from .markdown import render
-
     app.jinja_env.globals.update(is_late=is_late, status_labels=STATUS_LABELS, visibility_labels=VISIBILITY_LABELS,
                                  role_labels=ROLE_LABELS, status_label=status_label, today=today)
     app.jinja_env.filters["markdown"] = render
@@ -141,18 +140,11 @@ def init_app(app: Flask) -> None:
 
 def language_blueprint():
     """POST /language: switch between Dutch and English; remembered on the user."""
-    from flask import Blueprint, redirect, request
-
-    from .access import current_viewer, public
-    from .extensions import db
-
     bp = Blueprint("language", __name__)
 
     @bp.post("/language")
     @public
     def switch():
-        from .security import safe_next
-
         locale = request.form.get("locale", "nl")
         if locale in LOCALES:
             session["locale"] = locale

@@ -8,6 +8,7 @@ import sys
 import time
 
 from flask import Flask, g, request
+from flask_login import current_user
 
 log = logging.getLogger("portal.request")
 
@@ -47,8 +48,6 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if request.endpoint == "static":
             return response
-        from flask_login import current_user
-
         log.info({
             "request_id": g.get("request_id"), "method": request.method,
             "path": request.path,  # never the query string: it may carry an authorization code

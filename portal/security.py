@@ -4,11 +4,12 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from . import errors
+from .extensions import db
 from .inputs import BadInput
 
 
@@ -20,10 +21,6 @@ def csp_nonce() -> str:
 
 def _form_targets() -> str:
     """Logout is a form whose answer redirects to the provider's end_session_endpoint: allow those origins."""
-    from urllib.parse import urlsplit
-
-    from flask import current_app
-
     origins = sorted({f"{u.scheme}://{u.netloc}" for u in (urlsplit(p.issuer) for p in current_app.config["PORTAL_SETTINGS"].providers)})
     return " ".join(["'self'", *origins])
 
@@ -41,18 +38,12 @@ def _headers(response):
     if request.endpoint not in (None, "static"):
         # Rule 11: private means private, downloads included (send_file would say "no-cache").
         response.headers["Cache-Control"] = "no-store"
-    from flask import current_app
-
     if current_app.config["PORTAL_SETTINGS"].is_production:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response
 
 
 def _error(exc: Exception):
-    from flask import current_app, jsonify
-
-    from .extensions import db
-
     db.session.rollback()
     code = exc.code if isinstance(exc, HTTPException) and exc.code else 500
     if code == 500:

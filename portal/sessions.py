@@ -10,6 +10,7 @@ import json
 import secrets
 from datetime import UTC, datetime, timedelta
 
+import redis
 from flask import Flask, Request, Response, g
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, select
@@ -95,8 +96,6 @@ class RedisStore:
     prefix = "portal:session:"
 
     def __init__(self, url: str):
-        import redis
-
         self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
     def load(self, key: str):

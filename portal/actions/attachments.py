@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zlib import error as zlib_error
 
+from flask import send_file
 from sqlalchemy.orm import Session
 
 from models import ActionItem, Attachment, User
@@ -117,8 +118,6 @@ def store(session: Session, actor: User, item: ActionItem, filename: str, data: 
 
 def send(attachment: Attachment, storage: Path):
     """The file as a download: never rendered inline, sandboxed, private (no-store comes from security.py)."""
-    from flask import send_file
-
     response = send_file(storage / attachment.storage_key, mimetype=attachment.content_type,
                          as_attachment=True, download_name=attachment.filename)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

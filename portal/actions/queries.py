@@ -23,6 +23,10 @@ from models import (
     late_clause,
 )
 
+from ..cache import cache
+from ..extensions import db
+from ..i18n import today
+from ..i18n import today as amsterdam_today
 from ..visibility import scope as visibility_scope
 from .permissions import visible_clause
 
@@ -108,8 +112,6 @@ def visible_items(user: User | None) -> Select:
 
 def filtered(user: User | None, f: Filters, today: date | None = None) -> Select:
     """Visible items matching the filters; the caller orders/paginates (or counts)."""
-    from ..i18n import today as amsterdam_today
-
     today = today or amsterdam_today()
     stmt = select(ActionItem).where(visible_clause(user))
     if f.status == UNFINISHED:
@@ -137,8 +139,6 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
 
 def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool = False) -> tuple[list[ActionItem], int]:
     """One page and the total; `full` loads the collections the API shows."""
-    from ..extensions import db
-
     base = filtered(user, f)
     count = _count(user, f, base)
     load = _eager if full else _light
@@ -148,10 +148,6 @@ def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool 
 
 def _count(user: User | None, f: Filters, base: Select) -> int:
     """The total under the filters, cached per organisation, day and filter set (portal.cache)."""
-    from ..cache import cache
-    from ..extensions import db
-    from ..i18n import today
-
     if user is None:
         return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None))
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
@@ -160,8 +156,6 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
-    from ..extensions import db
-
     return db.session.scalars(_eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)).all()
 
 
@@ -182,8 +176,6 @@ def dashboard(user: User, today: date | None = None) -> dict:
     listed rows are cached per organisation and day (portal.cache); a hit costs two primary-key
     queries instead of five scans.
     """
-    from ..cache import cache
-
     today = today or date.today()
     fresh: dict = {}
 
@@ -198,8 +190,6 @@ def dashboard(user: User, today: date | None = None) -> dict:
 
 
 def _dashboard_summary(user: User, today: date) -> tuple[dict, dict]:
-    from ..extensions import db
-
     visible = visible_clause(user)
     open_ = ActionItem.status.in_(OPEN_STATUSES)
     mine = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
@@ -252,8 +242,6 @@ def _dashboard_summary(user: User, today: date) -> tuple[dict, dict]:
 
 def _hydrate(user: User, summary: dict) -> dict:
     """The listed rows of a cached summary, by primary key, still under the visibility rule."""
-    from ..extensions import db
-
     visible = visible_clause(user)
     ids = {*summary["mine"], *summary["overdue"], *summary["soon"]}
     items = {i.id: i for i in db.session.scalars(_light(select(ActionItem).where(ActionItem.id.in_(ids), visible)))} if ids else {}

@@ -10,6 +10,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -211,7 +212,5 @@ class ProviderClient:
             return None
         if not endpoint:
             return None
-        from urllib.parse import urlencode
-
         sep = "&" if "?" in endpoint else "?"
         return endpoint + sep + urlencode({"client_id": self.config.client_id, "post_logout_redirect_uri": post_logout_redirect_uri})

@@ -5,6 +5,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import weasyprint
 from docx import Document
 from flask import render_template
 from icalendar import Calendar, Event
@@ -89,8 +90,6 @@ def to_docx(ctx: dict) -> bytes:
 
 
 def to_pdf(ctx: dict) -> bytes:
-    import weasyprint
-
     static = Path(__file__).resolve().parents[2] / "static"
     html = render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, **ctx)
     return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")

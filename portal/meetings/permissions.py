@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
-from models import Attendee, Meeting, Minutes, User, meeting_shares
+from models import AgendaItem, Attendee, Meeting, Minutes, User, meeting_shares
 
 from ..visibility import can_view_record, clause
 
@@ -41,8 +41,6 @@ def restricted_minutes_clause(user: User | None) -> ColumnElement[bool]:
     """SQL: minutes the user may read (meeting visible, and not restricted or the user's organisation was present)."""
     if user is None:
         return false()
-    from models import AgendaItem
-
     present = select(Attendee.meeting_id).where(Attendee.organisation_id == user.organisation_id, Attendee.attendance == "present")
     return and_(visible_clause(user), or_(Minutes.is_restricted.is_(False), AgendaItem.meeting_id.in_(present)))
 

@@ -1,6 +1,7 @@
 """Writes for meetings: preparation, agenda, attendance, minutes with approval and errata, decisions."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -414,8 +415,6 @@ def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list)
 
 def create_series(session: Session, actor: User, code: str, title: str) -> MeetingSeries:
     """Coordinators add a meeting series; its code prefixes decision numbers (e.g. MDT-2026-07)."""
-    import re
-
     if not can_manage(actor):
         raise NotAllowed("only coordinators add series")
     fields: dict[str, str] = {}

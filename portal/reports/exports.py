@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import weasyprint
 import xlsxwriter
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
@@ -145,8 +146,6 @@ def to_docx(ctx: dict) -> bytes:
 
 
 def to_pdf(ctx: dict) -> bytes:
-    import weasyprint
-
     html = render_template("reports/export.html", **ctx)
     static = Path(__file__).resolve().parents[2] / "static"
     return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")

@@ -84,3 +84,13 @@ def remind(session: Session, today: date, smtp_url: str | None, base_url: str) -
                 f"{'actie' if n == 1 else 'acties'}.\n{base_url}/actions?organisation={user.organisation.code}\n\n"
                 "Met vriendelijke groet,\nMDT-portaal mensensmokkel")
     return _send_all(smtp_url, _people_with_open_items(session), f"Herinnering actualisatieronde: {update_round.title}", body)
+
+
+def banner_for(session: Session, viewer: User, today: date) -> dict | None:
+    """The open round and how many of the viewer's organisation's items still wait for an update (None: no banner)."""
+    update_round = current(session, today)
+    if update_round is None:
+        return None
+    open_items = session.scalar(select(func.count()).select_from(ActionItem).where(
+        ActionItem.owner_organisation_id == viewer.organisation_id, ActionItem.status.in_(UPDATE_STATUSES)))
+    return {"round": update_round, "open_items": open_items} if open_items else None

@@ -12,6 +12,7 @@ from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUp
 
 from ..actions.permissions import visible_clause
 from ..extensions import db
+from ..meetings.permissions import restricted_minutes_clause
 
 LIMIT = 50
 
@@ -92,8 +93,6 @@ def search(user: User | None, q: str) -> Results:
         select(Recommendation).where(_among(Recommendation.id, rec_ids)).order_by(Recommendation.id)
         .options(joinedload(Recommendation.source))
     ).all()
-    from ..meetings.permissions import restricted_minutes_clause
-
     results.minutes = db.session.execute(
         select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
