@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from models import ROLES, AuditEvent, User
 
 from . import demo, reference
-from .actions.reminders import send_reminders
+from .actions import reminders
 from .cache import cache
 from .config import PROJECT_ROOT
 from .extensions import db
@@ -90,7 +90,7 @@ def send_reminders() -> None:
     """E-mail due (within 7 days) and overdue items, at most once a day per item and person; and
     update-round reminders in the last three days before the round's deadline, once a day."""
     settings = current_app.config["PORTAL_SETTINGS"]
-    result = send_reminders(db.session, today(), settings.smtp_url, settings.base_url)
+    result = reminders.send_reminders(db.session, today(), settings.smtp_url, settings.base_url)
     click.echo(f"{result['emails']} e-mail(s) verstuurd over {result['items']} actie(s).")
     round_mails = remind(db.session, today(), settings.smtp_url, settings.base_url)
     if round_mails:
