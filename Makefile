@@ -49,6 +49,8 @@ run: migrate
 # With CI=true an unreachable PostgreSQL is a failure, not a skip.
 test: install $(NODE_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	TEST_DATABASE=sqlite $(BIN)/pytest
 	TEST_DATABASE=postgresql $(BIN)/pytest
 

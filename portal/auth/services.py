@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from models import ROLES, AccessToken, Organisation, User
@@ -19,6 +19,7 @@ NO_ORGANISATION = (
 
 def resolve_organisation(session: Session, provider: OIDCProvider, claims: dict) -> Organisation:
     """The organisation comes from this provider's configuration only, never from another provider."""
+    code: str | None
     if provider.organisation:
         code = provider.organisation
     else:
@@ -51,9 +52,10 @@ def upsert_user(session: Session, provider: OIDCProvider, claims: dict, organisa
     ).one_or_none()
     created = user is None
     name = str(claims.get("name") or claims.get("email") or "Onbekend")[:200]
+    email: str | None
     email = claims.get("email")
     email = email.strip().lower()[:320] if isinstance(email, str) and "@" in email else None
-    if created:
+    if user is None:
         user = User(issuer=provider.issuer, subject=claims["sub"], role=resolve_role(provider, claims))
         session.add(user)
     elif provider.role_claim:
@@ -69,6 +71,7 @@ def upsert_user(session: Session, provider: OIDCProvider, claims: dict, organisa
 
 def revoke_tokens_of(session: Session, user: User) -> int:
     """Rule 8: deactivating a user revokes its personal access tokens for good (reactivation does not revive them)."""
-    result = session.execute(update(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
-                             .values(revoked_at=datetime.now(UTC)))
-    return result.rowcount or 0
+    statement = (update(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+                 .values(revoked_at=datetime.now(UTC)))
+    result = session.execute(statement)
+    return result.rowcount if isinstance(result, CursorResult) else 0

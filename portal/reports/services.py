@@ -42,8 +42,8 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     previous = session.get(Report, previous_report_id) if previous_report_id else None
     if previous_report_id and previous is None:
         fields["previous_report_id"] = "Die eerdere rapportage bestaat niet."
-    if fields:
-        raise ValidationFailed(fields)
+    if fields or as_of is None:
+        raise ValidationFailed(fields or {"as_of": "Vul een geldige peildatum in."})
     report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
                     snapshot=snapshot.compute(session, author, as_of, title))
     session.add(report)
@@ -75,7 +75,7 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
         fields["focus_area"] = "Kies een bestaand speerpunt."
     if org is None:
         fields["organisation"] = "Onbekende organisatie."
-    if fields:
+    if fields or area is None or org is None:
         raise ValidationFailed(fields)
     narrative = session.scalars(select(ReportNarrative).where(
         ReportNarrative.report_id == report.id, ReportNarrative.focus_area_id == area.id,
@@ -118,7 +118,7 @@ def open_round(session: Session, actor: User, title: str, message: str, deadline
         fields["deadline"] = "De uiterste datum ligt in het verleden."
     if len(message or "") > 4000:
         fields["message"] = "Het bericht mag hoogstens 4.000 tekens lang zijn."
-    if fields:
+    if fields or deadline is None:
         raise ValidationFailed(fields)
     update_round = UpdateRound(title=title, message=(message or "").strip(), opened_on=today, deadline=deadline,
                                created_by_id=actor.id)
