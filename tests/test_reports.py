@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from models import Indicator, Measurement, Report, ReportNarrative
 from portal.actions import services as actions
 from portal.reports import services, snapshot
+from portal.reports.docx_template import FastTemplate
 
 
 def at(text: str):
@@ -408,7 +409,7 @@ def _document_xml(cls, template, ctx) -> bytes:
 
 
 def test_docx_shortcuts_write_what_docxtpl_writes(tmp_path, app, db_session, cast):
-    """The export skips two docxtpl steps (see reports/exports._Template); the document must not change."""
+    """The export skips two docxtpl steps (see reports/FastTemplate); the document must not change."""
     from docx import Document
     from docxtpl import DocxTemplate
 
@@ -420,7 +421,7 @@ def test_docx_shortcuts_write_what_docxtpl_writes(tmp_path, app, db_session, cas
     path = tmp_path / "t.docx"
     source.save(path)
     ctx = {"plain": "Geen bijzonderheden", "lines": "Eerste regel\nTweede regel", "tabbed": "Kolom\tkolom"}
-    ours, theirs = _document_xml(exports._Template, path, ctx), _document_xml(DocxTemplate, path, ctx)
+    ours, theirs = _document_xml(FastTemplate, path, ctx), _document_xml(DocxTemplate, path, ctx)
     assert ours == theirs
     assert ours.count(b"<w:br/>") == 2 and b"<w:tab/>" in ours
 
@@ -434,6 +435,21 @@ def test_docx_shortcuts_write_what_docxtpl_writes(tmp_path, app, db_session, cas
     db_session.commit()
     with app.test_request_context("/"):
         ctx = exports.context(rep, [narrative], services.visible_rows(db_session, rep, cast["coordinator"]), public=False)
-    ours, theirs = _document_xml(exports._Template, exports.TEMPLATE, ctx), _document_xml(DocxTemplate, exports.TEMPLATE, ctx)
+    ours, theirs = _document_xml(FastTemplate, exports.TEMPLATE, ctx), _document_xml(DocxTemplate, exports.TEMPLATE, ctx)
     assert ours == theirs
     assert b"Grenscontrole &amp; &lt;analyse&gt;" in ours and b"<w:br/>" in ours
+
+
+def test_the_docx_override_refuses_another_docxtpl_version(monkeypatch):
+    """FastTemplate overrides docxtpl internals: under another docxtpl version the portal does not start."""
+    import importlib
+    import importlib.metadata
+
+    import portal.reports.docx_template as module
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.99.0" if name == "docxtpl" else "1")
+    with pytest.raises(RuntimeError, match="docxtpl 0.20.2"):
+        importlib.reload(module)
+    monkeypatch.undo()
+    importlib.reload(module)
+    assert module.WRITTEN_FOR == importlib.metadata.version("docxtpl")

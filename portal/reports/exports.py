@@ -7,17 +7,13 @@ public; its counts are over the same rows (never over what the viewer cannot see
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import weasyprint
 import xlsxwriter
-from docx.oxml import parse_xml
-from docxtpl import DocxTemplate
 from flask import render_template
-from lxml import etree
 
 from models import Report, ReportNarrative
 
@@ -26,6 +22,7 @@ from ..charts import status_bars
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import format_long_date
 from . import snapshot as snap
+from .docx_template import FastTemplate
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.docx"
 STATUS_TEXT = {"open": "open", "in_progress": "bezig", "blocked": "geblokkeerd", "awaiting_confirmation": "wacht op bevestiging",
@@ -100,44 +97,8 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
     }
 
 
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
-_LISTING = re.compile(r"[\t\a\f\n]")
-_BODY_START = re.compile(r"^\s*<w:body[^>]*>")
-
-
-class _Template(DocxTemplate):
-    """docxtpl, minus two costs that grow with the rows of a report (together two thirds of a 20,000-row export).
-    The output is byte-identical to docxtpl's (tests/test_reports.py compares both on the report template).
-
-    - docxtpl rewrites every paragraph for tabs, line breaks and page breaks in text (three regex passes
-      each); only paragraphs that hold such a character need it, the others come out unchanged.
-    - docxtpl parses the rendered body into a separate document and moves it into the Word document,
-      which makes lxml revisit every node; parsing it inside a copy of the document element instead
-      needs no move. (docxtpl's table fix-up is for `{%tc %}` column loops, which the template does not use.)
-    """
-
-    def resolve_listing(self, xml):
-        rewrite = super().resolve_listing
-        return _PARAGRAPH.sub(lambda m: rewrite(m.group(0)) if _LISTING.search(m.group(0)) else m.group(0), xml)
-
-    def fix_tables(self, xml):
-        head = etree.tostring(self.docx.element, encoding="unicode").split("<w:body", 1)[0]
-        body = _BODY_START.sub("<w:body>", xml, count=1)  # its namespaces are declared on the document element
-        return parse_xml(head + body + "</w:document>").body
-
-    def fix_docpr_ids(self, tree):
-        for element in tree.xpath("//wp:docPr"):
-            self.docx_ids_index += 1
-            element.attrib["id"] = str(self.docx_ids_index)
-
-    def map_tree(self, tree):
-        document = tree.getparent()
-        self.docx._part._element = document
-        self.docx._element = document
-
-
 def to_docx(ctx: dict) -> bytes:
-    doc = _Template(str(TEMPLATE))
+    doc = FastTemplate(str(TEMPLATE))
     doc.render(ctx, autoescape=True)
     doc.core_properties.title = ctx["title"]
     buffer = io.BytesIO()
