@@ -33,3 +33,28 @@ def can_edit(user: User | None, item: ActionItem) -> bool:
         return True
     involved = {item.owner_organisation_id} | {o.id for o in item.contributing_organisations}
     return user.organisation_id in involved
+
+
+def can_create(user: User | None) -> bool:
+    """Members and coordinators create items (members for their own organisation, see services)."""
+    return user is not None and user.is_active and user.role != "reader"
+
+
+def can_choose_owner(user: User | None) -> bool:
+    """Coordinators may create an item for another organisation (as long as they can still see it)."""
+    return user is not None and user.is_active and user.role == "coordinator"
+
+
+def can_comment(user: User | None, item: ActionItem) -> bool:
+    return can_create(user) and can_view(user, item)
+
+
+def is_owner_side(user: User | None, item: ActionItem) -> bool:
+    """Closing and cancelling belong to the owner organisation (and coordinators)."""
+    return can_edit(user, item) and (user.role == "coordinator" or user.organisation_id == item.owner_organisation_id)
+
+
+def can_confirm(user: User | None, item: ActionItem, requester_id: int | None) -> bool:
+    """The second key: a coordinator who may see the item and did not request the closure (four eyes)."""
+    return (user is not None and user.role == "coordinator" and can_view(user, item) and item.closure_state == "requested"
+            and requester_id != user.id)

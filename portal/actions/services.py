@@ -33,7 +33,7 @@ from .. import audit
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..visibility import can_view_record
 from ..writes import check_version, save
-from .permissions import can_edit, can_view
+from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_view, is_owner_side
 
 TITLE_MAX = 300
 TEXT_MAX = 10000
@@ -219,7 +219,7 @@ def _check_owner_side(c: _Cleaning) -> None:
     owner = out.get("owner_organisation")
     current_owner = item.owner_organisation_id if item else actor.organisation_id
     owner_side = actor.organisation_id == current_owner
-    if owner is not None and owner.id != current_owner and not (actor.role == "coordinator" and owner_side):
+    if owner is not None and owner.id != current_owner and not (can_choose_owner(actor) and owner_side):
         fields["owner_organisation"] = "Alleen een coördinator van de eigenaar-organisatie kan de eigenaar wijzigen."
     if item is not None and not owner_side:
         for name in ("visibility", "shared_with", "contributing_organisations"):
@@ -271,7 +271,7 @@ def _replayed(actor: User, item: ActionItem) -> ActionItem:
 
 def create_item(session: Session, actor: User, data: dict, submission_key: str | None = None) -> tuple[ActionItem, bool]:
     """Create an item; with a submission key, a repeated submit returns the first item (created=False)."""
-    if actor.role == "reader":
+    if not can_create(actor):
         raise NotAllowed("readers cannot create items")
     if submission_key is not None and not (isinstance(submission_key, str) and 8 <= len(submission_key) <= 64):
         raise ValidationFailed({"submission_key": "De formuliercode is ongeldig; laad het formulier opnieuw."})
@@ -355,11 +355,6 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
     return entry
 
 
-def _owner_side(actor: User, item: ActionItem) -> bool:
-    """Closing and cancelling belong to the owner organisation (and coordinators)."""
-    return can_edit(actor, item) and (actor.role == "coordinator" or actor.organisation_id == item.owner_organisation_id)
-
-
 def _transition(session: Session, actor: User, item: ActionItem, kind: str, note: str, action: str, **changes) -> None:
     """Apply a status change as one versioned write, with its history entry and audit event."""
     for name, value in changes.items():
@@ -373,7 +368,7 @@ def _transition(session: Session, actor: User, item: ActionItem, kind: str, note
 
 def request_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, closing_note: str) -> None:
     """First key: the owner organisation reports the item done, with a closing note."""
-    if not _owner_side(actor, item):
+    if not is_owner_side(actor, item):
         raise NotAllowed("only the owner organisation closes")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
@@ -403,7 +398,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
     if item.closure_state != "requested":
         raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
     request = closure_request(session, item)
-    if request is not None and request.author_id == actor.id:
+    if not can_confirm(actor, item, request.author_id if request else None):
         raise NotAllowed("the requester cannot confirm their own closure")
     _transition(session, actor, item, "closure_confirmed", "Afronding bevestigd.", "action.closure_confirmed",
                 status="done", closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=_now())
@@ -430,7 +425,7 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
 
 
 def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
-    if not _owner_side(actor, item):
+    if not is_owner_side(actor, item):
         raise NotAllowed("only the owner organisation cancels")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
@@ -444,7 +439,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
 
 
 def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> Comment:
-    if actor.role == "reader" or not can_view(actor, item):
+    if not can_comment(actor, item):
         raise NotAllowed("readers cannot comment")
     fields: dict[str, str] = {}
     body = _text(fields, "body", body, "De reactie", NOTE_MAX, required=True)

@@ -23,7 +23,7 @@ from . import bp, exports, queries, services
 from .attachments import send as send_attachment
 from .attachments import store
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
-from .permissions import can_edit, visible_clause
+from .permissions import can_comment, can_confirm, can_create, can_edit, is_owner_side, visible_clause
 
 PER_PAGE = 25
 
@@ -68,7 +68,7 @@ def export(fmt: str):
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     viewer = current_viewer()
-    if viewer.role == "reader":
+    if not can_create(viewer):
         abort(403)
     form = ItemForm()
     if request.method == "GET":
@@ -100,10 +100,12 @@ DETAIL_OPTIONS = (
 )
 
 
-def _requested_by(item: ActionItem, viewer: User) -> bool:
-    """Four eyes: the coordinator who requested a closure is not offered its confirmation."""
+def _requester(item: ActionItem) -> int | None:
+    """Who turned the first key (four eyes: that coordinator is not offered the second)."""
+    if item.closure_state != "requested":
+        return None
     request = services.closure_request(db.session, item)
-    return request is not None and request.author_id == viewer.id
+    return request.author_id if request else None
 
 
 def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
@@ -112,14 +114,14 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
                                   .options(joinedload(Comment.author))).all()
     attachments = db.session.scalars(select(Attachment).where(Attachment.action_item_id == item.id).order_by(Attachment.uploaded_at)).all()
     editable = can_edit(viewer, item)
-    is_owner = viewer.organisation_id == item.owner_organisation_id or viewer.role == "coordinator"
+    is_owner = is_owner_side(viewer, item)
     update_form = forms.get("update_form") or UpdateForm(formdata=None, status=item.status if item.status in UPDATE_STATUSES else "in_progress",
                                                          progress=item.progress, version=item.version)
     return dict(
         item=item, history=history, comments=comments, attachments=attachments,
         can_edit=editable, can_close=editable and is_owner and item.status not in ("done", "cancelled"),
-        can_confirm=viewer.role == "coordinator" and item.closure_state == "requested" and not _requested_by(item, viewer),
-        can_comment=viewer.role != "reader",
+        can_confirm=can_confirm(viewer, item, _requester(item)),
+        can_comment=can_comment(viewer, item),
         update_form=update_form,
         closure_form=forms.get("closure_form") or ClosureForm(formdata=None, version=item.version),
         reason_form=forms.get("reason_form") or ReasonForm(formdata=None, version=item.version),

@@ -12,6 +12,7 @@ from ..access import current_viewer
 from ..auth.services import revoke_tokens_of
 from ..extensions import db
 from ..sessions import end_sessions_of
+from .permissions import can_administer, may_change
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 def _admins_only():
     viewer = current_viewer()
-    if viewer is not None and viewer.role != "admin":
+    if viewer is not None and not can_administer(viewer):
         abort(403)
 
 
@@ -37,7 +38,7 @@ def update_user(user_id: int):
     active = request.form.get("is_active", "1" if user.is_active else "0") == "1"
     if role not in ROLES:
         abort(400)
-    if user.id == actor.id and (role != "admin" or not active):
+    if not may_change(actor, user, role, active):
         flash("U kunt uw eigen beheerdersrechten niet intrekken.", "error")
         return redirect(url_for("admin.users"))
     changes = {}
@@ -58,3 +59,8 @@ def update_user(user_id: int):
         db.session.commit()
         flash(f"Gegevens van {user.name} zijn opgeslagen.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.app_context_processor
+def _admin_rights() -> dict:
+    return {"can_administer": can_administer(current_viewer())}

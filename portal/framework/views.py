@@ -15,6 +15,7 @@ from ..charts import status_bars
 from ..extensions import db
 from ..i18n import today
 from . import bp, rollup
+from .permissions import can_weigh
 from .state import RESPONSE_TEXT, STATE_TEXT
 
 EMPTY = {"counts": rollup._empty(), "by_organisation": {}, "total": 0, "overdue": 0, "share_done": None, "average_progress": None}
@@ -45,7 +46,7 @@ def focus_area(code: str):
     chart = status_bars(per_org, f"Acties bij speerpunt {code} per organisatie naar status") if per_org else None
     return render_template("framework/focus_area.html", area=area, live=live, recs=recs, chart=chart, per_org=per_org,
                            items=rollup.area_items(db.session, viewer, area.id, today()),
-                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=viewer.role == "coordinator",
+                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=can_weigh(viewer),
                            statuses=STATUSES)
 
 
@@ -53,7 +54,7 @@ def focus_area(code: str):
 def weights(code: str):
     """Coordinators weigh commitments in the roll-up (equal weights unless set)."""
     viewer = current_viewer()
-    if viewer.role != "coordinator":
+    if not can_weigh(viewer):
         abort(403)
     area = db.session.scalars(select(FocusArea).where(FocusArea.code == code)).first() or abort(404)
     errors, changes = {}, {}

@@ -16,6 +16,7 @@ from models import Indicator, Measurement, User
 
 from .. import audit
 from ..errors import NotAllowed, ValidationFailed
+from .permissions import can_enter
 
 MAX_ROWS = 500
 
@@ -50,10 +51,6 @@ def parse_value(text: str) -> Decimal | None:
     if not value.is_finite() or abs(value) >= Decimal("1e14"):
         raise ValueError("Dit getal is te groot.")
     return value
-
-
-def can_enter(user: User, indicator: Indicator) -> bool:
-    return user.role == "coordinator" or (user.role == "member" and user.organisation_id == indicator.owner_organisation_id)
 
 
 def _existing_periods(session: Session, indicator: Indicator) -> set[str]:

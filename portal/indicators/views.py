@@ -18,6 +18,7 @@ from ..errors import NotAllowed, ValidationFailed
 from ..extensions import db
 from ..formtools import apply_errors
 from . import bp, services
+from .permissions import can_enter
 
 
 class MeasurementForm(FlaskForm):
@@ -51,7 +52,7 @@ def _detail(indicator: Indicator, form=None, import_form=None, preview=None, ext
     chart = line_chart(points, f"{indicator.title} per periode", float(indicator.target_value) if indicator.target_value is not None else None, indicator.unit)
     return render_template("indicators/detail.html", indicator=indicator, chart=chart,
                            form=form or MeasurementForm(formdata=None), import_form=import_form or ImportForm(formdata=None),
-                           preview=preview, extra_errors=extra or {}, can_enter=services.can_enter(current_viewer(), indicator)), status
+                           preview=preview, extra_errors=extra or {}, can_enter=can_enter(current_viewer(), indicator)), status
 
 
 @bp.get("/<key>")
@@ -63,7 +64,7 @@ def detail(key: str):
 def add(key: str):
     viewer = current_viewer()
     indicator = _load(key)
-    if not services.can_enter(viewer, indicator):
+    if not can_enter(viewer, indicator):
         abort(403)
     form = MeasurementForm()
     if not form.validate():
@@ -84,7 +85,7 @@ def import_csv(key: str):
     """Step 1 shows every row with its problems; step 2 (confirm) stores all rows or none."""
     viewer = current_viewer()
     indicator = _load(key)
-    if not services.can_enter(viewer, indicator):
+    if not can_enter(viewer, indicator):
         abort(403)
     form = ImportForm()
     if not form.validate():

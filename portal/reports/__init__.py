@@ -8,6 +8,14 @@ from ..i18n import today
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 from . import rounds, views  # noqa: E402,F401
+from .permissions import can_manage_reports, can_write_narrative, sees_round_banner  # noqa: E402
+
+
+@bp.app_context_processor
+def _report_rights() -> dict:
+    """Booleans for templates, which decide nothing themselves."""
+    viewer = current_viewer()
+    return {"can_manage_reports": can_manage_reports(viewer), "can_write_narratives": can_write_narrative(viewer)}
 
 
 @bp.app_template_global()
@@ -15,6 +23,6 @@ def round_banner() -> dict | None:
     """While an update round is open, members of organisations with open items see a banner. Called by the page
     layout only, so fragments, exports and JSON never pay for the query."""
     viewer = current_viewer()
-    if viewer is None or request.endpoint in (None, "static") or viewer.role == "reader":
+    if not sees_round_banner(viewer) or request.endpoint in (None, "static"):
         return None
     return rounds.banner_for(db.session, viewer, today())

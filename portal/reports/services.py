@@ -16,6 +16,7 @@ from ..errors import NotAllowed, ValidationFailed
 from ..visibility import allows
 from ..visibility import scope as visibility_scope
 from . import exports, snapshot
+from .permissions import can_manage_reports, can_write_narrative, edits_keep_approval
 
 
 def _now() -> datetime:
@@ -24,7 +25,7 @@ def _now() -> datetime:
 
 def create_report(session: Session, author: User, title: str, as_of: date | None, today: date,
                   previous_report_id: int | None = None) -> Report:
-    if author.role != "coordinator":
+    if not can_manage_reports(author):
         raise NotAllowed("only coordinators create reports")
     fields = {}
     title = (title or "").strip()
@@ -56,11 +57,9 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
 def save_narrative(session: Session, actor: User, report: Report, focus_area_code: str, text: str,
                    visibility: str, organisation_code: str | None = None) -> ReportNarrative:
     """An organisation's text per focus area; members write their own, coordinators edit any."""
-    if actor.role == "reader":
-        raise NotAllowed("readers cannot write")
     code = organisation_code or actor.organisation.code
-    if actor.role != "coordinator" and code != actor.organisation.code:
-        raise NotAllowed("members write for their own organisation")
+    if not can_write_narrative(actor, code):
+        raise NotAllowed("readers do not write; members write for their own organisation")
     fields = {}
     text = (text or "").strip()
     if not text:
@@ -88,7 +87,7 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
     else:
         before = {"text": narrative.text, "visibility": narrative.visibility, "status": narrative.status}
         narrative.text, narrative.visibility = text, visibility
-        if actor.role != "coordinator":
+        if not edits_keep_approval(actor):
             narrative.status, narrative.approved_by_id, narrative.approved_at = "draft", None, None
     session.flush()
     audit.record("report.narrative_saved", session=session, actor=actor, entity_type="report", entity_id=report.id, narrative_id=narrative.id,
@@ -97,7 +96,7 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
 
 
 def approve_narrative(session: Session, actor: User, narrative: ReportNarrative) -> None:
-    if actor.role != "coordinator":
+    if not can_manage_reports(actor):
         raise NotAllowed("only coordinators approve")
     narrative.status, narrative.approved_by_id, narrative.approved_at = "approved", actor.id, _now()
     session.flush()
@@ -106,7 +105,7 @@ def approve_narrative(session: Session, actor: User, narrative: ReportNarrative)
 
 
 def open_round(session: Session, actor: User, title: str, message: str, deadline: date | None, today: date) -> UpdateRound:
-    if actor.role != "coordinator":
+    if not can_manage_reports(actor):
         raise NotAllowed("only coordinators open rounds")
     fields = {}
     title = (title or "").strip()
@@ -129,7 +128,7 @@ def open_round(session: Session, actor: User, title: str, message: str, deadline
 
 
 def close_round(session: Session, actor: User, update_round: UpdateRound) -> None:
-    if actor.role != "coordinator":
+    if not can_manage_reports(actor):
         raise NotAllowed("only coordinators close rounds")
     update_round.closed_at = _now()
     audit.record("round.closed", session=session, actor=actor, entity_type="update_round", entity_id=update_round.id)

@@ -18,6 +18,7 @@ from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
 from . import bp, exports, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
+from .permissions import can_manage_reports
 
 
 def _report_form(form: ReportForm | None = None) -> ReportForm:
@@ -38,7 +39,7 @@ def list():
 @bp.post("")
 def create():
     viewer = current_viewer()
-    if viewer.role != "coordinator":
+    if not can_manage_reports(viewer):
         abort(403)
     form = _report_form(ReportForm())
     extra = {}
@@ -108,7 +109,7 @@ def narrative(report_id: int):
         return detail(report_id, narrative_form=form, status=422)
     try:
         services.save_narrative(db.session, viewer, report, form.focus_area.data, form.text.data, form.visibility.data,
-                                request.form.get("organisation") if viewer.role == "coordinator" else None)
+                                request.form.get("organisation") if can_manage_reports(viewer) else None)
         db.session.commit()
     except NotAllowed:
         db.session.rollback()
@@ -161,7 +162,7 @@ def rounds_list():
     extra = {}
     status = 200
     if request.method == "POST":
-        if viewer.role != "coordinator":
+        if not can_manage_reports(viewer):
             abort(403)
         status = 422
         if form.validate_on_submit():

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
 
-from ..actions.permissions import visible_clause
 from ..extensions import db
-from ..meetings.permissions import restricted_minutes_clause
+from .permissions import items_clause as visible_clause
+from .permissions import minutes_clause as restricted_minutes_clause
 
 LIMIT = 50
 
