@@ -56,5 +56,9 @@ def is_owner_side(user: User | None, item: ActionItem) -> bool:
 
 def can_confirm(user: User | None, item: ActionItem, requester_id: int | None) -> bool:
     """The second key: a coordinator who may see the item and did not request the closure (four eyes)."""
-    return (user is not None and user.role == "coordinator" and can_view(user, item) and item.closure_state == "requested"
-            and requester_id != user.id)
+    return can_review_closure(user, item) and item.closure_state == "requested" and requester_id != user.id
+
+
+def can_review_closure(user: User | None, item: ActionItem) -> bool:
+    """Confirming or sending back a closure: coordinators who may see the item."""
+    return user is not None and user.role == "coordinator" and can_view(user, item)

@@ -33,7 +33,7 @@ from .. import audit
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..visibility import can_view_record
 from ..writes import check_version, save
-from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_view, is_owner_side
+from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_review_closure, can_view, is_owner_side
 
 TITLE_MAX = 300
 TEXT_MAX = 10000
@@ -392,7 +392,7 @@ def closure_request(session: Session, item: ActionItem) -> ProgressUpdate | None
 
 def confirm_closure(session: Session, actor: User, item: ActionItem, base_version: int | None) -> None:
     """Second key: a coordinator other than the one who requested the closure confirms it (four eyes)."""
-    if actor.role != "coordinator" or not can_view(actor, item):
+    if not can_review_closure(actor, item):
         raise NotAllowed("only coordinators confirm")
     check_version(session, item, base_version)
     if item.closure_state != "requested":
@@ -406,7 +406,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
 
 def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
     """Send back: status and progress return to what they were before the closure was requested."""
-    if actor.role != "coordinator" or not can_view(actor, item):
+    if not can_review_closure(actor, item):
         raise NotAllowed("only coordinators send back")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
