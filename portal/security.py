@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from . import errors
 from .extensions import db
@@ -72,7 +72,9 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _error)
+    # The service exceptions that need no form to answer them, the same for pages, htmx and the API.
     app.register_error_handler(errors.NotFound, lambda _exc: _error(NotFound()))
+    app.register_error_handler(errors.NotAllowed, lambda _exc: _error(Forbidden()))
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
 

@@ -2,11 +2,15 @@
 recorded in the audit trail the same way wherever it happens."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
-from .errors import VersionConflict, VersionMissing
+from .errors import ValidationFailed, VersionConflict, VersionMissing
+from .extensions import db
 
 # The audit trail names records in the singular, as the rest of the trail does (action_item 12, meeting 3).
 _ENTITY = {"action_items": "action_item", "meetings": "meeting", "comments": "comment"}
@@ -37,3 +41,20 @@ def save(session: Session, item, conflict=VersionConflict) -> None:
         audit.record("version_conflict", session=session, entity_type=_entity(item),
                      entity_id=item.id, detected="at write")
         raise conflict(item) from None
+
+
+@contextmanager
+def page_write() -> Iterator[None]:
+    """One service call from a page or htmx form, committed once. The same mapping everywhere: NotAllowed goes to the
+    app's 403 (rolled back there); a version conflict keeps its audit event (committed) and is re-raised for the page
+    to show both versions; invalid input is rolled back and re-raised for the form to show its messages.
+    The API's twin is api.helpers.service_call."""
+    try:
+        yield
+        db.session.commit()
+    except VersionConflict:
+        db.session.commit()
+        raise
+    except ValidationFailed:
+        db.session.rollback()
+        raise

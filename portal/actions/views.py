@@ -15,10 +15,11 @@ from models import UPDATE_STATUSES, ActionItem, Attachment, AuditEvent, Comment,
 from .. import audit
 from ..access import current_viewer, get_or_404
 from ..downloads import attachment
-from ..errors import NotAllowed, ValidationFailed, VersionConflict
+from ..errors import ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..htmx import is_htmx
+from ..writes import page_write
 from . import bp, exports, queries, services
 from .attachments import send as send_attachment
 from .attachments import store
@@ -82,12 +83,11 @@ def create():
     extra = {}
     if form.validate_on_submit():
         try:
-            item, created = services.create_item(db.session, viewer, form.data_for_service(), form.submission_key.data or None)
-            db.session.commit()
+            with page_write():
+                item, created = services.create_item(db.session, viewer, form.data_for_service(), form.submission_key.data or None)
             flash("De actie is aangemaakt." if created else "Deze actie was al aangemaakt; u ziet hem hieronder.", "success")
             return redirect(url_for("actions.detail", item_id=item.id))
         except ValidationFailed as exc:
-            db.session.rollback()
             extra = apply_errors(form, exc.fields)
     status = 422 if request.method == "POST" else 200
     return render_template("actions/form.html", form=form, item=None, extra_errors=extra), status
@@ -171,23 +171,18 @@ def edit(item_id: int):
     extra = {}
     if form.validate_on_submit():
         try:
-            services.update_item(db.session, viewer, item, _version(form.version.data), form.data_for_service())
-            db.session.commit()
+            with page_write():
+                services.update_item(db.session, viewer, item, _version(form.version.data), form.data_for_service())
             flash("De wijzigingen zijn opgeslagen.", "success")
             return redirect(url_for("actions.detail", item_id=item.id))
         except VersionConflict:
-            db.session.commit()  # keeps the audit event of the conflict
             db.session.refresh(item)
             theirs = form.data_for_service()
             form.version.data = item.version  # resubmitting now means: my version wins, knowingly
             return render_template("actions/conflict.html", form=form, item=item, theirs=theirs), 409
         except ValidationFailed as exc:
-            db.session.rollback()
             db.session.refresh(item)
             extra = apply_errors(form, exc.fields)
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
     status = 422 if request.method == "POST" else 200
     return render_template("actions/form.html", form=form, item=item, extra_errors=extra), status
 
@@ -217,13 +212,9 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
     if not form.validate():
         return _refused(item, 422, **{form_key: form})
     try:
-        call(viewer, item, form)
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+        with page_write():
+            call(viewer, item, form)
     except VersionConflict:
-        db.session.commit()
         db.session.refresh(item)
         form.version.data = item.version  # the text stays in the form; nothing typed is lost
         return _refused(item, 409, **{form_key: form, "conflict": True})

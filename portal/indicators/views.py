@@ -14,9 +14,10 @@ from models import Indicator
 
 from ..access import current_viewer
 from ..charts import line_chart
-from ..errors import NotAllowed, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..formtools import apply_errors
+from ..writes import page_write
 from . import bp, services
 from .permissions import can_enter
 
@@ -70,10 +71,9 @@ def add(key: str):
     if not form.validate():
         return _detail(indicator, form=form, status=422)
     try:
-        services.add_measurement(db.session, viewer, indicator, form.period.data, form.value.data, form.source_text.data, form.note.data)
-        db.session.commit()
+        with page_write():
+            services.add_measurement(db.session, viewer, indicator, form.period.data, form.value.data, form.source_text.data, form.note.data)
     except ValidationFailed as exc:
-        db.session.rollback()
         extra = apply_errors(form, exc.fields)
         return _detail(_load(key), form=form, extra=extra, status=422)
     flash("Het cijfer is opgeslagen.", "success")
@@ -101,13 +101,9 @@ def import_csv(key: str):
             return _detail(indicator, import_form=form, extra={"file": "Het bestand is geen UTF-8-tekst (CSV)."}, status=422)
     if request.form.get("confirm") == "1":
         try:
-            count = services.import_csv(db.session, viewer, indicator, text)
-            db.session.commit()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
+            with page_write():
+                count = services.import_csv(db.session, viewer, indicator, text)
         except ValidationFailed:
-            db.session.rollback()
             indicator = _load(key)
         else:
             flash(f"{count} {'cijfer is' if count == 1 else 'cijfers zijn'} geïmporteerd.", "success")

@@ -13,10 +13,11 @@ from models import FocusArea, Meeting, MeetingSeries, Organisation, User
 from .. import audit
 from ..access import audit_denial_later, current_viewer
 from ..downloads import attachment
-from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict
+from ..errors import Locked, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..i18n import today
+from ..writes import page_write
 from . import bp, exports, queries, services
 from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
 from .permissions import can_manage, can_read_minutes, can_record
@@ -70,13 +71,9 @@ def create_series():
     if not PlainForm().validate():
         abort(400)
     try:
-        services.create_series(db.session, viewer, request.form.get("code", ""), request.form.get("title", ""))
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+        with page_write():
+            services.create_series(db.session, viewer, request.form.get("code", ""), request.form.get("title", ""))
     except ValidationFailed as exc:
-        db.session.rollback()
         for message in exc.fields.values():
             flash(message, "error")
         return redirect(url_for("meetings.list") + "#reeks-toevoegen")
@@ -98,15 +95,14 @@ def create():
         starts = datetime.combine(form.day.data, form.start.data, tzinfo=services.AMSTERDAM)
         ends = datetime.combine(form.day.data, form.end.data, tzinfo=services.AMSTERDAM) if form.end.data else None
         try:
-            meeting = services.create_meeting(db.session, viewer, {
-                "series": form.series.data, "title": form.title.data, "starts_at": starts, "ends_at": ends,
-                "location": form.location.data, "is_online": form.is_online.data, "chair_organisation": form.chair_organisation.data or None,
-                "visibility": form.visibility.data, "shared_with": form.shared_with.data or [], "invited": form.invited.data or []})
-            db.session.commit()
+            with page_write():
+                meeting = services.create_meeting(db.session, viewer, {
+                    "series": form.series.data, "title": form.title.data, "starts_at": starts, "ends_at": ends,
+                    "location": form.location.data, "is_online": form.is_online.data, "chair_organisation": form.chair_organisation.data or None,
+                    "visibility": form.visibility.data, "shared_with": form.shared_with.data or [], "invited": form.invited.data or []})
             flash("De vergadering is aangemaakt. Vul de agenda aan.", "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         except ValidationFailed as exc:
-            db.session.rollback()
             extra = apply_errors(form, exc.fields)
     return render_template("meetings/form.html", form=form, extra_errors=extra), 422 if request.method == "POST" else 200
 
@@ -145,19 +141,13 @@ def detail(meeting_id: int):
 def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict):
     """Run one service call for a meeting page form; errors re-render the page with what was typed."""
     try:
-        call()
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+        with page_write():
+            call()
     except VersionConflict:
-        db.session.commit()  # keeps the conflict's audit event; nothing else of the refused write was flushed
         return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, conflict=True, **failed_forms)
     except Locked as exc:
-        db.session.rollback()
         return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, extra_errors=exc.fields, **failed_forms)
     except ValidationFailed as exc:
-        db.session.rollback()
         extra = {}
         for form in failed_forms.values():
             if hasattr(form, "_fields"):

@@ -11,11 +11,12 @@ from models import STATUSES, Report, ReportNarrative, UpdateRound
 from ..access import current_viewer
 from ..charts import status_bars
 from ..downloads import attachment
-from ..errors import NotAllowed, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
+from ..writes import page_write
 from . import bp, exports, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
 from .permissions import can_manage_reports
@@ -45,14 +46,13 @@ def create():
     extra = {}
     if form.validate_on_submit():
         try:
-            report = services.create_report(db.session, viewer, form.title.data, form.as_of.data, today(),
-                                            form.previous_report_id.data)
-            db.session.commit()
+            with page_write():
+                report = services.create_report(db.session, viewer, form.title.data, form.as_of.data, today(),
+                                                form.previous_report_id.data)
             services.warm_view(db.session, report, viewer)  # ready before the author opens it
             flash("De rapportage is gemaakt en vastgelegd.", "success")
             return redirect(url_for("reports.detail", report_id=report.id))
         except ValidationFailed as exc:
-            db.session.rollback()
             extra = apply_errors(form, exc.fields)
     reports = db.session.scalars(select(Report).order_by(Report.as_of.desc())).all()
     return render_template("reports/list.html", reports=reports, form=form, extra_errors=extra,
@@ -108,14 +108,10 @@ def narrative(report_id: int):
     if not form.validate():
         return detail(report_id, narrative_form=form, status=422)
     try:
-        services.save_narrative(db.session, viewer, report, form.focus_area.data, form.text.data, form.visibility.data,
-                                request.form.get("organisation") if can_manage_reports(viewer) else None)
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+        with page_write():
+            services.save_narrative(db.session, viewer, report, form.focus_area.data, form.text.data, form.visibility.data,
+                                    request.form.get("organisation") if can_manage_reports(viewer) else None)
     except ValidationFailed as exc:
-        db.session.rollback()
         apply_errors(form, exc.fields)
         return detail(report_id, narrative_form=form, status=422)
     flash("De toelichting is opgeslagen. Een coördinator keurt hem goed.", "success")
@@ -130,12 +126,8 @@ def approve(report_id: int, narrative_id: int):
         abort(404)
     if not PlainForm().validate():
         abort(400)
-    try:
+    with page_write():
         services.approve_narrative(db.session, viewer, item)
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
     flash("De toelichting is goedgekeurd.", "success")
     return redirect(url_for("reports.detail", report_id=report_id) + "#toelichtingen")
 
@@ -167,14 +159,13 @@ def rounds_list():
         status = 422
         if form.validate_on_submit():
             try:
-                update_round = services.open_round(db.session, viewer, form.title.data, form.message.data, form.deadline.data, today())
-                db.session.commit()
+                with page_write():
+                    update_round = services.open_round(db.session, viewer, form.title.data, form.message.data, form.deadline.data, today())
                 settings = current_app.config["PORTAL_SETTINGS"]
                 sent = rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
                 flash(f"De ronde is geopend; {sent} {'persoon is' if sent == 1 else 'personen zijn'} per e-mail gevraagd bij te werken.", "success")
                 return redirect(url_for("reports.round_detail", round_id=update_round.id))
             except ValidationFailed as exc:
-                db.session.rollback()
                 extra = apply_errors(form, exc.fields)
     all_rounds = db.session.scalars(select(UpdateRound).order_by(UpdateRound.opened_on.desc(), UpdateRound.id.desc())).all()
     return render_template("reports/rounds.html", rounds=all_rounds, form=form, extra_errors=extra), status
@@ -193,11 +184,7 @@ def round_close(round_id: int):
     update_round = db.session.get(UpdateRound, round_id) or abort(404)
     if not PlainForm().validate():
         abort(400)
-    try:
+    with page_write():
         services.close_round(db.session, viewer, update_round)
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
     flash("De ronde is gesloten.", "success")
     return redirect(url_for("reports.round_detail", round_id=round_id))
