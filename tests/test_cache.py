@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from portal.cache import GENERATION_KEY, Cache
+from portal.i18n import today
 
 from conftest import REDIS_URL
 
@@ -130,7 +131,7 @@ def test_report_view_is_shared_through_redis_and_kept_per_organisation(cached_ap
     coordinator = make_user("KMAR", role="coordinator")  # a report holds what its author may see
     create(cached_app, db_session, people["kmar"], title="Vertrouwelijk KMAR", visibility="organisation")
     with cached_app.app_context():
-        report = reports.create_report(db_session, coordinator, "Peiling", date.today(), date.today())
+        report = reports.create_report(db_session, coordinator, "Peiling", today(), today())  # Amsterdam's today
         db_session.commit()
 
         def total(view):

@@ -14,7 +14,7 @@ import re
 import secrets
 import zipfile
 from collections import deque
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from models import FocusArea, Indicator, Organisation
+from portal.i18n import today
 
 MARKER = "LEKTEST" + secrets.token_hex(6).upper()
 FORMATS = ("csv", "xlsx", "docx", "pdf", "ics")
@@ -47,7 +48,7 @@ def planted(app, loaded, make_user):
 
     item, _ = actions.create_item(session, kmar_member, {
         "title": f"{MARKER} titel", "description": f"{MARKER} omschrijving", "visibility": "organisation",
-        "focus_area": area.code, "due_date": date.today() - timedelta(days=3)})
+        "focus_area": area.code, "due_date": today() - timedelta(days=3)})
     actions.add_update(session, kmar_member, item, item.version, f"{MARKER} voortgang", "in_progress", 40)
     actions.add_comment(session, kmar_member, item, f"{MARKER} reactie")
     attachment = store(session, kmar_member, item, f"{MARKER}.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
@@ -69,8 +70,9 @@ def planted(app, loaded, make_user):
     meetings.save_minutes(session, kmar_member, shared_meeting, point.id, None, f"{MARKER} vertrouwelijke notulen", True)
     meetings.add_decision(session, kmar_member, shared_meeting, point.id, f"{MARKER} besluit onder vertrouwelijke notulen")
 
-    report = reports.create_report(session, jenv_coordinator, "Voortgang", date.today(), date.today())
+    report = reports.create_report(session, kmar_coordinator, "Voortgang", today(), today())  # made by KMar: it holds the row
     session.flush()
+    assert any(MARKER in row["title"] for row in report.snapshot["items"])  # the report surface really holds the marker
     return {"item": item, "attachment": attachment, "meeting": secret_meeting, "agenda_item": secret_point,
             "shared_meeting": shared_meeting, "report": report, "area": area,
             "indicator": session.scalars(select(Indicator).order_by(Indicator.key)).first()}

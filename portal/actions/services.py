@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +27,12 @@ from models import (
     ProgressUpdate,
     Recommendation,
     User,
+    utcnow,
 )
 
 from .. import audit
 from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..validation import text as clean_text
 from ..visibility import can_view_record
 from ..writes import check_version, save
 from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_review_closure, can_view, is_owner_side
@@ -38,22 +40,6 @@ from .permissions import can_choose_owner, can_comment, can_confirm, can_create,
 TITLE_MAX = 300
 TEXT_MAX = 10000
 NOTE_MAX = 5000
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _text(fields: dict, name: str, value, label: str, maximum: int, required: bool) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        fields[name] = f"{label} moet tekst zijn."
-        return ""
-    if required and not value:
-        fields[name] = f"Vul {label.lower()} in."
-    elif len(value) > maximum:
-        fields[name] = f"{label} mag hoogstens {maximum} tekens lang zijn (nu {len(value)})."
-    return value
 
 
 @dataclass
@@ -91,11 +77,11 @@ def _org_list(c: _Cleaning, name: str, label: str) -> list[Organisation]:
 
 
 def _title(c: _Cleaning) -> None:
-    c.out["title"] = _text(c.fields, "title", c.data.get("title"), "De titel", TITLE_MAX, required=True)
+    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), "De titel", TITLE_MAX, required=True)
 
 
 def _description(c: _Cleaning) -> None:
-    c.out["description"] = _text(c.fields, "description", c.data.get("description"), "De omschrijving", TEXT_MAX, required=False)
+    c.out["description"] = clean_text(c.fields, "description", c.data.get("description"), "De omschrijving", TEXT_MAX, required=False)
 
 
 def _owner(c: _Cleaning) -> None:
@@ -245,7 +231,7 @@ def _snapshot(item: ActionItem) -> dict:
 
 
 def _history(session: Session, actor: User, item: ActionItem, kind: str, note: str) -> ProgressUpdate:
-    entry = ProgressUpdate(action_item_id=item.id, author_id=actor.id, recorded_at=_now(), kind=kind, note=note,
+    entry = ProgressUpdate(action_item_id=item.id, author_id=actor.id, recorded_at=utcnow(), kind=kind, note=note,
                            status=item.status, progress=item.progress, due_date=item.due_date)
     session.add(entry)
     return entry
@@ -315,7 +301,7 @@ def update_item(session: Session, actor: User, item: ActionItem, base_version: i
         return item
     if "due_date" in changed:
         _history(session, actor, item, "update", f"Deadline gewijzigd van {before['due_date'] or 'geen'} naar {after['due_date'] or 'geen'}.")
-    item.updated_at = _now()
+    item.updated_at = utcnow()
     save(session, item)
     audit.record("action.updated", session=session, actor=actor, entity_type="action_item", entity_id=item.id, changes=changed)
     if not can_view(actor, item):
@@ -330,7 +316,7 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
         raise NotAllowed("cannot update")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    note = _text(fields, "note", note, "De toelichting", NOTE_MAX, required=True)
+    note = clean_text(fields, "note", note, "De toelichting", NOTE_MAX, required=True)
     status = status or item.status
     if item.status in FINISHED:
         fields["status"] = "Deze actie is afgesloten; er kunnen geen voortgangsberichten meer bij."
@@ -346,7 +332,7 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
         raise ValidationFailed(fields)
     before = {"status": item.status, "progress": item.progress}
     item.status, item.progress = status, progress
-    item.updated_at = _now()
+    item.updated_at = utcnow()
     save(session, item)
     entry = _history(session, actor, item, "update", note)
     session.flush()
@@ -359,7 +345,7 @@ def _transition(session: Session, actor: User, item: ActionItem, kind: str, note
     """Apply a status change as one versioned write, with its history entry and audit event."""
     for name, value in changes.items():
         setattr(item, name, value)
-    item.updated_at = _now()
+    item.updated_at = utcnow()
     save(session, item)
     _history(session, actor, item, kind, note)
     audit.record(action, session=session, actor=actor, entity_type="action_item", entity_id=item.id)
@@ -372,7 +358,7 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
         raise NotAllowed("only the owner organisation closes")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    note = _text(fields, "closing_note", closing_note, "De afsluitende toelichting", NOTE_MAX, required=True)
+    note = clean_text(fields, "closing_note", closing_note, "De afsluitende toelichting", NOTE_MAX, required=True)
     if item.status in FINISHED:
         fields["closing_note"] = "Deze actie is al afgerond of vervallen."
     elif item.status == "awaiting_confirmation":
@@ -380,7 +366,7 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
     if fields:
         raise ValidationFailed(fields)
     _transition(session, actor, item, "closure_requested", note, "action.closure_requested", status="awaiting_confirmation", progress=100,
-                closure_state="requested", closing_note=note, closure_requested_at=_now())
+                closure_state="requested", closing_note=note, closure_requested_at=utcnow())
 
 
 def closure_request(session: Session, item: ActionItem) -> ProgressUpdate | None:
@@ -401,7 +387,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
     if not can_confirm(actor, item, request.author_id if request else None):
         raise NotAllowed("the requester cannot confirm their own closure")
     _transition(session, actor, item, "closure_confirmed", "Afronding bevestigd.", "action.closure_confirmed",
-                status="done", closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=_now())
+                status="done", closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=utcnow())
 
 
 def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
@@ -410,7 +396,7 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
         raise NotAllowed("only coordinators send back")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    reason = _text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
+    reason = clean_text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
     if item.closure_state != "requested":
         fields["closure"] = "Er is geen afronding die op bevestiging wacht."
     if fields:
@@ -429,7 +415,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
         raise NotAllowed("only the owner organisation cancels")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    reason = _text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
+    reason = clean_text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
     if item.status in FINISHED:
         fields["reason"] = "Deze actie is al afgerond of vervallen."
     if fields:
@@ -442,7 +428,7 @@ def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> C
     if not can_comment(actor, item):
         raise NotAllowed("readers cannot comment")
     fields: dict[str, str] = {}
-    body = _text(fields, "body", body, "De reactie", NOTE_MAX, required=True)
+    body = clean_text(fields, "body", body, "De reactie", NOTE_MAX, required=True)
     if fields:
         raise ValidationFailed(fields)
     comment = Comment(action_item_id=item.id, author_id=actor.id, body=body)

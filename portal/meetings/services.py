@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User
+from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
 
 from .. import audit
 from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
+from ..validation import text as clean_text
 from ..writes import check_version, save
 from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
 
@@ -25,24 +26,11 @@ class MeetingVersionConflict(VersionConflict):
     """The meeting or minutes changed since the form was loaded."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _unlocked(meeting: Meeting) -> None:
     """Rule 6: once the minutes are approved, agenda, attendance, minutes and decisions no longer change."""
     if meeting.minutes_status == "vastgesteld":
         raise Locked({"meeting": "De notulen van deze vergadering zijn vastgesteld. Agenda, aanwezigheid, notulen en "
                                  "besluiten veranderen niet meer; voeg zo nodig een erratum toe."})
-
-
-def _text(fields, name, value, label, maximum, required=True):
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        fields[name] = f"Vul {label} in."
-    elif len(value) > maximum:
-        fields[name] = f"Hoogstens {maximum} tekens."
-    return value
 
 
 def clean_meeting_data(session: Session, data: dict, meeting: Meeting | None = None) -> dict:
@@ -55,7 +43,7 @@ def clean_meeting_data(session: Session, data: dict, meeting: Meeting | None = N
             fields["series"] = "Kies een bestaande reeks."
         out["series"] = series
     if "title" in data or meeting is None:
-        out["title"] = _text(fields, "title", data.get("title"), "een titel", 300)
+        out["title"] = clean_text(fields, "title", data.get("title"), "De titel", 300)
     if "starts_at" in data or meeting is None:
         starts = data.get("starts_at")
         if not isinstance(starts, datetime) or starts.tzinfo is None:
@@ -68,7 +56,7 @@ def clean_meeting_data(session: Session, data: dict, meeting: Meeting | None = N
             fields["ends_at"] = "De eindtijd ligt vóór de begintijd."
         out["ends_at"] = ends
     if "location" in data:
-        out["location"] = _text(fields, "location", data.get("location") or "", "een locatie", 300, required=False) or None
+        out["location"] = clean_text(fields, "location", data.get("location") or "", "De locatie", 300, required=False) or None
     if "is_online" in data:
         out["is_online"] = bool(data.get("is_online"))
     if "chair_organisation" in data:
@@ -132,7 +120,7 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, base_version
         for org in invited:
             if org.id not in current:
                 meeting.attendees.append(Attendee(organisation=org, attendance="invited"))
-    meeting.updated_at = _now()
+    meeting.updated_at = utcnow()
     save(session, meeting, MeetingVersionConflict)
     audit.record("meeting.updated", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  fields=sorted(data))
@@ -145,8 +133,8 @@ def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str,
         raise NotAllowed("only coordinators set the agenda")
     _unlocked(meeting)
     fields: dict[str, str] = {}
-    title = _text(fields, "title", title, "een titel", 300)
-    presenter = _text(fields, "presenter", presenter or "", "een inleider", 200, required=False)
+    title = clean_text(fields, "title", title, "De titel", 300)
+    presenter = clean_text(fields, "presenter", presenter or "", "De inleider", 200, required=False)
     if duration_minutes is not None and not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 480):
         fields["duration_minutes"] = "Een duur van 1 tot 480 minuten."
     area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first() if focus_area_code else None
@@ -244,7 +232,7 @@ def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int)
 def _bump(session: Session, meeting: Meeting) -> None:
     """The agenda order is part of the meeting's version: a reorder is a versioned write of the meeting,
     so two reorders based on the same version give one success and one conflict."""
-    meeting.updated_at = _now()
+    meeting.updated_at = utcnow()
     save(session, meeting, MeetingVersionConflict)
 
 
@@ -267,7 +255,7 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     if is_restricted and actor.organisation_id not in attending_organisations(meeting):
         raise NotAllowed("only organisations present write restricted minutes")
     fields: dict[str, str] = {}
-    body = _text(fields, "body", body, "de notulen", 20000, required=False)
+    body = clean_text(fields, "body", body, "De notulen", 20000, required=False)
     if fields:
         raise ValidationFailed(fields)
     minutes = agenda_item.minutes
@@ -279,7 +267,7 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     else:
         check_version(session, minutes, base_version, MeetingVersionConflict)
         minutes.body, minutes.is_restricted, minutes.updated_by_id = body, is_restricted, actor.id
-        minutes.updated_at = _now()
+        minutes.updated_at = utcnow()
         save(session, minutes, MeetingVersionConflict)
     session.flush()
     audit.record("meeting.minutes_saved", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
@@ -308,7 +296,7 @@ def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date
     following = next_meeting(session, meeting)
     if following is None or following.starts_at.astimezone(AMSTERDAM).date() > today:
         raise ValidationFailed({"minutes": "Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks."})
-    meeting.minutes_status, meeting.minutes_approved_at, meeting.minutes_approved_by_id = "vastgesteld", _now(), actor.id
+    meeting.minutes_status, meeting.minutes_approved_at, meeting.minutes_approved_by_id = "vastgesteld", utcnow(), actor.id
     session.flush()
     audit.record("meeting.minutes_approved", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  in_meeting=following.id)
@@ -323,7 +311,7 @@ def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id:
     if meeting.minutes_status != "vastgesteld" or agenda_item.minutes is None:
         raise ValidationFailed({"body": "Een erratum kan alleen bij vastgestelde notulen; wijzig de conceptnotulen gewoon."})
     fields: dict[str, str] = {}
-    body = _text(fields, "body", body, "de correctie", 5000)
+    body = clean_text(fields, "body", body, "De correctie", 5000)
     if fields:
         raise ValidationFailed(fields)
     erratum = Erratum(minutes_id=agenda_item.minutes.id, body=body, created_by_id=actor.id)
@@ -342,7 +330,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
         raise NotAllowed("cannot record decisions")
     _unlocked(meeting)
     fields: dict[str, str] = {}
-    text = _text(fields, "text", text, "het besluit", 5000)
+    text = clean_text(fields, "text", text, "Het besluit", 5000)
     agenda_item = None
     if agenda_item_id is not None:
         try:
@@ -419,7 +407,7 @@ def create_series(session: Session, actor: User, code: str, title: str) -> Meeti
         raise NotAllowed("only coordinators add series")
     fields: dict[str, str] = {}
     code = (code or "").strip().upper()
-    title = _text(fields, "title", title, "een naam", 200)
+    title = clean_text(fields, "title", title, "De naam", 200)
     if not re.fullmatch(r"[A-Z][A-Z0-9]{1,15}", code):
         fields["code"] = "Een code van 2 tot 16 hoofdletters of cijfers, bijvoorbeeld MDT."
     elif session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first():

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User
+from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
 
 from .. import audit
 from ..cache import cache
@@ -17,10 +17,6 @@ from ..visibility import allows
 from ..visibility import scope as visibility_scope
 from . import exports, snapshot
 from .permissions import can_manage_reports, can_write_narrative, edits_keep_approval
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def create_report(session: Session, author: User, title: str, as_of: date | None, today: date,
@@ -98,7 +94,7 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
 def approve_narrative(session: Session, actor: User, narrative: ReportNarrative) -> None:
     if not can_manage_reports(actor):
         raise NotAllowed("only coordinators approve")
-    narrative.status, narrative.approved_by_id, narrative.approved_at = "approved", actor.id, _now()
+    narrative.status, narrative.approved_by_id, narrative.approved_at = "approved", actor.id, utcnow()
     session.flush()
     audit.record("report.narrative_approved", session=session, actor=actor, entity_type="report", entity_id=narrative.report_id,
                  narrative_id=narrative.id)
@@ -130,7 +126,7 @@ def open_round(session: Session, actor: User, title: str, message: str, deadline
 def close_round(session: Session, actor: User, update_round: UpdateRound) -> None:
     if not can_manage_reports(actor):
         raise NotAllowed("only coordinators close rounds")
-    update_round.closed_at = _now()
+    update_round.closed_at = utcnow()
     audit.record("round.closed", session=session, actor=actor, entity_type="update_round", entity_id=update_round.id)
 
 
