@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, redirect, request, session
+from flask import Blueprint, Flask, has_request_context, redirect, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,8 +46,11 @@ def today() -> date:
 
 
 
-def _months() -> tuple[str, ...]:
-    return MONTHS_EN if str(get_locale() or "nl") == "en" else MONTHS
+def _months(locale: str | None = None) -> tuple[str, ...]:
+    """The month names of `locale`, or of the request's language when None (Dutch outside a request)."""
+    if locale is None:
+        locale = str(get_locale() or "nl") if has_request_context() else "nl"
+    return MONTHS_EN if locale == "en" else MONTHS
 
 
 def _local(value: datetime) -> datetime:
@@ -56,19 +59,15 @@ def _local(value: datetime) -> datetime:
 
 # The page filters below write what Babel's "d MMMM y" would (19 oktober 2023 / 19 October 2023) in
 # a tenth of the time: lists and histories show hundreds of dates per page.
-def _long_date(value: date | datetime | str | None) -> str:
+def long_date(value: date | datetime | str | None, locale: str | None = None) -> str:
+    """"19 oktober 2023" / "19 October 2023" (a datetime in Europe/Amsterdam); pages, mail and exports alike."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = _local(value)
-    return f"{value.day} {_months()[value.month - 1]} {value.year}"
-
-
-def format_long_date(value: date) -> str:
-    """"19 oktober 2023" without a request (e-mail, exports)."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {_months(locale)[value.month - 1]} {value.year}"
 
 
 def format_number_nl(value) -> str:
@@ -81,12 +80,12 @@ def format_number_nl(value) -> str:
     return f"{float(number):,.2f}".rstrip("0").replace(",", "_").replace(".", ",").replace("_", ".")
 
 
-def _date_time(value: datetime | None) -> str:
-    """"19 oktober 2023 om 14:05" in Europe/Amsterdam ("at" in English)."""
+def date_time(value: datetime | None, locale: str | None = None) -> str:
+    """"19 oktober 2023 om 14:05" in Europe/Amsterdam ("19 October 2023 at 14:05" in English)."""
     if value is None:
         return ""
     local = _local(value)
-    months = _months()
+    months = _months(locale)
     return f"{local.day} {months[local.month - 1]} {local.year} {'at' if months is MONTHS_EN else 'om'} {local:%H:%M}"
 
 
@@ -134,8 +133,8 @@ def init_app(app: Flask) -> None:
                                             lambda singular, plural, n: _translations().ungettext(singular, plural, n),
                                             newstyle=True)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
-    app.jinja_env.filters["long_date"] = _long_date
-    app.jinja_env.filters["date_time"] = _date_time
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["date_time"] = date_time
 
 
 def language_blueprint():

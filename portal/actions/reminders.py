@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import UPDATE_STATUSES, ActionItem, ReminderLog, User, is_late
 
 from .. import mail
-from ..i18n import format_long_date
+from ..i18n import long_date
 from .permissions import can_view
 
 WINDOW_DAYS = 7
@@ -49,7 +49,7 @@ def send_reminders(session: Session, today: date, smtp_url: str | None, base_url
         lines = [f"Beste {user.name},", "", "Deze acties in het MDT-portaal vragen uw aandacht:", ""]
         for item in user_items:
             state = "te laat" if is_late(item.due_date, item.status, today) else "deadline nadert"
-            lines.append(f"- {item.title} ({state}: {format_long_date(item.due_date)})")
+            lines.append(f"- {item.title} ({state}: {long_date(item.due_date, 'nl')})")
             lines.append(f"  {base_url}/actions/{item.id}")
         lines += ["", "Werk de voortgang bij in het portaal, of pas de deadline aan als die niet meer klopt.", "",
                   "Met vriendelijke groet,", "MDT-portaal mensensmokkel"]

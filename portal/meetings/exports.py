@@ -13,9 +13,8 @@ from icalendar import Calendar, Event
 from models import ActionItem, Decision, Meeting, User
 
 from .. import markdown
-from ..i18n import STATUS_TEXT, format_long_date
+from ..i18n import AMSTERDAM, STATUS_TEXT, date_time, long_date
 from .permissions import can_read_minutes
-from .services import AMSTERDAM
 
 RESTRICTED = "Vertrouwelijk: alleen voor de organisaties die bij dit agendapunt aanwezig waren. Niet doorsturen."
 CONFIDENTIAL = ("Vertrouwelijk: dit verslag bevat notulen die alleen bestemd zijn voor de organisaties die aanwezig waren. "
@@ -35,16 +34,16 @@ def context(meeting: Meeting, viewer: User, decisions: list[Decision], actions: 
                        "errata": [e.body for e in minutes.errata] if minutes else []})
     now = datetime.now(UTC).astimezone(AMSTERDAM)
     return {
-        "title": meeting.title, "series": meeting.series.title, "when": f"{format_long_date(local.date())} om {local:%H:%M}",
+        "title": meeting.title, "series": meeting.series.title, "when": date_time(local, "nl"),
         "status": "vastgesteld" if meeting.minutes_status == "vastgesteld" else "concept",
-        "generated": f"{format_long_date(now.date())} om {now:%H:%M}",
+        "generated": date_time(now, "nl"),
         "present": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "present"}),
         "excused": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "excused"}),
         "agenda": agenda,
         "confidential": any(a["restricted"] for a in agenda),
         "decisions": [{"number": d.number, "text": d.text} for d in decisions],
         "actions": [{"id": a.id, "title": a.title, "owner": a.owner_organisation.code,
-                     "due": format_long_date(a.due_date) if a.due_date else "geen", "status": STATUS_TEXT[a.status]} for a in actions],
+                     "due": long_date(a.due_date, "nl") if a.due_date else "geen", "status": STATUS_TEXT[a.status]} for a in actions],
     }
 
 

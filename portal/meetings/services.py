@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,11 +12,11 @@ from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, 
 
 from .. import audit
 from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
+from ..i18n import AMSTERDAM
 from ..validation import text as clean_text
 from ..writes import check_version, save
 from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ACTION_REVIEW_TITLE = "Actielijst vorige vergadering"
 ATTENDANCE = ("invited", "present", "excused", "absent")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import weasyprint
 import xlsxwriter
@@ -20,7 +19,7 @@ from models import Report, ReportNarrative
 from ..actions.exports import neutralise
 from ..charts import status_bars
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
-from ..i18n import format_long_date
+from ..i18n import date_time, long_date
 from . import snapshot as snap
 from .docx_template import FastTemplate
 
@@ -48,12 +47,12 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
     then every figure is computed over the public rows alone and every downloader gets the same document)."""
     data = report.snapshot
     summary = snap.summarise(data, rows)
-    now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    now = datetime.now(UTC)
     approved = [n for n in narratives if n.status == "approved" and (n.visibility == "public" or not public)]
 
     def listed(items):
         return [{**i, "status_text": STATUS_TEXT[i["status"]],
-                 "due_text": format_long_date(date.fromisoformat(i["due_date"])) if i["due_date"] else "geen"} for i in items]
+                 "due_text": long_date(date.fromisoformat(i["due_date"]), "nl") if i["due_date"] else "geen"} for i in items]
 
     areas = []
     for area in summary["focus_areas"]:
@@ -68,15 +67,15 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
                                      for n in approved if n.focus_area.code == area["code"]]})
     c = summary["counts"]
     return {
-        "title": data["title"], "as_of": data["as_of"], "as_of_text": format_long_date(date.fromisoformat(data["as_of"])),
-        "generated_text": f"{format_long_date(now.date())} om {now:%H:%M}",
+        "title": data["title"], "as_of": data["as_of"], "as_of_text": long_date(date.fromisoformat(data["as_of"]), "nl"),
+        "generated_text": date_time(now, "nl"),
         "frozen_text": data["generated_at"],
         "public": public,
         "audience_text": ("Versie voor publicatie: alle cijfers en teksten gaan alleen over openbare acties "
                           "(openbaar bij het vastleggen en nu nog steeds)." if public
                           else "Intern: bevat niet-openbare informatie; niet publiceren. De cijfers gaan over de acties "
                                "die de ontvanger mag zien."),
-        "summary_text": (f"Stand op {format_long_date(date.fromisoformat(data['as_of']))}: {_count(summary['total'], 'actie', 'acties')}, "
+        "summary_text": (f"Stand op {long_date(date.fromisoformat(data['as_of']), 'nl')}: {_count(summary['total'], 'actie', 'acties')}, "
                          f"waarvan {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, {c['in_progress']} bezig, "
                          f"{c['open']} open en {c['blocked']} geblokkeerd; "
                          f"{summary['overdue']} te laat."),

@@ -11,7 +11,7 @@ from models import UPDATE_STATUSES, ActionItem, Organisation, ProgressUpdate, Up
 
 from .. import mail
 from ..actions.permissions import visible_clause
-from ..i18n import format_long_date
+from ..i18n import long_date
 
 log = logging.getLogger("portal.rounds")
 
@@ -65,7 +65,7 @@ def announce(session: Session, update_round: UpdateRound, smtp_url: str | None, 
     def body(user, n):
         return (f"Beste {user.name},\n\n{update_round.title}\n\n{update_round.message}\n\n"
                 f"Uw organisatie heeft {n} open {'actie' if n == 1 else 'acties'} in het MDT-portaal. "
-                f"Werk de voortgang graag bij vóór {format_long_date(update_round.deadline)}:\n{base_url}/actions?organisation={user.organisation.code}\n\n"
+                f"Werk de voortgang graag bij vóór {long_date(update_round.deadline, 'nl')}:\n{base_url}/actions?organisation={user.organisation.code}\n\n"
                 "Met vriendelijke groet,\nMDT-portaal mensensmokkel")
     return _send_all(smtp_url, _people_with_open_items(session), f"Actualisatieronde: {update_round.title}", body)
 
@@ -80,7 +80,7 @@ def remind(session: Session, today: date, smtp_url: str | None, base_url: str) -
 
     def body(user, n):
         return (f"Beste {user.name},\n\nHerinnering: {update_round.title}. De uiterste datum is "
-                f"{format_long_date(update_round.deadline)}. Uw organisatie heeft {n} open "
+                f"{long_date(update_round.deadline, 'nl')}. Uw organisatie heeft {n} open "
                 f"{'actie' if n == 1 else 'acties'}.\n{base_url}/actions?organisation={user.organisation.code}\n\n"
                 "Met vriendelijke groet,\nMDT-portaal mensensmokkel")
     return _send_all(smtp_url, _people_with_open_items(session), f"Herinnering actualisatieronde: {update_round.title}", body)

@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, not_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -21,9 +20,9 @@ from models import STATUSES, ActionItem, FocusArea, Framework, Indicator, Measur
 
 from ..actions.permissions import visible_clause
 from ..framework.state import recommendation_state
+from ..i18n import AMSTERDAM
 from ..visibility import allows
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SCHEMA = 1
 
 
