@@ -1,6 +1,15 @@
 """Checks that every feature's services share: free text within bounds, with one Dutch message per problem."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Organisation, User
+
 
 def text(fields: dict[str, str], name: str, value, label: str, maximum: int, required: bool = True) -> str:
     """The stripped text, or "" with a message in `fields[name]`. `label` is the subject: "De titel"."""
@@ -13,3 +22,33 @@ def text(fields: dict[str, str], name: str, value, label: str, maximum: int, req
     elif len(cleaned) > maximum:
         fields[name] = f"{label} mag hoogstens {maximum} tekens lang zijn (nu {len(cleaned)})."
     return cleaned
+
+
+@dataclass
+class Cleaning:
+    """One create or edit being checked: the input, what is already clean, and the messages so far."""
+
+    session: Session
+    actor: User
+    data: dict
+    item: Any  # the record being edited, None on a create
+    out: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+    _orgs: dict | None = None
+
+    def orgs(self) -> dict[str, Organisation]:
+        if self._orgs is None:
+            self._orgs = {o.code: o for o in self.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)))}
+        return self._orgs
+
+    def current(self, name: str):
+        """The value after this edit: the cleaned one when given, else the item's."""
+        return self.out[name] if name in self.out else (getattr(self.item, name) if self.item is not None else None)
+
+
+def run_cleaners(c: Cleaning, table: Iterable[tuple[str, Callable[[Cleaning], None], bool]]) -> Cleaning:
+    """Table-driven validation: each (input field, cleaner, also on a create without it) in order."""
+    for name, cleaner, on_create in table:
+        if name in c.data or (on_create and c.item is None):
+            cleaner(c)
+    return c

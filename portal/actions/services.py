@@ -6,7 +6,6 @@ version raises VersionConflict, so two people never silently overwrite each othe
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -32,6 +31,7 @@ from models import (
 
 from .. import audit
 from ..errors import NotAllowed, NotFound, ValidationFailed
+from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
 from ..visibility import can_view_record
 from ..writes import check_version, save
@@ -42,29 +42,9 @@ TEXT_MAX = 10000
 NOTE_MAX = 5000
 
 
-@dataclass
-class _Cleaning:
-    """One create or edit being checked: the input, what is already clean, and the messages so far."""
-
-    session: Session
-    actor: User
-    data: dict
-    item: ActionItem | None
-    out: dict = field(default_factory=dict)
-    fields: dict = field(default_factory=dict)
-    _orgs: dict | None = None
-
-    def orgs(self) -> dict[str, Organisation]:
-        if self._orgs is None:
-            self._orgs = {o.code: o for o in self.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)))}
-        return self._orgs
-
-    def current(self, name: str):
-        """The value after this edit: the cleaned one when given, else the item's."""
-        return self.out[name] if name in self.out else (getattr(self.item, name) if self.item is not None else None)
 
 
-def _org_list(c: _Cleaning, name: str, label: str) -> list[Organisation]:
+def _org_list(c: Cleaning, name: str, label: str) -> list[Organisation]:
     codes = c.data.get(name) or []
     if not isinstance(codes, (list, tuple)) or not all(isinstance(code, str) for code in codes):
         c.fields[name] = f"{label}: geef een lijst met organisatiecodes."
@@ -76,15 +56,15 @@ def _org_list(c: _Cleaning, name: str, label: str) -> list[Organisation]:
     return [c.orgs()[code] for code in dict.fromkeys(codes)]
 
 
-def _title(c: _Cleaning) -> None:
+def _title(c: Cleaning) -> None:
     c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), "De titel", TITLE_MAX, required=True)
 
 
-def _description(c: _Cleaning) -> None:
+def _description(c: Cleaning) -> None:
     c.out["description"] = clean_text(c.fields, "description", c.data.get("description"), "De omschrijving", TEXT_MAX, required=False)
 
 
-def _owner(c: _Cleaning) -> None:
+def _owner(c: Cleaning) -> None:
     code = c.data.get("owner_organisation") or c.actor.organisation.code
     if code not in c.orgs():
         c.fields["owner_organisation"] = "Kies een bestaande organisatie als eigenaar."
@@ -92,22 +72,22 @@ def _owner(c: _Cleaning) -> None:
         c.out["owner_organisation"] = c.orgs()[code]
 
 
-def _contributors(c: _Cleaning) -> None:
+def _contributors(c: Cleaning) -> None:
     c.out["contributing_organisations"] = _org_list(c, "contributing_organisations", "Bijdragende organisaties")
 
 
-def _shared_with(c: _Cleaning) -> None:
+def _shared_with(c: Cleaning) -> None:
     c.out["shared_with"] = _org_list(c, "shared_with", "Gedeeld met")
 
 
-def _visibility(c: _Cleaning) -> None:
+def _visibility(c: Cleaning) -> None:
     visibility = c.data.get("visibility") or "mdt"
     if visibility not in VISIBILITIES:
         c.fields["visibility"] = "Kies wie de actie mag zien."
     c.out["visibility"] = visibility
 
 
-def _focus_area(c: _Cleaning) -> None:
+def _focus_area(c: Cleaning) -> None:
     code = c.data.get("focus_area")
     area = c.session.scalars(select(FocusArea).where(FocusArea.code == code)).first() if code else None
     if code and area is None:
@@ -115,7 +95,7 @@ def _focus_area(c: _Cleaning) -> None:
     c.out["focus_area"] = area
 
 
-def _recommendations(c: _Cleaning) -> None:
+def _recommendations(c: Cleaning) -> None:
     ids = c.data.get("recommendation_ids") or []
     if not isinstance(ids, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         c.fields["recommendation_ids"] = "Geef een lijst met nummers van aanbevelingen."
@@ -126,7 +106,7 @@ def _recommendations(c: _Cleaning) -> None:
     c.out["recommendations"] = sorted(recs, key=lambda r: r.id)
 
 
-def _commitment(c: _Cleaning) -> None:
+def _commitment(c: Cleaning) -> None:
     commitment_id = c.data.get("commitment_id")
     commitment = c.session.get(Commitment, commitment_id) if isinstance(commitment_id, int) else None
     if commitment_id is not None and commitment is None:
@@ -137,7 +117,7 @@ def _commitment(c: _Cleaning) -> None:
     c.out["commitment"] = commitment
 
 
-def _meeting(c: _Cleaning) -> None:
+def _meeting(c: Cleaning) -> None:
     """The meeting (and agenda item) the item comes from: one the actor may see, and an agenda item of it."""
     meeting_id, agenda_item_id = c.data.get("meeting_id"), c.data.get("agenda_item_id")
     meeting = c.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
@@ -151,7 +131,7 @@ def _meeting(c: _Cleaning) -> None:
     c.out["agenda_item_id"] = agenda_item.id if agenda_item and meeting else None
 
 
-def _due_date(c: _Cleaning) -> None:
+def _due_date(c: Cleaning) -> None:
     due = c.data.get("due_date")
     if due is not None and not isinstance(due, date):
         c.fields["due_date"] = "Vul een geldige datum in."
@@ -160,7 +140,7 @@ def _due_date(c: _Cleaning) -> None:
     c.out["due_date"] = due
 
 
-def _assignee(c: _Cleaning) -> None:
+def _assignee(c: Cleaning) -> None:
     assignee_id = c.data.get("assignee_id")
     assignee = c.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
     owner = c.current("owner_organisation")
@@ -188,17 +168,14 @@ def clean_item_data(session: Session, actor: User, data: dict, item: ActionItem 
     `data` holds plain values: codes for organisations and focus areas, ids for
     recommendations and assignee, a date or None for due_date.
     """
-    c = _Cleaning(session, actor, data, item)
-    for name, cleaner, on_create in _CLEANERS:
-        if name in data or (on_create and item is None):
-            cleaner(c)
+    c = run_cleaners(Cleaning(session, actor, data, item), _CLEANERS)
     _check_owner_side(c)
     if c.fields:
         raise ValidationFailed(c.fields)
     return c.out
 
 
-def _check_owner_side(c: _Cleaning) -> None:
+def _check_owner_side(c: Cleaning) -> None:
     out, fields, item, actor = c.out, c.fields, c.item, c.actor
     # Rule 3, who changes who may see (mass assignment is checked, not trusted): visibility, shares and
     # contributors belong to the owner organisation; the owner itself only to its coordinators.

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
+from models import VISIBILITIES, AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
 
 from .. import audit
 from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
 from ..i18n import AMSTERDAM
+from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
 from ..writes import check_version, save
 from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
@@ -32,65 +33,92 @@ def _unlocked(meeting: Meeting) -> None:
                                  "besluiten veranderen niet meer; voeg zo nodig een erratum toe."})
 
 
-def clean_meeting_data(session: Session, data: dict, meeting: Meeting | None = None) -> dict:
-    fields: dict[str, str] = {}
-    out: dict = {}
-    orgs = {o.code: o for o in session.scalars(select(Organisation))}
-    if "series" in data or meeting is None:
-        series = session.scalars(select(MeetingSeries).where(MeetingSeries.code == data.get("series"))).one_or_none()
-        if series is None:
-            fields["series"] = "Kies een bestaande reeks."
-        out["series"] = series
-    if "title" in data or meeting is None:
-        out["title"] = clean_text(fields, "title", data.get("title"), "De titel", 300)
-    if "starts_at" in data or meeting is None:
-        starts = data.get("starts_at")
-        if not isinstance(starts, datetime) or starts.tzinfo is None:
-            fields["starts_at"] = "Vul een geldige datum en tijd in."
-        out["starts_at"] = starts
-    if "ends_at" in data:
-        ends = data.get("ends_at")
-        start = out.get("starts_at") or (meeting.starts_at if meeting else None)
-        if ends is not None and (not isinstance(ends, datetime) or (start and isinstance(start, datetime) and ends < start)):
-            fields["ends_at"] = "De eindtijd ligt vóór de begintijd."
-        out["ends_at"] = ends
-    if "location" in data:
-        out["location"] = clean_text(fields, "location", data.get("location") or "", "De locatie", 300, required=False) or None
-    if "is_online" in data:
-        out["is_online"] = bool(data.get("is_online"))
-    if "chair_organisation" in data:
-        code = data.get("chair_organisation")
-        if code and code not in orgs:
-            fields["chair_organisation"] = "Onbekende organisatie."
-        out["chair_organisation"] = orgs.get(code) if code else None
-    if "visibility" in data or meeting is None:
-        visibility = data.get("visibility") or "mdt"
-        if visibility not in ("organisation", "partners", "mdt", "public"):
-            fields["visibility"] = "Kies wie de vergadering mag zien."
-        out["visibility"] = visibility
-    if "shared_with" in data:
-        codes = data.get("shared_with") or []
-        unknown = [c for c in codes if c not in orgs]
-        if unknown:
-            fields["shared_with"] = f"Onbekende organisatie: {', '.join(unknown)}."
-        out["shared_with"] = [orgs[c] for c in dict.fromkeys(codes) if c in orgs]
-    if "invited" in data:
-        codes = data.get("invited") or []
-        unknown = [c for c in codes if c not in orgs]
-        if unknown:
-            fields["invited"] = f"Onbekende organisatie: {', '.join(unknown)}."
-        elif not codes:
-            fields["invited"] = "Nodig minstens één organisatie uit."
-        out["invited"] = [orgs[c] for c in dict.fromkeys(codes) if c in orgs]
-    if fields:
-        raise ValidationFailed(fields)
-    return out
+def _series(c: Cleaning) -> None:
+    series = c.session.scalars(select(MeetingSeries).where(MeetingSeries.code == c.data.get("series"))).one_or_none() \
+        if isinstance(c.data.get("series"), str) else None
+    if series is None:
+        c.fields["series"] = "Kies een bestaande reeks."
+    c.out["series"] = series
+
+
+def _title(c: Cleaning) -> None:
+    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), "De titel", 300)
+
+
+def _starts(c: Cleaning) -> None:
+    starts = c.data.get("starts_at")
+    if not isinstance(starts, datetime) or starts.tzinfo is None:
+        c.fields["starts_at"] = "Vul een geldige datum en tijd in."
+    c.out["starts_at"] = starts
+
+
+def _ends(c: Cleaning) -> None:
+    ends, start = c.data.get("ends_at"), c.current("starts_at")
+    if ends is not None and (not isinstance(ends, datetime) or (isinstance(start, datetime) and ends < start)):
+        c.fields["ends_at"] = "De eindtijd ligt vóór de begintijd."
+    c.out["ends_at"] = ends
+
+
+def _location(c: Cleaning) -> None:
+    c.out["location"] = clean_text(c.fields, "location", c.data.get("location") or "", "De locatie", 300, required=False) or None
+
+
+def _online(c: Cleaning) -> None:
+    c.out["is_online"] = bool(c.data.get("is_online"))
+
+
+def _chair(c: Cleaning) -> None:
+    code = c.data.get("chair_organisation")
+    if code and code not in c.orgs():
+        c.fields["chair_organisation"] = "Onbekende organisatie."
+    c.out["chair_organisation"] = c.orgs().get(code) if code else None
+
+
+def _visibility(c: Cleaning) -> None:
+    visibility = c.data.get("visibility") or "mdt"
+    if visibility not in VISIBILITIES:
+        c.fields["visibility"] = "Kies wie de vergadering mag zien."
+    c.out["visibility"] = visibility
+
+
+def _organisations(c: Cleaning, name: str) -> list[Organisation]:
+    codes = c.data.get(name) or []
+    unknown = [code for code in codes if code not in c.orgs()]
+    if unknown:
+        c.fields[name] = f"Onbekende organisatie: {', '.join(unknown)}."
+    return [c.orgs()[code] for code in dict.fromkeys(codes) if code in c.orgs()]
+
+
+def _shared_with(c: Cleaning) -> None:
+    c.out["shared_with"] = _organisations(c, "shared_with")
+
+
+def _invited(c: Cleaning) -> None:
+    c.out["invited"] = _organisations(c, "invited")
+    if not c.data.get("invited") and "invited" not in c.fields:
+        c.fields["invited"] = "Nodig minstens één organisatie uit."
+
+
+# (input field, cleaner, also on a create without the field); the start before the end.
+_CLEANERS = (
+    ("series", _series, True), ("title", _title, True), ("starts_at", _starts, True), ("ends_at", _ends, False),
+    ("location", _location, False), ("is_online", _online, False), ("chair_organisation", _chair, False),
+    ("visibility", _visibility, True), ("shared_with", _shared_with, False), ("invited", _invited, False),
+)
+
+
+def clean_meeting_data(session: Session, actor: User, data: dict, meeting: Meeting | None = None) -> dict:
+    """Check every field of a meeting create or edit; raises ValidationFailed with a Dutch message per field."""
+    c = run_cleaners(Cleaning(session, actor, data, meeting), _CLEANERS)
+    if c.fields:
+        raise ValidationFailed(c.fields)
+    return c.out
 
 
 def create_meeting(session: Session, actor: User, data: dict) -> Meeting:
     if not can_manage(actor):
         raise NotAllowed("only coordinators prepare meetings")
-    values = clean_meeting_data(session, data)
+    values = clean_meeting_data(session, actor, data)
     invited = values.pop("invited", [])
     meeting = Meeting(owner_organisation_id=actor.organisation_id, **values)
     session.add(meeting)
@@ -110,7 +138,7 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, base_version
         raise NotAllowed("only coordinators change meetings")
     check_version(session, meeting, base_version, MeetingVersionConflict)
     _unlocked(meeting)
-    values = clean_meeting_data(session, data, meeting)
+    values = clean_meeting_data(session, actor, data, meeting)
     invited = values.pop("invited", None)
     for name, value in values.items():
         setattr(meeting, name, value)
