@@ -3,7 +3,23 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import cache, i18n, inputs, logs, security, sessions
+from .access import gate
+from .actions import bp as actions_bp
+from .admin import bp as admin_bp
+from .api import bp as api_bp
+from .auth import bp as auth_bp
+from .auth.oidc import ProviderClient
+from .cli import portal_cli
 from .config import Settings, load_settings
+from .dashboard import bp as dashboard_bp
+from .extensions import csrf, db, limiter, login_manager
+from .framework import bp as framework_bp
+from .health import bp as health_bp
+from .indicators import bp as indicators_bp
+from .meetings import bp as meetings_bp
+from .reports import bp as reports_bp
+from .search import bp as search_bp
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -31,16 +47,11 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
     )
 
-    from .extensions import csrf, db, limiter, login_manager
-
     db.init_app(app, settings.database_url)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # server-side sessions are renewed at login instead
-
-    from . import cache, i18n, inputs, logs, security, sessions
-    from .auth.oidc import ProviderClient
 
     inputs.init_app(app)
     logs.init_app(app)
@@ -52,28 +63,12 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         p.name: ProviderClient(p, f"{settings.base_url}/auth/callback/{p.name}") for p in settings.providers
     }
 
-    from .access import gate
-
     app.before_request(gate)
     app.before_request(inputs.check_request)
-
-    from .actions import bp as actions_bp
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .dashboard import bp as dashboard_bp
-    from .framework import bp as framework_bp
-    from .health import bp as health_bp
-    from .indicators import bp as indicators_bp
-    from .meetings import bp as meetings_bp
-    from .reports import bp as reports_bp
-    from .search import bp as search_bp
 
     for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp,
                       reports_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
-
-    from .cli import portal_cli
 
     app.cli.add_command(portal_cli)
     return app
