@@ -134,16 +134,22 @@ _views: OrderedDict = OrderedDict()
 VIEW_CACHE_SIZE = 64
 
 
-def hidden_now(session: Session, viewer: User, *reports: Report) -> frozenset[int]:
-    """Ids of the reports' items this viewer may not see today (rule 7), cached per scope and data generation."""
-    upto = max(snapshot.max_item_id(r.snapshot) for r in reports)
-    return frozenset(cache().get_or_compute("hidden-ids", (visibility_scope(viewer), upto),
-                                            lambda: sorted(snapshot.hidden_ids(session, viewer, upto))))
+def hidden_now(session: Session, viewer: User) -> frozenset[int]:
+    """Ids of the items this viewer may not see today (rule 7), cached per scope and data generation. Computed without
+    opening any snapshot: a report page must not parse its frozen rows to find out whether its cached view still holds."""
+    return frozenset(cache().get_or_compute("hidden-ids", (visibility_scope(viewer),),
+                                            lambda: sorted(snapshot.hidden_ids(session, viewer))))
+
+
+def _hidden_digest(session: Session, viewer: User) -> str:
+    """A short digest of hidden_now, cached on its own: a cached report view needs only this, not the ids."""
+    return cache().get_or_compute("hidden-digest", (visibility_scope(viewer),), lambda: hashlib.sha256(
+        ",".join(map(str, sorted(hidden_now(session, viewer)))).encode()).hexdigest()[:24])
 
 
 def visible_rows(session: Session, report: Report, viewer: User) -> list[dict]:
     """The frozen rows this viewer may see: allowed when frozen and allowed today (rule 7)."""
-    return snapshot.visible_items(report.snapshot, viewer, hidden_now(session, viewer, report))
+    return snapshot.visible_items(report.snapshot, viewer, hidden_now(session, viewer))
 
 
 def public_rows(session: Session, report: Report) -> list[dict]:
@@ -158,15 +164,14 @@ def view_for(session: Session, report: Report, other: Report | None, viewer: Use
     (rule 7), so the key holds a digest of the ids hidden from the viewer today: in the process, and in
     Redis for every process; a change of visibility gives a new key.
     """
-    hidden = hidden_now(session, viewer, *([report, other] if other else [report]))
-    digest = hashlib.sha256(",".join(map(str, sorted(hidden))).encode()).hexdigest()[:24]
+    digest = _hidden_digest(session, viewer)
     # created_at too: an id reused after a restore (or a rolled-back test) must not hit an old entry.
     key = (report.id, report.created_at.timestamp(), other.id if other else None,
            other.created_at.timestamp() if other else None, visibility_scope(viewer), digest)
     if key in _views:
         _views.move_to_end(key)
         return _views[key]
-    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer, hidden),
+    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer, hidden_now(session, viewer)),
                                   versioned=False, ttl=7 * 24 * 3600)
     _views[key] = view
     if len(_views) > VIEW_CACHE_SIZE:

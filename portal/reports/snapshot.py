@@ -144,9 +144,9 @@ def public_items(snapshot: dict, public_now: Collection[int]) -> list[dict]:
     return [_current_vocabulary(i) for i in snapshot["items"] if i["visibility"] == "public" and i["id"] in public_now]
 
 
-def hidden_ids(session: Session, viewer: User | None, upto_id: int) -> frozenset[int]:
-    """Ids (up to the snapshot's highest) of items the viewer may not see today: one index scan of ids."""
-    return frozenset(session.scalars(select(ActionItem.id).where(ActionItem.id <= upto_id, not_(visible_clause(viewer)))))
+def hidden_ids(session: Session, viewer: User | None) -> frozenset[int]:
+    """Ids of the items the viewer may not see today: one scan of ids."""
+    return frozenset(session.scalars(select(ActionItem.id).where(not_(visible_clause(viewer)))))
 
 
 def public_ids(session: Session, upto_id: int) -> frozenset[int]:
