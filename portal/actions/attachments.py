@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zlib import error as zlib_error
 
-from flask import send_file
+from flask import current_app, send_file
 from sqlalchemy.orm import Session
 
 from models import ActionItem, Attachment, User
@@ -123,3 +123,20 @@ def send(attachment: Attachment, storage: Path):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def storage_dir() -> Path:
+    """Where the bytes live: outside static/, under the instance folder."""
+    return Path(current_app.instance_path) / "attachments"
+
+
+def store_upload(session: Session, actor: User, item: ActionItem, upload, is_evidence: bool = False) -> Attachment:
+    """An uploaded file (werkzeug FileStorage), read no further than one byte past the limit, then `store`."""
+    limit = current_app.config["PORTAL_UPLOAD_MAX"]
+    return store(session, actor, item, upload.filename or "", upload.read(limit + 1), storage_dir(), limit, is_evidence=is_evidence)
+
+
+def of_item(session: Session, item: ActionItem, attachment_id: int) -> Attachment | None:
+    """The attachment, if it belongs to this item (the caller has already checked that the item is visible)."""
+    attachment = session.get(Attachment, attachment_id)
+    return attachment if attachment is not None and attachment.action_item_id == item.id else None

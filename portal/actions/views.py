@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -20,9 +19,7 @@ from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..htmx import is_htmx
 from ..writes import page_write
-from . import bp, exports, queries, services
-from .attachments import send as send_attachment
-from .attachments import store
+from . import attachments, bp, exports, queries, services
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
 from .permissions import can_comment, can_confirm, can_create, can_edit, is_owner_side, visible_clause
 
@@ -112,13 +109,13 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
     history = db.session.scalars(queries.history(item)).all()
     comments = db.session.scalars(select(Comment).where(Comment.action_item_id == item.id).order_by(Comment.created_at)
                                   .options(joinedload(Comment.author))).all()
-    attachments = db.session.scalars(select(Attachment).where(Attachment.action_item_id == item.id).order_by(Attachment.uploaded_at)).all()
+    files = db.session.scalars(select(Attachment).where(Attachment.action_item_id == item.id).order_by(Attachment.uploaded_at)).all()
     editable = can_edit(viewer, item)
     is_owner = is_owner_side(viewer, item)
     update_form = forms.get("update_form") or UpdateForm(formdata=None, status=item.status if item.status in UPDATE_STATUSES else "in_progress",
                                                          progress=item.progress, version=item.version)
     return dict(
-        item=item, history=history, comments=comments, attachments=attachments,
+        item=item, history=history, comments=comments, attachments=files,
         can_edit=editable, can_close=editable and is_owner and item.status not in ("done", "cancelled"),
         can_confirm=can_confirm(viewer, item, _requester(item)),
         can_comment=can_comment(viewer, item),
@@ -238,7 +235,7 @@ def close(item_id: int):
         upload = form.evidence.data
         if upload and getattr(upload, "filename", ""):
             try:
-                _store_upload(viewer, item, upload, is_evidence=True)
+                attachments.store_upload(db.session, viewer, item, upload, is_evidence=True)
             except ValidationFailed as exc:
                 raise ValidationFailed({"evidence": exc.fields.get("file", "Dit bestand kan niet worden toegevoegd.")}) from None
     return _simple_action(item_id, ClosureForm, call, "De actie is gemeld als afgerond en wacht op bevestiging.", "closure_form")
@@ -268,27 +265,15 @@ def comment(item_id: int):
         db.session, viewer, item, form.body.data), "Uw reactie is geplaatst.", "comment_form", "reacties")
 
 
-def _storage() -> Path:
-    return Path(current_app.instance_path) / "attachments"
-
-
-def _store_upload(viewer: User, item: ActionItem, upload, is_evidence: bool = False):
-    data = upload.read(current_app.config["PORTAL_UPLOAD_MAX"] + 1)
-    return store(db.session, viewer, item, upload.filename, data, _storage(),
-                 current_app.config["PORTAL_UPLOAD_MAX"], is_evidence=is_evidence)
-
-
 @bp.post("/<int:item_id>/attachments")
 def upload(item_id: int):
-    return _simple_action(item_id, AttachmentForm, lambda viewer, item, form: _store_upload(
-        viewer, item, form.file.data, is_evidence=form.is_evidence.data), "Het bestand is toegevoegd.", "attachment_form", "bijlagen")
+    return _simple_action(item_id, AttachmentForm, lambda viewer, item, form: attachments.store_upload(
+        db.session, viewer, item, form.file.data, is_evidence=form.is_evidence.data), "Het bestand is toegevoegd.", "attachment_form", "bijlagen")
 
 
 @bp.get("/<int:item_id>/attachments/<int:attachment_id>")
 @counts_as_download
 def download(item_id: int, attachment_id: int):
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.action_item_id != item.id:
-        abort(404)
-    return send_attachment(attachment, _storage())
+    attachment = attachments.of_item(db.session, item, attachment_id) or abort(404)
+    return attachments.send(attachment, attachments.storage_dir())

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from models import ActionItem, Attachment, AuditEvent, Comment
 
 from ..access import current_viewer, get_or_404
+from ..actions import attachments, services
 from ..actions import queries as action_queries
-from ..actions import services
-from ..actions.attachments import send, store
 from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
 from . import bp
@@ -182,10 +180,6 @@ def _attachment_json(item: ActionItem, attachment: Attachment) -> dict:
             "url": url_for("api.download_attachment", item_id=item.id, attachment_id=attachment.id)}
 
 
-def _storage() -> Path:
-    return Path(current_app.instance_path) / "attachments"
-
-
 @bp.get("/action-items/<int:item_id>/attachments")
 def list_attachments(item_id: int):
     item = _item(item_id)
@@ -200,11 +194,9 @@ def upload_attachment(item_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Kies een bestand (veld 'file')."})
-    limit = current_app.config["PORTAL_UPLOAD_MAX"]
     evidence = request.form.get("is_evidence", "").lower() in ("1", "true", "on", "yes")
     with service_call("U mag bij deze actie geen bestanden toevoegen."):
-        attachment = store(db.session, current_viewer(), item, upload.filename or "", upload.read(limit + 1), _storage(), limit,
-                           is_evidence=evidence)
+        attachment = attachments.store_upload(db.session, current_viewer(), item, upload, is_evidence=evidence)
     response = jsonify(_attachment_json(item, attachment))
     response.status_code = 201
     response.headers["Location"] = _attachment_json(item, attachment)["url"]
@@ -215,7 +207,7 @@ def upload_attachment(item_id: int):
 @counts_as_download
 def download_attachment(item_id: int, attachment_id: int):
     item = _item(item_id)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.action_item_id != item.id:
+    attachment = attachments.of_item(db.session, item, attachment_id)
+    if attachment is None:
         raise ApiError(404, "not_found", "Not Found")
-    return send(attachment, _storage())
+    return attachments.send(attachment, attachments.storage_dir())
