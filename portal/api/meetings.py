@@ -108,14 +108,9 @@ def patch_meeting(meeting_id: int):
     base = _if_match()
     body = _json_body()
     data = _meeting_data(body)
-    try:
-        with service_call("Alleen coördinatoren wijzigen vergaderingen."):
-            meeting_services.change_meeting(db.session, current_viewer(), meeting, base, data, body.get("agenda"))
-    except meeting_services.MeetingVersionConflict:
-        db.session.commit()  # keeps the conflict's audit event
-        return _meeting_response(_load_meeting(meeting_id), 412)
-    db.session.expire_all()
-    return _meeting_response(_load_meeting(meeting_id))
+    with _meeting_write(meeting_id, "Alleen coördinatoren wijzigen vergaderingen."):
+        meeting_services.change_meeting(db.session, current_viewer(), meeting, base, data, body.get("agenda"))
+    return _fresh(meeting_id)
 
 
 # -- the page actions' twins: agenda, attendance, minutes, decisions, approval, errata -----------
