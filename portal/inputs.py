@@ -63,9 +63,16 @@ def _id_key(key: str | None) -> bool:
     return key is not None and (key == "id" or key.endswith("_id") or key.endswith("_ids") or key == "agenda")
 
 
-def _check_json(value, key: str | None = None, depth: int = 1) -> None:
-    if depth > MAX_DEPTH + 1:
-        _refuse(f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
+def json_depth(value, level: int = 1, limit: int = MAX_DEPTH) -> int:
+    """How deep a parsed JSON value nests (a scalar at the top is 1, {"a": 1} is 2); stops counting just past `limit`."""
+    if level > limit or not isinstance(value, dict | list):
+        return level
+    children = value.values() if isinstance(value, dict) else value
+    return max([json_depth(v, level + 1, limit) for v in children] or [level])
+
+
+def _check_json(value, key: str | None = None) -> None:
+    """Every string and number in a JSON value (whose depth is already bounded)."""
     if isinstance(value, str):
         if _bad_text(value):
             _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
@@ -78,10 +85,10 @@ def _check_json(value, key: str | None = None, depth: int = 1) -> None:
         for k, v in value.items():
             if _bad_text(k):
                 _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
-            _check_json(v, k, depth + 1)
+            _check_json(v, k)
     elif isinstance(value, list):
         for v in value:
-            _check_json(v, key, depth + 1)
+            _check_json(v, key)
 
 
 def check_request() -> None:
@@ -102,6 +109,8 @@ def check_request() -> None:
             body = request.get_json(silent=True)
             if body is None and request.get_data(cache=True):
                 _refuse("De inhoud is geen geldige JSON.")
+            if json_depth(body) > MAX_DEPTH:
+                _refuse(f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
             _check_json(body)
     for name, value in request.headers.items():
         if name.lower() in ("if-match", "idempotency-key") and _bad_text(value):

@@ -360,3 +360,19 @@ def test_simultaneous_progress_updates_give_one_success_and_conflicts(databases,
             t.join(timeout=60)
         assert sorted(statuses) == [201] + [412] * (len(secrets) - 1), f"round {round_number}: {statuses}"
     engine.dispose()
+
+
+def test_json_depth_is_bounded_once_at_the_edge(api):
+    client = api("KMAR")
+
+    def nested(levels):
+        value = "x"
+        for _ in range(levels):
+            value = {"a": value}
+        return value
+
+    # {"title": ..., "description": <4 levels>} nests 5 deep: still taken (and refused for its type, 422).
+    assert client.post("/api/v1/action-items", json={"title": "t", "description": nested(3)}, headers=client.headers).status_code == 422
+    for levels in (4, 800):
+        response = client.post("/api/v1/action-items", json={"title": "t", "description": nested(levels)}, headers=client.headers)
+        assert response.status_code == 400 and "te diep genest" in response.get_json()["error"]["message"]
