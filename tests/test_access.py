@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from models import ActionItem
@@ -107,8 +109,10 @@ def test_visibility_matrix(app, world, make_user, login_as, role, visibility, re
 def test_not_visible_looks_exactly_like_not_existing(app, world, make_user, login_as):
     items, orgs = world
     client = login_as(app.test_client(), make_user("IND"))
-    hidden = client.get(f"/actions/{items['organisation'].id}")
-    missing = client.get("/actions/999999")
+    # The page's CSRF token carries a timestamp in seconds: both answers are fetched in the same (frozen) moment.
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        hidden = client.get(f"/actions/{items['organisation'].id}")
+        missing = client.get("/actions/999999")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.get_data() == missing.get_data()
     api_hidden = client.get(f"/api/v1/action-items/{items['organisation'].id}")
