@@ -105,3 +105,17 @@ def test_send_back_restores_status_and_progress(loaded, make_user):
     assert (last.kind, last.status, last.progress, last.note) == ("closure_rejected", "blocked", 60, "Bewijs ontbreekt.")
     assert loaded.get(ActionItem, item.id).closing_note is None
     assert loaded.scalars(select(Organisation).where(Organisation.code == "KMAR")).one()
+
+
+def test_only_the_owner_organisation_turns_the_first_key(app, loaded, make_user, login_as):
+    """Contract: POST /action-items/<id>/closure is for the owner organisation only (a coordinator elsewhere confirms)."""
+    owner = make_user("KMAR")
+    other_coordinator = make_user("JENV", role="coordinator")
+    item, _ = services.create_item(loaded, owner, {"title": "Eerste sleutel"})
+    loaded.flush()
+    with pytest.raises(NotAllowed):
+        services.request_closure(loaded, other_coordinator, item, item.version, "Klaar.")
+    page = login_as(app.test_client(), other_coordinator).get(f"/actions/{item.id}").get_data(as_text=True)
+    assert f'action="/actions/{item.id}/close"' not in page and f'action="/actions/{item.id}/cancel"' in page
+    services.request_closure(loaded, owner, item, item.version, "Klaar.")
+    assert item.status == "awaiting_confirmation"

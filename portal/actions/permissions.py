@@ -54,6 +54,11 @@ def is_owner_side(user: User | None, item: ActionItem) -> bool:
     return can_edit(user, item) and (user.role == "coordinator" or user.organisation_id == item.owner_organisation_id)
 
 
+def can_request_closure(user: User | None, item: ActionItem) -> bool:
+    """The first key (contract): the owner organisation only, its members and coordinators."""
+    return can_edit(user, item) and user.organisation_id == item.owner_organisation_id
+
+
 def can_confirm(user: User | None, item: ActionItem, requester_id: int | None) -> bool:
     """The second key: a coordinator who may see the item and did not request the closure (four eyes)."""
     return can_review_closure(user, item) and item.closure_state == "requested" and requester_id != user.id

@@ -35,7 +35,7 @@ from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
 from ..visibility import can_view_record
 from ..writes import check_version, save
-from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_review_closure, can_view, is_owner_side
+from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_request_closure, can_review_closure, can_view, is_owner_side
 
 TITLE_MAX = 300
 TEXT_MAX = 10000
@@ -331,7 +331,7 @@ def _transition(session: Session, actor: User, item: ActionItem, kind: str, note
 
 def request_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, closing_note: str) -> None:
     """First key: the owner organisation reports the item done, with a closing note."""
-    if not is_owner_side(actor, item):
+    if not can_request_closure(actor, item):
         raise NotAllowed("only the owner organisation closes")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}

@@ -21,7 +21,7 @@ from ..htmx import is_htmx
 from ..writes import page_write
 from . import attachments, bp, exports, queries, services
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
-from .permissions import can_comment, can_confirm, can_create, can_edit, is_owner_side, visible_clause
+from .permissions import can_comment, can_confirm, can_create, can_edit, can_request_closure, is_owner_side, visible_clause
 
 PER_PAGE = 25
 
@@ -116,7 +116,8 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
                                                          progress=item.progress, version=item.version)
     return dict(
         item=item, history=history, comments=comments, attachments=files,
-        can_edit=editable, can_close=editable and is_owner and item.status not in ("done", "cancelled"),
+        can_edit=editable, can_close=can_request_closure(viewer, item) and item.status in UPDATE_STATUSES,
+        can_cancel=editable and is_owner and item.status not in ("done", "cancelled"),
         can_confirm=can_confirm(viewer, item, _requester(item)),
         can_comment=can_comment(viewer, item),
         update_form=update_form,
