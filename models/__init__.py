@@ -16,10 +16,27 @@ from .audit_event import AuditEvent
 from .base import Base, utcnow
 from .budget_line import BudgetLine
 from .framework import Commitment, FocusArea, Framework
-from .indicator import DIRECTIONS, Indicator, Measurement
+from .goals import (
+    PARLIAMENT_KINDS,
+    PARLIAMENT_STATUSES,
+    STANCES,
+    TARGET_DIRECTIONS,
+    CapacityLine,
+    ExpectedFigure,
+    IndicatorDefinition,
+    MeasurementCorrection,
+    ParliamentCommitment,
+    RecommendationResponse,
+    Target,
+    commitment_carryovers,
+    indicator_commitments,
+    parliament_items,
+    recommendation_links,
+)
+from .indicator import DIRECTIONS, INDICATOR_VISIBILITIES, Indicator, Measurement
 from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, meeting_shares
 from .organisation import Organisation
-from .recommendation import RESPONSES, Recommendation, recommendation_focus_areas
+from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_focus_areas
 from .report import Report, ReportNarrative, UpdateRound
 from .server_session import ReminderLog, ServerSession
 from .source import SOURCE_KINDS, Source

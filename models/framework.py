@@ -37,6 +37,8 @@ class FocusArea(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(default=0)
+    # A caveat on the data itself (e.g. only announced; content on missing pages).
+    note: Mapped[str | None] = mapped_column(Text)
 
     framework: Mapped[Framework] = relationship(back_populates="focus_areas")
     commitments: Mapped[list[Commitment]] = relationship(
@@ -57,5 +59,6 @@ class Commitment(TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     # Weight in roll-ups; equal unless a coordinator sets otherwise.
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
+    note: Mapped[str | None] = mapped_column(Text)
 
     focus_area: Mapped[FocusArea] = relationship(back_populates="commitments")

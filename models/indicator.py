@@ -14,6 +14,7 @@ from .source import Source
 from .user import User
 
 DIRECTIONS = ("higher", "lower")
+INDICATOR_VISIBILITIES = ("organisation", "mdt", "public")
 
 
 class Indicator(TimestampMixin, Base):
@@ -37,6 +38,10 @@ class Indicator(TimestampMixin, Base):
     baseline_year: Mapped[int | None]
     target_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     target_year: Mapped[int | None]
+    # Who publishes the figures (Nationaal Rapporteur, Rechtspraak, CBS, an agency); the owner organisation enters them.
+    producer: Mapped[str | None] = mapped_column(String(200))
+    # Like an item: organisation (owner only), mdt (MDT members), public (every signed-in user).
+    visibility: Mapped[str] = mapped_column(String(16), default="public", server_default="public")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -69,6 +74,9 @@ class Measurement(Base):
     note: Mapped[str | None] = mapped_column(Text)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     indicator: Mapped[Indicator] = relationship(back_populates="measurements")
     source: Mapped[Source | None] = relationship()

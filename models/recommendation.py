@@ -10,6 +10,8 @@ from .organisation import Organisation
 from .source import Source
 
 RESPONSES = ("overgenomen", "deels", "niet", "onbekend")
+# A recommendation of a review, or a measure a minister announced in a letter (followed up the same way).
+RECOMMENDATION_KINDS = ("aanbeveling", "maatregel")
 
 recommendation_focus_areas = Table(
     "recommendation_focus_areas",
@@ -33,6 +35,7 @@ class Recommendation(TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     addressee_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     response: Mapped[str] = mapped_column(String(16), default="onbekend")
+    kind: Mapped[str] = mapped_column(String(16), default="aanbeveling", server_default="aanbeveling")
 
     source: Mapped[Source] = relationship()
     addressee: Mapped[Organisation | None] = relationship()

@@ -24,5 +24,8 @@ class Source(TimestampMixin, Base):
     year: Mapped[int | None]
     reference: Mapped[str | None] = mapped_column(String(100))
     issuing_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # The issuer when it is not a partner organisation (the Ministry of Defence for the 2012 Doorlichting).
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))
 
     issuing_organisation: Mapped[Organisation | None] = relationship()
