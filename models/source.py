@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, TimestampMixin, in_list
@@ -27,5 +27,7 @@ class Source(TimestampMixin, Base):
     # The issuer when it is not a partner organisation (the Ministry of Defence for the 2012 Doorlichting).
     issuer: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
+    # What the data cannot say for certain (an inferred year, missing pages).
+    note: Mapped[str | None] = mapped_column(Text)
 
     issuing_organisation: Mapped[Organisation | None] = relationship()

@@ -1,7 +1,12 @@
-"""Loads the reference data (organisations, framework, recommendations, indicators) idempotently.
+"""Loads the reference data (organisations, frameworks, recommendations, indicators, Parliament) idempotently.
 
 The whole file is parsed and checked before anything is written, and the
 writes happen in the caller's single transaction: a bad file stores nothing.
+
+Reference rows are updated in place when the file changes. What users change in
+the portal is never overwritten: targets, responses and commitments to Parliament
+are seeded once (a reload leaves existing ones alone), a figure that was corrected
+or entered in the portal keeps its value, an indicator keeps its visibility.
 """
 from __future__ import annotations
 
@@ -17,20 +22,35 @@ from sqlalchemy.orm import Session
 
 from models import (
     DIRECTIONS,
+    PARLIAMENT_KINDS,
+    PARLIAMENT_STATUSES,
+    RECOMMENDATION_KINDS,
     RESPONSES,
     SOURCE_KINDS,
+    TARGET_DIRECTIONS,
     ActionItem,
     AuditEvent,
     BudgetLine,
+    CapacityLine,
     Commitment,
     FocusArea,
     Framework,
     Indicator,
+    IndicatorDefinition,
     Measurement,
+    MeasurementCorrection,
     Organisation,
+    ParliamentCommitment,
     Recommendation,
+    RecommendationResponse,
     Source,
+    Target,
+    indicator_commitments,
+    recommendation_focus_areas,
+    recommendation_links,
 )
+
+from .periods import due_range
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "mdt-mensensmokkel.yaml"
 
@@ -181,19 +201,39 @@ def parse(path: Path) -> dict:
     top = c.mapping(
         doc,
         "file",
-        {"organisations", "sources", "framework", "recommendations", "indicators", "budget"},
-        {"organisations", "sources", "framework", "recommendations", "indicators"},
+        {"organisations", "sources", "framework", "frameworks", "recommendations", "indicators", "budget", "capacity", "parliament"},
+        {"organisations", "sources", "recommendations", "indicators"},
     )
     orgs = _organisations(c, top)
     sources = _sources(c, top, orgs)
-    framework, focus_areas = _framework(c, top)
+    if ("framework" in top) == ("frameworks" in top):
+        c.fail(top, "file: give either 'framework' (one) or 'frameworks' (a list)")
+    nodes = [top["framework"]] if "framework" in top else c.list(top, "frameworks", "frameworks")
+    frameworks, focus_areas = [], {}
+    for node in nodes:
+        framework, areas = _framework(c, node, sources)
+        if any(f["key"] == framework["key"] for f in frameworks):
+            c.fail(node, f"framework: key {framework['key']} appears twice")
+        frameworks.append(framework)
+        focus_areas.setdefault("", areas)  # the first framework's codes are the default for references
+        focus_areas[framework["key"]] = areas
+    indicators = _indicators(c, top, orgs, sources, focus_areas[""] if frameworks else {})
+    known_indicators = {i["key"] for i in indicators}
+    for framework in frameworks:
+        for area in framework["focus_areas"]:
+            for commitment in area["commitments"]:
+                for target in commitment["targets"]:
+                    if target["indicator"] and target["indicator"] not in known_indicators:
+                        c.fail(target["node"], f"target: indicator {target['indicator']!r} is not defined in this file")
     return {
         "organisations": list(orgs.values()),
         "sources": list(sources.values()),
-        "framework": framework,
-        "recommendations": _recommendations(c, top, orgs, sources, focus_areas),
-        "indicators": _indicators(c, top, orgs, sources, focus_areas),
+        "frameworks": frameworks,
+        "recommendations": _recommendations(c, top, orgs, sources, focus_areas[""] if frameworks else {}),
+        "indicators": indicators,
         "budget": _budget(c, top, orgs, sources),
+        "capacity": _capacity(c, top, orgs, sources),
+        "parliament": _parliament(c, top, orgs, sources),
     }
 
 
@@ -228,7 +268,8 @@ def _organisations(c: _Checker, top: dict) -> dict[str, dict]:
 def _sources(c: _Checker, top: dict, orgs: dict) -> dict[str, dict]:
     sources: dict[str, dict] = {}
     for node in c.list(top, "sources", "sources"):
-        c.mapping(node, "source", {"key", "title", "kind", "date", "year", "reference", "issued_by"}, {"key", "title", "kind"})
+        c.mapping(node, "source", {"key", "title", "kind", "date", "year", "reference", "issued_by", "issuer", "url", "note"},
+                  {"key", "title", "kind"})
         key = c.text(node, "key", "source", pattern=r"[a-z0-9-]+")
         if key in sources:
             c.fail(node, f"source: key {key} appears twice")
@@ -244,57 +285,105 @@ def _sources(c: _Checker, top: dict, orgs: dict) -> dict[str, dict]:
             "year": year or (issued_on.year if issued_on else None),
             "reference": c.text(node, "reference", f"source {key}", optional=True),
             "issued_by": c.ref(node, "issued_by", f"source {key}", orgs, optional=True),
+            "issuer": c.text(node, "issuer", f"source {key}", optional=True),
+            "url": c.text(node, "url", f"source {key}", optional=True, pattern=r"https://\S+"),
+            "note": c.text(node, "note", f"source {key}", optional=True),
         }
     return sources
 
 
-def _framework(c: _Checker, top: dict) -> tuple[dict, dict[str, dict]]:
-    fw = c.mapping(top.get("framework"), "framework", {"key", "title", "period", "focus_areas"}, {"key", "title", "period", "focus_areas"})
+def _framework(c: _Checker, fw, sources: dict) -> tuple[dict, dict[str, dict]]:
+    c.mapping(fw, "framework", {"key", "title", "period", "period_note", "source", "focus_areas"}, {"key", "title", "period", "focus_areas"})
+    key = c.text(fw, "key", "framework", pattern=r"[a-z0-9-]+")
     period = c.mapping(fw["period"], "framework period", {"start", "end"}, {"start", "end"})
     start, end = c.day(period, "start", "framework period"), c.day(period, "end", "framework period")
     if end < start:
         c.fail(period, "framework period: 'end' lies before 'start'")
     focus_areas: dict[str, dict] = {}
     for node in c.list(fw, "focus_areas", "framework"):
-        c.mapping(node, "focus area", {"code", "title", "commitments"}, {"code", "title"})
+        c.mapping(node, "focus area", {"code", "title", "note", "commitments"}, {"code", "title"})
         code = c.text(node, "code", "focus area", pattern=r"[0-9]+(\.[0-9]+)*")
         if code in focus_areas:
             c.fail(node, f"focus area: code {code} appears twice")
-        commitments = c.list(node, "commitments", f"focus area {code}")
-        for text in commitments:
-            if not isinstance(text, str) or not text.strip():
-                c.fail(node, f"focus area {code}: every commitment must be non-empty text")
         focus_areas[code] = {
             "code": code,
             "title": c.text(node, "title", f"focus area {code}"),
-            "commitments": [t.strip() for t in commitments],
+            "note": c.text(node, "note", f"focus area {code}", optional=True),
+            "commitments": [_commitment(c, item, node, f"focus area {code}") for item in c.list(node, "commitments", f"focus area {code}")],
         }
     framework = {
-        "key": c.text(fw, "key", "framework", pattern=r"[a-z0-9-]+"),
+        "key": key,
         "title": c.text(fw, "title", "framework"),
         "period_start": start,
         "period_end": end,
+        # Default: the source with the framework's key (the shipped file's first framework).
+        "source": c.ref(fw, "source", f"framework {key}", sources, optional=True) or (key if key in sources else None),
         "focus_areas": list(focus_areas.values()),
     }
     return framework, focus_areas
 
 
+def _commitment(c: _Checker, item, area, what: str) -> dict:
+    if isinstance(item, str):
+        item = _Map(text=item)
+        item.line = area.line
+    c.mapping(item, "commitment", {"text", "note", "targets"}, {"text"})
+    targets = []
+    if item.get("targets") is not None:
+        node = c.mapping(item["targets"], f"{what} targets", {"organisation", "unit", "direction", "values", "indicator", "note"},
+                         {"unit", "direction", "values"})
+        if not isinstance(node["values"], dict):
+            c.fail(node, f"{what} targets: 'values' must be a mapping of year to value")
+        for year, value in node["values"].items():
+            if not isinstance(year, int) or not 1900 <= year <= 2100:
+                c.fail(node, f"{what} targets: period {year!r} must be a year")
+            number = c.number(node, value, f"{what} target {year}")
+            if number is None:
+                c.fail(node, f"{what} target {year}: a target needs a value")
+            targets.append({"node": node, "period": year, "value": number, "unit": c.text(node, "unit", f"{what} targets"),
+                            "direction": c.choice(node, "direction", f"{what} targets", TARGET_DIRECTIONS, optional=False),
+                            "organisation": node.get("organisation"), "indicator": node.get("indicator"),
+                            "note": c.text(node, "note", f"{what} targets", optional=True) or ""})
+    return {"text": c.text(item, "text", what), "note": c.text(item, "note", what, optional=True), "targets": targets}
+
+
 def _recommendations(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: dict) -> list[dict]:
     recommendations: dict[tuple[str, int], dict] = {}
     for node in c.list(top, "recommendations", "recommendations"):
-        c.mapping(node, "recommendation", {"source", "number", "addressee", "text", "response", "focus_area"}, {"source", "number", "text"})
+        c.mapping(node, "recommendation", {"source", "number", "kind", "addressee", "text", "response", "focus_area", "related"},
+                  {"source", "number", "text"})
         source = c.ref(node, "source", "recommendation", sources)
         number = c.integer(node, "number", "recommendation", minimum=1)
         if (source, number) in recommendations:
             c.fail(node, f"recommendation {source} #{number} appears twice")
+        response = node.get("response")
+        if isinstance(response, str) or response is None:
+            response = {"stance": c.choice(node, "response", "recommendation", RESPONSES) or "onbekend", "text": "", "document": None}
+        else:
+            c.mapping(response, "response", {"stance", "text", "date", "document"}, {"stance"})
+            response = {"stance": c.choice(response, "stance", "response", RESPONSES, optional=False),
+                        "text": c.text(response, "text", "response", optional=True) or "",
+                        "date": c.day(response, "date", "response", optional=True),
+                        "document": c.ref(response, "document", "response", sources, optional=True)}
+        related = []
+        for ref in c.list(node, "related", "recommendation"):
+            c.mapping(ref, "related recommendation", {"source", "number"}, {"source", "number"})
+            related.append((c.ref(ref, "source", "related recommendation", sources), c.integer(ref, "number", "related recommendation", minimum=1)))
         recommendations[(source, number)] = {
             "source": source,
             "number": number,
+            "kind": c.choice(node, "kind", "recommendation", RECOMMENDATION_KINDS) or "aanbeveling",
             "text": c.text(node, "text", "recommendation"),
             "addressee": c.ref(node, "addressee", "recommendation", orgs, optional=True),
-            "response": c.choice(node, "response", "recommendation", RESPONSES) or "onbekend",
+            "response": response,
             "focus_area": c.ref(node, "focus_area", "recommendation", focus_areas, optional=True),
+            "related": related,
+            "node": node,
         }
+    for rec in recommendations.values():
+        for ref in rec["related"]:
+            if ref not in recommendations:
+                c.fail(rec["node"], f"recommendation {rec['source']} #{rec['number']}: related {ref[0]} #{ref[1]} is not defined in this file")
     return list(recommendations.values())
 
 
@@ -304,7 +393,7 @@ def _indicators(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: 
         c.mapping(
             node,
             "indicator",
-            {"key", "title", "unit", "owner", "source", "values", "definition", "direction",
+            {"key", "title", "unit", "owner", "producer", "source", "values", "definition", "definitions", "direction",
              "baseline", "baseline_year", "target", "target_year", "focus_area"},
             {"key", "title", "unit", "owner", "values"},
         )
@@ -318,14 +407,30 @@ def _indicators(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: 
         for year, value in values.items():
             if not isinstance(year, int) or not 1900 <= year <= 2100:
                 c.fail(node, f"indicator {key}: period {year!r} must be a year")
-            figures[year] = c.number(node, value, f"indicator {key} {year}")
+            if isinstance(value, dict):
+                c.mapping(value, f"indicator {key} {year}", {"value", "source", "note"}, {"value"})
+                figures[year] = {"value": c.number(value, value.get("value"), f"indicator {key} {year}"),
+                                 "source": c.ref(value, "source", f"indicator {key} {year}", sources, optional=True),
+                                 "note": c.text(value, "note", f"indicator {key} {year}", optional=True)}
+            else:
+                figures[year] = {"value": c.number(node, value, f"indicator {key} {year}"), "source": None, "note": None}
+        definitions = []
+        for version, d in enumerate(c.list(node, "definitions", f"indicator {key}"), start=1):
+            c.mapping(d, f"indicator {key} definition", {"from", "text", "note"}, {"from", "text"})
+            year = c.integer(d, "from", f"indicator {key} definition", minimum=1900)
+            if definitions and year <= definitions[-1]["from"]:
+                c.fail(d, f"indicator {key}: definitions must follow each other in time")
+            definitions.append({"version": version, "from": year, "text": c.text(d, "text", f"indicator {key} definition"),
+                                "note": c.text(d, "note", f"indicator {key} definition", optional=True) or ""})
         indicators[key] = {
             "key": key,
             "title": c.text(node, "title", f"indicator {key}"),
             "unit": c.text(node, "unit", f"indicator {key}"),
             "owner": c.ref(node, "owner", f"indicator {key}", orgs),
+            "producer": c.text(node, "producer", f"indicator {key}", optional=True),
             "source": c.ref(node, "source", f"indicator {key}", sources, optional=True),
-            "definition": c.text(node, "definition", f"indicator {key}", optional=True) or "",
+            "definition": c.text(node, "definition", f"indicator {key}", optional=True) or (definitions[-1]["text"] if definitions else ""),
+            "definitions": definitions,
             "direction": c.choice(node, "direction", f"indicator {key}", DIRECTIONS),
             "baseline_value": c.number(node, node.get("baseline"), f"indicator {key} baseline"),
             "baseline_year": c.integer(node, "baseline_year", f"indicator {key}", optional=True),
@@ -351,6 +456,53 @@ def _budget(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
             "note": c.text(node, "note", "budget line", optional=True) or "",
         })
     return budget
+
+
+def _capacity(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
+    lines = {}
+    for node in c.list(top, "capacity", "capacity"):
+        c.mapping(node, "capacity line", {"key", "organisation", "applies_to", "source", "quantity", "unit", "period", "description", "note"},
+                  {"key", "source", "unit", "description"})
+        key = c.text(node, "key", "capacity line", pattern=r"[a-z0-9-]+")
+        if key in lines:
+            c.fail(node, f"capacity line: key {key} appears twice")
+        lines[key] = {
+            "key": key, "organisation": c.ref(node, "organisation", "capacity line", orgs, optional=True),
+            "applies_to": c.text(node, "applies_to", "capacity line", optional=True) or "",
+            "source": c.ref(node, "source", "capacity line", sources),
+            "quantity": c.number(node, node.get("quantity"), f"capacity line {key} quantity"),
+            "unit": c.text(node, "unit", "capacity line"), "period": c.text(node, "period", "capacity line", optional=True) or "",
+            "description": c.text(node, "description", "capacity line"), "note": c.text(node, "note", "capacity line", optional=True) or "",
+        }
+    return list(lines.values())
+
+
+def _parliament(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
+    commitments = {}
+    for node in c.list(top, "parliament", "parliament"):
+        c.mapping(node, "parliament", {"key", "kind", "kamerstuk", "date", "source", "owner", "due", "text", "status", "fulfilled_by",
+                                       "fulfilled_note"}, {"key", "kind", "text"})
+        key = c.text(node, "key", "parliament", pattern=r"[a-z0-9-]+")
+        if key in commitments:
+            c.fail(node, f"parliament: key {key} appears twice")
+        due = c.text(node, "due", f"parliament {key}", optional=True) or ""
+        try:
+            due_start, due_end = due_range(due) if due else (None, None)
+        except ValueError as exc:
+            c.fail(node, f"parliament {key}: 'due' {exc}")
+        commitments[key] = {
+            "key": key, "kind": c.choice(node, "kind", f"parliament {key}", PARLIAMENT_KINDS, optional=False),
+            "kamerstuk": c.text(node, "kamerstuk", f"parliament {key}", optional=True) or "",
+            "made_on": c.day(node, "date", f"parliament {key}", optional=True),
+            "source": c.ref(node, "source", f"parliament {key}", sources, optional=True),
+            "owner": c.ref(node, "owner", f"parliament {key}", orgs, optional=True),
+            "due_label": due, "due_start": due_start, "due_end": due_end,
+            "text": c.text(node, "text", f"parliament {key}"),
+            "status": c.choice(node, "status", f"parliament {key}", PARLIAMENT_STATUSES) or "open",
+            "fulfilled_by": c.ref(node, "fulfilled_by", f"parliament {key}", sources, optional=True),
+            "fulfilled_note": c.text(node, "fulfilled_note", f"parliament {key}", optional=True) or "",
+        }
+    return list(commitments.values())
 
 
 def _upsert(session: Session, summary: LoadSummary, kind: str, model, lookup: dict, values: dict):
@@ -387,76 +539,58 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
         issuer = orgs[s["issued_by"]].id if s["issued_by"] else None
         sources[s["key"]] = _upsert(session, summary, "sources", Source, {"key": s["key"]}, {
             "title": s["title"], "kind": s["kind"], "issued_on": s["issued_on"], "year": s["year"],
-            "reference": s["reference"], "issuing_organisation_id": issuer,
+            "reference": s["reference"], "issuing_organisation_id": issuer, "issuer": s["issuer"], "url": s["url"], "note": s["note"],
         })
     session.flush()
 
-    fw = data["framework"]
-    framework_source = sources.get(fw["key"])
-    framework = _upsert(session, summary, "frameworks", Framework, {"key": fw["key"]}, {
-        "title": fw["title"], "period_start": fw["period_start"], "period_end": fw["period_end"],
-        "source_id": framework_source.id if framework_source else None,
-    })
-    session.flush()
-    focus_areas = {}
-    for position, fa in enumerate(fw["focus_areas"], start=1):
-        area = _upsert(session, summary, "focus_areas", FocusArea,
-                       {"framework_id": framework.id, "code": fa["code"]},
-                       {"title": fa["title"], "position": position})
-        session.flush()
-        focus_areas[fa["code"]] = area
-        for number, text in enumerate(fa["commitments"], start=1):
-            _upsert(session, summary, "commitments", Commitment,
-                    {"focus_area_id": area.id, "position": number}, {"text": text})
-        # Commitments dropped from the file go, unless work already hangs on them.
-        stale = session.scalars(
-            select(Commitment).where(
-                Commitment.focus_area_id == area.id,
-                Commitment.position > len(fa["commitments"]),
-                ~Commitment.id.in_(select(ActionItem.commitment_id).where(ActionItem.commitment_id.is_not(None))),
-            )
-        ).all()
-        for commitment in stale:
-            session.delete(commitment)
-            summary.count("commitments_removed", True, True)
+    targets: list[tuple[Commitment, dict, date]] = []
+    focus_areas: dict[str, FocusArea] = {}
+    for index, fw in enumerate(data["frameworks"]):
+        areas = _load_framework(session, summary, fw, sources, targets)
+        if index == 0:
+            focus_areas = areas
     session.flush()
 
-    for r in data["recommendations"]:
-        rec = _upsert(session, summary, "recommendations", Recommendation,
-                      {"source_id": sources[r["source"]].id, "number": r["number"]},
-                      {"text": r["text"], "response": r["response"],
-                       "addressee_organisation_id": orgs[r["addressee"]].id if r["addressee"] else None})
-        if r["focus_area"] and focus_areas[r["focus_area"]] not in rec.focus_areas:
-            rec.focus_areas.append(focus_areas[r["focus_area"]])
-            summary.count("recommendation_links", True, True)
-    session.flush()
-
+    indicators = {}
     for i in data["indicators"]:
-        indicator = _upsert(session, summary, "indicators", Indicator, {"key": i["key"]}, {
-            "title": i["title"], "unit": i["unit"], "definition": i["definition"],
-            "owner_organisation_id": orgs[i["owner"]].id,
-            "source_id": sources[i["source"]].id if i["source"] else None,
-            "focus_area_id": focus_areas[i["focus_area"]].id if i["focus_area"] else None,
-            "direction": i["direction"],
-            "baseline_value": i["baseline_value"], "baseline_year": i["baseline_year"],
-            "target_value": i["target_value"], "target_year": i["target_year"],
-        })
-        session.flush()
-        for year, value in i["values"].items():
-            existing = session.scalars(
-                select(Measurement).filter_by(indicator_id=indicator.id, period=str(year))
-            ).one_or_none()
-            _upsert(session, summary, "measurements", Measurement,
-                    {"indicator_id": indicator.id, "period": str(year)},
-                    {"period_start": date(year, 1, 1), "period_end": date(year, 12, 31), "value": value,
-                     "source_id": indicator.source_id,
-                     "recorded_at": existing.recorded_at if existing else now})
+        indicators[i["key"]] = _load_indicator(session, summary, i, orgs, sources, focus_areas, now)
+    session.flush()
+
+    for commitment, t, valid_from in targets:
+        _seed_target(session, summary, commitment, t, valid_from, orgs, indicators, now)
+    session.flush()
+
+    recs = {}
+    for r in data["recommendations"]:
+        recs[(r["source"], r["number"])] = _load_recommendation(session, summary, r, orgs, sources, focus_areas, now)
+    session.flush()
+    for r in data["recommendations"]:
+        for ref in r["related"]:
+            low, high = sorted((recs[(r["source"], r["number"])].id, recs[ref].id))
+            if low != high and session.execute(select(recommendation_links).where(
+                    recommendation_links.c.recommendation_id == low, recommendation_links.c.related_id == high)).first() is None:
+                session.execute(recommendation_links.insert().values(recommendation_id=low, related_id=high))
+                summary.count("recommendation_links", True, True)
     session.flush()
 
     for b in data["budget"]:
         _upsert(session, summary, "budget_lines", BudgetLine,
                 {"organisation_id": orgs[b["organisation"]].id, "source_id": sources[b["source"]].id},
                 {"yearly_eur": b["yearly_eur"], "note": b["note"]})
+    for line in data["capacity"]:
+        _upsert(session, summary, "capacity_lines", CapacityLine, {"key": line["key"]}, {
+            "organisation_id": orgs[line["organisation"]].id if line["organisation"] else None, "applies_to": line["applies_to"],
+            "source_id": sources[line["source"]].id, "quantity": line["quantity"], "unit": line["unit"], "period": line["period"],
+            "description": line["description"], "note": line["note"]})
+    for p in data["parliament"]:
+        if session.scalars(select(ParliamentCommitment.id).where(ParliamentCommitment.key == p["key"])).first() is None:
+            session.add(ParliamentCommitment(
+                key=p["key"], kind=p["kind"], kamerstuk=p["kamerstuk"], text=p["text"], made_on=p["made_on"],
+                source_id=sources[p["source"]].id if p["source"] else None,
+                owner_organisation_id=orgs[p["owner"]].id if p["owner"] else None,
+                due_label=p["due_label"], due_start=p["due_start"], due_end=p["due_end"], status=p["status"],
+                fulfilled_by_source_id=sources[p["fulfilled_by"]].id if p["fulfilled_by"] else None, fulfilled_note=p["fulfilled_note"]))
+            summary.count("parliament_commitments", True, True)
     session.flush()
 
     if summary.changed:
@@ -466,3 +600,125 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
         ))
         session.flush()
     return summary
+
+
+def _load_framework(session: Session, summary: LoadSummary, fw: dict, sources: dict, targets: list) -> dict[str, FocusArea]:
+    framework_source = sources.get(fw["source"]) if fw["source"] else None
+    framework = _upsert(session, summary, "frameworks", Framework, {"key": fw["key"]}, {
+        "title": fw["title"], "period_start": fw["period_start"], "period_end": fw["period_end"],
+        "source_id": framework_source.id if framework_source else None,
+    })
+    session.flush()
+    focus_areas = {}
+    for position, fa in enumerate(fw["focus_areas"], start=1):
+        area = _upsert(session, summary, "focus_areas", FocusArea,
+                       {"framework_id": framework.id, "code": fa["code"]},
+                       {"title": fa["title"], "position": position, "note": fa["note"]})
+        session.flush()
+        focus_areas[fa["code"]] = area
+        for number, c in enumerate(fa["commitments"], start=1):
+            commitment = _upsert(session, summary, "commitments", Commitment,
+                                 {"focus_area_id": area.id, "position": number}, {"text": c["text"], "note": c["note"]})
+            targets.extend((commitment, t, fw["period_start"]) for t in c["targets"])
+        # Commitments dropped from the file go, unless work already hangs on them.
+        stale = session.scalars(
+            select(Commitment).where(
+                Commitment.focus_area_id == area.id,
+                Commitment.position > len(fa["commitments"]),
+                ~Commitment.id.in_(select(ActionItem.commitment_id).where(ActionItem.commitment_id.is_not(None))),
+                ~Commitment.id.in_(select(Target.commitment_id)),
+            )
+        ).all()
+        for commitment in stale:
+            session.delete(commitment)
+            summary.count("commitments_removed", True, True)
+    return focus_areas
+
+
+def _load_indicator(session: Session, summary: LoadSummary, i: dict, orgs: dict, sources: dict, focus_areas: dict,
+                    now: datetime) -> Indicator:
+    indicator = _upsert(session, summary, "indicators", Indicator, {"key": i["key"]}, {
+        "title": i["title"], "unit": i["unit"], "definition": i["definition"], "producer": i["producer"],
+        "owner_organisation_id": orgs[i["owner"]].id,
+        "source_id": sources[i["source"]].id if i["source"] else None,
+        "focus_area_id": focus_areas[i["focus_area"]].id if i["focus_area"] else None,
+        "direction": i["direction"],
+        "baseline_value": i["baseline_value"], "baseline_year": i["baseline_year"],
+        "target_value": i["target_value"], "target_year": i["target_year"],
+    })
+    session.flush()
+    for d in i["definitions"]:
+        _upsert(session, summary, "indicator_definitions", IndicatorDefinition, {"indicator_id": indicator.id, "version": d["version"]},
+                {"definition": d["text"], "valid_from": date(d["from"], 1, 1), "note": d["note"],
+                 **({} if session.scalars(select(IndicatorDefinition.id).filter_by(indicator_id=indicator.id, version=d["version"])).first()
+                    else {"recorded_at": now})})
+    corrected = set(session.scalars(select(MeasurementCorrection.measurement_id).join(Measurement)
+                                    .where(Measurement.indicator_id == indicator.id)))
+    for year, figure in i["values"].items():
+        existing = session.scalars(select(Measurement).filter_by(indicator_id=indicator.id, period=str(year))).one_or_none()
+        if existing is not None and (existing.id in corrected or existing.entered_by_id is not None):
+            continue  # a figure entered or corrected in the portal is the users' work
+        source = sources[figure["source"]] if figure["source"] else None
+        _upsert(session, summary, "measurements", Measurement,
+                {"indicator_id": indicator.id, "period": str(year)},
+                {"period_start": date(year, 1, 1), "period_end": date(year, 12, 31), "value": figure["value"],
+                 "source_id": source.id if source else indicator.source_id, "note": figure["note"],
+                 "recorded_at": existing.recorded_at if existing else now})
+    return indicator
+
+
+def _seed_target(session: Session, summary: LoadSummary, commitment: Commitment, t: dict, valid_from: date, orgs: dict,
+                 indicators: dict, now: datetime) -> None:
+    """Seeded once per commitment and period: later decisions are the coordinators' (new rows, with history)."""
+    period = str(t["period"])
+    if session.scalars(select(Target.id).where(Target.commitment_id == commitment.id, Target.period == period)).first() is not None:
+        return
+    indicator = indicators[t["indicator"]] if t["indicator"] else None
+    session.add(Target(commitment_id=commitment.id, indicator_id=indicator.id if indicator else None,
+                       organisation_id=orgs[t["organisation"]].id if t["organisation"] else None, period=period,
+                       period_start=date(t["period"], 1, 1), period_end=date(t["period"], 12, 31), value=t["value"], unit=t["unit"],
+                       direction=t["direction"], valid_from=valid_from, reason="Uit de referentiegegevens.", note=t["note"],
+                       recorded_at=now))
+    if indicator is not None and session.execute(select(indicator_commitments).where(
+            indicator_commitments.c.indicator_id == indicator.id, indicator_commitments.c.commitment_id == commitment.id)).first() is None:
+        session.execute(indicator_commitments.insert().values(indicator_id=indicator.id, commitment_id=commitment.id))
+    summary.count("targets", True, True)
+
+
+def _load_recommendation(session: Session, summary: LoadSummary, r: dict, orgs: dict, sources: dict, focus_areas: dict,
+                         now: datetime) -> Recommendation:
+    rec = session.scalars(select(Recommendation).filter_by(source_id=sources[r["source"]].id, number=r["number"])).one_or_none()
+    responses = session.scalars(select(RecommendationResponse).where(RecommendationResponse.recommendation_id == rec.id)
+                                .order_by(RecommendationResponse.id)).all() if rec else []
+    seeded = bool(responses) and all(x.recorded_by_id is None for x in responses)
+    values = {"text": r["text"], "kind": r["kind"],
+              "addressee_organisation_id": orgs[r["addressee"]].id if r["addressee"] else None}
+    if not responses or seeded:
+        values["response"] = r["response"]["stance"]
+    rec = _upsert(session, summary, "recommendations", Recommendation,
+                  {"source_id": sources[r["source"]].id, "number": r["number"]}, values)
+    session.flush()
+    response = r["response"]
+    document = sources[response["document"]] if response.get("document") else None
+    fields = {"stance": response["stance"], "text": response["text"], "responded_on": response.get("date"),
+              "document_source_id": document.id if document else None}
+    if response["text"] or response["stance"] != "onbekend":
+        if not responses:
+            session.add(RecommendationResponse(recommendation_id=rec.id, recorded_at=now, reason="Uit de referentiegegevens.", **fields))
+            summary.count("recommendation_responses", True, True)
+        elif seeded and any(getattr(responses[-1], k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(responses[-1], k, v)
+            summary.count("recommendation_responses", False, True)
+    # Links to focus areas are reference data only: the file says which there are.
+    wanted = {focus_areas[r["focus_area"]].id} if r["focus_area"] else set()
+    current = set(session.scalars(select(recommendation_focus_areas.c.focus_area_id)
+                                  .where(recommendation_focus_areas.c.recommendation_id == rec.id)))
+    for area_id in wanted - current:
+        session.execute(recommendation_focus_areas.insert().values(recommendation_id=rec.id, focus_area_id=area_id))
+        summary.count("recommendation_focus_links", True, True)
+    for area_id in current - wanted:
+        session.execute(recommendation_focus_areas.delete().where(recommendation_focus_areas.c.recommendation_id == rec.id,
+                                                                  recommendation_focus_areas.c.focus_area_id == area_id))
+        summary.count("recommendation_focus_links_removed", True, True)
+    return rec

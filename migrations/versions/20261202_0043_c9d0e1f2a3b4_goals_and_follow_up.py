@@ -220,10 +220,12 @@ def upgrade() -> None:
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('issuer', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('url', sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
 
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE sources DROP COLUMN note")
     op.execute("ALTER TABLE sources DROP COLUMN url")
     op.execute("ALTER TABLE sources DROP COLUMN issuer")
     op.execute("ALTER TABLE recommendations DROP COLUMN kind")

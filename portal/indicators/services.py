@@ -1,7 +1,6 @@
 """Measurements: periods, Dutch number input, single entry and an all-or-nothing CSV import."""
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import re
@@ -15,26 +14,11 @@ from sqlalchemy.orm import Session
 from models import Indicator, Measurement, User
 
 from .. import audit
+from ..periods import parse_period
 from ..errors import NotAllowed, ValidationFailed
 from .permissions import can_enter
 
 MAX_ROWS = 500
-
-
-def parse_period(text: str) -> tuple[str, date, date]:
-    """'2024' (year), '2024-Q3' (quarter) or '2024-05' (month) -> (label, start, end)."""
-    text = (text or "").strip().upper()
-    if m := re.fullmatch(r"(19|20)(\d\d)", text):
-        year = int(text)
-        return text, date(year, 1, 1), date(year, 12, 31)
-    if m := re.fullmatch(r"((?:19|20)\d\d)-Q([1-4])", text):
-        year, quarter = int(m[1]), int(m[2])
-        first = 3 * quarter - 2
-        return text, date(year, first, 1), date(year, first + 2, calendar.monthrange(year, first + 2)[1])
-    if m := re.fullmatch(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])", text):
-        year, month = int(m[1]), int(m[2])
-        return text, date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    raise ValueError("Gebruik een jaar (2024), kwartaal (2024-Q3) of maand (2024-05).")
 
 
 def parse_value(text: str) -> Decimal | None:
