@@ -186,6 +186,8 @@ class ParliamentCommitment(TimestampMixin, Base):
     due_start: Mapped[date | None]
     due_end: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default="open")
+    # The day it was fulfilled or lapsed: "open as of a date" reads it.
+    closed_on: Mapped[date | None]
     fulfilled_by_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     fulfilled_note: Mapped[str] = mapped_column(Text, default="")
     reminded_on: Mapped[date | None]

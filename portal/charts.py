@@ -37,10 +37,14 @@ def status_bars(rows: list[tuple[str, dict[str, int]]], title: str) -> Markup:
     return Markup("".join(parts))
 
 
-def line_chart(points: list[tuple[str, float | None]], title: str, target: float | None = None, unit: str = "") -> Markup:
-    """Values over periods; a gap (None) breaks the line, it is never drawn as zero."""
+def line_chart(points: list[tuple[str, float | None]], title: str, target: float | None = None, unit: str = "",
+               targets: dict[str, float] | None = None, breaks: frozenset[str] = frozenset()) -> Markup:
+    """Values over periods; a gap (None) breaks the line, it is never drawn as zero. `targets` marks the target of a
+    period (a dashed tick labelled "doel"); a period in `breaks` starts a new definition: the line is not joined
+    across it and a dotted vertical line says "breuk"."""
+    targets = targets or {}
     width, height, left, bottom, top = 640, 260, 70, 40, 20
-    known = [v for _, v in points if v is not None] + ([target] if target is not None else [])
+    known = [v for _, v in points if v is not None] + ([target] if target is not None else []) + list(targets.values())
     if not points or not known:
         return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" width="{width}" height="40"><text x="0" y="20" font-size="13" fill="#1a1a1a">Geen cijfers</text></svg>')
     high = max(known) * 1.1 or 1
@@ -58,6 +62,18 @@ def line_chart(points: list[tuple[str, float | None]], title: str, target: float
     for i, (label, value) in enumerate(points):
         x, _ = xy(i, 0)
         parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" font-size="12" text-anchor="middle" fill="#1a1a1a">{escape(label)}</text>')
+        if label in breaks and i:
+            bx = x - step / 2
+            if len(segment) > 1:
+                parts.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="#154273" stroke-width="2"/>')
+            segment = []
+            parts.append(f'<line x1="{bx:.1f}" y1="{top}" x2="{bx:.1f}" y2="{height - bottom}" stroke="#535353" stroke-dasharray="2 3"/>'
+                         f'<text x="{bx + 3:.1f}" y="{top + 10}" font-size="12" fill="#1a1a1a">breuk</text>')
+        if label in targets:
+            _, ty = xy(i, targets[label])
+            parts.append(f'<line x1="{x - 14:.1f}" y1="{ty:.1f}" x2="{x + 14:.1f}" y2="{ty:.1f}" stroke="#d52b1e" stroke-width="2" stroke-dasharray="4 2">'
+                         f'<title>doel {escape(label)}: {targets[label]:g} {escape(unit)}</title></line>'
+                         f'<text x="{x + 16:.1f}" y="{ty + 4:.1f}" font-size="11" fill="#1a1a1a">doel</text>')
         if value is None:
             if len(segment) > 1:
                 parts.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="#154273" stroke-width="2"/>')

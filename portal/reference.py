@@ -589,6 +589,7 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
                 source_id=sources[p["source"]].id if p["source"] else None,
                 owner_organisation_id=orgs[p["owner"]].id if p["owner"] else None,
                 due_label=p["due_label"], due_start=p["due_start"], due_end=p["due_end"], status=p["status"],
+                closed_on=sources[p["fulfilled_by"]].issued_on if p["fulfilled_by"] and p["status"] != "open" else None,
                 fulfilled_by_source_id=sources[p["fulfilled_by"]].id if p["fulfilled_by"] else None, fulfilled_note=p["fulfilled_note"]))
             summary.count("parliament_commitments", True, True)
     session.flush()

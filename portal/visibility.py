@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from models import User
 
@@ -49,3 +49,14 @@ def scope(viewer: User | None) -> str:
     if viewer is None or not viewer.is_active:
         return "none"
     return f"org{viewer.organisation_id}{'m' if viewer.organisation.is_mdt_member else 'x'}"
+
+
+def can_view_indicator(viewer: User | None, indicator) -> bool:
+    """Indicators are restricted like items, without shares: organisation, mdt or public."""
+    return allows(viewer, indicator.visibility, indicator.owner_organisation_id, ())
+
+
+def indicator_clause(viewer: User | None) -> ColumnElement[bool]:
+    from models import Indicator
+
+    return clause(viewer, Indicator.visibility, Indicator.owner_organisation_id, Indicator.id, lambda _org: select(Indicator.id).where(false()))

@@ -80,7 +80,7 @@ def test_indicator_figures_up_to_the_peildatum_and_gaps_stay_gaps(db_session, ca
 
     assert [p["period"] for p in series(feb)] == ["2009", "2010", "2011"]
     assert series(feb)[0]["value"] is None  # published as not available: a gap, never zero
-    assert series(may)[-1] == {"period": "2026-Q1", "period_end": "2026-03-31", "value": 7}
+    assert {k: series(may)[-1][k] for k in ("period", "period_end", "value")} == {"period": "2026-Q1", "period_end": "2026-03-31", "value": 7}
     latest = next(i for i in snapshot.summarise(may.snapshot, [])["indicators"] if i["key"] == indicator.key)["latest"]
     assert latest["value"] == 7
 

@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('due_start', sa.Date(), nullable=True),
     sa.Column('due_end', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('fulfilled_by_source_id', sa.Integer(), nullable=True),
     sa.Column('fulfilled_note', sa.Text(), nullable=False),
     sa.Column('reminded_on', sa.Date(), nullable=True),

@@ -2,9 +2,20 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from models import FocusArea, Framework, Recommendation, Source
+from models import (
+    BudgetLine,
+    CapacityLine,
+    Commitment,
+    FocusArea,
+    Framework,
+    Indicator,
+    Recommendation,
+    Source,
+    commitment_carryovers,
+    indicator_commitments,
+)
 
 
 def frameworks() -> Select:
@@ -31,3 +42,38 @@ def recommendations() -> Select:
     )
 
 
+
+
+def in_force(session, on, framework_id: int | None = None) -> Framework | None:
+    """The framework asked for, else the one in force on the date (the latest that started by then), else the first."""
+    options = (joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))
+    if framework_id is not None:
+        return session.scalars(select(Framework).where(Framework.id == framework_id).options(*options)).unique().first()
+    started = session.scalars(select(Framework).where(Framework.period_start <= on).order_by(Framework.period_start.desc(), Framework.id.desc())
+                              .limit(1).options(*options)).unique().first()
+    return started or session.scalars(select(Framework).order_by(Framework.period_start).limit(1).options(*options)).unique().first()
+
+
+def all_frameworks(session) -> list[Framework]:
+    return list(session.scalars(select(Framework).order_by(Framework.period_start.desc(), Framework.id.desc())))
+
+
+def capacity(session) -> dict:
+    """Budget and capacity lines as the sources publish them."""
+    return {"budget": list(session.scalars(select(BudgetLine).options(joinedload(BudgetLine.organisation), joinedload(BudgetLine.source)))),
+            "capacity": list(session.scalars(select(CapacityLine).order_by(CapacityLine.id)
+                                             .options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source))))}
+
+
+def commitment_indicators(session, commitment_id: int) -> list[Indicator]:
+    return list(session.scalars(select(Indicator).join(indicator_commitments, indicator_commitments.c.indicator_id == Indicator.id)
+                                .where(indicator_commitments.c.commitment_id == commitment_id).order_by(Indicator.title)))
+
+
+def carryovers(session, commitment_id: int) -> dict[str, list[Commitment]]:
+    """The commitments this one continues (earlier framework) and those that continue it (later framework)."""
+    def linked(mine, other):
+        return list(session.scalars(select(Commitment).join(commitment_carryovers, other == Commitment.id).where(mine == commitment_id)
+                                    .options(joinedload(Commitment.focus_area).joinedload(FocusArea.framework))))
+    return {"from": linked(commitment_carryovers.c.to_commitment_id, commitment_carryovers.c.from_commitment_id),
+            "to": linked(commitment_carryovers.c.from_commitment_id, commitment_carryovers.c.to_commitment_id)}

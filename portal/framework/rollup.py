@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import STATUSES, ActionItem, Commitment, FocusArea, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
+from models import STATUSES, ActionItem, Commitment, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
 from ..actions.permissions import visible_clause
 from ..cache import cache
 from ..visibility import scope as visibility_scope
+from . import queries
 from .state import recommendation_state
 
 
@@ -23,9 +24,9 @@ def _empty() -> dict[str, int]:
     return {s: 0 for s in STATUSES}
 
 
-def framework(session: Session) -> Framework | None:
-    return session.scalars(select(Framework).order_by(Framework.period_start).limit(1).options(
-        joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique().first()
+def framework(session: Session, on: date, framework_id: int | None = None) -> Framework | None:
+    """The framework a page shows: the one asked for, else the one in force on the date."""
+    return queries.in_force(session, on, framework_id)
 
 
 def summary(session: Session, viewer: User, today: date, area_id: int | None = None) -> dict:

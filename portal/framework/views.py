@@ -1,45 +1,77 @@
 """The framework: focus areas with commitments, recommendations and live progress roll-ups (what the viewer may see)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from models import STATUSES, FocusArea
+from models import STATUSES, Commitment, FocusArea, Indicator, Organisation
 
 from .. import audit
 from ..access import current_viewer
 from ..charts import status_bars
+from ..errors import ValidationFailed
 from ..extensions import db
+from ..formtools import apply_errors
 from ..i18n import today
-from . import bp, rollup
+from ..visibility import can_view_indicator
+from ..writes import page_write
+from . import bp, goals, queries, rollup
+from .forms import TargetForm
 from .permissions import can_weigh
 from .state import RESPONSE_TEXT, STATE_TEXT
 
 EMPTY = {"counts": rollup._empty(), "by_organisation": {}, "total": 0, "overdue": 0, "share_done": None, "average_progress": None}
 
 
+def _chosen_framework():
+    """?framework=<id> (a bounded whole number; anything else is the default): the framework in force today by default."""
+    raw = request.args.get("framework", "")
+    framework_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    fw = rollup.framework(db.session, today(), framework_id)
+    if framework_id is not None and fw is None:
+        abort(404)
+    return fw
+
+
+def _targets_by_commitment(fw, viewer) -> dict:
+    ids = [c.id for a in (fw.focus_areas if fw else []) for c in a.commitments]
+    return goals.standings(db.session, ids, today(), lambda indicator: can_view_indicator(viewer, indicator))
+
+
 @bp.get("/framework")
 def overview():
-    fw = rollup.framework(db.session)
-    totals = rollup.summary(db.session, current_viewer(), today())
+    viewer = current_viewer()
+    fw = _chosen_framework()
+    totals = rollup.summary(db.session, viewer, today())
     areas = [(area, totals["areas"].get(area.id, EMPTY)) for area in (fw.focus_areas if fw else [])]
     recs_by_area: dict[str, list] = {}
     for rec in rollup.recommendations(db.session, current_viewer()):
         for code in rec["focus_areas"]:
             recs_by_area.setdefault(code, []).append(rec)
     chart = status_bars([(area.code, live["counts"]) for area, live in areas if live["total"]], "Acties per speerpunt naar status")
+    area_ids = {area.id for area, _ in areas}
+    in_framework = {"total": sum(live["total"] for area, live in areas), "overdue": sum(live["overdue"] for area, live in areas),
+                    "done": sum(live["counts"]["done"] for area, live in areas)}
     return render_template("framework/overview.html", framework=fw, areas=areas, totals=totals, recs_by_area=recs_by_area,
-                           chart=chart, state_text=STATE_TEXT)
+                           chart=chart, state_text=STATE_TEXT, frameworks=queries.all_frameworks(db.session),
+                           in_force=rollup.framework(db.session, today()), in_framework=in_framework, area_ids=area_ids,
+                           targets=_targets_by_commitment(fw, viewer), assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
+                           capacity=queries.capacity(db.session))
 
 
 @bp.get("/framework/<code>")
 def focus_area(code: str):
     viewer = current_viewer()
-    fw = rollup.framework(db.session)
-    area = next((a for a in (fw.focus_areas if fw else []) if a.code == code), None) or abort(404)
+    fw = _chosen_framework()
+    area = next((a for a in (fw.focus_areas if fw else []) if a.code == code), None)
+    if area is None:  # a focus area of another framework, by its (distinct) code
+        area = db.session.scalars(select(FocusArea).where(FocusArea.code == code).order_by(FocusArea.id)).first() or abort(404)
+        fw = area.framework
     live = rollup.summary(db.session, viewer, today(), area.id)["areas"].get(area.id, EMPTY)
     recs = [r for r in rollup.recommendations(db.session, viewer) if code in r["focus_areas"]]
     per_org = list(live["by_organisation"].items())
@@ -47,7 +79,57 @@ def focus_area(code: str):
     return render_template("framework/focus_area.html", area=area, live=live, recs=recs, chart=chart, per_org=per_org,
                            items=rollup.area_items(db.session, viewer, area.id, today()),
                            state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=can_weigh(viewer),
-                           statuses=STATUSES)
+                           statuses=STATUSES, framework=fw, targets=_targets_by_commitment(fw, viewer), assessments=goals.ASSESSMENTS,
+                           directions=goals.DIRECTION_TEXT)
+
+
+@bp.get("/framework/commitments/<int:commitment_id>")
+def commitment(commitment_id: int):
+    """A commitment: its targets in force as of a date (default today), figure against target, and every decision about them."""
+    return _commitment_page(db.session.get(Commitment, commitment_id) or abort(404), _as_of())
+
+
+def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, errors: dict | None = None, status: int = 200):
+    viewer = current_viewer()
+    rows = goals.standings(db.session, [item.id], as_of, lambda indicator: can_view_indicator(viewer, indicator)).get(item.id, [])
+    history = [t for t in goals.history(db.session, item.id) if t.indicator is None or can_view_indicator(viewer, t.indicator)]
+    indicators = [i for i in queries.commitment_indicators(db.session, item.id) if can_view_indicator(viewer, i)]
+    form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
+    form.indicator.choices = [("", _("geen"))] + [(i.key, i.title) for i in db.session.scalars(select(Indicator).order_by(Indicator.title))
+                                                  if can_view_indicator(viewer, i)]
+    form.organisation.choices = [("", _("geen"))] + [(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    extra = apply_errors(form, errors or {})
+    return render_template("framework/commitment.html", commitment=item, area=item.focus_area, standings=rows, history=history,
+                           as_of=as_of, indicators=indicators, assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
+                           can_set=can_weigh(viewer), carried=queries.carryovers(db.session, item.id), form=form, extra_errors=extra), status
+
+
+def _as_of():
+    raw = request.args.get("as_of", "")
+    try:
+        return date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        abort(400)
+
+
+@bp.post("/framework/commitments/<int:commitment_id>/targets")
+def set_target(commitment_id: int):
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    item = db.session.get(Commitment, commitment_id) or abort(404)
+    indicator_key = request.form.get("indicator") or None
+    if indicator_key:
+        indicator = db.session.scalars(select(Indicator).where(Indicator.key == indicator_key)).first()
+        if indicator is None or not can_view_indicator(viewer, indicator):
+            indicator_key = "?"  # refused like an unknown one
+    try:
+        with page_write():
+            goals.set_target(db.session, viewer, item, {**request.form.to_dict(), "indicator": indicator_key}, today())
+    except ValidationFailed as exc:
+        return _commitment_page(db.session.get(Commitment, commitment_id), today(), request.form.to_dict(), exc.fields, 422)
+    flash(_("Het doel is vastgelegd."), "success")
+    return redirect(url_for("framework.commitment", commitment_id=item.id)), 303
 
 
 @bp.post("/framework/<code>/weights")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -14,8 +13,8 @@ from sqlalchemy.orm import Session
 from models import Indicator, Measurement, User
 
 from .. import audit
-from ..periods import parse_period
 from ..errors import NotAllowed, ValidationFailed
+from ..periods import parse_period
 from .permissions import can_enter
 
 MAX_ROWS = 500

@@ -6,13 +6,14 @@ from collections import OrderedDict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
-from models import FocusArea, Framework, Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
+from models import FocusArea, Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
 
 from .. import audit
 from ..cache import cache
 from ..errors import NotAllowed, ValidationFailed
+from ..framework import queries as framework_queries
 from ..visibility import allows
 from ..visibility import scope as visibility_scope
 from . import exports, snapshot
@@ -20,7 +21,7 @@ from .permissions import can_manage_reports, can_write_narrative, edits_keep_app
 
 
 def create_report(session: Session, author: User, title: str, as_of: date | None, today: date,
-                  previous_report_id: int | None = None) -> Report:
+                  previous_report_id: int | None = None, framework_id: int | None = None) -> Report:
     if not can_manage_reports(author):
         raise NotAllowed("only coordinators create reports")
     fields = {}
@@ -29,7 +30,10 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
         fields["title"] = "Geef de rapportage een titel."
     elif len(title) > 300:
         fields["title"] = "De titel mag hoogstens 300 tekens lang zijn."
-    framework = session.scalars(select(Framework).order_by(Framework.period_start)).first()
+    # The framework asked for, else the one in force today (the one the framework page shows).
+    framework = framework_queries.in_force(session, today, framework_id)
+    if framework_id is not None and framework is None:
+        fields["framework"] = "Dat beleidskader bestaat niet."
     if as_of is None:
         fields["as_of"] = "Vul een geldige peildatum in."
     elif as_of > today:
@@ -42,7 +46,7 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     if fields or as_of is None:
         raise ValidationFailed(fields or {"as_of": "Vul een geldige peildatum in."})
     report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
-                    snapshot=snapshot.compute(session, author, as_of, title))
+                    snapshot=snapshot.compute(session, author, as_of, title, framework=framework))
     session.add(report)
     session.flush()
     audit.record("report.created", session=session, actor=author, entity_type="report", entity_id=report.id, as_of=as_of.isoformat(),
@@ -212,3 +216,16 @@ def export_report(session: Session, viewer: User, report: Report, fmt: str, publ
     audit.record("report.exported", session=session, actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
                  audience="public" if public else "internal")
     return body, exports.FORMATS[fmt], f"rapportage-{report.as_of.isoformat()}{'-openbaar' if public else ''}.{fmt}"
+
+
+def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> list[tuple[Report, list[dict]]]:
+    """The frozen reports in which the recommendation appears for this viewer, with the rows linked to it that the viewer
+    may see (rule 7): a report whose only linked rows are hidden from the viewer still lists the recommendation, rows none."""
+    hidden = hidden_now(session, viewer)
+    out = []
+    for report in session.scalars(select(Report).order_by(Report.as_of, Report.id).options(undefer(Report.snapshot))):
+        if not any(r["id"] == rec_id for r in report.snapshot.get("recommendations", [])):
+            continue
+        rows = [r for r in snapshot.visible_items(report.snapshot, viewer, hidden) if rec_id in r["recommendation_ids"]]
+        out.append((report, rows))
+    return out

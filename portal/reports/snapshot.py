@@ -16,14 +16,34 @@ from decimal import Decimal
 from sqlalchemy import func, not_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import STATUSES, ActionItem, FocusArea, Framework, Indicator, Measurement, ProgressUpdate, Recommendation, User, is_late
+from models import (
+    STATUSES,
+    ActionItem,
+    BudgetLine,
+    CapacityLine,
+    Framework,
+    Indicator,
+    IndicatorDefinition,
+    Measurement,
+    ParliamentCommitment,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationResponse,
+    User,
+    is_late,
+    parliament_items,
+)
 
 from ..actions.permissions import visible_clause
+from ..framework import goals
+from ..framework import queries as framework_queries
+from ..framework.parliament import open_on
 from ..framework.state import recommendation_state
 from ..i18n import AMSTERDAM
 from ..visibility import allows
 
-SCHEMA = 1
+# 2: frameworks with targets, responses, Parliament, capacity, indicator visibility, definitions and notes.
+SCHEMA = 2
 
 
 def cutoff(as_of: date) -> datetime:
@@ -60,13 +80,19 @@ def period_kind(period: str) -> str:
     return period
 
 
-def compute(session: Session, author: User, as_of: date, title: str, with_indicators: bool = True) -> dict:
-    """A fixed number of queries, whatever the number of items (the live framework pages use it too)."""
+def compute(session: Session, author: User, as_of: date, title: str, with_indicators: bool = True,
+            framework: Framework | None = None) -> dict:
+    """A fixed number of queries, whatever the number of items. The report covers one framework (default: the one in
+    force on the peildatum): the items of its focus areas, and the items without a focus area when it is in force then."""
     end = cutoff(as_of)
-    framework = session.scalars(select(Framework).order_by(Framework.period_start).limit(1)
-                                .options(joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique().first()
+    framework = framework or framework_queries.in_force(session, as_of)
+    area_ids = [a.id for a in framework.focus_areas] if framework else []
+    in_force = framework is not None and framework_queries.in_force(session, as_of) is framework
+    in_framework = ActionItem.focus_area_id.in_(area_ids)
+    if in_force or framework is None:
+        in_framework = in_framework | ActionItem.focus_area_id.is_(None)
     items = session.scalars(
-        select(ActionItem).where(visible_clause(author), ActionItem.created_at < end).order_by(ActionItem.id)
+        select(ActionItem).where(visible_clause(author), ActionItem.created_at < end, in_framework).order_by(ActionItem.id)
         .options(joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.commitment),
                  selectinload(ActionItem.shared_with), selectinload(ActionItem.recommendations))
     ).all()
@@ -94,13 +120,26 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id)
                            .options(joinedload(Recommendation.source), joinedload(Recommendation.addressee),
                                     joinedload(Recommendation.focus_areas))).unique().all()
-    indicators, measurements = [], defaultdict(list)
+    responses = {}
+    for r in session.scalars(select(RecommendationResponse).where(RecommendationResponse.recorded_at < end)
+                             .order_by(RecommendationResponse.recorded_at, RecommendationResponse.id)
+                             .options(joinedload(RecommendationResponse.document))):
+        responses[r.recommendation_id] = r  # the latest recorded by the peildatum
+    indicators, measurements, definitions = [], defaultdict(list), defaultdict(list)
     if with_indicators:
         indicators = session.scalars(select(Indicator).order_by(Indicator.key)
-                                     .options(joinedload(Indicator.owner_organisation))).all()
+                                     .options(joinedload(Indicator.owner_organisation), joinedload(Indicator.source))).all()
+        for d in session.scalars(select(IndicatorDefinition).order_by(IndicatorDefinition.indicator_id, IndicatorDefinition.version)):
+            definitions[d.indicator_id].append({"version": d.version, "valid_from": d.valid_from.isoformat(), "definition": d.definition,
+                                                "note": d.note})
         for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of)
-                                 .order_by(Measurement.indicator_id, Measurement.period_end)):
-            measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value)})
+                                 .order_by(Measurement.indicator_id, Measurement.period_end).options(joinedload(Measurement.source))):
+            versions = [d for d in definitions[m.indicator_id] if d["valid_from"] <= m.period_start.isoformat()]
+            measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value),
+                                                 "note": m.note or "", "source": m.source_text or (m.source.title if m.source else ""),
+                                                 "definition_version": versions[-1]["version"] if versions else None})
+    commitment_ids = [c.id for a in (framework.focus_areas if framework else []) for c in a.commitments]
+    standings = goals.standings(session, commitment_ids, as_of, lambda _indicator: True)
 
     return {
         "schema": SCHEMA,
@@ -108,26 +147,76 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
         "as_of": as_of.isoformat(),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "author": {"id": author.id, "name": author.name, "organisation": author.organisation.code},
-        "framework": {"key": framework.key, "title": framework.title,
+        "framework": {"id": framework.id, "key": framework.key, "title": framework.title,
                       "period_start": framework.period_start.isoformat(), "period_end": framework.period_end.isoformat(),
                       "source_date": framework.source.issued_on.isoformat() if framework.source and framework.source.issued_on else None,
                       "source_reference": framework.source.reference if framework.source else None} if framework else None,
-        "focus_areas": [{"code": a.code, "title": a.title,
-                         "commitments": [{"id": c.id, "position": c.position, "text": c.text, "weight": float(c.weight)} for c in a.commitments]}
+        "focus_areas": [{"code": a.code, "title": a.title, "note": a.note or "",
+                         "commitments": [{"id": c.id, "position": c.position, "text": c.text, "weight": float(c.weight), "note": c.note or "",
+                                          "targets": [_standing(st) for st in standings.get(c.id, [])]} for c in a.commitments]}
                         for a in (framework.focus_areas if framework else [])],
         "items": item_rows,
         "recommendations": [{
             "id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
             "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
-            "response": r.response, "addressee": r.addressee.code if r.addressee else None,
+            "response": responses[r.id].stance if r.id in responses else "onbekend", "kind": r.kind,
+            "response_text": responses[r.id].text if r.id in responses else "",
+            "response_document": _document(responses[r.id]) if r.id in responses else "",
+            "addressee": r.addressee.code if r.addressee else None,
             "addressee_name": r.addressee.name if r.addressee else None,
             "focus_areas": [a.code for a in r.focus_areas],
         } for r in recs],
         "indicators": [{
             "key": i.key, "title": i.title, "unit": i.unit, "owner": i.owner_organisation.code, "direction": i.direction,
+            "visibility": i.visibility, "producer": i.producer or "", "source": i.source.title if i.source else "",
+            "definition": i.definition or "", "definitions": definitions.get(i.id, []),
             "target_value": _number(i.target_value), "target_year": i.target_year, "series": measurements.get(i.id, []),
         } for i in indicators],
+        "parliament": _parliament(session, as_of),
+        "capacity": _capacity(session),
     }
+
+
+def _standing(st: goals.Standing) -> dict:
+    t = st.target
+    return {"period": t.period, "value": _number(t.value), "unit": t.unit, "direction": t.direction,
+            "indicator": t.indicator.key if t.indicator else None,
+            "indicator_visibility": t.indicator.visibility if t.indicator else None,
+            "indicator_owner": t.indicator.owner_organisation.code if t.indicator else None,
+            "organisation": t.organisation.code if t.organisation else None, "valid_from": t.valid_from.isoformat(), "note": t.note,
+            "figure": _number(st.figure), "figure_period": st.figure_period, "assessment": st.assessment}
+
+
+def _document(response: RecommendationResponse) -> str:
+    title = response.document.title if response.document else response.document_title
+    return ", ".join(part for part in (title, response.kamerstuk) if part)
+
+
+def _parliament(session: Session, as_of: date) -> list[dict]:
+    """Toezeggingen and moties open on the peildatum (public records); linked item ids are filtered per reader."""
+    rows = session.scalars(select(ParliamentCommitment).where(open_on(as_of)).order_by(ParliamentCommitment.due_end.is_(None),
+                                                                                     ParliamentCommitment.due_end, ParliamentCommitment.id)
+                           .options(joinedload(ParliamentCommitment.owner_organisation))).all()
+    links = defaultdict(list)
+    for pid, item_id in session.execute(select(parliament_items.c.parliament_commitment_id, parliament_items.c.action_item_id)
+                                        .where(parliament_items.c.parliament_commitment_id.in_([p.id for p in rows]))):
+        links[pid].append(item_id)
+    return [{"id": p.id, "kind": p.kind, "kamerstuk": p.kamerstuk, "text": p.text,
+             "made_on": p.made_on.isoformat() if p.made_on else None, "due_label": p.due_label,
+             "due_end": p.due_end.isoformat() if p.due_end else None,
+             "overdue": bool(p.due_end and p.due_end < as_of),
+             "owner": p.owner_organisation.code if p.owner_organisation else None, "action_item_ids": sorted(links[p.id])} for p in rows]
+
+
+def _capacity(session: Session) -> list[dict]:
+    lines = [{"organisation": b.organisation.code, "description": b.note, "quantity": _number(b.yearly_eur), "unit": "euro per jaar",
+              "period": "", "source": b.source.title}
+             for b in session.scalars(select(BudgetLine).options(joinedload(BudgetLine.organisation), joinedload(BudgetLine.source)))]
+    lines += [{"organisation": c.organisation.code if c.organisation else c.applies_to, "description": c.description,
+               "quantity": _number(c.quantity), "unit": c.unit, "period": c.period, "source": c.source.title}
+              for c in session.scalars(select(CapacityLine).order_by(CapacityLine.id)
+                                       .options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source)))]
+    return lines
 
 
 # -- what a viewer sees of a frozen snapshot ---------------------------------------
@@ -165,8 +254,18 @@ def _current_vocabulary(row: dict) -> dict:
     return row
 
 
-def summarise(snapshot: dict, items: list[dict]) -> dict:
-    """Aggregates over the given rows: per focus area, per organisation, recommendations, indicators."""
+def indicator_readable(indicator_visibility: str | None, owner: str | None, reader: User | None) -> bool:
+    """A frozen indicator (or a target's figure) is shown to a reader its frozen visibility allows; reader None is the
+    publication: public indicators only. Reports frozen before indicators could be restricted hold only public ones."""
+    visibility = indicator_visibility or "public"
+    if reader is None:
+        return visibility == "public"
+    return allows(reader, visibility, owner, (), by="code")
+
+
+def summarise(snapshot: dict, items: list[dict], reader: User | None = None) -> dict:
+    """Aggregates over the given rows: per focus area, per organisation, recommendations, indicators, targets, Parliament.
+    `reader` decides which restricted indicators show (None: the publication)."""
     by_area = defaultdict(list)
     for row in items:
         by_area[row["focus_area"]].append(row)
@@ -177,6 +276,8 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
 
     areas = []
     for area in snapshot["focus_areas"]:
+        area = {**area, "commitments": [{**c, "targets": [_readable_target(t, reader) for t in c.get("targets", [])]}
+                                        for c in area["commitments"]]}
         rows = by_area.get(area["code"], [])
         weight = sum(r["commitment_weight"] for r in rows if r["status"] != "cancelled")
         done_weight = sum(r["commitment_weight"] for r in rows if r["status"] == "done")
@@ -192,6 +293,7 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
             "items": rows,
         })
     unassigned = by_area.get(None, [])
+    shown = {r["id"] for r in items}
     orgs = defaultdict(list)
     for r in items:
         orgs[r["owner"]].append(r)
@@ -204,6 +306,8 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
                        for rec in snapshot["recommendations"]]
     indicators = []
     for ind in snapshot["indicators"]:
+        if not indicator_readable(ind.get("visibility"), ind["owner"], reader):
+            continue
         known = [p for p in ind["series"] if p["value"] is not None]
         latest = known[-1] if known else None
         # "Vorige waarde" compares like with like: the previous figure of the same kind of period (year, quarter, month).
@@ -215,7 +319,15 @@ def summarise(snapshot: dict, items: list[dict]) -> dict:
         "organisations": [{"code": code, "total": len(rows), "counts": counts(rows), "overdue": sum(r["overdue"] for r in rows)}
                           for code, rows in sorted(orgs.items())],
         "recommendations": recommendations, "indicators": indicators,
+        "parliament": [{**p, "action_item_ids": [i for i in p["action_item_ids"] if i in shown]} for p in snapshot.get("parliament", [])],
+        "capacity": snapshot.get("capacity", []),
     }
+
+
+def _readable_target(target: dict, reader: User | None) -> dict:
+    if target["indicator"] is None or indicator_readable(target["indicator_visibility"], target["indicator_owner"], reader):
+        return target
+    return {**target, "indicator": None, "figure": None, "figure_period": None, "assessment": "geen_cijfer"}
 
 
 def diff(older: dict, newer: dict, viewer: User | None, hidden_now: Collection[int]) -> dict:
@@ -235,9 +347,9 @@ def diff(older: dict, newer: dict, viewer: User | None, hidden_now: Collection[i
             area["status_changed"].append({**row, "before": before["status"]})
         if row["due_date"] and before["due_date"] and row["due_date"] > before["due_date"]:
             area["slipped"].append({**row, "before_due": before["due_date"]})
-    older_ind = {i["key"]: i for i in summarise(older, [])["indicators"]}
+    older_ind = {i["key"]: i for i in summarise(older, [], viewer)["indicators"]}
     moved = []
-    for ind in summarise(newer, [])["indicators"]:
+    for ind in summarise(newer, [], viewer)["indicators"]:
         prev = older_ind.get(ind["key"], {}).get("latest")
         if ind["latest"] != prev:
             moved.append({"key": ind["key"], "title": ind["title"], "unit": ind["unit"], "before": prev, "after": ind["latest"]})

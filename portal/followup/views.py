@@ -1,0 +1,179 @@
+"""The follow-up register: a page per recommendation with its timeline, and the register of toezeggingen and moties."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from models import Organisation, ParliamentCommitment, Recommendation, Source
+
+from ..access import current_viewer
+from ..errors import ValidationFailed, VersionConflict
+from ..extensions import db
+from ..formtools import apply_errors
+from ..framework import followup, parliament
+from ..framework.forms import ParliamentForm, ResponseForm
+from ..framework.permissions import can_weigh
+from ..framework.state import STATE_TEXT, recommendation_state
+from ..i18n import today
+from ..reports import services as report_services
+from ..writes import page_write
+from . import bp
+
+
+def _sources():
+    return db.session.scalars(select(Source).order_by(Source.year.desc(), Source.title)).all()
+
+
+def _recommendation(rec_id: int) -> Recommendation:
+    return db.session.scalars(select(Recommendation).where(Recommendation.id == rec_id).options(
+        joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).first() or abort(404)
+
+
+@bp.get("/recommendations/<int:rec_id>")
+def recommendation(rec_id: int):
+    return _recommendation_page(_recommendation(rec_id))
+
+
+def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, errors: dict | None = None, status: int = 200):
+    viewer = current_viewer()
+    items, events = followup.timeline(db.session, viewer, rec)
+    history = followup.responses(db.session, rec.id)
+    related_ids = followup.related_ids(db.session, [rec.id]).get(rec.id, [])
+    related = db.session.scalars(select(Recommendation).where(Recommendation.id.in_(related_ids))
+                                 .options(joinedload(Recommendation.source))).all() if related_ids else []
+    if form is None:
+        current = history[0] if history else None
+        form = ResponseForm(formdata=None, data={
+            "base_response": current.id if current else "", "stance": current.stance if current else "onbekend",
+            "text": current.text if current else "", "responded_on": current.responded_on.isoformat() if current and current.responded_on else "",
+            "document": current.document.key if current and current.document else "", "document_title": current.document_title if current else "",
+            "kamerstuk": current.kamerstuk if current else "", "url": current.url if current else ""})
+    form.document.choices = [("", _("geen"))] + [(s.key, s.title) for s in _sources()]
+    extra = apply_errors(form, errors or {})
+    others = db.session.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)
+                                .options(joinedload(Recommendation.source))).all() if can_weigh(viewer) else []
+    return render_template("followup/recommendation.html", rec=rec, items=items, events=events, history=history, related=related,
+                           state=STATE_TEXT[recommendation_state([i.status for i in items])], stance_text=followup.STANCE_TEXT,
+                           reports=report_services.reports_with_recommendation(db.session, viewer, rec.id), form=form,
+                           extra_errors=extra, can_edit=can_weigh(viewer), others=others), status
+
+
+@bp.post("/recommendations/<int:rec_id>/response")
+def record_response(rec_id: int):
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    rec = _recommendation(rec_id)
+    form = ResponseForm()
+    raw = request.form.get("base_response", "")
+    base = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    try:
+        with page_write():
+            followup.record_response(db.session, viewer, rec, request.form.to_dict(), base)
+    except ValidationFailed as exc:
+        return _recommendation_page(_recommendation(rec_id), form, exc.fields, 422)
+    except VersionConflict:
+        flash(_("Iemand anders heeft de reactie intussen gewijzigd. Hieronder staat de nieuwe versie; controleer die en sla opnieuw op."), "error")
+        return _recommendation_page(_recommendation(rec_id), status=409)
+    flash(_("De reactie is vastgelegd."), "success")
+    return redirect(url_for("followup.recommendation", rec_id=rec_id) + "#reactie"), 303
+
+
+@bp.post("/recommendations/<int:rec_id>/related")
+def relate(rec_id: int):
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    rec = _recommendation(rec_id)
+    raw = request.form.get("related", "")
+    other = db.session.get(Recommendation, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if other is None:
+        flash(_("Kies een aanbeveling."), "error")
+        return redirect(url_for("followup.recommendation", rec_id=rec_id) + "#samenhang"), 303
+    try:
+        with page_write():
+            followup.link_related(db.session, viewer, rec, other, request.form.get("action") != "unlink")
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+    else:
+        flash(_("De samenhang is opgeslagen."), "success")
+    return redirect(url_for("followup.recommendation", rec_id=rec_id) + "#samenhang"), 303
+
+
+# -- toezeggingen en moties ----------------------------------------------------------------------------------------
+
+@bp.get("/parliament")
+def parliament_list():
+    viewer = current_viewer()
+    status = request.args.get("status") or None
+    rows = parliament.register(db.session, status)
+    linked = parliament.linked_items(db.session, viewer, [p.id for p in rows])
+    return render_template("followup/parliament_list.html", rows=rows, linked=linked, status=status, today=today(),
+                           is_overdue=parliament.is_overdue, kind_text=parliament.KIND_TEXT, status_text=parliament.STATUS_TEXT,
+                           can_edit=can_weigh(viewer))
+
+
+def _parliament_form(form: ParliamentForm) -> ParliamentForm:
+    form.owner_organisation.choices = [("", _("geen"))] + [(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    form.fulfilled_by.choices = [("", _("geen"))] + [(s.key, s.title) for s in _sources()]
+    return form
+
+
+def _form_data(c: ParliamentCommitment, linked_ids: list[int]) -> dict:
+    return {"version": c.version, "kind": c.kind, "kamerstuk": c.kamerstuk, "text": c.text,
+            "made_on": c.made_on.isoformat() if c.made_on else "", "owner_organisation": c.owner_organisation.code if c.owner_organisation else "",
+            "due": c.due_label, "status": c.status, "closed_on": c.closed_on.isoformat() if c.closed_on else "",
+            "fulfilled_by": c.fulfilled_by.key if c.fulfilled_by else "", "fulfilled_note": c.fulfilled_note,
+            "action_item_ids": ", ".join(map(str, linked_ids))}
+
+
+def _load(pid: int) -> ParliamentCommitment:
+    return db.session.scalars(select(ParliamentCommitment).where(ParliamentCommitment.id == pid).options(
+        joinedload(ParliamentCommitment.owner_organisation), joinedload(ParliamentCommitment.source),
+        joinedload(ParliamentCommitment.fulfilled_by))).first() or abort(404)
+
+
+@bp.get("/parliament/<int:pid>")
+def parliament_detail(pid: int):
+    return _parliament_page(_load(pid))
+
+
+def _parliament_page(c: ParliamentCommitment | None, form: ParliamentForm | None = None, errors: dict | None = None, status: int = 200):
+    viewer = current_viewer()
+    items = parliament.linked_items(db.session, viewer, [c.id]).get(c.id, []) if c else []
+    form = _parliament_form(form or ParliamentForm(formdata=None, data=_form_data(c, [i.id for i in items]) if c else {}))
+    extra = apply_errors(form, errors or {})
+    return render_template("followup/parliament.html", c=c, items=items, form=form, extra_errors=extra, can_edit=can_weigh(viewer),
+                           kind_text=parliament.KIND_TEXT, status_text=parliament.STATUS_TEXT,
+                           overdue=parliament.is_overdue(c, today()) if c else False), status
+
+
+@bp.get("/parliament/new")
+def parliament_new():
+    if not can_weigh(current_viewer()):
+        abort(403)
+    return _parliament_page(None)
+
+
+@bp.post("/parliament")
+@bp.post("/parliament/<int:pid>")
+def parliament_save(pid: int | None = None):
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    commitment = _load(pid) if pid is not None else None
+    raw = request.form.get("version", "")
+    base = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    try:
+        with page_write():
+            saved = parliament.save_commitment(db.session, viewer, request.form.to_dict(), today(), commitment, base)
+    except ValidationFailed as exc:
+        return _parliament_page(_load(pid) if pid is not None else None, ParliamentForm(), exc.fields, 422)
+    except VersionConflict:
+        flash(_("Iemand anders heeft deze toezegging intussen gewijzigd. Hieronder staat de nieuwe versie; controleer die en sla opnieuw op."), "error")
+        return _parliament_page(_load(pid), status=409)
+    flash(_("De toezegging is opgeslagen."), "success")
+    return redirect(url_for("followup.parliament_detail", pid=saved.id)), 303

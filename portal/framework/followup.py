@@ -1,0 +1,151 @@
+"""The follow-up register: a recommendation's response (text, date, stance, document) with history, related
+recommendations, and the timeline of what has been done, over the action items the viewer may see."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import STANCES, ActionItem, ProgressUpdate, Recommendation, RecommendationResponse, Source, User, action_item_recommendations, recommendation_links
+
+from .. import audit
+from ..actions.permissions import visible_clause
+from ..errors import NotAllowed, ValidationFailed, VersionConflict
+from ..i18n import AMSTERDAM
+from ..validation import text as clean_text
+from .permissions import can_weigh
+
+STANCE_TEXT = {"overgenomen": _l("Overgenomen"), "deels": _l("Deels overgenomen"), "niet": _l("Niet overgenomen"),
+               "onbekend": _l("Nog niet bepaald")}
+
+
+@dataclass(frozen=True)
+class ResponseVersion:
+    """The version of a recommendation's response is the id of its latest row."""
+
+    id: int
+    version: int | None
+
+
+def responses(session: Session, rec_id: int) -> list[RecommendationResponse]:
+    """Newest first."""
+    return list(session.scalars(select(RecommendationResponse).where(RecommendationResponse.recommendation_id == rec_id)
+                                .order_by(RecommendationResponse.recorded_at.desc(), RecommendationResponse.id.desc())
+                                .options(joinedload(RecommendationResponse.document), joinedload(RecommendationResponse.recorded_by))))
+
+
+def current_responses(session: Session, rec_ids: list[int]) -> dict[int, RecommendationResponse]:
+    out: dict[int, RecommendationResponse] = {}
+    for r in session.scalars(select(RecommendationResponse).where(RecommendationResponse.recommendation_id.in_(rec_ids))
+                             .order_by(RecommendationResponse.recorded_at, RecommendationResponse.id)
+                             .options(joinedload(RecommendationResponse.document))):
+        out[r.recommendation_id] = r
+    return out
+
+
+def related_ids(session: Session, rec_ids: list[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for a, b in session.execute(select(recommendation_links.c.recommendation_id, recommendation_links.c.related_id)
+                                .where(or_(recommendation_links.c.recommendation_id.in_(rec_ids), recommendation_links.c.related_id.in_(rec_ids)))):
+        out.setdefault(a, []).append(b)
+        out.setdefault(b, []).append(a)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def record_response(session: Session, actor: User, rec: Recommendation, data: dict, base_response_id: int | None) -> RecommendationResponse:
+    """A coordinator records the response as it stands now: a new row; the one it was based on must still be the latest."""
+    if not can_weigh(actor):
+        raise NotAllowed("only coordinators keep the follow-up register")
+    history = responses(session, rec.id)
+    latest = history[0] if history else None
+    if (latest.id if latest else None) != base_response_id:
+        audit.record("version_conflict", session=session, entity_type="recommendation", entity_id=rec.id,
+                     based_on=base_response_id, current=latest.id if latest else None)
+        raise VersionConflict(ResponseVersion(rec.id, latest.id if latest else None))
+    fields: dict[str, str] = {}
+    stance = data.get("stance")
+    if stance not in STANCES:
+        fields["stance"] = str(_l("Kies het standpunt."))
+    text = clean_text(fields, "text", data.get("text"), "De reactie", 4000, required=False)
+    responded_on = None
+    if data.get("responded_on"):
+        try:
+            responded_on = date.fromisoformat(str(data["responded_on"]))
+        except ValueError:
+            fields["responded_on"] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
+    document = None
+    if data.get("document"):
+        document = session.scalars(select(Source).where(Source.key == str(data["document"]))).first()
+        if document is None:
+            fields["document"] = str(_l("Dit document is niet bekend."))
+    document_title = clean_text(fields, "document_title", data.get("document_title"), "De titel van het document", 500, required=False)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), "Het Kamerstuknummer", 100, required=False)
+    url = clean_text(fields, "url", data.get("url"), "De link", 500, required=False)
+    if url and not url.startswith("https://"):
+        fields["url"] = str(_l("Een link begint met https://."))
+    reason = clean_text(fields, "reason", data.get("reason"), "De reden", 2000, required=latest is not None)
+    if fields:
+        raise ValidationFailed(fields)
+    row = RecommendationResponse(recommendation_id=rec.id, stance=stance, text=text, responded_on=responded_on,
+                                 document_source_id=document.id if document else None, document_title=document_title, kamerstuk=kamerstuk,
+                                 url=url, reason=reason, recorded_by_id=actor.id, recorded_at=datetime.now(UTC))
+    session.add(row)
+    rec.response = stance
+    session.flush()
+    audit.record("recommendation.response_recorded", session=session, actor=actor, entity_type="recommendation", entity_id=rec.id,
+                 stance=stance, before=latest.stance if latest else None, reason=reason)
+    return row
+
+
+def link_related(session: Session, actor: User, rec: Recommendation, other: Recommendation, linked: bool) -> None:
+    """"Asks the same as": one row per pair, lower id first; linking twice or unlinking what is not linked changes nothing."""
+    if not can_weigh(actor):
+        raise NotAllowed("only coordinators keep the follow-up register")
+    if other.id == rec.id:
+        raise ValidationFailed({"related": str(_l("Een aanbeveling kan niet aan zichzelf gekoppeld worden."))})
+    low, high = sorted((rec.id, other.id))
+    where = (recommendation_links.c.recommendation_id == low, recommendation_links.c.related_id == high)
+    exists = session.execute(select(recommendation_links).where(*where)).first() is not None
+    if linked and not exists:
+        session.execute(recommendation_links.insert().values(recommendation_id=low, related_id=high))
+    elif not linked and exists:
+        session.execute(recommendation_links.delete().where(*where))
+    else:
+        return
+    audit.record("recommendation.related" if linked else "recommendation.unrelated", session=session, actor=actor,
+                 entity_type="recommendation", entity_id=rec.id, other=other.id)
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    kind: str  # source | response | item | update | closure_requested | closure_confirmed | closure_rejected | report
+    text: str
+    item: ActionItem | None = None
+    link: str | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=AMSTERDAM)
+
+
+def timeline(session: Session, viewer: User, rec: Recommendation) -> tuple[list[ActionItem], list[Event]]:
+    """The recommendation's visible action items and its events, oldest first: three queries."""
+    items = list(session.scalars(select(ActionItem).join(action_item_recommendations, action_item_recommendations.c.action_item_id == ActionItem.id)
+                                 .where(action_item_recommendations.c.recommendation_id == rec.id, visible_clause(viewer))
+                                 .order_by(ActionItem.id).options(joinedload(ActionItem.owner_organisation))))
+    events: list[Event] = []
+    if rec.source.issued_on:
+        events.append(Event(_start_of(rec.source.issued_on), "source", rec.source.title))
+    for r in responses(session, rec.id):
+        events.append(Event(_start_of(r.responded_on) if r.responded_on else r.recorded_at, "response", str(STANCE_TEXT[r.stance])))
+    by_id = {i.id: i for i in items}
+    for i in items:
+        events.append(Event(i.created_at, "item", i.title, i))
+    for u in session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id.in_(list(by_id)))
+                             .order_by(ProgressUpdate.recorded_at, ProgressUpdate.id)):
+        events.append(Event(u.recorded_at, u.kind if u.kind.startswith("closure") else "update", u.note, by_id[u.action_item_id]))
+    return items, sorted(events, key=lambda e: e.at)

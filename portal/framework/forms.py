@@ -1,0 +1,46 @@
+"""Forms of the framework and follow-up pages: labels and hints here, validation in the services."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+
+
+class TargetForm(FlaskForm):
+    period = StringField(_l("Periode"))
+    value = StringField(_l("Doelwaarde"))
+    unit = StringField(_l("Eenheid"))
+    direction = SelectField(_l("Richting"), choices=[("at_least", _l("ten minste")), ("at_most", _l("hoogstens"))])
+    indicator = SelectField(_l("Gemeten met indicator"), choices=[], validate_choice=False)
+    organisation = SelectField(_l("Verantwoordelijke organisatie"), choices=[], validate_choice=False)
+    valid_from = StringField(_l("Geldt vanaf"))
+    reason = TextAreaField(_l("Reden van de wijziging"))
+    note = TextAreaField(_l("Toelichting"))
+
+
+class ResponseForm(FlaskForm):
+    base_response = HiddenField()
+    stance = SelectField(_l("Standpunt"), choices=[("overgenomen", _l("Overgenomen")), ("deels", _l("Deels overgenomen")),
+                                                   ("niet", _l("Niet overgenomen")), ("onbekend", _l("Nog niet bepaald"))])
+    text = TextAreaField(_l("Reactie"))
+    responded_on = StringField(_l("Datum van de reactie"))
+    document = SelectField(_l("Document met de reactie"), choices=[], validate_choice=False)
+    document_title = StringField(_l("Of: titel van een ander document"))
+    kamerstuk = StringField(_l("Kamerstuknummer"))
+    url = StringField(_l("Link naar het document"))
+    reason = TextAreaField(_l("Reden van de wijziging"))
+
+
+class ParliamentForm(FlaskForm):
+    version = HiddenField()
+    kind = SelectField(_l("Soort"), choices=[("toezegging", _l("Toezegging")), ("motie", _l("Motie"))])
+    kamerstuk = StringField(_l("Kamerstuknummer"))
+    text = TextAreaField(_l("Wat is toegezegd of gevraagd"))
+    made_on = StringField(_l("Datum"))
+    owner_organisation = SelectField(_l("Verantwoordelijke organisatie"), choices=[], validate_choice=False)
+    due = StringField(_l("Termijn"))
+    status = SelectField(_l("Stand"), choices=[("open", _l("Open")), ("fulfilled", _l("Nagekomen")), ("lapsed", _l("Vervallen"))])
+    closed_on = StringField(_l("Nagekomen of vervallen op"))
+    fulfilled_by = SelectField(_l("Brief die de toezegging nakomt"), choices=[], validate_choice=False)
+    fulfilled_note = TextAreaField(_l("Toelichting"))
+    action_item_ids = StringField(_l("Gekoppelde acties (nummers)"))

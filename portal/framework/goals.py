@@ -1,0 +1,150 @@
+"""Targets in force as of a date, figure against target in words, and the coordinators' changes (each a new row, with why)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Organisation, Target, User, indicator_commitments
+
+from .. import audit
+from ..errors import NotAllowed, ValidationFailed
+from ..periods import parse_period
+from ..validation import text as clean_text
+from .permissions import can_weigh
+
+# "Op koers / achter / gehaald" in words; the page never relies on colour.
+ASSESSMENTS = {"gehaald": _l("gehaald"), "niet_gehaald": _l("niet gehaald"), "op_koers": _l("op koers"), "achter": _l("achter"),
+               "geen_cijfer": _l("nog geen cijfer")}
+DIRECTION_TEXT = {"at_least": _l("ten minste"), "at_most": _l("hoogstens")}
+
+
+@dataclass(frozen=True)
+class Standing:
+    target: Target
+    figure: Decimal | None
+    figure_period: str | None
+    assessment: str
+
+
+def in_force(session: Session, commitment_ids: list[int], as_of: date) -> dict[int, list[Target]]:
+    """Per commitment: for each (indicator, period) the latest decision in force on the date; withdrawn ones left out."""
+    rows = session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
+                           .order_by(Target.valid_from, Target.recorded_at, Target.id)
+                           .options(joinedload(Target.indicator), joinedload(Target.organisation))).all()
+    latest: dict[tuple, Target] = {}
+    for row in rows:
+        latest[(row.commitment_id, row.indicator_id, row.period)] = row
+    out: dict[int, list[Target]] = defaultdict(list)
+    for row in sorted(latest.values(), key=lambda t: (t.period_start, t.id)):
+        if row.value is not None:
+            out[row.commitment_id].append(row)
+    return out
+
+
+def meets(direction: str, figure: Decimal, target: Decimal) -> bool:
+    return figure >= target if direction == "at_least" else figure <= target
+
+
+def standing(target: Target, figures: dict[str, tuple[date, Decimal | None]], as_of: date) -> Standing:
+    """figures: the indicator's measurements known on the date, period label -> (period end, value)."""
+    own = figures.get(target.period)
+    if own is not None and own[1] is not None:
+        met = meets(target.direction, own[1], target.value)
+        word = "gehaald" if met else ("niet_gehaald" if target.period_end <= as_of else "achter")
+        return Standing(target, own[1], target.period, word)
+    if target.period_end <= as_of or target.indicator_id is None:
+        return Standing(target, None, None, "geen_cijfer")
+    earlier = [(end, label, value) for label, (end, value) in figures.items() if value is not None and end < target.period_start]
+    if not earlier:
+        return Standing(target, None, None, "geen_cijfer")
+    _, label, value = max(earlier)
+    return Standing(target, value, label, "op_koers" if meets(target.direction, value, target.value) else "achter")
+
+
+def standings(session: Session, commitment_ids: list[int], as_of: date, visible_indicator) -> dict[int, list[Standing]]:
+    """Targets in force with their figure and assessment; a figure of an indicator the viewer may not see counts as none."""
+    targets = in_force(session, commitment_ids, as_of)
+    indicator_ids = {t.indicator_id for rows in targets.values() for t in rows if t.indicator_id and visible_indicator(t.indicator)}
+    figures: dict[int, dict[str, tuple[date, Decimal | None]]] = defaultdict(dict)
+    for m in session.scalars(select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of)):
+        figures[m.indicator_id][m.period] = (m.period_end, m.value)
+    return {cid: [standing(t, figures.get(t.indicator_id, {}) if t.indicator_id in indicator_ids else {}, as_of) for t in rows]
+            for cid, rows in targets.items()}
+
+
+def history(session: Session, commitment_id: int) -> list[Target]:
+    return list(session.scalars(select(Target).where(Target.commitment_id == commitment_id)
+                                .order_by(Target.recorded_at.desc(), Target.id.desc())
+                                .options(joinedload(Target.set_by), joinedload(Target.indicator))))
+
+
+def set_target(session: Session, actor: User, commitment: Commitment, data: dict, today: date) -> Target:
+    """A coordinator sets, changes or withdraws (empty value) the target of a period. Always a new row; a change needs a reason."""
+    if not can_weigh(actor):
+        raise NotAllowed("only coordinators set targets")
+    fields: dict[str, str] = {}
+    try:
+        label, start, end = parse_period(data.get("period") or "")
+    except ValueError as exc:
+        fields["period"] = str(exc)
+        label, start, end = "", today, today
+    raw = str(data.get("value") if data.get("value") is not None else "").strip().replace(",", ".")
+    value = None
+    if raw:
+        try:
+            value = Decimal(raw)
+            if not value.is_finite() or abs(value) >= Decimal("1e14"):
+                raise InvalidOperation
+        except InvalidOperation:
+            fields["value"] = str(_l("Vul een getal in, bijvoorbeeld 25 of 12,5."))
+    direction = data.get("direction") or "at_least"
+    if direction not in TARGET_DIRECTIONS:
+        fields["direction"] = str(_l("Kies 'ten minste' of 'hoogstens'."))
+    unit = clean_text(fields, "unit", data.get("unit"), "De eenheid", 32)
+    indicator = None
+    if data.get("indicator"):
+        indicator = session.scalars(select(Indicator).where(Indicator.key == str(data["indicator"]))).first()
+        if indicator is None:
+            fields["indicator"] = str(_l("Deze indicator bestaat niet."))
+    organisation = None
+    if data.get("organisation"):
+        organisation = session.scalars(select(Organisation).where(Organisation.code == str(data["organisation"]))).first()
+        if organisation is None:
+            fields["organisation"] = str(_l("Deze organisatie bestaat niet."))
+    valid_from = data.get("valid_from") or today
+    if isinstance(valid_from, str):
+        try:
+            valid_from = date.fromisoformat(valid_from)
+        except ValueError:
+            fields["valid_from"] = str(_l("Vul een geldige datum in."))
+            valid_from = today
+    reason = clean_text(fields, "reason", data.get("reason"), "De reden", 2000, required=False)
+    note = clean_text(fields, "note", data.get("note"), "De toelichting", 2000, required=False)
+    previous = session.scalars(select(Target).where(Target.commitment_id == commitment.id, Target.period == label,
+                                                    Target.indicator_id == (indicator.id if indicator else None))
+                               .order_by(Target.valid_from.desc(), Target.id.desc())).first() if label else None
+    if previous is not None and not reason:
+        fields["reason"] = str(_l("Geef aan waarom het doel verandert."))
+    if previous is None and value is None and "value" not in fields:
+        fields["value"] = str(_l("Vul de waarde van het doel in."))
+    if fields:
+        raise ValidationFailed(fields)
+    target = Target(commitment_id=commitment.id, indicator_id=indicator.id if indicator else None,
+                    organisation_id=organisation.id if organisation else None, period=label, period_start=start, period_end=end,
+                    value=value, unit=unit, direction=direction, valid_from=valid_from, reason=reason,
+                    note=note, set_by_id=actor.id, recorded_at=datetime.now(UTC))
+    session.add(target)
+    if indicator is not None and session.execute(select(indicator_commitments).where(
+            indicator_commitments.c.indicator_id == indicator.id, indicator_commitments.c.commitment_id == commitment.id)).first() is None:
+        session.execute(indicator_commitments.insert().values(indicator_id=indicator.id, commitment_id=commitment.id))
+    session.flush()
+    audit.record("framework.target_set", session=session, actor=actor, entity_type="commitment", entity_id=commitment.id, period=label,
+                 value=str(value) if value is not None else None, before=str(previous.value) if previous and previous.value is not None else None,
+                 reason=reason)
+    return target

@@ -1,0 +1,200 @@
+"""The register of toezeggingen and moties: what was promised to Parliament, by whom, by when, and what has been done.
+
+The records themselves are parliamentary (public to every signed-in partner); the action items linked to them
+follow the items' own visibility everywhere they are listed.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import PARLIAMENT_KINDS, PARLIAMENT_STATUSES, ActionItem, Organisation, ParliamentCommitment, Source, User, parliament_items
+
+from .. import audit, mail
+from ..actions.permissions import visible_clause
+from ..errors import NotAllowed, ValidationFailed
+from ..i18n import long_date
+from ..periods import due_range
+from ..validation import text as clean_text
+from ..writes import check_version, save
+from .permissions import can_weigh
+
+KIND_TEXT = {"toezegging": _l("Toezegging"), "motie": _l("Motie")}
+STATUS_TEXT = {"open": _l("Open"), "fulfilled": _l("Nagekomen"), "lapsed": _l("Vervallen")}
+REMIND_DAYS = 14
+
+
+def open_on(as_of: date) -> ColumnElement[bool]:
+    """Made by the date and not yet fulfilled or lapsed on it."""
+    return and_(or_(ParliamentCommitment.made_on.is_(None), ParliamentCommitment.made_on <= as_of),
+                or_(ParliamentCommitment.status == "open", ParliamentCommitment.closed_on > as_of))
+
+
+def is_overdue(commitment: ParliamentCommitment, today: date) -> bool:
+    return commitment.status == "open" and commitment.due_end is not None and commitment.due_end < today
+
+
+def register(session: Session, status: str | None = None) -> list[ParliamentCommitment]:
+    stmt = (select(ParliamentCommitment).order_by(ParliamentCommitment.status != "open", ParliamentCommitment.due_end.is_(None),
+                                                  ParliamentCommitment.due_end, ParliamentCommitment.id)
+            .options(joinedload(ParliamentCommitment.owner_organisation), joinedload(ParliamentCommitment.source),
+                     joinedload(ParliamentCommitment.fulfilled_by)))
+    if status in PARLIAMENT_STATUSES:
+        stmt = stmt.where(ParliamentCommitment.status == status)
+    return list(session.scalars(stmt))
+
+
+def linked_items(session: Session, viewer: User, commitment_ids: list[int]) -> dict[int, list[ActionItem]]:
+    """The linked action items the viewer may see, per commitment: one query."""
+    rows = session.execute(select(parliament_items.c.parliament_commitment_id, ActionItem)
+                           .join(ActionItem, ActionItem.id == parliament_items.c.action_item_id)
+                           .where(parliament_items.c.parliament_commitment_id.in_(commitment_ids), visible_clause(viewer))
+                           .order_by(ActionItem.id).options(joinedload(ActionItem.owner_organisation))).all()
+    out: dict[int, list[ActionItem]] = {}
+    for pid, item in rows:
+        out.setdefault(pid, []).append(item)
+    return out
+
+
+def _day(fields: dict, name: str, value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        fields[name] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
+        return None
+
+
+def save_commitment(session: Session, actor: User, data: dict, today: date, commitment: ParliamentCommitment | None = None,
+                    base_version: int | None = None) -> ParliamentCommitment:
+    """Create (commitment None) or change a toezegging or motie; a change names the version it was based on."""
+    if not can_weigh(actor):
+        raise NotAllowed("only coordinators keep the register")
+    if commitment is not None:
+        check_version(session, commitment, base_version)
+    fields: dict[str, str] = {}
+    kind = data.get("kind") or (commitment.kind if commitment else "toezegging")
+    if kind not in PARLIAMENT_KINDS:
+        fields["kind"] = str(_l("Kies toezegging of motie."))
+    text = clean_text(fields, "text", data.get("text"), "De tekst", 4000)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), "Het Kamerstuknummer", 100, required=False)
+    due_label = clean_text(fields, "due", data.get("due"), "De termijn", 64, required=False)
+    due_start = due_end = None
+    if due_label:
+        try:
+            due_start, due_end = due_range(due_label)
+        except ValueError as exc:
+            fields["due"] = str(exc)
+    made_on = _day(fields, "made_on", data.get("made_on"))
+    status = data.get("status") or "open"
+    if status not in PARLIAMENT_STATUSES:
+        fields["status"] = str(_l("Kies open, nagekomen of vervallen."))
+    closed_on = _day(fields, "closed_on", data.get("closed_on"))
+    if status != "open" and closed_on is None and "closed_on" not in fields:
+        closed_on = today
+    if closed_on and closed_on > today:
+        fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
+    owner = None
+    if data.get("owner_organisation"):
+        owner = session.scalars(select(Organisation).where(Organisation.code == str(data["owner_organisation"]))).first()
+        if owner is None:
+            fields["owner_organisation"] = str(_l("Deze organisatie bestaat niet."))
+    fulfilled_by = None
+    if data.get("fulfilled_by"):
+        fulfilled_by = session.scalars(select(Source).where(Source.key == str(data["fulfilled_by"]))).first()
+        if fulfilled_by is None:
+            fields["fulfilled_by"] = str(_l("Dit document is niet bekend."))
+    fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), "De toelichting", 2000, required=False)
+    item_ids = _item_ids(session, actor, data.get("action_item_ids"), fields)
+    if fields:
+        raise ValidationFailed(fields)
+    before = _state(commitment) if commitment else None
+    if commitment is None:
+        commitment = ParliamentCommitment()
+        session.add(commitment)
+    commitment.kind, commitment.text, commitment.kamerstuk = kind, text, kamerstuk
+    commitment.due_label, commitment.due_start, commitment.due_end = due_label, due_start, due_end
+    commitment.made_on, commitment.status = made_on, status
+    commitment.closed_on = closed_on if status != "open" else None
+    commitment.owner_organisation_id = owner.id if owner else None
+    commitment.fulfilled_by_source_id = fulfilled_by.id if fulfilled_by else None
+    commitment.fulfilled_note = fulfilled_note
+    save(session, commitment)
+    if item_ids is not None:
+        _relink(session, actor, commitment, item_ids)
+    audit.record("parliament.saved", session=session, actor=actor, entity_type="parliament_commitment", entity_id=commitment.id,
+                 before=before, after=_state(commitment))
+    return commitment
+
+
+def _state(c: ParliamentCommitment) -> dict:
+    return {"kind": c.kind, "kamerstuk": c.kamerstuk, "text": c.text, "due": c.due_label, "status": c.status,
+            "closed_on": c.closed_on.isoformat() if c.closed_on else None}
+
+
+def _item_ids(session: Session, actor: User, raw, fields: dict) -> list[int] | None:
+    """Linked items: ids of items the actor may see; an id it may not see is refused like one that does not exist."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raw = [part for part in raw.replace(",", " ").split() if part]
+    try:
+        ids = sorted({int(x) for x in raw})
+    except (TypeError, ValueError):
+        fields["action_item_ids"] = str(_l("Geef de nummers van acties, gescheiden door komma's."))
+        return None
+    if any(not 0 < i < 2**31 for i in ids):
+        fields["action_item_ids"] = str(_l("Geef de nummers van acties, gescheiden door komma's."))
+        return None
+    seen = set(session.scalars(select(ActionItem.id).where(ActionItem.id.in_(ids), visible_clause(actor))))
+    missing = [i for i in ids if i not in seen]
+    if missing:
+        fields["action_item_ids"] = str(_l("Deze acties bestaan niet: %(ids)s.", ids=", ".join(map(str, missing))))
+    return ids
+
+
+def _relink(session: Session, actor: User, commitment: ParliamentCommitment, ids: list[int]) -> None:
+    """Replace the links the actor can see; links to items the actor may not see stay as they are."""
+    visible = select(ActionItem.id).where(visible_clause(actor))
+    session.execute(parliament_items.delete().where(parliament_items.c.parliament_commitment_id == commitment.id,
+                                                    parliament_items.c.action_item_id.in_(visible)))
+    for item_id in ids:
+        session.execute(parliament_items.insert().values(parliament_commitment_id=commitment.id, action_item_id=item_id))
+
+
+def remind(session: Session, today: date, smtp_url: str | None, base_url: str) -> int:
+    """Open toezeggingen and moties whose term starts within two weeks, or has passed: one mail per coordinator and member
+    of the owner organisation, each commitment at most once a day."""
+    due = session.scalars(select(ParliamentCommitment).where(
+        ParliamentCommitment.status == "open", ParliamentCommitment.owner_organisation_id.is_not(None),
+        ParliamentCommitment.due_start.is_not(None), ParliamentCommitment.due_start <= today + timedelta(days=REMIND_DAYS),
+        or_(ParliamentCommitment.reminded_on.is_(None), ParliamentCommitment.reminded_on < today))
+        .order_by(ParliamentCommitment.due_end, ParliamentCommitment.id)).all()
+    per_org: dict[int, list[ParliamentCommitment]] = {}
+    for c in due:
+        c.reminded_on = today
+        per_org.setdefault(c.owner_organisation_id, []).append(c)
+    session.commit()
+    sent = 0
+    for org_id, commitments in per_org.items():
+        users = session.scalars(select(User).where(User.organisation_id == org_id, User.is_active.is_(True),
+                                                   User.role.in_(("member", "coordinator")), User.email.is_not(None))).all()
+        lines = ["Deze toezeggingen en moties aan de Tweede Kamer vragen aandacht:", ""]
+        for c in commitments:
+            when = f"{c.due_label} ({long_date(c.due_start, 'nl')} tot en met {long_date(c.due_end, 'nl')})"
+            state = "termijn verstreken" if is_overdue(c, today) else "termijn nadert"
+            lines.append(f"- {c.kamerstuk + ': ' if c.kamerstuk else ''}{c.text} ({state}: {when})")
+            lines.append(f"  {base_url}/parliament/{c.id}")
+        lines += ["", "Leg vast wat er is gedaan, of pas de termijn aan als die niet meer klopt.", "", "Met vriendelijke groet,",
+                  "MDT-portaal mensensmokkel"]
+        subject = f"MDT-portaal: {len(commitments)} {'toezegging vraagt' if len(commitments) == 1 else 'toezeggingen vragen'} aandacht"
+        for user in users:
+            mail.send(smtp_url, user.email, subject, f"Beste {user.name},\n\n" + "\n".join(lines))
+            sent += 1
+    return sent
