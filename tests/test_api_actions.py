@@ -130,7 +130,9 @@ def test_recommendations_list_linked_visible_items_only(api, rec_id):
     assert kmar.get(f"/api/v1/recommendations/{rec_id}").get_json()["action_item_ids"] == sorted([secret["id"], open_["id"]])
     assert ind.get(f"/api/v1/recommendations/{rec_id}").get_json()["action_item_ids"] == [open_["id"]]
     assert len(ind.get("/api/v1/recommendations").get_json()) == 22
-    assert len(ind.get("/api/v1/focus-areas").get_json()) == 7
+    areas = ind.get("/api/v1/focus-areas").get_json()
+    assert len([a for a in areas if a["framework"] == "beleidskader-2023"]) == 7
+    assert len(areas) == 7 + 3  # and the Doorlichting's operational goals 2009-2011
 
 
 def test_openapi_documents_every_api_route(app, api):
@@ -141,7 +143,7 @@ def test_openapi_documents_every_api_route(app, api):
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue
         path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace(">", "}")
-        for name in ("item_id", "token_id", "rec_id", "report_id", "meeting_id"):
+        for name in ("item_id", "token_id", "rec_id", "report_id", "meeting_id", "commitment_id", "pid"):
             path = path.replace("{" + name + "}", "{id}")
         path = path.replace("<key}", "{key}").replace("<fmt}", "{fmt}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:

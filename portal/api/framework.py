@@ -1,7 +1,7 @@
-"""GET /framework: the focus areas of the framework in force, counted over what the caller may see, today."""
+"""GET /framework: the focus areas of the framework in force (or ?framework=<id>), counted over what the caller may see, today."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import abort, jsonify, request
 
 from ..access import current_viewer
 from ..extensions import db
@@ -12,7 +12,12 @@ from . import bp
 
 @bp.get("/framework")
 def framework():
-    fw = rollup.framework(db.session)
+    raw = request.args.get("framework", "")
+    if raw and not (raw.isdigit() and len(raw) < 10):
+        abort(404)
+    fw = rollup.framework(db.session, today(), int(raw) if raw else None)
+    if raw and fw is None:
+        abort(404)
     figures = rollup.summary(db.session, current_viewer(), today())
     out = []
     for area in fw.focus_areas if fw else []:

@@ -92,11 +92,51 @@ def _workflow_paths(errors: dict) -> dict:
             "summary": "Add an erratum to approved minutes (coordinators who may read them)",
             "requestBody": _json({"agenda_item_id": {"type": "integer"}, "body": {"type": "string"}}, ["agenda_item_id", "body"]),
             "responses": {"201": _resp("The meeting"), **common}}},
-        "/framework": {"get": {"summary": "Focus areas of the framework in force, counted over what you may see, today",
+        "/framework": {"get": {"summary": "Focus areas of the framework in force (or ?framework=<id>), counted over what you may see, today",
+                               "parameters": [{"name": "framework", "in": "query", "schema": {"type": "integer"}}],
                                "responses": {"200": _resp("OK", {"type": "array", "items": {"type": "object", "properties": {
                                    "code": {"type": "string"}, "title": {"type": "string"}, "items": {"type": "integer"},
                                    "done": {"type": "integer"}, "awaiting_confirmation": {"type": "integer"},
                                    "late": {"type": "integer"}, "progress": {"type": ["integer", "null"]}}}}), **errors}}},
+    }
+
+
+def _goals_paths(errors: dict) -> dict:
+    """Frameworks, targets, the follow-up register and commitments to Parliament."""
+    common = {"403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}
+    target = {"period": {"type": "string", "examples": ["2025", "2025-Q3"]}, "value": {"type": ["number", "string", "null"]},
+              "unit": {"type": "string"}, "direction": {"enum": ["at_least", "at_most"]}, "indicator": {"type": ["string", "null"]},
+              "organisation": {"type": ["string", "null"]}, "valid_from": {"type": ["string", "null"], "format": "date"},
+              "reason": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}
+    response = {"stance": {"enum": ["overgenomen", "deels", "niet", "onbekend"]}, "text": {"type": ["string", "null"]},
+                "responded_on": {"type": ["string", "null"], "format": "date"}, "document": {"type": ["string", "null"], "description": "source key"},
+                "document_title": {"type": ["string", "null"]}, "kamerstuk": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
+                "reason": {"type": ["string", "null"]}}
+    parliament = {"kind": {"enum": ["toezegging", "motie"]}, "kamerstuk": {"type": ["string", "null"]}, "text": {"type": "string"},
+                  "made_on": {"type": ["string", "null"], "format": "date"}, "owner_organisation": {"type": ["string", "null"]},
+                  "due": {"type": ["string", "null"], "examples": ["medio 2022", "begin 2017", "2025-03-01"]},
+                  "status": {"enum": ["open", "fulfilled", "lapsed"]}, "closed_on": {"type": ["string", "null"], "format": "date"},
+                  "fulfilled_by": {"type": ["string", "null"], "description": "source key"}, "fulfilled_note": {"type": ["string", "null"]},
+                  "action_item_ids": {"type": "array", "items": {"type": "integer"}}}
+    return {
+        "/frameworks": {"get": {"summary": "Every framework; in_force marks the one in force today", "responses": {"200": _resp("OK"), **errors}}},
+        "/commitments/{id}/targets": {"parameters": [ID], "post": {
+            "summary": "Set, change (reason required) or withdraw (value null) the target of a period; always a new decision, with history",
+            "requestBody": _json(target, ["period", "unit", "direction"]), "responses": {"201": _resp("The decision"), **common}}},
+        "/recommendations/{id}/response": {"parameters": [ID], "post": {
+            "summary": "Record the government's response as it stands; If-Match is the id of the response it replaces (\"0\" for the first)",
+            "parameters": [IF_MATCH], "requestBody": _json(response, ["stance"]),
+            "responses": {"201": _resp("The current response"), "412": _resp("Stale: the body holds the current response"),
+                          "428": _resp("If-Match missing", ERROR), **common}}},
+        "/parliament": {
+            "get": {"summary": "Toezeggingen and moties; linked action items only those you may see", "responses": {"200": _resp("OK"), **errors}},
+            "post": {"summary": "Register a toezegging or motie (coordinators)", "requestBody": _json(parliament, ["kind", "text"]),
+                     "responses": {"201": _resp("Registered"), **common}}},
+        "/parliament/{id}": {"parameters": [ID],
+            "get": {"summary": "One toezegging or motie", "responses": {"200": _resp("OK"), **errors}},
+            "patch": {"summary": "Change it (coordinators); needs If-Match with its version", "parameters": [IF_MATCH],
+                      "requestBody": _json(parliament), "responses": {"200": _resp("Changed"), "412": _resp("Stale: the body is the current one"),
+                                                                      "428": _resp("If-Match missing", ERROR), **common}}},
     }
 
 
@@ -238,5 +278,6 @@ def document() -> dict:
             "/search": {"get": {"summary": "Search what you may see", "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
                                 "responses": {"200": _resp("OK"), "400": _resp("No query", ERROR), **errors}}},
             **_workflow_paths(errors),
+            **_goals_paths(errors),
         },
     }

@@ -4,14 +4,18 @@ from __future__ import annotations
 from flask import abort, jsonify
 from sqlalchemy import select
 
-from models import ActionItem, Organisation, Recommendation
+from models import ActionItem, Indicator, Organisation, Recommendation, indicator_commitments
 from models import action_item_recommendations as link
 
 from ..access import current_viewer
 from ..actions.permissions import visible_clause
 from ..extensions import db
+from ..framework import followup, goals
 from ..framework import queries as fq
+from ..i18n import today
+from ..visibility import can_view_indicator
 from . import bp
+from .followup import response_dict, target_json
 
 
 @bp.get("/organisations")
@@ -33,8 +37,10 @@ def _linked_items(rec_ids) -> dict[int, list[int]]:
     return linked
 
 
-def _rec_json(rec, linked: dict[int, list[int]]) -> dict:
-    return {"id": rec.id, "number": rec.number, "text": rec.text, "response": rec.response,
+def _rec_json(rec, linked: dict[int, list[int]], responses: dict, related: dict) -> dict:
+    return {"id": rec.id, "number": rec.number, "kind": rec.kind, "text": rec.text, "response": response_dict(responses.get(rec.id)) or {
+                "id": None, "stance": rec.response, "text": "", "date": None, "document": None},
+            "related": related.get(rec.id, []),
             "source": {"key": rec.source.key, "title": rec.source.title, "year": rec.source.year},
             "addressee": rec.addressee.code if rec.addressee else None,
             "focus_areas": [a.code for a in rec.focus_areas], "action_item_ids": sorted(linked.get(rec.id, []))}
@@ -43,22 +49,45 @@ def _rec_json(rec, linked: dict[int, list[int]]) -> dict:
 @bp.get("/recommendations")
 def list_recommendations():
     recs = db.session.scalars(fq.recommendations()).all()
-    linked = _linked_items([r.id for r in recs])
-    return jsonify([_rec_json(r, linked) for r in recs])
+    ids = [r.id for r in recs]
+    linked, responses, related = _linked_items(ids), followup.current_responses(db.session, ids), followup.related_ids(db.session, ids)
+    return jsonify([_rec_json(r, linked, responses, related) for r in recs])
 
 
 @bp.get("/recommendations/<int:rec_id>")
 def get_recommendation(rec_id: int):
 
     rec = db.session.get(Recommendation, rec_id) or abort(404)
-    return jsonify(_rec_json(rec, _linked_items([rec.id])))
+    ids = [rec.id]
+    return jsonify(_rec_json(rec, _linked_items(ids), followup.current_responses(db.session, ids), followup.related_ids(db.session, ids)))
 
 
 @bp.get("/focus-areas")
 def focus_areas():
+    """Every framework's focus areas; each commitment with its targets in force today and the indicators (that the caller
+    may see) measuring it."""
+    viewer = current_viewer()
+    frameworks = db.session.scalars(fq.frameworks()).all()
+    ids = [c.id for f in frameworks for a in f.focus_areas for c in a.commitments]
+    targets = goals.in_force(db.session, ids, today())
+    measured: dict[int, list[str]] = {}
+    for commitment_id, indicator in db.session.execute(
+            select(indicator_commitments.c.commitment_id, Indicator).join(Indicator, Indicator.id == indicator_commitments.c.indicator_id)
+            .where(indicator_commitments.c.commitment_id.in_(ids)).order_by(Indicator.key)).all():
+        if can_view_indicator(viewer, indicator):
+            measured.setdefault(commitment_id, []).append(indicator.key)
     out = []
-    for framework in db.session.scalars(fq.frameworks()).all():
+    for framework in frameworks:
         for area in framework.focus_areas:
-            out.append({"code": area.code, "title": area.title, "framework": framework.key,
-                        "commitments": [{"id": c.id, "position": c.position, "text": c.text} for c in area.commitments]})
+            out.append({"code": area.code, "title": area.title, "framework": framework.key, "framework_id": framework.id,
+                        "commitments": [{"id": c.id, "position": c.position, "text": c.text,
+                                         "targets": [_target(t, viewer) for t in targets.get(c.id, [])],
+                                         "indicators": measured.get(c.id, [])} for c in area.commitments]})
     return jsonify(out)
+
+
+def _target(t, viewer) -> dict:
+    out = target_json(t)
+    if t.indicator is not None and not can_view_indicator(viewer, t.indicator):
+        out["indicator"] = None
+    return out

@@ -26,7 +26,7 @@ def _report_json(report, full: bool) -> dict:
            "created_by": report.created_by_id, "previous_report_id": report.previous_report_id}
     if full:
         rows = report_services.visible_rows(db.session, report, current_viewer())
-        summary = snap.summarise(report.snapshot, rows)
+        summary = snap.summarise(report.snapshot, rows, current_viewer())
         out["summary"] = {"total": summary["total"], "counts": summary["counts"], "overdue": summary["overdue"],
                           "focus_areas": [{k: v for k, v in a.items() if k != "items"} for a in summary["focus_areas"]],
                           "organisations": summary["organisations"],

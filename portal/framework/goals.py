@@ -34,6 +34,8 @@ class Standing:
 
 def in_force(session: Session, commitment_ids: list[int], as_of: date) -> dict[int, list[Target]]:
     """Per commitment: for each (indicator, period) the latest decision in force on the date; withdrawn ones left out."""
+    if not commitment_ids:
+        return {}
     rows = session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
                            .order_by(Target.valid_from, Target.recorded_at, Target.id)
                            .options(joinedload(Target.indicator), joinedload(Target.organisation))).all()
@@ -72,7 +74,8 @@ def standings(session: Session, commitment_ids: list[int], as_of: date, visible_
     targets = in_force(session, commitment_ids, as_of)
     indicator_ids = {t.indicator_id for rows in targets.values() for t in rows if t.indicator_id and visible_indicator(t.indicator)}
     figures: dict[int, dict[str, tuple[date, Decimal | None]]] = defaultdict(dict)
-    for m in session.scalars(select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of)):
+    known = select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of)
+    for m in session.scalars(known) if indicator_ids else []:
         figures[m.indicator_id][m.period] = (m.period_end, m.value)
     return {cid: [standing(t, figures.get(t.indicator_id, {}) if t.indicator_id in indicator_ids else {}, as_of) for t in rows]
             for cid, rows in targets.items()}

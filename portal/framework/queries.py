@@ -46,16 +46,20 @@ def recommendations() -> Select:
 
 def in_force(session, on, framework_id: int | None = None) -> Framework | None:
     """The framework asked for, else the one in force on the date (the latest that started by then), else the first."""
-    options = (joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))
+    return choose(all_frameworks(session), on, framework_id)
+
+
+def choose(frameworks: list[Framework], on, framework_id: int | None = None) -> Framework | None:
     if framework_id is not None:
-        return session.scalars(select(Framework).where(Framework.id == framework_id).options(*options)).unique().first()
-    started = session.scalars(select(Framework).where(Framework.period_start <= on).order_by(Framework.period_start.desc(), Framework.id.desc())
-                              .limit(1).options(*options)).unique().first()
-    return started or session.scalars(select(Framework).order_by(Framework.period_start).limit(1).options(*options)).unique().first()
+        return next((f for f in frameworks if f.id == framework_id), None)
+    started = [f for f in frameworks if f.period_start <= on]
+    return started[0] if started else (frameworks[-1] if frameworks else None)
 
 
 def all_frameworks(session) -> list[Framework]:
-    return list(session.scalars(select(Framework).order_by(Framework.period_start.desc(), Framework.id.desc())))
+    """Newest first, each with its source, focus areas and commitments: one query (there are a handful)."""
+    return list(session.scalars(select(Framework).order_by(Framework.period_start.desc(), Framework.id.desc()).options(
+        joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique())
 
 
 def capacity(session) -> dict:

@@ -29,13 +29,15 @@ EMPTY = {"counts": rollup._empty(), "by_organisation": {}, "total": 0, "overdue"
 
 
 def _chosen_framework():
-    """?framework=<id> (a bounded whole number; anything else is the default): the framework in force today by default."""
+    """?framework=<id> (a bounded whole number; anything else is the default): the framework in force today by default.
+    Returns (chosen, in force today, every framework)."""
     raw = request.args.get("framework", "")
     framework_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
-    fw = rollup.framework(db.session, today(), framework_id)
+    frameworks = queries.all_frameworks(db.session)
+    fw = queries.choose(frameworks, today(), framework_id)
     if framework_id is not None and fw is None:
         abort(404)
-    return fw
+    return fw, queries.choose(frameworks, today()), frameworks
 
 
 def _targets_by_commitment(fw, viewer) -> dict:
@@ -46,7 +48,7 @@ def _targets_by_commitment(fw, viewer) -> dict:
 @bp.get("/framework")
 def overview():
     viewer = current_viewer()
-    fw = _chosen_framework()
+    fw, current, frameworks = _chosen_framework()
     totals = rollup.summary(db.session, viewer, today())
     areas = [(area, totals["areas"].get(area.id, EMPTY)) for area in (fw.focus_areas if fw else [])]
     recs_by_area: dict[str, list] = {}
@@ -58,8 +60,8 @@ def overview():
     in_framework = {"total": sum(live["total"] for area, live in areas), "overdue": sum(live["overdue"] for area, live in areas),
                     "done": sum(live["counts"]["done"] for area, live in areas)}
     return render_template("framework/overview.html", framework=fw, areas=areas, totals=totals, recs_by_area=recs_by_area,
-                           chart=chart, state_text=STATE_TEXT, frameworks=queries.all_frameworks(db.session),
-                           in_force=rollup.framework(db.session, today()), in_framework=in_framework, area_ids=area_ids,
+                           chart=chart, state_text=STATE_TEXT, frameworks=frameworks,
+                           in_force=current, in_framework=in_framework, area_ids=area_ids,
                            targets=_targets_by_commitment(fw, viewer), assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
                            capacity=queries.capacity(db.session))
 
@@ -67,7 +69,7 @@ def overview():
 @bp.get("/framework/<code>")
 def focus_area(code: str):
     viewer = current_viewer()
-    fw = _chosen_framework()
+    fw, _current, _all = _chosen_framework()
     area = next((a for a in (fw.focus_areas if fw else []) if a.code == code), None)
     if area is None:  # a focus area of another framework, by its (distinct) code
         area = db.session.scalars(select(FocusArea).where(FocusArea.code == code).order_by(FocusArea.id)).first() or abort(404)

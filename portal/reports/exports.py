@@ -14,7 +14,7 @@ import weasyprint
 import xlsxwriter
 from flask import render_template
 
-from models import Report, ReportNarrative
+from models import Report, ReportNarrative, User
 
 from ..actions.exports import neutralise
 from ..charts import status_bars
@@ -32,6 +32,10 @@ FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessing
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+DIRECTION_TEXT = {"at_least": "ten minste", "at_most": "hoogstens"}
+ASSESSMENT_TEXT = {"gehaald": "gehaald", "niet_gehaald": "niet gehaald", "op_koers": "op koers", "achter": "achter", "geen_cijfer": "nog geen cijfer"}
+
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -42,11 +46,12 @@ def _fmt(value) -> str:
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:g}"
 
 
-def context(report: Report, narratives: list[ReportNarrative], rows: list[dict], public: bool) -> dict:
+def context(report: Report, narratives: list[ReportNarrative], rows: list[dict], public: bool, reader: User | None = None) -> dict:
     """`rows`: the frozen rows the document covers (services.visible_rows, or services.public_rows for publication:
-    then every figure is computed over the public rows alone and every downloader gets the same document)."""
+    then every figure is computed over the public rows alone and every downloader gets the same document). `reader`: whose
+    restricted indicators show (None for publication)."""
     data = report.snapshot
-    summary = snap.summarise(data, rows)
+    summary = snap.summarise(data, rows, None if public else reader)
     now = datetime.now(UTC)
     approved = [n for n in narratives if n.status == "approved" and (n.visibility == "public" or not public)]
 
@@ -91,8 +96,20 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
                                     i["target_value"]],
                         "previous_period": i["previous"]["period"] if i["previous"] else "–",
                         "previous": _fmt(i["previous"]["value"]) if i["previous"] else "–",
-                        "target": _fmt(i["target_value"]) if i["target_value"] is not None else "–"}
+                        "target": _fmt(i["target_value"]) if i["target_value"] is not None else "–",
+                        "producer": i.get("producer", ""), "source": i.get("source", ""), "definition": i.get("definition", ""),
+                        "notes": [f"{p['period']}: {p['note']}" for p in i["series"] if p.get("note")]
+                        + [f"Breuk vanaf {d['valid_from'][:4]}: {d['note']}" for d in i.get("definitions", []) if d.get("note")]}
                        for i in summary["indicators"]],
+        "targets": [{"area": a["code"], "position": c["position"], "commitment": c["text"], "period": t["period"],
+                     "target": f"{DIRECTION_TEXT[t['direction']]} {_fmt(t['value'])} {t['unit']}", "value": t["value"], "unit": t["unit"],
+                     "figure": _fmt(t["figure"]) if t["figure"] is not None else "–", "figure_number": t["figure"],
+                     "figure_period": t["figure_period"] or "", "assessment": ASSESSMENT_TEXT[t["assessment"]], "note": t["note"]}
+                    for a in summary["focus_areas"] for c in a["commitments"] for t in c.get("targets", [])],
+        "parliament": [{**p, "kind_text": "Motie" if p["kind"] == "motie" else "Toezegging",
+                        "due_text": p["due_label"] or "geen termijn", "overdue_text": "termijn verstreken" if p["overdue"] else ""}
+                       for p in summary["parliament"]],
+        "capacity": [{**line, "quantity_text": _fmt(line["quantity"]) if line["quantity"] is not None else ""} for line in summary["capacity"]],
     }
 
 
@@ -154,9 +171,19 @@ def to_xlsx(ctx: dict) -> bytes:
            for o in ctx["summary"]["organisations"]])
     sheet("Aanbevelingen", ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
           [[r["source_title"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])] for r in ctx["recommendations"]])
-    sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige periode (zelfde soort)", "Vorige waarde", "Doel"],
-          [[i["title"], i["unit"], i["period"], i["numbers"][0], i["previous_period"], i["numbers"][1], i["numbers"][2]]
+    sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige periode (zelfde soort)", "Vorige waarde", "Doel",
+                          "Producent", "Bron", "Definitie", "Toelichting"],
+          [[i["title"], i["unit"], i["period"], i["numbers"][0], i["previous_period"], i["numbers"][1], i["numbers"][2],
+            i["producer"], i["source"], i["definition"], " | ".join(i["notes"])]
            for i in ctx["indicators"]])
+    sheet("Doelen", ["Speerpunt", "Afspraak", "Periode", "Doel", "Eenheid", "Gemeten", "Gemeten over", "Stand", "Toelichting"],
+          [[t["area"], f"{t['position']}. {t['commitment']}", t["period"], t["value"], t["unit"], t["figure_number"], t["figure_period"],
+            t["assessment"], t["note"]] for t in ctx["targets"]])
+    sheet("Toezeggingen", ["Soort", "Kamerstuk", "Tekst", "Datum", "Termijn", "Verantwoordelijk", "Termijn verstreken", "Acties"],
+          [[p["kind_text"], p["kamerstuk"], p["text"], as_date(p["made_on"]), p["due_text"], p["owner"] or "", bool(p["overdue"]),
+            len(p["action_item_ids"])] for p in ctx["parliament"]])
+    sheet("Capaciteit", ["Organisatie", "Wat", "Omvang", "Eenheid", "Periode", "Bron"],
+          [[line["organisation"], line["description"], line["quantity"], line["unit"], line["period"], line["source"]] for line in ctx["capacity"]])
     sheet("Toelichtingen", ["Speerpunt", "Organisatie", "Tekst"],
           [[a["code"], n["organisation"], n["text"]] for a in ctx["areas"] for n in a["narratives"]])
     book.close()

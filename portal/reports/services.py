@@ -191,7 +191,7 @@ def warm_view(session: Session, report: Report, viewer: User) -> None:
 
 def _compute_view(report: Report, other: Report | None, viewer: User, hidden: frozenset[int]) -> dict:
     data = report.snapshot
-    summary = snapshot.summarise(data, snapshot.visible_items(data, viewer, hidden))
+    summary = snapshot.summarise(data, snapshot.visible_items(data, viewer, hidden), viewer)
     for area in summary["focus_areas"]:
         area.pop("items", None)  # the page shows counts; keep the cache small
     summary.pop("without_focus_area", None)
@@ -211,7 +211,7 @@ def export_report(session: Session, viewer: User, report: Report, fmt: str, publ
     """(body, mimetype, file name) of a report export; recorded in the audit trail. The publication variant is computed
     over the public rows alone (rule 7), the internal one over what the viewer may see."""
     rows = public_rows(session, report) if public else visible_rows(session, report, viewer)
-    ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public)
+    ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public, None if public else viewer)
     body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
     audit.record("report.exported", session=session, actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
                  audience="public" if public else "internal")

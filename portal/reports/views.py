@@ -14,6 +14,7 @@ from ..downloads import attachment
 from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
+from ..framework import goals
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
 from ..writes import page_write
@@ -82,7 +83,8 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
     return render_template("reports/detail.html", report=report, summary=summary, other=other,
                            changes=changes, all_reports=all_reports, narratives=_narratives(report),
                            narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
-                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, statuses=STATUSES), status
+                           state_text=STATE_TEXT, response_text=RESPONSE_TEXT, statuses=STATUSES,
+                           assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT), status
 
 
 @bp.get("/<int:report_id>/rows")

@@ -1,0 +1,155 @@
+"""Frameworks, targets, responses and Parliament: GET /frameworks, /parliament; the writes twin the pages
+(POST /commitments/<id>/targets, POST /recommendations/<id>/response, POST /parliament, PATCH /parliament/<id>)."""
+from __future__ import annotations
+
+from flask import abort, jsonify
+from sqlalchemy import select
+
+from models import Commitment, Indicator, ParliamentCommitment, Recommendation
+
+from ..access import current_viewer
+from ..errors import VersionConflict
+from ..extensions import db
+from ..framework import followup, goals, parliament
+from ..framework import queries as fq
+from ..i18n import today
+from ..visibility import can_view_indicator
+from . import bp
+from .helpers import _if_match, body_of, service_call
+from .schemas import IDS, TEXT, TEXT_OR_NULL
+
+TARGET_TYPES = {"period": TEXT, "value": (str, int, float, type(None)), "unit": TEXT, "direction": TEXT, "indicator": TEXT_OR_NULL,
+                "organisation": TEXT_OR_NULL, "valid_from": TEXT_OR_NULL, "reason": TEXT_OR_NULL, "note": TEXT_OR_NULL}
+RESPONSE_TYPES = {"stance": TEXT, "text": TEXT_OR_NULL, "responded_on": TEXT_OR_NULL, "document": TEXT_OR_NULL,
+                  "document_title": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "url": TEXT_OR_NULL, "reason": TEXT_OR_NULL}
+PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "made_on": TEXT_OR_NULL, "owner_organisation": TEXT_OR_NULL,
+                    "due": TEXT_OR_NULL, "status": TEXT, "closed_on": TEXT_OR_NULL, "fulfilled_by": TEXT_OR_NULL,
+                    "fulfilled_note": TEXT_OR_NULL, "action_item_ids": IDS}
+
+
+def target_json(t) -> dict:
+    return {"period": t.period, "value": float(t.value) if t.value is not None else None, "unit": t.unit, "direction": t.direction,
+            "indicator": t.indicator.key if t.indicator else None, "organisation": t.organisation.code if t.organisation else None,
+            "valid_from": t.valid_from.isoformat()}
+
+
+@bp.get("/frameworks")
+def list_frameworks():
+    current = fq.in_force(db.session, today())
+    return jsonify([{"id": f.id, "key": f.key, "title": f.title, "period_start": f.period_start.isoformat(),
+                     "period_end": f.period_end.isoformat(), "in_force": current is not None and f.id == current.id}
+                    for f in fq.all_frameworks(db.session)])
+
+
+@bp.post("/commitments/<int:commitment_id>/targets")
+def set_target(commitment_id: int):
+    viewer = current_viewer()
+    commitment = db.session.get(Commitment, commitment_id) or abort(404)
+    body = body_of(TARGET_TYPES)
+    if body.get("indicator"):
+        indicator = db.session.scalars(select(Indicator).where(Indicator.key == body["indicator"])).first()
+        if indicator is None or not can_view_indicator(viewer, indicator):
+            body["indicator"] = "?"  # an indicator the caller may not see is an unknown one
+    with service_call("Alleen coördinatoren leggen doelen vast."):
+        target = goals.set_target(db.session, viewer, commitment, body, today())
+    return jsonify(target_json(target)), 201
+
+
+def response_json(rec_id: int) -> dict | None:
+    current = followup.current_responses(db.session, [rec_id]).get(rec_id)
+    return response_dict(current)
+
+
+def response_dict(current) -> dict | None:
+    if current is None:
+        return None
+    document = None
+    if current.document or current.document_title or current.kamerstuk or current.url:
+        document = {"title": current.document.title if current.document else current.document_title,
+                    "kamerstuk": current.kamerstuk or (current.document.reference if current.document else None) or None,
+                    "url": current.url or (current.document.url if current.document else None) or None}
+    return {"id": current.id, "stance": current.stance, "text": current.text,
+            "date": current.responded_on.isoformat() if current.responded_on else None, "document": document}
+
+
+@bp.post("/recommendations/<int:rec_id>/response")
+def record_response(rec_id: int):
+    """Needs If-Match with the id of the response it replaces ("0" when there is none yet)."""
+    viewer = current_viewer()
+    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    body = body_of(RESPONSE_TYPES)
+    base = _if_match()
+    try:
+        with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
+            followup.record_response(db.session, viewer, rec, body, base or None)
+    except VersionConflict:
+        db.session.commit()
+        response = jsonify({"error": {"code": "precondition_failed", "message": "De reactie is intussen gewijzigd.", "fields": {}},
+                            "current": response_json(rec.id)})
+        response.status_code = 412
+        return response
+    current = response_json(rec.id)
+    out = jsonify(current)
+    out.status_code = 201
+    out.headers["ETag"] = f'"{current["id"]}"'
+    return out
+
+
+def parliament_json(c: ParliamentCommitment, item_ids: list[int]) -> dict:
+    return {"id": c.id, "kind": c.kind, "kamerstuk": c.kamerstuk or None, "text": c.text,
+            "date": c.made_on.isoformat() if c.made_on else None,
+            "due": {"label": c.due_label, "start": c.due_start.isoformat(), "end": c.due_end.isoformat()} if c.due_label else None,
+            "owner_organisation": c.owner_organisation.code if c.owner_organisation else None, "status": c.status,
+            "closed_on": c.closed_on.isoformat() if c.closed_on else None,
+            "fulfilled_by": {"title": c.fulfilled_by.title, "kamerstuk": c.fulfilled_by.reference} if c.fulfilled_by else None,
+            "action_item_ids": item_ids, "version": c.version}
+
+
+def _one(c: ParliamentCommitment, status: int = 200):
+    items = parliament.linked_items(db.session, current_viewer(), [c.id]).get(c.id, [])
+    response = jsonify(parliament_json(c, [i.id for i in items]))
+    response.status_code = status
+    response.headers["ETag"] = f'"{c.version}"'
+    return response
+
+
+@bp.get("/parliament")
+def list_parliament():
+    rows = parliament.register(db.session)
+    linked = parliament.linked_items(db.session, current_viewer(), [p.id for p in rows])
+    return jsonify([parliament_json(p, [i.id for i in linked.get(p.id, [])]) for p in rows])
+
+
+@bp.get("/parliament/<int:pid>")
+def get_parliament(pid: int):
+    return _one(db.session.get(ParliamentCommitment, pid) or abort(404))
+
+
+@bp.post("/parliament")
+def create_parliament():
+    body = body_of(PARLIAMENT_TYPES)
+    with service_call("Alleen coördinatoren houden het register bij."):
+        saved = parliament.save_commitment(db.session, current_viewer(), body, today())
+    return _one(saved, 201)
+
+
+@bp.patch("/parliament/<int:pid>")
+def change_parliament(pid: int):
+    commitment = db.session.get(ParliamentCommitment, pid) or abort(404)
+    body = body_of(PARLIAMENT_TYPES)
+    base = _if_match()
+    items = parliament.linked_items(db.session, current_viewer(), [pid]).get(pid, [])
+    current = {"kind": commitment.kind, "kamerstuk": commitment.kamerstuk, "text": commitment.text,
+               "made_on": commitment.made_on.isoformat() if commitment.made_on else None,
+               "owner_organisation": commitment.owner_organisation.code if commitment.owner_organisation else None,
+               "due": commitment.due_label, "status": commitment.status,
+               "closed_on": commitment.closed_on.isoformat() if commitment.closed_on else None,
+               "fulfilled_by": commitment.fulfilled_by.key if commitment.fulfilled_by else None,
+               "fulfilled_note": commitment.fulfilled_note, "action_item_ids": [i.id for i in items]}
+    try:
+        with service_call("Alleen coördinatoren houden het register bij."):
+            saved = parliament.save_commitment(db.session, current_viewer(), {**current, **body}, today(), commitment, base)
+    except VersionConflict:
+        db.session.commit()
+        return _one(db.session.get(ParliamentCommitment, pid), 412)
+    return _one(saved)
