@@ -22,7 +22,9 @@ from .actions import reminders
 from .cache import cache
 from .config import PROJECT_ROOT
 from .extensions import db
+from .framework import parliament
 from .i18n import today
+from .indicators import services as indicator_services
 from .reports.rounds import remind
 
 portal_cli = AppGroup("portal", help="Beheer van het MDT-portaal.")
@@ -87,14 +89,21 @@ def grant_role(email: str, role: str) -> None:
 
 @portal_cli.command("send-reminders")
 def send_reminders() -> None:
-    """E-mail due (within 7 days) and overdue items, at most once a day per item and person; and
-    update-round reminders in the last three days before the round's deadline, once a day."""
+    """E-mail due (within 7 days) and overdue items, at most once a day per item and person; update-round reminders in
+    the last three days before the round's deadline, once a day; toezeggingen and moties whose term starts within two
+    weeks or has passed, and expected figures due within two weeks or late, each at most once a day."""
     settings = current_app.config["PORTAL_SETTINGS"]
     result = reminders.send_reminders(db.session, today(), settings.smtp_url, settings.base_url)
     click.echo(f"{result['emails']} e-mail(s) verstuurd over {result['items']} actie(s).")
     round_mails = remind(db.session, today(), settings.smtp_url, settings.base_url)
     if round_mails:
         click.echo(f"{round_mails} herinnering(en) voor de actualisatieronde verstuurd.")
+    parliament_mails = parliament.remind(db.session, today(), settings.smtp_url, settings.base_url)
+    if parliament_mails:
+        click.echo(f"{parliament_mails} herinnering(en) over toezeggingen verstuurd.")
+    figure_mails = indicator_services.remind_expected(db.session, today(), settings.smtp_url, settings.base_url)
+    if figure_mails:
+        click.echo(f"{figure_mails} herinnering(en) over verwachte cijfers verstuurd.")
 
 
 @portal_cli.command("generate-demo")

@@ -10,6 +10,7 @@ from models import Indicator, Measurement
 from ..access import current_viewer
 from ..extensions import db
 from ..indicators import services as indicator_services
+from ..visibility import indicator_clause
 from . import bp
 from .helpers import _json_body, _refuse_unknown, service_call
 from .schemas import ApiError
@@ -19,6 +20,7 @@ def _indicator_json(indicator) -> dict:
     def num(v):
         return None if v is None else (int(v) if v == v.to_integral_value() else float(v))
     return {"key": indicator.key, "title": indicator.title, "unit": indicator.unit, "owner": indicator.owner_organisation.code,
+            "producer": indicator.producer, "visibility": indicator.visibility, "definition": indicator.definition or None,
             "direction": indicator.direction, "baseline": num(indicator.baseline_value), "baseline_year": indicator.baseline_year,
             "target": num(indicator.target_value), "target_year": indicator.target_year,
             "measurements": [{"period": m.period, "value": num(m.value), "source": m.source_text or (m.source.key if m.source else None),
@@ -28,7 +30,7 @@ def _indicator_json(indicator) -> dict:
 @bp.get("/indicators")
 def list_indicators():
 
-    indicators = db.session.scalars(select(Indicator).order_by(Indicator.key).options(
+    indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.key).options(
         selectinload(Indicator.owner_organisation), selectinload(Indicator.measurements).selectinload(Measurement.source))).all()
     return jsonify([_indicator_json(i) for i in indicators])
 
@@ -37,7 +39,7 @@ def list_indicators():
 def add_measurement(key: str):
 
 
-    indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)).one_or_none() or abort(404)
+    indicator = db.session.scalars(select(Indicator).where(Indicator.key == key, indicator_clause(current_viewer()))).one_or_none() or abort(404)
     body = _json_body()
     _refuse_unknown(body, {"period", "value", "source", "note"})
     value = body.get("value")

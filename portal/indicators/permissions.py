@@ -21,3 +21,8 @@ def can_restrict(user: User | None, indicator: Indicator) -> bool:
     """Who may see an indicator is the owner organisation's choice (contract rule 3, as for items)."""
     return (user is not None and user.is_active and user.organisation_id == indicator.owner_organisation_id
             and user.role in ("member", "coordinator"))
+
+
+def can_import(user: User | None) -> bool:
+    """Bulk imports: coordinators and members (each line is checked with can_enter)."""
+    return user is not None and user.is_active and user.role in ("member", "coordinator")

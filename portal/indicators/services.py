@@ -4,18 +4,20 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from models import Indicator, Measurement, User
+from models import INDICATOR_VISIBILITIES, ExpectedFigure, Indicator, IndicatorDefinition, Measurement, MeasurementCorrection, User
 
-from .. import audit
+from .. import audit, mail
 from ..errors import NotAllowed, ValidationFailed
+from ..i18n import long_date
 from ..periods import parse_period
-from .permissions import can_enter
+from ..writes import check_version, save
+from .permissions import can_enter, can_restrict
 
 MAX_ROWS = 500
 
@@ -132,3 +134,183 @@ def import_csv(session: Session, actor: User, indicator: Indicator, text: str) -
         for r in rows:
             add_measurement(session, actor, indicator, r.period, r.value, r.source, r.note)
     return len(rows)
+
+
+# -- figures that stay consistent: corrections, definitions, restriction, expected figures ---------------------------
+
+def correct_measurement(session: Session, actor: User, indicator: Indicator, measurement: Measurement, value: str, reason: str,
+                        base_version: int | None) -> MeasurementCorrection:
+    """A figure corrected with a reason: the old value is kept in the correction row; frozen reports keep what they froze."""
+    if not can_enter(actor, indicator):
+        raise NotAllowed("cannot correct measurements")
+    check_version(session, measurement, base_version)
+    fields: dict[str, str] = {}
+    try:
+        number = parse_value(value)
+    except ValueError as exc:
+        fields["value"] = str(exc)
+        number = None
+    reason = (reason or "").strip()
+    if not reason:
+        fields["reason"] = "Geef aan waarom het cijfer wordt gecorrigeerd."
+    elif len(reason) > 2000:
+        fields["reason"] = "De reden mag hoogstens 2.000 tekens lang zijn."
+    if "value" not in fields and number == measurement.value:
+        fields["value"] = "Dit is hetzelfde cijfer als nu; er is niets te corrigeren."
+    if fields:
+        raise ValidationFailed(fields)
+    correction = MeasurementCorrection(measurement_id=measurement.id, old_value=measurement.value, new_value=number, reason=reason,
+                                       corrected_by_id=actor.id, corrected_at=datetime.now(UTC))
+    session.add(correction)
+    measurement.value = number
+    save(session, measurement)
+    audit.record("indicator.measurement_corrected", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,
+                 period=measurement.period, before=str(correction.old_value) if correction.old_value is not None else None,
+                 after=str(number) if number is not None else None, reason=reason)
+    return correction
+
+
+def corrections(session: Session, indicator: Indicator) -> dict[int, list[MeasurementCorrection]]:
+    out: dict[int, list[MeasurementCorrection]] = {}
+    for c in session.scalars(select(MeasurementCorrection).join(Measurement).where(Measurement.indicator_id == indicator.id)
+                             .order_by(MeasurementCorrection.corrected_at, MeasurementCorrection.id).options(joinedload(MeasurementCorrection.corrected_by))):
+        out.setdefault(c.measurement_id, []).append(c)
+    return out
+
+
+def definitions(session: Session, indicator: Indicator) -> list[IndicatorDefinition]:
+    return list(session.scalars(select(IndicatorDefinition).where(IndicatorDefinition.indicator_id == indicator.id)
+                                .order_by(IndicatorDefinition.version)))
+
+
+def version_of(versions: list[IndicatorDefinition], measurement: Measurement) -> int | None:
+    """The definition a figure belongs to: the last version in force at the start of its period."""
+    current = [d.version for d in versions if d.valid_from <= measurement.period_start]
+    return current[-1] if current else None
+
+
+def breaks(versions: list[IndicatorDefinition], measurements: list[Measurement]) -> frozenset[str]:
+    """Periods that start a new definition (after figures of an earlier one): where the series breaks."""
+    out, previous = set(), None
+    for m in measurements:
+        version = version_of(versions, m)
+        if previous is not None and version != previous:
+            out.add(m.period)
+        previous = version
+    return frozenset(out)
+
+
+def add_definition(session: Session, actor: User, indicator: Indicator, definition: str, valid_from: str, note: str) -> IndicatorDefinition:
+    """A changed definition is a new version from a period on; figures from then on belong to it (a break in the series)."""
+    if not can_enter(actor, indicator):
+        raise NotAllowed("cannot change the definition")
+    fields: dict[str, str] = {}
+    definition = (definition or "").strip()
+    if not definition:
+        fields["definition"] = "Beschrijf de nieuwe definitie."
+    elif len(definition) > 4000:
+        fields["definition"] = "De definitie mag hoogstens 4.000 tekens lang zijn."
+    try:
+        _, start, _ = parse_period(valid_from)
+    except ValueError as exc:
+        fields["valid_from"] = str(exc)
+        start = None
+    versions = definitions(session, indicator)
+    if start is not None and versions and start <= versions[-1].valid_from:
+        fields["valid_from"] = "Een nieuwe definitie begint na de vorige (" + versions[-1].valid_from.isoformat() + ")."
+    if len(note or "") > 2000:
+        fields["note"] = "De toelichting mag hoogstens 2.000 tekens lang zijn."
+    if fields or start is None:
+        raise ValidationFailed(fields)
+    last_version = versions[-1].version if versions else 0
+    if not versions and indicator.definition:
+        # The definition until now becomes version 1, from the first figure on.
+        first = min((m.period_start for m in indicator.measurements), default=start)
+        if first < start:
+            session.add(IndicatorDefinition(indicator_id=indicator.id, version=1, definition=indicator.definition, valid_from=first,
+                                            note="", recorded_by_id=actor.id, recorded_at=datetime.now(UTC)))
+            last_version = 1
+    row = IndicatorDefinition(indicator_id=indicator.id, version=last_version + 1, definition=definition,
+                              valid_from=start, note=(note or "").strip(), recorded_by_id=actor.id, recorded_at=datetime.now(UTC))
+    session.add(row)
+    indicator.definition = definition
+    session.flush()
+    audit.record("indicator.definition_changed", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,
+                 version=row.version, valid_from=start.isoformat())
+    return row
+
+
+def set_visibility(session: Session, actor: User, indicator: Indicator, visibility: str) -> None:
+    if not can_restrict(actor, indicator):
+        raise NotAllowed("only the owner organisation restricts an indicator")
+    if visibility not in INDICATOR_VISIBILITIES:
+        raise ValidationFailed({"visibility": "Kies wie de indicator mag zien."})
+    before = indicator.visibility
+    indicator.visibility = visibility
+    session.flush()
+    audit.record("indicator.visibility_changed", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,
+                 before=before, after=visibility)
+
+
+def expect_figure(session: Session, actor: User, indicator: Indicator, period: str, due_on: date | None) -> ExpectedFigure:
+    if not can_enter(actor, indicator):
+        raise NotAllowed("cannot plan figures")
+    fields: dict[str, str] = {}
+    try:
+        label, _, _ = parse_period(period)
+    except ValueError as exc:
+        fields["period"] = str(exc)
+        label = ""
+    if due_on is None:
+        fields["due_on"] = "Vul een geldige datum in."
+    if label and session.scalars(select(ExpectedFigure.id).where(ExpectedFigure.indicator_id == indicator.id,
+                                                                 ExpectedFigure.period == label)).first():
+        fields["period"] = f"Voor {label} is al een datum afgesproken."
+    if fields or due_on is None:
+        raise ValidationFailed(fields)
+    row = ExpectedFigure(indicator_id=indicator.id, period=label, due_on=due_on)
+    session.add(row)
+    session.flush()
+    audit.record("indicator.figure_expected", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,
+                 period=label, due_on=due_on.isoformat())
+    return row
+
+
+def expected(session: Session, indicator: Indicator) -> list[ExpectedFigure]:
+    return list(session.scalars(select(ExpectedFigure).where(ExpectedFigure.indicator_id == indicator.id).order_by(ExpectedFigure.due_on)))
+
+
+REMIND_DAYS = 14
+
+
+def remind_expected(session: Session, today: date, smtp_url: str | None, base_url: str) -> int:
+    """Expected figures not yet delivered whose due date is within two weeks or past: one mail per person of the producing
+    organisation (members and coordinators who may see the indicator), each figure at most once a day."""
+    delivered = select(Measurement.id).where(Measurement.indicator_id == ExpectedFigure.indicator_id, Measurement.period == ExpectedFigure.period)
+    due = session.scalars(select(ExpectedFigure).where(ExpectedFigure.due_on <= today + timedelta(days=REMIND_DAYS), ~delivered.exists(),
+                                                       (ExpectedFigure.reminded_on.is_(None)) | (ExpectedFigure.reminded_on < today))
+                          .order_by(ExpectedFigure.due_on, ExpectedFigure.id).options(joinedload(ExpectedFigure.indicator))).all()
+    per_org: dict[int, list[ExpectedFigure]] = {}
+    for row in due:
+        row.reminded_on = today
+        per_org.setdefault(row.indicator.owner_organisation_id, []).append(row)
+    session.commit()
+    sent = 0
+    for org_id, rows in per_org.items():
+        users = session.scalars(select(User).where(User.organisation_id == org_id, User.is_active.is_(True),
+                                                   User.role.in_(("member", "coordinator")), User.email.is_not(None))).all()
+        for user in users:
+            mine = [r for r in rows if can_enter(user, r.indicator)]
+            if not mine:
+                continue
+            lines = [f"Beste {user.name},", "", "Deze cijfers worden van uw organisatie verwacht:", ""]
+            for r in mine:
+                state = "te laat" if r.due_on < today else "uiterlijk"
+                lines.append(f"- {r.indicator.title}, {r.period} ({state}: {long_date(r.due_on, 'nl')})")
+                lines.append(f"  {base_url}/indicators/{r.indicator.key}")
+            lines += ["", "Voer het cijfer in het portaal in, of importeer het met de andere cijfers.", "", "Met vriendelijke groet,",
+                      "MDT-portaal mensensmokkel"]
+            mail.send(smtp_url, user.email, f"MDT-portaal: {len(mine)} {'cijfer wordt' if len(mine) == 1 else 'cijfers worden'} verwacht",
+                      "\n".join(lines))
+            sent += 1
+    return sent

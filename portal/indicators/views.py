@@ -1,25 +1,33 @@
 """Indicator pages: definition, figures, chart, entry form and CSV import with a preview."""
 from __future__ import annotations
 
+import base64
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from models import Indicator
+from models import Indicator, Measurement, Target
 
 from ..access import current_viewer
 from ..charts import line_chart
-from ..errors import ValidationFailed
+from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors
+from ..i18n import today
+from ..sheets import MAX_BYTES, SheetError
+from ..visibility import indicator_clause
 from ..writes import page_write
-from . import bp, services
-from .permissions import can_enter
+from . import bp, bulk, services
+from .permissions import can_enter, can_import, can_restrict, can_view
 
 
 class MeasurementForm(FlaskForm):
@@ -34,31 +42,214 @@ class ImportForm(FlaskForm):
     content = TextAreaField(_l("Of plak de regels hier"))
 
 
+class CorrectionForm(FlaskForm):
+    version = HiddenField()
+    value = StringField(_l("Juiste waarde"))
+    reason = TextAreaField(_l("Reden van de correctie"))
+
+
+class DefinitionForm(FlaskForm):
+    definition = TextAreaField(_l("Nieuwe definitie"))
+    valid_from = StringField(_l("Geldt voor cijfers vanaf"))
+    note = TextAreaField(_l("Wat verandert er (breuk in de reeks)"))
+
+
+class ExpectedForm(FlaskForm):
+    period = StringField(_l("Periode van het cijfer"))
+    due_on = StringField(_l("Verwacht uiterlijk op"))
+
+
+class BulkForm(FlaskForm):
+    file = FileField(_l("CSV- of Excel-bestand"))
+
+
 def _load(key: str) -> Indicator:
+    """An indicator the viewer may not see does not exist for them (404, like items)."""
     indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)
                                    .options(selectinload(Indicator.measurements), selectinload(Indicator.owner_organisation),
                                             selectinload(Indicator.source))).one_or_none()
-    return indicator or abort(404)
+    if indicator is None or not can_view(current_viewer(), indicator):
+        abort(404)
+    return indicator
 
 
 @bp.get("")
 def list():
-    indicators = db.session.scalars(select(Indicator).order_by(Indicator.title)
+    indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.title)
                                     .options(selectinload(Indicator.measurements), selectinload(Indicator.owner_organisation))).all()
-    return render_template("indicators/list.html", indicators=indicators)
+    return render_template("indicators/list.html", indicators=indicators, can_import=can_import(current_viewer()))
 
 
-def _detail(indicator: Indicator, form=None, import_form=None, preview=None, extra=None, status=200):
+def _detail(indicator: Indicator, form=None, import_form=None, preview=None, extra=None, status=200, forms=None):
+    viewer = current_viewer()
+    versions = services.definitions(db.session, indicator)
+    breaks = services.breaks(versions, indicator.measurements)
     points = [(m.period, float(m.value) if m.value is not None else None) for m in indicator.measurements]
-    chart = line_chart(points, f"{indicator.title} per periode", float(indicator.target_value) if indicator.target_value is not None else None, indicator.unit)
+    chart = line_chart(points, f"{indicator.title} per periode", float(indicator.target_value) if indicator.target_value is not None else None,
+                       indicator.unit, targets=_targets(indicator), breaks=breaks)
+    forms = forms or {}
     return render_template("indicators/detail.html", indicator=indicator, chart=chart,
                            form=form or MeasurementForm(formdata=None), import_form=import_form or ImportForm(formdata=None),
-                           preview=preview, extra_errors=extra or {}, can_enter=can_enter(current_viewer(), indicator)), status
+                           preview=preview, extra_errors=extra or {}, can_enter=can_enter(viewer, indicator),
+                           can_restrict=can_restrict(viewer, indicator), versions=versions, breaks=breaks,
+                           version_of=services.version_of, corrections=services.corrections(db.session, indicator),
+                           expected=services.expected(db.session, indicator), today=today(),
+                           definition_form=forms.get("definition") or DefinitionForm(formdata=None),
+                           expected_form=forms.get("expected") or ExpectedForm(formdata=None)), status
+
+
+def _targets(indicator: Indicator) -> dict[str, float]:
+    """Targets measured by this indicator that are in force today, per period (the chart marks them)."""
+    rows = db.session.scalars(select(Target).where(Target.indicator_id == indicator.id, Target.valid_from <= today())
+                              .order_by(Target.valid_from, Target.recorded_at, Target.id)).all()
+    latest: dict[str, Target] = {}
+    for t in rows:
+        latest[t.period] = t
+    return {period: float(t.value) for period, t in latest.items() if t.value is not None}
 
 
 @bp.get("/<key>")
 def detail(key: str):
     return _detail(_load(key))
+
+
+@bp.get("/<key>/measurements/<int:measurement_id>/correct")
+def correct_form(key: str, measurement_id: int):
+    indicator = _load(key)
+    measurement = _measurement(indicator, measurement_id)
+    if not can_enter(current_viewer(), indicator):
+        abort(403)
+    return _correct_page(indicator, measurement, CorrectionForm(formdata=None, data={"version": measurement.version}))
+
+
+def _measurement(indicator: Indicator, measurement_id: int) -> Measurement:
+    return next((m for m in indicator.measurements if m.id == measurement_id), None) or abort(404)
+
+
+def _correct_page(indicator, measurement, form, extra=None, status=200):
+    return render_template("indicators/correct.html", indicator=indicator, measurement=measurement, form=form, extra_errors=extra or {},
+                           history=services.corrections(db.session, indicator).get(measurement.id, [])), status
+
+
+@bp.post("/<key>/measurements/<int:measurement_id>/correct")
+def correct(key: str, measurement_id: int):
+    viewer = current_viewer()
+    indicator = _load(key)
+    measurement = _measurement(indicator, measurement_id)
+    if not can_enter(viewer, indicator):
+        abort(403)
+    form = CorrectionForm()
+    raw = form.version.data or ""
+    base = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    try:
+        with page_write():
+            services.correct_measurement(db.session, viewer, indicator, measurement, form.value.data, form.reason.data, base)
+    except VersionConflict:
+        indicator = _load(key)
+        measurement = _measurement(indicator, measurement_id)
+        flash(_("Iemand anders heeft dit cijfer intussen gewijzigd. Hieronder staat het nieuwe cijfer; controleer het en corrigeer opnieuw."), "error")
+        return _correct_page(indicator, measurement, CorrectionForm(formdata=None, data={"version": measurement.version}), status=409)
+    except ValidationFailed as exc:
+        indicator = _load(key)
+        measurement = _measurement(indicator, measurement_id)
+        extra = apply_errors(form, exc.fields)
+        return _correct_page(indicator, measurement, form, extra, 422)
+    flash(_("Het cijfer is gecorrigeerd; de oude waarde blijft zichtbaar in de geschiedenis."), "success")
+    return redirect(url_for("indicators.detail", key=key) + "#cijfers"), 303
+
+
+@bp.post("/<key>/definitions")
+def add_definition(key: str):
+    viewer = current_viewer()
+    indicator = _load(key)
+    if not can_enter(viewer, indicator):
+        abort(403)
+    form = DefinitionForm()
+    try:
+        with page_write():
+            services.add_definition(db.session, viewer, indicator, form.definition.data, form.valid_from.data, form.note.data)
+    except ValidationFailed as exc:
+        extra = apply_errors(form, exc.fields)
+        return _detail(_load(key), extra=extra, status=422, forms={"definition": form})
+    flash(_("De nieuwe definitie is vastgelegd."), "success")
+    return redirect(url_for("indicators.detail", key=key) + "#definities"), 303
+
+
+@bp.post("/<key>/visibility")
+def set_visibility(key: str):
+    viewer = current_viewer()
+    indicator = _load(key)
+    if not can_restrict(viewer, indicator):
+        abort(403)
+    try:
+        with page_write():
+            services.set_visibility(db.session, viewer, indicator, request.form.get("visibility", ""))
+    except ValidationFailed as exc:
+        return _detail(_load(key), extra=exc.fields, status=422)
+    flash(_("Wie de indicator mag zien is opgeslagen."), "success")
+    if not can_view(viewer, indicator):
+        return redirect(url_for("indicators.list")), 303
+    return redirect(url_for("indicators.detail", key=key)), 303
+
+
+@bp.post("/<key>/expected")
+def expect(key: str):
+    viewer = current_viewer()
+    indicator = _load(key)
+    if not can_enter(viewer, indicator):
+        abort(403)
+    form = ExpectedForm()
+    try:
+        due = date.fromisoformat(form.due_on.data or "")
+    except ValueError:
+        due = None
+    try:
+        with page_write():
+            services.expect_figure(db.session, viewer, indicator, form.period.data, due)
+    except ValidationFailed as exc:
+        extra = apply_errors(form, exc.fields)
+        return _detail(_load(key), extra=extra, status=422, forms={"expected": form})
+    flash(_("De verwachte datum is vastgelegd. De organisatie krijgt een herinnering."), "success")
+    return redirect(url_for("indicators.detail", key=key) + "#verwacht"), 303
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def bulk_import():
+    """Figures for many indicators in one CSV or XLSX: step 1 checks every line, step 2 (confirm) stores all or none."""
+    viewer = current_viewer()
+    if not can_import(viewer):
+        abort(403)
+    form = BulkForm()
+    if request.method == "GET":
+        return render_template("indicators/import.html", form=form, lines=None, error=None, payload="")
+    raw, filename = b"", "bestand.csv"
+    if request.form.get("payload"):
+        try:
+            raw = base64.b64decode(request.form["payload"], validate=True)
+        except ValueError:
+            abort(400)
+        filename = request.form.get("filename", filename)[:200]
+    elif form.file.data and getattr(form.file.data, "filename", ""):
+        filename = form.file.data.filename
+        raw = form.file.data.read(MAX_BYTES + 1)
+    if not raw:
+        return render_template("indicators/import.html", form=form, lines=None, error=_("Kies een bestand."), payload=""), 422
+    if request.form.get("confirm") == "1":
+        try:
+            with page_write():
+                count = bulk.store(db.session, viewer, filename, raw)
+        except ValidationFailed:
+            pass  # shown below, line by line
+        else:
+            flash(ngettext("%(num)d cijfer is geïmporteerd.", "%(num)d cijfers zijn geïmporteerd.", count), "success")
+            return redirect(url_for("indicators.list")), 303
+    try:
+        lines = bulk.preview(db.session, viewer, filename, raw)
+    except SheetError as exc:
+        return render_template("indicators/import.html", form=form, lines=None, error=str(exc), payload=""), 422
+    ok = not any(line.problems for line in lines)
+    return render_template("indicators/import.html", form=form, lines=lines, error=None, filename=filename,
+                           payload=base64.b64encode(raw).decode("ascii") if ok else ""), 200 if ok else 422
 
 
 @bp.post("/<key>/measurements")

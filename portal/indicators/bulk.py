@@ -1,0 +1,117 @@
+"""Figures for many indicators from one CSV or XLSX: a preview with a verdict per line, then all lines or none."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Indicator, Measurement, User
+
+from ..errors import ValidationFailed
+from ..periods import parse_period
+from ..sheets import SheetError, read
+from .permissions import can_enter, can_view
+from .services import add_measurement, parse_value
+
+HEADERS = {"indicator": ("indicator", "sleutel", "key"), "period": ("periode", "period"), "value": ("waarde", "value"),
+           "source": ("bron", "source"), "note": ("toelichting", "note")}
+
+
+@dataclass
+class Line:
+    line: int
+    indicator: str
+    period: str
+    value: str
+    source: str
+    note: str
+    title: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f").replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    return str(value).strip()
+
+
+def _columns(header: list) -> dict[str, int]:
+    names = [str(h or "").strip().lower() for h in header]
+    columns = {}
+    for key, aliases in HEADERS.items():
+        for alias in aliases:
+            if alias in names:
+                columns[key] = names.index(alias)
+                break
+    missing = [HEADERS[k][0] for k in ("indicator", "period", "value") if k not in columns]
+    if missing:
+        raise SheetError("De eerste regel noemt de kolommen: indicator, periode, waarde (en eventueel bron, toelichting). "
+                         f"Niet gevonden: {', '.join(missing)}.")
+    return columns
+
+
+def preview(session: Session, actor: User, filename: str, raw: bytes) -> list[Line]:
+    """Every line with its problems; nothing is stored. An indicator the actor may not see is reported as unknown."""
+    rows = read(filename, raw)
+    columns = _columns(rows[0])
+    indicators = {i.key: i for i in session.scalars(select(Indicator))}
+    existing = set(session.execute(select(Measurement.indicator_id, Measurement.period)).all())
+    seen: dict[tuple[str, str], int] = {}
+    lines = []
+    for number, cells in enumerate(rows[1:], start=2):
+        def cell(name, cells=cells):
+            index = columns.get(name)
+            return _text(cells[index]) if index is not None and index < len(cells) else ""
+        line = Line(number, cell("indicator"), cell("period"), cell("value"), cell("source"), cell("note"))
+        indicator = indicators.get(line.indicator)
+        if indicator is None or not can_view(actor, indicator):
+            line.problems.append(f"Onbekende indicator '{line.indicator}'.")
+        elif not can_enter(actor, indicator):
+            line.problems.append("U mag voor deze indicator geen cijfers invoeren.")
+        else:
+            line.title = indicator.title
+        try:
+            label, _, _ = parse_period(line.period)
+            line.period = label
+            key = (line.indicator, label)
+            if key in seen:
+                line.problems.append(f"Dezelfde indicator en periode staan ook op regel {seen[key]}.")
+            elif indicator is not None and (indicator.id, label) in existing and not line.problems:
+                line.problems.append(f"Voor {label} is al een cijfer vastgelegd; corrigeer het op de pagina van de indicator.")
+            seen.setdefault(key, number)
+        except ValueError as exc:
+            line.problems.append(str(exc))
+        try:
+            parse_value(line.value)
+        except ValueError as exc:
+            line.problems.append(str(exc))
+        if len(line.source) > 500:
+            line.problems.append("De bron mag hoogstens 500 tekens lang zijn.")
+        if len(line.note) > 2000:
+            line.problems.append("De toelichting mag hoogstens 2.000 tekens lang zijn.")
+        lines.append(line)
+    if not lines:
+        raise SheetError("Het bestand bevat alleen een kopregel.")
+    return lines
+
+
+def store(session: Session, actor: User, filename: str, raw: bytes) -> int:
+    """All or nothing: a problem on any line stores no line at all."""
+    try:
+        lines = preview(session, actor, filename, raw)
+    except SheetError as exc:
+        raise ValidationFailed({"file": str(exc)}) from None
+    problems = {f"regel {line.line}": "; ".join(line.problems) for line in lines if line.problems}
+    if problems:
+        raise ValidationFailed(problems)
+    indicators = {i.key: i for i in session.scalars(select(Indicator).where(Indicator.key.in_({line.indicator for line in lines})))}
+    with session.begin_nested():
+        for line in lines:
+            add_measurement(session, actor, indicators[line.indicator], line.period, line.value, line.source, line.note)
+    return len(lines)

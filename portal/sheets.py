@@ -1,0 +1,78 @@
+"""Spreadsheets people bring: CSV (semicolon or comma, UTF-8) and XLSX, read into rows of cells. Reading only:
+what the cells mean is each import's business, and nothing is stored here."""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+
+MAX_BYTES = 1024 * 1024
+MAX_ROWS = 2000
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read (the message says why, in Dutch)."""
+
+
+def read(filename: str, raw: bytes) -> list[list]:
+    """Rows of cell values (str, int, float, date or None), empty rows dropped; the first row is the header."""
+    if len(raw) > MAX_BYTES:
+        raise SheetError("Het bestand is groter dan 1 MB.")
+    if raw.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
+        rows = _xlsx(raw)
+    else:
+        rows = _csv(raw)
+    rows = [row for row in rows if any(cell not in (None, "") for cell in row)]
+    if len(rows) > MAX_ROWS + 1:
+        raise SheetError(f"Hoogstens {MAX_ROWS} regels per import.")
+    if not rows:
+        raise SheetError("Het bestand bevat geen regels.")
+    return rows
+
+
+def _csv(raw: bytes) -> list[list]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SheetError("Het bestand is geen UTF-8-tekst (CSV) en geen Excel-bestand (XLSX).") from None
+    if "\x00" in text:
+        raise SheetError("Het bestand bevat ongeldige tekens.")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _xlsx(raw: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            # A sheet that unpacks to far more than it weighs is refused before openpyxl reads it (zip bomb).
+            if sum(info.file_size for info in archive.infolist()) > 40 * MAX_BYTES:
+                raise SheetError("Het Excel-bestand is uitgepakt te groot.")
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except SheetError:
+        raise
+    except Exception:  # noqa: BLE001 - any unreadable workbook is the same answer to the user
+        raise SheetError("Het Excel-bestand kan niet worden gelezen.") from None
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell(v) for v in row])
+            if len(rows) > MAX_ROWS + 50:
+                break
+        return rows
+    finally:
+        book.close()
+
+
+def _cell(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float, date)) or value is None:
+        return value
+    return str(value)
