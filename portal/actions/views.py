@@ -2,10 +2,14 @@
 comments, attachments and exports. Every form works without JavaScript; htmx swaps fragments in place."""
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,8 +22,10 @@ from ..errors import ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..htmx import is_htmx
+from ..sheets import MAX_BYTES, SheetError
+from ..sheets import read as read_sheet
 from ..writes import page_write
-from . import attachments, bp, exports, queries, services
+from . import attachments, bp, exports, imports, queries, services
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
 from .permissions import can_comment, can_confirm, can_create, can_edit, can_request_closure, is_owner_side, visible_clause
 
@@ -278,3 +284,59 @@ def download(item_id: int, attachment_id: int):
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     attachment = attachments.of_item(db.session, item, attachment_id) or abort(404)
     return attachments.send(attachment, attachments.storage_dir())
+
+
+IMPORT_FIELD_LABELS = {"title": _l("Titel (verplicht)"), "description": _l("Omschrijving"), "owner_organisation": _l("Eigenaar (organisatie)"),
+                       "due_date": _l("Deadline"), "focus_area": _l("Speerpunt"), "status": _l("Status"), "progress": _l("Voortgang (%)"),
+                       "visibility": _l("Zichtbaarheid")}
+
+
+def _posted_mapping(width: int) -> dict[str, int | None] | None:
+    """The column chosen per field ("" = not used); None when the form holds no mapping yet."""
+    if "map-title" not in request.form:
+        return None
+    mapping: dict[str, int | None] = {}
+    for name in imports.FIELDS:
+        raw = request.form.get(f"map-{name}", "")
+        mapping[name] = int(raw) if raw.isdigit() and int(raw) < width else None
+    return mapping
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_list():
+    """Step 1: upload; step 2: check the column mapping and every line; step 3 (confirm): all lines become items, or none."""
+    viewer = current_viewer()
+    if not can_create(viewer):
+        abort(403)
+    if request.method == "GET":
+        return render_template("actions/import.html", header=None, lines=None, error=None, labels=IMPORT_FIELD_LABELS)
+    raw, filename = b"", "actielijst.xlsx"
+    if request.form.get("payload"):
+        try:
+            raw = base64.b64decode(request.form["payload"], validate=True)
+        except ValueError:
+            abort(400)
+        filename = request.form.get("filename", filename)[:200]
+    elif request.files.get("file") and request.files["file"].filename:
+        upload = request.files["file"]
+        filename, raw = upload.filename, upload.read(MAX_BYTES + 1)
+    if not raw:
+        return render_template("actions/import.html", header=None, lines=None, error=_("Kies een bestand."), labels=IMPORT_FIELD_LABELS), 422
+    try:
+        header = read_sheet(filename, raw)[0]
+        mapping = _posted_mapping(len(header))
+        if request.form.get("confirm") == "1" and mapping is not None:
+            try:
+                with page_write():
+                    count = imports.store(db.session, viewer, filename, raw, mapping)
+            except ValidationFailed:
+                pass  # shown below, line by line
+            else:
+                flash(ngettext("%(num)d actie is geïmporteerd.", "%(num)d acties zijn geïmporteerd.", count), "success")
+                return redirect(url_for("actions.list")), 303
+        header, mapping, lines = imports.preview(db.session, viewer, filename, raw, mapping)
+    except SheetError as exc:
+        return render_template("actions/import.html", header=None, lines=None, error=str(exc), labels=IMPORT_FIELD_LABELS), 422
+    ok = not any(line.problems for line in lines)
+    return render_template("actions/import.html", header=header, mapping=mapping, lines=lines, error=None, labels=IMPORT_FIELD_LABELS,
+                           filename=filename, payload=base64.b64encode(raw).decode("ascii"), ok=ok), 200 if ok else 422
