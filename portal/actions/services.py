@@ -20,7 +20,6 @@ from models import (
     AgendaItem,
     Comment,
     Commitment,
-    FocusArea,
     Meeting,
     Organisation,
     ProgressUpdate,
@@ -29,7 +28,7 @@ from models import (
     utcnow,
 )
 
-from .. import audit
+from .. import audit, focus_areas
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
@@ -89,7 +88,7 @@ def _visibility(c: Cleaning) -> None:
 
 def _focus_area(c: Cleaning) -> None:
     code = c.data.get("focus_area")
-    area = c.session.scalars(select(FocusArea).where(FocusArea.code == code)).first() if code else None
+    area = focus_areas.by_code(c.session, code)
     if code and area is None:
         c.fields["focus_area"] = "Kies een bestaand speerpunt."
     c.out["focus_area"] = area

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import STATUSES, Commitment, FocusArea, Indicator, Organisation
 
-from .. import audit
+from .. import audit, focus_areas
 from ..access import current_viewer
 from ..charts import status_bars
 from ..errors import ValidationFailed
@@ -20,7 +20,7 @@ from ..formtools import apply_errors
 from ..i18n import today
 from ..visibility import can_view_indicator
 from ..writes import page_write
-from . import bp, goals, queries, rollup
+from . import bp, frameworks, goals, queries, rollup
 from .forms import TargetForm
 from .permissions import can_weigh
 from .state import RESPONSE_TEXT, STATE_TEXT
@@ -63,7 +63,7 @@ def overview():
                            chart=chart, state_text=STATE_TEXT, frameworks=frameworks,
                            in_force=current, in_framework=in_framework, area_ids=area_ids,
                            targets=_targets_by_commitment(fw, viewer), assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
-                           capacity=queries.capacity(db.session))
+                           capacity=queries.capacity(db.session), can_weigh=can_weigh(viewer))
 
 
 @bp.get("/framework/<code>")
@@ -140,7 +140,7 @@ def weights(code: str):
     viewer = current_viewer()
     if not can_weigh(viewer):
         abort(403)
-    area = db.session.scalars(select(FocusArea).where(FocusArea.code == code)).first() or abort(404)
+    area = focus_areas.by_code(db.session, code) or abort(404)
     errors, changes = {}, {}
     for commitment in area.commitments:
         raw = (request.form.get(f"weight-{commitment.id}") or "").replace(",", ".").strip()
@@ -171,3 +171,27 @@ def recommendations():
     groups = [(key, list(items)) for key, items in groupby(recs, key=lambda r: (r["source"], r["source_title"], r["source_year"], r["source_date"]))]
     return render_template("framework/recommendations.html", groups=groups, total=len(recs), state_text=STATE_TEXT,
                            response_text=RESPONSE_TEXT)
+
+
+@bp.route("/framework/new", methods=["GET", "POST"])
+def new_framework():
+    """A coordinator adds the next framework and chooses which commitments of the one in force carry over."""
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    earlier = rollup.framework(db.session, today())
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        chosen = {int(v) for v in request.form.getlist("carry") if v.isdigit() and len(v) < 10}
+        try:
+            with page_write():
+                created = frameworks.create(db.session, viewer, values, earlier, chosen)
+        except ValidationFailed as exc:
+            errors = exc.fields
+        else:
+            flash(_("Het beleidskader is aangemaakt."), "success")
+            return redirect(url_for("framework.overview", framework=created.id)), 303
+    return render_template("framework/new.html", earlier=earlier, errors=errors, values=values,
+                           carried={int(v) for v in request.form.getlist("carry") if v.isdigit() and len(v) < 10} if request.method == "POST" else None), \
+        422 if errors else 200

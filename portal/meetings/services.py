@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import VISIBILITIES, AgendaItem, Attendee, Decision, Erratum, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
+from models import VISIBILITIES, AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
 
-from .. import audit
+from .. import audit, focus_areas
 from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
 from ..i18n import AMSTERDAM
 from ..validation import Cleaning, run_cleaners
@@ -164,7 +164,7 @@ def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str,
     presenter = clean_text(fields, "presenter", presenter or "", "De inleider", 200, required=False)
     if duration_minutes is not None and not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 480):
         fields["duration_minutes"] = "Een duur van 1 tot 480 minuten."
-    area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first() if focus_area_code else None
+    area = focus_areas.by_code(session, focus_area_code)
     if focus_area_code and area is None:
         fields["focus_area"] = "Kies een bestaand speerpunt."
     if fields:
@@ -364,7 +364,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
             agenda_item = _agenda_item(meeting, agenda_item_id)
         except ValidationFailed as exc:
             fields.update(exc.fields)
-    area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first() if focus_area_code else None
+    area = focus_areas.by_code(session, focus_area_code)
     if focus_area_code and area is None:
         fields["focus_area"] = "Kies een bestaand speerpunt."
     if fields:

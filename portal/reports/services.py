@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
 
-from models import FocusArea, Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
+from models import Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
 
-from .. import audit
+from .. import audit, focus_areas
 from ..cache import cache
 from ..errors import NotAllowed, ValidationFailed
 from ..framework import queries as framework_queries
@@ -68,7 +68,7 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
         fields["text"] = "De toelichting mag hoogstens 4.000 tekens lang zijn."
     if visibility not in ("mdt", "public"):
         fields["visibility"] = "Kies of de tekst openbaar mag worden."
-    area = session.scalars(select(FocusArea).where(FocusArea.code == focus_area_code)).first()
+    area = focus_areas.by_code(session, focus_area_code)
     org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
     if area is None:
         fields["focus_area"] = "Kies een bestaand speerpunt."

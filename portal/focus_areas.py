@@ -1,0 +1,21 @@
+"""Focus areas by code. A later framework may reuse codes ("3.1"): a code means the focus area of the framework in force
+on the day (today), else of the newest framework that has the code."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from models import FocusArea, Framework
+
+from .i18n import today
+
+
+def by_code(session: Session, code: str | None, on: date | None = None) -> FocusArea | None:
+    if not code:
+        return None
+    on = on or today()
+    started = case((Framework.period_start <= on, 0), else_=1)
+    return session.scalars(select(FocusArea).join(Framework).where(FocusArea.code == code)
+                           .order_by(started, Framework.period_start.desc(), Framework.id.desc()).limit(1)).first()

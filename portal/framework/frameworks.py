@@ -1,0 +1,62 @@
+"""A new framework (the next Beleidskader), with the focus areas and the commitments carried over from an earlier one."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Commitment, FocusArea, Framework, User, commitment_carryovers
+
+from .. import audit
+from ..errors import NotAllowed, ValidationFailed
+from ..validation import text as clean_text
+from .permissions import can_weigh
+
+
+def create(session: Session, actor: User, data: dict, earlier: Framework | None, carried_ids: set[int]) -> Framework:
+    """Carried commitments keep their text and weight, in a focus area with the same code and title, linked to the original."""
+    if not can_weigh(actor):
+        raise NotAllowed("only coordinators add a framework")
+    fields: dict[str, str] = {}
+    title = clean_text(fields, "title", data.get("title"), "De titel", 500)
+    start = end = None
+    for name in ("period_start", "period_end"):
+        try:
+            value = date.fromisoformat(str(data.get(name) or ""))
+        except ValueError:
+            fields[name] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
+            continue
+        if name == "period_start":
+            start = value
+        else:
+            end = value
+    if start and end and end < start:
+        fields["period_end"] = str(_l("Het einde ligt vóór het begin."))
+    if earlier and start and start <= earlier.period_start:
+        fields["period_start"] = str(_l("Een volgend beleidskader begint na het vorige."))
+    key = re.sub(r"[^a-z0-9]+", "-", (title or "").lower()).strip("-")[:48] or "beleidskader"
+    if session.scalars(select(Framework.id).where(Framework.key == key)).first() is not None:
+        fields["title"] = str(_l("Er is al een beleidskader met deze titel."))
+    if fields:
+        raise ValidationFailed(fields)
+    framework = Framework(key=key, title=title, period_start=start, period_end=end)
+    session.add(framework)
+    session.flush()
+    carried = 0
+    for area in earlier.focus_areas if earlier else []:
+        chosen = [c for c in area.commitments if c.id in carried_ids]
+        new_area = FocusArea(framework_id=framework.id, code=area.code, title=area.title, position=area.position)
+        session.add(new_area)
+        session.flush()
+        for position, old in enumerate(chosen, start=1):
+            new = Commitment(focus_area_id=new_area.id, position=position, text=old.text, weight=old.weight, note=old.note)
+            session.add(new)
+            session.flush()
+            session.execute(commitment_carryovers.insert().values(from_commitment_id=old.id, to_commitment_id=new.id))
+            carried += 1
+    audit.record("framework.created", session=session, actor=actor, entity_type="framework", entity_id=framework.id,
+                 title=title, carried_from=earlier.id if earlier else None, commitments_carried=carried)
+    return framework
