@@ -252,7 +252,8 @@ def document() -> dict:
                 "post": {"summary": "Create a report as of a date (coordinators); frozen at once",
                          "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["as_of", "title"], "properties": {
                              "as_of": {"type": "string", "format": "date"}, "title": {"type": "string"},
-                             "previous_report_id": {"type": ["integer", "null"]}}}}}},
+                             "previous_report_id": {"type": ["integer", "null"]},
+                             "framework_id": {"type": ["integer", "null"], "description": "default: the framework in force today"}}}}}},
                          "responses": {"201": _resp("Created"), "403": _resp("Not a coordinator", ERROR), "422": _resp("Invalid", ERROR), **errors}},
             },
             "/reports/{id}": {"parameters": [ID], "get": {"summary": "A report: summary and items, limited to what you may see",

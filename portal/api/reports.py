@@ -32,6 +32,12 @@ def _report_json(report, full: bool) -> dict:
                           "organisations": summary["organisations"],
                           "recommendations": [{"id": r["id"], "state": r["state"], "item_ids": r["item_ids"]} for r in summary["recommendations"]],
                           "indicators": [{"key": i["key"], "latest": i["latest"], "previous": i["previous"]} for i in summary["indicators"]]}
+        framework = report.snapshot.get("framework") or {}
+        out["framework"] = {"id": framework.get("id"), "key": framework.get("key"), "title": framework.get("title")} if framework else None
+        out["summary"]["targets"] = [{"focus_area": a["code"], "commitment_id": c["id"], **{k: t[k] for k in ("period", "value", "unit", "direction",
+                                      "indicator", "figure", "figure_period", "assessment")}}
+                                     for a in summary["focus_areas"] for c in a["commitments"] for t in c.get("targets", [])]
+        out["summary"]["parliament"] = summary["parliament"]
         out["items"] = [{k: v for k, v in r.items() if k not in ("shared_with", "commitment_weight")} for r in rows]
     return out
 
@@ -46,7 +52,7 @@ def list_reports():
 def create_report():
 
     body = _json_body()
-    _refuse_unknown(body, {"as_of", "title", "previous_report_id"})
+    _refuse_unknown(body, {"as_of", "title", "previous_report_id", "framework_id"})
     try:
         as_of = date.fromisoformat(body["as_of"]) if isinstance(body.get("as_of"), str) else None
     except ValueError:
@@ -54,8 +60,11 @@ def create_report():
     previous = body.get("previous_report_id")
     if previous is not None and (not isinstance(previous, int) or isinstance(previous, bool)):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"previous_report_id": "Geef het nummer van een rapportage."})
+    framework_id = body.get("framework_id")
+    if framework_id is not None and (not isinstance(framework_id, int) or isinstance(framework_id, bool) or not 0 < framework_id < 2**31):
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"framework_id": "Geef het nummer van een beleidskader."})
     with service_call("Alleen coördinatoren maken rapportages."):
-        report = report_services.create_report(db.session, current_viewer(), body.get("title") or "", as_of, today(), previous)
+        report = report_services.create_report(db.session, current_viewer(), body.get("title") or "", as_of, today(), previous, framework_id)
     report_services.warm_view(db.session, report, current_viewer())  # ready before the author opens it
     response = jsonify(_report_json(report, True))
     response.status_code = 201

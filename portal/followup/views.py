@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from models import Organisation, ParliamentCommitment, Recommendation, Source
 
@@ -50,7 +51,7 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
             "text": current.text if current else "", "responded_on": current.responded_on.isoformat() if current and current.responded_on else "",
             "document": current.document.key if current and current.document else "", "document_title": current.document_title if current else "",
             "kamerstuk": current.kamerstuk if current else "", "url": current.url if current else ""})
-    form.document.choices = [("", _("geen"))] + [(s.key, s.title) for s in _sources()]
+    form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
     extra = apply_errors(form, errors or {})
     others = db.session.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)
                                 .options(joinedload(Recommendation.source))).all() if can_weigh(viewer) else []
@@ -117,8 +118,9 @@ def parliament_list():
 
 
 def _parliament_form(form: ParliamentForm) -> ParliamentForm:
-    form.owner_organisation.choices = [("", _("geen"))] + [(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
-    form.fulfilled_by.choices = [("", _("geen"))] + [(s.key, s.title) for s in _sources()]
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
+    form.owner_organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
+    form.fulfilled_by.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
     return form
 
 

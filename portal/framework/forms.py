@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 
 class TargetForm(FlaskForm):
     period = StringField(_l("Periode"))
     value = StringField(_l("Doelwaarde"))
     unit = StringField(_l("Eenheid"))
-    direction = SelectField(_l("Richting"), choices=[("at_least", _l("ten minste")), ("at_most", _l("hoogstens"))])
+    direction = SelectField(_l("Richting"), choices=[SelectChoice("at_least", _l("ten minste")), SelectChoice("at_most", _l("hoogstens"))])
     indicator = SelectField(_l("Gemeten met indicator"), choices=[], validate_choice=False)
     organisation = SelectField(_l("Verantwoordelijke organisatie"), choices=[], validate_choice=False)
     valid_from = StringField(_l("Geldt vanaf"))
@@ -20,8 +21,8 @@ class TargetForm(FlaskForm):
 
 class ResponseForm(FlaskForm):
     base_response = HiddenField()
-    stance = SelectField(_l("Standpunt"), choices=[("overgenomen", _l("Overgenomen")), ("deels", _l("Deels overgenomen")),
-                                                   ("niet", _l("Niet overgenomen")), ("onbekend", _l("Nog niet bepaald"))])
+    stance = SelectField(_l("Standpunt"), choices=[SelectChoice("overgenomen", _l("Overgenomen")), SelectChoice("deels", _l("Deels overgenomen")),
+                                                   SelectChoice("niet", _l("Niet overgenomen")), SelectChoice("onbekend", _l("Nog niet bepaald"))])
     text = TextAreaField(_l("Reactie"))
     responded_on = StringField(_l("Datum van de reactie"))
     document = SelectField(_l("Document met de reactie"), choices=[], validate_choice=False)
@@ -33,13 +34,14 @@ class ResponseForm(FlaskForm):
 
 class ParliamentForm(FlaskForm):
     version = HiddenField()
-    kind = SelectField(_l("Soort"), choices=[("toezegging", _l("Toezegging")), ("motie", _l("Motie"))])
+    kind = SelectField(_l("Soort"), choices=[SelectChoice("toezegging", _l("Toezegging")), SelectChoice("motie", _l("Motie"))])
     kamerstuk = StringField(_l("Kamerstuknummer"))
     text = TextAreaField(_l("Wat is toegezegd of gevraagd"))
     made_on = StringField(_l("Datum"))
     owner_organisation = SelectField(_l("Verantwoordelijke organisatie"), choices=[], validate_choice=False)
     due = StringField(_l("Termijn"))
-    status = SelectField(_l("Stand"), choices=[("open", _l("Open")), ("fulfilled", _l("Nagekomen")), ("lapsed", _l("Vervallen"))])
+    status = SelectField(_l("Stand"), choices=[SelectChoice("open", _l("Open")), SelectChoice("fulfilled", _l("Nagekomen")),
+                                               SelectChoice("lapsed", _l("Vervallen"))])
     closed_on = StringField(_l("Nagekomen of vervallen op"))
     fulfilled_by = SelectField(_l("Brief die de toezegging nakomt"), choices=[], validate_choice=False)
     fulfilled_note = TextAreaField(_l("Toelichting"))

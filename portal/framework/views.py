@@ -8,6 +8,7 @@ from itertools import groupby
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Commitment, FocusArea, Indicator, Organisation
 
@@ -97,9 +98,10 @@ def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, 
     history = [t for t in goals.history(db.session, item.id) if t.indicator is None or can_view_indicator(viewer, t.indicator)]
     indicators = [i for i in queries.commitment_indicators(db.session, item.id) if can_view_indicator(viewer, i)]
     form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
-    form.indicator.choices = [("", _("geen"))] + [(i.key, i.title) for i in db.session.scalars(select(Indicator).order_by(Indicator.title))
-                                                  if can_view_indicator(viewer, i)]
-    form.organisation.choices = [("", _("geen"))] + [(o.code, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.code))]
+    visible = [i for i in db.session.scalars(select(Indicator).order_by(Indicator.title)) if can_view_indicator(viewer, i)]
+    form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
+    form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
     extra = apply_errors(form, errors or {})
     return render_template("framework/commitment.html", commitment=item, area=item.focus_area, standings=rows, history=history,
                            as_of=as_of, indicators=indicators, assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,

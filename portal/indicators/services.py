@@ -191,12 +191,12 @@ def version_of(versions: list[IndicatorDefinition], measurement: Measurement) ->
 
 def breaks(versions: list[IndicatorDefinition], measurements: list[Measurement]) -> frozenset[str]:
     """Periods that start a new definition (after figures of an earlier one): where the series breaks."""
-    out, previous = set(), None
-    for m in measurements:
+    out, previous, first = set(), None, True
+    for m in sorted(measurements, key=lambda m: m.period_start):
         version = version_of(versions, m)
-        if previous is not None and version != previous:
+        if not first and version != previous:
             out.add(m.period)
-        previous = version
+        previous, first = version, False
     return frozenset(out)
 
 

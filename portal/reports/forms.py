@@ -15,6 +15,7 @@ class ReportForm(FlaskForm):
     as_of = DateField(_l("Peildatum"), validators=[InputRequired(_l("Vul een geldige peildatum in."))], format="%Y-%m-%d")
     previous_report_id = SelectField(_l("Vergelijken met eerdere rapportage"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
                                      validators=[Optional()])
+    framework_id = SelectField(_l("Beleidskader"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()])
 
 
 class NarrativeForm(FlaskForm):

@@ -15,6 +15,7 @@ from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..framework import goals
+from ..framework import queries as framework_queries
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
 from ..writes import page_write
@@ -27,6 +28,11 @@ def _report_form(form: ReportForm | None = None) -> ReportForm:
     form = form or ReportForm(formdata=None)
     reports = db.session.scalars(select(Report).order_by(Report.as_of.desc())).all()
     form.previous_report_id.choices = [SelectChoice(None, "—")] + [SelectChoice(r.id, f"{r.title} ({r.as_of.isoformat()})") for r in reports]
+    frameworks = framework_queries.all_frameworks(db.session)
+    current = framework_queries.choose(frameworks, today())
+    form.framework_id.choices = [SelectChoice(f.id, f.title + (" (nu van kracht)" if current and f.id == current.id else "")) for f in frameworks]
+    if form.framework_id.data is None and current is not None:
+        form.framework_id.data = current.id
     return form
 
 
@@ -49,7 +55,7 @@ def create():
         try:
             with page_write():
                 report = services.create_report(db.session, viewer, form.title.data, form.as_of.data, today(),
-                                                form.previous_report_id.data)
+                                                form.previous_report_id.data, form.framework_id.data)
             services.warm_view(db.session, report, viewer)  # ready before the author opens it
             flash("De rapportage is gemaakt en vastgelegd.", "success")
             return redirect(url_for("reports.detail", report_id=report.id))
