@@ -14,14 +14,14 @@ import re
 import secrets
 import zipfile
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from models import FocusArea, Indicator, Organisation
+from models import FocusArea, Indicator, Organisation, ParliamentCommitment
 from portal.i18n import today
 
 MARKER = "LEKTEST" + secrets.token_hex(6).upper()
@@ -48,7 +48,7 @@ def planted(app, loaded, make_user):
 
     item, _ = actions.create_item(session, kmar_member, {
         "title": f"{MARKER} titel", "description": f"{MARKER} omschrijving", "visibility": "organisation",
-        "focus_area": area.code, "due_date": today() - timedelta(days=3)})
+        "focus_area": area.code, "due_date": today() - timedelta(days=3), "recommendation_ids": [1]})
     actions.add_update(session, kmar_member, item, item.version, f"{MARKER} voortgang", "in_progress", 40)
     actions.add_comment(session, kmar_member, item, f"{MARKER} reactie")
     attachment = store(session, kmar_member, item, f"{MARKER}.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
@@ -70,12 +70,36 @@ def planted(app, loaded, make_user):
     meetings.save_minutes(session, kmar_member, shared_meeting, point.id, None, f"{MARKER} vertrouwelijke notulen", True)
     meetings.add_decision(session, kmar_member, shared_meeting, point.id, f"{MARKER} besluit onder vertrouwelijke notulen")
 
+    # A KMar-only indicator (its title, a figure's note, a definition), measuring a commitment's target; a toezegging
+    # linked to the KMar-only item (the follow-up surfaces: commitment page, recommendation page, register, API).
+    from models import Commitment, Measurement, Organisation
+    from portal.framework import goals, parliament
+    from portal.indicators import services as indicator_services
+
+    kmar = session.scalars(select(Organisation).where(Organisation.code == "KMAR")).one()
+    secret_indicator = Indicator(key="kmar-geheim", title=f"{MARKER} indicator", unit="aantal", owner_organisation_id=kmar.id,
+                                 visibility="organisation", producer=f"{MARKER} producent")
+    session.add(secret_indicator)
+    session.flush()
+    session.add(Measurement(indicator_id=secret_indicator.id, period="2025", period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
+                            value=7, note=f"{MARKER} cijfernoot", recorded_at=datetime.now(AMSTERDAM)))
+    session.flush()
+    indicator_services.add_definition(session, kmar_coordinator, secret_indicator, f"{MARKER} definitie", "2026", f"{MARKER} breuk")
+    commitment = area.commitments[0] if area.commitments else session.scalars(select(Commitment)).first()
+    goals.set_target(session, kmar_coordinator, commitment, {"period": "2026", "value": "5", "unit": "aantal", "direction": "at_least",
+                                                           "indicator": secret_indicator.key, "reason": f"{MARKER} reden"}, today())
+    parliament.save_commitment(session, kmar_coordinator, {"kind": "toezegging", "text": "Openbare toezegging", "action_item_ids": [item.id]},
+                               today())
+
     report = reports.create_report(session, kmar_coordinator, "Voortgang", today(), today())  # made by KMar: it holds the row
     session.flush()
     assert any(MARKER in row["title"] for row in report.snapshot["items"])  # the report surface really holds the marker
+    assert any(MARKER in i["title"] for i in report.snapshot["indicators"])
     return {"item": item, "attachment": attachment, "meeting": secret_meeting, "agenda_item": secret_point,
-            "shared_meeting": shared_meeting, "report": report, "area": area,
-            "indicator": session.scalars(select(Indicator).order_by(Indicator.key)).first()}
+            "shared_meeting": shared_meeting, "report": report, "area": area, "commitment": commitment,
+            "indicator": session.scalars(select(Indicator).order_by(Indicator.key)).first(), "secret_indicator": secret_indicator,
+            "parliament": session.scalars(select(ParliamentCommitment).where(ParliamentCommitment.text == "Openbare toezegging")).one(),
+            "measurement": session.scalars(select(Measurement).where(Measurement.indicator_id == secret_indicator.id)).one()}
 
 
 def _values_for(planted: dict) -> dict[str, list[str]]:
@@ -84,7 +108,9 @@ def _values_for(planted: dict) -> dict[str, list[str]]:
         "meeting_id": [str(planted["meeting"].id), str(planted["shared_meeting"].id)],
         "agenda_item_id": [str(planted["agenda_item"].id)], "report_id": [str(planted["report"].id)],
         "narrative_id": ["1"], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": ["1"],
-        "code": [planted["area"].code], "key": [planted["indicator"].key if planted["indicator"] else "x"],
+        "code": [planted["area"].code], "key": [planted["indicator"].key if planted["indicator"] else "x", planted["secret_indicator"].key],
+        "commitment_id": [str(planted["commitment"].id)], "pid": [str(planted["parliament"].id)],
+        "measurement_id": [str(planted["measurement"].id)],
         "fmt": list(FORMATS),
     }
 

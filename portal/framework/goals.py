@@ -30,6 +30,8 @@ class Standing:
     figure: Decimal | None
     figure_period: str | None
     assessment: str
+    # The measuring indicator when the viewer may see it; pages show this one, never target.indicator.
+    indicator: Indicator | None = None
 
 
 def in_force(session: Session, commitment_ids: list[int], as_of: date) -> dict[int, list[Target]]:
@@ -77,8 +79,14 @@ def standings(session: Session, commitment_ids: list[int], as_of: date, visible_
     known = select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of)
     for m in session.scalars(known) if indicator_ids else []:
         figures[m.indicator_id][m.period] = (m.period_end, m.value)
-    return {cid: [standing(t, figures.get(t.indicator_id, {}) if t.indicator_id in indicator_ids else {}, as_of) for t in rows]
-            for cid, rows in targets.items()}
+    out = {}
+    for cid, rows in targets.items():
+        out[cid] = []
+        for t in rows:
+            shown = t.indicator_id in indicator_ids
+            st = standing(t, figures.get(t.indicator_id, {}) if shown else {}, as_of)
+            out[cid].append(Standing(t, st.figure, st.figure_period, st.assessment, t.indicator if shown else None))
+    return out
 
 
 def history(session: Session, commitment_id: int) -> list[Target]:
