@@ -219,6 +219,40 @@ def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(p
     assert axe_violations(page) == []
 
 
+def test_goal_follow_up_and_import_pages_are_accessible(page, live):
+    sign_in(page, live, "JENV", "coordinator", "coordinator-demo")
+    visited = []
+    for path, link in (("/parliament", "Medio 2022 de Kamer nader informeren"), ("/recommendations", "Koppel in overleg met het gezag"),
+                       ("/framework", "Dashboard mensensmokkel van het EMM verder ontwikkelen")):
+        page.goto(f"{live}{path}")
+        assert axe_violations(page) == [], path
+        page.get_by_role("link", name=link).first.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").count() == 1, page.url
+        assert axe_violations(page) == [], page.url
+        visited.append(page.url)
+    # A target form with errors keeps the input and stays accessible.
+    page.get_by_label("Periode").fill("twintig")
+    page.get_by_role("button", name="Doel vastleggen").click()
+    assert page.locator("#foutmeldingen").count() == 1
+    assert axe_violations(page) == []
+    page.goto(f"{live}/framework")
+    page.get_by_label("Beleidskader").select_option(label="Geoperationaliseerde doelstellingen bestrijding mensensmokkel en mensenhandel KMar 2009-2011")
+    page.get_by_role("button", name="Tonen").click()
+    page.wait_for_url("**framework=*")
+    assert "gehaald" in page.content() and axe_violations(page) == []
+    for path in ("/framework/new", "/indicators/import", "/actions/import", "/parliament/new",
+                 "/indicators/slachtoffers-comensha"):
+        page.goto(f"{live}{path}")
+        assert page.locator("h1").count() == 1, path
+        assert axe_violations(page) == [], path
+    assert "(breuk in de reeks)" in page.content()
+    page.get_by_role("link", name="Corrigeren 2015").click()
+    page.wait_for_url("**/correct")
+    page.get_by_role("button", name="Correctie opslaan").click()
+    assert page.locator("#foutmeldingen").count() == 1 and axe_violations(page) == []
+
+
 def test_meeting_pages_are_accessible_and_work_without_javascript_tricks(page, live):
     sign_in(page, live, "JENV", "coordinator", "coordinator-demo")
     page.goto(f"{live}/meetings")
