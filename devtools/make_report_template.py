@@ -53,7 +53,7 @@ def main():
     doc.core_properties.language = "nl-NL"
 
     doc.add_paragraph("{{ title }}", style="Title")
-    doc.add_paragraph("Voortgang Beleidskader aanpak mensensmokkel 2023-2026", style="Subtitle")
+    doc.add_paragraph("Voortgang {{ framework_title }}", style="Subtitle")
     doc.add_paragraph("Peildatum: {{ as_of_text }}")
     doc.add_paragraph("Gemaakt op: {{ generated_text }}")
     doc.add_paragraph("{{ audience_text }}")
@@ -81,8 +81,24 @@ def main():
           ["{{ r.source_title }}", "{{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"])
 
     doc.add_heading("Indicatoren", level=1)
-    table(doc, ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel"], "{%tr for i in indicators %}",
-          ["{{ i.title }}", "{{ i.unit }}", "{{ i.period }}", "{{ i.value }}", "{{ i.previous }}", "{{ i.target }}"])
+    table(doc, ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel", "Cijfers van, bron en toelichting"],
+          "{%tr for i in indicators %}",
+          ["{{ i.title }}", "{{ i.unit }}", "{{ i.period }}", "{{ i.value }}", "{{ i.previous }}", "{{ i.target }}",
+           "{{ i.producer }}{% if i.source %}; {{ i.source }}{% endif %}{% for n in i.notes %}; {{ n }}{% endfor %}"])
+
+    doc.add_heading("Doelen en stand", level=1)
+    doc.add_paragraph("De doelen die op de peildatum golden, met het gemeten cijfer.")
+    table(doc, ["Afspraak", "Periode", "Doel", "Gemeten", "Stand"], "{%tr for t in targets %}",
+          ["{{ t.area }}.{{ t.position }} {{ t.commitment }}", "{{ t.period }}", "{{ t.target }}", "{{ t.figure }}", "{{ t.assessment }}"])
+
+    doc.add_heading("Openstaande toezeggingen", level=1)
+    doc.add_paragraph("Toezeggingen en moties die op de peildatum openstonden.")
+    table(doc, ["Soort", "Kamerstuk", "Wat", "Termijn", "Verantwoordelijk"], "{%tr for p in parliament %}",
+          ["{{ p.kind_text }}", "{{ p.kamerstuk }}", "{{ p.text }}", "{{ p.due_text }} {{ p.overdue_text }}", "{{ p.owner }}"])
+
+    doc.add_heading("Capaciteit en budget", level=1)
+    table(doc, ["Organisatie", "Wat", "Omvang", "Periode", "Bron"], "{%tr for c in capacity %}",
+          ["{{ c.organisation }}", "{{ c.description }}", "{{ c.quantity_text }} {{ c.unit }}", "{{ c.period }}", "{{ c.source }}"])
 
     page_number_footer(doc.sections[0])
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -301,7 +301,7 @@ def remind_expected(session: Session, today: date, smtp_url: str | None, base_ur
                                                    User.role.in_(("member", "coordinator")), User.email.is_not(None))).all()
         for user in users:
             mine = [r for r in rows if can_enter(user, r.indicator)]
-            if not mine:
+            if not mine or not user.email:
                 continue
             lines = [f"Beste {user.name},", "", "Deze cijfers worden van uw organisatie verwacht:", ""]
             for r in mine:

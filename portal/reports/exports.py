@@ -72,7 +72,9 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
                                      for n in approved if n.focus_area.code == area["code"]]})
     c = summary["counts"]
     return {
-        "title": data["title"], "as_of": data["as_of"], "as_of_text": long_date(date.fromisoformat(data["as_of"]), "nl"),
+        "title": data["title"], "as_of": data["as_of"],
+        "framework_title": (data.get("framework") or {}).get("title") or "Beleidskader aanpak mensensmokkel",
+        "as_of_text": long_date(date.fromisoformat(data["as_of"]), "nl"),
         "generated_text": date_time(now, "nl"),
         "frozen_text": data["generated_at"],
         "public": public,
