@@ -14,7 +14,6 @@ from .action_item import (
 )
 from .audit_event import AuditEvent
 from .base import Base, utcnow
-from .budget_line import BudgetLine
 from .framework import Commitment, FocusArea, Framework
 from .goals import (
     PARLIAMENT_KINDS,

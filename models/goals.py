@@ -201,7 +201,8 @@ class ParliamentCommitment(TimestampMixin, Base):
 
 
 class CapacityLine(TimestampMixin, Base):
-    """Capacity or money published in a source: '12 liaisons', '26 FTE (2009)', '2 miljoen structureel'."""
+    """Capacity or money published in a source: '12 liaisons', '26 FTE (2009)', '2 miljoen structureel', a yearly budget
+    (unit "euro per jaar"; the budget lines of the first schema live here since c9d0e1f2a3b4)."""
 
     __tablename__ = "capacity_lines"
 

@@ -30,7 +30,6 @@ from models import (
     TARGET_DIRECTIONS,
     ActionItem,
     AuditEvent,
-    BudgetLine,
     CapacityLine,
     Commitment,
     FocusArea,
@@ -574,9 +573,10 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
     session.flush()
 
     for b in data["budget"]:
-        _upsert(session, summary, "budget_lines", BudgetLine,
-                {"organisation_id": orgs[b["organisation"]].id, "source_id": sources[b["source"]].id},
-                {"yearly_eur": b["yearly_eur"], "note": b["note"]})
+        # A yearly budget is a capacity line in euro per year, one per organisation and source.
+        _upsert(session, summary, "capacity_lines", CapacityLine, {"key": f"budget-{b['organisation'].lower()}-{b['source']}"}, {
+            "organisation_id": orgs[b["organisation"]].id, "applies_to": "", "source_id": sources[b["source"]].id,
+            "quantity": b["yearly_eur"], "unit": "euro per jaar", "period": "", "description": b["note"], "note": ""})
     for line in data["capacity"]:
         _upsert(session, summary, "capacity_lines", CapacityLine, {"key": line["key"]}, {
             "organisation_id": orgs[line["organisation"]].id if line["organisation"] else None, "applies_to": line["applies_to"],

@@ -38,3 +38,12 @@ def item(session, owner: str = "KMAR", visibility: str = "mdt", **fields) -> Act
 def local(y: int, m: int, d: int, h: int = 10) -> datetime:
     """A moment in Amsterdam time (meetings are planned in local time)."""
     return datetime(y, m, d, h, tzinfo=AMSTERDAM)
+
+
+def current_areas(session):
+    """The focus areas of the framework in force (the Beleidskader 2023-2026), in order."""
+    from sqlalchemy import select
+
+    from models import FocusArea, Framework
+
+    return session.scalars(select(FocusArea).join(Framework).where(Framework.key == "beleidskader-2023").order_by(FocusArea.position)).all()

@@ -6,7 +6,9 @@ import io
 
 from sqlalchemy import select
 
-from models import ActionItem, FocusArea
+from models import ActionItem
+
+from factories import current_areas
 
 
 def _match(response) -> dict:
@@ -18,7 +20,7 @@ def _area(framework_rows, code):
 
 
 def test_two_key_closure_through_the_api_and_the_framework_count(api, loaded):
-    area = loaded.scalars(select(FocusArea).order_by(FocusArea.position)).first()
+    area = current_areas(loaded)[0]
     member, requester, other = api("KMAR"), api("KMAR", "coordinator"), api("JENV", "coordinator")
     created = member.post("/api/v1/action-items", json={"title": "Via API", "focus_area": area.code}, headers=member.headers)
     item_id = created.get_json()["id"]

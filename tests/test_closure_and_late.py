@@ -6,17 +6,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import ActionItem, FocusArea, Organisation, ProgressUpdate
+from models import ActionItem, Organisation, ProgressUpdate
 from portal.actions import services
 from portal.errors import NotAllowed
 from portal.i18n import today
+
+from factories import current_areas
 
 
 @pytest.fixture()
 def due_items(loaded, make_user):
     """Three open KMar items in one focus area: due yesterday, today and tomorrow."""
     member = make_user("KMAR")
-    area = loaded.scalars(select(FocusArea).order_by(FocusArea.position)).first()
+    area = current_areas(loaded)[0]
     items = {}
     for name, offset in (("yesterday", -1), ("today", 0), ("tomorrow", 1)):
         item, _ = services.create_item(loaded, member, {"title": f"Deadline {name}", "focus_area": area.code,

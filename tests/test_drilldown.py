@@ -12,12 +12,14 @@ from portal.actions import services as actions
 from portal.i18n import today
 from portal.reports import services as reports
 
+from factories import current_areas
+
 FIGURE = re.compile(r'<a class="utrecht-link figure-link" href="([^"]+)">(\d+)<span')
 COUNT = re.compile(r'<p id="aantal"[^>]*>(\d+) ')
 
 
 def _world(session, make_user):
-    areas = session.scalars(select(FocusArea).order_by(FocusArea.position)).all()[:3]
+    areas = current_areas(session)[:3]
     kmar, ind, coordinator = make_user("KMAR"), make_user("IND"), make_user("JENV", role="coordinator")
     plan = [(kmar, "mdt", 0, -3), (kmar, "organisation", 0, -3), (kmar, "mdt", 1, 5), (ind, "mdt", 1, -1), (ind, "organisation", 2, 0),
             (kmar, "public", 2, None), (ind, "mdt", 0, 10), (kmar, "mdt", 2, -10)]

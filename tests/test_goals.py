@@ -420,3 +420,51 @@ def test_action_list_import_refuses_a_bad_sheet_whole_and_finds_duplicates(clien
                                               content_type="multipart/form-data")
     assert page.status_code == 422 and "Dubbel" in page.get_data(as_text=True)
     assert pol_secret.title not in page.get_data(as_text=True)
+
+
+def test_report_exports_carry_targets_toezeggingen_capacity_and_indicator_notes(app, loaded, make_user):
+    import zipfile
+
+    coordinator = make_user("JENV", role="coordinator")
+    fw = loaded.scalars(select(Framework).where(Framework.key == "kmar-doelstellingen-2009")).one()
+    frozen = reports.create_report(loaded, coordinator, "Oude doelen", today(), today(), framework_id=fw.id)
+    with app.test_request_context():
+        body, _, _ = reports.export_report(loaded, coordinator, frozen, "docx", public=False)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        text = archive.read("word/document.xml").decode()
+    for needle in ("Doelen en stand", "Kleinere vervolgonderzoeken (Schiphol)", "niet gehaald", "Openstaande toezeggingen",
+                   "Medio 2022 de Kamer nader informeren", "Capaciteit en budget", "liaisons",
+                   "Nationaal Rapporteur", "Geoperationaliseerde doelstellingen"):
+        assert needle in text, needle
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(reports.export_report(loaded, coordinator, frozen, "xlsx", public=True)[0]))
+    assert {"Doelen", "Toezeggingen", "Capaciteit"} <= set(book.sheetnames)
+    assert any("Medio 2022" in str(row[2]) for row in book["Toezeggingen"].iter_rows(values_only=True))
+
+
+def test_api_response_and_target_writes(api, loaded):
+    coordinator, member = api("JENV", role="coordinator"), api("KMAR")
+    rec = _rec(loaded, "doorlichting-2012", 2)
+    assert member.get(f"/api/v1/recommendations/{rec.id}").get_json()["response"]["stance"] == "onbekend"
+    assert coordinator.post(f"/api/v1/recommendations/{rec.id}/response", json={"stance": "deels"}, headers=coordinator.headers).status_code == 428
+    first = coordinator.post(f"/api/v1/recommendations/{rec.id}/response", json={"stance": "deels", "text": "Deels"},
+                             headers={**coordinator.headers, "If-Match": '"0"'})
+    assert first.status_code == 201
+    stale = coordinator.post(f"/api/v1/recommendations/{rec.id}/response", json={"stance": "niet", "reason": "x"},
+                             headers={**coordinator.headers, "If-Match": '"0"'})
+    assert stale.status_code == 412 and stale.get_json()["current"]["stance"] == "deels"
+    assert member.post(f"/api/v1/recommendations/{rec.id}/response", json={"stance": "niet"},
+                       headers={**member.headers, "If-Match": first.headers["ETag"]}).status_code == 403
+    got = member.get(f"/api/v1/recommendations/{rec.id}").get_json()
+    assert got["response"]["stance"] == "deels" and got["related"] == []
+    assert _rec(loaded, "inspectie-2021", 1).id in member.get(f"/api/v1/recommendations/{_rec(loaded, 'doorlichting-2012', 1).id}").get_json()["related"]
+    small = _commitment(loaded, "Kleinere vervolgonderzoeken (Schiphol)")
+    wrong = coordinator.post(f"/api/v1/commitments/{small.id}/targets", json={"period": 2012, "unit": "aantal", "direction": "at_least"},
+                             headers=coordinator.headers)
+    assert wrong.status_code == 422 and "period" in wrong.get_json()["error"]["fields"]
+    made = coordinator.post(f"/api/v1/commitments/{small.id}/targets", json={"period": "2012", "value": 9, "unit": "aantal",
+                                                                              "direction": "at_least", "valid_from": "2012-01-01"},
+                            headers=coordinator.headers)
+    assert made.status_code == 201 and made.get_json()["value"] == 9
+    assert member.post(f"/api/v1/commitments/{small.id}/targets", json={"period": "2013", "value": 1, "unit": "aantal", "direction": "at_least"},
+                       headers=member.headers).status_code == 403

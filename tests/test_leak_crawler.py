@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from models import FocusArea, Indicator, Organisation, ParliamentCommitment
+from models import Indicator, Organisation, ParliamentCommitment, Recommendation
 from portal.i18n import today
+
+from factories import current_areas
 
 MARKER = "LEKTEST" + secrets.token_hex(6).upper()
 FORMATS = ("csv", "xlsx", "docx", "pdf", "ics")
@@ -44,11 +46,12 @@ def planted(app, loaded, make_user):
     kmar_member = make_user("KMAR")
     kmar_coordinator = make_user("KMAR", role="coordinator")
     jenv_coordinator = make_user("JENV", role="coordinator")
-    area = session.scalars(select(FocusArea).order_by(FocusArea.position)).first()
+    area = current_areas(session)[0]
 
     item, _ = actions.create_item(session, kmar_member, {
         "title": f"{MARKER} titel", "description": f"{MARKER} omschrijving", "visibility": "organisation",
-        "focus_area": area.code, "due_date": today() - timedelta(days=3), "recommendation_ids": [1]})
+        "focus_area": area.code, "due_date": today() - timedelta(days=3),
+        "recommendation_ids": [session.scalars(select(Recommendation.id).order_by(Recommendation.id)).first()]})
     actions.add_update(session, kmar_member, item, item.version, f"{MARKER} voortgang", "in_progress", 40)
     actions.add_comment(session, kmar_member, item, f"{MARKER} reactie")
     attachment = store(session, kmar_member, item, f"{MARKER}.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
@@ -98,6 +101,7 @@ def planted(app, loaded, make_user):
     return {"item": item, "attachment": attachment, "meeting": secret_meeting, "agenda_item": secret_point,
             "shared_meeting": shared_meeting, "report": report, "area": area, "commitment": commitment,
             "indicator": session.scalars(select(Indicator).order_by(Indicator.key)).first(), "secret_indicator": secret_indicator,
+            "rec_id": session.scalars(select(Recommendation.id).order_by(Recommendation.id)).first(),
             "parliament": session.scalars(select(ParliamentCommitment).where(ParliamentCommitment.text == "Openbare toezegging")).one(),
             "measurement": session.scalars(select(Measurement).where(Measurement.indicator_id == secret_indicator.id)).one()}
 
@@ -107,7 +111,7 @@ def _values_for(planted: dict) -> dict[str, list[str]]:
         "item_id": [str(planted["item"].id)], "attachment_id": [str(planted["attachment"].id)],
         "meeting_id": [str(planted["meeting"].id), str(planted["shared_meeting"].id)],
         "agenda_item_id": [str(planted["agenda_item"].id)], "report_id": [str(planted["report"].id)],
-        "narrative_id": ["1"], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": ["1"],
+        "narrative_id": ["1"], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": [str(planted["rec_id"])],
         "code": [planted["area"].code], "key": [planted["indicator"].key if planted["indicator"] else "x", planted["secret_indicator"].key],
         "commitment_id": [str(planted["commitment"].id)], "pid": [str(planted["parliament"].id)],
         "measurement_id": [str(planted["measurement"].id)],

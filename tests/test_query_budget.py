@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, func, select
 
-from models import ActionItem, Meeting, ProgressUpdate, User
+from models import ActionItem, Framework, Meeting, ParliamentCommitment, ProgressUpdate, Target, User, action_item_recommendations
 from portal import demo
 from portal.extensions import Database
 from portal.reports import services as report_services
@@ -17,6 +17,8 @@ PAGES = [
     "/meetings/{meeting}", "/meetings/decisions", "/framework", "/framework/3.1", "/recommendations", "/indicators",
     "/search?q=grenstoezicht", "/reports/{report}", "/api/v1/action-items?per_page=100", "/api/v1/meetings",
     "/api/v1/recommendations", "/api/v1/meetings/{meeting}", "/api/v1/action-items/{item}/history",
+    "/parliament", "/parliament/{parliament}", "/recommendations/{rec}", "/framework/commitments/{commitment}",
+    "/framework?framework={old_framework}", "/indicators/{indicator}", "/api/v1/parliament", "/api/v1/focus-areas", "/api/v1/frameworks",
 ]
 
 
@@ -54,7 +56,12 @@ def _world(session, items: int):
     meeting = session.scalars(select(Meeting.id).order_by(Meeting.id.desc())).first()
     report = report_services.create_report(session, coordinator, "Budget", date(2026, 1, 1), date(2026, 11, 23))
     session.commit()
-    return viewer, {"item": item, "meeting": meeting, "report": report.id}
+    rec = session.scalars(select(action_item_recommendations.c.recommendation_id).order_by(action_item_recommendations.c.action_item_id.desc())).first()
+    return viewer, {"item": item, "meeting": meeting, "report": report.id, "rec": rec,
+                    "parliament": session.scalars(select(ParliamentCommitment.id).order_by(ParliamentCommitment.id)).first(),
+                    "commitment": session.scalars(select(Target.commitment_id).order_by(Target.id)).first(),
+                    "old_framework": session.scalars(select(Framework.id).where(Framework.key == "kmar-doelstellingen-2009")).one(),
+                    "indicator": "slachtoffers-comensha"}
 
 
 @pytest.mark.parametrize("sizes", [(20, 200)])
@@ -64,7 +71,8 @@ def test_statement_counts_do_not_grow_with_the_data(app, loaded, login_as, db_se
     client = login_as(app.test_client(), viewer)
     first = _counts(app, client, ids)
     _, more_ids = _world(db_session, large - small)
-    second = _counts(app, client, {**ids, "item": more_ids["item"], "meeting": more_ids["meeting"], "report": more_ids["report"]})
+    second = _counts(app, client, {**ids, "item": more_ids["item"], "meeting": more_ids["meeting"], "report": more_ids["report"],
+                                   "rec": more_ids["rec"]})
     assert db_session.scalar(select(func.count()).select_from(ProgressUpdate)) > 1000
     assert first == second, {p: (first[p], second[p]) for p in PAGES if first[p] != second[p]}
     over = {p: n for p, n in second.items() if n > BUDGET}

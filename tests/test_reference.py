@@ -251,8 +251,8 @@ def test_corrected_reference_data_holds_what_the_review_lists(db_session):
     assert capacity["kmar-liaisons"] == 12 and capacity["liaisonnetwerk-totaal"] == 35 and capacity["sluisteam-schiphol"] == 26
     assert capacity["extra-middelen-2017"] == 1000000 and capacity["structurele-middelen-2018"] == 2000000
     assert capacity["gecertificeerde-rechercheurs"] == 5
-    from models import BudgetLine
-    assert "niet begrepen" in db_session.scalars(select(BudgetLine.note)).one()
+    budget = db_session.scalars(select(CapacityLine).where(CapacityLine.key == "budget-kmar-doorlichting-2012")).one()
+    assert budget.quantity == 12700000 and "niet begrepen" in budget.description
 
     # 15, 16: caveats and the break in the series
     definitions = {i.key: i.definition for i in db_session.scalars(select(Indicator))}

@@ -10,10 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models import FocusArea
 from portal.actions import services as actions
 from portal.i18n import today
 from portal.reports import services as reports
+
+from factories import current_areas
 
 
 @pytest.fixture()
@@ -23,7 +24,7 @@ def people(loaded, make_user):
 
 
 def _area(session):
-    return session.scalars(select(FocusArea).order_by(FocusArea.position)).first()
+    return current_areas(session)[0]
 
 
 def _sheet(data: bytes, name: str) -> list[tuple]:

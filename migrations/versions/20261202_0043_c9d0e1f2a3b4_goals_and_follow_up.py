@@ -1,5 +1,5 @@
 """measurable goals and follow-up: targets, indicator definitions and corrections, expected figures, responses
-with history, related recommendations, commitments to Parliament, capacity lines, carried-over commitments
+with history, related recommendations, commitments to Parliament, capacity lines (the budget lines move into them), carried-over commitments
 
 New tables, and nullable or defaulted columns added in place (ALTER TABLE ADD COLUMN on both backends; no table
 rebuild, which on SQLite would drop the full-text triggers on recommendations).
@@ -223,9 +223,31 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('url', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('note', sa.Text(), nullable=True))
 
+    # Budget lines become capacity lines in euro per year (one kind of record, one query for the framework page).
+    op.execute("INSERT INTO capacity_lines (key, organisation_id, applies_to, source_id, description, quantity, unit, period, note, "
+               "created_at, updated_at) SELECT 'budget-' || lower(o.code) || '-' || s.key, b.organisation_id, '', b.source_id, b.note, "
+               "b.yearly_eur, 'euro per jaar', '', '', b.created_at, b.updated_at "
+               "FROM budget_lines b JOIN organisations o ON o.id = b.organisation_id JOIN sources s ON s.id = b.source_id")
+    op.drop_table('budget_lines')
 
 
 def downgrade() -> None:
+    op.create_table('budget_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('yearly_eur', sa.Numeric(precision=16, scale=2), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('updated_at', models.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_budget_lines_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_budget_lines_source_id_sources')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_lines')),
+    sa.UniqueConstraint('organisation_id', 'source_id', name=op.f('uq_budget_lines_organisation_id_source_id'))
+    )
+    op.execute("INSERT INTO budget_lines (organisation_id, source_id, yearly_eur, note, created_at, updated_at) "
+               "SELECT organisation_id, source_id, quantity, description, created_at, updated_at FROM capacity_lines "
+               "WHERE key LIKE 'budget-%' AND organisation_id IS NOT NULL AND quantity IS NOT NULL")
     op.execute("ALTER TABLE sources DROP COLUMN note")
     op.execute("ALTER TABLE sources DROP COLUMN url")
     op.execute("ALTER TABLE sources DROP COLUMN issuer")

@@ -39,26 +39,29 @@ def recommendation(rec_id: int):
 
 def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, errors: dict | None = None, status: int = 200):
     viewer = current_viewer()
-    items, events = followup.timeline(db.session, viewer, rec)
+    can_edit = can_weigh(viewer)
     history = followup.responses(db.session, rec.id)
-    related_ids = followup.related_ids(db.session, [rec.id]).get(rec.id, [])
-    related = db.session.scalars(select(Recommendation).where(Recommendation.id.in_(related_ids))
-                                 .options(joinedload(Recommendation.source))).all() if related_ids else []
-    if form is None:
+    items, events = followup.timeline(db.session, viewer, rec, history)
+    related = followup.related(db.session, rec.id)
+    if not can_edit:
+        form = None
+    elif form is None:
         current = history[0] if history else None
         form = ResponseForm(formdata=None, data={
             "base_response": current.id if current else "", "stance": current.stance if current else "onbekend",
             "text": current.text if current else "", "responded_on": current.responded_on.isoformat() if current and current.responded_on else "",
             "document": current.document.key if current and current.document else "", "document_title": current.document_title if current else "",
             "kamerstuk": current.kamerstuk if current else "", "url": current.url if current else ""})
-    form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
-    extra = apply_errors(form, errors or {})
-    others = db.session.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)
-                                .options(joinedload(Recommendation.source))).all() if can_weigh(viewer) else []
+    others, extra = [], {}
+    if form is not None:  # the forms are the coordinators' only
+        form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
+        extra = apply_errors(form, errors or {})
+        others = db.session.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)
+                                    .options(joinedload(Recommendation.source))).all()
     return render_template("followup/recommendation.html", rec=rec, items=items, events=events, history=history, related=related,
                            state=STATE_TEXT[recommendation_state([i.status for i in items])], stance_text=followup.STANCE_TEXT,
                            reports=report_services.reports_with_recommendation(db.session, viewer, rec.id), form=form,
-                           extra_errors=extra, can_edit=can_weigh(viewer), others=others), status
+                           extra_errors=extra, can_edit=can_edit, others=others), status
 
 
 @bp.post("/recommendations/<int:rec_id>/response")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import STANCES, ActionItem, ProgressUpdate, Recommendation, RecommendationResponse, Source, User, action_item_recommendations, recommendation_links
@@ -132,15 +132,24 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=AMSTERDAM)
 
 
-def timeline(session: Session, viewer: User, rec: Recommendation) -> tuple[list[ActionItem], list[Event]]:
-    """The recommendation's visible action items and its events, oldest first: three queries."""
+def related(session: Session, rec_id: int) -> list[Recommendation]:
+    """The recommendations linked to this one ("asks the same as"), both directions: one query."""
+    other = or_(and_(recommendation_links.c.recommendation_id == rec_id, recommendation_links.c.related_id == Recommendation.id),
+                and_(recommendation_links.c.related_id == rec_id, recommendation_links.c.recommendation_id == Recommendation.id))
+    return list(session.scalars(select(Recommendation).join(recommendation_links, other).order_by(Recommendation.id)
+                                .options(joinedload(Recommendation.source))))
+
+
+def timeline(session: Session, viewer: User, rec: Recommendation,
+             history: list[RecommendationResponse] | None = None) -> tuple[list[ActionItem], list[Event]]:
+    """The recommendation's visible action items and its events, oldest first: two queries (three without `history`)."""
     items = list(session.scalars(select(ActionItem).join(action_item_recommendations, action_item_recommendations.c.action_item_id == ActionItem.id)
                                  .where(action_item_recommendations.c.recommendation_id == rec.id, visible_clause(viewer))
                                  .order_by(ActionItem.id).options(joinedload(ActionItem.owner_organisation))))
     events: list[Event] = []
     if rec.source.issued_on:
         events.append(Event(_start_of(rec.source.issued_on), "source", rec.source.title))
-    for r in responses(session, rec.id):
+    for r in history if history is not None else responses(session, rec.id):
         events.append(Event(_start_of(r.responded_on) if r.responded_on else r.recorded_at, "response", str(STANCE_TEXT[r.stance])))
     by_id = {i.id: i for i in items}
     for i in items:

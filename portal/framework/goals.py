@@ -34,15 +34,16 @@ class Standing:
     indicator: Indicator | None = None
 
 
-def in_force(session: Session, commitment_ids: list[int], as_of: date) -> dict[int, list[Target]]:
-    """Per commitment: for each (indicator, period) the latest decision in force on the date; withdrawn ones left out."""
+def in_force(session: Session, commitment_ids: list[int], as_of: date, rows: list[Target] | None = None) -> dict[int, list[Target]]:
+    """Per commitment: for each (indicator, period) the latest decision in force on the date; withdrawn ones left out.
+    `rows`: every decision already loaded (the commitment page has them), else one query."""
     if not commitment_ids:
         return {}
-    rows = session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
-                           .order_by(Target.valid_from, Target.recorded_at, Target.id)
-                           .options(joinedload(Target.indicator), joinedload(Target.organisation))).all()
+    if rows is None:
+        rows = list(session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
+                                    .options(joinedload(Target.indicator), joinedload(Target.organisation))))
     latest: dict[tuple, Target] = {}
-    for row in rows:
+    for row in sorted((r for r in rows if r.valid_from <= as_of), key=lambda t: (t.valid_from, t.recorded_at, t.id)):
         latest[(row.commitment_id, row.indicator_id, row.period)] = row
     out: dict[int, list[Target]] = defaultdict(list)
     for row in sorted(latest.values(), key=lambda t: (t.period_start, t.id)):
@@ -71,9 +72,10 @@ def standing(target: Target, figures: dict[str, tuple[date, Decimal | None]], as
     return Standing(target, value, label, "op_koers" if meets(target.direction, value, target.value) else "achter")
 
 
-def standings(session: Session, commitment_ids: list[int], as_of: date, visible_indicator) -> dict[int, list[Standing]]:
+def standings(session: Session, commitment_ids: list[int], as_of: date, visible_indicator,
+              rows: list[Target] | None = None) -> dict[int, list[Standing]]:
     """Targets in force with their figure and assessment; a figure of an indicator the viewer may not see counts as none."""
-    targets = in_force(session, commitment_ids, as_of)
+    targets = in_force(session, commitment_ids, as_of, rows)
     indicator_ids = {t.indicator_id for rows in targets.values() for t in rows if t.indicator_id and visible_indicator(t.indicator)}
     figures: dict[int, dict[str, tuple[date, Decimal | None]]] = defaultdict(dict)
     known = select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of)
@@ -92,7 +94,7 @@ def standings(session: Session, commitment_ids: list[int], as_of: date, visible_
 def history(session: Session, commitment_id: int) -> list[Target]:
     return list(session.scalars(select(Target).where(Target.commitment_id == commitment_id)
                                 .order_by(Target.recorded_at.desc(), Target.id.desc())
-                                .options(joinedload(Target.set_by), joinedload(Target.indicator))))
+                                .options(joinedload(Target.set_by), joinedload(Target.indicator), joinedload(Target.organisation))))
 
 
 def set_target(session: Session, actor: User, commitment: Commitment, data: dict, today: date) -> Target:

@@ -1,11 +1,10 @@
 """Reads for the framework and recommendation pages, each a fixed number of queries."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
-    BudgetLine,
     CapacityLine,
     Commitment,
     FocusArea,
@@ -62,11 +61,10 @@ def all_frameworks(session) -> list[Framework]:
         joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique())
 
 
-def capacity(session) -> dict:
-    """Budget and capacity lines as the sources publish them."""
-    return {"budget": list(session.scalars(select(BudgetLine).options(joinedload(BudgetLine.organisation), joinedload(BudgetLine.source)))),
-            "capacity": list(session.scalars(select(CapacityLine).order_by(CapacityLine.id)
-                                             .options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source))))}
+def capacity(session) -> list[CapacityLine]:
+    """Capacity and budget lines as the sources publish them: one query."""
+    return list(session.scalars(select(CapacityLine).order_by(CapacityLine.id)
+                                .options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source))))
 
 
 def commitment_indicators(session, commitment_id: int) -> list[Indicator]:
@@ -75,9 +73,10 @@ def commitment_indicators(session, commitment_id: int) -> list[Indicator]:
 
 
 def carryovers(session, commitment_id: int) -> dict[str, list[Commitment]]:
-    """The commitments this one continues (earlier framework) and those that continue it (later framework)."""
-    def linked(mine, other):
-        return list(session.scalars(select(Commitment).join(commitment_carryovers, other == Commitment.id).where(mine == commitment_id)
-                                    .options(joinedload(Commitment.focus_area).joinedload(FocusArea.framework))))
-    return {"from": linked(commitment_carryovers.c.to_commitment_id, commitment_carryovers.c.from_commitment_id),
-            "to": linked(commitment_carryovers.c.from_commitment_id, commitment_carryovers.c.to_commitment_id)}
+    """The commitments this one continues (earlier framework) and those that continue it (later framework): one query."""
+    link = commitment_carryovers.c
+    rows = session.execute(select(Commitment, link.from_commitment_id).join(
+        commitment_carryovers, or_(and_(link.to_commitment_id == commitment_id, link.from_commitment_id == Commitment.id),
+                                   and_(link.from_commitment_id == commitment_id, link.to_commitment_id == Commitment.id)))
+        .options(joinedload(Commitment.focus_area).joinedload(FocusArea.framework))).all()
+    return {"from": [c for c, origin in rows if origin == c.id], "to": [c for c, origin in rows if origin == commitment_id]}

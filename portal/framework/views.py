@@ -94,15 +94,18 @@ def commitment(commitment_id: int):
 
 def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, errors: dict | None = None, status: int = 200):
     viewer = current_viewer()
-    rows = goals.standings(db.session, [item.id], as_of, lambda indicator: can_view_indicator(viewer, indicator)).get(item.id, [])
-    history = [t for t in goals.history(db.session, item.id) if t.indicator is None or can_view_indicator(viewer, t.indicator)]
+    decisions = goals.history(db.session, item.id)
+    rows = goals.standings(db.session, [item.id], as_of, lambda indicator: can_view_indicator(viewer, indicator), decisions).get(item.id, [])
+    history = [t for t in decisions if t.indicator is None or can_view_indicator(viewer, t.indicator)]
     indicators = [i for i in queries.commitment_indicators(db.session, item.id) if can_view_indicator(viewer, i)]
-    form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
-    visible = [i for i in db.session.scalars(select(Indicator).order_by(Indicator.title)) if can_view_indicator(viewer, i)]
-    form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
-    form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
-    extra = apply_errors(form, errors or {})
+    form, extra = None, {}
+    if can_weigh(viewer):  # the form is the coordinators' only
+        form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
+        visible = [i for i in db.session.scalars(select(Indicator).order_by(Indicator.title)) if can_view_indicator(viewer, i)]
+        form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
+        organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
+        form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
+        extra = apply_errors(form, errors or {})
     return render_template("framework/commitment.html", commitment=item, area=item.focus_area, standings=rows, history=history,
                            as_of=as_of, indicators=indicators, assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
                            can_set=can_weigh(viewer), carried=queries.carryovers(db.session, item.id), form=form, extra_errors=extra), status

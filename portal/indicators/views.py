@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -66,8 +66,8 @@ class BulkForm(FlaskForm):
 def _load(key: str) -> Indicator:
     """An indicator the viewer may not see does not exist for them (404, like items)."""
     indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)
-                                   .options(selectinload(Indicator.measurements), selectinload(Indicator.owner_organisation),
-                                            selectinload(Indicator.source))).one_or_none()
+                                   .options(selectinload(Indicator.measurements).joinedload(Measurement.source),
+                                            joinedload(Indicator.owner_organisation), joinedload(Indicator.source))).one_or_none()
     if indicator is None or not can_view(current_viewer(), indicator):
         abort(404)
     return indicator

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from models import (
     STATUSES,
     ActionItem,
-    BudgetLine,
     CapacityLine,
     Framework,
     Indicator,
@@ -209,14 +208,10 @@ def _parliament(session: Session, as_of: date) -> list[dict]:
 
 
 def _capacity(session: Session) -> list[dict]:
-    lines = [{"organisation": b.organisation.code, "description": b.note, "quantity": _number(b.yearly_eur), "unit": "euro per jaar",
-              "period": "", "source": b.source.title}
-             for b in session.scalars(select(BudgetLine).options(joinedload(BudgetLine.organisation), joinedload(BudgetLine.source)))]
-    lines += [{"organisation": c.organisation.code if c.organisation else c.applies_to, "description": c.description,
+    return [{"organisation": c.organisation.code if c.organisation else c.applies_to, "description": c.description,
                "quantity": _number(c.quantity), "unit": c.unit, "period": c.period, "source": c.source.title}
               for c in session.scalars(select(CapacityLine).order_by(CapacityLine.id)
                                        .options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source)))]
-    return lines
 
 
 # -- what a viewer sees of a frozen snapshot ---------------------------------------
