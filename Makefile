@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: run test install migrate clean system-packages
+.PHONY: run test install install-run migrate clean system-packages test-system-packages
 
 IDP_STAMP := devtools/idp/node_modules/.installed
 
-$(STAMP): pyproject.toml constraints.txt
+# What running needs (make run), and on top of it what the tests need (make test).
+RUN_STAMP := $(VENV)/.installed-run
+$(RUN_STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
@@ -26,23 +32,35 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(IDP_STAMP) system-packages
+install: $(STAMP) $(IDP_STAMP) system-packages test-system-packages
+install-run: $(RUN_STAMP) $(IDP_STAMP) system-packages
 
-# System packages: Pango for WeasyPrint (PDF exports), Debian's Chromium for the browser tests
-# (never a downloaded browser build). Installed with apt when missing (as root).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
-system-packages:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# System packages, installed with apt when missing (as root): Pango for WeasyPrint (PDF exports) to run the portal;
+# Debian's Chromium for the browser tests only (never a downloaded browser build). What cannot be installed is said
+# plainly; with CI=true it is a failure.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_SYSTEM_PACKAGES := chromium
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || [ "$$CI" != "true" ]; \
+	  if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null); then \
+	    echo "NIET GEÏNSTALLEERD: $$missing -- $(2)"; [ "$$CI" != "true" ]; \
+	  fi; \
 	fi
+endef
+system-packages:
+	$(call apt_install,$(SYSTEM_PACKAGES),de portal draait; PDF-exports werken pas na installatie van deze pakketten)
+test-system-packages:
+	$(call apt_install,$(TEST_SYSTEM_PACKAGES),de browsertests worden overgeslagen (met CI=true is dit een fout))
 
-migrate: install
+migrate: install-run
 	$(BIN)/flask portal migrate
 	$(BIN)/flask portal load-reference
 
+# On a development database without action items, the demo scenario is loaded (never in production).
 run: migrate
+	@if [ "$${PORTAL_ENV:-development}" = "development" ]; then $(BIN)/flask portal load-demo --if-empty; fi
 	devtools/run.sh
 
 # The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).

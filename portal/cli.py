@@ -12,12 +12,12 @@ from alembic import command
 from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from models import ROLES, AuditEvent, User
+from models import ROLES, ActionItem, AuditEvent, User
 
-from . import demo, reference
+from . import demo, demo_content, reference
 from .actions import reminders
 from .cache import cache
 from .config import PROJECT_ROOT
@@ -104,6 +104,33 @@ def send_reminders() -> None:
     figure_mails = indicator_services.remind_expected(db.session, today(), settings.smtp_url, settings.base_url)
     if figure_mails:
         click.echo(f"{figure_mails} herinnering(en) over verwachte cijfers verstuurd.")
+
+
+@portal_cli.command("load-demo")
+@click.option("--if-empty", is_flag=True, help="Say so and do nothing when the database already holds action items (make run).")
+def load_demo(if_empty: bool) -> None:
+    """A small hand-written Dutch scenario on the reference data: items of every organisation, three MDT meetings,
+    an update round, two reports. Development only, on a database without action items."""
+    settings = current_app.config["PORTAL_SETTINGS"]
+    if settings.is_production:
+        raise click.ClickException("load-demo draait nooit in productie.")
+    if if_empty and db.session.scalar(select(func.count()).select_from(ActionItem)):
+        click.echo("Demo-inhoud niet geladen: de database bevat al acties.")
+        return
+    # Each demo person belongs to the issuer of its organisation; organisations without their own provider sign in through
+    # the one that reads the organisation from a claim (the development "Rijkspartners" provider).
+    issuers = {p.organisation: p.issuer for p in settings.providers if p.organisation}
+    shared = next((p.issuer for p in settings.providers if p.organisation_claim), None)
+    if shared:
+        issuers["*"] = shared
+    try:
+        counts = demo_content.load(db.session, today(), issuers)
+        db.session.commit()
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Demo-inhoud geladen: {counts['items']} acties, {counts['meetings']} vergaderingen met {counts['decisions']} besluiten, "
+               f"{counts['reports']} rapportages. Log in als kmar, politie, ind, om, jenv, coordinator, bz of emm.")
 
 
 @portal_cli.command("generate-demo")
