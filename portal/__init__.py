@@ -14,6 +14,7 @@ from .cli import portal_cli
 from .config import Settings, load_settings
 from .dashboard import bp as dashboard_bp
 from .extensions import csrf, db, limiter, login_manager
+from .about import bp as about_bp
 from .followup import bp as followup_bp
 from .framework import bp as framework_bp
 from .health import bp as health_bp
@@ -67,7 +68,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.before_request(gate)
     app.before_request(inputs.check_request)
 
-    for blueprint in (health_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp,
+    for blueprint in (health_bp, about_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp,
                       reports_bp, followup_bp, search_bp, api_bp, admin_bp):
         app.register_blueprint(blueprint)
 

@@ -27,6 +27,16 @@ def _require(condition: bool, message: str):
 @pytest.fixture(scope="module")
 def live(databases, tmp_path_factory):
     """A real portal server on loopback with its own database, and a provider that redirects to it."""
+    yield from _live(databases, tmp_path_factory, demo=False)
+
+
+@pytest.fixture(scope="module")
+def live_demo(databases, tmp_path_factory):
+    """The same, with the demo scenario in it (make run's first run): pages full of believable work."""
+    yield from _live(databases, tmp_path_factory, demo=True)
+
+
+def _live(databases, tmp_path_factory, demo: bool):
     _require(Path(CHROMIUM).exists() and shutil.which(CHROMIUM), f"Chromium not found at {CHROMIUM} (make test installs it)")
     _require(AXE.exists(), "node_modules/axe-core is missing (make test installs it)")
     from alembic import command
@@ -46,6 +56,16 @@ def live(databases, tmp_path_factory):
     app = create_app(make_settings(url, config, PORTAL_BASE_URL=base))
     with app.app_context():
         reference.load(db.session)
+        if demo:
+            from portal import demo_content
+            from portal.i18n import today
+
+            settings = app.config["PORTAL_SETTINGS"]
+            issuers = {p.organisation: p.issuer for p in settings.providers if p.organisation}
+            issuers["*"] = next((p.issuer for p in settings.providers if p.organisation_claim), "")
+            demo_content.load(db.session, today(), issuers)
+            db.session.commit()
+    with app.app_context():
         kmar = db.session.query(Organisation).filter_by(code="KMAR").one()
         db.session.add(ActionItem(title="Strategische doelen mensensmokkel vastleggen", owner_organisation=kmar, visibility="mdt"))
         db.session.add(ActionItem(title="Vertrouwelijk onderzoek KMar", owner_organisation=kmar, visibility="organisation"))
@@ -166,7 +186,13 @@ def test_member_creates_item_posts_update_with_htmx_and_sees_history(page, live)
     history = page.locator("ol.history")
     history.get_by_text("bijeenkomst").wait_for()
     assert "25%" in history.inner_text()
-    assert page.locator("#meldingen").inner_text().strip() == "Uw voortgangsbericht is opgeslagen."
+    # The message is next to the form and has the focus; the page did not jump to the top or the bottom.
+    message = page.locator("section[aria-labelledby='kop-voortgang'] .update-message")
+    message.wait_for()
+    assert message.inner_text().strip() == "Uw voortgangsbericht is opgeslagen."
+    assert page.evaluate("document.activeElement.classList.contains('update-message')")
+    box = message.bounding_box()
+    assert 0 <= box["y"] <= page.viewport_size["height"]
     assert axe_violations(page) == []
 
     page.goto(f"{live}/actions")
@@ -279,3 +305,35 @@ def test_meeting_pages_are_accessible_and_work_without_javascript_tricks(page, l
     assert axe_violations(page) == []
     page.goto(f"{live}/meetings/decisions")
     assert axe_violations(page) == []
+
+
+PHONE_PAGES = ("/", "/actions", "/actions/new", "/actions/import", "/meetings", "/meetings/decisions", "/framework", "/framework/3.1",
+               "/recommendations", "/parliament", "/indicators", "/indicators/slachtoffers-comensha", "/reports", "/reports/rounds",
+               "/search?q=doelen", "/framework/new", "/indicators/import")
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_no_page_is_wider_than_a_phone(browser, live_demo, width):
+    """At 360 and 390 px no page scrolls sideways: tables scroll in their own box, the header wraps."""
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, live_demo, "JENV", "coordinator", "coordinator-demo")
+        paths = list(PHONE_PAGES)
+        for listing, selector in (("/actions", "table a[href^='/actions/']"), ("/meetings", "a[href^='/meetings/'][href$='']"),
+                                  ("/reports", "a[href^='/reports/']"), ("/parliament", "table a[href^='/parliament/']"),
+                                  ("/recommendations", "table a[href^='/recommendations/']")):
+            page.goto(f"{live_demo}{listing}")
+            hrefs = [h for h in page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href'))")
+                     if h.rsplit("/", 1)[-1].split("?")[0].isdigit()]
+            paths += hrefs[:1]
+        too_wide = {}
+        for path in paths:
+            page.goto(f"{live_demo}{path}")
+            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll > inner:
+                too_wide[path] = scroll
+        assert too_wide == {}, too_wide
+        assert len(paths) >= len(PHONE_PAGES) + 4  # the detail pages were found and measured too
+    finally:
+        context.close()

@@ -25,6 +25,7 @@ from models import Commitment, FocusArea, Organisation, Recommendation, Source, 
 
 from ..extensions import db
 from ..i18n import VISIBILITY_LABELS
+from .queries import recommendation_choices, recommendation_groups
 
 REQUIRED = _l("Dit veld is verplicht.")
 
@@ -87,9 +88,10 @@ class ItemForm(FlaskForm):
                                          .options(selectinload(Commitment.focus_area))).all()
         self.commitment_id.choices = choices([(None, _l("Geen bepaalde afspraak"))] + [
             (c.id, f"{c.focus_area.code}.{c.position} {c.text[:80]}") for c in commitments])
-        recs = db.session.scalars(select(Recommendation).join(Source).order_by(Source.year.desc(), Recommendation.number)
-                                  .options(selectinload(Recommendation.source))).all()
-        self.recommendation_ids.choices = choices((r.id, f"{r.source.title[:40]} #{r.number}: {r.text[:70]}") for r in recs)
+        recs = db.session.execute(recommendation_choices()).all()
+        self.recommendation_ids.choices = choices((r.id, f"{r.title} {r.number}: {r.text}") for r in recs)
+        # The picker shows them grouped per source with their full text (templates/macros/pickers.html).
+        self.recommendation_groups = recommendation_groups(recs)
         people = db.session.scalars(
             select(User).join(Organisation).where(User.is_active.is_(True), Organisation.code == owner_code).order_by(User.name)
         ).all() if owner_code else []

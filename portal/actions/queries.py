@@ -255,6 +255,17 @@ def _hydrate(user: User, summary: dict) -> dict:
 
 
 def recommendation_choices() -> Select:
-    """(id, year, number, text) for filter lists, in one query."""
-    return (select(Recommendation.id, Source.year, Recommendation.number, Recommendation.text)
+    """(id, year, number, text, kind, source title) for the recommendation picker, in one query."""
+    return (select(Recommendation.id, Source.year, Recommendation.number, Recommendation.text, Recommendation.kind, Source.title)
             .join(Recommendation.source).order_by(Source.year.desc(), Source.key, Recommendation.number))
+
+
+def recommendation_groups(rows) -> list[tuple[str, list]]:
+    """The picker's groups: per source (title and year), its recommendations in order, with their full text."""
+    groups: list[tuple[str, list]] = []
+    for row in rows:
+        label = f"{row.title} ({row.year})" if row.year else row.title
+        if not groups or groups[-1][0] != label:
+            groups.append((label, []))
+        groups[-1][1].append(row)
+    return groups

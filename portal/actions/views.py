@@ -46,7 +46,7 @@ def list():
                    pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
                    organisations=db.session.scalars(select(Organisation).order_by(Organisation.code)).all(),
                    focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all(),
-                   recommendations=db.session.execute(queries.recommendation_choices()).all())
+                   recommendation_groups=queries.recommendation_groups(db.session.execute(queries.recommendation_choices()).all()))
     if is_htmx() and request.headers.get("HX-Target") == "resultaten":
         return render_template("actions/_results.html", **context)
     return render_template("actions/list.html", **context)
@@ -82,6 +82,7 @@ def create():
         form.submission_key.data = secrets.token_urlsafe(24)
         form.meeting_id.data = request.args.get("meeting", "")
         form.agenda_item_id.data = request.args.get("agenda_item", "")
+        form.focus_area.data = request.args.get("focus_area", "")
     form.fill_choices(form.owner_organisation.data or viewer.organisation.code)
     extra = {}
     if form.validate_on_submit():
@@ -97,7 +98,7 @@ def create():
 
 
 DETAIL_OPTIONS = (
-    joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.assignee),
+    joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.assignee), joinedload(ActionItem.commitment),
     selectinload(ActionItem.recommendations).joinedload(Recommendation.source),
     selectinload(ActionItem.shared_with), selectinload(ActionItem.contributing_organisations),
 )

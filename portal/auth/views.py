@@ -22,13 +22,21 @@ def providers() -> dict[str, ProviderClient]:
     return current_app.extensions["portal.oidc"]
 
 
+LOGGED_OUT_COOKIE = "portal_uitgelogd"
+
+
 @bp.get("/login")
 @public
 def login_page():
     configured = current_app.config["PORTAL_SETTINGS"].providers
-    logged_out = request.args.get("uitgelogd") == "1"
-    return render_template("auth/login.html", providers=configured, next=safe_next(request.args.get("next")),
-                           logged_out=logged_out)
+    # After a logout through the provider (RP-initiated logout) the provider sends the browser back to /login; a
+    # short-lived cookie set by the logout says so, since the registered redirect URI carries no parameters.
+    logged_out = request.args.get("uitgelogd") == "1" or request.cookies.get(LOGGED_OUT_COOKIE) == "1"
+    response = current_app.make_response(render_template("auth/login.html", providers=configured, next=safe_next(request.args.get("next")),
+                                                         logged_out=logged_out))
+    if request.cookies.get(LOGGED_OUT_COOKIE):
+        response.delete_cookie(LOGGED_OUT_COOKIE, path="/login")
+    return response
 
 
 @bp.get("/auth/login/<name>")
@@ -120,4 +128,7 @@ def logout():
     base = current_app.config["PORTAL_SETTINGS"].base_url
     client = providers().get(provider_name or "")
     end_session = client.end_session_url(f"{base}/login") if client else None
-    return redirect(end_session or url_for("auth.login_page", uitgelogd="1"))
+    response = redirect(end_session or url_for("auth.login_page"))
+    response.set_cookie(LOGGED_OUT_COOKIE, "1", max_age=600, path="/login", httponly=True, samesite="Lax",
+                        secure=current_app.config["PORTAL_SETTINGS"].is_production)
+    return response
