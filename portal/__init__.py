@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import cache, i18n, inputs, logs, security, sessions
+from .about import bp as about_bp
 from .access import gate
 from .actions import bp as actions_bp
 from .admin import bp as admin_bp
@@ -14,7 +15,6 @@ from .cli import portal_cli
 from .config import Settings, load_settings
 from .dashboard import bp as dashboard_bp
 from .extensions import csrf, db, limiter, login_manager
-from .about import bp as about_bp
 from .followup import bp as followup_bp
 from .framework import bp as framework_bp
 from .health import bp as health_bp

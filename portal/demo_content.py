@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models import ActionItem, Framework, Meeting, Organisation, ProgressUpdate, Recommendation, Source, User
+from models import ActionItem, Framework, Organisation, ProgressUpdate, Recommendation, Source, User
 
 from .actions import services as actions
 from .framework import parliament
@@ -45,7 +45,8 @@ ITEMS = [
     ("kmar", "Casus Schiphol: analyse valse reisdocumenten", "3.6", None, "organisation", 14,
      [(20, "in_progress", 50, "Vertrouwelijk: analyse loopt, resultaten alleen binnen de KMar.")]),
     ("politie", "Gecertificeerde rechercheurs mensenhandel: 5% erbij", "3.2", ("kamerbrief-2016", 1), "mdt", -45,
-     [(200, "in_progress", 40, "Extra opleidingsplaatsen ingekocht."), (40, "blocked", 60, "Te weinig instroom uit de eenheden; capaciteitsvraag bij de korpsleiding.")]),
+     [(200, "in_progress", 40, "Extra opleidingsplaatsen ingekocht."),
+      (40, "blocked", 60, "Te weinig instroom uit de eenheden; capaciteitsvraag bij de korpsleiding.")]),
     ("politie", "Eerstelijnsmedewerkers trainen in signalen", "3.4", ("kamerbrief-2016", 3), "public", 200,
      [(100, "in_progress", 35, "E-learning beschikbaar in alle eenheden.")]),
     ("politie", "AVIM-capaciteit op peil brengen", "3.2", ("kamerbrief-2016", 4), "partners", 60,

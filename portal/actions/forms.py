@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models import Commitment, FocusArea, Organisation, Recommendation, Source, User
+from models import Commitment, FocusArea, Organisation, User
 
 from ..extensions import db
 from ..i18n import VISIBILITY_LABELS
