@@ -56,6 +56,7 @@ def _live(databases, tmp_path_factory, demo: bool):
     app = create_app(make_settings(url, config, PORTAL_BASE_URL=base))
     with app.app_context():
         reference.load(db.session)
+        db.session.commit()
         if demo:
             from portal import demo_content
             from portal.i18n import today
