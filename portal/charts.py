@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from .periods import parse_period
@@ -11,8 +12,8 @@ from .periods import parse_period
 # Status colours from the Rijkshuisstijl palette; the legend and tables carry the meaning, not colour.
 STATUS_COLOURS = {"done": "#39870c", "awaiting_confirmation": "#a90061", "in_progress": "#01689b", "blocked": "#d52b1e", "open": "#8fcae7",
                   "cancelled": "#b4b4b4"}
-STATUS_NAMES = {"done": "Afgerond", "awaiting_confirmation": "Wacht op bevestiging", "in_progress": "Bezig", "blocked": "Geblokkeerd",
-                "open": "Open", "cancelled": "Vervallen"}
+STATUS_NAMES = {"done": _l("Afgerond"), "awaiting_confirmation": _l("Wacht op bevestiging"), "in_progress": _l("Bezig"),
+                "blocked": _l("Geblokkeerd"), "open": _l("Open"), "cancelled": _l("Vervallen")}
 TEXT = "#1a1a1a"
 FONT = 14
 
@@ -91,7 +92,7 @@ def line_chart(points: list[tuple[str, float | None]], title: str, target: float
     width, height, left, right, bottom, top = 640, 280, 76, 48, 44, 34
     known = [v for _, v in points if v is not None] + ([target] if target is not None else []) + list(targets.values())
     if not points or not known:
-        return Markup(f'{_svg(title, width, 40)}<text x="0" y="24" font-size="{FONT}" fill="{TEXT}">Geen cijfers</text></svg>')
+        return Markup(f'{_svg(title, width, 40)}<text x="0" y="24" font-size="{FONT}" fill="{TEXT}">{escape(_l("Geen cijfers"))}</text></svg>')
     ticks = nice_ticks(max(max(known), 0))
     high = ticks[-1] or 1
     moments = [_moment(label, i) for i, (label, _) in enumerate(points)]
@@ -136,15 +137,15 @@ def line_chart(points: list[tuple[str, float | None]], title: str, target: float
             flush()
             bx = (x_of(i - 1) + x) / 2
             parts.append(f'<line x1="{bx:.1f}" y1="{top}" x2="{bx:.1f}" y2="{height - bottom}" stroke="#535353" stroke-dasharray="2 3"/>'
-                         f'<text x="{bx + 3:.1f}" y="{top + 12}" font-size="{FONT - 1}" fill="{TEXT}">breuk</text>')
+                         f'<text x="{bx + 3:.1f}" y="{top + 12}" font-size="{FONT - 1}" fill="{TEXT}">{escape(_l("breuk"))}</text>')
         if label in targets:
             ty = y_of(targets[label])
             parts.append(f'<line x1="{x - 14:.1f}" y1="{ty:.1f}" x2="{x + 14:.1f}" y2="{ty:.1f}" stroke="#d52b1e" stroke-width="2" stroke-dasharray="4 2">'
-                         f'<title>doel {escape(label)}: {_number(targets[label])} {escape(unit)}</title></line>'
-                         f'<text x="{x + 16:.1f}" y="{ty + 4:.1f}" font-size="{FONT - 2}" fill="{TEXT}">doel</text>')
+                         f'<title>{escape(_l("doel"))} {escape(label)}: {_number(targets[label])} {escape(unit)}</title></line>'
+                         f'<text x="{x + 16:.1f}" y="{ty + 4:.1f}" font-size="{FONT - 2}" fill="{TEXT}">{escape(_l("doel"))}</text>')
         if value is None:
             flush()
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom - 6}" font-size="{FONT - 2}" text-anchor="middle" fill="#535353">n.b.</text>')
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom - 6}" font-size="{FONT - 2}" text-anchor="middle" fill="#535353">{escape(_l("n.b."))}</text>')
             continue
         px, py = x, y_of(value)
         segment.append(f"{px:.1f},{py:.1f}")
@@ -153,7 +154,7 @@ def line_chart(points: list[tuple[str, float | None]], title: str, target: float
     if target is not None:
         ty = y_of(target)
         parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right + 10}" y2="{ty:.1f}" stroke="#d52b1e" stroke-dasharray="6 4"/>'
-                     f'<text x="{width - right + 8}" y="{ty - 4:.1f}" font-size="{FONT - 1}" text-anchor="end" fill="{TEXT}">doel {_number(target)}</text>')
+                     f'<text x="{width - right + 8}" y="{ty - 4:.1f}" font-size="{FONT - 1}" text-anchor="end" fill="{TEXT}">{escape(_l("doel"))} {_number(target)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -13,7 +13,7 @@ from models import ActionItem
 
 import factories
 
-ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
+ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/toegankelijkheid", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
 
 
 def test_public_endpoints_are_exactly_the_allowed_ones(app):

@@ -53,3 +53,76 @@ def test_language_switch_refuses_unknown_locales_and_foreign_redirects(app, load
     assert response.headers["Location"] == "/"
     db_session.refresh(user)
     assert user.locale == "nl"
+
+
+def test_every_page_in_english_shows_no_dutch_catalogue_text(app, loaded, make_user, login_as, db_session):
+    """Every GET page (ids filled in from the demo scenario), rendered in English, holds no msgid of the catalogue
+    whose English text differs: a Dutch text left on a page is a text that skipped the catalogue."""
+    import html
+    import re
+
+    from portal import demo_content
+    from portal.i18n import today
+
+    demo_content.load(db_session, today(), {})
+    db_session.flush()
+    catalogue = read_po(PO.open("rb"))
+    dutch = sorted({m.id for m in catalogue if m.id and not m.pluralizable and m.string and m.string != m.id and len(m.id) >= 14}, key=len)
+    coordinator = db_session.scalars(__import__("sqlalchemy").select(__import__("models").User).where(
+        __import__("models").User.subject == "coordinator")).one()
+    coordinator.locale = "en"
+    db_session.flush()
+    client = login_as(app.test_client(), coordinator)
+    from sqlalchemy import select
+
+    from models import Indicator, Meeting, ParliamentCommitment, Recommendation, Report
+    values = {"item_id": str(db_session.scalars(select(ActionItem.id).order_by(ActionItem.id)).first()),
+              "meeting_id": str(db_session.scalars(select(Meeting.id).order_by(Meeting.id)).first()),
+              "report_id": str(db_session.scalars(select(Report.id).order_by(Report.id.desc())).first()),
+              "rec_id": str(db_session.scalars(select(Recommendation.id).order_by(Recommendation.id)).first()),
+              "pid": str(db_session.scalars(select(ParliamentCommitment.id).order_by(ParliamentCommitment.id)).first()),
+              "key": db_session.scalars(select(Indicator.key).where(Indicator.key == "slachtoffers-comensha")).one(),
+              "code": "3.1", "commitment_id": "1"}
+    found: dict[str, list[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/api/", "/static", "/auth/")) or rule.endpoint == "static":
+            continue
+        if any(arg not in values for arg in rule.arguments):
+            continue
+        url = re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule)
+        response = client.get(url)
+        if response.status_code != 200 or not response.mimetype == "text/html":
+            continue
+        page = html.unescape(response.get_data(as_text=True))
+        left = [m for m in dutch if m in page]
+        if left:
+            found[url] = left
+    assert found == {}, found
+
+
+# Dutch documents by design (annexes and minutes for the record), whatever the reader's language.
+DUTCH_DOCUMENTS = {"reports/export.html", "meetings/export.html"}
+
+
+def test_templates_hold_no_text_outside_the_catalogue():
+    """Every visible text and label in a template goes through _() or ngettext(): what is left after removing the
+    Jinja expressions and the tags may only be punctuation, numbers, units and addresses."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "templates"
+    loose = {}
+    for path in sorted(root.rglob("*.html")):
+        name = str(path.relative_to(root))
+        if name in DUTCH_DOCUMENTS:
+            continue
+        source = path.read_text(encoding="utf-8")
+        source = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", source, flags=re.S)
+        source = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", source, flags=re.S)
+        attributes = re.findall(r'(?:aria-label|title|alt|placeholder)="([^"]*)"', source)
+        text = re.sub(r"<[^>]+>", " ", source)
+        words = [t for t in re.split(r"\s{2,}|\n", text) + attributes
+                 if re.search(r"[A-Za-zÀ-ÿ]{3,}", t) and not re.fullmatch(r"\s*[\w.-]+@[\w.-]+\s*\.?\s*|\s*kB\s*,?\s*", t)]
+        words = [w.strip() for w in words if w.strip() not in ("English", "Nederlands")]  # each language names itself
+        if words:
+            loose[name] = words
+    assert loose == {}, loose

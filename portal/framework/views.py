@@ -56,7 +56,7 @@ def overview():
     for rec in rollup.recommendations(db.session, current_viewer()):
         for code in rec["focus_areas"]:
             recs_by_area.setdefault(code, []).append(rec)
-    chart = status_bars([(area.code, live["counts"]) for area, live in areas if live["total"]], "Acties per speerpunt naar status")
+    chart = status_bars([(area.code, live["counts"]) for area, live in areas if live["total"]], _("Acties per speerpunt naar status"))
     area_ids = {area.id for area, _ in areas}
     in_framework = {"total": sum(live["total"] for area, live in areas), "overdue": sum(live["overdue"] for area, live in areas),
                     "done": sum(live["counts"]["done"] for area, live in areas)}
@@ -78,7 +78,7 @@ def focus_area(code: str):
     live = rollup.summary(db.session, viewer, today(), area.id)["areas"].get(area.id, EMPTY)
     recs = [r for r in rollup.recommendations(db.session, viewer) if code in r["focus_areas"]]
     per_org = list(live["by_organisation"].items())
-    chart = status_bars(per_org, f"Acties bij speerpunt {code} per organisatie naar status") if per_org else None
+    chart = status_bars(per_org, _("Acties bij speerpunt %(code)s per organisatie naar status", code=code)) if per_org else None
     return render_template("framework/focus_area.html", area=area, live=live, recs=recs, chart=chart, per_org=per_org,
                            items=rollup.area_items(db.session, viewer, area.id, today()),
                            state_text=STATE_TEXT, response_text=RESPONSE_TEXT, can_weigh=can_weigh(viewer),

@@ -85,7 +85,7 @@ def _detail(indicator: Indicator, form=None, import_form=None, preview=None, ext
     versions = services.definitions(db.session, indicator)
     breaks = services.breaks(versions, indicator.measurements)
     points = [(m.period, float(m.value) if m.value is not None else None) for m in indicator.measurements]
-    chart = line_chart(points, f"{indicator.title} per periode", float(indicator.target_value) if indicator.target_value is not None else None,
+    chart = line_chart(points, _("%(title)s per periode", title=indicator.title), float(indicator.target_value) if indicator.target_value is not None else None,
                        indicator.unit, targets=_targets(indicator), breaks=breaks)
     forms = forms or {}
     return render_template("indicators/detail.html", indicator=indicator, chart=chart,

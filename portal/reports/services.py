@@ -5,6 +5,7 @@ import hashlib
 from collections import OrderedDict
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
 
@@ -211,8 +212,9 @@ def export_report(session: Session, viewer: User, report: Report, fmt: str, publ
     """(body, mimetype, file name) of a report export; recorded in the audit trail. The publication variant is computed
     over the public rows alone (rule 7), the internal one over what the viewer may see."""
     rows = public_rows(session, report) if public else visible_rows(session, report, viewer)
-    ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public, None if public else viewer)
-    body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
+    with force_locale("nl"):  # the exports are Dutch documents (annexes to letters to Parliament), whatever the page language
+        ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public, None if public else viewer)
+        body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
     audit.record("report.exported", session=session, actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
                  audience="public" if public else "internal")
     return body, exports.FORMATS[fmt], f"rapportage-{report.as_of.isoformat()}{'-openbaar' if public else ''}.{fmt}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -85,7 +86,7 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
     narrative_form = narrative_form or NarrativeForm(formdata=None)
     narrative_form.focus_area.choices = [SelectChoice(code, f"{code} {title}") for code, title in view["focus_areas"]]
     all_reports = db.session.scalars(select(Report).where(Report.id != report.id).order_by(Report.as_of.desc())).all()
-    chart = status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]], "Acties per speerpunt naar status")
+    chart = status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]], _("Acties per speerpunt naar status"))
     return render_template("reports/detail.html", report=report, summary=summary, other=other,
                            changes=changes, all_reports=all_reports, narratives=_narratives(report),
                            narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
