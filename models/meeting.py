@@ -31,6 +31,8 @@ class MeetingSeries(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The standard agenda: one agenda point per line, put on every meeting prepared from an earlier one.
+    standard_agenda: Mapped[str | None] = mapped_column(Text)
 
 
 class Meeting(TimestampMixin, Base):

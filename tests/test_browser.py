@@ -338,3 +338,69 @@ def test_no_page_is_wider_than_a_phone(browser, live_demo, width):
         assert len(paths) >= len(PHONE_PAGES) + 4  # the detail pages were found and measured too
     finally:
         context.close()
+
+
+def _tab_to(page, selector: str, limit: int = 300) -> None:
+    """Press Tab until the element matching `selector` has the focus (the keyboard's way there, in focus order)."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            outline = page.evaluate("() => { const s = getComputedStyle(document.activeElement); "
+                                    "return Math.max(parseFloat(s.outlineWidth) || 0, s.boxShadow !== 'none' ? 2 : 0); }")
+            assert outline >= 2, f"{selector} has no visible focus"
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with the keyboard")
+
+
+def test_keyboard_only_update_report_done_write_minutes_and_prepare_the_next_meeting(browser, live_demo):
+    context = browser.new_context(locale="nl-NL")
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    try:
+        sign_in(page, live_demo, "KMAR", "kmar", "kmar-demo")
+        page.goto(f"{live_demo}/actions?q=Voortgangsrapportage")
+        page.get_by_role("link", name="Voortgangsrapportage derdelijns onderzoeken per kwartaal").click()
+        page.wait_for_load_state()
+        # Post a progress update with the keyboard alone; the message takes the focus next to the form.
+        _tab_to(page, "textarea#note")
+        page.keyboard.type("Tweede kwartaalrapportage opgeleverd.")
+        _tab_to(page, "input#progress")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("75")
+        _tab_to(page, "section[aria-labelledby='kop-voortgang'] button[type='submit']")
+        page.keyboard.press("Enter")
+        page.locator(".update-message").wait_for()
+        assert page.evaluate("document.activeElement.classList.contains('update-message')")
+        assert axe_violations(page) == []
+        # Report it done (the first key), keyboard only.
+        _tab_to(page, "textarea#closing_note")
+        page.keyboard.type("Rapportage loopt nu elk kwartaal.")
+        _tab_to(page, "section[aria-labelledby='kop-afronden'] button[type='submit']")
+        page.keyboard.press("Enter")
+        page.get_by_text("Wacht op bevestiging").first.wait_for()
+        assert axe_violations(page) == []
+
+        coordinator = context.new_page()
+        sign_in(coordinator, live_demo, "JENV", "coordinator", "coordinator-demo")
+        coordinator.goto(f"{live_demo}/meetings")
+        coordinator.get_by_role("link", name="MDT-overleg november").click()
+        coordinator.wait_for_load_state()
+        # Write minutes for a point, keyboard only: open "Notulen schrijven", type, save.
+        _tab_to(coordinator, "details:has(textarea[id^='minutes-']) > summary")
+        coordinator.keyboard.press("Enter")
+        _tab_to(coordinator, "textarea[id^='minutes-']")
+        coordinator.keyboard.type("Besproken: de campagne loopt; evaluatie in het voorjaar.")
+        _tab_to(coordinator, "form:has(textarea[id^='minutes-']) button[type='submit']")
+        with coordinator.expect_navigation():
+            coordinator.keyboard.press("Enter")
+        coordinator.get_by_text("Besproken: de campagne loopt").first.wait_for()
+        assert axe_violations(coordinator) == []
+        # The next meeting in two steps: to the button, Enter.
+        _tab_to(coordinator, "section[aria-labelledby='volgende'] button[type='submit']")
+        with coordinator.expect_navigation():
+            coordinator.keyboard.press("Enter")
+        coordinator.get_by_text("De volgende vergadering is voorbereid").wait_for()
+        assert coordinator.get_by_text("Voortgang van de speerpunten").count() >= 1
+        assert axe_violations(coordinator) == []
+    finally:
+        context.close()

@@ -112,7 +112,7 @@ def _values_for(planted: dict) -> dict[str, list[str]]:
         "meeting_id": [str(planted["meeting"].id), str(planted["shared_meeting"].id)],
         "agenda_item_id": [str(planted["agenda_item"].id)], "report_id": [str(planted["report"].id)],
         "narrative_id": ["1"], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": [str(planted["rec_id"])],
-        "code": [planted["area"].code], "key": [planted["indicator"].key if planted["indicator"] else "x", planted["secret_indicator"].key],
+        "code": [planted["area"].code, "MDT"], "key": [planted["indicator"].key if planted["indicator"] else "x", planted["secret_indicator"].key],
         "commitment_id": [str(planted["commitment"].id)], "pid": [str(planted["parliament"].id)],
         "measurement_id": [str(planted["measurement"].id)],
         "fmt": list(FORMATS),
@@ -130,6 +130,8 @@ def seed_urls(app, planted) -> list[str]:
         for name in rule.arguments:
             paths = [re.sub(rf"<(?:[a-z]+:)?{name}>", value, p) for p in paths for value in values.get(name, ["1"])]
         urls += paths
+    # The minutes of a period compiled into one document: a form on the series page, so its URL is seeded here.
+    urls += [f"/meetings/series/MDT/minutes.{fmt}?from=2026-01-01&to=2026-12-31" for fmt in ("docx", "pdf")]
     return sorted(set(urls))
 
 

@@ -51,31 +51,57 @@ def to_docx(ctx: dict) -> bytes:
     doc = Document()
     doc.core_properties.title = f"Notulen {ctx['title']}"
     doc.core_properties.language = "nl-NL"
-    doc.add_heading(f"Notulen: {ctx['title']}", level=0)
     if ctx["confidential"]:
-        doc.add_paragraph().add_run(CONFIDENTIAL).bold = True
         doc.sections[0].header.paragraphs[0].text = "VERTROUWELIJK"
+    _add_meeting(doc, ctx, 0)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def to_docx_compiled(title: str, period: str, contexts: list[dict]) -> bytes:
+    """The minutes of a period as one document, meeting after meeting."""
+    doc = Document()
+    doc.core_properties.title = title
+    doc.core_properties.language = "nl-NL"
+    doc.add_heading(title, level=0)
+    if any(c["confidential"] for c in contexts):
+        doc.sections[0].header.paragraphs[0].text = "VERTROUWELIJK"
+        doc.add_paragraph().add_run(CONFIDENTIAL).bold = True
+    doc.add_paragraph(f"{period}. {len(contexts)} vergadering(en).")
+    for ctx in contexts:
+        doc.add_page_break()
+        _add_meeting(doc, ctx, 1)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_meeting(doc, ctx: dict, level: int) -> None:
+    doc.add_heading(f"Notulen: {ctx['title']}", level=level)
+    if ctx["confidential"] and level == 0:
+        doc.add_paragraph().add_run(CONFIDENTIAL).bold = True
     doc.add_paragraph(f"{ctx['series']}, {ctx['when']}. Status: {ctx['status']}. Gemaakt op {ctx['generated']}.")
     doc.add_paragraph(f"Aanwezig: {', '.join(ctx['present']) or 'niet vastgelegd'}. Afgemeld: {', '.join(ctx['excused']) or 'niemand'}.")
-    doc.add_heading("Verslag per agendapunt", level=1)
+    doc.add_heading("Verslag per agendapunt", level=level + 1)
     for item in ctx["agenda"]:
-        doc.add_heading(f"{item['position']}. {item['title']}", level=2)
+        doc.add_heading(f"{item['position']}. {item['title']}", level=level + 2)
         if item["restricted"]:
             doc.add_paragraph().add_run(RESTRICTED).bold = True
         if item["minutes"]:
-            markdown.add_to_docx(doc, item["minutes"], heading_level=3)
+            markdown.add_to_docx(doc, item["minutes"], heading_level=level + 3)
         else:
             doc.add_paragraph("Geen notulen.")
         for erratum in item["errata"]:
             doc.add_paragraph(f"Erratum: {erratum}")
-    doc.add_heading("Besluitenlijst", level=1)
+    doc.add_heading("Besluitenlijst", level=level + 1)
     table = doc.add_table(rows=1, cols=2)
     table.style = "Light Grid Accent 1"
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Nummer", "Besluit"
     for d in ctx["decisions"]:
         row = table.add_row().cells
         row[0].text, row[1].text = d["number"], d["text"]
-    doc.add_heading("Actielijst", level=1)
+    doc.add_heading("Actielijst", level=level + 1)
     table = doc.add_table(rows=1, cols=4)
     table.style = "Light Grid Accent 1"
     for cell, text in zip(table.rows[0].cells, ("Actie", "Eigenaar", "Deadline", "Status"), strict=False):
@@ -83,15 +109,22 @@ def to_docx(ctx: dict) -> bytes:
     for a in ctx["actions"]:
         for cell, text in zip(table.add_row().cells, (a["title"], a["owner"], a["due"], a["status"]), strict=False):
             cell.text = text
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+
+
+def _pdf(html: str) -> bytes:
+    static = Path(__file__).resolve().parents[2] / "static"
+    return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
 
 
 def to_pdf(ctx: dict) -> bytes:
-    static = Path(__file__).resolve().parents[2] / "static"
-    html = render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, **ctx)
-    return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
+    return _pdf(render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, ctx=ctx))
+
+
+def to_pdf_compiled(title: str, period: str, contexts: list[dict]) -> bytes:
+    now = datetime.now(UTC).astimezone(AMSTERDAM)
+    return _pdf(render_template("meetings/export_compiled.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, title=title,
+                                period=period, meetings=contexts, confidential=any(c["confidential"] for c in contexts),
+                                generated=date_time(now, "nl")))
 
 
 def to_ics(meeting: Meeting, base_url: str) -> bytes:

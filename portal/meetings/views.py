@@ -1,9 +1,10 @@
 """Meeting pages: prepare, attend, minute, decide, approve; the decisions register; exports."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
@@ -16,11 +17,11 @@ from ..downloads import attachment
 from ..errors import Locked, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
-from ..i18n import today
+from ..i18n import long_date, today
 from ..writes import page_write
-from . import bp, exports, queries, services
+from . import bp, exports, queries, series, services
 from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
-from .permissions import can_manage, can_read_minutes, can_record
+from .permissions import can_manage, can_read_minutes, can_record, visible_clause
 
 
 def _load(meeting_id: int) -> Meeting:
@@ -130,6 +131,8 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
         minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,
         conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
+        next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting),
+        standard_points=series.standard_points(meeting.series),
     ), status
 
 
@@ -284,3 +287,98 @@ def invite_ics(meeting_id: int):
     meeting = _load(meeting_id)
     body = exports.to_ics(meeting, current_app.config["PORTAL_SETTINGS"].base_url)
     return attachment(body, "text/calendar; charset=utf-8", f"vergadering-{meeting.id}.ics")
+
+
+# -- meetings as a series ------------------------------------------------------------------------------------------
+
+def _series(code: str) -> MeetingSeries:
+    return db.session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first() or abort(404)
+
+
+def _local(raw: str | None) -> datetime | None:
+    """A datetime-local field ("2027-01-04T10:00") in Europe/Amsterdam; None when empty or malformed."""
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=services.AMSTERDAM) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.post("/<int:meeting_id>/next")
+def prepare_next(meeting_id: int):
+    """"Volgende vergadering voorbereiden": the next meeting of the series from this one, in one step."""
+    viewer = current_viewer()
+    meeting = _load(meeting_id)
+    if not can_manage(viewer, meeting):
+        abort(403)
+    raw = request.form.get("starts_at", "")
+    starts = _local(raw)
+    if raw and starts is None:
+        flash(_("Vul een geldige datum en tijd in voor de volgende vergadering."), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#volgende"), 303
+    try:
+        with page_write():
+            following = series.prepare_next(db.session, viewer, meeting, starts)
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#volgende"), 303
+    flash(_("De volgende vergadering is voorbereid: de actielijst, de vaste agenda en de open punten staan erop."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=following.id)), 303
+
+
+@bp.get("/series/<code>")
+def series_page(code: str):
+    viewer = current_viewer()
+    item = _series(code)
+    meetings = db.session.scalars(select(Meeting).where(Meeting.series_id == item.id, visible_clause(viewer))
+                                  .order_by(Meeting.starts_at.desc()).limit(50)).all()
+    first = min((m.starts_at for m in meetings), default=None)
+    return render_template("meetings/series.html", series=item, meetings=meetings, points=series.standard_points(item),
+                           can_manage=can_manage(viewer), period_from=(first.astimezone(services.AMSTERDAM).date() if first else today()).isoformat(),
+                           period_to=today().isoformat())
+
+
+@bp.post("/series/<code>/agenda")
+def series_agenda(code: str):
+    viewer = current_viewer()
+    if not can_manage(viewer):
+        abort(403)
+    item = _series(code)
+    try:
+        with page_write():
+            series.set_standard_agenda(db.session, viewer, item, request.form.get("standard_agenda", ""))
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+    else:
+        flash(_("De vaste agenda is opgeslagen."), "success")
+    return redirect(url_for("meetings.series_page", code=code) + "#vaste-agenda"), 303
+
+
+@bp.get("/series/<code>/minutes.<fmt>")
+@counts_as_download
+def series_minutes(code: str, fmt: str):
+    """The minutes of a period compiled into one DOCX or PDF; every meeting's restricted minutes only for who may read them."""
+    if fmt not in ("docx", "pdf"):
+        abort(404)
+    viewer = current_viewer()
+    item = _series(code)
+    try:
+        start, end = date.fromisoformat(request.args.get("from", "")), date.fromisoformat(request.args.get("to", ""))
+    except ValueError:
+        flash(_("Kies een geldige periode."), "error")
+        return redirect(url_for("meetings.series_page", code=code) + "#verslagen"), 303
+    try:
+        contexts = series.compiled(db.session, viewer, item, start, end)
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("meetings.series_page", code=code) + "#verslagen"), 303
+    title = f"Notulen {item.title}"
+    period = f"{long_date(start, 'nl')} tot en met {long_date(end, 'nl')}"
+    body = (exports.to_docx_compiled if fmt == "docx" else exports.to_pdf_compiled)(title, period, contexts)
+    audit.record("meeting.series_exported", actor=viewer, entity_type="meeting_series", entity_id=item.id, format=fmt,
+                 start=start.isoformat(), end=end.isoformat(), meetings=len(contexts))
+    db.session.commit()
+    mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return attachment(body, mimetype, f"notulen-{item.code.lower()}-{start.isoformat()}-{end.isoformat()}.{fmt}")
