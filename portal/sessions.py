@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from flask import Flask, Request, Response, g
+from flask import session as flask_session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, select
 from werkzeug.datastructures import CallbackDict
@@ -88,6 +89,12 @@ class DatabaseStore:
     def count_for_user(self, user_id: int) -> int:
         return len(db.session.scalars(select(ServerSession.id).where(ServerSession.user_id == user_id)).all())
 
+    def list_for_user(self, user_id: int) -> list[dict]:
+        rows = db.session.scalars(select(ServerSession).where(ServerSession.user_id == user_id, ServerSession.expires_at > _now())
+                                  .order_by(ServerSession.last_seen_at.desc())).all()
+        return [{"id": r.id, "created_at": r.created_at, "last_seen_at": r.last_seen_at, "provider": (r.data or {}).get("login_provider")}
+                for r in rows]
+
     def purge_expired(self) -> None:
         db.session.execute(delete(ServerSession).where(ServerSession.expires_at < _now()))
 
@@ -128,6 +135,18 @@ class RedisStore:
     def count_for_user(self, user_id: int) -> int:
         index = f"portal:user-sessions:{user_id}"
         return sum(1 for k in self.redis.smembers(index) if self.redis.exists(self.prefix + k.decode()))
+
+    def list_for_user(self, user_id: int) -> list[dict]:
+        out = []
+        for key in (k.decode() for k in self.redis.smembers(f"portal:user-sessions:{user_id}")):
+            raw = self.redis.get(self.prefix + key)
+            if raw is None:
+                continue
+            record = json.loads(raw)
+            out.append({"id": key, "created_at": datetime.fromisoformat(record["created_at"]),
+                        "last_seen_at": datetime.fromisoformat(record["last_seen_at"]),
+                        "provider": (record.get("data") or {}).get("login_provider")})
+        return sorted(out, key=lambda r: r["last_seen_at"], reverse=True)
 
     def purge_expired(self) -> None:
         """Redis expires keys itself."""
@@ -211,3 +230,13 @@ def init_app(app: Flask) -> None:
 
 def end_sessions_of(app: Flask, user_id: int) -> None:
     app.extensions["portal.session_store"].delete_for_user(user_id)
+
+
+def sessions_of(app: Flask, user_id: int) -> list[dict]:
+    """The user's active sessions (id = the hash of the cookie value), newest first."""
+    return app.extensions["portal.session_store"].list_for_user(user_id)
+
+
+def current_session_id() -> str | None:
+    token = getattr(flask_session, "token", None)
+    return _hash(token) if token else None

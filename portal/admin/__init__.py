@@ -6,20 +6,22 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import ROLES, User
+from models import ROLES, Organisation, User
 
 from .. import audit
 from ..access import current_viewer
 from ..actions.exports import neutralise
 from ..auth.services import revoke_tokens_of
 from ..downloads import attachment
+from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..i18n import AMSTERDAM
 from ..sessions import end_sessions_of
-from . import audit_log
+from . import audit_log, organisations
 from .permissions import can_administer, may_change
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -94,6 +96,38 @@ def audit_csv():
     audit.record("audit.exported", actor=current_viewer(), entity_type="audit_events", filters=filters.as_args())
     db.session.commit()
     return attachment(buffer.getvalue().encode("utf-8-sig"), "text/csv", "auditlog.csv")
+
+
+@bp.get("/organisations")
+def organisations_page():
+    rows = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
+    return render_template("admin/organisations.html", organisations=rows, preview=None, errors={}, values={})
+
+
+@bp.post("/organisations")
+@bp.post("/organisations/<int:org_id>")
+def save_organisation(org_id: int | None = None):
+    """A change that takes access away is shown with its effect first and saved only when confirmed."""
+    actor = current_viewer()
+    org = (db.session.get(Organisation, org_id) or abort(404)) if org_id is not None else None
+    values = request.form.to_dict()
+    mdt_member, active = bool(values.get("mdt_member")), bool(values.get("is_active"))
+    values["is_active"] = active
+    rows = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
+    if org is not None and organisations.takes_access_away(org, mdt_member, active) and values.get("confirm") != "1":
+        preview = {"org": org, "effect": organisations.effect(db.session, org, mdt_member, active), "form": values}
+        return render_template("admin/organisations.html", organisations=rows, preview=preview, errors={}, values={})
+    try:
+        saved, consequence = organisations.save(db.session, actor, org, values)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render_template("admin/organisations.html", organisations=rows, preview=None, errors=exc.fields, values=values), 422
+    if consequence["signed_out"]:
+        for user in db.session.scalars(select(User).where(User.organisation_id == saved.id)):
+            end_sessions_of(current_app, user.id)
+    db.session.commit()
+    flash(_("De organisatie %(code)s is opgeslagen.", code=saved.code), "success")
+    return redirect(url_for("admin.organisations_page")), 303
 
 
 @bp.app_context_processor

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from models import AccessToken
 
 from .. import audit
 from ..access import public
 from ..extensions import db, limiter, login_limit
 from ..security import safe_next
+from ..sessions import current_session_id, end_sessions_of, sessions_of
 from . import bp, services
 from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
 
@@ -129,6 +134,32 @@ def logout():
     client = providers().get(provider_name or "")
     end_session = client.end_session_url(f"{base}/login") if client else None
     response = redirect(end_session or url_for("auth.login_page"))
+    response.set_cookie(LOGGED_OUT_COOKIE, "1", max_age=600, path="/login", httponly=True, samesite="Lax",
+                        secure=current_app.config["PORTAL_SETTINGS"].is_production)
+    return response
+
+
+@bp.get("/account/sessions")
+def account_sessions():
+    """Your active sessions and personal access tokens, with "end all"."""
+    user = current_user._get_current_object()
+    tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.created_at.desc())).all()
+    return render_template("auth/sessions.html", sessions=sessions_of(current_app, user.id), current=current_session_id(), tokens=tokens,
+                           labels={p.name: p.label for p in current_app.config["PORTAL_SETTINGS"].providers}, now=datetime.now(UTC))
+
+
+@bp.post("/account/sessions/end-all")
+def end_all_sessions():
+    """Every session of this user ends (this one too) and every token is revoked for good."""
+    user = current_user._get_current_object()
+    count = len(sessions_of(current_app, user.id))
+    revoked = services.revoke_tokens_of(db.session, user)
+    audit.record("session.ended_all", actor=user, entity_type="user", entity_id=user.id, sessions=count, tokens=revoked)
+    db.session.commit()
+    end_sessions_of(current_app, user.id)
+    logout_user()
+    session.end()
+    response = redirect(url_for("auth.login_page"))
     response.set_cookie(LOGGED_OUT_COOKIE, "1", max_age=600, path="/login", httponly=True, samesite="Lax",
                         secure=current_app.config["PORTAL_SETTINGS"].is_production)
     return response

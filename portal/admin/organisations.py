@@ -1,0 +1,66 @@
+"""Organisations kept by admins: name, code, MDT membership, active. Before a change that takes access away is saved,
+the admin sees what it does (who loses what); every change is audited with its effect."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import ActionItem, Meeting, Organisation, User, action_item_shares, meeting_shares
+
+from .. import audit
+from ..errors import ValidationFailed
+
+
+def effect(session: Session, org: Organisation, mdt_member: bool, active: bool) -> dict:
+    """What the change would do: users signed out, and the MDT-only items and meetings of other organisations its users
+    would no longer see (those not shared with it by name)."""
+    users = session.scalar(select(func.count()).select_from(User).where(User.organisation_id == org.id, User.is_active.is_(True))) or 0
+    out = {"users": users, "items": 0, "meetings": 0, "signed_out": users if (org.is_active and not active) else 0}
+    if org.is_mdt_member and not mdt_member:
+        out["items"] = session.scalar(select(func.count()).select_from(ActionItem).where(
+            ActionItem.visibility == "mdt", ActionItem.owner_organisation_id != org.id,
+            ~ActionItem.id.in_(select(action_item_shares.c.action_item_id).where(action_item_shares.c.organisation_id == org.id))
+        )) or 0
+        out["meetings"] = session.scalar(select(func.count()).select_from(Meeting).where(
+            Meeting.visibility == "mdt", Meeting.owner_organisation_id != org.id,
+            ~Meeting.id.in_(select(meeting_shares.c.meeting_id).where(meeting_shares.c.organisation_id == org.id))
+        )) or 0
+    return out
+
+
+def takes_access_away(org: Organisation, mdt_member: bool, active: bool) -> bool:
+    return (org.is_mdt_member and not mdt_member) or (org.is_active and not active)
+
+
+def save(session: Session, actor: User, org: Organisation | None, data: dict) -> tuple[Organisation, dict]:
+    """Create (org None; code, name) or change (name, MDT membership, active). Returns the organisation and the effect."""
+    fields: dict[str, str] = {}
+    name = (data.get("name") or "").strip()
+    if not name or len(name) > 200:
+        fields["name"] = str(_l("Vul een naam in van hoogstens 200 tekens."))
+    mdt_member, active = bool(data.get("mdt_member")), bool(data.get("is_active", True))
+    if org is None:
+        code = (data.get("code") or "").strip().upper()
+        if not re.fullmatch(r"[A-Z0-9]{2,16}", code):
+            fields["code"] = str(_l("Een code is 2 tot 16 hoofdletters of cijfers, bijvoorbeeld KMAR."))
+        elif session.scalars(select(Organisation.id).where(Organisation.code == code)).first() is not None:
+            fields["code"] = str(_l("Deze code bestaat al."))
+    if fields:
+        raise ValidationFailed(fields)
+    if org is None:
+        org = Organisation(code=code, name=name, is_mdt_member=mdt_member, is_active=active)
+        session.add(org)
+        session.flush()
+        audit.record("organisation.created", session=session, actor=actor, entity_type="organisation", entity_id=org.id,
+                     code=org.code, name=name, mdt_member=mdt_member, active=active)
+        return org, {"users": 0, "items": 0, "meetings": 0, "signed_out": 0}
+    consequence = effect(session, org, mdt_member, active)
+    before = {"name": org.name, "mdt_member": org.is_mdt_member, "active": org.is_active}
+    org.name, org.is_mdt_member, org.is_active = name, mdt_member, active
+    session.flush()
+    audit.record("organisation.changed", session=session, actor=actor, entity_type="organisation", entity_id=org.id, code=org.code,
+                 before=before, after={"name": name, "mdt_member": mdt_member, "active": active}, effect=consequence)
+    return org, consequence
