@@ -32,7 +32,10 @@ def N_(text: str) -> str:
 
 
 def select_locale() -> str:
-    """Dutch first; English when the user chose it (kept on the user, or in the session before sign-in)."""
+    """Dutch first; English when the user chose it (kept on the user, or in the session before sign-in). Outside a
+    request (commands, mail runs) Dutch."""
+    if not has_request_context():
+        return "nl"
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get("locale")

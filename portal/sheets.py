@@ -7,6 +7,8 @@ import io
 import zipfile
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 
@@ -18,16 +20,16 @@ class SheetError(ValueError):
 def read(filename: str, raw: bytes) -> list[list]:
     """Rows of cell values (str, int, float, date or None), empty rows dropped; the first row is the header."""
     if len(raw) > MAX_BYTES:
-        raise SheetError("Het bestand is groter dan 1 MB.")
+        raise SheetError(_("Het bestand is groter dan 1 MB."))
     if raw.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
         rows = _xlsx(raw)
     else:
         rows = _csv(raw)
     rows = [row for row in rows if any(cell not in (None, "") for cell in row)]
     if len(rows) > MAX_ROWS + 1:
-        raise SheetError(f"Hoogstens {MAX_ROWS} regels per import.")
+        raise SheetError(_("Hoogstens %(max)d regels per import.", max=MAX_ROWS))
     if not rows:
-        raise SheetError("Het bestand bevat geen regels.")
+        raise SheetError(_("Het bestand bevat geen regels."))
     return rows
 
 
@@ -35,9 +37,9 @@ def _csv(raw: bytes) -> list[list]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SheetError("Het bestand is geen UTF-8-tekst (CSV) en geen Excel-bestand (XLSX).") from None
+        raise SheetError(_("Het bestand is geen UTF-8-tekst (CSV) en geen Excel-bestand (XLSX).")) from None
     if "\x00" in text:
-        raise SheetError("Het bestand bevat ongeldige tekens.")
+        raise SheetError(_("Het bestand bevat ongeldige tekens."))
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
@@ -50,12 +52,12 @@ def _xlsx(raw: bytes) -> list[list]:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             # A sheet that unpacks to far more than it weighs is refused before openpyxl reads it (zip bomb).
             if sum(info.file_size for info in archive.infolist()) > 40 * MAX_BYTES:
-                raise SheetError("Het Excel-bestand is uitgepakt te groot.")
+                raise SheetError(_("Het Excel-bestand is uitgepakt te groot."))
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except SheetError:
         raise
     except Exception:  # noqa: BLE001 - any unreadable workbook is the same answer to the user
-        raise SheetError("Het Excel-bestand kan niet worden gelezen.") from None
+        raise SheetError(_("Het Excel-bestand kan niet worden gelezen.")) from None
     try:
         sheet = book.worksheets[0]
         rows = []

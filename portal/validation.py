@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,12 +16,12 @@ def text(fields: dict[str, str], name: str, value, label: str, maximum: int, req
     """The stripped text, or "" with a message in `fields[name]`. `label` is the subject: "De titel"."""
     cleaned = (value or "").strip() if isinstance(value, str) or value is None else None
     if cleaned is None:
-        fields[name] = f"{label} moet tekst zijn."
+        fields[name] = _("%(label)s moet tekst zijn.", label=label)
         return ""
     if required and not cleaned:
-        fields[name] = f"Vul {label[0].lower()}{label[1:]} in."
+        fields[name] = _("Vul %(label)s in.", label=label[0].lower() + label[1:])
     elif len(cleaned) > maximum:
-        fields[name] = f"{label} mag hoogstens {maximum} tekens lang zijn (nu {len(cleaned)})."
+        fields[name] = _("%(label)s mag hoogstens %(max)d tekens lang zijn (nu %(now)d).", label=label, max=maximum, now=len(cleaned))
     return cleaned
 
 

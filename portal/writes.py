@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,7 +25,7 @@ def _entity(record) -> str:
 def check_version(session: Session, item, base_version: int | None, conflict=VersionConflict) -> None:
     """A stale base version is a conflict (audited: the caller commits to keep the event); a missing one asks for a reload."""
     if base_version is None:
-        raise VersionMissing({"version": "De versie ontbreekt; laad de pagina opnieuw."})
+        raise VersionMissing({"version": _("De versie ontbreekt; laad de pagina opnieuw.")})
     if base_version != item.version:
         audit.record("version_conflict", session=session, entity_type=_entity(item), entity_id=item.id,
                      based_on=base_version, current=item.version)

@@ -126,3 +126,19 @@ def test_templates_hold_no_text_outside_the_catalogue():
         if words:
             loose[name] = words
     assert loose == {}, loose
+
+
+def test_service_messages_follow_the_users_language(app, loaded, make_user, login_as, db_session):
+    """Validation messages from the services (pages and API alike) come in the reader's language."""
+    user = make_user("KMAR", locale="en")
+    client = login_as(app.test_client(), user)
+    csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+    refused = client.post("/api/v1/action-items", json={"title": "", "due_date": "1999-01-01"}, headers={"X-CSRFToken": csrf})
+    assert refused.status_code == 422
+    fields = refused.get_json()["error"]["fields"]
+    assert fields["title"] == "Enter the title."
+    user.locale = "nl"
+    db_session.flush()
+    dutch = login_as(app.test_client(), user)
+    csrf = dutch.get("/api/v1/me").get_json()["csrf_token"]
+    assert dutch.post("/api/v1/action-items", json={"title": ""}, headers={"X-CSRFToken": csrf}).get_json()["error"]["fields"]["title"] == "Vul de titel in."

@@ -10,6 +10,7 @@ from pathlib import Path
 from zlib import error as zlib_error
 
 from flask import current_app, send_file
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from models import ActionItem, Attachment, User
@@ -90,12 +91,12 @@ def store(session: Session, actor: User, item: ActionItem, filename: str, data: 
     if not can_edit(actor, item):
         raise NotAllowed("cannot upload")
     if not data:
-        raise ValidationFailed({"file": "Het bestand is leeg."})
+        raise ValidationFailed({"file": _("Het bestand is leeg.")})
     if len(data) > max_bytes:
-        raise ValidationFailed({"file": f"Het bestand is te groot (hoogstens {max_bytes // (1024 * 1024)} MB)."})
+        raise ValidationFailed({"file": _("Het bestand is te groot (hoogstens %(mb)d MB).", mb=max_bytes // (1024 * 1024))})
     kind = sniff(data)
     if kind is None:
-        raise ValidationFailed({"file": f"Dit bestandstype is niet toegestaan. Toegestaan: {ALLOWED_TEXT}."})
+        raise ValidationFailed({"file": _("Dit bestandstype is niet toegestaan. Toegestaan: %(types)s.", types=ALLOWED_TEXT)})
     key = secrets.token_hex(16)
     storage.mkdir(parents=True, exist_ok=True)
     path = storage / key

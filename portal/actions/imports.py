@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -64,7 +65,7 @@ def _day(value) -> date | None:
             return date(int(m[3]), int(m[2]), int(m[1]))
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError("Datum niet herkend; gebruik 31-12-2025 of 2025-12-31.") from None
+        raise ValueError(_("Datum niet herkend; gebruik 31-12-2025 of 2025-12-31.")) from None
 
 
 def _data(session: Session, cells: list, mapping: dict[str, int | None], orgs: dict[str, str]) -> tuple[dict, list[str]]:
@@ -77,7 +78,7 @@ def _data(session: Session, cells: list, mapping: dict[str, int | None], orgs: d
     if owner:
         code = orgs.get(owner.casefold())
         if code is None:
-            problems.append(f"Onbekende organisatie '{owner}'.")
+            problems.append(_("Onbekende organisatie '%(name)s'.", name=owner))
         data["owner_organisation"] = code
     try:
         data["due_date"] = _day(cell("due_date"))
@@ -92,9 +93,9 @@ def _data(session: Session, cells: list, mapping: dict[str, int | None], orgs: d
     status = str(cell("status") or "").strip().casefold()
     if status:
         if status in ("afgerond", "done", "gereed"):
-            problems.append("Een afgeronde actie wordt niet geïmporteerd als afgerond: afronden gaat met twee sleutels in het portaal.")
+            problems.append(_("Een afgeronde actie wordt niet geïmporteerd als afgerond: afronden gaat met twee sleutels in het portaal."))
         elif status not in STATUS_WORDS:
-            problems.append(f"Onbekende status '{status}'; gebruik open, bezig of geblokkeerd.")
+            problems.append(_("Onbekende status '%(status)s'; gebruik open, bezig of geblokkeerd.", status=status))
         data["status"] = STATUS_WORDS.get(status)
     progress = cell("progress")
     if progress not in (None, ""):
@@ -106,7 +107,7 @@ def _data(session: Session, cells: list, mapping: dict[str, int | None], orgs: d
                 raise ValueError
             data["progress"] = round(number)
         except ValueError:
-            problems.append("Voortgang is een percentage van 0 tot 100.")
+            problems.append(_("Voortgang is een percentage van 0 tot 100."))
     return data, problems
 
 
@@ -116,10 +117,10 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
     rows = read(filename, raw)
     header, body = rows[0], rows[1:]
     if not body:
-        raise SheetError("Het bestand bevat alleen een kopregel.")
+        raise SheetError(_("Het bestand bevat alleen een kopregel."))
     mapping = mapping or guess_mapping(header)
     if mapping.get("title") is None:
-        raise SheetError("Kies welke kolom de titel van de actie bevat.")
+        raise SheetError(_("Kies welke kolom de titel van de actie bevat."))
     orgs = {}
     for org in session.scalars(select(Organisation)):
         orgs[org.code.casefold()] = org.code
@@ -139,9 +140,9 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
             line.problems += list(exc.fields.values())
         key = (_norm(data["title"]), data.get("owner_organisation") or actor.organisation.code)
         if data["title"] and key in seen:
-            line.problems.append(f"Dubbel: dezelfde actie staat ook op regel {seen[key]}.")
+            line.problems.append(_("Dubbel: dezelfde actie staat ook op regel %(line)d.", line=seen[key]))
         elif data["title"] and key in existing:
-            line.problems.append(f"Dubbel: deze actie staat al in het portaal (actie {existing[key]}).")
+            line.problems.append(_("Dubbel: deze actie staat al in het portaal (actie %(id)d).", id=existing[key]))
         seen.setdefault(key, number)
         lines.append(line)
     return header, mapping, lines
@@ -150,9 +151,9 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
 def store(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None]) -> int:
     """All or nothing: any problem on any line, or any refusal while creating, stores no item."""
     if not can_create(actor):
-        raise ValidationFailed({"file": "U mag geen acties aanmaken."})
+        raise ValidationFailed({"file": _("U mag geen acties aanmaken.")})
     try:
-        _, mapping, lines = preview(session, actor, filename, raw, mapping)
+        _header, mapping, lines = preview(session, actor, filename, raw, mapping)
     except SheetError as exc:
         raise ValidationFailed({"file": str(exc)}) from None
     problems = {f"regel {line.line}": "; ".join(line.problems) for line in lines if line.problems}
@@ -161,7 +162,7 @@ def store(session: Session, actor: User, filename: str, raw: bytes, mapping: dic
     with session.begin_nested():
         for line in lines:
             data = {k: v for k, v in line.values.items() if k not in ("status", "progress")}
-            item, _ = create_item(session, actor, data)
+            item, _created = create_item(session, actor, data)
             status, progress = line.values.get("status"), line.values.get("progress")
             if status or progress:
                 add_update(session, actor, item, item.version, f"Geïmporteerd uit {filename[:100]}.", status or item.status,

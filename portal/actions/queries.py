@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -66,7 +67,7 @@ class Filters:
         f = cls()
         f.status = args.get("status", "")
         if f.status and f.status not in (*STATUSES, UNFINISHED):
-            f.errors["status"] = "Onbekende status."
+            f.errors["status"] = _("Onbekende status.")
             f.status = ""
         f.organisation = args.get("organisation", "")[:16]
         f.focus_area = args.get("focus_area", "")[:16]
@@ -75,7 +76,7 @@ class Filters:
             if rec.isdigit():
                 f.recommendation = int(rec)
             else:
-                f.errors["recommendation"] = "Het nummer van de aanbeveling is ongeldig."
+                f.errors["recommendation"] = _("Het nummer van de aanbeveling is ongeldig.")
         f.overdue = args.get("overdue", "") in ("true", "1", "on")
         f.assignee = args.get("assignee", "")[:16]
         f.q = args.get("q", "").strip()[:200]

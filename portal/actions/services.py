@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -46,27 +47,27 @@ NOTE_MAX = 5000
 def _org_list(c: Cleaning, name: str, label: str) -> list[Organisation]:
     codes = c.data.get(name) or []
     if not isinstance(codes, (list, tuple)) or not all(isinstance(code, str) for code in codes):
-        c.fields[name] = f"{label}: geef een lijst met organisatiecodes."
+        c.fields[name] = _("%(label)s: geef een lijst met organisatiecodes.", label=label)
         return []
     unknown = [code for code in codes if code not in c.orgs()]
     if unknown:
-        c.fields[name] = f"Onbekende organisatie: {', '.join(unknown)}."
+        c.fields[name] = _("Onbekende organisatie: %(codes)s.", codes=", ".join(unknown))
         return []
     return [c.orgs()[code] for code in dict.fromkeys(codes)]
 
 
 def _title(c: Cleaning) -> None:
-    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), "De titel", TITLE_MAX, required=True)
+    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), _("De titel"), TITLE_MAX, required=True)
 
 
 def _description(c: Cleaning) -> None:
-    c.out["description"] = clean_text(c.fields, "description", c.data.get("description"), "De omschrijving", TEXT_MAX, required=False)
+    c.out["description"] = clean_text(c.fields, "description", c.data.get("description"), _("De omschrijving"), TEXT_MAX, required=False)
 
 
 def _owner(c: Cleaning) -> None:
     code = c.data.get("owner_organisation") or c.actor.organisation.code
     if code not in c.orgs():
-        c.fields["owner_organisation"] = "Kies een bestaande organisatie als eigenaar."
+        c.fields["owner_organisation"] = _("Kies een bestaande organisatie als eigenaar.")
     else:
         c.out["owner_organisation"] = c.orgs()[code]
 
@@ -82,7 +83,7 @@ def _shared_with(c: Cleaning) -> None:
 def _visibility(c: Cleaning) -> None:
     visibility = c.data.get("visibility") or "mdt"
     if visibility not in VISIBILITIES:
-        c.fields["visibility"] = "Kies wie de actie mag zien."
+        c.fields["visibility"] = _("Kies wie de actie mag zien.")
     c.out["visibility"] = visibility
 
 
@@ -90,18 +91,18 @@ def _focus_area(c: Cleaning) -> None:
     code = c.data.get("focus_area")
     area = focus_areas.by_code(c.session, code)
     if code and area is None:
-        c.fields["focus_area"] = "Kies een bestaand speerpunt."
+        c.fields["focus_area"] = _("Kies een bestaand speerpunt.")
     c.out["focus_area"] = area
 
 
 def _recommendations(c: Cleaning) -> None:
     ids = c.data.get("recommendation_ids") or []
     if not isinstance(ids, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        c.fields["recommendation_ids"] = "Geef een lijst met nummers van aanbevelingen."
+        c.fields["recommendation_ids"] = _("Geef een lijst met nummers van aanbevelingen.")
         return
     recs = c.session.scalars(select(Recommendation).where(Recommendation.id.in_(ids))).all()
     if len(recs) != len(set(ids)):
-        c.fields["recommendation_ids"] = "Een of meer aanbevelingen bestaan niet."
+        c.fields["recommendation_ids"] = _("Een of meer aanbevelingen bestaan niet.")
     c.out["recommendations"] = sorted(recs, key=lambda r: r.id)
 
 
@@ -109,10 +110,10 @@ def _commitment(c: Cleaning) -> None:
     commitment_id = c.data.get("commitment_id")
     commitment = c.session.get(Commitment, commitment_id) if isinstance(commitment_id, int) else None
     if commitment_id is not None and commitment is None:
-        c.fields["commitment_id"] = "Kies een bestaande afspraak."
+        c.fields["commitment_id"] = _("Kies een bestaande afspraak.")
     area = c.current("focus_area")
     if commitment is not None and (area is None or commitment.focus_area_id != area.id):
-        c.fields["commitment_id"] = "Deze afspraak hoort bij een ander speerpunt; kies het speerpunt van de afspraak."
+        c.fields["commitment_id"] = _("Deze afspraak hoort bij een ander speerpunt; kies het speerpunt van de afspraak.")
     c.out["commitment"] = commitment
 
 
@@ -122,10 +123,10 @@ def _meeting(c: Cleaning) -> None:
     meeting = c.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
     agenda_item = c.session.get(AgendaItem, agenda_item_id) if isinstance(agenda_item_id, int) else None
     if meeting_id is not None and (meeting is None or not can_view_record(c.actor, meeting)):
-        c.fields["meeting_id"] = "Deze vergadering bestaat niet."
+        c.fields["meeting_id"] = _("Deze vergadering bestaat niet.")
         meeting = None
     elif agenda_item_id is not None and (agenda_item is None or meeting is None or agenda_item.meeting_id != meeting.id):
-        c.fields["agenda_item_id"] = "Dit agendapunt hoort niet bij deze vergadering."
+        c.fields["agenda_item_id"] = _("Dit agendapunt hoort niet bij deze vergadering.")
     c.out["meeting_id"] = meeting.id if meeting else None
     c.out["agenda_item_id"] = agenda_item.id if agenda_item and meeting else None
 
@@ -133,9 +134,9 @@ def _meeting(c: Cleaning) -> None:
 def _due_date(c: Cleaning) -> None:
     due = c.data.get("due_date")
     if due is not None and not isinstance(due, date):
-        c.fields["due_date"] = "Vul een geldige datum in."
+        c.fields["due_date"] = _("Vul een geldige datum in.")
     elif due is not None and not date(2000, 1, 1) <= due <= date(2100, 12, 31):
-        c.fields["due_date"] = "Vul een datum tussen 2000 en 2100 in."
+        c.fields["due_date"] = _("Vul een datum tussen 2000 en 2100 in.")
     c.out["due_date"] = due
 
 
@@ -144,9 +145,9 @@ def _assignee(c: Cleaning) -> None:
     assignee = c.session.get(User, assignee_id) if isinstance(assignee_id, int) else None
     owner = c.current("owner_organisation")
     if assignee_id is not None and (assignee is None or not assignee.is_active):
-        c.fields["assignee_id"] = "Kies een bestaande, actieve gebruiker."
+        c.fields["assignee_id"] = _("Kies een bestaande, actieve gebruiker.")
     elif assignee is not None and owner is not None and assignee.organisation_id != owner.id:
-        c.fields["assignee_id"] = "De uitvoerder moet bij de eigenaar-organisatie horen."
+        c.fields["assignee_id"] = _("De uitvoerder moet bij de eigenaar-organisatie horen.")
     c.out["assignee"] = assignee
 
 
@@ -182,13 +183,13 @@ def _check_owner_side(c: Cleaning) -> None:
     current_owner = item.owner_organisation_id if item else actor.organisation_id
     owner_side = actor.organisation_id == current_owner
     if owner is not None and owner.id != current_owner and not (can_choose_owner(actor) and owner_side):
-        fields["owner_organisation"] = "Alleen een coördinator van de eigenaar-organisatie kan de eigenaar wijzigen."
+        fields["owner_organisation"] = _("Alleen een coördinator van de eigenaar-organisatie kan de eigenaar wijzigen.")
     if item is not None and not owner_side:
         for name in ("visibility", "shared_with", "contributing_organisations"):
             if name in out and out[name] != getattr(item, name):
-                fields[name] = "Alleen de eigenaar-organisatie bepaalt wie de actie mag zien en wie eraan bijdraagt."
+                fields[name] = _("Alleen de eigenaar-organisatie bepaalt wie de actie mag zien en wie eraan bijdraagt.")
     if c.current("visibility") == "partners" and not c.current("shared_with"):
-        fields.setdefault("shared_with", "Kies met welke partners u de actie deelt.")
+        fields.setdefault("shared_with", _("Kies met welke partners u de actie deelt."))
 
 
 def _snapshot(item: ActionItem) -> dict:
@@ -236,7 +237,7 @@ def create_item(session: Session, actor: User, data: dict, submission_key: str |
     if not can_create(actor):
         raise NotAllowed("readers cannot create items")
     if submission_key is not None and not (isinstance(submission_key, str) and 8 <= len(submission_key) <= 64):
-        raise ValidationFailed({"submission_key": "De formuliercode is ongeldig; laad het formulier opnieuw."})
+        raise ValidationFailed({"submission_key": _("De formuliercode is ongeldig; laad het formulier opnieuw.")})
     stored_key = _submission_hash(actor, submission_key)
     existing = _submitted(session, stored_key)
     if existing is not None:
@@ -282,7 +283,7 @@ def update_item(session: Session, actor: User, item: ActionItem, base_version: i
     audit.record("action.updated", session=session, actor=actor, entity_type="action_item", entity_id=item.id, changes=changed)
     if not can_view(actor, item):
         # A user may hide an item from their own organisation only as coordinator of another; never silently.
-        raise ValidationFailed({"visibility": "Met deze keuze kunt u de actie zelf niet meer zien."})
+        raise ValidationFailed({"visibility": _("Met deze keuze kunt u de actie zelf niet meer zien.")})
     return item
 
 
@@ -292,18 +293,18 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
         raise NotAllowed("cannot update")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    note = clean_text(fields, "note", note, "De toelichting", NOTE_MAX, required=True)
+    note = clean_text(fields, "note", note, _("De toelichting"), NOTE_MAX, required=True)
     status = status or item.status
     if item.status in FINISHED:
-        fields["status"] = "Deze actie is afgesloten; er kunnen geen voortgangsberichten meer bij."
+        fields["status"] = _("Deze actie is afgesloten; er kunnen geen voortgangsberichten meer bij.")
     elif item.status == "awaiting_confirmation":
-        fields["status"] = "Deze actie is gemeld als afgerond en wacht op bevestiging door een coördinator."
+        fields["status"] = _("Deze actie is gemeld als afgerond en wacht op bevestiging door een coördinator.")
     elif status not in UPDATE_STATUSES:
-        fields["status"] = "Kies open, bezig of geblokkeerd. Afronden en laten vervallen gaan via hun eigen knop."
+        fields["status"] = _("Kies open, bezig of geblokkeerd. Afronden en laten vervallen gaan via hun eigen knop.")
     if progress is None:
         progress = item.progress
     if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
-        fields["progress"] = "De voortgang is een heel getal van 0 tot en met 100."
+        fields["progress"] = _("De voortgang is een heel getal van 0 tot en met 100.")
     if fields:
         raise ValidationFailed(fields)
     before = {"status": item.status, "progress": item.progress}
@@ -334,11 +335,11 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
         raise NotAllowed("only the owner organisation closes")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    note = clean_text(fields, "closing_note", closing_note, "De afsluitende toelichting", NOTE_MAX, required=True)
+    note = clean_text(fields, "closing_note", closing_note, _("De afsluitende toelichting"), NOTE_MAX, required=True)
     if item.status in FINISHED:
-        fields["closing_note"] = "Deze actie is al afgerond of vervallen."
+        fields["closing_note"] = _("Deze actie is al afgerond of vervallen.")
     elif item.status == "awaiting_confirmation":
-        fields["closing_note"] = "Deze actie wacht al op bevestiging van de afronding."
+        fields["closing_note"] = _("Deze actie wacht al op bevestiging van de afronding.")
     if fields:
         raise ValidationFailed(fields)
     _transition(session, actor, item, "closure_requested", note, "action.closure_requested", status="awaiting_confirmation", progress=100,
@@ -358,7 +359,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
         raise NotAllowed("only coordinators confirm")
     check_version(session, item, base_version)
     if item.closure_state != "requested":
-        raise ValidationFailed({"closure": "Er is geen afronding die op bevestiging wacht."})
+        raise ValidationFailed({"closure": _("Er is geen afronding die op bevestiging wacht.")})
     request = closure_request(session, item)
     if not can_confirm(actor, item, request.author_id if request else None):
         raise NotAllowed("the requester cannot confirm their own closure")
@@ -372,9 +373,9 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
         raise NotAllowed("only coordinators send back")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    reason = clean_text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
+    reason = clean_text(fields, "reason", reason, _("De reden"), NOTE_MAX, required=True)
     if item.closure_state != "requested":
-        fields["closure"] = "Er is geen afronding die op bevestiging wacht."
+        fields["closure"] = _("Er is geen afronding die op bevestiging wacht.")
     if fields:
         raise ValidationFailed(fields)
     request = closure_request(session, item)
@@ -391,9 +392,9 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
         raise NotAllowed("only the owner organisation cancels")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    reason = clean_text(fields, "reason", reason, "De reden", NOTE_MAX, required=True)
+    reason = clean_text(fields, "reason", reason, _("De reden"), NOTE_MAX, required=True)
     if item.status in FINISHED:
-        fields["reason"] = "Deze actie is al afgerond of vervallen."
+        fields["reason"] = _("Deze actie is al afgerond of vervallen.")
     if fields:
         raise ValidationFailed(fields)
     _transition(session, actor, item, "update", f"Vervallen: {reason}", "action.cancelled", status="cancelled", cancel_reason=reason,
@@ -404,7 +405,7 @@ def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> C
     if not can_comment(actor, item):
         raise NotAllowed("readers cannot comment")
     fields: dict[str, str] = {}
-    body = clean_text(fields, "body", body, "De reactie", NOTE_MAX, required=True)
+    body = clean_text(fields, "body", body, _("De reactie"), NOTE_MAX, required=True)
     if fields:
         raise ValidationFailed(fields)
     comment = Comment(action_item_id=item.id, author_id=actor.id, body=body)

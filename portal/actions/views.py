@@ -89,7 +89,7 @@ def create():
         try:
             with page_write():
                 item, created = services.create_item(db.session, viewer, form.data_for_service(), form.submission_key.data or None)
-            flash("De actie is aangemaakt." if created else "Deze actie was al aangemaakt; u ziet hem hieronder.", "success")
+            flash(_("De actie is aangemaakt.") if created else _("Deze actie was al aangemaakt; u ziet hem hieronder."), "success")
             return redirect(url_for("actions.detail", item_id=item.id))
         except ValidationFailed as exc:
             extra = apply_errors(form, exc.fields)
@@ -178,7 +178,7 @@ def edit(item_id: int):
         try:
             with page_write():
                 services.update_item(db.session, viewer, item, _version(form.version.data), form.data_for_service())
-            flash("De wijzigingen zijn opgeslagen.", "success")
+            flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("actions.detail", item_id=item.id))
         except VersionConflict:
             db.session.refresh(item)
@@ -233,7 +233,7 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
 def add_update(item_id: int):
     return _simple_action(item_id, UpdateForm, lambda viewer, item, form: services.add_update(
         db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data),
-        "Uw voortgangsbericht is opgeslagen.", "update_form")
+        _("Uw voortgangsbericht is opgeslagen."), "update_form")
 
 
 @bp.post("/<int:item_id>/close")
@@ -245,38 +245,38 @@ def close(item_id: int):
             try:
                 attachments.store_upload(db.session, viewer, item, upload, is_evidence=True)
             except ValidationFailed as exc:
-                raise ValidationFailed({"evidence": exc.fields.get("file", "Dit bestand kan niet worden toegevoegd.")}) from None
-    return _simple_action(item_id, ClosureForm, call, "De actie is gemeld als afgerond en wacht op bevestiging.", "closure_form")
+                raise ValidationFailed({"evidence": exc.fields.get("file", _("Dit bestand kan niet worden toegevoegd."))}) from None
+    return _simple_action(item_id, ClosureForm, call, _("De actie is gemeld als afgerond en wacht op bevestiging."), "closure_form")
 
 
 @bp.post("/<int:item_id>/confirm")
 def confirm(item_id: int):
     return _simple_action(item_id, ConfirmForm, lambda viewer, item, form: services.confirm_closure(
-        db.session, viewer, item, _version(form.version.data)), "De afronding is bevestigd.", "confirm_form")
+        db.session, viewer, item, _version(form.version.data)), _("De afronding is bevestigd."), "confirm_form")
 
 
 @bp.post("/<int:item_id>/reject")
 def reject(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.reject_closure(
-        db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is teruggestuurd.", "reason_form")
+        db.session, viewer, item, _version(form.version.data), form.reason.data), _("De actie is teruggestuurd."), "reason_form")
 
 
 @bp.post("/<int:item_id>/cancel")
 def cancel(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.cancel_item(
-        db.session, viewer, item, _version(form.version.data), form.reason.data), "De actie is vervallen.", "reason_form")
+        db.session, viewer, item, _version(form.version.data), form.reason.data), _("De actie is vervallen."), "reason_form")
 
 
 @bp.post("/<int:item_id>/comments")
 def comment(item_id: int):
     return _simple_action(item_id, CommentForm, lambda viewer, item, form: services.add_comment(
-        db.session, viewer, item, form.body.data), "Uw reactie is geplaatst.", "comment_form", "reacties")
+        db.session, viewer, item, form.body.data), _("Uw reactie is geplaatst."), "comment_form", "reacties")
 
 
 @bp.post("/<int:item_id>/attachments")
 def upload(item_id: int):
     return _simple_action(item_id, AttachmentForm, lambda viewer, item, form: attachments.store_upload(
-        db.session, viewer, item, form.file.data, is_evidence=form.is_evidence.data), "Het bestand is toegevoegd.", "attachment_form", "bijlagen")
+        db.session, viewer, item, form.file.data, is_evidence=form.is_evidence.data), _("Het bestand is toegevoegd."), "attachment_form", "bijlagen")
 
 
 @bp.get("/<int:item_id>/attachments/<int:attachment_id>")

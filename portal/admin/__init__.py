@@ -49,7 +49,7 @@ def update_user(user_id: int):
     if role not in ROLES:
         abort(400)
     if not may_change(actor, user, role, active):
-        flash("U kunt uw eigen beheerdersrechten niet intrekken.", "error")
+        flash(_("U kunt uw eigen beheerdersrechten niet intrekken."), "error")
         return redirect(url_for("admin.users"))
     changes = {}
     if role != user.role:
@@ -67,7 +67,7 @@ def update_user(user_id: int):
                 audit.record("token.revoked", actor=actor, entity_type="user", entity_id=user.id, count=revoked,
                              reason="deactivated")
         db.session.commit()
-        flash(f"Gegevens van {user.name} zijn opgeslagen.", "success")
+        flash(_("Gegevens van %(name)s zijn opgeslagen.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 

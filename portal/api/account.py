@@ -5,6 +5,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, g, jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
@@ -53,9 +54,9 @@ def create_token():
     days = body.get("expires_in_days", 90)
     fields = {}
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
-        fields["name"] = "Geef een naam van 1 tot 100 tekens."
+        fields["name"] = _("Geef een naam van 1 tot 100 tekens.")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
-        fields["expires_in_days"] = "Kies een geldigheid van 1 tot 366 dagen."
+        fields["expires_in_days"] = _("Kies een geldigheid van 1 tot 366 dagen.")
     if fields:
         return api_error(422, "validation_failed", "Controleer de velden.", fields)
     user = current_viewer()

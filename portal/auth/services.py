@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,7 @@ from models import ROLES, AccessToken, Organisation, User
 from ..config import OIDCProvider
 from .oidc import LoginError
 
-NO_ORGANISATION = (
+NO_ORGANISATION = _l(
     "Uw organisatie kon niet worden vastgesteld of doet niet mee aan het portaal. "
     "Er is geen account voor u aangemaakt. Neem contact op met de beheerder van uw organisatie."
 )
@@ -29,7 +30,7 @@ def resolve_organisation(session: Session, provider: OIDCProvider, claims: dict)
         select(Organisation).where(Organisation.code == code, Organisation.is_active.is_(True))
     ).one_or_none() if code else None
     if organisation is None:
-        raise LoginError("organisation_unknown", NO_ORGANISATION)
+        raise LoginError("organisation_unknown", str(NO_ORGANISATION))
     return organisation
 
 

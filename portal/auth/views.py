@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -66,9 +67,9 @@ def start(name: str):
 
 def _failure_page(client: ProviderClient, exc: LoginError, status: int = 400):
     if isinstance(exc, ProviderUnavailable):
-        message = f"De inlogdienst van {client.config.label} is nu niet bereikbaar. Probeer het over een paar minuten opnieuw."
+        message = _("De inlogdienst van %(provider)s is nu niet bereikbaar. Probeer het over een paar minuten opnieuw.", provider=client.config.label)
     else:
-        message = exc.user_message or "Inloggen is niet gelukt. Probeer het opnieuw. Lukt het weer niet? Neem dan contact op met de beheerder."
+        message = exc.user_message or _("Inloggen is niet gelukt. Probeer het opnieuw. Lukt het weer niet? Neem dan contact op met de beheerder.")
     return render_template("auth/failed.html", message=message, provider=client.config), status
 
 
@@ -104,7 +105,7 @@ def callback(name: str):
         organisation = services.resolve_organisation(db.session, client.config, claims)
         user, created = services.upsert_user(db.session, client.config, claims, organisation)
         if not user.is_active:
-            raise LoginError("user_inactive", "Uw account is uitgeschakeld. Neem contact op met de beheerder.")
+            raise LoginError("user_inactive", _("Uw account is uitgeschakeld. Neem contact op met de beheerder."))
     except LoginError as exc:
         audit.record_now("login.failure", provider=name, reason=exc.reason,
                          error=request.args.get("error"), error_description=request.args.get("error_description"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -69,7 +70,7 @@ def record_response(session: Session, actor: User, rec: Recommendation, data: di
     stance = data.get("stance")
     if stance not in STANCES:
         fields["stance"] = str(_l("Kies het standpunt."))
-    text = clean_text(fields, "text", data.get("text"), "De reactie", 4000, required=False)
+    text = clean_text(fields, "text", data.get("text"), _("De reactie"), 4000, required=False)
     responded_on = None
     if data.get("responded_on"):
         try:
@@ -81,12 +82,12 @@ def record_response(session: Session, actor: User, rec: Recommendation, data: di
         document = session.scalars(select(Source).where(Source.key == str(data["document"]))).first()
         if document is None:
             fields["document"] = str(_l("Dit document is niet bekend."))
-    document_title = clean_text(fields, "document_title", data.get("document_title"), "De titel van het document", 500, required=False)
-    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), "Het Kamerstuknummer", 100, required=False)
-    url = clean_text(fields, "url", data.get("url"), "De link", 500, required=False)
+    document_title = clean_text(fields, "document_title", data.get("document_title"), _("De titel van het document"), 500, required=False)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), 100, required=False)
+    url = clean_text(fields, "url", data.get("url"), _("De link"), 500, required=False)
     if url and not url.startswith("https://"):
         fields["url"] = str(_l("Een link begint met https://."))
-    reason = clean_text(fields, "reason", data.get("reason"), "De reden", 2000, required=latest is not None)
+    reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), 2000, required=latest is not None)
     if fields:
         raise ValidationFailed(fields)
     row = RecommendationResponse(recommendation_id=rec.id, stance=stance, text=text, responded_on=responded_on,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ def create(session: Session, actor: User, data: dict, earlier: Framework | None,
     if not can_weigh(actor):
         raise NotAllowed("only coordinators add a framework")
     fields: dict[str, str] = {}
-    title = clean_text(fields, "title", data.get("title"), "De titel", 500)
+    title = clean_text(fields, "title", data.get("title"), _("De titel"), 500)
     start = end = None
     for name in ("period_start", "period_end"):
         try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -119,7 +120,7 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
     direction = data.get("direction") or "at_least"
     if direction not in TARGET_DIRECTIONS:
         fields["direction"] = str(_l("Kies 'ten minste' of 'hoogstens'."))
-    unit = clean_text(fields, "unit", data.get("unit"), "De eenheid", 32)
+    unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), 32)
     indicator = None
     if data.get("indicator"):
         indicator = session.scalars(select(Indicator).where(Indicator.key == str(data["indicator"]))).first()
@@ -137,8 +138,8 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
         except ValueError:
             fields["valid_from"] = str(_l("Vul een geldige datum in."))
             valid_from = today
-    reason = clean_text(fields, "reason", data.get("reason"), "De reden", 2000, required=False)
-    note = clean_text(fields, "note", data.get("note"), "De toelichting", 2000, required=False)
+    reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), 2000, required=False)
+    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), 2000, required=False)
     previous = session.scalars(select(Target).where(Target.commitment_id == commitment.id, Target.period == label,
                                                     Target.indicator_id == (indicator.id if indicator else None))
                                .order_by(Target.valid_from.desc(), Target.id.desc())).first() if label else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -82,9 +83,9 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
     kind = data.get("kind") or (commitment.kind if commitment else "toezegging")
     if kind not in PARLIAMENT_KINDS:
         fields["kind"] = str(_l("Kies toezegging of motie."))
-    text = clean_text(fields, "text", data.get("text"), "De tekst", 4000)
-    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), "Het Kamerstuknummer", 100, required=False)
-    due_label = clean_text(fields, "due", data.get("due"), "De termijn", 64, required=False)
+    text = clean_text(fields, "text", data.get("text"), _("De tekst"), 4000)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), 100, required=False)
+    due_label = clean_text(fields, "due", data.get("due"), _("De termijn"), 64, required=False)
     due_start = due_end = None
     if due_label:
         try:
@@ -110,7 +111,7 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
         fulfilled_by = session.scalars(select(Source).where(Source.key == str(data["fulfilled_by"]))).first()
         if fulfilled_by is None:
             fields["fulfilled_by"] = str(_l("Dit document is niet bekend."))
-    fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), "De toelichting", 2000, required=False)
+    fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), _("De toelichting"), 2000, required=False)
     item_ids = _item_ids(session, actor, data.get("action_item_ids"), fields)
     if fields:
         raise ValidationFailed(fields)

@@ -161,12 +161,13 @@ def weights(code: str):
             commitment.weight = weight
     if errors:
         db.session.rollback()
-        flash(f"Geen gewichten opgeslagen: een gewicht is een getal van 0,1 tot 100 (fout bij afspraak {', '.join(map(str, errors))}).", "error")
+        flash(_("Geen gewichten opgeslagen: een gewicht is een getal van 0,1 tot 100 (fout bij afspraak %(positions)s).",
+                positions=", ".join(map(str, errors))), "error")
         return redirect(url_for("framework.focus_area", code=code))
     if changes:
         audit.record("framework.weights_changed", actor=viewer, entity_type="focus_area", entity_id=area.id, changes=changes)
         db.session.commit()
-        flash("De gewichten zijn opgeslagen.", "success")
+        flash(_("De gewichten zijn opgeslagen."), "success")
     return redirect(url_for("framework.focus_area", code=code))
 
 

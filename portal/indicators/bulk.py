@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,8 +52,8 @@ def _columns(header: list) -> dict[str, int]:
                 break
     missing = [HEADERS[k][0] for k in ("indicator", "period", "value") if k not in columns]
     if missing:
-        raise SheetError("De eerste regel noemt de kolommen: indicator, periode, waarde (en eventueel bron, toelichting). "
-                         f"Niet gevonden: {', '.join(missing)}.")
+        raise SheetError(_("De eerste regel noemt de kolommen: indicator, periode, waarde (en eventueel bron, toelichting). "
+                           "Niet gevonden: %(missing)s.", missing=", ".join(missing)))
     return columns
 
 
@@ -71,19 +72,19 @@ def preview(session: Session, actor: User, filename: str, raw: bytes) -> list[Li
         line = Line(number, cell("indicator"), cell("period"), cell("value"), cell("source"), cell("note"))
         indicator = indicators.get(line.indicator)
         if indicator is None or not can_view(actor, indicator):
-            line.problems.append(f"Onbekende indicator '{line.indicator}'.")
+            line.problems.append(_("Onbekende indicator '%(key)s'.", key=line.indicator))
         elif not can_enter(actor, indicator):
-            line.problems.append("U mag voor deze indicator geen cijfers invoeren.")
+            line.problems.append(_("U mag voor deze indicator geen cijfers invoeren."))
         else:
             line.title = indicator.title
         try:
-            label, _, _ = parse_period(line.period)
+            label, _start, _end = parse_period(line.period)
             line.period = label
             key = (line.indicator, label)
             if key in seen:
-                line.problems.append(f"Dezelfde indicator en periode staan ook op regel {seen[key]}.")
+                line.problems.append(_("Dezelfde indicator en periode staan ook op regel %(line)d.", line=seen[key]))
             elif indicator is not None and (indicator.id, label) in existing and not line.problems:
-                line.problems.append(f"Voor {label} is al een cijfer vastgelegd; corrigeer het op de pagina van de indicator.")
+                line.problems.append(_("Voor %(period)s is al een cijfer vastgelegd; corrigeer het op de pagina van de indicator.", period=label))
             seen.setdefault(key, number)
         except ValueError as exc:
             line.problems.append(str(exc))
@@ -92,12 +93,12 @@ def preview(session: Session, actor: User, filename: str, raw: bytes) -> list[Li
         except ValueError as exc:
             line.problems.append(str(exc))
         if len(line.source) > 500:
-            line.problems.append("De bron mag hoogstens 500 tekens lang zijn.")
+            line.problems.append(_("De bron mag hoogstens 500 tekens lang zijn."))
         if len(line.note) > 2000:
-            line.problems.append("De toelichting mag hoogstens 2.000 tekens lang zijn.")
+            line.problems.append(_("De toelichting mag hoogstens 2.000 tekens lang zijn."))
         lines.append(line)
     if not lines:
-        raise SheetError("Het bestand bevat alleen een kopregel.")
+        raise SheetError(_("Het bestand bevat alleen een kopregel."))
     return lines
 
 

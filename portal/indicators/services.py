@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -32,9 +33,9 @@ def parse_value(text: str) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"'{text}' is geen getal. Gebruik bijvoorbeeld 1234 of 1234,5.") from None
+        raise ValueError(_("'%(text)s' is geen getal. Gebruik bijvoorbeeld 1234 of 1234,5.", text=text)) from None
     if not value.is_finite() or abs(value) >= Decimal("1e14"):
-        raise ValueError("Dit getal is te groot.")
+        raise ValueError(_("Dit getal is te groot."))
     return value
 
 
@@ -53,15 +54,15 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
         fields["period"] = str(exc)
     else:
         if label in _existing_periods(session, indicator):
-            fields["period"] = f"Voor {label} is al een cijfer vastgelegd."
+            fields["period"] = _("Voor %(period)s is al een cijfer vastgelegd.", period=label)
     try:
         number = parse_value(value)
     except ValueError as exc:
         fields["value"] = str(exc)
     if len(source_text or "") > 500:
-        fields["source_text"] = "De bron mag hoogstens 500 tekens lang zijn."
+        fields["source_text"] = _("De bron mag hoogstens 500 tekens lang zijn.")
     if len(note or "") > 2000:
-        fields["note"] = "De toelichting mag hoogstens 2.000 tekens lang zijn."
+        fields["note"] = _("De toelichting mag hoogstens 2.000 tekens lang zijn.")
     if fields:
         raise ValidationFailed(fields)
     measurement = Measurement(indicator_id=indicator.id, period=label, period_start=start, period_end=end, value=number,
@@ -98,14 +99,14 @@ def parse_csv(session: Session, indicator: Indicator, text: str) -> list[ImportR
         cells = (cells + ["", "", "", ""])[:max(4, len(cells))]
         row = ImportRow(line, cells[0].strip(), cells[1].strip(), cells[2].strip(), cells[3].strip())
         if len(cells) > 4:
-            row.problems.append("Te veel kolommen; verwacht: periode;waarde;bron;toelichting.")
+            row.problems.append(_("Te veel kolommen; verwacht: periode;waarde;bron;toelichting."))
         try:
-            label, _, _ = parse_period(row.period)
+            label, _start, _end = parse_period(row.period)
             row.period = label
             if label in seen:
-                row.problems.append(f"Periode {label} staat ook op regel {seen[label]}.")
+                row.problems.append(_("Periode %(period)s staat ook op regel %(line)d.", period=label, line=seen[label]))
             elif label in existing:
-                row.problems.append(f"Voor {label} is al een cijfer vastgelegd.")
+                row.problems.append(_("Voor %(period)s is al een cijfer vastgelegd.", period=label))
             seen.setdefault(label, line)
         except ValueError as exc:
             row.problems.append(str(exc))
@@ -115,7 +116,7 @@ def parse_csv(session: Session, indicator: Indicator, text: str) -> list[ImportR
             row.problems.append(str(exc))
         rows.append(row)
         if len(rows) > MAX_ROWS:
-            row.problems.append(f"Hoogstens {MAX_ROWS} regels per import.")
+            row.problems.append(_("Hoogstens %(max)d regels per import.", max=MAX_ROWS))
             break
     return rows
 
@@ -127,7 +128,7 @@ def import_csv(session: Session, actor: User, indicator: Indicator, text: str) -
     rows = parse_csv(session, indicator, text)
     problems = {f"regel {r.line}": "; ".join(r.problems) for r in rows if r.problems}
     if not rows:
-        problems["file"] = "Het bestand bevat geen regels."
+        problems["file"] = _("Het bestand bevat geen regels.")
     if problems:
         raise ValidationFailed(problems)
     with session.begin_nested():
@@ -152,11 +153,11 @@ def correct_measurement(session: Session, actor: User, indicator: Indicator, mea
         number = None
     reason = (reason or "").strip()
     if not reason:
-        fields["reason"] = "Geef aan waarom het cijfer wordt gecorrigeerd."
+        fields["reason"] = _("Geef aan waarom het cijfer wordt gecorrigeerd.")
     elif len(reason) > 2000:
-        fields["reason"] = "De reden mag hoogstens 2.000 tekens lang zijn."
+        fields["reason"] = _("De reden mag hoogstens 2.000 tekens lang zijn.")
     if "value" not in fields and number == measurement.value:
-        fields["value"] = "Dit is hetzelfde cijfer als nu; er is niets te corrigeren."
+        fields["value"] = _("Dit is hetzelfde cijfer als nu; er is niets te corrigeren.")
     if fields:
         raise ValidationFailed(fields)
     correction = MeasurementCorrection(measurement_id=measurement.id, old_value=measurement.value, new_value=number, reason=reason,
@@ -207,11 +208,11 @@ def add_definition(session: Session, actor: User, indicator: Indicator, definiti
     fields: dict[str, str] = {}
     definition = (definition or "").strip()
     if not definition:
-        fields["definition"] = "Beschrijf de nieuwe definitie."
+        fields["definition"] = _("Beschrijf de nieuwe definitie.")
     elif len(definition) > 4000:
-        fields["definition"] = "De definitie mag hoogstens 4.000 tekens lang zijn."
+        fields["definition"] = _("De definitie mag hoogstens 4.000 tekens lang zijn.")
     try:
-        _, start, _ = parse_period(valid_from)
+        _label, start, _end = parse_period(valid_from)
     except ValueError as exc:
         fields["valid_from"] = str(exc)
         start = None
@@ -219,7 +220,7 @@ def add_definition(session: Session, actor: User, indicator: Indicator, definiti
     if start is not None and versions and start <= versions[-1].valid_from:
         fields["valid_from"] = "Een nieuwe definitie begint na de vorige (" + versions[-1].valid_from.isoformat() + ")."
     if len(note or "") > 2000:
-        fields["note"] = "De toelichting mag hoogstens 2.000 tekens lang zijn."
+        fields["note"] = _("De toelichting mag hoogstens 2.000 tekens lang zijn.")
     if fields or start is None:
         raise ValidationFailed(fields)
     last_version = versions[-1].version if versions else 0
@@ -244,7 +245,7 @@ def set_visibility(session: Session, actor: User, indicator: Indicator, visibili
     if not can_restrict(actor, indicator):
         raise NotAllowed("only the owner organisation restricts an indicator")
     if visibility not in INDICATOR_VISIBILITIES:
-        raise ValidationFailed({"visibility": "Kies wie de indicator mag zien."})
+        raise ValidationFailed({"visibility": _("Kies wie de indicator mag zien.")})
     before = indicator.visibility
     indicator.visibility = visibility
     session.flush()
@@ -257,15 +258,15 @@ def expect_figure(session: Session, actor: User, indicator: Indicator, period: s
         raise NotAllowed("cannot plan figures")
     fields: dict[str, str] = {}
     try:
-        label, _, _ = parse_period(period)
+        label, _start, _end = parse_period(period)
     except ValueError as exc:
         fields["period"] = str(exc)
         label = ""
     if due_on is None:
-        fields["due_on"] = "Vul een geldige datum in."
+        fields["due_on"] = _("Vul een geldige datum in.")
     if label and session.scalars(select(ExpectedFigure.id).where(ExpectedFigure.indicator_id == indicator.id,
                                                                  ExpectedFigure.period == label)).first():
-        fields["period"] = f"Voor {label} is al een datum afgesproken."
+        fields["period"] = _("Voor %(period)s is al een datum afgesproken.", period=label)
     if fields or due_on is None:
         raise ValidationFailed(fields)
     row = ExpectedFigure(indicator_id=indicator.id, period=label, due_on=due_on)

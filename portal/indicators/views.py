@@ -267,7 +267,7 @@ def add(key: str):
     except ValidationFailed as exc:
         extra = apply_errors(form, exc.fields)
         return _detail(_load(key), form=form, extra=extra, status=422)
-    flash("Het cijfer is opgeslagen.", "success")
+    flash(_("Het cijfer is opgeslagen."), "success")
     return redirect(url_for("indicators.detail", key=key) + "#cijfers")
 
 
@@ -297,7 +297,7 @@ def import_csv(key: str):
         except ValidationFailed:
             indicator = _load(key)
         else:
-            flash(f"{count} {'cijfer is' if count == 1 else 'cijfers zijn'} geïmporteerd.", "success")
+            flash(ngettext("%(num)d cijfer is geïmporteerd.", "%(num)d cijfers zijn geïmporteerd.", count), "success")
             return redirect(url_for("indicators.detail", key=key) + "#cijfers")
     rows = services.parse_csv(db.session, indicator, text)
     form.content.data = text

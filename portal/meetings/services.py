@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,30 +38,30 @@ def _series(c: Cleaning) -> None:
     series = c.session.scalars(select(MeetingSeries).where(MeetingSeries.code == c.data.get("series"))).one_or_none() \
         if isinstance(c.data.get("series"), str) else None
     if series is None:
-        c.fields["series"] = "Kies een bestaande reeks."
+        c.fields["series"] = _("Kies een bestaande reeks.")
     c.out["series"] = series
 
 
 def _title(c: Cleaning) -> None:
-    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), "De titel", 300)
+    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), _("De titel"), 300)
 
 
 def _starts(c: Cleaning) -> None:
     starts = c.data.get("starts_at")
     if not isinstance(starts, datetime) or starts.tzinfo is None:
-        c.fields["starts_at"] = "Vul een geldige datum en tijd in."
+        c.fields["starts_at"] = _("Vul een geldige datum en tijd in.")
     c.out["starts_at"] = starts
 
 
 def _ends(c: Cleaning) -> None:
     ends, start = c.data.get("ends_at"), c.current("starts_at")
     if ends is not None and (not isinstance(ends, datetime) or (isinstance(start, datetime) and ends < start)):
-        c.fields["ends_at"] = "De eindtijd ligt vóór de begintijd."
+        c.fields["ends_at"] = _("De eindtijd ligt vóór de begintijd.")
     c.out["ends_at"] = ends
 
 
 def _location(c: Cleaning) -> None:
-    c.out["location"] = clean_text(c.fields, "location", c.data.get("location") or "", "De locatie", 300, required=False) or None
+    c.out["location"] = clean_text(c.fields, "location", c.data.get("location") or "", _("De locatie"), 300, required=False) or None
 
 
 def _online(c: Cleaning) -> None:
@@ -70,14 +71,14 @@ def _online(c: Cleaning) -> None:
 def _chair(c: Cleaning) -> None:
     code = c.data.get("chair_organisation")
     if code and code not in c.orgs():
-        c.fields["chair_organisation"] = "Onbekende organisatie."
+        c.fields["chair_organisation"] = _("Onbekende organisatie.")
     c.out["chair_organisation"] = c.orgs().get(code) if code else None
 
 
 def _visibility(c: Cleaning) -> None:
     visibility = c.data.get("visibility") or "mdt"
     if visibility not in VISIBILITIES:
-        c.fields["visibility"] = "Kies wie de vergadering mag zien."
+        c.fields["visibility"] = _("Kies wie de vergadering mag zien.")
     c.out["visibility"] = visibility
 
 
@@ -85,7 +86,7 @@ def _organisations(c: Cleaning, name: str) -> list[Organisation]:
     codes = c.data.get(name) or []
     unknown = [code for code in codes if code not in c.orgs()]
     if unknown:
-        c.fields[name] = f"Onbekende organisatie: {', '.join(unknown)}."
+        c.fields[name] = _("Onbekende organisatie: %(codes)s.", codes=", ".join(unknown))
     return [c.orgs()[code] for code in dict.fromkeys(codes) if code in c.orgs()]
 
 
@@ -96,7 +97,7 @@ def _shared_with(c: Cleaning) -> None:
 def _invited(c: Cleaning) -> None:
     c.out["invited"] = _organisations(c, "invited")
     if not c.data.get("invited") and "invited" not in c.fields:
-        c.fields["invited"] = "Nodig minstens één organisatie uit."
+        c.fields["invited"] = _("Nodig minstens één organisatie uit.")
 
 
 # (input field, cleaner, also on a create without the field); the start before the end.
@@ -160,13 +161,13 @@ def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str,
         raise NotAllowed("only coordinators set the agenda")
     _unlocked(meeting)
     fields: dict[str, str] = {}
-    title = clean_text(fields, "title", title, "De titel", 300)
-    presenter = clean_text(fields, "presenter", presenter or "", "De inleider", 200, required=False)
+    title = clean_text(fields, "title", title, _("De titel"), 300)
+    presenter = clean_text(fields, "presenter", presenter or "", _("De inleider"), 200, required=False)
     if duration_minutes is not None and not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 480):
-        fields["duration_minutes"] = "Een duur van 1 tot 480 minuten."
+        fields["duration_minutes"] = _("Een duur van 1 tot 480 minuten.")
     area = focus_areas.by_code(session, focus_area_code)
     if focus_area_code and area is None:
-        fields["focus_area"] = "Kies een bestaand speerpunt."
+        fields["focus_area"] = _("Kies een bestaand speerpunt.")
     if fields:
         raise ValidationFailed(fields)
     position = (session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)) or 0) + 1
@@ -187,12 +188,12 @@ def move_agenda_item(session: Session, actor: User, meeting: Meeting, agenda_ite
     items = sorted(meeting.agenda_items, key=lambda a: a.position)
     index = next((i for i, a in enumerate(items) if a.id == agenda_item_id), None)
     if index is None:
-        raise ValidationFailed({"agenda_item": "Dit agendapunt hoort niet bij deze vergadering."})
+        raise ValidationFailed({"agenda_item": _("Dit agendapunt hoort niet bij deze vergadering.")})
     if direction not in ("up", "down"):
-        raise ValidationFailed({"direction": "Kies omhoog of omlaag."})
+        raise ValidationFailed({"direction": _("Kies omhoog of omlaag.")})
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(items) or items[index].is_action_review or items[other].is_action_review:
-        raise ValidationFailed({"agenda_item": "Dit agendapunt kan niet verder die kant op."})
+        raise ValidationFailed({"agenda_item": _("Dit agendapunt kan niet verder die kant op.")})
     _bump(session, meeting)
     a, b = items[index], items[other]
     pa, pb = a.position, b.position
@@ -210,9 +211,9 @@ def set_attendance(session: Session, actor: User, meeting: Meeting, attendee_id:
     _unlocked(meeting)
     attendee = next((a for a in meeting.attendees if a.id == attendee_id), None)
     if attendee is None:
-        raise ValidationFailed({"attendee": "Deze persoon of organisatie is niet uitgenodigd voor deze vergadering."})
+        raise ValidationFailed({"attendee": _("Deze persoon of organisatie is niet uitgenodigd voor deze vergadering.")})
     if attendance not in ATTENDANCE:
-        raise ValidationFailed({"attendance": "Kies aanwezig, afgemeld of afwezig."})
+        raise ValidationFailed({"attendance": _("Kies aanwezig, afgemeld of afwezig.")})
     attendee.attendance = attendance
     session.flush()
 
@@ -245,11 +246,11 @@ def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int)
     person = session.get(User, user_id) if isinstance(user_id, int) else None
     invited_orgs = {a.organisation_id for a in meeting.attendees}
     if person is None or not person.is_active:
-        raise ValidationFailed({"user_id": "Kies een bestaande, actieve gebruiker."})
+        raise ValidationFailed({"user_id": _("Kies een bestaande, actieve gebruiker.")})
     if person.organisation_id not in invited_orgs:
-        raise ValidationFailed({"user_id": "Nodig eerst de organisatie van deze persoon uit."})
+        raise ValidationFailed({"user_id": _("Nodig eerst de organisatie van deze persoon uit.")})
     if any(a.user_id == person.id for a in meeting.attendees):
-        raise ValidationFailed({"user_id": "Deze persoon is al uitgenodigd."})
+        raise ValidationFailed({"user_id": _("Deze persoon is al uitgenodigd.")})
     attendee = Attendee(organisation_id=person.organisation_id, user_id=person.id, name=person.name)
     meeting.attendees.append(attendee)
     session.flush()
@@ -266,7 +267,7 @@ def _bump(session: Session, meeting: Meeting) -> None:
 def _agenda_item(meeting: Meeting, agenda_item_id: int) -> AgendaItem:
     item = next((a for a in meeting.agenda_items if a.id == agenda_item_id), None)
     if item is None:
-        raise ValidationFailed({"agenda_item": "Dit agendapunt hoort niet bij deze vergadering."})
+        raise ValidationFailed({"agenda_item": _("Dit agendapunt hoort niet bij deze vergadering.")})
     return item
 
 
@@ -282,13 +283,13 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     if is_restricted and actor.organisation_id not in attending_organisations(meeting):
         raise NotAllowed("only organisations present write restricted minutes")
     fields: dict[str, str] = {}
-    body = clean_text(fields, "body", body, "De notulen", 20000, required=False)
+    body = clean_text(fields, "body", body, _("De notulen"), 20000, required=False)
     if fields:
         raise ValidationFailed(fields)
     minutes = agenda_item.minutes
     if minutes is None:
         if base_version not in (None, 0):
-            raise ValidationFailed({"version": "Deze notulen bestaan nog niet; laad de pagina opnieuw."})
+            raise ValidationFailed({"version": _("Deze notulen bestaan nog niet; laad de pagina opnieuw.")})
         minutes = Minutes(agenda_item_id=agenda_item.id, body=body, is_restricted=is_restricted, updated_by_id=actor.id)
         session.add(minutes)
     else:
@@ -319,10 +320,10 @@ def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators approve minutes")
     if meeting.minutes_status == "vastgesteld":
-        raise ValidationFailed({"minutes": "Deze notulen zijn al vastgesteld."})
+        raise ValidationFailed({"minutes": _("Deze notulen zijn al vastgesteld.")})
     following = next_meeting(session, meeting)
     if following is None or following.starts_at.astimezone(AMSTERDAM).date() > today:
-        raise ValidationFailed({"minutes": "Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks."})
+        raise ValidationFailed({"minutes": _("Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks.")})
     meeting.minutes_status, meeting.minutes_approved_at, meeting.minutes_approved_by_id = "vastgesteld", utcnow(), actor.id
     session.flush()
     audit.record("meeting.minutes_approved", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
@@ -336,9 +337,9 @@ def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id:
     if not can_read_minutes(actor, meeting, agenda_item.minutes):
         raise NotFound("restricted minutes")
     if meeting.minutes_status != "vastgesteld" or agenda_item.minutes is None:
-        raise ValidationFailed({"body": "Een erratum kan alleen bij vastgestelde notulen; wijzig de conceptnotulen gewoon."})
+        raise ValidationFailed({"body": _("Een erratum kan alleen bij vastgestelde notulen; wijzig de conceptnotulen gewoon.")})
     fields: dict[str, str] = {}
-    body = clean_text(fields, "body", body, "De correctie", 5000)
+    body = clean_text(fields, "body", body, _("De correctie"), 5000)
     if fields:
         raise ValidationFailed(fields)
     erratum = Erratum(minutes_id=agenda_item.minutes.id, body=body, created_by_id=actor.id)
@@ -357,7 +358,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
         raise NotAllowed("cannot record decisions")
     _unlocked(meeting)
     fields: dict[str, str] = {}
-    text = clean_text(fields, "text", text, "Het besluit", 5000)
+    text = clean_text(fields, "text", text, _("Het besluit"), 5000)
     agenda_item = None
     if agenda_item_id is not None:
         try:
@@ -366,7 +367,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
             fields.update(exc.fields)
     area = focus_areas.by_code(session, focus_area_code)
     if focus_area_code and area is None:
-        fields["focus_area"] = "Kies een bestaand speerpunt."
+        fields["focus_area"] = _("Kies een bestaand speerpunt.")
     if fields:
         raise ValidationFailed(fields)
     year = meeting.starts_at.astimezone(AMSTERDAM).year
@@ -385,7 +386,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
         except IntegrityError:
             continue
     else:
-        raise ValidationFailed({"text": "Het besluit kon geen nummer krijgen; probeer het opnieuw."})
+        raise ValidationFailed({"text": _("Het besluit kon geen nummer krijgen; probeer het opnieuw.")})
     audit.record("meeting.decision_added", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  number=decision.number)
     return decision
@@ -411,14 +412,14 @@ def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list)
     _unlocked(meeting)
     current = {a.id: a for a in meeting.agenda_items}
     if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
-        raise ValidationFailed({"agenda": "Geef de agendapunten als lijst van nummers."})
+        raise ValidationFailed({"agenda": _("Geef de agendapunten als lijst van nummers.")})
     if sorted(order) != sorted(current):
         foreign = [i for i in order if i not in current]
         raise ValidationFailed({"agenda": "Agendapunten van een andere vergadering kunnen hier niet heen." if foreign
                                 else "Noem elk agendapunt van deze vergadering precies één keer."})
     review = [i for i in order if current[i].is_action_review]
     if review and order[0] != review[0]:
-        raise ValidationFailed({"agenda": "De actielijst van de vorige vergadering blijft het eerste agendapunt."})
+        raise ValidationFailed({"agenda": _("De actielijst van de vorige vergadering blijft het eerste agendapunt.")})
     _bump(session, meeting)
     for offset, item in enumerate(current.values(), start=1):
         item.position = -offset
@@ -434,11 +435,11 @@ def create_series(session: Session, actor: User, code: str, title: str) -> Meeti
         raise NotAllowed("only coordinators add series")
     fields: dict[str, str] = {}
     code = (code or "").strip().upper()
-    title = clean_text(fields, "title", title, "De naam", 200)
+    title = clean_text(fields, "title", title, _("De naam"), 200)
     if not re.fullmatch(r"[A-Z][A-Z0-9]{1,15}", code):
-        fields["code"] = "Een code van 2 tot 16 hoofdletters of cijfers, bijvoorbeeld MDT."
+        fields["code"] = _("Een code van 2 tot 16 hoofdletters of cijfers, bijvoorbeeld MDT.")
     elif session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first():
-        fields["code"] = "Deze code bestaat al."
+        fields["code"] = _("Deze code bestaat al.")
     if fields:
         raise ValidationFailed(fields)
     series = MeetingSeries(code=code, title=title)

@@ -78,7 +78,7 @@ def create_series():
         for message in exc.fields.values():
             flash(message, "error")
         return redirect(url_for("meetings.list") + "#reeks-toevoegen")
-    flash("De reeks is toegevoegd.", "success")
+    flash(_("De reeks is toegevoegd."), "success")
     return redirect(url_for("meetings.list"))
 
 
@@ -101,7 +101,7 @@ def create():
                     "series": form.series.data, "title": form.title.data, "starts_at": starts, "ends_at": ends,
                     "location": form.location.data, "is_online": form.is_online.data, "chair_organisation": form.chair_organisation.data or None,
                     "visibility": form.visibility.data, "shared_with": form.shared_with.data or [], "invited": form.invited.data or []})
-            flash("De vergadering is aangemaakt. Vul de agenda aan.", "success")
+            flash(_("De vergadering is aangemaakt. Vul de agenda aan."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         except ValidationFailed as exc:
             extra = apply_errors(form, exc.fields)

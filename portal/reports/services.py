@@ -6,6 +6,7 @@ from collections import OrderedDict
 from datetime import date
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
 
@@ -28,22 +29,22 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     fields = {}
     title = (title or "").strip()
     if not title:
-        fields["title"] = "Geef de rapportage een titel."
+        fields["title"] = _("Geef de rapportage een titel.")
     elif len(title) > 300:
-        fields["title"] = "De titel mag hoogstens 300 tekens lang zijn."
+        fields["title"] = _("De titel mag hoogstens 300 tekens lang zijn.")
     # The framework asked for, else the one in force today (the one the framework page shows).
     framework = framework_queries.in_force(session, today, framework_id)
     if framework_id is not None and framework is None:
-        fields["framework"] = "Dat beleidskader bestaat niet."
+        fields["framework"] = _("Dat beleidskader bestaat niet.")
     if as_of is None:
-        fields["as_of"] = "Vul een geldige peildatum in."
+        fields["as_of"] = _("Vul een geldige peildatum in.")
     elif as_of > today:
-        fields["as_of"] = "De peildatum ligt in de toekomst. Kies vandaag of een eerdere datum."
+        fields["as_of"] = _("De peildatum ligt in de toekomst. Kies vandaag of een eerdere datum.")
     elif framework and as_of < framework.period_start:
-        fields["as_of"] = f"De peildatum ligt vóór de start van het beleidskader ({framework.period_start.isoformat()})."
+        fields["as_of"] = _("De peildatum ligt vóór de start van het beleidskader (%(start)s).", start=framework.period_start.isoformat())
     previous = session.get(Report, previous_report_id) if previous_report_id else None
     if previous_report_id and previous is None:
-        fields["previous_report_id"] = "Die eerdere rapportage bestaat niet."
+        fields["previous_report_id"] = _("Die eerdere rapportage bestaat niet.")
     if fields or as_of is None:
         raise ValidationFailed(fields or {"as_of": "Vul een geldige peildatum in."})
     report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
@@ -64,17 +65,17 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
     fields = {}
     text = (text or "").strip()
     if not text:
-        fields["text"] = "Schrijf een korte toelichting."
+        fields["text"] = _("Schrijf een korte toelichting.")
     elif len(text) > 4000:
-        fields["text"] = "De toelichting mag hoogstens 4.000 tekens lang zijn."
+        fields["text"] = _("De toelichting mag hoogstens 4.000 tekens lang zijn.")
     if visibility not in ("mdt", "public"):
-        fields["visibility"] = "Kies of de tekst openbaar mag worden."
+        fields["visibility"] = _("Kies of de tekst openbaar mag worden.")
     area = focus_areas.by_code(session, focus_area_code)
     org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
     if area is None:
-        fields["focus_area"] = "Kies een bestaand speerpunt."
+        fields["focus_area"] = _("Kies een bestaand speerpunt.")
     if org is None:
-        fields["organisation"] = "Onbekende organisatie."
+        fields["organisation"] = _("Onbekende organisatie.")
     if fields or area is None or org is None:
         raise ValidationFailed(fields)
     narrative = session.scalars(select(ReportNarrative).where(
@@ -111,13 +112,13 @@ def open_round(session: Session, actor: User, title: str, message: str, deadline
     fields = {}
     title = (title or "").strip()
     if not title or len(title) > 300:
-        fields["title"] = "Geef de ronde een titel (hoogstens 300 tekens)."
+        fields["title"] = _("Geef de ronde een titel (hoogstens 300 tekens).")
     if deadline is None:
-        fields["deadline"] = "Vul een geldige uiterste datum in."
+        fields["deadline"] = _("Vul een geldige uiterste datum in.")
     elif deadline < today:
-        fields["deadline"] = "De uiterste datum ligt in het verleden."
+        fields["deadline"] = _("De uiterste datum ligt in het verleden.")
     if len(message or "") > 4000:
-        fields["message"] = "Het bericht mag hoogstens 4.000 tekens lang zijn."
+        fields["message"] = _("Het bericht mag hoogstens 4.000 tekens lang zijn.")
     if fields or deadline is None:
         raise ValidationFailed(fields)
     update_round = UpdateRound(title=title, message=(message or "").strip(), opened_on=today, deadline=deadline,

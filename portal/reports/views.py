@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -58,7 +59,7 @@ def create():
                 report = services.create_report(db.session, viewer, form.title.data, form.as_of.data, today(),
                                                 form.previous_report_id.data, form.framework_id.data)
             services.warm_view(db.session, report, viewer)  # ready before the author opens it
-            flash("De rapportage is gemaakt en vastgelegd.", "success")
+            flash(_("De rapportage is gemaakt en vastgelegd."), "success")
             return redirect(url_for("reports.detail", report_id=report.id))
         except ValidationFailed as exc:
             extra = apply_errors(form, exc.fields)
@@ -123,7 +124,7 @@ def narrative(report_id: int):
     except ValidationFailed as exc:
         apply_errors(form, exc.fields)
         return detail(report_id, narrative_form=form, status=422)
-    flash("De toelichting is opgeslagen. Een coördinator keurt hem goed.", "success")
+    flash(_("De toelichting is opgeslagen. Een coördinator keurt hem goed."), "success")
     return redirect(url_for("reports.detail", report_id=report.id) + "#toelichtingen")
 
 
@@ -137,7 +138,7 @@ def approve(report_id: int, narrative_id: int):
         abort(400)
     with page_write():
         services.approve_narrative(db.session, viewer, item)
-    flash("De toelichting is goedgekeurd.", "success")
+    flash(_("De toelichting is goedgekeurd."), "success")
     return redirect(url_for("reports.detail", report_id=report_id) + "#toelichtingen")
 
 
@@ -172,7 +173,8 @@ def rounds_list():
                     update_round = services.open_round(db.session, viewer, form.title.data, form.message.data, form.deadline.data, today())
                 settings = current_app.config["PORTAL_SETTINGS"]
                 sent = rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
-                flash(f"De ronde is geopend; {sent} {'persoon is' if sent == 1 else 'personen zijn'} per e-mail gevraagd bij te werken.", "success")
+                flash(ngettext("De ronde is geopend; %(num)d persoon is per e-mail gevraagd bij te werken.",
+                               "De ronde is geopend; %(num)d personen zijn per e-mail gevraagd bij te werken.", sent), "success")
                 return redirect(url_for("reports.round_detail", round_id=update_round.id))
             except ValidationFailed as exc:
                 extra = apply_errors(form, exc.fields)
@@ -195,5 +197,5 @@ def round_close(round_id: int):
         abort(400)
     with page_write():
         services.close_round(db.session, viewer, update_round)
-    flash("De ronde is gesloten.", "success")
+    flash(_("De ronde is gesloten."), "success")
     return redirect(url_for("reports.round_detail", round_id=round_id))
