@@ -60,7 +60,8 @@ migrate: install-run
 
 # On a development database without action items, the demo scenario is loaded (never in production).
 run: migrate
-	@if [ "$${PORTAL_ENV:-development}" = "development" ]; then $(BIN)/flask portal load-demo --if-empty; fi
+	@if [ "$${PORTAL_ENV:-development}" = "development" ]; then \
+	  PORTAL_CONFIG="$${PORTAL_CONFIG:-devtools/dev-portal.toml}" $(BIN)/flask portal load-demo --if-empty; fi
 	devtools/run.sh
 
 # The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
