@@ -26,6 +26,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# Liveness and readiness probes: answered without opening the caller's session (#16: the floor does no session work).
+PROBES = frozenset({"/healthz", "/readyz"})
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -167,6 +171,8 @@ class ServerSideSessionInterface(SessionInterface):
         self.absolute = absolute
 
     def open_session(self, app: Flask, request: Request) -> PortalSession:
+        if request.path in PROBES:
+            return PortalSession()  # a probe needs no session: no store read, no user load, the cookie untouched
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 128:
             return PortalSession()

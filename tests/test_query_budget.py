@@ -77,3 +77,29 @@ def test_statement_counts_do_not_grow_with_the_data(app, loaded, login_as, db_se
     assert first == second, {p: (first[p], second[p]) for p in PAGES if first[p] != second[p]}
     over = {p: n for p, n in second.items() if n > BUDGET}
     assert over == {}, over
+
+
+def test_probes_do_no_session_work_even_with_a_session_cookie(app, loaded, make_user, login_as):
+    """/healthz answers without reading the session or the user (no SQL at all); /readyz only checks the database;
+    the caller's session survives untouched."""
+    client = login_as(app.test_client(), make_user("KMAR"))
+    assert client.get("/").status_code == 200
+    engine = Database.state(app).engine
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        health = client.get("/healthz")
+        healthy = list(statements)
+        statements.clear()
+        ready = client.get("/readyz")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert health.get_json() == {"status": "ok"} and healthy == []
+    assert ready.get_json()["database"] == "ok" and statements == ["SELECT 1"]
+    assert "portal=" not in health.headers.get("Set-Cookie", "")
+    assert client.get("/").status_code == 200  # still signed in
