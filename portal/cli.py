@@ -106,6 +106,25 @@ def send_reminders() -> None:
         click.echo(f"{figure_mails} herinnering(en) over verwachte cijfers verstuurd.")
 
 
+@portal_cli.command("archive-export")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--before", "before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Records finished before this day.")
+def archive_export(path: Path, before) -> None:
+    """Write the records past their retention term ([records] in PORTAL_CONFIG) as a self-describing archive: a folder per
+    record with record.json and record.pdf, and manifest.json with the checksums. Nothing is deleted."""
+    from .records import archive as records
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    try:
+        manifest = records.export(db.session, path, before.date(), settings.records, today())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    c = manifest["counts"]
+    click.echo(f"Archief geschreven naar {path}: {c['items']} acties, {c['meetings']} vergaderingen, {c['reports']} rapportages "
+               f"({len(manifest['files'])} bestanden, controlegetallen in manifest.json).")
+
+
 @portal_cli.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Say so and do nothing when the database already holds action items (make run).")
 def load_demo(if_empty: bool) -> None:

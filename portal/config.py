@@ -52,6 +52,18 @@ class Uploads:
 
 
 @dataclass(frozen=True)
+class Records:
+    """Retention per kind of record, in whole years after the record was finished (closed, approved, frozen, written):
+    what may go to the archive or, once approved, be disposed of. Defaults are a starting point; the selection list
+    (selectielijst) of the ministry decides."""
+
+    closed_items_years: int = 10
+    meetings_years: int = 10
+    reports_years: int = 10
+    audit_events_years: int = 7
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
@@ -63,6 +75,7 @@ class Settings:
     limits: Limits = Limits()
     session: SessionSettings = SessionSettings()
     uploads: Uploads = Uploads()
+    records: Records = Records()
 
     @property
     def is_production(self) -> bool:
@@ -119,7 +132,7 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
             toml = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"PORTAL_CONFIG {path}: {exc}") from exc
-    unknown_sections = set(toml) - {"oidc", "limits", "session", "uploads"}
+    unknown_sections = set(toml) - {"oidc", "limits", "session", "uploads", "records"}
     if unknown_sections:
         raise ConfigError(f"unknown sections in PORTAL_CONFIG: {sorted(unknown_sections)}")
     oidc = toml.get("oidc", {})
@@ -147,6 +160,13 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
     if not isinstance(uploads.max_mb, int) or not 1 <= uploads.max_mb <= 500:
         raise ConfigError("[uploads] max_mb must be a whole number from 1 to 500")
 
+    raw_records = toml.get("records", {})
+    if set(raw_records) - set(Records.__dataclass_fields__):
+        raise ConfigError(f"unknown keys in [records]: {sorted(set(raw_records) - set(Records.__dataclass_fields__))}")
+    records = Records(**raw_records)
+    if any(not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 100 for v in vars(records).values()):
+        raise ConfigError("[records] retention is a whole number of years from 1 to 100")
+
     secret_key = env.get("SECRET_KEY", "")
     if not secret_key:
         if portal_env == "production":
@@ -164,6 +184,7 @@ def load_settings(env: dict[str, str] | None = None, overrides: dict | None = No
         limits=Limits(**raw_limits),
         session=session_settings,
         uploads=uploads,
+        records=records,
     )
     values.update(overrides or {})
     settings = Settings(**values)

@@ -101,7 +101,7 @@ def test_every_page_in_english_shows_no_dutch_catalogue_text(app, loaded, make_u
 
 
 # Dutch documents by design (annexes and minutes for the record), whatever the reader's language.
-DUTCH_DOCUMENTS = {"reports/export.html", "meetings/export.html", "meetings/export_compiled.html", "meetings/_minutes.html"}
+DUTCH_DOCUMENTS = {"reports/export.html", "meetings/export.html", "meetings/export_compiled.html", "meetings/_minutes.html", "admin/archive_item.html"}
 
 
 def test_templates_hold_no_text_outside_the_catalogue():

@@ -21,13 +21,14 @@ CONFIDENTIAL = ("Vertrouwelijk: dit verslag bevat notulen die alleen bestemd zij
                 "Niet doorsturen.")
 
 
-def context(meeting: Meeting, viewer: User, decisions: list[Decision], actions: list[ActionItem]) -> dict:
+def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], actions: list[ActionItem], everything: bool = False) -> dict:
     """What this viewer may receive. Restricted minutes the viewer may not read are left out as if they did not
-    exist (rule 5); those it may read are marked Vertrouwelijk, and so is the document."""
+    exist (rule 5); those it may read are marked Vertrouwelijk, and so is the document. `everything` is the archive's
+    copy (records management): all minutes, the restricted ones marked."""
     local = meeting.starts_at.astimezone(AMSTERDAM)
     agenda = []
     for item in meeting.agenda_items:
-        minutes = item.minutes if item.minutes and can_read_minutes(viewer, meeting, item.minutes) else None
+        minutes = item.minutes if item.minutes and (everything or can_read_minutes(viewer, meeting, item.minutes)) else None
         agenda.append({"position": item.position, "title": item.title, "minutes": minutes.body if minutes else "",
                        "minutes_html": markdown.render(minutes.body) if minutes else "",
                        "restricted": bool(minutes and minutes.is_restricted),

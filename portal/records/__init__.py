@@ -1,0 +1,1 @@
+"""Records management: retention and the archive export (Archiefwet)."""
