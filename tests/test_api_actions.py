@@ -145,7 +145,7 @@ def test_openapi_documents_every_api_route(app, api):
         path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace(">", "}")
         for name in ("item_id", "token_id", "rec_id", "report_id", "meeting_id", "commitment_id", "pid"):
             path = path.replace("{" + name + "}", "{id}")
-        path = path.replace("<key}", "{key}").replace("<fmt}", "{fmt}")
+        path = path.replace("<key}", "{key}").replace("<fmt}", "{fmt}").replace("<code}", "{code}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, f"{method} {path} is not in the OpenAPI document"
 

@@ -119,3 +119,21 @@ def test_compiled_minutes_show_restricted_parts_only_to_those_present(app, loade
     assert client.get("/meetings/series/MDT/minutes.docx?from=gisteren&to=2026-04-01").status_code == 303
     assert client.get("/meetings/series/MDT/minutes.exe?from=2026-03-01&to=2026-04-01").status_code == 404
     assert date(2026, 3, 1) < date(2026, 4, 30)
+
+
+def test_the_series_actions_have_api_twins(api, loaded, make_user):
+    coordinator = api("JENV", role="coordinator")
+    created = coordinator.post("/api/v1/meetings", json={"series": "MDT", "title": "MDT mei", "starts_at": "2026-05-04T10:00:00+02:00",
+                                                         "invited": ["KMAR", "JENV"]}, headers=coordinator.headers).get_json()
+    put = coordinator.put("/api/v1/meeting-series/MDT/agenda", json={"standard_agenda": ["Opening", "Rondvraag"]}, headers=coordinator.headers)
+    assert put.status_code == 200 and put.get_json()["standard_agenda"] == ["Opening", "Rondvraag"]
+    assert coordinator.put("/api/v1/meeting-series/MDT/agenda", json={"standard_agenda": "Opening"}, headers=coordinator.headers).status_code == 422
+    bad = coordinator.post(f"/api/v1/meetings/{created['id']}/next", json={"starts_at": "volgende week"}, headers=coordinator.headers)
+    assert bad.status_code == 422
+    nxt = coordinator.post(f"/api/v1/meetings/{created['id']}/next", json={"starts_at": "2026-06-01T10:00:00+02:00"}, headers=coordinator.headers)
+    assert nxt.status_code == 201 and nxt.headers["Location"].endswith(f"/meetings/{nxt.get_json()['id']}")
+    assert [a["title"] for a in nxt.get_json()["agenda"]][1:] == ["Opening", "Rondvraag"]
+    member = api("KMAR")
+    assert member.post(f"/api/v1/meetings/{created['id']}/next", json={}, headers=member.headers).status_code == 403
+    assert member.put("/api/v1/meeting-series/MDT/agenda", json={"standard_agenda": []}, headers=member.headers).status_code == 403
+    assert member.get("/api/v1/meeting-series/BESTAAT-NIET").status_code == 404

@@ -5,13 +5,15 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from flask import abort, jsonify, url_for
+from sqlalchemy import select
 
-from models import Meeting
+from models import Meeting, MeetingSeries
 
 from ..access import audit_denial_later, current_viewer
 from ..extensions import db
 from ..i18n import today
 from ..meetings import queries as meeting_queries
+from ..meetings import series as meeting_series
 from ..meetings import services as meeting_services
 from ..meetings.permissions import can_read_minutes
 from ..meetings.queries import decisions
@@ -210,3 +212,44 @@ def add_erratum(meeting_id: int):
     with _meeting_write(meeting_id, "Alleen coördinatoren voegen errata toe."):
         meeting_services.add_erratum(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)
+
+
+# -- meetings as a series: the page actions' twins -----------------------------------------------------------------
+
+@bp.post("/meetings/<int:meeting_id>/next")
+def prepare_next(meeting_id: int):
+    """The next meeting of the series from this one (invitations, place, visibility, action list, standard agenda,
+    open points); `starts_at` defaults to four weeks later."""
+    meeting = _load_meeting(meeting_id)
+    body = body_of({"starts_at": TEXT_OR_NULL})
+    starts = None
+    if body.get("starts_at"):
+        try:
+            starts = datetime.fromisoformat(body["starts_at"])
+        except ValueError:
+            raise ApiError(422, "validation_failed", "Controleer de velden.", {"starts_at": "Geef een datum en tijd (ISO 8601)."}) from None
+        starts = starts if starts.tzinfo else starts.replace(tzinfo=meeting_services.AMSTERDAM)
+    with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
+        following = meeting_series.prepare_next(db.session, current_viewer(), meeting, starts)
+    response = _meeting_response(_load_meeting(following.id), 201)
+    response.headers["Location"] = url_for("api.get_meeting", meeting_id=following.id)
+    return response
+
+
+@bp.get("/meeting-series/<code>")
+def get_series(code: str):
+    item = db.session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first() or abort(404)
+    return jsonify({"code": item.code, "title": item.title, "standard_agenda": meeting_series.standard_points(item)})
+
+
+@bp.put("/meeting-series/<code>/agenda")
+def put_series_agenda(code: str):
+    item = db.session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first() or abort(404)
+    body = _json_body()
+    _refuse_unknown(body, {"standard_agenda"})
+    points = body.get("standard_agenda")
+    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"standard_agenda": "Geef een lijst met agendapunten (tekst)."})
+    with service_call("Alleen coördinatoren houden de vaste agenda bij."):
+        meeting_series.set_standard_agenda(db.session, current_viewer(), item, "\n".join(p.replace("\n", " ") for p in points))
+    return get_series(code)

@@ -120,6 +120,17 @@ def _goals_paths(errors: dict) -> dict:
                   "action_item_ids": {"type": "array", "items": {"type": "integer"}}}
     return {
         "/frameworks": {"get": {"summary": "Every framework; in_force marks the one in force today", "responses": {"200": _resp("OK"), **errors}}},
+        "/meetings/{id}/next": {"parameters": [ID], "post": {
+            "summary": "Prepare the next meeting of the series from this one (coordinators): same invitations, place and visibility; "
+                       "action list, standard agenda and the points that got no minutes",
+            "requestBody": _json({"starts_at": {"type": ["string", "null"], "format": "date-time", "description": "default: four weeks later"}}),
+            "responses": {"201": _resp("The new meeting"), **common}}},
+        "/meeting-series/{code}": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {"summary": "A series with its standard agenda", "responses": {"200": _resp("OK"), **errors}}},
+        "/meeting-series/{code}/agenda": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "put": {"summary": "Replace the series' standard agenda (coordinators)",
+                    "requestBody": _json({"standard_agenda": {"type": "array", "items": {"type": "string", "maxLength": 300}}}, ["standard_agenda"]),
+                    "responses": {"200": _resp("The series"), **common}}},
         "/commitments/{id}/targets": {"parameters": [ID], "post": {
             "summary": "Set, change (reason required) or withdraw (value null) the target of a period; always a new decision, with history",
             "requestBody": _json(target, ["period", "unit", "direction"]), "responses": {"201": _resp("The decision"), **common}}},
