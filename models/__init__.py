@@ -36,6 +36,7 @@ from .indicator import DIRECTIONS, INDICATOR_VISIBILITIES, Indicator, Measuremen
 from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, meeting_shares
 from .organisation import Organisation
 from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_focus_areas
+from .records import DISPOSAL_STATUSES, DisposalList
 from .report import Report, ReportNarrative, UpdateRound
 from .server_session import ReminderLog, ServerSession
 from .source import SOURCE_KINDS, Source

@@ -20,6 +20,7 @@ from .framework import bp as framework_bp
 from .health import bp as health_bp
 from .indicators import bp as indicators_bp
 from .meetings import bp as meetings_bp
+from .records import bp as records_bp
 from .reports import bp as reports_bp
 from .search import bp as search_bp
 
@@ -69,7 +70,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.before_request(inputs.check_request)
 
     for blueprint in (health_bp, about_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp,
-                      reports_bp, followup_bp, search_bp, api_bp, admin_bp):
+                      reports_bp, followup_bp, search_bp, api_bp, admin_bp, records_bp):
         app.register_blueprint(blueprint)
 
     app.cli.add_command(portal_cli)

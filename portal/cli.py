@@ -125,6 +125,41 @@ def archive_export(path: Path, before) -> None:
                f"({len(manifest['files'])} bestanden, controlegetallen in manifest.json).")
 
 
+@portal_cli.command("disposal-propose")
+@click.option("--before", "before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Records finished before this day.")
+def disposal_propose(before) -> None:
+    """Propose the records past their retention term for disposal; an admin approves the list at /admin/records."""
+    from .records import disposal
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    proposal = disposal.propose(db.session, before.date(), settings.records, today())
+    db.session.commit()
+    click.echo(f"Vernietigingslijst {proposal.id} voorgesteld met {len(proposal.records)} stuk(ken); een beheerder keurt hem goed "
+               "op /admin/records. Maak eerst een archiefexport (archive-export).")
+
+
+@portal_cli.command("dispose")
+@click.argument("list_id", type=int)
+def dispose(list_id: int) -> None:
+    """Carry out an approved disposal list. Refused for a list no admin has approved."""
+    from models import DisposalList
+
+    from .actions.attachments import storage_dir
+    from .records import disposal
+
+    proposal = db.session.get(DisposalList, list_id)
+    if proposal is None:
+        raise click.ClickException(f"Vernietigingslijst {list_id} bestaat niet.")
+    try:
+        counts = disposal.execute(db.session, proposal, storage_dir())
+    except disposal.NotApproved:
+        db.session.rollback()
+        raise click.ClickException(f"Vernietigingslijst {list_id} is niet goedgekeurd door een beheerder; er is niets vernietigd.") from None
+    db.session.commit()
+    cache().bump()
+    click.echo(f"Vernietigd: {counts['action_item']} acties, {counts['meeting']} vergaderingen, {counts['report']} rapportages.")
+
+
 @portal_cli.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Say so and do nothing when the database already holds action items (make run).")
 def load_demo(if_empty: bool) -> None:

@@ -51,6 +51,25 @@ def _write(folder: Path, meta: dict, pdf: bytes, files: list[dict], root: Path) 
         files.append({"path": str((folder / name).relative_to(root)), "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)})
 
 
+def due_records(session: Session, before: date, rules: Records, today: date) -> dict[str, list]:
+    """The records finished before `before` and past their term on `today`: closed items, approved meetings, reports."""
+    def cutoff(years: int) -> datetime:
+        day = min(before, _years_before(today, years))
+        return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
+
+    items = session.scalars(select(ActionItem).where(ActionItem.status.in_(("done", "cancelled")),
+                                                     ActionItem.updated_at < cutoff(rules.closed_items_years)).order_by(ActionItem.id)
+                            .options(joinedload(ActionItem.owner_organisation), selectinload(ActionItem.shared_with),
+                                     selectinload(ActionItem.recommendations), joinedload(ActionItem.focus_area))).all()
+    meetings = session.scalars(select(Meeting).where(Meeting.minutes_status == "vastgesteld",
+                                                     Meeting.starts_at < cutoff(rules.meetings_years)).order_by(Meeting.starts_at)
+                               .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes), selectinload(Meeting.attendees),
+                                        selectinload(Meeting.shared_with), joinedload(Meeting.series))).unique().all()
+    reports = session.scalars(select(Report).where(Report.created_at < cutoff(rules.reports_years), Report.as_of < before)
+                              .order_by(Report.as_of, Report.id)).all()
+    return {"items": list(items), "meetings": list(meetings), "reports": list(reports)}
+
+
 def export(session: Session, root: Path, before: date, rules: Records, today: date) -> dict:
     """Every record finished before `before` and past its term on `today`: closed items, approved meetings, frozen
     reports. Returns the manifest (also written to root/manifest.json)."""
@@ -60,14 +79,8 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
     files: list[dict] = []
     counts = {"items": 0, "meetings": 0, "reports": 0}
 
-    def cutoff(years: int) -> datetime:
-        day = min(before, _years_before(today, years))
-        return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
-
-    items = session.scalars(select(ActionItem).where(ActionItem.status.in_(("done", "cancelled")),
-                                                     ActionItem.updated_at < cutoff(rules.closed_items_years)).order_by(ActionItem.id)
-                            .options(joinedload(ActionItem.owner_organisation), selectinload(ActionItem.shared_with),
-                                     selectinload(ActionItem.recommendations), joinedload(ActionItem.focus_area))).all()
+    due = due_records(session, before, rules, today)
+    items = due["items"]
     for item in items:
         history = session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id).order_by(ProgressUpdate.recorded_at)).all()
         meta = {"schema": SCHEMA, "kind": "action_item", "id": item.id, "title": item.title, "organisation": item.owner_organisation.code,
@@ -80,10 +93,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
         _write(root / "acties" / str(item.id), meta, _pdf(html), files, root)
         counts["items"] += 1
 
-    meetings = session.scalars(select(Meeting).where(Meeting.minutes_status == "vastgesteld",
-                                                     Meeting.starts_at < cutoff(rules.meetings_years)).order_by(Meeting.starts_at)
-                               .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes), selectinload(Meeting.attendees),
-                                        selectinload(Meeting.shared_with), joinedload(Meeting.series))).unique().all()
+    meetings = due["meetings"]
     for meeting in meetings:
         decisions = session.scalars(select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)).all()
         actions = session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)
@@ -100,8 +110,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
         _write(root / "vergaderingen" / str(meeting.id), meta, meeting_exports.to_pdf(ctx), files, root)
         counts["meetings"] += 1
 
-    reports = session.scalars(select(Report).where(Report.created_at < cutoff(rules.reports_years), Report.as_of < before)
-                              .order_by(Report.as_of, Report.id)).all()
+    reports = due["reports"]
     for report in reports:
         narratives = session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
                                      .options(joinedload(ReportNarrative.organisation), joinedload(ReportNarrative.focus_area))).all()

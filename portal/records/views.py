@@ -1,0 +1,31 @@
+"""Disposal lists for admins: what is proposed (kind, number, date; never content), approve, see what was carried out."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from models import DisposalList
+
+from ..access import current_viewer
+from ..extensions import db
+from . import bp, disposal
+
+
+@bp.get("")
+def lists():
+    rows = db.session.scalars(select(DisposalList).order_by(DisposalList.id.desc())).all()
+    return render_template("admin/disposal.html", lists=rows)
+
+
+@bp.post("/<int:list_id>/approve")
+def approve(list_id: int):
+    proposal = db.session.get(DisposalList, list_id) or abort(404)
+    try:
+        disposal.approve(db.session, current_viewer(), proposal)
+    except disposal.NotApproved:
+        flash(_("Deze lijst is al goedgekeurd of uitgevoerd."), "error")
+        return redirect(url_for("records.lists")), 303
+    db.session.commit()
+    flash(_("De lijst is goedgekeurd. De vernietiging gebeurt met flask portal dispose %(id)d.", id=proposal.id), "success")
+    return redirect(url_for("records.lists")), 303
