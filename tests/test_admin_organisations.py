@@ -73,3 +73,25 @@ def test_a_user_sees_its_sessions_and_tokens_and_ends_them_all(app, loaded, make
     assert first.get("/").status_code == 302 and second.get("/").status_code == 302
     assert all(t.revoked_at is not None for t in loaded.scalars(select(AccessToken).where(AccessToken.user_id == user.id)))
     assert loaded.scalars(select(AuditEvent).where(AuditEvent.action == "session.ended_all")).one().diff["sessions"] >= 2
+
+
+def test_admin_twins_in_the_api(api, loaded):
+    admin, coordinator = api("JENV", role="admin"), api("JENV", role="coordinator")
+    assert coordinator.get("/api/v1/users").status_code == 403
+    users = admin.get("/api/v1/users").get_json()
+    target = next(u for u in users if u["id"] == coordinator.user.id)
+    changed = admin.patch(f"/api/v1/users/{target['id']}", json={"role": "member"}, headers=admin.headers)
+    assert changed.status_code == 200 and changed.get_json()["role"] == "member"
+    assert admin.patch(f"/api/v1/users/{target['id']}", json={"role": "koning"}, headers=admin.headers).status_code == 422
+    assert admin.patch(f"/api/v1/users/{admin.user.id}", json={"role": "member"}, headers=admin.headers).status_code == 422  # not yourself
+    assert admin.patch(f"/api/v1/users/{target['id']}", json={"is_active": "nee"}, headers=admin.headers).status_code == 422
+    created = admin.post("/api/v1/organisations", json={"code": "CBS", "name": "Centraal Bureau voor de Statistiek"}, headers=admin.headers)
+    assert created.status_code == 201 and created.get_json() == {"code": "CBS", "name": "Centraal Bureau voor de Statistiek",
+                                                                 "mdt_member": False, "active": True}
+    leave = admin.patch("/api/v1/organisations/IND", json={"mdt_member": False}, headers=admin.headers)
+    assert leave.status_code == 409 and "items" in leave.get_json()["effect"]
+    loaded.refresh(loaded.scalars(select(Organisation).where(Organisation.code == "IND")).one())
+    assert loaded.scalars(select(Organisation.is_mdt_member).where(Organisation.code == "IND")).one() is True
+    done = admin.patch("/api/v1/organisations/IND", json={"mdt_member": False, "confirm": True}, headers=admin.headers)
+    assert done.status_code == 200 and done.get_json()["mdt_member"] is False
+    assert admin.patch("/api/v1/organisations/BESTAAT", json={"name": "x"}, headers=admin.headers).status_code == 404

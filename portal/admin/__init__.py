@@ -15,14 +15,14 @@ from models import ROLES, Organisation, User
 from .. import audit
 from ..access import current_viewer
 from ..actions.exports import neutralise
-from ..auth.services import revoke_tokens_of
 from ..downloads import attachment
 from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..i18n import AMSTERDAM
 from ..sessions import end_sessions_of
+from . import accounts as users_service
 from . import audit_log, organisations
-from .permissions import can_administer, may_change
+from .permissions import can_administer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,30 +42,19 @@ def users():
 
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int):
-    actor = current_viewer()
     user = db.session.get(User, user_id) or abort(404)
     role = request.form.get("role", user.role)
     active = request.form.get("is_active", "1" if user.is_active else "0") == "1"
     if role not in ROLES:
         abort(400)
-    if not may_change(actor, user, role, active):
-        flash(_("U kunt uw eigen beheerdersrechten niet intrekken."), "error")
+    try:
+        changes = users_service.change(db.session, current_app, current_viewer(), user, role, active)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for message in exc.fields.values():
+            flash(message, "error")
         return redirect(url_for("admin.users"))
-    changes = {}
-    if role != user.role:
-        changes["role"] = [user.role, role]
-        user.role = role
-    if active != user.is_active:
-        changes["is_active"] = [user.is_active, active]
-        user.is_active = active
     if changes:
-        audit.record("user.changed", actor=actor, entity_type="user", entity_id=user.id, **changes)
-        if not active:
-            end_sessions_of(current_app, user.id)
-            revoked = revoke_tokens_of(db.session, user)
-            if revoked:
-                audit.record("token.revoked", actor=actor, entity_type="user", entity_id=user.id, count=revoked,
-                             reason="deactivated")
         db.session.commit()
         flash(_("Gegevens van %(name)s zijn opgeslagen.", name=user.name), "success")
     return redirect(url_for("admin.users"))

@@ -120,6 +120,15 @@ def _goals_paths(errors: dict) -> dict:
                   "action_item_ids": {"type": "array", "items": {"type": "integer"}}}
     return {
         "/frameworks": {"get": {"summary": "Every framework; in_force marks the one in force today", "responses": {"200": _resp("OK"), **errors}}},
+        "/users": {"get": {"summary": "Users with organisation, role and status (admins)", "responses": {"200": _resp("OK"), **common}}},
+        "/users/{id}": {"parameters": [ID], "patch": {"summary": "Change a user's role or status (admins); deactivation ends its sessions and revokes its tokens",
+            "requestBody": _json({"role": {"enum": ["reader", "member", "coordinator", "admin"]}, "is_active": {"type": "boolean"}}),
+            "responses": {"200": _resp("The user"), **common}}},
+        "/organisations/{code}": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "patch": {"summary": "Change an organisation (admins); a change that takes access away answers 409 with its effect unless confirm is true",
+                      "requestBody": _json({"name": {"type": "string"}, "mdt_member": {"type": "boolean"}, "active": {"type": "boolean"},
+                                            "confirm": {"type": "boolean"}}),
+                      "responses": {"200": _resp("The organisation and the effect"), "409": _resp("Confirm required; the body holds the effect"), **common}}},
         "/meetings/{id}/next": {"parameters": [ID], "post": {
             "summary": "Prepare the next meeting of the series from this one (coordinators): same invitations, place and visibility; "
                        "action list, standard agenda and the points that got no minutes",
@@ -205,7 +214,12 @@ def document() -> dict:
         },
         "paths": {
             "/me": {"get": {"summary": "The signed-in user", "responses": {"200": _resp("OK", {"$ref": "#/components/schemas/Me"}), **errors}}},
-            "/organisations": {"get": {"summary": "Organisations", "responses": {"200": _resp("OK"), **errors}}},
+            "/organisations": {"get": {"summary": "Organisations", "responses": {"200": _resp("OK"), **errors}},
+                               "post": {"summary": "Add an organisation (admins)",
+                                        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["code", "name"], "properties": {
+                                            "code": {"type": "string"}, "name": {"type": "string"}, "mdt_member": {"type": "boolean"},
+                                            "active": {"type": "boolean"}}}}}},
+                                        "responses": {"201": _resp("Added"), "403": _resp("Not an admin", ERROR), "422": _resp("Invalid", ERROR), **errors}}},
             "/tokens": {
                 "get": {"summary": "Your active personal access tokens", "responses": {"200": _resp("OK", {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}), **errors}},
                 "post": {"summary": "Create a token; the secret is in this response only",

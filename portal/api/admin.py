@@ -1,0 +1,83 @@
+"""Admin twins of the admin pages: users and roles, organisations (with the effect of a change that takes access away)."""
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from models import Organisation, User
+
+from ..access import current_viewer
+from ..admin import accounts as user_service
+from ..admin import organisations as organisation_service
+from ..admin.permissions import can_administer
+from ..extensions import db
+from . import bp
+from .helpers import body_of, service_call
+from .schemas import BOOL, TEXT, ApiError
+
+
+def _admin():
+    viewer = current_viewer()
+    if not can_administer(viewer):
+        raise ApiError(403, "forbidden", "Alleen beheerders.")
+    return viewer
+
+
+def _user_json(u: User) -> dict:
+    return {"id": u.id, "name": u.name, "email": u.email, "organisation": u.organisation.code, "role": u.role, "is_active": u.is_active}
+
+
+@bp.get("/users")
+def list_users():
+    _admin()
+    return jsonify([_user_json(u) for u in db.session.scalars(select(User).options(joinedload(User.organisation)).order_by(User.name))])
+
+
+@bp.patch("/users/<int:user_id>")
+def change_user(user_id: int):
+    actor = _admin()
+    user = db.session.get(User, user_id) or abort(404)
+    body = body_of({"role": TEXT, "is_active": BOOL})
+    with service_call("Alleen beheerders."):
+        user_service.change(db.session, current_app, actor, user, body.get("role", user.role), body.get("is_active", user.is_active))
+    return jsonify(_user_json(user))
+
+
+def _org_json(o: Organisation) -> dict:
+    return {"code": o.code, "name": o.name, "mdt_member": o.is_mdt_member, "active": o.is_active}
+
+
+@bp.post("/organisations")
+def create_organisation():
+    actor = _admin()
+    body = body_of({"code": TEXT, "name": TEXT, "mdt_member": BOOL, "active": BOOL})
+    with service_call("Alleen beheerders."):
+        org, _effect = organisation_service.save(db.session, actor, None, {"code": body.get("code"), "name": body.get("name"),
+                                                                          "mdt_member": body.get("mdt_member", False),
+                                                                          "is_active": body.get("active", True)})
+    return jsonify(_org_json(org)), 201
+
+
+@bp.patch("/organisations/<code>")
+def change_organisation(code: str):
+    """A change that takes access away needs `"confirm": true`; without it the answer is 409 with the effect."""
+    actor = _admin()
+    org = db.session.scalars(select(Organisation).where(Organisation.code == code)).first() or abort(404)
+    body = body_of({"name": TEXT, "mdt_member": BOOL, "active": BOOL, "confirm": BOOL})
+    mdt_member, active = body.get("mdt_member", org.is_mdt_member), body.get("active", org.is_active)
+    if organisation_service.takes_access_away(org, mdt_member, active) and not body.get("confirm"):
+        effect = organisation_service.effect(db.session, org, mdt_member, active)
+        response = jsonify({"error": {"code": "confirm_required", "message": "Deze wijziging neemt toegang weg; stuur confirm: true.",
+                                      "fields": {}}, "effect": effect})
+        response.status_code = 409
+        return response
+    with service_call("Alleen beheerders."):
+        org, effect = organisation_service.save(db.session, actor, org, {"name": body.get("name", org.name), "mdt_member": mdt_member,
+                                                                          "is_active": active})
+    if effect["signed_out"]:
+        from ..sessions import end_sessions_of
+
+        for user in db.session.scalars(select(User).where(User.organisation_id == org.id)):
+            end_sessions_of(current_app, user.id)
+    return jsonify({**_org_json(org), "effect": effect})
