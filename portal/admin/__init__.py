@@ -19,7 +19,6 @@ from ..downloads import attachment
 from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..i18n import AMSTERDAM
-from ..sessions import end_sessions_of
 from . import accounts as users_service
 from . import audit_log, organisations
 from .permissions import can_administer
@@ -107,13 +106,10 @@ def save_organisation(org_id: int | None = None):
         preview = {"org": org, "effect": organisations.effect(db.session, org, mdt_member, active), "form": values}
         return render_template("admin/organisations.html", organisations=rows, preview=preview, errors={}, values={})
     try:
-        saved, consequence = organisations.save(db.session, actor, org, values)
+        saved, _consequence = organisations.save(db.session, actor, org, values, current_app)
     except ValidationFailed as exc:
         db.session.rollback()
         return render_template("admin/organisations.html", organisations=rows, preview=None, errors=exc.fields, values=values), 422
-    if consequence["signed_out"]:
-        for user in db.session.scalars(select(User).where(User.organisation_id == saved.id)):
-            end_sessions_of(current_app, user.id)
     db.session.commit()
     flash(_("De organisatie %(code)s is opgeslagen.", code=saved.code), "success")
     return redirect(url_for("admin.organisations_page")), 303

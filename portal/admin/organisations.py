@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from models import ActionItem, Meeting, Organisation, User, action_item_shares, 
 
 from .. import audit
 from ..errors import ValidationFailed
+from ..sessions import end_sessions_of
 
 
 def effect(session: Session, org: Organisation, mdt_member: bool, active: bool) -> dict:
@@ -35,8 +37,9 @@ def takes_access_away(org: Organisation, mdt_member: bool, active: bool) -> bool
     return (org.is_mdt_member and not mdt_member) or (org.is_active and not active)
 
 
-def save(session: Session, actor: User, org: Organisation | None, data: dict) -> tuple[Organisation, dict]:
-    """Create (org None; code, name) or change (name, MDT membership, active). Returns the organisation and the effect."""
+def save(session: Session, actor: User, org: Organisation | None, data: dict, app: Flask | None = None) -> tuple[Organisation, dict]:
+    """Create (org None; code, name) or change (name, MDT membership, active). Returns the organisation and the effect.
+    Deactivating ends the sessions of the organisation's users (`app`: whose session store)."""
     fields: dict[str, str] = {}
     name = (data.get("name") or "").strip()
     if not name or len(name) > 200:
@@ -63,4 +66,7 @@ def save(session: Session, actor: User, org: Organisation | None, data: dict) ->
     session.flush()
     audit.record("organisation.changed", session=session, actor=actor, entity_type="organisation", entity_id=org.id, code=org.code,
                  before=before, after={"name": name, "mdt_member": mdt_member, "active": active}, effect=consequence)
+    if consequence["signed_out"] and app is not None:
+        for user_id in session.scalars(select(User.id).where(User.organisation_id == org.id)):
+            end_sessions_of(app, user_id)
     return org, consequence

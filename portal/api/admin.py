@@ -74,10 +74,5 @@ def change_organisation(code: str):
         return response
     with service_call("Alleen beheerders."):
         org, effect = organisation_service.save(db.session, actor, org, {"name": body.get("name", org.name), "mdt_member": mdt_member,
-                                                                          "is_active": active})
-    if effect["signed_out"]:
-        from ..sessions import end_sessions_of
-
-        for user in db.session.scalars(select(User).where(User.organisation_id == org.id)):
-            end_sessions_of(current_app, user.id)
+                                                                          "is_active": active}, current_app)
     return jsonify({**_org_json(org), "effect": effect})

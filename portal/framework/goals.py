@@ -17,6 +17,7 @@ from .. import audit
 from ..errors import NotAllowed, ValidationFailed
 from ..periods import parse_period
 from ..validation import text as clean_text
+from ..visibility import can_view_indicator
 from .permissions import can_weigh
 
 # "Op koers / achter / gehaald" in words; the page never relies on colour.
@@ -124,7 +125,7 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
     indicator = None
     if data.get("indicator"):
         indicator = session.scalars(select(Indicator).where(Indicator.key == str(data["indicator"]))).first()
-        if indicator is None:
+        if indicator is None or not can_view_indicator(actor, indicator):  # one the actor may not see does not exist for it
             fields["indicator"] = str(_l("Deze indicator bestaat niet."))
     organisation = None
     if data.get("organisation"):

@@ -125,14 +125,9 @@ def set_target(commitment_id: int):
     if not can_weigh(viewer):
         abort(403)
     item = db.session.get(Commitment, commitment_id) or abort(404)
-    indicator_key = request.form.get("indicator") or None
-    if indicator_key:
-        indicator = db.session.scalars(select(Indicator).where(Indicator.key == indicator_key)).first()
-        if indicator is None or not can_view_indicator(viewer, indicator):
-            indicator_key = "?"  # refused like an unknown one
     try:
         with page_write():
-            goals.set_target(db.session, viewer, item, {**request.form.to_dict(), "indicator": indicator_key}, today())
+            goals.set_target(db.session, viewer, item, request.form.to_dict(), today())
     except ValidationFailed as exc:
         return _commitment_page(db.session.get(Commitment, commitment_id), today(), request.form.to_dict(), exc.fields, 422)
     flash(_("Het doel is vastgelegd."), "success")
