@@ -30,6 +30,14 @@ def public(view: F) -> F:
     return view
 
 
+def server_to_server(view: F) -> F:
+    """A public view called by another server (not a browser) whose request carries its own signed proof: no session,
+    so no CSRF token; the view must verify the proof itself."""
+    view.is_public = True  # type: ignore[attr-defined]
+    view.proof_in_request = True  # type: ignore[attr-defined]
+    return view
+
+
 def is_public_endpoint(endpoint: str | None) -> bool:
     if endpoint is None:
         return True  # no such route: the 404 page is generic and shows nothing
@@ -96,9 +104,13 @@ def gate():
     endpoint_public = is_public_endpoint(request.endpoint)
     if not endpoint_public and current_viewer() is None:
         return _unauthorized()
-    if request.method not in SAFE_METHODS and not g.get("token_auth"):
+    if request.method not in SAFE_METHODS and not g.get("token_auth") and not _proof_in_request(request.endpoint):
         csrf.protect()
     return None
+
+
+def _proof_in_request(endpoint: str | None) -> bool:
+    return bool(endpoint and getattr(current_app.view_functions.get(endpoint), "proof_in_request", False))
 
 
 def get_or_404(model, ident, visible: Callable[[User | None], ColumnElement[bool]], options=()):

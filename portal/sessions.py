@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -20,6 +21,9 @@ from werkzeug.datastructures import CallbackDict
 from models import ServerSession
 
 from .extensions import db
+
+
+Match = Callable[[dict, datetime], bool]  # (session data, created at) -> end this one?
 
 
 def _now() -> datetime:
@@ -87,8 +91,15 @@ class DatabaseStore:
         db.session.execute(delete(ServerSession).where(ServerSession.id == key))
         db.session.commit()
 
-    def delete_for_user(self, user_id: int) -> None:
-        db.session.execute(delete(ServerSession).where(ServerSession.user_id == user_id))
+    def delete_for_user(self, user_id: int, match: Match | None = None) -> int:
+        if match is None:
+            return db.session.execute(delete(ServerSession).where(ServerSession.user_id == user_id)).rowcount
+        rows = db.session.execute(select(ServerSession.id, ServerSession.data, ServerSession.created_at)
+                                  .where(ServerSession.user_id == user_id)).all()
+        ids = [r.id for r in rows if match(r.data or {}, _aware(r.created_at))]
+        if ids:
+            db.session.execute(delete(ServerSession).where(ServerSession.id.in_(ids)))
+        return len(ids)
 
     def count_for_user(self, user_id: int) -> int:
         return len(db.session.scalars(select(ServerSession.id).where(ServerSession.user_id == user_id)).all())
@@ -129,12 +140,25 @@ class RedisStore:
     def delete(self, key: str) -> None:
         self.redis.delete(self.prefix + key)
 
-    def delete_for_user(self, user_id: int) -> None:
+    def delete_for_user(self, user_id: int, match: Match | None = None) -> int:
         index = f"portal:user-sessions:{user_id}"
         keys = [k.decode() for k in self.redis.smembers(index)]
-        if keys:
-            self.redis.delete(*[self.prefix + k for k in keys])
-        self.redis.delete(index)
+        if match is None:
+            ended = sum(1 for k in keys if self.redis.exists(self.prefix + k))
+            if keys:
+                self.redis.delete(*[self.prefix + k for k in keys])
+            self.redis.delete(index)
+            return ended
+        chosen = []
+        for key in keys:
+            raw = self.redis.get(self.prefix + key)
+            record = json.loads(raw) if raw is not None else None
+            if record is None or match(record.get("data") or {}, datetime.fromisoformat(record["created_at"])):
+                chosen.append(key)
+        if chosen:
+            self.redis.delete(*[self.prefix + k for k in chosen])
+            self.redis.srem(index, *chosen)
+        return len(chosen)
 
     def count_for_user(self, user_id: int) -> int:
         index = f"portal:user-sessions:{user_id}"
@@ -154,6 +178,10 @@ class RedisStore:
 
     def purge_expired(self) -> None:
         """Redis expires keys itself."""
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
 def _user_id(data: dict) -> int | None:
@@ -234,8 +262,16 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.session_store"] = store
 
 
-def end_sessions_of(app: Flask, user_id: int) -> None:
-    app.extensions["portal.session_store"].delete_for_user(user_id)
+def end_sessions_of(app: Flask, user_id: int, provider_sid: str | None = None, started_before: datetime | None = None) -> int:
+    """End the user's sessions; with provider_sid only the one(s) signed in through that provider session, with
+    started_before only those that began by then (a replayed logout token never ends a later sign-in). Returns how many."""
+    if provider_sid is None and started_before is None:
+        return app.extensions["portal.session_store"].delete_for_user(user_id)
+
+    def match(data: dict, created_at: datetime) -> bool:
+        return ((provider_sid is None or data.get("oidc_sid") == provider_sid)
+                and (started_before is None or created_at <= started_before))
+    return app.extensions["portal.session_store"].delete_for_user(user_id, match)
 
 
 def sessions_of(app: Flask, user_id: int) -> list[dict]:

@@ -102,8 +102,9 @@ def _free_port_block(size: int) -> int:
     raise RuntimeError("no free ports")
 
 
-def start_idp(workdir: Path, portal_url: str = "http://127.0.0.1:5000"):
-    """Start devtools/idp on free loopback ports; returns (process, {name: issuer})."""
+def start_idp(workdir: Path, portal_url: str = "http://127.0.0.1:5000", backchannel_url: str | None = None):
+    """Start devtools/idp on free loopback ports; returns (process, {name: issuer}). Back-channel logout tokens go to
+    backchannel_url (default: the portal)."""
     import json
     import shutil
     import subprocess
@@ -120,7 +121,7 @@ def start_idp(workdir: Path, portal_url: str = "http://127.0.0.1:5000"):
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             ["node", str(ROOT / "devtools" / "idp" / "server.js"), "--base-port", str(base),
-             "--portal", portal_url, "--ready-file", str(ready)],
+             "--portal", portal_url, "--backchannel", backchannel_url or portal_url, "--ready-file", str(ready)],
             stdout=log, stderr=subprocess.STDOUT,
         )
     deadline = time.time() + 20
@@ -133,9 +134,15 @@ def start_idp(workdir: Path, portal_url: str = "http://127.0.0.1:5000"):
 
 
 @pytest.fixture(scope="session")
-def idp(tmp_path_factory):
+def backchannel_port() -> int:
+    """The loopback port where the development provider sends back-channel logout tokens (a test serves the portal there)."""
+    return _free_port_block(1)
+
+
+@pytest.fixture(scope="session")
+def idp(tmp_path_factory, backchannel_port):
     """The development OpenID provider (npm oidc-provider), one issuer per organisation, on loopback."""
-    proc, issuers = start_idp(tmp_path_factory.mktemp("idp"))
+    proc, issuers = start_idp(tmp_path_factory.mktemp("idp"), backchannel_url=f"http://127.0.0.1:{backchannel_port}")
     yield issuers
     proc.terminate()
     proc.wait(timeout=10)

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, ServerSession, User
 
+from conftest import REDIS_URL
+
 PORTAL = "http://127.0.0.1:5000"
 
 
@@ -22,6 +24,11 @@ def app(idp_app):
 
 def idp_login(client, provider: str, username: str, password: str, next_path: str | None = None):
     """Walk the whole authorization code flow: portal -> provider login page -> portal callback."""
+    return idp_sign_in(client, provider, username, password, next_path)[0]
+
+
+def idp_sign_in(client, provider: str, username: str, password: str, next_path: str | None = None):
+    """The same; also returns the browser at the provider (its cookies hold the provider's session)."""
     query = f"?next={next_path}" if next_path else ""
     start = client.get(f"/auth/login/{provider}{query}")
     assert start.status_code == 302, start.get_data(as_text=True)
@@ -34,7 +41,7 @@ def idp_login(client, provider: str, username: str, password: str, next_path: st
     for _ in range(10):
         location = response.headers.get("Location", "")
         if location.startswith(PORTAL):
-            return client.get(location[len(PORTAL):])
+            return client.get(location[len(PORTAL):]), browser
         assert response.status_code in (302, 303), response.text
         response = browser.get(urljoin(response.url, location), allow_redirects=False, timeout=10)
     raise AssertionError("the provider never sent the browser back to the portal")
@@ -351,3 +358,153 @@ def test_next_outside_the_site_lands_on_start(client, loaded, hostile_idp, targe
     assert done.status_code == 302
     assert done.headers["Location"] in ("/", "/%0d%0aSet-Cookie:x")
     assert "evil" not in done.headers["Location"]
+
+
+# -- back-channel logout (OpenID Connect Back-Channel Logout 1.0) -------------------
+
+@pytest.fixture()
+def backchannel(backchannel_port):
+    """What the development provider posts to the portal's back-channel logout URL, captured on loopback (the test then
+    delivers it through the test client: the live server could not see the test's uncommitted transaction)."""
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    received: list[tuple[str, str]] = []
+
+    @Request.application
+    def capture(request: Request) -> Response:
+        received.append((request.path, request.get_data(as_text=True)))
+        return Response(status=200)
+
+    server = make_server("127.0.0.1", backchannel_port, capture, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield received
+    server.shutdown()
+
+
+def deliver(client, received: tuple[str, str]):
+    path, body = received
+    return client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+
+
+def sign_out_at_provider(browser, issuer: str) -> None:
+    """The user signs out at the provider itself (its end-session page, "yes, sign me out")."""
+    page = browser.get(f"{issuer}/session/end", timeout=10)
+    assert page.status_code == 200, page.text
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', page.text).group(1)
+    action = re.search(r'<form[^>]+action="([^"]+)"', page.text).group(1)
+    done = browser.post(urljoin(page.url, action), data={"xsrf": xsrf, "logout": "yes"}, allow_redirects=False, timeout=10)
+    assert done.status_code in (200, 302, 303), done.text
+
+
+def test_provider_logout_ends_that_portal_session_only(app, client, loaded, idp, backchannel):
+    from flask.testing import FlaskClient
+
+    _, browser = idp_sign_in(client, "kmar", "kmar", "kmar-demo")
+    other: FlaskClient = app.test_client()
+    idp_sign_in(other, "kmar", "kmar", "kmar-demo")  # the same person in a second browser: its own provider session
+    assert client.get("/api/v1/me").status_code == 200 and other.get("/api/v1/me").status_code == 200
+    assert signed_in_sessions(loaded) == 2
+
+    sign_out_at_provider(browser, idp["kmar"])
+
+    assert len(backchannel) == 1 and backchannel[0][0] == "/auth/backchannel-logout/kmar"
+    response = deliver(app.test_client(), backchannel[0])
+    assert response.status_code == 200, response.get_data(as_text=True) and response.headers["Cache-Control"] == "no-store"
+    assert signed_in_sessions(loaded) == 1
+    assert client.get("/api/v1/me").status_code == 401
+    assert other.get("/api/v1/me").status_code == 200
+    event = last_audit(loaded, "logout.backchannel")
+    assert event.diff["provider"] == "kmar" and event.diff["sessions"] == 1
+
+
+def test_replayed_logout_token_does_not_end_a_new_sign_in(app, client, loaded, idp, backchannel):
+    _, browser = idp_sign_in(client, "ind", "ind", "ind-demo")
+    sign_out_at_provider(browser, idp["ind"])
+    assert deliver(app.test_client(), backchannel[0]).status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+    idp_sign_in(client, "ind", "ind", "ind-demo")
+    assert client.get("/api/v1/me").status_code == 200
+    assert deliver(app.test_client(), backchannel[0]).status_code == 200  # the same token once more
+    assert client.get("/api/v1/me").status_code == 200  # the new sign-in has another provider session
+
+
+def _logout_claims(h, **overrides) -> dict:
+    now = int(time.time())
+    claims = {"iss": h.issuer, "aud": "portal", "iat": now, "jti": f"j{now}", "sub": "hostile-user",
+              "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def test_hostile_logout_token_sub_only_ends_every_session_of_the_user(client, loaded, hostile_idp):
+    h = hostile_idp
+    state, nonce = start_hostile(client)
+    h.answer(h.sign(h.claims(nonce)))
+    assert client.get(f"/auth/callback/hostile?code=c1&state={state}").status_code == 302
+    assert client.get("/api/v1/me").status_code == 200
+    response = client.post("/auth/backchannel-logout/hostile", data={"logout_token": h.sign(_logout_claims(h))})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("unsigned", "logout_token_alg_refused"),
+        ("other_key", "logout_token_signature"),
+        ("issuer", "logout_token_issuer"),
+        ("audience", "logout_token_audience"),
+        ("old", "logout_token_iat"),
+        ("no_jti", "logout_token_jti"),
+        ("no_event", "logout_token_event"),
+        ("nonce", "logout_token_nonce"),
+        ("no_subject", "logout_token_subject"),
+        ("garbage", "logout_token_malformed"),
+    ],
+)
+def test_hostile_logout_token_is_refused_and_ends_nothing(client, loaded, hostile_idp, case, reason):
+    h = hostile_idp
+    state, nonce = start_hostile(client)
+    h.answer(h.sign(h.claims(nonce)))
+    assert client.get(f"/auth/callback/hostile?code=c1&state={state}").status_code == 302
+    claims = {
+        "issuer": _logout_claims(h, iss="https://evil.example"), "audience": _logout_claims(h, aud="someone-else"),
+        "old": _logout_claims(h, iat=int(time.time()) - 3600), "no_jti": _logout_claims(h, jti=None),
+        "no_event": _logout_claims(h, events={"other": {}}), "nonce": _logout_claims(h, nonce="n"),
+        "no_subject": _logout_claims(h, sub=None),
+    }.get(case, _logout_claims(h))
+    token = {"unsigned": h.unsigned(claims), "other_key": h.sign(claims, key=h.other_key), "garbage": "not.a.token"}.get(case) or h.sign(claims)
+    response = client.post("/auth/backchannel-logout/hostile", data={"logout_token": token})
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_request"
+    assert client.get("/api/v1/me").status_code == 200
+    assert last_audit(loaded, "logout.backchannel_refused").diff["reason"] == reason
+
+
+@pytest.mark.parametrize("store_kind", ["database", "redis"])
+def test_ending_sessions_by_provider_session_and_start_time_on_both_stores(app, loaded, make_user, redis_db, store_kind):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.sessions import DatabaseStore, RedisStore, end_sessions_of
+
+    user = make_user("KMAR")
+    store = DatabaseStore() if store_kind == "database" else RedisStore(REDIS_URL)
+    context = app.app_context()
+    context.push()
+    now = datetime.now(UTC)
+    sessions = {"a": ("sid-1", now - timedelta(minutes=5)), "b": ("sid-1", now + timedelta(minutes=5)), "c": ("sid-2", now - timedelta(minutes=5))}
+    for key, (sid, created) in sessions.items():
+        store.save(key, {"_user_id": str(user.id), "oidc_sid": sid}, created, now + timedelta(hours=1), touch_only=False)
+    saved = app.extensions["portal.session_store"]
+    app.extensions["portal.session_store"] = store
+    try:
+        assert end_sessions_of(app, user.id, "sid-1", now) == 1  # a only: b began after the token, c is another sid
+        assert store.load("a") is None and store.load("b") is not None and store.load("c") is not None
+        assert end_sessions_of(app, user.id) == 2
+        assert store.load("b") is None and store.load("c") is None
+    finally:
+        app.extensions["portal.session_store"] = saved
+        context.pop()

@@ -1,7 +1,7 @@
 // Development and test OpenID provider for the MDT-portaal: one issuer per
 // partner organisation, each on its own loopback port. Not for production.
 //
-//   node server.js --base-port 5101 --portal http://127.0.0.1:5000 [--ready-file F]
+//   node server.js --base-port 5101 --portal http://127.0.0.1:5000 [--backchannel URL] [--ready-file F]
 //
 // Issuers are http://127.0.0.1:<base-port + i>, in the order of accounts.json.
 // PKCE (S256) is required; ID tokens carry name, email, organisation and roles.
@@ -16,6 +16,8 @@ const { values: args } = parseArgs({
   options: {
     'base-port': { type: 'string', default: '5101' },
     portal: { type: 'string', default: 'http://127.0.0.1:5000' },
+    // Where the provider POSTs back-channel logout tokens (default: the portal itself).
+    backchannel: { type: 'string' },
     'client-secret': { type: 'string', default: 'dev-secret-not-for-production' },
     accounts: { type: 'string', default: new URL('./accounts.json', import.meta.url).pathname },
     'ready-file': { type: 'string' },
@@ -61,15 +63,20 @@ function buildProvider(name, port) {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      // OpenID Connect Back-Channel Logout 1.0: signing out here ends the user's portal sessions.
+      backchannel_logout_uri: `${args.backchannel || args.portal}/auth/backchannel-logout/${name}`,
+      backchannel_logout_session_required: true,
     }],
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true }, backchannelLogout: { enabled: true } },
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
       profile: ['name', 'organisation', 'roles'],
     },
     conformIdTokenClaims: false,
+    // The provider refuses to fetch loopback addresses (SSRF protection); here the portal *is* on loopback.
+    fetch: (url, options) => fetch(url, { ...options, dispatcher: undefined }),
     cookies: { keys: [randomBytes(32).toString('hex')] },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(ctx, sub) {
@@ -87,6 +94,8 @@ function buildProvider(name, port) {
     },
   });
   provider.proxy = false;
+  provider.on('backchannel.error', (ctx, err, client) => console.log(`idp ${name} backchannel error ${client.clientId}: ${err.message}`));
+  provider.on('backchannel.success', (ctx, client) => console.log(`idp ${name} backchannel sent to ${client.clientId}`));
 
   const loginPage = (uid, error) => page(`Inloggen – ${LABELS[name]}`, `
 <h1>Inloggen bij ${escape(LABELS[name])}</h1>

@@ -27,6 +27,8 @@ LEEWAY_SECONDS = 60
 TIMEOUT = (3.05, 10)
 METADATA_TTL = 3600
 JWKS_REFETCH_INTERVAL = 60
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_MAX_AGE = 300  # a logout token older than five minutes is refused
 
 
 class LoginError(Exception):
@@ -153,20 +155,50 @@ class ProviderClient:
             raise LoginError("no_id_token")
         return dict(token)
 
-    def verify_id_token(self, id_token: str, nonce: str) -> dict:
+    def _decode(self, token: str, kind: str) -> dict:
+        """The claims of a signed JWT from this provider (alg from our list only, key by kid); `kind` names the reasons."""
         try:
-            header = jws.extract_compact(id_token.encode()).protected
+            header = jws.extract_compact(token.encode()).protected
         except (JoseError, ValueError, TypeError) as exc:
-            raise LoginError("id_token_malformed") from exc
+            raise LoginError(f"{kind}_malformed") from exc
         alg = header.get("alg")
         if alg not in ALLOWED_ALGORITHMS:
-            raise LoginError("id_token_alg_refused")
+            raise LoginError(f"{kind}_alg_refused")
         keys = self.key_for(header.get("kid"))
         try:
-            claims = jwt.decode(id_token, keys, algorithms=[alg]).claims
+            return jwt.decode(token, keys, algorithms=[alg]).claims
         except (JoseError, ValueError, TypeError) as exc:
-            raise LoginError("id_token_signature") from exc
+            raise LoginError(f"{kind}_signature") from exc
+
+    def verify_id_token(self, id_token: str, nonce: str) -> dict:
+        claims = self._decode(id_token, "id_token")
         self.check_claims(claims, nonce)
+        return claims
+
+    def verify_logout_token(self, logout_token: str) -> dict:
+        """OpenID Connect Back-Channel Logout 1.0, section 2.6: signature, iss, aud, iat, jti, the event, sub or sid, no nonce."""
+        claims = self._decode(logout_token, "logout_token")
+        if claims.get("iss") != self.config.issuer:
+            raise LoginError("logout_token_issuer")
+        aud = claims.get("aud")
+        if self.config.client_id not in ([aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []):
+            raise LoginError("logout_token_audience")
+        iat, exp = claims.get("iat"), claims.get("exp")
+        now = time.time()
+        if not isinstance(iat, (int, float)) or iat - LEEWAY_SECONDS > now or iat + LOGOUT_TOKEN_MAX_AGE < now:
+            raise LoginError("logout_token_iat")
+        if exp is not None and (not isinstance(exp, (int, float)) or exp + LEEWAY_SECONDS < now):
+            raise LoginError("logout_token_expired")
+        if not isinstance(claims.get("jti"), str) or not claims["jti"]:
+            raise LoginError("logout_token_jti")
+        events = claims.get("events")
+        if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict):
+            raise LoginError("logout_token_event")
+        if "nonce" in claims:
+            raise LoginError("logout_token_nonce")
+        sub, sid = claims.get("sub"), claims.get("sid")
+        if not (isinstance(sub, str) and sub) and not (isinstance(sid, str) and sid):
+            raise LoginError("logout_token_subject")
         return claims
 
     def check_claims(self, claims: dict, nonce: str) -> None:

@@ -5,20 +5,20 @@ import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from models import AccessToken
+from models import AccessToken, User
 
 from .. import audit
-from ..access import public
+from ..access import public, server_to_server
 from ..extensions import db, limiter, login_limit
 from ..security import safe_next
 from ..sessions import current_session_id, end_sessions_of, sessions_of
 from . import bp, services
-from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
+from .oidc import LEEWAY_SECONDS, LoginError, Pending, ProviderClient, ProviderUnavailable
 
 MAX_PENDING = 5
 PENDING_TTL = 600
@@ -115,6 +115,8 @@ def callback(name: str):
     session.regenerate()
     login_user(user)
     session["login_provider"] = name
+    if isinstance(claims.get("sid"), str):
+        session["oidc_sid"] = claims["sid"]  # the provider's session: a back-channel logout may name it
     audit.record("login.success", actor=user, entity_type="user", entity_id=user.id, provider=name,
                  user_created=created)
     db.session.commit()
@@ -137,6 +139,37 @@ def logout():
     response = redirect(end_session or url_for("auth.login_page"))
     response.set_cookie(LOGGED_OUT_COOKIE, "1", max_age=600, path="/login", httponly=True, samesite="Lax",
                         secure=current_app.config["PORTAL_SETTINGS"].is_production)
+    return response
+
+
+@bp.post("/auth/backchannel-logout/<name>")
+@server_to_server  # the provider calls it; the signed logout token is the proof
+@limiter.shared_limit(login_limit, scope="auth")
+def backchannel_logout(name: str):
+    """OpenID Connect Back-Channel Logout 1.0: the provider ends the user's portal sessions (those of its session `sid`,
+    or all of the user's when it names only `sub`). Only sessions begun before the token was issued end."""
+    client = providers().get(name) or abort(404)
+    try:
+        claims = client.verify_logout_token(request.form.get("logout_token", ""))
+    except LoginError as exc:
+        audit.record_now("logout.backchannel_refused", provider=name, reason=exc.reason)
+        return _no_store({"error": "invalid_request", "error_description": exc.reason}, 400)
+    query = select(User).where(User.issuer == client.config.issuer)
+    if claims.get("sub"):
+        query = query.where(User.subject == claims["sub"])  # else: sid alone, looked up among this provider's users
+    started_before = datetime.fromtimestamp(claims["iat"] + LEEWAY_SECONDS, UTC)
+    for user in db.session.scalars(query):
+        ended = end_sessions_of(current_app, user.id, claims.get("sid"), started_before)
+        if ended or claims.get("sub"):
+            audit.record("logout.backchannel", actor=user, entity_type="user", entity_id=user.id, provider=name, sessions=ended)
+    db.session.commit()
+    return _no_store({}, 200)
+
+
+def _no_store(body: dict, status: int):
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
