@@ -22,7 +22,6 @@ from models import ServerSession
 
 from .extensions import db
 
-
 Match = Callable[[dict, datetime], bool]  # (session data, created at) -> end this one?
 
 
