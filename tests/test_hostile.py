@@ -210,7 +210,7 @@ def test_every_download_route_is_marked(app):
 
 
 # A state change that ends the caller's own session (so the next request is anonymous).
-ENDS_OWN_SESSION = {"auth.end_all_sessions"}
+ENDS_OWN_SESSION = {"auth.end_all_sessions", "api.end_all_sessions"}
 
 
 def test_every_state_change_and_every_download_has_its_limit(app_with, portal_toml, tmp_path, loaded, make_user, login_as):

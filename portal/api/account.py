@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from models import AccessToken
 
 from .. import audit
 from ..access import current_viewer, hash_token
+from ..auth import services as auth_services
 from ..extensions import db
 from . import bp
 from .openapi import document
@@ -84,3 +85,10 @@ def revoke_token(token_id: int):
     audit.record("token.revoked", actor=user, entity_type="access_token", entity_id=token.id)
     db.session.commit()
     return "", 204
+
+
+@bp.post("/sessions/end-all")
+def end_all_sessions():
+    """Every session of the caller ends and every token is revoked (the one used for this request too)."""
+    sessions, tokens = auth_services.end_everything(db.session, current_app, current_viewer())
+    return jsonify({"sessions_ended": sessions, "tokens_revoked": tokens})

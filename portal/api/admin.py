@@ -5,13 +5,14 @@ from flask import abort, current_app, jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from models import Organisation, User
+from models import DisposalList, Organisation, User
 
 from ..access import current_viewer
 from ..admin import accounts as user_service
 from ..admin import organisations as organisation_service
 from ..admin.permissions import can_administer
 from ..extensions import db
+from ..records import disposal
 from . import bp
 from .helpers import body_of, service_call
 from .schemas import BOOL, TEXT, ApiError
@@ -76,3 +77,28 @@ def change_organisation(code: str):
         org, effect = organisation_service.save(db.session, actor, org, {"name": body.get("name", org.name), "mdt_member": mdt_member,
                                                                           "is_active": active}, current_app)
     return jsonify({**_org_json(org), "effect": effect})
+
+
+def _list_json(d: DisposalList) -> dict:
+    """What a disposal list holds: kind, number and date of each record, never its content."""
+    return {"id": d.id, "status": d.status, "before": d.before.isoformat(),
+            "records": [{"kind": r["kind"], "id": r["id"], "finished": r["finished"]} for r in d.records]}
+
+
+@bp.get("/disposal-lists")
+def list_disposal_lists():
+    _admin()
+    return jsonify([_list_json(d) for d in db.session.scalars(select(DisposalList).order_by(DisposalList.id.desc()))])
+
+
+@bp.post("/disposal-lists/<int:list_id>/approve")
+def approve_disposal_list(list_id: int):
+    """An admin approves a proposed list; only then may `flask portal dispose <id>` carry it out. 409 when not proposed."""
+    actor = _admin()
+    proposal = db.session.get(DisposalList, list_id) or abort(404)
+    try:
+        with service_call("Alleen beheerders."):
+            disposal.approve(db.session, actor, proposal)
+    except disposal.NotApproved:
+        raise ApiError(409, "conflict", "Deze lijst is al goedgekeurd of uitgevoerd.") from None
+    return jsonify(_list_json(proposal))

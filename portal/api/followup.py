@@ -14,7 +14,7 @@ from ..framework import queries as fq
 from ..i18n import today
 from . import bp
 from .helpers import _if_match, body_of, service_call
-from .schemas import IDS, TEXT, TEXT_OR_NULL
+from .schemas import BOOL, IDS, INT, TEXT, TEXT_OR_NULL, ApiError
 
 TARGET_TYPES = {"period": TEXT, "value": (str, int, float, type(None)), "unit": TEXT, "direction": TEXT, "indicator": TEXT_OR_NULL,
                 "organisation": TEXT_OR_NULL, "valid_from": TEXT_OR_NULL, "reason": TEXT_OR_NULL, "note": TEXT_OR_NULL}
@@ -87,6 +87,19 @@ def record_response(rec_id: int):
     out.status_code = 201
     out.headers["ETag"] = f'"{current["id"]}"'
     return out
+
+
+@bp.post("/recommendations/<int:rec_id>/related")
+def relate(rec_id: int):
+    """"Asks the same as": link (or with "linked": false unlink) two recommendations (coordinators)."""
+    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    body = body_of({"related": INT, "linked": BOOL})
+    other = db.session.get(Recommendation, body["related"]) if isinstance(body.get("related"), int) else None
+    if other is None:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"related": "Kies een bestaande aanbeveling."})
+    with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
+        followup.link_related(db.session, current_viewer(), rec, other, body.get("linked", True))
+    return jsonify({"id": rec.id, "related": followup.related_ids(db.session, [rec.id]).get(rec.id, [])})
 
 
 def parliament_json(c: ParliamentCommitment, item_ids: list[int]) -> dict:

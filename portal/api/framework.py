@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request
 
+from .. import focus_areas
 from ..access import current_viewer
 from ..extensions import db
-from ..framework import rollup
+from ..framework import frameworks, rollup
 from ..i18n import today
 from . import bp
+from .helpers import body_of, service_call
+from .schemas import IDS, TEXT, ApiError
 
 
 @bp.get("/framework")
@@ -28,3 +31,27 @@ def framework():
                     "late": live["overdue"] if live else 0,
                     "progress": live["share_done"] if live else None})
     return jsonify(out)
+
+
+@bp.put("/focus-areas/<code>/weights")
+def set_weights(code: str):
+    """Weights of the focus area's commitments in the roll-up (coordinators): {"weights": {"<commitment id>": 2.5, ...}}."""
+    area = focus_areas.by_code(db.session, code) or abort(404)
+    body = body_of({"weights": (dict,)})
+    raw = body.get("weights") or {}
+    if not all(k.isdigit() and len(k) < 10 and isinstance(v, (int, float, str)) and not isinstance(v, bool) for k, v in raw.items()):
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"weights": "Geef per afspraak (nummer) een gewicht."})
+    with service_call("Alleen coördinatoren wegen afspraken."):
+        frameworks.set_weights(db.session, current_viewer(), area, {int(k): str(v) for k, v in raw.items()})
+    return jsonify({"code": area.code, "weights": {str(c.id): float(c.weight) for c in area.commitments}})
+
+
+@bp.post("/frameworks")
+def create_framework():
+    """The next framework (coordinators), carrying the chosen commitments of the one in force over, each linked to its original."""
+    body = body_of({"title": TEXT, "period_start": TEXT, "period_end": TEXT, "carry_over": IDS})
+    earlier = rollup.framework(db.session, today())
+    with service_call("Alleen coördinatoren voegen een beleidskader toe."):
+        created = frameworks.create(db.session, current_viewer(), body, earlier, set(body.get("carry_over") or []))
+    return jsonify({"id": created.id, "key": created.key, "title": created.title, "period_start": created.period_start.isoformat(),
+                    "period_end": created.period_end.isoformat(), "in_force": False}), 201

@@ -1,19 +1,24 @@
 """Indicators and their measured figures."""
 from __future__ import annotations
 
-from flask import abort, jsonify
+from datetime import date
+
+from flask import abort, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from models import Indicator, Measurement
 
 from ..access import current_viewer
+from ..errors import VersionConflict
 from ..extensions import db
+from ..indicators import bulk
 from ..indicators import services as indicator_services
+from ..sheets import MAX_BYTES
 from ..visibility import indicator_clause
 from . import bp
-from .helpers import _json_body, _refuse_unknown, service_call
-from .schemas import ApiError
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call
+from .schemas import TEXT, TEXT_OR_NULL, ApiError
 
 
 def _indicator_json(indicator) -> dict:
@@ -35,11 +40,21 @@ def list_indicators():
     return jsonify([_indicator_json(i) for i in indicators])
 
 
+def _visible(key: str) -> Indicator:
+    """An indicator the caller may not see does not exist for them (404)."""
+    return db.session.scalars(select(Indicator).where(Indicator.key == key, indicator_clause(current_viewer()))).one_or_none() or abort(404)
+
+
+def _indicator_response(indicator: Indicator, status: int = 200):
+    db.session.refresh(indicator)
+    response = jsonify(_indicator_json(indicator))
+    response.status_code = status
+    return response
+
+
 @bp.post("/indicators/<key>/measurements")
 def add_measurement(key: str):
-
-
-    indicator = db.session.scalars(select(Indicator).where(Indicator.key == key, indicator_clause(current_viewer()))).one_or_none() or abort(404)
+    indicator = _visible(key)
     body = _json_body()
     _refuse_unknown(body, {"period", "value", "source", "note"})
     value = body.get("value")
@@ -49,7 +64,93 @@ def add_measurement(key: str):
     with service_call("U mag voor deze indicator geen cijfers invoeren."):
         indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), text,
                                            str(body.get("source") or ""), str(body.get("note") or ""))
-    db.session.refresh(indicator)
-    response = jsonify(_indicator_json(indicator))
-    response.status_code = 201
-    return response
+    return _indicator_response(indicator, 201)
+
+
+@bp.patch("/indicators/<key>")
+def change_indicator(key: str):
+    """Who may see the indicator (the owner organisation decides): {"visibility": "organisation" | "mdt" | "public"}."""
+    indicator = _visible(key)
+    body = body_of({"visibility": TEXT})
+    with service_call("Alleen de eigenaar van de indicator bepaalt wie hem ziet."):
+        indicator_services.set_visibility(db.session, current_viewer(), indicator, body.get("visibility", indicator.visibility))
+    return _indicator_response(indicator)
+
+
+@bp.post("/indicators/<key>/definitions")
+def add_definition(key: str):
+    """A new version of the definition from a period on; figures before it stay under the old one (a break in the series)."""
+    indicator = _visible(key)
+    body = body_of({"definition": TEXT, "valid_from": TEXT, "note": TEXT_OR_NULL})
+    with service_call("U mag de definitie van deze indicator niet wijzigen."):
+        version = indicator_services.add_definition(db.session, current_viewer(), indicator, body.get("definition", ""),
+                                                    body.get("valid_from", ""), body.get("note") or "")
+    return jsonify({"version": version.version, "definition": version.definition, "valid_from": version.valid_from.isoformat(),
+                    "note": version.note or None}), 201
+
+
+@bp.post("/indicators/<key>/expected")
+def expect_figure(key: str):
+    """When the figure of a period is expected; the producing organisation gets a reminder."""
+    indicator = _visible(key)
+    body = body_of({"period": TEXT, "due_on": TEXT})
+    try:
+        due = date.fromisoformat(body.get("due_on", ""))
+    except ValueError:
+        due = None
+    with service_call("U mag voor deze indicator geen cijfers plannen."):
+        expected = indicator_services.expect_figure(db.session, current_viewer(), indicator, body.get("period", ""), due)
+    return jsonify({"period": expected.period, "due_on": expected.due_on.isoformat()}), 201
+
+
+@bp.post("/indicators/<key>/measurements/<int:measurement_id>/corrections")
+def correct_measurement(key: str, measurement_id: int):
+    """Correct a figure with a reason (If-Match: the figure's version); the old value stays in its history."""
+    indicator = _visible(key)
+    measurement = next((m for m in indicator.measurements if m.id == measurement_id), None) or abort(404)
+    body = body_of({"value": (str, int, float, type(None)), "reason": TEXT})
+    base = _if_match()
+    value = body.get("value")
+    text = "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
+    try:
+        with service_call("U mag de cijfers van deze indicator niet corrigeren."):
+            indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, text, body.get("reason", ""), base)
+    except VersionConflict:
+        db.session.commit()
+        raise ApiError(412, "precondition_failed", "Iemand anders heeft dit cijfer intussen gewijzigd.",
+                       {"version": str(db.session.get(Measurement, measurement_id).version)}) from None
+    return _indicator_response(indicator, 201)
+
+
+def _uploaded() -> tuple[str, bytes]:
+    """The file of a multipart request (field `file`), at most 1 MB."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Stuur een bestand (multipart, veld file)."})
+    raw = upload.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ApiError(413, "too_large", "Het bestand is groter dan 1 MB.")
+    return upload.filename, raw
+
+
+@bp.post("/indicators/<key>/import")
+def import_measurements(key: str):
+    """Figures of one indicator from a CSV (period;value;source;note): all lines or none; 422 names every bad line."""
+    indicator = _visible(key)
+    _name, raw = _uploaded()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Het bestand is geen UTF-8-tekst (CSV)."}) from None
+    with service_call("U mag voor deze indicator geen cijfers invoeren."):
+        count = indicator_services.import_csv(db.session, current_viewer(), indicator, text)
+    return jsonify({"imported": count}), 201
+
+
+@bp.post("/indicators/import")
+def import_many():
+    """Figures for many indicators from one CSV or XLSX (indicator, period, value, source, note): all lines or none."""
+    name, raw = _uploaded()
+    with service_call("U mag geen cijfers importeren."):
+        count = bulk.store(db.session, current_viewer(), name, raw)
+    return jsonify({"imported": count}), 201

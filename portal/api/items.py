@@ -1,6 +1,7 @@
 """Action items: list, create, read, change, progress updates and history."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import jsonify, request, url_for
@@ -10,10 +11,12 @@ from sqlalchemy.orm import joinedload
 from models import ActionItem, Attachment, AuditEvent, Comment
 
 from ..access import current_viewer, get_or_404
-from ..actions import attachments, services
+from ..actions import attachments, imports, services
 from ..actions import queries as action_queries
 from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
+from ..sheets import MAX_BYTES, SheetError
+from ..sheets import read as read_sheet
 from . import bp
 from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, service_call
 from .schemas import ITEM_TYPES, TEXT, ApiError, api_error, check_types, item_json
@@ -147,6 +150,46 @@ def reject_closure(item_id: int):
     with service_call("Alleen coördinatoren sturen een afronding terug."):
         services.reject_closure(db.session, current_viewer(), item, base, body.get("reason"))
     return _item_response(item)
+
+
+@bp.post("/action-items/<int:item_id>/cancellation")
+def cancel(item_id: int):
+    """The item lapses (vervalt) with a reason; it stays in the history and the reports."""
+    item = _item(item_id)
+    base = _if_match()
+    body = body_of({"reason": TEXT})
+    with service_call("U mag deze actie niet laten vervallen."):
+        services.cancel_item(db.session, current_viewer(), item, base, body.get("reason"))
+    return _item_response(item)
+
+
+@bp.post("/action-items/import")
+def import_items():
+    """The coordinators' action list as XLSX or CSV (multipart: file, optional mapping = JSON {field: column number}; without it
+    the columns are guessed from the header). All lines become items, or none: 422 names every bad line."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Stuur een bestand (multipart, veld file)."})
+    raw = upload.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ApiError(413, "too_large", "Het bestand is groter dan 1 MB.")
+    mapping = None
+    if request.form.get("mapping"):
+        try:
+            mapping = json.loads(request.form["mapping"])
+        except ValueError:
+            mapping = None
+        if not (isinstance(mapping, dict) and set(mapping) <= set(imports.FIELDS)
+                and all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000) for v in mapping.values())):
+            raise ApiError(422, "validation_failed", "Controleer de velden.", {"mapping": "Geef per veld het kolomnummer (vanaf 0), of null."})
+    try:
+        header = read_sheet(upload.filename, raw)[0]
+    except SheetError as exc:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": str(exc)}) from None
+    chosen = {**imports.guess_mapping(header), **(mapping or {})}
+    with service_call("U mag geen acties aanmaken."):
+        count = imports.store(db.session, current_viewer(), upload.filename, raw, chosen)
+    return jsonify({"imported": count}), 201
 
 
 def _comment_json(comment: Comment) -> dict:

@@ -253,3 +253,22 @@ def put_series_agenda(code: str):
     with service_call("Alleen coördinatoren houden de vaste agenda bij."):
         meeting_series.set_standard_agenda(db.session, current_viewer(), item, "\n".join(p.replace("\n", " ") for p in points))
     return get_series(code)
+
+
+@bp.post("/meeting-series")
+def create_series():
+    """Add a meeting series (coordinators); its code prefixes the decision numbers (MDT-2026-07)."""
+    body = body_of({"code": TEXT, "title": TEXT})
+    with service_call("Alleen coördinatoren voegen reeksen toe."):
+        item = meeting_services.create_series(db.session, current_viewer(), body.get("code", ""), body.get("title", ""))
+    return jsonify({"code": item.code, "title": item.title, "standard_agenda": []}), 201
+
+
+@bp.post("/meetings/<int:meeting_id>/invitations")
+def invite_person(meeting_id: int):
+    """Invite a person of an invited organisation by name on the attendance list (coordinators)."""
+    meeting = _load_meeting(meeting_id)
+    body = body_of({"user_id": INT})
+    with _meeting_write(meeting_id, "Alleen coördinatoren nodigen uit."):
+        meeting_services.invite_person(db.session, current_viewer(), meeting, body.get("user_id"))
+    return _fresh(meeting_id, 201)

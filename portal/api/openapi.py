@@ -119,7 +119,13 @@ def _goals_paths(errors: dict) -> dict:
                   "fulfilled_by": {"type": ["string", "null"], "description": "source key"}, "fulfilled_note": {"type": ["string", "null"]},
                   "action_item_ids": {"type": "array", "items": {"type": "integer"}}}
     return {
-        "/frameworks": {"get": {"summary": "Every framework; in_force marks the one in force today", "responses": {"200": _resp("OK"), **errors}}},
+        "/frameworks": {"get": {"summary": "Every framework; in_force marks the one in force today", "responses": {"200": _resp("OK"), **errors}},
+                        "post": {"summary": "Add the next framework (coordinators), carrying chosen commitments of the one in force over",
+                                 "requestBody": _json({"title": {"type": "string"}, "period_start": {"type": "string", "format": "date"},
+                                                       "period_end": {"type": "string", "format": "date"},
+                                                       "carry_over": {"type": "array", "items": {"type": "integer"}, "description": "commitment ids"}},
+                                                      ["title", "period_start", "period_end"]),
+                                 "responses": {"201": _resp("The framework"), **common}}},
         "/users": {"get": {"summary": "Users with organisation, role and status (admins)", "responses": {"200": _resp("OK"), **common}}},
         "/users/{id}": {"parameters": [ID], "patch": {"summary": "Change a user's role or status (admins); deactivation ends its sessions and revokes its tokens",
             "requestBody": _json({"role": {"enum": ["reader", "member", "coordinator", "admin"]}, "is_active": {"type": "boolean"}}),
@@ -157,6 +163,102 @@ def _goals_paths(errors: dict) -> dict:
             "patch": {"summary": "Change it (coordinators); needs If-Match with its version", "parameters": [IF_MATCH],
                       "requestBody": _json(parliament), "responses": {"200": _resp("Changed"), "412": _resp("Stale: the body is the current one"),
                                                                       "428": _resp("If-Match missing", ERROR), **common}}},
+    }
+
+
+def _twin_paths(errors: dict) -> dict:
+    """The API twins of the remaining page actions (issue #17): what a page can do, a script can do."""
+    common = {"403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}
+    key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+    code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+    upload = {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}}
+    imported = {"201": _resp("All lines stored", {"type": "object", "properties": {"imported": {"type": "integer"}}}),
+                "413": _resp("Larger than 1 MB", ERROR), "422": _resp("Nothing stored; fields name every bad line", ERROR), **errors}
+    stale = {"412": _resp("Stale", ERROR), "428": _resp("If-Match missing", ERROR)}
+    return {
+        "/action-items/{id}/cancellation": {"parameters": [ID], "post": {
+            "summary": "The item lapses (vervalt) with a reason", "parameters": [IF_MATCH],
+            "requestBody": _json({"reason": {"type": "string"}}, ["reason"]),
+            "responses": {"200": _resp("The item", ITEM), "412": _resp("Stale: the body is the current item", ITEM), **common}}},
+        "/action-items/import": {"post": {
+            "summary": "Import the action list (XLSX or CSV): all lines become items, or none",
+            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "mapping": {"type": "string", "description": 'JSON {field: column number from 0, or null}; default: guessed from the header'}}}}}},
+            "responses": {**imported, "403": _resp("Not allowed", ERROR)}}},
+        "/indicators/{key}": {"parameters": [key], "patch": {
+            "summary": "Who may see the indicator (its owner organisation decides)",
+            "requestBody": _json({"visibility": {"enum": ["organisation", "mdt", "public"]}}, ["visibility"]),
+            "responses": {"200": _resp("The indicator"), **common}}},
+        "/indicators/{key}/definitions": {"parameters": [key], "post": {
+            "summary": "A new version of the definition from a period on (a break in the series)",
+            "requestBody": _json({"definition": {"type": "string"}, "valid_from": {"type": "string", "description": "the first period, e.g. 2024 or 2024-Q3"},
+                                  "note": {"type": ["string", "null"]}}, ["definition", "valid_from"]),
+            "responses": {"201": _resp("The new version"), **common}}},
+        "/indicators/{key}/expected": {"parameters": [key], "post": {
+            "summary": "When the figure of a period is expected; the producing organisation is reminded",
+            "requestBody": _json({"period": {"type": "string"}, "due_on": {"type": "string", "format": "date"}}, ["period", "due_on"]),
+            "responses": {"201": _resp("Planned"), **common}}},
+        "/indicators/{key}/measurements/{measurement_id}/corrections": {
+            "parameters": [key, {"name": "measurement_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "post": {"summary": "Correct a figure with a reason; If-Match is the figure's version; the old value stays in the history",
+                     "parameters": [IF_MATCH], "requestBody": _json({"value": {"type": ["number", "string", "null"]}, "reason": {"type": "string"}},
+                                                                   ["value", "reason"]),
+                     "responses": {"201": _resp("The indicator"), **stale, **common}}},
+        "/indicators/{key}/import": {"parameters": [key], "post": {
+            "summary": "Figures of one indicator from a CSV (period;value;source;note): all lines or none",
+            "requestBody": upload, "responses": {**imported, "403": _resp("Not allowed", ERROR)}}},
+        "/indicators/import": {"post": {
+            "summary": "Figures for many indicators from one CSV or XLSX: all lines or none",
+            "requestBody": upload, "responses": {**imported, "403": _resp("Not allowed", ERROR)}}},
+        "/focus-areas/{code}/weights": {"parameters": [code], "put": {
+            "summary": "Weights of the commitments in the roll-up (coordinators), 0.1 to 100 each, all or none",
+            "requestBody": _json({"weights": {"type": "object", "additionalProperties": {"type": ["number", "string"]},
+                                              "description": "commitment id -> weight"}}, ["weights"]),
+            "responses": {"200": _resp("The weights"), **common}}},
+        "/meeting-series": {"post": {
+            "summary": "Add a meeting series (coordinators); its code prefixes decision numbers",
+            "requestBody": _json({"code": {"type": "string", "pattern": "^[A-Z][A-Z0-9]{1,15}$"}, "title": {"type": "string"}}, ["code", "title"]),
+            "responses": {"201": _resp("The series"), **common}}},
+        "/meetings/{id}/invitations": {"parameters": [ID], "post": {
+            "summary": "Invite a person of an invited organisation by name (coordinators)",
+            "requestBody": _json({"user_id": {"type": "integer"}}, ["user_id"]),
+            "responses": {"201": _resp("The meeting"), "409": _resp("Minutes approved", ERROR), **common}}},
+        "/recommendations/{id}/related": {"parameters": [ID], "post": {
+            "summary": "Link (or with linked=false unlink) two recommendations that ask the same (coordinators)",
+            "requestBody": _json({"related": {"type": "integer"}, "linked": {"type": "boolean", "default": True}}, ["related"]),
+            "responses": {"200": _resp("The related ids"), **common}}},
+        "/reports/{id}/narratives": {"parameters": [ID], "post": {
+            "summary": "An organisation's text for a focus area of the report; a coordinator approves it",
+            "requestBody": _json({"focus_area": {"type": "string"}, "text": {"type": "string", "maxLength": 4000},
+                                  "visibility": {"enum": ["mdt", "public"]}, "organisation": {"type": ["string", "null"],
+                                                                                              "description": "coordinators only"}},
+                                 ["focus_area", "text", "visibility"]),
+            "responses": {"201": _resp("The narrative (draft)"), **common}}},
+        "/reports/{id}/narratives/{narrative_id}/approve": {
+            "parameters": [ID, {"name": "narrative_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "post": {"summary": "Approve a narrative (coordinators)", "responses": {"200": _resp("The narrative, approved"), **common}}},
+        "/update-rounds": {
+            "get": {"summary": "Update rounds, newest first", "responses": {"200": _resp("OK"), **errors}},
+            "post": {"summary": "Open an update round (coordinators); everyone with open items is asked by e-mail",
+                     "requestBody": _json({"title": {"type": "string"}, "message": {"type": ["string", "null"]},
+                                           "deadline": {"type": "string", "format": "date"}}, ["title", "deadline"]),
+                     "responses": {"201": _resp("The round with its overview"), **common}}},
+        "/update-rounds/{id}": {"parameters": [ID], "get": {
+            "summary": "A round, with per organisation the open items and how many were updated (over what you may see)",
+            "responses": {"200": _resp("OK"), **errors}}},
+        "/update-rounds/{id}/close": {"parameters": [ID], "post": {
+            "summary": "Close the round (coordinators)", "responses": {"200": _resp("The round"), **common}}},
+        "/disposal-lists": {"get": {"summary": "Disposal lists (admins): kind, number and date of each record, never content",
+                                    "responses": {"200": _resp("OK"), **common}}},
+        "/disposal-lists/{id}/approve": {"parameters": [ID], "post": {
+            "summary": "Approve a proposed disposal list (admins); only then can `flask portal dispose` carry it out",
+            "responses": {"200": _resp("The list, approved"), "409": _resp("Not a proposed list", ERROR), **common}}},
+        "/sessions/end-all": {"post": {
+            "summary": "End every session of the caller and revoke every token (this one too)",
+            "responses": {"200": _resp("How many ended", {"type": "object", "properties": {"sessions_ended": {"type": "integer"},
+                                                                                              "tokens_revoked": {"type": "integer"}}}), **errors}}},
     }
 
 
@@ -305,5 +407,6 @@ def document() -> dict:
                                 "responses": {"200": _resp("OK"), "400": _resp("No query", ERROR), **errors}}},
             **_workflow_paths(errors),
             **_goals_paths(errors),
+            **_twin_paths(errors),
         },
     }

@@ -3,21 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
-from models import Report
+from models import Report, ReportNarrative, UpdateRound
 
 from ..access import current_viewer
 from ..downloads import attachment
 from ..extensions import counts_as_download, db
 from ..i18n import today
 from ..reports import exports as report_exports
+from ..reports import rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
-from .helpers import _json_body, _refuse_unknown, service_call
-from .schemas import ApiError
+from .helpers import _json_body, _refuse_unknown, body_of, service_call
+from .schemas import TEXT, TEXT_OR_NULL, ApiError
 
 
 def _report_json(report, full: bool) -> dict:
@@ -89,3 +90,71 @@ def export_report(report_id: int, fmt: str):
     body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
     db.session.commit()
     return attachment(body, mimetype, name)
+
+
+def _narrative_json(n: ReportNarrative) -> dict:
+    return {"id": n.id, "report_id": n.report_id, "focus_area": n.focus_area.code, "organisation": n.organisation.code,
+            "visibility": n.visibility, "status": n.status, "version": n.version}
+
+
+@bp.post("/reports/<int:report_id>/narratives")
+def add_narrative(report_id: int):
+    """An organisation's text for a focus area of the report (members for their own organisation, coordinators for any);
+    a coordinator approves it before it goes into the annex."""
+    report = db.session.get(Report, report_id) or abort(404)
+    body = body_of({"focus_area": TEXT, "text": TEXT, "visibility": TEXT, "organisation": TEXT_OR_NULL})
+    with service_call("U mag voor deze organisatie geen toelichting schrijven."):
+        narrative = report_services.save_narrative(db.session, current_viewer(), report, body.get("focus_area", ""), body.get("text", ""),
+                                                   body.get("visibility", "mdt"), body.get("organisation"))
+    return jsonify(_narrative_json(narrative)), 201
+
+
+@bp.post("/reports/<int:report_id>/narratives/<int:narrative_id>/approve")
+def approve_narrative(report_id: int, narrative_id: int):
+    narrative = db.session.get(ReportNarrative, narrative_id)
+    if narrative is None or narrative.report_id != report_id:
+        abort(404)
+    with service_call("Alleen coördinatoren keuren toelichtingen goed."):
+        report_services.approve_narrative(db.session, current_viewer(), narrative)
+    return jsonify(_narrative_json(narrative))
+
+
+def _round_json(r: UpdateRound, with_overview: bool = False) -> dict:
+    out = {"id": r.id, "title": r.title, "message": r.message, "opened_on": r.opened_on.isoformat(), "deadline": r.deadline.isoformat(),
+           "closed_at": r.closed_at.isoformat() if r.closed_at else None}
+    if with_overview:
+        out["organisations"] = rounds.overview(db.session, current_viewer(), r)  # counted over what the caller may see
+    return out
+
+
+@bp.get("/update-rounds")
+def list_rounds():
+    return jsonify([_round_json(r) for r in db.session.scalars(select(UpdateRound).order_by(UpdateRound.opened_on.desc(), UpdateRound.id.desc()))])
+
+
+@bp.get("/update-rounds/<int:round_id>")
+def get_round(round_id: int):
+    return jsonify(_round_json(db.session.get(UpdateRound, round_id) or abort(404), with_overview=True))
+
+
+@bp.post("/update-rounds")
+def open_round():
+    """Ask every organisation to bring its open items up to date by the deadline (coordinators); announced by e-mail."""
+    body = body_of({"title": TEXT, "message": TEXT_OR_NULL, "deadline": TEXT})
+    try:
+        deadline = date.fromisoformat(body.get("deadline", ""))
+    except ValueError:
+        deadline = None
+    with service_call("Alleen coördinatoren openen een ronde."):
+        update_round = report_services.open_round(db.session, current_viewer(), body.get("title", ""), body.get("message") or "", deadline, today())
+    settings = current_app.config["PORTAL_SETTINGS"]
+    rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
+    return jsonify(_round_json(update_round, with_overview=True)), 201
+
+
+@bp.post("/update-rounds/<int:round_id>/close")
+def close_round(round_id: int):
+    update_round = db.session.get(UpdateRound, round_id) or abort(404)
+    with service_call("Alleen coördinatoren sluiten een ronde."):
+        report_services.close_round(db.session, current_viewer(), update_round)
+    return jsonify(_round_json(update_round, with_overview=True))

@@ -75,6 +75,7 @@ def _fits(value, kind) -> bool:
 
 def check_types(body: dict, types: dict) -> None:
     """422 for every known field whose JSON type is wrong (before any service sees it)."""
-    wrong = {name: TYPE_MESSAGES[kind] for name, kind in types.items() if name in body and not _fits(body[name], kind)}
+    wrong = {name: TYPE_MESSAGES.get(kind, "Dit soort waarde past hier niet.") for name, kind in types.items()
+             if name in body and not _fits(body[name], kind)}
     if wrong:
         raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)

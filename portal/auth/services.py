@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from models import ROLES, AccessToken, Organisation, User
 
+from .. import audit
 from ..config import OIDCProvider
+from ..sessions import end_sessions_of, sessions_of
 from .oidc import LoginError
 
 NO_ORGANISATION = _l(
@@ -76,3 +78,14 @@ def revoke_tokens_of(session: Session, user: User) -> int:
                  .values(revoked_at=datetime.now(UTC)))
     result = session.execute(statement)
     return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+def end_everything(session: Session, app, user: User) -> tuple[int, int]:
+    """"End all": every session of the user ends and every token is revoked for good; audited. Returns (sessions, tokens)."""
+    count = len(sessions_of(app, user.id))
+    revoked = revoke_tokens_of(session, user)
+    audit.record("session.ended_all", session=session, actor=user, entity_type="user", entity_id=user.id, sessions=count, tokens=revoked)
+    session.commit()
+    end_sessions_of(app, user.id)
+    session.commit()
+    return count, revoked

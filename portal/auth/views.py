@@ -185,12 +185,7 @@ def account_sessions():
 @bp.post("/account/sessions/end-all")
 def end_all_sessions():
     """Every session of this user ends (this one too) and every token is revoked for good."""
-    user = current_user._get_current_object()
-    count = len(sessions_of(current_app, user.id))
-    revoked = services.revoke_tokens_of(db.session, user)
-    audit.record("session.ended_all", actor=user, entity_type="user", entity_id=user.id, sessions=count, tokens=revoked)
-    db.session.commit()
-    end_sessions_of(current_app, user.id)
+    services.end_everything(db.session, current_app, current_user._get_current_object())
     logout_user()
     session.end()
     response = redirect(url_for("auth.login_page"))

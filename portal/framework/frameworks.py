@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -61,3 +62,32 @@ def create(session: Session, actor: User, data: dict, earlier: Framework | None,
     audit.record("framework.created", session=session, actor=actor, entity_type="framework", entity_id=framework.id,
                  title=title, carried_from=earlier.id if earlier else None, commitments_carried=carried)
     return framework
+
+
+def set_weights(session: Session, actor: User, area: FocusArea, weights: dict[int, str]) -> dict[int, list[str]]:
+    """Coordinators weigh the commitments of a focus area in the roll-up (equal unless set): commitment id -> weight as
+    typed ("2,5" or "2.5"); each from 0.1 to 100. All or none. Returns the changes per position, audited."""
+    if not can_weigh(actor):
+        raise NotAllowed("only coordinators weigh commitments")
+    by_id = {c.id: c for c in area.commitments}
+    wrong, parsed = [], {}
+    for commitment_id, raw in weights.items():
+        commitment = by_id.get(commitment_id)
+        try:
+            weight = Decimal(str(raw).replace(",", ".").strip())
+            if commitment is None or not Decimal("0.1") <= weight <= Decimal("100"):
+                raise InvalidOperation
+        except InvalidOperation:
+            wrong.append(str(commitment.position) if commitment else str(commitment_id))
+            continue
+        parsed[commitment] = weight
+    if wrong:
+        raise ValidationFailed({"weights": _("Geen gewichten opgeslagen: een gewicht is een getal van 0,1 tot 100 (fout bij afspraak %(positions)s).",
+                                             positions=", ".join(wrong))})
+    changes = {c.position: [str(c.weight), str(w)] for c, w in parsed.items() if w != c.weight}
+    for commitment, weight in parsed.items():
+        commitment.weight = weight
+    if changes:
+        session.flush()
+        audit.record("framework.weights_changed", session=session, actor=actor, entity_type="focus_area", entity_id=area.id, changes=changes)
+    return changes

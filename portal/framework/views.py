@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Commitment, FocusArea, Indicator, Organisation
 
-from .. import audit, focus_areas
+from .. import focus_areas
 from ..access import current_viewer
 from ..charts import status_bars
 from ..errors import ValidationFailed
@@ -141,27 +140,14 @@ def weights(code: str):
     if not can_weigh(viewer):
         abort(403)
     area = focus_areas.by_code(db.session, code) or abort(404)
-    errors, changes = {}, {}
-    for commitment in area.commitments:
-        raw = (request.form.get(f"weight-{commitment.id}") or "").replace(",", ".").strip()
-        try:
-            weight = Decimal(raw)
-            if not Decimal("0.1") <= weight <= Decimal("100"):
-                raise InvalidOperation
-        except InvalidOperation:
-            errors[commitment.position] = raw
-            continue
-        if weight != commitment.weight:
-            changes[commitment.position] = [str(commitment.weight), str(weight)]
-            commitment.weight = weight
-    if errors:
-        db.session.rollback()
-        flash(_("Geen gewichten opgeslagen: een gewicht is een getal van 0,1 tot 100 (fout bij afspraak %(positions)s).",
-                positions=", ".join(map(str, errors))), "error")
+    posted = {c.id: request.form.get(f"weight-{c.id}") or "" for c in area.commitments}
+    try:
+        with page_write():
+            changes = frameworks.set_weights(db.session, viewer, area, posted)
+    except ValidationFailed as exc:
+        flash(exc.fields["weights"], "error")
         return redirect(url_for("framework.focus_area", code=code))
     if changes:
-        audit.record("framework.weights_changed", actor=viewer, entity_type="focus_area", entity_id=area.id, changes=changes)
-        db.session.commit()
         flash(_("De gewichten zijn opgeslagen."), "success")
     return redirect(url_for("framework.focus_area", code=code))
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from models import Indicator, Measurement, User
 
-from ..errors import ValidationFailed
+from ..errors import NotAllowed, ValidationFailed
 from ..periods import parse_period
 from ..sheets import SheetError, read
-from .permissions import can_enter, can_view
+from .permissions import can_enter, can_import, can_view
 from .services import add_measurement, parse_value
 
 HEADERS = {"indicator": ("indicator", "sleutel", "key"), "period": ("periode", "period"), "value": ("waarde", "value"),
@@ -104,6 +104,8 @@ def preview(session: Session, actor: User, filename: str, raw: bytes) -> list[Li
 
 def store(session: Session, actor: User, filename: str, raw: bytes) -> int:
     """All or nothing: a problem on any line stores no line at all."""
+    if not can_import(actor):
+        raise NotAllowed("cannot import figures")
     try:
         lines = preview(session, actor, filename, raw)
     except SheetError as exc:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from models import ActionItem, Attachment, Decision, DisposalList, Meeting, Report, UpdateRound, User
 
 from .. import audit
+from ..admin.permissions import can_administer
 from ..config import Records
+from ..errors import NotAllowed
 from .archive import due_records
 
 
@@ -32,6 +34,8 @@ def propose(session: Session, before: date, rules: Records, today: date) -> Disp
 
 
 def approve(session: Session, actor: User, proposal: DisposalList) -> None:
+    if not can_administer(actor):
+        raise NotAllowed("only admins approve disposal")
     if proposal.status != "proposed":
         raise NotApproved("only a proposed list can be approved")
     proposal.status, proposal.approved_by_id, proposal.approved_at = "approved", actor.id, datetime.now(UTC)
