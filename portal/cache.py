@@ -1,54 +1,86 @@
-"""Derived figures cached in Redis, shared by every process, invalidated by a data generation.
+"""Derived figures cached in Redis, shared by every process, invalidated per visibility scope.
 
-Each cached value's key holds the current *generation* of the data. Any committed ORM
-change to an action item, a progress update, a meeting, a focus area, a commitment, a
-recommendation or an organisation bumps the generation (one INCR), so the next read
-computes afresh; old keys expire on their own. Values are JSON. Without REDIS_URL, or
-while Redis fails, nothing is cached: every read computes.
+Each cached value's key holds the *generations* of the data its viewer's scope can see: one for
+everything (`all`), one for what the MDT members see (`mdt`, member scopes only) and one per
+organisation. A committed ORM change bumps only what it can change, worked out from the record's
+visibility before and after the change: a public record bumps `all`, an `mdt` record `mdt` and its
+owner, a `partners` record its owner and the organisations it is shared with, an organisation-only
+record its owner. So a KMar-only edit leaves IND's cached pages as they are. Changes to the shared
+structure (focus areas, commitments, recommendations, organisations) bump `all`. Values are JSON.
+Without REDIS_URL, or while Redis fails, nothing is cached: every read computes.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation
 
 log = logging.getLogger(__name__)
-GENERATION_KEY = "portal:generation:actions"
+GENERATION_KEY = "portal:generation:all"  # bumped by a change everybody can see (and by bump() without scopes)
+MDT_KEY = "portal:generation:mdt"
+ANY_KEY = "portal:generation:any"  # bumped by every change: for values that depend on what a viewer may *not* see
+ORG_KEY = "portal:generation:org:{}"
 TTL_SECONDS = 600
+ALL, MDT = "all", "mdt"
+EVERY_CHANGE = "*"  # the scope of a value any change can alter (e.g. the ids a viewer may not see)
+Scope = str | int  # ALL, MDT or an organisation id
+
+
+def _scope_keys(scope: str | None) -> list[str]:
+    """The generation keys a viewer's scope (portal.visibility.scope: "org12m", "org7x", "none") depends on."""
+    if scope == EVERY_CHANGE:
+        return [ANY_KEY]
+    match = re.fullmatch(r"org(\d+)([mx])", scope or "")
+    if match is None:
+        return [GENERATION_KEY]
+    keys = [GENERATION_KEY, ORG_KEY.format(match.group(1))]
+    return keys + [MDT_KEY] if match.group(2) == "m" else keys
 
 
 class Cache:
     def __init__(self, url: str | None):
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
 
-    def generation(self) -> int:
-        return int(self.redis.get(GENERATION_KEY) or 0)
+    def generation(self, scope: str | None = None) -> str:
+        """The generations a scope's cached values depend on, as one key part (one MGET)."""
+        return ".".join(str(int(v or 0)) for v in self.redis.mget(_scope_keys(scope)))
 
-    def bump(self) -> None:
-        if self.redis is not None:
-            try:
-                self.redis.incr(GENERATION_KEY)
-            except RedisError:  # a cache must not break a write that has been committed
-                log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
+    def bump(self, scopes: set[Scope] | None = None) -> None:
+        """After a commit: the scopes whose views it may have changed (None: everything)."""
+        if self.redis is None:
+            return
+        keys = [ANY_KEY, GENERATION_KEY] if not scopes or ALL in scopes else \
+            [ANY_KEY, *(MDT_KEY if s == MDT else ORG_KEY.format(s) for s in sorted(scopes, key=str))]
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for key in keys:
+                pipe.incr(key)
+            pipe.execute()
+        except RedisError:  # a cache must not break a write that has been committed
+            log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
 
-    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *,
+    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *, scope: str | None = None,
                        versioned: bool = True, ttl: int = TTL_SECONDS) -> Any:
-        """The cached value under name and parts, or compute() stored for the next reader.
+        """The cached value under name and parts for a viewer's `scope`, or compute() stored for the next reader.
 
-        `versioned=False` is for values of data that never changes (frozen reports).
+        Without a scope the value is invalidated only by changes everybody can see (`all`): give the scope whenever
+        the value depends on what a viewer may see. `versioned=False` is for data that never changes (frozen reports).
         """
         if self.redis is None:
             return compute()
         try:
-            key = f"portal:cache:{name}:{self.generation() if versioned else 'frozen'}:" + ":".join(str(p) for p in parts)
+            generation = self.generation(scope) if versioned else "frozen"
+            key = f"portal:cache:{name}:{generation}:{scope or '-'}:" + ":".join(str(p) for p in parts)
             raw = self.redis.get(key)
         except RedisError:  # Redis down: compute, as without a cache
             log.exception("cache read failed")
@@ -79,13 +111,57 @@ def _watched() -> tuple[type, ...]:
     return ActionItem, ProgressUpdate, FocusArea, Organisation, Commitment, Recommendation, Meeting
 
 
+def _ids(history_values) -> set[int]:
+    return {o.id if hasattr(o, "id") else o for o in history_values if o is not None}
+
+
+def _record_scopes(record) -> set[Scope]:
+    """Who could see this item or meeting before the change and who can after: the scopes to bump."""
+    state = inspect(record)
+    scopes: set[Scope] = set()
+    vis = state.attrs.visibility.history
+    owners = state.attrs.owner_organisation_id.history
+    owner_objs = state.attrs.owner_organisation.history
+    shares = state.attrs.shared_with.history
+    owner_ids = _ids([*owners.added, *owners.unchanged, *owners.deleted]) | _ids([*owner_objs.added, *owner_objs.unchanged, *owner_objs.deleted])
+    if record.owner_organisation_id is not None:
+        owner_ids.add(record.owner_organisation_id)
+    scopes |= owner_ids
+    for visibility in {*vis.added, *vis.unchanged, *vis.deleted, record.visibility}:
+        if visibility == "public":
+            scopes.add(ALL)
+        elif visibility == "mdt":
+            scopes.add(MDT)
+        elif visibility == "partners":
+            scopes |= _ids([*shares.added, *shares.unchanged, *shares.deleted])
+    if not owner_ids:
+        scopes.add(ALL)  # not known who owns it: everyone
+    return scopes
+
+
+def _scopes_of(session: Session, obj) -> set[Scope]:
+    if isinstance(obj, (ActionItem, Meeting)):
+        return _record_scopes(obj)
+    if isinstance(obj, ProgressUpdate):
+        item = session.identity_map.get(identity_key(ActionItem, obj.action_item_id)) if obj.action_item_id else None
+        return _record_scopes(item) if item is not None else {ALL}
+    return {ALL}  # the shared structure: focus areas, commitments, recommendations, organisations
+
+
 def _mark(session: Session, _context) -> None:
     watched = _watched()
-    if any(isinstance(o, watched) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info["portal.bump"] = True
+    changed = [o for o in (*session.new, *session.deleted) if isinstance(o, watched)]
+    # A dirty object counts when its own columns changed; a collection filled through a backref (a new item in an
+    # organisation's or a focus area's list) is the other object's change. Items and meetings: their shares count too.
+    changed += [o for o in session.dirty if isinstance(o, watched)
+                and session.is_modified(o, include_collections=isinstance(o, (ActionItem, Meeting)))]
+    if changed:
+        scopes = session.info.setdefault("portal.bump", set())
+        for obj in changed:
+            scopes |= _scopes_of(session, obj)
 
 
 def _bump(session: Session) -> None:
-    if session.info.pop("portal.bump", False) and has_app_context() and "portal.cache" in current_app.extensions:
-        cache().bump()
-
+    scopes = session.info.pop("portal.bump", None)
+    if scopes and has_app_context() and "portal.cache" in current_app.extensions:
+        cache().bump(scopes)

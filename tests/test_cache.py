@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portal.cache import GENERATION_KEY, Cache
+from portal.cache import MDT_KEY, Cache
 from portal.i18n import today
 
 from conftest import REDIS_URL
@@ -62,9 +62,9 @@ def test_every_committed_write_shows_at_once(cached_app, people, db_session, log
     from portal.actions import services
 
     before = total(dashboard(cached_app, login_as, people["kmar"]))
-    generation = int(redis_db.get(GENERATION_KEY) or 0)
+    generation = int(redis_db.get(MDT_KEY) or 0)
     item = create(cached_app, db_session, people["kmar"], title="Nieuwe actie na het cachen")
-    assert int(redis_db.get(GENERATION_KEY)) > generation
+    assert int(redis_db.get(MDT_KEY)) > generation  # an mdt item: the MDT members' generation
     page = dashboard(cached_app, login_as, people["kmar"])
     assert total(page) == before + 1 and "Nieuwe actie na het cachen" in page
 
@@ -208,3 +208,75 @@ def test_carried_over_list_shows_the_latest_update_after_caching(cached_app, peo
         services.cancel_item(db_session, people["kmar"], item, item.version, "Niet meer nodig")
         db_session.commit()
     assert "Open uit januari" not in review()
+
+
+ORGS = ("KMAR", "POL", "IND", "OM", "JENV", "BZ", "NLA")
+
+
+def _scope_generations(app, users) -> dict[str, str]:
+    from portal.cache import cache
+    from portal.visibility import scope
+
+    with app.app_context():
+        return {code: cache().generation(scope(user)) for code, user in users.items()}
+
+
+@pytest.mark.parametrize("writer", ["KMAR", "POL", "IND", "OM", "JENV"])
+def test_a_write_invalidates_exactly_the_scopes_that_can_see_it(cached_app, loaded, db_session, make_user, login_as, writer):
+    """Every organisation's dashboard is cached; a write as `writer` in each visibility must show at once for everyone who
+    may see it, and leave the cached pages of everyone else untouched (their generation does not move)."""
+    from portal.visibility import allows
+
+    users = {code: make_user(code, name=f"Lid {code}") for code in ORGS}
+    with cached_app.app_context():
+        db_session.commit()  # the reference data and the users: a change of the shared structure, before we look
+    totals = {code: total(dashboard(cached_app, login_as, u)) for code, u in users.items()}
+    owner = users[writer].organisation
+    for visibility, shared in (("organisation", []), ("partners", ["BZ"] if writer != "BZ" else ["POL"]), ("mdt", []), ("public", [])):
+        before = _scope_generations(cached_app, users)
+        item = create(cached_app, db_session, users[writer], title=f"{visibility} van {writer}", visibility=visibility,
+                      owner_organisation=writer, shared_with=shared)
+        after = _scope_generations(cached_app, users)
+        for code, user in users.items():
+            sees = allows(user, visibility, owner.id, [users[s].organisation_id for s in shared])
+            assert (after[code] != before[code]) == sees, f"{visibility} by {writer}: {code} generation moved={after[code] != before[code]}"
+            totals[code] += sees
+            page = dashboard(cached_app, login_as, user)
+            assert total(page) == totals[code], f"{visibility} by {writer}: {code}"
+        assert item.id
+
+
+def test_narrowing_an_items_visibility_invalidates_who_could_see_it_before(cached_app, loaded, db_session, make_user, login_as):
+    from portal.actions import services
+
+    users = {code: make_user(code) for code in ORGS}
+    with cached_app.app_context():
+        db_session.commit()
+    item = create(cached_app, db_session, users["KMAR"], title="Eerst voor het MDT", visibility="mdt")
+    seen = {code: total(dashboard(cached_app, login_as, u)) for code, u in users.items()}
+    before = _scope_generations(cached_app, users)
+    services.update_item(db_session, users["KMAR"], item, item.version, {
+        "title": "Nu alleen KMar", "description": "", "visibility": "organisation", "owner_organisation": "KMAR",
+        "focus_area": "3.1", "due_date": date(2027, 1, 31)})
+    with cached_app.app_context():
+        db_session.commit()
+    after = _scope_generations(cached_app, users)
+    assert {c for c in ORGS if after[c] != before[c]} == {"KMAR", "POL", "IND", "OM", "JENV"}  # BZ and NLA never saw it
+    for code in ("POL", "IND", "OM", "JENV"):
+        assert total(dashboard(cached_app, login_as, users[code])) == seen[code] - 1
+    assert total(dashboard(cached_app, login_as, users["KMAR"])) == seen["KMAR"]
+
+
+def test_shared_structure_changes_invalidate_everyone(cached_app, loaded, db_session, make_user):
+    from models import FocusArea
+
+    users = {code: make_user(code) for code in ORGS}
+    with cached_app.app_context():
+        db_session.commit()
+    before = _scope_generations(cached_app, users)
+    area = db_session.query(FocusArea).first()
+    area.title = area.title + " (herzien)"
+    with cached_app.app_context():
+        db_session.commit()
+    after = _scope_generations(cached_app, users)
+    assert all(after[c] != before[c] for c in ORGS)

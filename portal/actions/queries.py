@@ -152,8 +152,8 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
     if user is None:
         return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None))
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    return cache().get_or_compute("count", (visibility_scope(user), today().isoformat(), filters),
-                                  lambda: db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)))
+    return cache().get_or_compute("count", (today().isoformat(), filters), scope=visibility_scope(user),
+                                  compute=lambda: db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)))
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
@@ -185,7 +185,7 @@ def dashboard(user: User, today: date | None = None) -> dict:
         fresh.update(rows)  # a miss keeps the rows it loaded; a hit loads them by id
         return summary
 
-    summary = cache().get_or_compute("dashboard", (visibility_scope(user), today.isoformat()), compute)
+    summary = cache().get_or_compute("dashboard", (today.isoformat(),), compute, scope=visibility_scope(user))
     return {**(fresh or _hydrate(user, summary)), "per_area": summary["per_area"], "per_org": summary["per_org"], "total": summary["total"],
             "overdue_count": summary["overdue_count"], "today": today}
 

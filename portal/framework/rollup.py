@@ -45,9 +45,9 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
                                        "weight": 0.0, "done_weight": 0.0, "progress": 0.0})
     totals = {"counts": _empty(), "total": 0, "overdue": 0}
     rows = cache().get_or_compute(
-        "rollup", (visibility_scope(viewer), today.isoformat(), area_id),
+        "rollup", (today.isoformat(), area_id),
         lambda: [[area, org, status, n, float(w or 0), float(wp or 0), overdue]
-                 for area, org, status, n, w, wp, overdue in session.execute(stmt)])
+                 for area, org, status, n, w, wp, overdue in session.execute(stmt)], scope=visibility_scope(viewer))
     for area, org, status, n, w, wp, overdue in rows:
         a = areas[area]
         a["counts"][status] += n
@@ -74,7 +74,7 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
         joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).unique().all()
     statuses = defaultdict(list)
-    rows = cache().get_or_compute("recommendation-states", (visibility_scope(viewer)), lambda: [
+    rows = cache().get_or_compute("recommendation-states", (), scope=visibility_scope(viewer), compute=lambda: [
         list(row) for row in session.execute(
             select(action_item_recommendations.c.recommendation_id, ActionItem.status, func.count())
             .join(ActionItem, ActionItem.id == action_item_recommendations.c.action_item_id)

@@ -63,8 +63,9 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ca
             .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN_STATUSES), item_visible(viewer))
             .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
     rows = cache().get_or_compute(
-        "carried", (meeting.id, visibility_scope(viewer)),
-        lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note] for row in session.execute(stmt)])
+        "carried", (meeting.id,),
+        lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note] for row in session.execute(stmt)],
+        scope=visibility_scope(viewer))
     return [Carried(*row[:6], datetime.fromisoformat(row[6]) if row[6] else None, row[7]) for row in rows]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 from models import Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
 
 from .. import audit, focus_areas
-from ..cache import cache
+from ..cache import EVERY_CHANGE, cache
 from ..errors import NotAllowed, ValidationFailed
 from ..framework import queries as framework_queries
 from ..visibility import allows
@@ -143,13 +143,13 @@ VIEW_CACHE_SIZE = 64
 def hidden_now(session: Session, viewer: User) -> frozenset[int]:
     """Ids of the items this viewer may not see today (rule 7), cached per scope and data generation. Computed without
     opening any snapshot: a report page must not parse its frozen rows to find out whether its cached view still holds."""
-    return frozenset(cache().get_or_compute("hidden-ids", (visibility_scope(viewer),),
+    return frozenset(cache().get_or_compute("hidden-ids", (visibility_scope(viewer),), scope=EVERY_CHANGE, compute=
                                             lambda: sorted(snapshot.hidden_ids(session, viewer))))
 
 
 def _hidden_digest(session: Session, viewer: User) -> str:
     """A short digest of hidden_now, cached on its own: a cached report view needs only this, not the ids."""
-    return cache().get_or_compute("hidden-digest", (visibility_scope(viewer),), lambda: hashlib.sha256(
+    return cache().get_or_compute("hidden-digest", (visibility_scope(viewer),), scope=EVERY_CHANGE, compute=lambda: hashlib.sha256(
         ",".join(map(str, sorted(hidden_now(session, viewer)))).encode()).hexdigest()[:24])
 
 
