@@ -13,7 +13,13 @@ from models import ActionItem
 
 import factories
 
-ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/toegankelijkheid", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout"}
+ALLOWED_PUBLIC = {"/language", "/login", "/healthz", "/readyz", "/toegankelijkheid", "/auth/login/<name>", "/auth/callback/<name>", "/auth/logout",
+                  "/auth/backchannel-logout/<name>"}  # the provider calls it; a signed logout token is its proof (test_auth)
+
+
+def test_only_server_to_server_views_skip_the_csrf_check(app):
+    skipping = {r.rule for r in app.url_map.iter_rules() if getattr(app.view_functions[r.endpoint], "proof_in_request", False)}
+    assert skipping == {"/auth/backchannel-logout/<name>"}
 
 
 def test_public_endpoints_are_exactly_the_allowed_ones(app):
