@@ -18,6 +18,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -67,10 +68,15 @@ def prepare(url: str, size: int, config: Path) -> float:
     return seconds
 
 
-def login(base: str, username: str, password: str) -> str:
+PROVIDERS = (("kmar", "KMAR"), ("politie", "POL"), ("ind", "IND"), ("om", "OM"), ("jenv", "JENV"))  # the order of accounts.json
+MIXED_SECONDS = int(os.environ.get("BENCH_MIXED_SECONDS", "20"))
+MIXED_CLIENTS = int(os.environ.get("BENCH_MIXED_CLIENTS", "8"))
+
+
+def login(base: str, username: str, password: str, provider: str = "jenv") -> str:
     """Through the development OpenID provider, as a person would; returns the portal's session cookie."""
     browser = requests.Session()
-    page = browser.get(f"{base}/auth/login/jenv", timeout=10)
+    page = browser.get(f"{base}/auth/login/{provider}", timeout=10)
     action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
     browser.post(urljoin(page.url, action), data={"username": username, "password": password}, timeout=10)
     return f"portal={browser.cookies.get('portal')}"
@@ -92,13 +98,84 @@ def wrk(url: str, cookie: str, connections: int) -> dict:
 
 
 def after_invalidation(url: str, cookie: str) -> float:
-    """One request right after a write elsewhere would have invalidated the shared cache (ms)."""
-    import redis
+    """One request right after a write everybody can see has invalidated the shared cache (ms)."""
+    from portal.cache import Cache
 
-    redis.Redis.from_url(REDIS_URL).incr("portal:generation:actions")
+    Cache(REDIS_URL).bump()
     started = time.perf_counter()
     requests.get(url, headers={"Cookie": cookie}, timeout=60).raise_for_status()
     return (time.perf_counter() - started) * 1000
+
+
+def wrk_defeated(url: str, cookie: str, connections: int = 8) -> dict:
+    """The same wrk run while the cache is emptied every millisecond (a write everybody sees, between any two
+    requests): what a page costs when nothing is cached."""
+    import threading
+
+    from portal.cache import Cache
+
+    stop = threading.Event()
+    cache = Cache(REDIS_URL)
+
+    def bump():
+        while not stop.is_set():
+            cache.bump()
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=bump, daemon=True)
+    thread.start()
+    try:
+        return wrk(url, cookie, connections)
+    finally:
+        stop.set()
+        thread.join()
+
+
+def bare_floor() -> float:
+    """req/s of a bare Flask route (bench/bare.py) under the same gunicorn settings, measured like the portal's floor."""
+    port = PORT + 1
+    server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "bench.bare:app"],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        return wrk(f"http://127.0.0.1:{port}/healthz", "", 8)["rps"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def own_items(url: str) -> dict[str, list[int]]:
+    """Per organisation code: open items it owns (the mixed load's writers edit their own organisation's items)."""
+    from sqlalchemy import create_engine, select
+
+    from models import ActionItem, Organisation
+
+    engine = create_engine(url)
+    out: dict[str, list[int]] = {}
+    with engine.connect() as conn:
+        for _provider, code in PROVIDERS:
+            out[code] = list(conn.execute(select(ActionItem.id).join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+                                          .where(Organisation.code == code, ActionItem.status.in_(("open", "in_progress")))
+                                          .order_by(ActionItem.id).limit(200)).scalars())
+    engine.dispose()
+    return out
+
+
+def mixed_load(base: str, url: str, pages: dict[str, str]) -> dict:
+    import mixed
+
+    people = [login(base, provider, provider, f"{provider}-demo", provider) for provider, _code in PROVIDERS]
+    people.append(login(base, "coordinator", "coordinator-demo"))
+    owners = [code for _p, code in PROVIDERS] + ["JENV"]
+    items = own_items(url)
+    reads = [(name, path) for name, path in pages.items() if name != "healthz (floor)"]
+    clients = [(people[i % len(people)], reads, items[owners[i % len(owners)]]) for i in range(MIXED_CLIENTS)]
+    return mixed.run(base, clients, MIXED_SECONDS)
 
 
 def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> dict[str, int]:
@@ -197,12 +274,15 @@ def main() -> None:
     global ITEM_ID, MEETING_ID
     WORK.mkdir(parents=True, exist_ok=True)
     config = WORK / "portal.toml"
-    config.write_text(f'[[oidc.providers]]\nname = "jenv"\nlabel = "JenV"\nissuer = "http://127.0.0.1:{IDP_PORT + 4}"\n'
-                      'client_id = "portal"\nclient_secret = "dev-secret-not-for-production"\norganisation = "JENV"\nrole_claim = "roles"\n\n'
-                      '[limits]\nenabled = false\n')
+    config.write_text("".join(
+        f'[[oidc.providers]]\nname = "{name}"\nlabel = "{code}"\nissuer = "http://127.0.0.1:{IDP_PORT + i}"\n'
+        f'client_id = "portal"\nclient_secret = "dev-secret-not-for-production"\norganisation = "{code}"\n'
+        + ('role_claim = "roles"\n' if name == "jenv" else "") + "\n" for i, (name, code) in enumerate(PROVIDERS)) + '[limits]\nenabled = false\n')
     idp = subprocess.Popen(["node", "devtools/idp/server.js", "--base-port", str(IDP_PORT), "--portal", f"http://127.0.0.1:{PORT}",
                             "--ready-file", str(WORK / "idp.json")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    rows, facts = [], {}
+    rows, facts, mixes = [], {}, []
+    floor = bare_floor()
+    facts["bare Flask route under the same gunicorn settings (req/s, 8 clients)"] = round(floor)
     try:
         for backend in BACKENDS:
             for size in SIZES:
@@ -241,31 +321,54 @@ def main() -> None:
                         miss = after_invalidation(base + path, cookie)
                         single = wrk(base + path, cookie, 1)
                         loaded = wrk(base + path, cookie, 8)
+                        defeated = wrk_defeated(base + path, cookie) if name != "healthz (floor)" else loaded
                         rows.append({"backend": backend, "items": size, "page": name, "rps": loaded["rps"], "p50": single["p50_ms"],
                                      "p95": single["p95_ms"], "p95_loaded": loaded["p95_ms"], "miss": miss, "sql": counts[name],
-                                     "errors": single["errors"] + loaded["errors"] + single["non2xx"] + loaded["non2xx"]})
+                                     "rps_defeated": defeated["rps"], "floor": floor,
+                                     "errors": single["errors"] + loaded["errors"] + single["non2xx"] + loaded["non2xx"]
+                                     + defeated["errors"] + defeated["non2xx"]})
                         print(json.dumps(rows[-1]), flush=True)
+                    mixes.append({"backend": backend, "items": size, **mixed_load(base, url, pages)})
+                    print(json.dumps(mixes[-1]), flush=True)
                 finally:
                     server.terminate()
                     server.wait(timeout=30)
     finally:
         idp.terminate()
-    write(rows, facts)
+    write(rows, facts, mixes)
 
 
-def write(rows: list[dict], facts: dict) -> None:
+def mixed_lines(mixes: list[dict]) -> list[str]:
+    lines = [f"## Mixed load: {MIXED_CLIENTS} clients, one request in 20 a write", "",
+             "Each client a process on one keep-alive connection, signed in as a member of KMar, Politie, IND, OM, JenV or as the "
+             "JenV coordinator; writes are progress updates, comments and item edits through the API on the writer's own "
+             "organisation's items (a 412 after a lost race counts as answered); reads spread evenly over the pages above. "
+             "The clients run on the same two cores as the server.", "",
+             "| backend | items | req/s | p50 ms | p95 ms | writes | write p95 ms | errors |", "|---|---|---|---|---|---|---|---|"]
+    for m in mixes:
+        lines.append(f"| {m['backend']} | {m['items']} | {m['rps']:.0f} | {m['p50']:.1f} | {m['p95']:.1f} | {m['writes']} | "
+                     f"{m['write_p95']:.1f} | {m['errors']} |")
+    lines += ["", "p95 per kind of request (ms):", "", "| backend | items | " + " | ".join(sorted(mixes[0]["per_kind"])) + " |" if mixes else "",
+              "|---|---|" + "---|" * len(mixes[0]["per_kind"]) if mixes else ""]
+    for m in mixes:
+        lines.append(f"| {m['backend']} | {m['items']} | " + " | ".join(f"{m['per_kind'][k]['p95']:.1f}" for k in sorted(m["per_kind"])) + " |")
+    return lines
+
+
+def write(rows: list[dict], facts: dict, mixes: list[dict]) -> None:
     floors = {(r["backend"], r["items"]): r for r in rows if r["page"] == "healthz (floor)"}
     small = min(SIZES)
     by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
     lines = ["| backend | items | page | req/s (8 clients) | p50 ms (1 client) | p95 ms (1 client) | p95 ms (8 clients) | "
-             "ms after a write (cache miss) | req/s vs floor | SQL statements | p95 vs smallest size | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "ms after a write (cache miss) | req/s, cache defeated (8 clients) | req/s vs floor | SQL statements | p95 vs smallest size | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         floor = floors[(r["backend"], r["items"])]
         base = by_key.get((r["backend"], small, r["page"]))
         ratio = f"{r['p95'] / base['p95']:.2f}" if base and base["p95"] else "–"
         lines.append(f"| {r['backend']} | {r['items']} | {r['page']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
-                     f"{r['p95_loaded']:.1f} | {r['miss']:.0f} | {100 * r['rps'] / floor['rps']:.0f}% | {r['sql']} | {ratio} | {r['errors']} |")
+                     f"{r['p95_loaded']:.1f} | {r['miss']:.0f} | {r['rps_defeated']:.0f} | {100 * r['rps'] / floor['rps']:.0f}% | "
+                     f"{r['sql']} | {ratio} | {r['errors']} |")
     machine = (f"{platform.node()} · {os.cpu_count()} cores · "
                f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB · Python {platform.python_version()} · "
                f"{subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which('wrk') else ''}")
@@ -275,7 +378,9 @@ def write(rows: list[dict], facts: dict) -> None:
                       "signed in as the JenV coordinator through the development OpenID provider. Pages are measured warm "
                       "(the Redis cache filled by the first request); SQL statements are counted in-process without "
                       "Redis, i.e. for a cache miss.", "", *lines, "",
-                      *[f"- {k}: {v}" for k, v in facts.items()], ""])
+                      *[f"- {k}: {v}" for k, v in facts.items()],
+                      *[f"- {r['backend']} {r['items']}: /healthz is {100 * r['rps'] / r['floor']:.0f}% of the bare Flask route"
+                        for r in rows if r["page"] == "healthz (floor)"], "", *mixed_lines(mixes), ""])
     (ROOT / "bench" / "results" / os.environ.get("BENCH_OUT", "latest.md")).write_text(text)
     print(text)
 

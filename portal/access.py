@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from models import AccessToken, User
 
 from . import audit
+from .cache import signed_in_user
 from .extensions import csrf, db, login_manager
 
 F = TypeVar("F", bound=Callable)
@@ -60,7 +61,7 @@ def hash_token(token: str) -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id), options=[joinedload(User.organisation)]) if user_id.isdigit() else None
+    user = signed_in_user(db.session, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
     # A deactivated user's sessions stop working at their next request.
     return user if user is not None and user.is_active else None
 

@@ -23,7 +23,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation
+from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation, User
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "portal:generation:all"  # bumped by a change everybody can see (and by bump() without scopes)
@@ -96,6 +96,66 @@ class Cache:
         return value
 
 
+USER_KEY = "portal:user:{}"
+USER_EPOCH_KEY = "portal:user-epoch:{}"
+USERS_EPOCH_KEY = "portal:user-epoch:all"  # bumped when an organisation changes (every user's snapshot holds one)
+USER_TTL = 300
+USER_COLUMNS = ("id", "issuer", "subject", "name", "email", "organisation_id", "role", "locale", "is_active")
+ORGANISATION_COLUMNS = ("id", "code", "name", "is_mdt_member", "is_active")
+
+
+def signed_in_user(session: Session, user_id: int) -> User | None:
+    """The signed-in user and its organisation for this request: from the snapshot in Redis when there is one (no database
+    round trip: the objects join the session as if loaded), else from the database, snapshotting it for the next request.
+
+    A committed change to a user or an organisation bumps an epoch (below); a snapshot counts only while it carries the
+    current epochs, read in the same round trip. The epochs are read *before* the database, so a snapshot written from
+    a read that raced a change is stale at once: a role change or a deactivation holds from the next request on."""
+    from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm.session import make_transient_to_detached
+
+    store = cache().redis if has_app_context() and "portal.cache" in current_app.extensions else None
+    epochs = None
+    if store is not None:
+        try:
+            raw, own, everyone = store.mget([USER_KEY.format(user_id), USER_EPOCH_KEY.format(user_id), USERS_EPOCH_KEY])
+            epochs = [int(own or 0), int(everyone or 0)]
+        except RedisError:
+            raw = None
+        if raw is not None:
+            data = json.loads(raw)
+            if data.pop("epochs") == epochs:
+                organisation = Organisation(**data.pop("organisation"))
+                user = User(**data, organisation=organisation)
+                make_transient_to_detached(organisation)
+                make_transient_to_detached(user)
+                return session.merge(user, load=False)
+    user = session.get(User, user_id, options=[joinedload(User.organisation)])
+    if user is not None and epochs is not None:
+        snapshot = {c: getattr(user, c) for c in USER_COLUMNS}
+        snapshot["organisation"] = {c: getattr(user.organisation, c) for c in ORGANISATION_COLUMNS}
+        snapshot["epochs"] = epochs
+        try:
+            store.set(USER_KEY.format(user_id), json.dumps(snapshot), ex=USER_TTL)
+        except RedisError:
+            log.exception("user snapshot write failed")
+    return user
+
+
+def _forget_users(user_ids: set[int | None]) -> None:
+    """Make the snapshots of these users stale (None: every user's, after an organisation changed)."""
+    store = cache().redis
+    if store is None:
+        return
+    try:
+        pipe = store.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.incr(USERS_EPOCH_KEY if user_id is None else USER_EPOCH_KEY.format(user_id))
+        pipe.execute()
+    except RedisError:  # nothing to do but log: the snapshots expire within USER_TTL
+        log.exception("user snapshot invalidation failed")
+
+
 def cache() -> Cache:
     return current_app.extensions["portal.cache"]
 
@@ -149,6 +209,11 @@ def _scopes_of(session: Session, obj) -> set[Scope]:
 
 
 def _mark(session: Session, _context) -> None:
+    people = {o.id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, User)}
+    if any(isinstance(o, Organisation) for o in (*session.dirty, *session.deleted)):
+        people.add(None)
+    if people:
+        session.info.setdefault("portal.users", set()).update(people)
     watched = _watched()
     changed = [o for o in (*session.new, *session.deleted) if isinstance(o, watched)]
     # A dirty object counts when its own columns changed; a collection filled through a backref (a new item in an
@@ -162,6 +227,9 @@ def _mark(session: Session, _context) -> None:
 
 
 def _bump(session: Session) -> None:
+    people = session.info.pop("portal.users", None)
+    if people and has_app_context() and "portal.cache" in current_app.extensions:
+        _forget_users(people)
     scopes = session.info.pop("portal.bump", None)
     if scopes and has_app_context() and "portal.cache" in current_app.extensions:
         cache().bump(scopes)

@@ -144,3 +144,20 @@ limiter = Limiter(key_func=_client_address, headers_enabled=True, application_li
 ])
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def sign_in_limit(view):
+    """The per-address `login` limit of the sign-in routes, on top of the application limits."""
+    limited = limiter.shared_limit(login_limit, scope="auth")(view)
+    limited.has_own_limit = True
+    return limited
+
+
+@limiter.request_filter
+def _nothing_to_count() -> bool:
+    """A read that is no download and no sign-in step counts against no limit: the limiter is skipped outright
+    (it would otherwise resolve and evaluate every limit to exempt it, a third of a probe's time)."""
+    if request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not (getattr(view, "is_download", False) or getattr(view, "has_own_limit", False))

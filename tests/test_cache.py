@@ -280,3 +280,93 @@ def test_shared_structure_changes_invalidate_everyone(cached_app, loaded, db_ses
         db_session.commit()
     after = _scope_generations(cached_app, users)
     assert all(after[c] != before[c] for c in ORGS)
+
+
+# -- the signed-in user from Redis ----------------------------------------------------------------------------------
+
+def test_signed_in_user_comes_from_redis_after_the_first_request(cached_app, loaded, db_session, make_user, login_as, redis_db):
+    from sqlalchemy import event
+
+    user = make_user("IND")
+    with cached_app.app_context():
+        db_session.commit()
+    client = login_as(cached_app.test_client(), user)
+    db_session.expunge_all()  # the test's session shares the requests' identity map: make a load need the database
+    for key in redis_db.keys("portal:user:*"):
+        redis_db.delete(key)  # signing in (login_as) already made a snapshot: start without one
+    engine = db_session.get_bind().engine  # the requests of app_with's apps run on the test's connection
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        if "FROM users" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/api/v1/me").get_json()["organisation"] == "IND"
+        first = len(seen)
+        me = client.get("/api/v1/me").get_json()
+        assert me["organisation"] == "IND" and me["id"] == user.id
+        assert first >= 1 and len(seen) == first  # the second request loaded no user row
+        assert redis_db.get(f"portal:user:{me['id']}") is not None
+        db_session.expunge_all()
+        assert client.get("/").status_code == 200  # a page with the snapshot user works (relationships, visibility)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_a_role_change_and_a_deactivation_hold_from_the_next_request(cached_app, loaded, db_session, make_user, login_as, redis_db):
+    from portal.admin import accounts
+
+    admin, user = make_user("JENV", role="admin"), make_user("POL", role="member")
+    with cached_app.app_context():
+        db_session.commit()
+    client = login_as(cached_app.test_client(), user)
+    assert client.get("/api/v1/me").get_json()["role"] == "member"
+    assert client.get("/api/v1/me").get_json()["role"] == "member"  # now from the snapshot
+    with cached_app.app_context():
+        accounts.change(db_session, cached_app, admin, user, "coordinator", True)
+        db_session.commit()
+    assert client.get("/api/v1/me").get_json()["role"] == "coordinator"
+    with cached_app.app_context():
+        accounts.change(db_session, cached_app, admin, user, "coordinator", False)
+        db_session.commit()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_snapshot_from_a_read_that_raced_a_change_is_not_used(cached_app, loaded, db_session, make_user, login_as, redis_db):
+    """A snapshot carries the epochs read before the database: one written after a change bumped them never counts."""
+    import json
+
+    from portal.cache import USER_EPOCH_KEY, USER_KEY, USERS_EPOCH_KEY
+
+    user = make_user("OM", role="reader")
+    with cached_app.app_context():
+        db_session.commit()
+    client = login_as(cached_app.test_client(), user)
+    client.get("/api/v1/me")
+    snapshot = json.loads(redis_db.get(USER_KEY.format(user.id)))
+    redis_db.incr(USER_EPOCH_KEY.format(user.id))  # a change committed meanwhile
+    redis_db.set(USER_KEY.format(user.id), json.dumps({**snapshot, "role": "admin"}))  # the racing read writes late
+    assert client.get("/api/v1/me").get_json()["role"] == "reader"
+    redis_db.incr(USERS_EPOCH_KEY)  # an organisation changed: every snapshot is stale
+    redis_db.set(USER_KEY.format(user.id), json.dumps({**json.loads(redis_db.get(USER_KEY.format(user.id))), "role": "admin"}))
+    assert client.get("/api/v1/me").get_json()["role"] == "reader"
+
+
+def test_an_organisation_leaving_the_mdt_shows_in_its_users_next_request(cached_app, loaded, db_session, make_user, login_as, redis_db):
+    from models import ActionItem, Organisation
+
+    user = make_user("OM")
+    kmar = db_session.query(Organisation).filter_by(code="KMAR").one()
+    db_session.add(ActionItem(title="Alleen voor het MDT", owner_organisation=kmar, visibility="mdt"))
+    with cached_app.app_context():
+        db_session.commit()
+    client = login_as(cached_app.test_client(), user)
+    assert client.get("/api/v1/action-items").get_json()["total"] == 1
+    assert client.get("/api/v1/action-items").get_json()["total"] == 1
+    om = db_session.query(Organisation).filter_by(code="OM").one()
+    om.is_mdt_member = False
+    with cached_app.app_context():
+        db_session.commit()
+    assert client.get("/api/v1/action-items").get_json()["total"] == 0

@@ -14,7 +14,7 @@ from models import AccessToken, User
 
 from .. import audit
 from ..access import public, server_to_server
-from ..extensions import db, limiter, login_limit
+from ..extensions import db, sign_in_limit
 from ..security import safe_next
 from ..sessions import current_session_id, end_sessions_of, sessions_of
 from . import bp, services
@@ -47,7 +47,7 @@ def login_page():
 
 @bp.get("/auth/login/<name>")
 @public
-@limiter.shared_limit(login_limit, scope="auth")
+@sign_in_limit
 def start(name: str):
     client = providers().get(name) or abort(404)
     pending = Pending.start(name, safe_next(request.args.get("next")))
@@ -75,7 +75,7 @@ def _failure_page(client: ProviderClient, exc: LoginError, status: int = 400):
 
 @bp.get("/auth/callback/<name>")
 @public
-@limiter.shared_limit(login_limit, scope="auth")
+@sign_in_limit
 def callback(name: str):
     client = providers().get(name) or abort(404)
     pendings = dict(session.get("oidc_pending", {}))
@@ -125,7 +125,7 @@ def callback(name: str):
 
 @bp.post("/auth/logout")
 @public
-@limiter.shared_limit(login_limit, scope="auth")
+@sign_in_limit
 def logout():
     provider_name = session.get("login_provider")
     if current_user.is_authenticated:
@@ -144,7 +144,7 @@ def logout():
 
 @bp.post("/auth/backchannel-logout/<name>")
 @server_to_server  # the provider calls it; the signed logout token is the proof
-@limiter.shared_limit(login_limit, scope="auth")
+@sign_in_limit
 def backchannel_logout(name: str):
     """OpenID Connect Back-Channel Logout 1.0: the provider ends the user's portal sessions (those of its session `sid`,
     or all of the user's when it names only `sub`). Only sessions begun before the token was issued end."""
