@@ -169,7 +169,7 @@ def own_items(url: str) -> dict[str, list[int]]:
 def mixed_load(base: str, url: str, pages: dict[str, str]) -> dict:
     import mixed
 
-    people = [login(base, provider, provider, f"{provider}-demo", provider) for provider, _code in PROVIDERS]
+    people = [login(base, provider, f"{provider}-demo", provider) for provider, _code in PROVIDERS]
     people.append(login(base, "coordinator", "coordinator-demo"))
     owners = [code for _p, code in PROVIDERS] + ["JENV"]
     items = own_items(url)
