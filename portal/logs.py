@@ -7,8 +7,7 @@ import secrets
 import sys
 import time
 
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, g, request, session
 
 log = logging.getLogger("portal.request")
 
@@ -26,6 +25,15 @@ class StdoutHandler(logging.StreamHandler):
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stdout
         super().emit(record)
+
+
+def _user_id() -> str | None:
+    """Who made the request, without loading anyone the request itself did not load: the user when the request used it,
+    else the id the session names (a probe or a public page loads no user for its log line)."""
+    user = g.get("_login_user")  # Flask-Login's per-request user, once something asked for it
+    if user is not None:
+        return user.get_id() if user.is_authenticated else None
+    return session.get("_user_id") if session else None
 
 
 def init_app(app: Flask) -> None:
@@ -53,6 +61,6 @@ def init_app(app: Flask) -> None:
             "path": request.path,  # never the query string: it may carry an authorization code
             "endpoint": request.endpoint, "status": response.status_code,
             "ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
-            "user": current_user.get_id() if current_user and current_user.is_authenticated else None,
+            "user": _user_id(),
         })
         return response

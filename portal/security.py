@@ -19,19 +19,19 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _form_targets() -> str:
+def _form_targets(app: Flask) -> str:
     """Logout is a form whose answer redirects to the provider's end_session_endpoint: allow those origins."""
-    origins = sorted({f"{u.scheme}://{u.netloc}" for u in (urlsplit(p.issuer) for p in current_app.config["PORTAL_SETTINGS"].providers)})
+    origins = sorted({f"{u.scheme}://{u.netloc}" for u in (urlsplit(p.issuer) for p in app.config["PORTAL_SETTINGS"].providers)})
     return " ".join(["'self'", *origins])
 
 
 def _headers(response):
-    nonce = csp_nonce()
-    response.headers.setdefault("Content-Security-Policy", (
-        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-        f"form-action {_form_targets()}"
-    ))
+    # The nonce only when a template asked for one (a JSON answer or a probe has no script to allow);
+    # the rest of the policy is the same for every response of this process, built once.
+    nonce = g.get("csp_nonce")
+    rest = current_app.extensions["portal.csp"]
+    response.headers.setdefault("Content-Security-Policy",
+                                f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; {rest}" if nonce else f"default-src 'self'; script-src 'self'; {rest}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
@@ -69,6 +69,8 @@ def _error(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["portal.csp"] = ("style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                                    f"form-action {_form_targets(app)}")
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _error)

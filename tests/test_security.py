@@ -164,3 +164,14 @@ def test_request_log_is_json_with_a_request_id(client, capsys):
     entry = next(e for e in lines if e.get("path") == "/healthz")
     assert entry["request_id"] == "abc12345-proxy" and entry["status"] == 200 and "SECRET-CODE" not in json.dumps(entry)
     assert client.get("/healthz", headers={"X-Request-ID": "bad id <script>"}).headers["X-Request-ID"] != "bad id <script>"
+
+
+def test_request_log_names_the_signed_in_user(app, loaded, make_user, login_as, capsys):
+    import json
+
+    user = make_user("IND")
+    client = login_as(app.test_client(), user)
+    assert client.get("/api/v1/me").status_code == 200
+    assert client.get("/toegankelijkheid").status_code == 200  # a public page: the user is not loaded, the log still says who
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [e["user"] for e in lines if e.get("path") in ("/api/v1/me", "/toegankelijkheid")] == [str(user.id), str(user.id)]
