@@ -178,8 +178,12 @@ def mixed_load(base: str, url: str, pages: dict[str, str]) -> dict:
     return mixed.run(base, clients, MIXED_SECONDS)
 
 
-def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> dict[str, int]:
-    """SQL statements per page, counted in-process on the same database."""
+def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> tuple[dict[str, int], dict[str, float]]:
+    """SQL statements per page, counted in-process on the same database, and the time spent rendering its templates
+    (ms, median of five renders; Jinja and the Python the templates call)."""
+    import statistics
+
+    from flask import before_render_template, template_rendered
     from sqlalchemy import event, select
 
     from models import User
@@ -194,7 +198,16 @@ def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
     engine = Database.state(app).engine
-    counts = {}
+    counts, templates = {}, {}
+    starts: list[float] = []
+    spent: list[float] = []
+
+    def started(_app, template, context):
+        starts.append(time.perf_counter())
+
+    def rendered(_app, template, context):
+        spent.append(time.perf_counter() - starts.pop())
+
     for name, path in paths.items():
         client.get(path)
         seen = []
@@ -207,8 +220,18 @@ def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject
         client.get(path)
         event.remove(engine, "before_cursor_execute", listener)
         counts[name] = len(seen)
+        per_request = []
+        before_render_template.connect(started, app)
+        template_rendered.connect(rendered, app)
+        for _ in range(5):
+            spent.clear()
+            client.get(path)
+            per_request.append(sum(spent) * 1000)
+        before_render_template.disconnect(started, app)
+        template_rendered.disconnect(rendered, app)
+        templates[name] = statistics.median(per_request)
     engine.dispose()
-    return counts
+    return counts, templates
 
 
 def targets(base: str, cookie: str) -> dict[str, str]:
@@ -316,7 +339,7 @@ def main() -> None:
                     print(json.dumps({"not_found": [hidden_ms, missing_ms]}), flush=True)
                     if PAGES:
                         pages = {k: v for k, v in pages.items() if k in PAGES}
-                    counts = statement_counts(url, config, pages, "coordinator")
+                    counts, template_ms = statement_counts(url, config, pages, "coordinator")
                     for name, path in pages.items():
                         miss = after_invalidation(base + path, cookie)
                         single = wrk(base + path, cookie, 1)
@@ -324,7 +347,7 @@ def main() -> None:
                         defeated = wrk_defeated(base + path, cookie) if name != "healthz (floor)" else loaded
                         rows.append({"backend": backend, "items": size, "page": name, "rps": loaded["rps"], "p50": single["p50_ms"],
                                      "p95": single["p95_ms"], "p95_loaded": loaded["p95_ms"], "miss": miss, "sql": counts[name],
-                                     "rps_defeated": defeated["rps"], "floor": floor,
+                                     "rps_defeated": defeated["rps"], "floor": floor, "template_ms": template_ms[name],
                                      "errors": single["errors"] + loaded["errors"] + single["non2xx"] + loaded["non2xx"]
                                      + defeated["errors"] + defeated["non2xx"]})
                         print(json.dumps(rows[-1]), flush=True)
@@ -360,15 +383,16 @@ def write(rows: list[dict], facts: dict, mixes: list[dict]) -> None:
     small = min(SIZES)
     by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
     lines = ["| backend | items | page | req/s (8 clients) | p50 ms (1 client) | p95 ms (1 client) | p95 ms (8 clients) | "
-             "ms after a write (cache miss) | req/s, cache defeated (8 clients) | req/s vs floor | SQL statements | p95 vs smallest size | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "ms after a write (cache miss) | req/s, cache defeated (8 clients) | req/s vs floor | SQL statements | template ms | "
+             "p95 vs smallest size | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         floor = floors[(r["backend"], r["items"])]
         base = by_key.get((r["backend"], small, r["page"]))
         ratio = f"{r['p95'] / base['p95']:.2f}" if base and base["p95"] else "–"
         lines.append(f"| {r['backend']} | {r['items']} | {r['page']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
                      f"{r['p95_loaded']:.1f} | {r['miss']:.0f} | {r['rps_defeated']:.0f} | {100 * r['rps'] / floor['rps']:.0f}% | "
-                     f"{r['sql']} | {ratio} | {r['errors']} |")
+                     f"{r['sql']} | {r['template_ms']:.1f} | {ratio} | {r['errors']} |")
     machine = (f"{platform.node()} · {os.cpu_count()} cores · "
                f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB · Python {platform.python_version()} · "
                f"{subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which('wrk') else ''}")
