@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import column, func, literal, literal_column, select, table, union_all
+from sqlalchemy import Integer, any_, func, literal, literal_column, select, text, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
 from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
@@ -14,7 +15,6 @@ from .permissions import items_clause as visible_clause
 from .permissions import minutes_clause as restricted_minutes_clause
 
 LIMIT = 50
-CANDIDATES = 500
 
 
 @dataclass
@@ -35,61 +35,68 @@ def _fts5_query(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _matching(q: str):
-    """The full-text predicates, as SQL for the engine in use: (items matched in themselves, their updates or comments,
-    recommendation ids, minutes ids, and the (kind, item id) pairs that say where an item matched)."""
+def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
+    """(item id -> where it matched, recommendation ids, minutes ids)."""
+    reasons: dict[int, set[str]] = {}
+    recs: list[int] = []
+    minutes: list[int] = []
     if db.session.get_bind().dialect.name == "postgresql":
         tsq = func.websearch_to_tsquery("dutch", q)
 
         def matches(model):
             return literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)
 
-        # The most recent matches per kind (CANDIDATES each): a bounded semi-join, however common the word.
-        items = ActionItem.id.in_(union_all(*(
-            select(ref).where(matches(model)).order_by(model.id.desc()).limit(CANDIDATES)
-            for model, ref in ((ActionItem, ActionItem.id), (ProgressUpdate, ProgressUpdate.action_item_id), (Comment, Comment.action_item_id)))))
-        recs = select(Recommendation.id).where(matches(Recommendation))
-        minutes = select(Minutes.id).where(matches(Minutes))
+        # One statement over the five indexed tables.
+        # The most recent matches per kind: enough candidates for a page of results.
+        rows = db.session.execute(union_all(
+            select(literal("item"), ActionItem.id, ActionItem.id).where(matches(ActionItem)).order_by(ActionItem.id.desc()).limit(500),
+            select(literal("update"), ProgressUpdate.id, ProgressUpdate.action_item_id).where(matches(ProgressUpdate))
+            .order_by(ProgressUpdate.id.desc()).limit(500),
+            select(literal("comment"), Comment.id, Comment.action_item_id).where(matches(Comment)).order_by(Comment.id.desc()).limit(500),
+            select(literal("recommendation"), Recommendation.id, literal(None)).where(matches(Recommendation)).limit(100),
+            select(literal("minutes"), Minutes.id, literal(None)).where(matches(Minutes)).order_by(Minutes.id.desc()).limit(500),
+        )).all()
+    else:
+        query = _fts5_query(q)
+        if not query:
+            return reasons, recs, minutes
+        rows = db.session.execute(text("SELECT kind, ref_id, item_id FROM search_fts WHERE search_fts MATCH :q "
+                                       "ORDER BY rank LIMIT 2000"), {"q": query}).all()
+    for kind, ref_id, item_id in rows:
+        if kind == "recommendation":
+            recs.append(int(ref_id))
+        elif kind == "minutes":
+            minutes.append(int(ref_id))
+        else:
+            reasons.setdefault(int(item_id), set()).add(kind)
+    return reasons, recs, minutes
 
-        def where(ids):
-            return union_all(select(literal("item"), ActionItem.id).where(ActionItem.id.in_(ids), matches(ActionItem)),
-                             select(literal("update"), ProgressUpdate.action_item_id).where(ProgressUpdate.action_item_id.in_(ids),
-                                                                                            matches(ProgressUpdate)),
-                             select(literal("comment"), Comment.action_item_id).where(Comment.action_item_id.in_(ids), matches(Comment)))
-        return items, recs, minutes, where
-    query = _fts5_query(q) or '""'
-    fts = table("search_fts", column("kind"), column("ref_id"), column("item_id"))
-    match = literal_column("search_fts").op("MATCH")(literal(query))
-    items = ActionItem.id.in_(select(fts.c.item_id).where(match, fts.c.kind.in_(("item", "update", "comment"))))
-    recs = select(fts.c.ref_id).where(match, fts.c.kind == "recommendation")
-    minutes = select(fts.c.ref_id).where(match, fts.c.kind == "minutes")
 
-    def where(ids):
-        return select(fts.c.kind, fts.c.item_id).where(match, fts.c.kind.in_(("item", "update", "comment")), fts.c.item_id.in_(ids))
-    return items, recs, minutes, where
+def _among(column, ids: list[int]):
+    """column IN ids; on PostgreSQL as one array parameter (= ANY), not hundreds of bound values."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def search(user: User | None, q: str) -> Results:
-    """Ranked and paged in SQL: only the page of rows shown leaves the database (most recently changed first); a fixed
-    number of statements per search, whatever matched."""
-    items, rec_ids, minutes_ids, where = _matching(q)
+    reasons, rec_ids, minutes_ids = _candidates(q)
     results = Results()
+    # Each query runs even when nothing matched: a fixed number of statements per search.
     results.items = db.session.scalars(
-        select(ActionItem).where(items, visible_clause(user))
-        .order_by(ActionItem.updated_at.desc(), ActionItem.id.desc()).limit(LIMIT)
+        select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user))
+        .order_by(ActionItem.updated_at.desc()).limit(LIMIT)
         .options(joinedload(ActionItem.owner_organisation))
     ).all()
-    ids = [i.id for i in results.items]
-    for kind, item_id in db.session.execute(where(ids or [0])):
-        results.reasons.setdefault(int(item_id), set()).add(kind)
+    results.reasons = {i.id: reasons[i.id] for i in results.items}
     results.recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.id.in_(rec_ids)).order_by(Recommendation.id).limit(100)
+        select(Recommendation).where(_among(Recommendation.id, rec_ids)).order_by(Recommendation.id)
         .options(joinedload(Recommendation.source))
     ).all()
     results.minutes = db.session.execute(
         select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(Minutes.id.in_(minutes_ids), restricted_minutes_clause(user))
+        .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user))
         .order_by(Meeting.starts_at.desc()).limit(LIMIT)
     ).all()
     return results
