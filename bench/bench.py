@@ -71,6 +71,12 @@ def prepare(url: str, size: int, config: Path) -> float:
 PROVIDERS = (("kmar", "KMAR"), ("politie", "POL"), ("ind", "IND"), ("om", "OM"), ("jenv", "JENV"))  # the order of accounts.json
 MIXED_SECONDS = int(os.environ.get("BENCH_MIXED_SECONDS", "20"))
 MIXED_CLIENTS = int(os.environ.get("BENCH_MIXED_CLIENTS", "8"))
+# Redmine 5 side by side: when installed, or with BENCH_REDMINE=1 (bench/redmine-setup installs it); BENCH_REDMINE=0 skips it.
+REDMINE = os.environ.get("BENCH_REDMINE") == "1" or (os.environ.get("BENCH_REDMINE") != "0" and Path("/usr/share/redmine").exists())
+REDMINE_PORT = 3100
+# The portal's page -> Redmine's matching page (20,000 issues, 100,000 journals; issue 77 has 20).
+REDMINE_PAGES = {"healthz (floor)": "/favicon.ico", "action list": "/issues", "action list (filtered)": "/issues?status_id=2",
+                 "item with ~20 updates": "/issues/77", "dashboard": "/projects/mdt", "API list": "/issues.json?limit=100"}
 
 
 def login(base: str, username: str, password: str, provider: str = "jenv") -> str:
@@ -144,6 +150,32 @@ def bare_floor() -> float:
             except requests.RequestException:
                 time.sleep(0.2)
         return wrk(f"http://127.0.0.1:{port}/healthz", "", 8)["rps"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def redmine_figures() -> dict[str, float]:
+    """req/s of Redmine's matching pages (puma 2 workers x 5 threads, PostgreSQL), measured like the portal's."""
+    run([ROOT / "bench" / "redmine-setup"])
+    server = subprocess.Popen(["puma", "-w", "2", "-t", "5:5", "-e", "production", "-b", f"tcp://127.0.0.1:{REDMINE_PORT}", "config.ru"],
+                              cwd="/usr/share/redmine", env={**os.environ, "X_DEBIAN_SITEID": "default", "RAILS_ENV": "production"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{REDMINE_PORT}"
+    try:
+        for _ in range(150):
+            try:
+                if requests.get(f"{base}/issues/77", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        figures = {}
+        for name, path in REDMINE_PAGES.items():
+            requests.get(base + path, timeout=30).raise_for_status()
+            figures[name] = wrk(base + path, "", 8)["rps"]
+            print(json.dumps({"redmine": name, "rps": figures[name]}), flush=True)
+        return figures
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -241,10 +273,11 @@ def targets(base: str, cookie: str) -> dict[str, str]:
     report = requests.post(f"{base}/api/v1/reports", json={"title": "Benchmark", "as_of": date.today().isoformat()},
                            headers={**headers, "X-CSRFToken": me["csrf_token"]}, timeout=120)
     report.raise_for_status()
-    return {"healthz (floor)": "/healthz", "dashboard": "/", "action list (filtered)": "/actions?status=in_progress&organisation=KMAR",
+    return {"healthz (floor)": "/healthz", "dashboard": "/", "action list": "/actions",
+            "action list (filtered)": "/actions?status=in_progress&organisation=KMAR",
             "item with ~20 updates": f"/actions/{ITEM_ID}", "meeting": f"/meetings/{MEETING_ID}", "framework": "/framework",
             "search": "/search?q=grenstoezicht", "report preview": f"/reports/{report.json()['id']}",
-            "API list": "/api/v1/action-items?per_page=25"}, report.json()["id"]
+            "API list": "/api/v1/action-items?per_page=100"}, report.json()["id"]
 
 
 def not_found_timing(base: str, cookie: str, hidden_id: int, missing_id: int, n: int = 200) -> tuple[float, float]:
@@ -306,6 +339,7 @@ def main() -> None:
     rows, facts, mixes = [], {}, []
     floor = bare_floor()
     facts["bare Flask route under the same gunicorn settings (req/s, 8 clients)"] = round(floor)
+    redmine = redmine_figures() if REDMINE else {}
     try:
         for backend in BACKENDS:
             for size in SIZES:
@@ -358,7 +392,7 @@ def main() -> None:
                     server.wait(timeout=30)
     finally:
         idp.terminate()
-    write(rows, facts, mixes)
+    write(rows, facts, mixes, redmine)
 
 
 def mixed_lines(mixes: list[dict]) -> list[str]:
@@ -378,7 +412,25 @@ def mixed_lines(mixes: list[dict]) -> list[str]:
     return lines
 
 
-def write(rows: list[dict], facts: dict, mixes: list[dict]) -> None:
+def redmine_lines(rows: list[dict], redmine: dict[str, float]) -> list[str]:
+    if not redmine:
+        return ["## Side by side with Redmine", "", "Not measured in this run (BENCH_REDMINE=1 installs and measures Redmine 5).", ""]
+    lines = ["## Side by side with Redmine", "",
+             "Redmine 5.0 from Debian, puma 2 workers x 5 threads, PostgreSQL, 20,000 issues with 100,000 journals (bench/redmine-setup), "
+             "read anonymously from a public project; wrk with 8 connections like the portal's column. Pages: default list /issues, "
+             "filtered /issues?status_id=2, an issue with 20 journals, the project overview as the dashboard, /issues.json?limit=100, "
+             "and the static favicon as Redmine's floor.", "",
+             "| backend | items | page | Redmine req/s | portal req/s warm | portal req/s cache defeated | warm / Redmine | defeated / Redmine |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if r["page"] in redmine and redmine[r["page"]]:
+            other = redmine[r["page"]]
+            lines.append(f"| {r['backend']} | {r['items']} | {r['page']} | {other:.0f} | {r['rps']:.0f} | {r['rps_defeated']:.0f} | "
+                         f"{r['rps'] / other:.1f}x | {r['rps_defeated'] / other:.1f}x |")
+    return lines + [""]
+
+
+def write(rows: list[dict], facts: dict, mixes: list[dict], redmine: dict[str, float]) -> None:
     floors = {(r["backend"], r["items"]): r for r in rows if r["page"] == "healthz (floor)"}
     small = min(SIZES)
     by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
@@ -404,7 +456,7 @@ def write(rows: list[dict], facts: dict, mixes: list[dict]) -> None:
                       "Redis, i.e. for a cache miss.", "", *lines, "",
                       *[f"- {k}: {v}" for k, v in facts.items()],
                       *[f"- {r['backend']} {r['items']}: /healthz is {100 * r['rps'] / r['floor']:.0f}% of the bare Flask route"
-                        for r in rows if r["page"] == "healthz (floor)"], "", *mixed_lines(mixes), ""])
+                        for r in rows if r["page"] == "healthz (floor)"], "", *redmine_lines(rows, redmine), *mixed_lines(mixes), ""])
     (ROOT / "bench" / "results" / os.environ.get("BENCH_OUT", "latest.md")).write_text(text)
     print(text)
 
