@@ -2,9 +2,11 @@
 meetings and their parts through the meeting services (which set up the fixed first agenda item)."""
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from models import ActionItem, Organisation
@@ -47,3 +49,13 @@ def current_areas(session):
     from models import FocusArea, Framework
 
     return session.scalars(select(FocusArea).join(Framework).where(Framework.key == "beleidskader-2023").order_by(FocusArea.position)).all()
+
+
+def xlsx(rows) -> bytes:
+    """A spreadsheet (XLSX) with these rows on its first sheet, as an upload would bring it."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

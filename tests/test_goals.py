@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from test_reminders import smtp  # noqa: F401 - the real SMTP server fixture
 
@@ -28,6 +27,8 @@ from portal.indicators import bulk
 from portal.indicators import services as indicators
 from portal.reports import services as reports
 from portal.reports import snapshot
+
+import factories
 
 
 def _post(client, url: str, data: dict | None = None, **kw):
@@ -342,20 +343,12 @@ def test_new_framework_carries_commitments_over_with_a_link(client, loaded, make
 
 # -- imports ----------------------------------------------------------------------------------------------------
 
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
 
 def test_figure_import_refuses_a_bad_sheet_whole(loaded, make_user):
     coordinator = make_user("JENV", role="coordinator")
-    good = _xlsx([["indicator", "periode", "waarde", "bron"], ["om-instroom-mh", "2016", 240, "Monitor"],
+    good = factories.xlsx([["indicator", "periode", "waarde", "bron"], ["om-instroom-mh", "2016", 240, "Monitor"],
                   ["zm-afdoeningen-mh", "2016", 190.0, "Monitor"]])
-    bad = _xlsx([["indicator", "periode", "waarde"], ["om-instroom-mh", "2016", 240], ["bestaat-niet", "2016", 1],
+    bad = factories.xlsx([["indicator", "periode", "waarde"], ["om-instroom-mh", "2016", 240], ["bestaat-niet", "2016", 1],
                  ["zm-afdoeningen-mh", "2015", 1], ["zm-afdoeningen-mh", "twintig", "veel"]])
     before = loaded.scalar(select(func.count()).select_from(Measurement))
     lines = bulk.preview(loaded, coordinator, "cijfers.xlsx", bad)
@@ -394,7 +387,7 @@ def test_action_list_import_refuses_a_bad_sheet_whole_and_finds_duplicates(clien
     pol_secret, _ = actions.create_item(loaded, make_user("POL"), {"title": "Geheime politieactie", "visibility": "organisation",
                                                                   "owner_organisation": "POL"})
     before = loaded.scalar(select(func.count()).select_from(ActionItem))
-    sheet = _xlsx([["Actie", "Trekker", "Deadline", "Status", "Voortgang"],
+    sheet = factories.xlsx([["Actie", "Trekker", "Deadline", "Status", "Voortgang"],
                    ["Liaisonnetwerk evalueren", "Koninklijke Marechaussee", date(2027, 3, 1), "bezig", 0.4],
                    ["Opleidingsplan opsporing", "KMAR", "31-12-2027", "open", None],
                    ["Liaisonnetwerk evalueren", "KMAR", None, None, None],
@@ -408,10 +401,10 @@ def test_action_list_import_refuses_a_bad_sheet_whole_and_finds_duplicates(clien
         imports.store(loaded, coordinator, "actielijst.xlsx", sheet, mapping)
     assert loaded.scalar(select(func.count()).select_from(ActionItem)) == before
     # A title the importer cannot see is never reported as a duplicate (that would leak it).
-    secret_sheet = _xlsx([["Titel", "Eigenaar"], ["Geheime politieactie", "POL"]])
+    secret_sheet = factories.xlsx([["Titel", "Eigenaar"], ["Geheime politieactie", "POL"]])
     _, _, lines = imports.preview(loaded, coordinator, "x.xlsx", secret_sheet)
     assert not any("staat al" in p for p in lines[0].problems)
-    good = _xlsx([["Actie", "Trekker", "Deadline", "Status", "Voortgang"],
+    good = factories.xlsx([["Actie", "Trekker", "Deadline", "Status", "Voortgang"],
                   ["Liaisonnetwerk evalueren", "Koninklijke Marechaussee", date(2027, 3, 1), "bezig", 0.4]])
     assert imports.store(loaded, coordinator, "actielijst.xlsx", good, imports.guess_mapping(["Actie", "Trekker", "Deadline", "Status", "Voortgang"])) == 1
     item = loaded.scalars(select(ActionItem).where(ActionItem.title == "Liaisonnetwerk evalueren")).one()
