@@ -7,7 +7,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models import (
@@ -16,11 +15,15 @@ from models import (
     Commitment,
     DisposalList,
     FocusArea,
+    Framework,
     Indicator,
     Measurement,
+    Organisation,
     Recommendation,
     UpdateRound,
 )
+
+import factories
 
 # page endpoint -> (method, API endpoint) of its twin
 TWINS = {
@@ -125,19 +128,11 @@ def test_cancel_through_the_api(api):
     assert client.post(url, json={"reason": "Nog eens"}, headers={**client.headers, "If-Match": '"1"'}).status_code == 412
 
 
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
 
 def test_action_list_import_through_the_api_is_all_or_nothing(api, loaded):
     client = api("JENV", "coordinator")
-    good = _xlsx([["Actie", "Eigenaar", "Deadline"], ["Eerste actie uit Excel", "KMAR", "2027-03-01"], ["Tweede actie", "IND", "2027-04-01"]])
-    bad = _xlsx([["Actie", "Eigenaar", "Deadline"], ["Goede regel", "KMAR", "2027-03-01"], ["Foute regel", "NOPE", "geen datum"]])
+    good = factories.xlsx([["Actie", "Eigenaar", "Deadline"], ["Eerste actie uit Excel", "KMAR", "2027-03-01"], ["Tweede actie", "IND", "2027-04-01"]])
+    bad = factories.xlsx([["Actie", "Eigenaar", "Deadline"], ["Goede regel", "KMAR", "2027-03-01"], ["Foute regel", "NOPE", "geen datum"]])
     refused = client.post("/api/v1/action-items/import", data={"file": (io.BytesIO(bad), "lijst.xlsx")}, headers=client.headers)
     assert refused.status_code == 422 and "regel 3" in refused.get_json()["error"]["fields"]
     assert loaded.scalar(select(func.count()).select_from(ActionItem)) == 0
@@ -216,7 +211,7 @@ def test_weights_and_a_new_framework_through_the_api(api, loaded):
     assert ok.status_code == 200 and ok.get_json()["weights"][str(first.id)] == 2.5
     created = coordinator.post("/api/v1/frameworks", headers=coordinator.headers, json={
         "title": "Beleidskader aanpak mensensmokkel 2027-2030", "period_start": "2027-01-01", "period_end": "2030-12-31",
-        "carry_over": [first.id]})
+        "carry_over_ids": [first.id]})
     assert created.status_code == 201 and created.get_json()["key"] == "beleidskader-aanpak-mensensmokkel-2027-2030"
     carried = loaded.scalars(select(Commitment).join(FocusArea).where(FocusArea.framework_id == created.get_json()["id"])).all()
     assert [c.text for c in carried] == [first.text]
@@ -245,11 +240,11 @@ def test_related_recommendations_through_the_api(api, loaded):
     a, b = loaded.scalars(select(Recommendation.id).order_by(Recommendation.id).limit(2)).all()
     coordinator, member = api("JENV", "coordinator"), api("KMAR")
     url = f"/api/v1/recommendations/{a}/related"
-    assert member.post(url, json={"related": b}, headers=member.headers).status_code == 403
-    assert coordinator.post(url, json={"related": a}, headers=coordinator.headers).status_code == 422
-    assert coordinator.post(url, json={"related": 2_000_000}, headers=coordinator.headers).status_code == 422
-    assert b in coordinator.post(url, json={"related": b}, headers=coordinator.headers).get_json()["related"]
-    assert b not in coordinator.post(url, json={"related": b, "linked": False}, headers=coordinator.headers).get_json()["related"]
+    assert member.post(url, json={"related_id": b}, headers=member.headers).status_code == 403
+    assert coordinator.post(url, json={"related_id": a}, headers=coordinator.headers).status_code == 422
+    assert coordinator.post(url, json={"related_id": 2_000_000}, headers=coordinator.headers).status_code == 422
+    assert b in coordinator.post(url, json={"related_id": b}, headers=coordinator.headers).get_json()["related"]
+    assert b not in coordinator.post(url, json={"related_id": b, "linked": False}, headers=coordinator.headers).get_json()["related"]
 
 
 def test_narratives_and_update_rounds_through_the_api(api, loaded):
@@ -315,3 +310,38 @@ def test_twins_on_missing_objects_are_404(api, path):
     client = api("JENV", "admin")
     method = client.put if path.endswith("weights") else client.patch if path.endswith("nope") else client.post
     assert method(path, json={}, headers=client.headers).status_code == 404
+
+
+def test_ids_beyond_the_database_are_refused_at_the_edge(api, loaded):
+    """Rule 10 on the new twins: an id too big for a PostgreSQL integer is a 4xx, never a database error."""
+    rec = loaded.scalars(select(Recommendation.id)).first()
+    coordinator = api("JENV", "coordinator")
+    too_big = 2**40
+    for url, body in ((f"/api/v1/recommendations/{rec}/related", {"related_id": too_big}),
+                      ("/api/v1/frameworks", {"title": "Kader 2031", "period_start": "2031-01-01", "period_end": "2032-12-31",
+                                              "carry_over_ids": [too_big]}),
+                      ("/api/v1/focus-areas/3.1/weights", {"weights": {str(too_big): 2}})):
+        response = coordinator.open(url, method="PUT" if url.endswith("weights") else "POST", json=body, headers=coordinator.headers)
+        assert 400 <= response.status_code < 500, (url, response.status_code)
+    meeting = coordinator.post("/api/v1/meetings", headers=coordinator.headers, json={
+        "series": "MDT", "title": "Overleg", "starts_at": "2027-01-12T10:00:00+01:00", "invited": ["KMAR", "JENV"]}).get_json()
+    invited = coordinator.post(f"/api/v1/meetings/{meeting['id']}/invitations", json={"user_id": too_big}, headers=coordinator.headers)
+    assert 400 <= invited.status_code < 500
+    assert loaded.scalar(select(func.count()).select_from(Framework).where(Framework.title == "Kader 2031")) == 0
+
+
+def test_a_round_overview_counts_only_what_the_caller_may_see(api, loaded):
+    kmar = loaded.scalars(select(Organisation).where(Organisation.code == "KMAR")).one()
+    loaded.add(ActionItem(title="Alleen KMar", owner_organisation=kmar, visibility="organisation"))
+    loaded.add(ActionItem(title="Voor het MDT", owner_organisation=kmar, visibility="mdt"))
+    loaded.flush()
+    coordinator = api("JENV", "coordinator")
+    opened = coordinator.post("/api/v1/update-rounds", json={"title": "Ronde", "deadline": (date.today() + timedelta(days=7)).isoformat()},
+                              headers=coordinator.headers).get_json()
+
+    def kmar_items(client) -> int:
+        rows = client.get(f"/api/v1/update-rounds/{opened['id']}").get_json()["organisations"]
+        return next((r["items"] for r in rows if r["code"] == "KMAR"), 0)
+    assert kmar_items(coordinator) == 1
+    assert kmar_items(api("KMAR")) == 2
+    assert kmar_items(api("BZ", "reader")) == 0

@@ -91,12 +91,12 @@ def record_response(rec_id: int):
 
 @bp.post("/recommendations/<int:rec_id>/related")
 def relate(rec_id: int):
-    """"Asks the same as": link (or with "linked": false unlink) two recommendations (coordinators)."""
+    """"Asks the same as": link (or with "linked": false unlink) two recommendations (coordinators): {"related_id": 12}."""
     rec = db.session.get(Recommendation, rec_id) or abort(404)
-    body = body_of({"related": INT, "linked": BOOL})
-    other = db.session.get(Recommendation, body["related"]) if isinstance(body.get("related"), int) else None
+    body = body_of({"related_id": INT, "linked": BOOL})  # an *_id key: the edge refuses integers beyond the database's (inputs.py)
+    other = db.session.get(Recommendation, body["related_id"]) if "related_id" in body else None
     if other is None:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"related": "Kies een bestaande aanbeveling."})
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"related_id": "Kies een bestaande aanbeveling."})
     with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
         followup.link_related(db.session, current_viewer(), rec, other, body.get("linked", True))
     return jsonify({"id": rec.id, "related": followup.related_ids(db.session, [rec.id]).get(rec.id, [])})

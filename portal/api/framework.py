@@ -49,9 +49,9 @@ def set_weights(code: str):
 @bp.post("/frameworks")
 def create_framework():
     """The next framework (coordinators), carrying the chosen commitments of the one in force over, each linked to its original."""
-    body = body_of({"title": TEXT, "period_start": TEXT, "period_end": TEXT, "carry_over": IDS})
+    body = body_of({"title": TEXT, "period_start": TEXT, "period_end": TEXT, "carry_over_ids": IDS})
     earlier = rollup.framework(db.session, today())
     with service_call("Alleen coördinatoren voegen een beleidskader toe."):
-        created = frameworks.create(db.session, current_viewer(), body, earlier, set(body.get("carry_over") or []))
+        created = frameworks.create(db.session, current_viewer(), body, earlier, set(body.get("carry_over_ids") or []))
     return jsonify({"id": created.id, "key": created.key, "title": created.title, "period_start": created.period_start.isoformat(),
                     "period_end": created.period_end.isoformat(), "in_force": False}), 201

@@ -123,7 +123,7 @@ def _goals_paths(errors: dict) -> dict:
                         "post": {"summary": "Add the next framework (coordinators), carrying chosen commitments of the one in force over",
                                  "requestBody": _json({"title": {"type": "string"}, "period_start": {"type": "string", "format": "date"},
                                                        "period_end": {"type": "string", "format": "date"},
-                                                       "carry_over": {"type": "array", "items": {"type": "integer"}, "description": "commitment ids"}},
+                                                       "carry_over_ids": {"type": "array", "items": {"type": "integer"}, "description": "commitment ids"}},
                                                       ["title", "period_start", "period_end"]),
                                  "responses": {"201": _resp("The framework"), **common}}},
         "/users": {"get": {"summary": "Users with organisation, role and status (admins)", "responses": {"200": _resp("OK"), **common}}},
@@ -227,7 +227,7 @@ def _twin_paths(errors: dict) -> dict:
             "responses": {"201": _resp("The meeting"), "409": _resp("Minutes approved", ERROR), **common}}},
         "/recommendations/{id}/related": {"parameters": [ID], "post": {
             "summary": "Link (or with linked=false unlink) two recommendations that ask the same (coordinators)",
-            "requestBody": _json({"related": {"type": "integer"}, "linked": {"type": "boolean", "default": True}}, ["related"]),
+            "requestBody": _json({"related_id": {"type": "integer"}, "linked": {"type": "boolean", "default": True}}, ["related_id"]),
             "responses": {"200": _resp("The related ids"), **common}}},
         "/reports/{id}/narratives": {"parameters": [ID], "post": {
             "summary": "An organisation's text for a focus area of the report; a coordinator approves it",
