@@ -20,7 +20,8 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation, User
@@ -111,9 +112,6 @@ def signed_in_user(session: Session, user_id: int) -> User | None:
     A committed change to a user or an organisation bumps an epoch (below); a snapshot counts only while it carries the
     current epochs, read in the same round trip. The epochs are read *before* the database, so a snapshot written from
     a read that raced a change is stale at once: a role change or a deactivation holds from the next request on."""
-    from sqlalchemy.orm import joinedload
-    from sqlalchemy.orm.session import make_transient_to_detached
-
     store = cache().redis if has_app_context() and "portal.cache" in current_app.extensions else None
     epochs = None
     if store is not None:

@@ -118,7 +118,7 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
     header, body = rows[0], rows[1:]
     if not body:
         raise SheetError(_("Het bestand bevat alleen een kopregel."))
-    mapping = mapping or guess_mapping(header)
+    mapping = {**guess_mapping(header), **mapping} if mapping else guess_mapping(header)  # a partial mapping keeps the guesses
     if mapping.get("title") is None:
         raise SheetError(_("Kies welke kolom de titel van de actie bevat."))
     orgs = {}
@@ -148,7 +148,7 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
     return header, mapping, lines
 
 
-def store(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None]) -> int:
+def store(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None] | None) -> int:
     """All or nothing: any problem on any line, or any refusal while creating, stores no item."""
     if not can_create(actor):
         raise ValidationFailed({"file": _("U mag geen acties aanmaken.")})

@@ -9,6 +9,7 @@ from models import ActionItem
 
 from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict, VersionMissing
 from ..extensions import db
+from ..sheets import MAX_BYTES
 from . import bp
 from .schemas import ApiError, api_error, check_types, item_json
 
@@ -88,6 +89,17 @@ def _item_response(item: ActionItem, status: int = 200):
     response.status_code = status
     response.headers["ETag"] = f'"{item.version}"'
     return response
+
+
+def uploaded_file() -> tuple[str, bytes]:
+    """The file of a multipart request (field `file`), at most 1 MB: 422 without one, 413 when larger."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Stuur een bestand (multipart, veld file)."})
+    raw = upload.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ApiError(413, "too_large", "Het bestand is groter dan 1 MB.")
+    return upload.filename, raw
 
 
 def body_of(fields: dict) -> dict:

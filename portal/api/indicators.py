@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, request
+from flask import abort, jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,10 +14,9 @@ from ..errors import VersionConflict
 from ..extensions import db
 from ..indicators import bulk
 from ..indicators import services as indicator_services
-from ..sheets import MAX_BYTES
 from ..visibility import indicator_clause
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, uploaded_file
 from .schemas import TEXT, TEXT_OR_NULL, ApiError
 
 
@@ -52,6 +51,11 @@ def _indicator_response(indicator: Indicator, status: int = 200):
     return response
 
 
+def _figure_text(value) -> str:
+    """A JSON figure as the services read typed figures: null is "not available", a decimal point becomes a comma."""
+    return "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
+
+
 @bp.post("/indicators/<key>/measurements")
 def add_measurement(key: str):
     indicator = _visible(key)
@@ -60,9 +64,8 @@ def add_measurement(key: str):
     value = body.get("value")
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
-    text = "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
     with service_call("U mag voor deze indicator geen cijfers invoeren."):
-        indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), text,
+        indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), _figure_text(value),
                                            str(body.get("source") or ""), str(body.get("note") or ""))
     return _indicator_response(indicator, 201)
 
@@ -110,11 +113,10 @@ def correct_measurement(key: str, measurement_id: int):
     measurement = next((m for m in indicator.measurements if m.id == measurement_id), None) or abort(404)
     body = body_of({"value": (str, int, float, type(None)), "reason": TEXT})
     base = _if_match()
-    value = body.get("value")
-    text = "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
     try:
         with service_call("U mag de cijfers van deze indicator niet corrigeren."):
-            indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, text, body.get("reason", ""), base)
+            indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, _figure_text(body.get("value")),
+                                                   body.get("reason", ""), base)
     except VersionConflict:
         db.session.commit()
         raise ApiError(412, "precondition_failed", "Iemand anders heeft dit cijfer intussen gewijzigd.",
@@ -122,22 +124,11 @@ def correct_measurement(key: str, measurement_id: int):
     return _indicator_response(indicator, 201)
 
 
-def _uploaded() -> tuple[str, bytes]:
-    """The file of a multipart request (field `file`), at most 1 MB."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Stuur een bestand (multipart, veld file)."})
-    raw = upload.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise ApiError(413, "too_large", "Het bestand is groter dan 1 MB.")
-    return upload.filename, raw
-
-
 @bp.post("/indicators/<key>/import")
 def import_measurements(key: str):
     """Figures of one indicator from a CSV (period;value;source;note): all lines or none; 422 names every bad line."""
     indicator = _visible(key)
-    _name, raw = _uploaded()
+    _name, raw = uploaded_file()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -150,7 +141,7 @@ def import_measurements(key: str):
 @bp.post("/indicators/import")
 def import_many():
     """Figures for many indicators from one CSV or XLSX (indicator, period, value, source, note): all lines or none."""
-    name, raw = _uploaded()
+    name, raw = uploaded_file()
     with service_call("U mag geen cijfers importeren."):
         count = bulk.store(db.session, current_viewer(), name, raw)
     return jsonify({"imported": count}), 201

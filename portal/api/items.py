@@ -15,10 +15,8 @@ from ..actions import attachments, imports, services
 from ..actions import queries as action_queries
 from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
-from ..sheets import MAX_BYTES, SheetError
-from ..sheets import read as read_sheet
 from . import bp
-from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, service_call
+from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, service_call, uploaded_file
 from .schemas import ITEM_TYPES, TEXT, ApiError, api_error, check_types, item_json
 
 ITEM_FIELDS = {"title", "description", "recommendation_ids", "focus_area", "owner_organisation",
@@ -167,12 +165,7 @@ def cancel(item_id: int):
 def import_items():
     """The coordinators' action list as XLSX or CSV (multipart: file, optional mapping = JSON {field: column number}; without it
     the columns are guessed from the header). All lines become items, or none: 422 names every bad line."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Stuur een bestand (multipart, veld file)."})
-    raw = upload.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise ApiError(413, "too_large", "Het bestand is groter dan 1 MB.")
+    filename, raw = uploaded_file()
     mapping = None
     if request.form.get("mapping"):
         try:
@@ -182,13 +175,8 @@ def import_items():
         if not (isinstance(mapping, dict) and set(mapping) <= set(imports.FIELDS)
                 and all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000) for v in mapping.values())):
             raise ApiError(422, "validation_failed", "Controleer de velden.", {"mapping": "Geef per veld het kolomnummer (vanaf 0), of null."})
-    try:
-        header = read_sheet(upload.filename, raw)[0]
-    except SheetError as exc:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": str(exc)}) from None
-    chosen = {**imports.guess_mapping(header), **(mapping or {})}
     with service_call("U mag geen acties aanmaken."):
-        count = imports.store(db.session, current_viewer(), upload.filename, raw, chosen)
+        count = imports.store(db.session, current_viewer(), filename, raw, mapping)
     return jsonify({"imported": count}), 201
 
 

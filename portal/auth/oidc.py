@@ -31,6 +31,12 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_MAX_AGE = 300  # a logout token older than five minutes is refused
 
 
+def _audiences(claims: dict) -> list:
+    """`aud` of a token as a list (a single string or a list of them; anything else is no audience)."""
+    aud = claims.get("aud")
+    return [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+
+
 class LoginError(Exception):
     """A refused login. `reason` goes to the audit trail; users see a fixed Dutch text."""
 
@@ -180,8 +186,7 @@ class ProviderClient:
         claims = self._decode(logout_token, "logout_token")
         if claims.get("iss") != self.config.issuer:
             raise LoginError("logout_token_issuer")
-        aud = claims.get("aud")
-        if self.config.client_id not in ([aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []):
+        if self.config.client_id not in _audiences(claims):
             raise LoginError("logout_token_audience")
         iat, exp = claims.get("iat"), claims.get("exp")
         now = time.time()
@@ -205,8 +210,7 @@ class ProviderClient:
         now = time.time()
         if claims.get("iss") != self.config.issuer:
             raise LoginError("id_token_issuer")
-        aud = claims.get("aud")
-        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        audiences = _audiences(claims)
         if self.config.client_id not in audiences:
             raise LoginError("id_token_audience")
         if "azp" in claims and claims["azp"] != self.config.client_id:

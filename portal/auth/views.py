@@ -153,7 +153,7 @@ def backchannel_logout(name: str):
         claims = client.verify_logout_token(request.form.get("logout_token", ""))
     except LoginError as exc:
         audit.record_now("logout.backchannel_refused", provider=name, reason=exc.reason)
-        return _no_store({"error": "invalid_request", "error_description": exc.reason}, 400)
+        return jsonify(error="invalid_request", error_description=exc.reason), 400
     query = select(User).where(User.issuer == client.config.issuer)
     if claims.get("sub"):
         query = query.where(User.subject == claims["sub"])  # else: sid alone, looked up among this provider's users
@@ -163,14 +163,7 @@ def backchannel_logout(name: str):
         if ended or claims.get("sub"):
             audit.record("logout.backchannel", actor=user, entity_type="user", entity_id=user.id, provider=name, sessions=ended)
     db.session.commit()
-    return _no_store({}, 200)
-
-
-def _no_store(body: dict, status: int):
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify({})  # Cache-Control: no-store, as every answer (portal/security.py)
 
 
 @bp.get("/account/sessions")
