@@ -113,6 +113,19 @@ def after_invalidation(url: str, cookie: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    """Until the server just started answers url with a 2xx (at most `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {seconds:.0f} s")
+
+
 def wrk_defeated(url: str, cookie: str, connections: int = 8) -> dict:
     """The same wrk run while the cache is emptied every millisecond (a write everybody sees, between any two
     requests): what a page costs when nothing is cached."""
@@ -143,12 +156,7 @@ def bare_floor() -> float:
     server = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "bench.bare:app"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
         return wrk(f"http://127.0.0.1:{port}/healthz", "", 8)["rps"]
     finally:
         server.terminate()
@@ -163,13 +171,7 @@ def redmine_figures() -> dict[str, float]:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{REDMINE_PORT}"
     try:
-        for _ in range(150):
-            try:
-                if requests.get(f"{base}/issues/77", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
+        wait_until_up(f"{base}/issues/77")
         figures = {}
         for name, path in REDMINE_PAGES.items():
             requests.get(base + path, timeout=30).raise_for_status()
@@ -351,12 +353,7 @@ def main() -> None:
                                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 try:
                     base = f"http://127.0.0.1:{PORT}"
-                    for _ in range(100):
-                        try:
-                            if requests.get(f"{base}/readyz", timeout=2).ok:
-                                break
-                        except requests.RequestException:
-                            time.sleep(0.2)
+                    wait_until_up(f"{base}/readyz")
                     cookie = login(base, "coordinator", "coordinator-demo")
                     pages, report_id = targets(base, cookie)
                     exports = []
