@@ -1,0 +1,90 @@
+"""Where a cache miss spends its time, per page: total, SQL, and each statement's time, in-process without Redis.
+
+Not a test: it prints figures for the database bench/run prepared (bench/work/bench-20000.db or portal_bench_20000).
+Usage: .venv/bin/python bench/misses.py [--backend sqlite|postgresql] [--items 20000] [--statements] [--profile] [path ...]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ["/", "/actions", "/actions?status=in_progress&organisation=KMAR", "/actions/11", "/meetings/2000", "/framework",
+         "/search?q=grenstoezicht", "/api/v1/action-items?per_page=100", "/healthz"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--items", type=int, default=20000)
+    parser.add_argument("--subject", default="demo-jenv-0", help="the user to sign in as (generate-demo's JenV coordinator)")
+    parser.add_argument("--statements", action="store_true", help="print each statement of one request with its time")
+    parser.add_argument("--profile", action="store_true", help="cProfile ten requests, by own time")
+    parser.add_argument("paths", nargs="*")
+    args = parser.parse_args()
+
+    from sqlalchemy import event, select
+
+    from models import User
+    from portal import create_app
+    from portal.config import load_settings
+    from portal.extensions import Database, db
+
+    url = (f"sqlite:///{ROOT / 'bench' / 'work' / f'bench-{args.items}.db'}" if args.backend == "sqlite"
+           else f"postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench_{args.items}")
+    app = create_app(load_settings(env={"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40,
+                                        "PORTAL_CONFIG": str(ROOT / "bench" / "work" / "portal.toml")}))
+    logging.getLogger("portal.request").disabled = True
+    with app.app_context():
+        user_id = db.session.scalars(select(User.id).where(User.subject == args.subject)).one()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+    engine = Database.state(app).engine
+    spent: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        context.bench_started = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        spent.append(((time.perf_counter() - context.bench_started) * 1000, " ".join(statement.split())))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    for path in args.paths or PAGES:
+        response = client.get(path)
+        if response.status_code != 200:
+            print(f"{path}: {response.status_code}")
+            continue
+        totals, sql = [], []
+        for _ in range(15):
+            spent.clear()
+            started = time.perf_counter()
+            client.get(path)
+            totals.append((time.perf_counter() - started) * 1000)
+            sql.append(sum(ms for ms, _ in spent))
+        print(f"{path:50s} total {statistics.median(totals):6.1f} ms   SQL {statistics.median(sql):6.1f} ms   statements {len(spent)}")
+        if args.statements:
+            spent.clear()
+            client.get(path)
+            for ms, statement in spent:
+                print(f"    {ms:6.2f} ms  {statement[:160]}")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(10):
+                client.get(path)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
