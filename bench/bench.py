@@ -35,16 +35,24 @@ def run(cmd, env=None, **kw):
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kw)
 
 
-def database(backend: str, size: int) -> str:
+def database_url(backend: str, size: int) -> str:
+    """Where the run keeps the database of a backend and size (bench/misses.py reads the same one)."""
     if backend == "sqlite":
-        path = WORK / f"bench-{size}.db"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
+        return f"sqlite:///{WORK / f'bench-{size}.db'}"
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/portal_bench_{size}"
+
+
+def database(backend: str, size: int) -> str:
+    """An empty database for a run."""
+    url = database_url(backend, size)
+    if backend == "sqlite":
+        (WORK / f"bench-{size}.db").unlink(missing_ok=True)
+        return url
     name = f"portal_bench_{size}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+    return url
 
 
 def env_for(url: str, config: Path) -> dict:
@@ -212,13 +220,10 @@ def mixed_load(base: str, url: str, pages: dict[str, str]) -> dict:
     return mixed.run(base, clients, MIXED_SECONDS)
 
 
-def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> tuple[dict[str, int], dict[str, float]]:
-    """SQL statements per page, counted in-process on the same database, and the time spent rendering its templates
-    (ms, median of five renders; Jinja and the Python the templates call)."""
-    import statistics
-
-    from flask import before_render_template, template_rendered
-    from sqlalchemy import event, select
+def in_process(url: str, config: Path, user_subject: str):
+    """The portal in this process on a bench database, without Redis (every request a cache miss): the app, a test client
+    signed in as the user with that subject, and the engine (for statement listeners)."""
+    from sqlalchemy import select
 
     from models import User
     from portal import create_app
@@ -231,7 +236,23 @@ def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
-    engine = Database.state(app).engine
+    return app, client, Database.state(app).engine
+
+
+def counted(statement: str) -> bool:
+    """A statement the query budget counts (transaction control is not)."""
+    return not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))
+
+
+def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> tuple[dict[str, int], dict[str, float]]:
+    """SQL statements per page, counted in-process on the same database, and the time spent rendering its templates
+    (ms, median of five renders; Jinja and the Python the templates call)."""
+    import statistics
+
+    from flask import before_render_template, template_rendered
+    from sqlalchemy import event
+
+    app, client, engine = in_process(url, config, user_subject)
     counts, templates = {}, {}
     starts: list[float] = []
     spent: list[float] = []
@@ -247,7 +268,7 @@ def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject
         seen = []
 
         def listener(conn, cursor, statement, *args, seen=seen):
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            if counted(statement):
                 seen.append(statement)
 
         event.listen(engine, "before_cursor_execute", listener)
@@ -275,11 +296,19 @@ def targets(base: str, cookie: str) -> dict[str, str]:
     report = requests.post(f"{base}/api/v1/reports", json={"title": "Benchmark", "as_of": date.today().isoformat()},
                            headers={**headers, "X-CSRFToken": me["csrf_token"]}, timeout=120)
     report.raise_for_status()
-    return {"healthz (floor)": "/healthz", "dashboard": "/", "action list": "/actions",
-            "action list (filtered)": "/actions?status=in_progress&organisation=KMAR",
-            "item with ~20 updates": f"/actions/{ITEM_ID}", "meeting": f"/meetings/{MEETING_ID}", "framework": "/framework",
-            "search": "/search?q=grenstoezicht", "report preview": f"/reports/{report.json()['id']}",
-            "API list": "/api/v1/action-items?per_page=100"}, report.json()["id"]
+    return page_paths(ITEM_ID, MEETING_ID, report.json()["id"]), report.json()["id"]
+
+
+def page_paths(item_id: int, meeting_id: int, report_id: int | None = None) -> dict[str, str]:
+    """The measured pages by their name in the table (the report preview only when there is a report)."""
+    pages = {"healthz (floor)": "/healthz", "dashboard": "/", "action list": "/actions",
+             "action list (filtered)": "/actions?status=in_progress&organisation=KMAR",
+             "item with ~20 updates": f"/actions/{item_id}", "meeting": f"/meetings/{meeting_id}", "framework": "/framework",
+             "search": "/search?q=grenstoezicht", "report preview": f"/reports/{report_id}",
+             "API list": "/api/v1/action-items?per_page=100"}
+    if report_id is None:
+        del pages["report preview"]
+    return pages
 
 
 def not_found_timing(base: str, cookie: str, hidden_id: int, missing_id: int, n: int = 200) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """Where a cache miss spends its time, per page: total, SQL, and each statement's time, in-process without Redis.
 
-Not a test: it prints figures for the database bench/run prepared (bench/work/bench-20000.db or portal_bench_20000).
+Not a test: it prints figures for the database and config a bench/run left in bench/work (the same pages as its table).
 Usage: .venv/bin/python bench/misses.py [--backend sqlite|postgresql] [--items 20000] [--statements] [--profile] [path ...]
 """
 from __future__ import annotations
@@ -10,15 +10,9 @@ import cProfile
 import logging
 import pstats
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-PAGES = ["/", "/actions", "/actions?status=in_progress&organisation=KMAR", "/actions/11", "/meetings/2000", "/framework",
-         "/search?q=grenstoezicht", "/api/v1/action-items?per_page=100", "/healthz"]
+import bench
 
 
 def main() -> None:
@@ -31,35 +25,23 @@ def main() -> None:
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
 
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
-    from models import User
-    from portal import create_app
-    from portal.config import load_settings
-    from portal.extensions import Database, db
-
-    url = (f"sqlite:///{ROOT / 'bench' / 'work' / f'bench-{args.items}.db'}" if args.backend == "sqlite"
-           else f"postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench_{args.items}")
-    app = create_app(load_settings(env={"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40,
-                                        "PORTAL_CONFIG": str(ROOT / "bench" / "work" / "portal.toml")}))
+    url = bench.database_url(args.backend, args.items)
+    _app, client, engine = bench.in_process(url, bench.WORK / "portal.toml", args.subject)
     logging.getLogger("portal.request").disabled = True
-    with app.app_context():
-        user_id = db.session.scalars(select(User.id).where(User.subject == args.subject)).one()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-    engine = Database.state(app).engine
     spent: list[tuple[float, str]] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         context.bench_started = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
-        spent.append(((time.perf_counter() - context.bench_started) * 1000, " ".join(statement.split())))
+        if bench.counted(statement):
+            spent.append(((time.perf_counter() - context.bench_started) * 1000, statement))
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
-    for path in args.paths or PAGES:
+    for path in args.paths or bench.page_paths(*bench.busiest(url)).values():
         response = client.get(path)
         if response.status_code != 200:
             print(f"{path}: {response.status_code}")
@@ -76,7 +58,7 @@ def main() -> None:
             spent.clear()
             client.get(path)
             for ms, statement in spent:
-                print(f"    {ms:6.2f} ms  {statement[:160]}")
+                print(f"    {ms:6.2f} ms  {' '.join(statement.split())[:160]}")
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
