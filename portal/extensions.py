@@ -1,6 +1,9 @@
 """Shared extension objects: the database engine and a session per app context."""
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +12,9 @@ from flask_login import current_user
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 30000
+OPTIMIZE_EVERY = 3600  # seconds between PRAGMA optimize runs per SQLite connection
 
 
 def make_engine(url: str) -> Engine:
@@ -26,11 +32,30 @@ def make_engine(url: str) -> Engine:
             # Readers never wait for a writer, and a writer waits (busy timeout) instead of failing.
             if parsed.database and parsed.database != ":memory:":
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.close()
             # Let SQLAlchemy, not pysqlite, decide where transactions begin, so
             # savepoints and rollbacks behave as on PostgreSQL.
             dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_statistics(dbapi_connection, record):
+            # SQLite keeps no planner statistics by itself; without them the roll-ups read the rows instead of
+            # ix_action_items_rollup. SQLite's advice for long-lived connections: PRAGMA optimize now and then (it
+            # analyses, within a bounded sample, only what the connection's queries used and could gain from).
+            last = record.info.get("portal.optimized")
+            if dbapi_connection is None or (last is not None and time.monotonic() < last + OPTIMIZE_EVERY):
+                return
+            try:  # never wait for a writer here: busy now, the next check-in tries again
+                dbapi_connection.execute("PRAGMA busy_timeout=0")
+                dbapi_connection.execute("PRAGMA analysis_limit=1000")
+                dbapi_connection.execute("PRAGMA optimize")
+                record.info["portal.optimized"] = time.monotonic()
+            except sqlite3.Error:
+                pass
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):

@@ -205,3 +205,33 @@ def test_pending_closures_move_to_awaiting_confirmation_and_back(databases):
             assert dict(conn.execute(text("SELECT title, status FROM action_items")).all())["Wacht dromedaris"] == "done"
     finally:
         engine.dispose()
+
+
+def test_sqlite_connections_gather_planner_statistics_now_and_then(tmp_path, monkeypatch):
+    """Without statistics SQLite's planner reads the rows where an index would do; PRAGMA optimize on check-in,
+    at most once an hour per connection, gathers them for the tables the connection's queries used."""
+    from portal import extensions
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    with engine.begin() as conn:
+        for table in ("t", "u"):
+            conn.execute(text(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, k INTEGER)"))
+            conn.execute(text(f"CREATE INDEX ix_{table}_k ON {table} (k)"))
+            conn.execute(text(f"INSERT INTO {table} (k) VALUES " + ", ".join(f"({n % 7})" for n in range(300))))
+
+    def analysed(conn) -> set[str]:
+        exists = conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar()
+        return set(conn.execute(text("SELECT DISTINCT tbl FROM sqlite_stat1")).scalars()) if exists else set()
+
+    monkeypatch.setattr(extensions, "OPTIMIZE_EVERY", 0)
+    with engine.connect() as conn:
+        assert analysed(conn) == set()
+        conn.execute(text("SELECT count(*) FROM t WHERE k = 3")).scalar()
+    with engine.connect() as conn:  # the check-in in between ran PRAGMA optimize
+        assert analysed(conn) == {"t"}
+    monkeypatch.setattr(extensions, "OPTIMIZE_EVERY", 3600)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT count(*) FROM u WHERE k = 3")).scalar()
+    with engine.connect() as conn:  # within the hour: not again
+        assert analysed(conn) == {"t"}
+    engine.dispose()

@@ -74,11 +74,16 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
         joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).unique().all()
     statuses = defaultdict(list)
+    # The visible items first (an index-only scan of ix_action_items_rollup), then their links by primary key. Left to
+    # itself SQLite walks the links in recommendation order and fetches each item's row (23 vs 12 ms at 20,000 items);
+    # PostgreSQL plans the plain join well and a materialised one costs it 3 ms more, hence MATERIALIZED for SQLite only.
+    visible = select(ActionItem.id, ActionItem.status).where(visible_clause(viewer)).cte("visible").prefix_with("MATERIALIZED", dialect="sqlite")
+    links = action_item_recommendations.c
     rows = cache().get_or_compute("recommendation-states", (), scope=visibility_scope(viewer), compute=lambda: [
         list(row) for row in session.execute(
-            select(action_item_recommendations.c.recommendation_id, ActionItem.status, func.count())
-            .join(ActionItem, ActionItem.id == action_item_recommendations.c.action_item_id)
-            .where(visible_clause(viewer)).group_by(action_item_recommendations.c.recommendation_id, ActionItem.status))])
+            select(links.recommendation_id, visible.c.status, func.count())
+            .join_from(visible, action_item_recommendations, links.action_item_id == visible.c.id)
+            .group_by(links.recommendation_id, visible.c.status))])
     for rec_id, status, n in rows:
         statuses[rec_id] += [status] * n
     return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
