@@ -1,6 +1,10 @@
 """The mixed load of a working MDT: clients signed in as members of different organisations, one request in 20 a real
 write (progress update, comment or item edit through the API), the rest reads spread over the pages people use.
-Run from bench.py; each client is a process (no shared GIL with the others), on one keep-alive connection."""
+Run from bench.py; each client is a process (no shared GIL with the others), on one keep-alive connection.
+
+Two ways to run it: without pauses (each client sends its next request the moment the last one is answered: the
+throughput of the machine, and a p95 that is mostly waiting in line), and paced (each client pauses between requests,
+exponentially distributed around `pause` seconds, as people do: the latency a working team gets)."""
 from __future__ import annotations
 
 import random
@@ -13,7 +17,7 @@ WRITE_SHARE = 20  # one request in 20 is a write
 
 
 def _client(args) -> list[tuple[str, float, int]]:
-    base, cookie, reads, own_items, seconds, seed = args
+    base, cookie, reads, own_items, seconds, seed, pause = args
     rng = random.Random(seed)
     session = requests.Session()
     session.headers["Cookie"] = cookie
@@ -23,6 +27,8 @@ def _client(args) -> list[tuple[str, float, int]]:
     n = 0
     while time.perf_counter() < deadline:
         n += 1
+        if pause:
+            time.sleep(rng.expovariate(1 / pause))
         if n % WRITE_SHARE == 0 and own_items:
             item = rng.choice(own_items)
             url = f"{base}/api/v1/action-items/{item}"
@@ -47,9 +53,10 @@ def _client(args) -> list[tuple[str, float, int]]:
     return out
 
 
-def run(base: str, clients: list[tuple[str, list[tuple[str, str]], list[int]]], seconds: int) -> dict:
-    """clients: (cookie, reads as (name, path), ids of items the client's organisation owns). Returns the figures."""
-    jobs = [(base, cookie, reads, own, seconds, i) for i, (cookie, reads, own) in enumerate(clients)]
+def run(base: str, clients: list[tuple[str, list[tuple[str, str]], list[int]]], seconds: int, pause: float = 0.0) -> dict:
+    """clients: (cookie, reads as (name, path), ids of items the client's organisation owns); pause: the mean seconds a
+    client waits before each request (0: none). Returns the figures."""
+    jobs = [(base, cookie, reads, own, seconds, i, pause) for i, (cookie, reads, own) in enumerate(clients)]
     with ProcessPoolExecutor(max_workers=len(jobs)) as pool:
         samples = [s for result in pool.map(_client, jobs) for s in result]
     def pct(values, p):
@@ -61,6 +68,6 @@ def run(base: str, clients: list[tuple[str, list[tuple[str, str]], list[int]]], 
     for name in sorted({n for n, _m, _s in samples}):
         ms = [m for n, m, _s in samples if n == name]
         per_kind[name] = {"n": len(ms), "p50": pct(ms, 50), "p95": pct(ms, 95)}
-    return {"clients": len(jobs), "seconds": seconds, "requests": len(samples), "rps": len(samples) / seconds,
+    return {"clients": len(jobs), "seconds": seconds, "pause": pause, "requests": len(samples), "rps": len(samples) / seconds,
             "p50": pct(all_ms, 50), "p95": pct(all_ms, 95), "writes": len(writes), "write_p95": pct(writes, 95),
             "errors": sum(1 for _n, _m, s in samples if s >= 400), "per_kind": per_kind}
