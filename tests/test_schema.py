@@ -1,6 +1,7 @@
 """Migrations build the model's schema on this backend, go down cleanly, and the database enforces the rules."""
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 
 import pytest
@@ -235,3 +236,44 @@ def test_sqlite_connections_gather_planner_statistics_now_and_then(tmp_path, mon
     with engine.connect() as conn:  # within the hour: not again
         assert analysed(conn) == {"t"}
     engine.dispose()
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE", "sqlite") != "sqlite", reason="the FTS5 index is SQLite's")
+def test_sqlite_full_text_index_holds_one_current_row_per_source_row(db_session, org):
+    """Every change reaches search_fts through the triggers, by key: one row per item, update and comment with the
+    current text, none left behind by an edit, a delete or an item's cascade."""
+    from models import Comment
+
+    item = ActionItem(title="Kameel", description="in de woestijn", owner_organisation=org, visibility="mdt")
+    other = ActionItem(title="Paard", owner_organisation=org, visibility="mdt")
+    db_session.add_all([item, other])
+    db_session.flush()
+    update = ProgressUpdate(action_item_id=item.id, recorded_at=datetime.now(UTC), note="oase bereikt", status="open", progress=10)
+    comment = Comment(action_item_id=item.id, body="dorst")
+    gone = Comment(action_item_id=other.id, body="hooi")
+    db_session.add_all([update, comment, gone])
+    db_session.flush()
+    item.title, item.progress = "Dromedaris", 30
+    update.note, update.action_item_id = "bron gevonden", other.id
+    comment.body = "water"
+    db_session.flush()
+    item.status = "in_progress"  # not indexed text: the row stays as it is
+    db_session.delete(gone)
+    db_session.flush()
+
+    def rows(kind: str, ref_id: int) -> list:
+        return db_session.execute(text("SELECT body, item_id FROM search_fts WHERE kind = :k AND ref_id = :r"),
+                                  {"k": kind, "r": ref_id}).all()
+
+    assert rows("item", item.id) == [("Dromedaris in de woestijn", item.id)]
+    assert rows("update", update.id) == [("bron gevonden", other.id)]
+    assert rows("comment", comment.id) == [("water", item.id)]
+    assert rows("comment", gone.id) == []
+    ids = {"update": update.id, "comment": comment.id}
+    db_session.execute(text("DELETE FROM action_items WHERE id = :i"), {"i": other.id})  # cascades to the moved update
+    assert rows("item", other.id) == [] and rows("update", ids["update"]) == []
+    assert rows("comment", ids["comment"]) == [("water", item.id)]
+    for table, kind in (("action_items", "item"), ("progress_updates", "update"), ("comments", "comment"),
+                        ("recommendations", "recommendation"), ("minutes", "minutes")):
+        indexed = db_session.execute(text("SELECT count(*) FROM search_fts WHERE kind = :k"), {"k": kind}).scalar()
+        assert indexed == db_session.execute(text(f"SELECT count(*) FROM {table}")).scalar(), table
