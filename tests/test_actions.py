@@ -337,6 +337,9 @@ def test_search_respects_visibility(as_user, people, items):
     assert kmar.get("/api/v1/search?q=giraffe").get_json()["items"][0]["matched_in"] == ["comment"]
     recs = ind.get("/search?q=Europol").get_data(as_text=True)
     assert "LIRC en Europol" in recs
+    # Where each row matched, in words, in a fixed order.
+    assert "gevonden in een reactie</li>" in kmar.get("/search?q=giraffe").get_data(as_text=True)
+    assert "gevonden in de actie, een voortgangsbericht</li>" in ind.get("/search?q=opleiding").get_data(as_text=True)
 
 
 def test_csv_export_is_neutralised_and_excel_friendly(as_user, people, items, db_session):
