@@ -316,6 +316,23 @@ def test_list_filters_sort_and_htmx_fragment(as_user, people, items):
     assert client.get("/actions?sort=;drop table").status_code == 200  # unknown sort falls back to the allow-list
 
 
+def test_search_keeps_each_kind_when_another_kind_floods_the_matches(as_user, people, items, db_session):
+    """Candidates are the newest matches per kind (CANDIDATES), on both backends: 600 updates that mention a word do
+    not push out the item whose title has it, nor a recommendation; and what is shown is still only what may be seen."""
+    from portal.search.queries import CANDIDATES
+
+    busy, hidden = items[2], items[0]  # Politie's mdt item; KMar's organisation-only item
+    db_session.add_all([ProgressUpdate(action_item_id=busy.id, recorded_at=busy.created_at, status="in_progress", progress=40,
+                                       note=f"Europol overleg {n}") for n in range(CANDIDATES["update"] + 100)])
+    hidden.title = "Europol kameelproject"
+    db_session.add(ActionItem(title="Europol-verbindingsofficier", owner_organisation=busy.owner_organisation, visibility="mdt"))
+    db_session.flush()
+    ind = as_user(people["ind"]).get("/search?q=Europol").get_data(as_text=True)
+    assert "Europol-verbindingsofficier" in ind and "Politie opleiding rechercheurs" in ind and "LIRC en Europol" in ind
+    assert "kameelproject" not in ind
+    assert "Europol kameelproject" in as_user(people["kmar"]).get("/search?q=Europol").get_data(as_text=True)
+
+
 def test_dashboard_counts_only_what_the_viewer_may_see(as_user, people, items):
     kmar = client_html = as_user(people["kmar"]).get("/").get_data(as_text=True)
     ind = as_user(people["ind"]).get("/").get_data(as_text=True)
