@@ -7,6 +7,8 @@ visibility before and after the change: a public record bumps `all`, an `mdt` re
 owner, a `partners` record its owner and the organisations it is shared with, an organisation-only
 record its owner. So a KMar-only edit leaves IND's cached pages as they are. Changes to the shared
 structure (focus areas, commitments, recommendations, organisations) bump `all`. Values are JSON.
+Aggregates over many organisations' items (the roll-ups and totals) are cached in one part per owner organisation
+(`rows_per_owner`), each under `all` and that owner's generation: after a write only the writer's part is recounted.
 Without REDIS_URL, or while Redis fails, nothing is cached: every read computes.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -97,6 +99,43 @@ class Cache:
         return value
 
 
+    def rows_per_owner(self, name: str, parts: tuple, owners: Callable[[], list[int]],
+                       compute: Callable[[list[int] | None], list[list]], *, scope: str) -> list[list]:
+        """Aggregate rows over what `scope` may see, cached in one part per owner organisation: each part under the
+        generations of everything (`all`) and of that owner alone, which every change to a record it owns bumps. So a
+        KMar write makes the next reader recount KMar's items, not all of them.
+
+        compute(owner_ids) returns the rows (each starting with the owner's id) for those owners (None: every owner);
+        owners() lists every organisation id. The result is the rows of every part, in no particular order."""
+        if self.redis is None:
+            return compute(None)
+        try:
+            ids = owners()
+            generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
+            everyone = int(generations[0] or 0)
+            keys = {i: f"portal:cache:{name}:{everyone}.{int(g or 0)}:{scope}:" + ":".join(str(p) for p in (*parts, f"owner{i}"))
+                    for i, g in zip(ids, generations[1:], strict=True)}
+            raw = self.redis.mget(list(keys.values())) if keys else []
+        except RedisError:
+            log.exception("cache read failed")
+            return compute(None)
+        found = {i: json.loads(r) for i, r in zip(keys, raw, strict=True) if r is not None}
+        missing = [i for i in keys if i not in found]
+        if missing:
+            fresh: dict[int, list] = {i: [] for i in missing}  # an owner without rows is a part too
+            for row in compute(missing):
+                fresh[row[0]].append(row)
+            try:
+                pipe = self.redis.pipeline(transaction=False)
+                for i, rows in fresh.items():
+                    pipe.set(keys[i], json.dumps(rows), ex=TTL_SECONDS)
+                pipe.execute()
+            except RedisError:
+                log.exception("cache write failed")
+            found.update(fresh)
+        return [row for rows in found.values() for row in rows]
+
+
 USER_KEY = "portal:user:{}"
 USER_EPOCH_KEY = "portal:user-epoch:{}"
 USERS_EPOCH_KEY = "portal:user-epoch:all"  # bumped when an organisation changes (every user's snapshot holds one)
@@ -156,6 +195,11 @@ def _forget_users(user_ids: set[int | None]) -> None:
 
 def cache() -> Cache:
     return current_app.extensions["portal.cache"]
+
+
+def organisation_ids(session: Session) -> list[int]:
+    """Every organisation's id (the owners of rows_per_owner's parts); a change to organisations bumps `all`."""
+    return cache().get_or_compute("organisation-ids", (), lambda: list(session.scalars(select(Organisation.id).order_by(Organisation.id))))
 
 
 def init_app(app: Flask, url: str | None) -> None:

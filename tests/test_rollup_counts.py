@@ -9,6 +9,7 @@ import random
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import FINISHED, STATUSES, ActionItem, Recommendation
@@ -18,6 +19,7 @@ from portal.framework import rollup
 from portal.i18n import today
 
 import factories
+from conftest import REDIS_URL
 from factories import current_areas
 
 
@@ -73,3 +75,75 @@ def _check(loaded, viewer, items) -> None:
     assert board["total"] == len(seen) and board["overdue_count"] == len(late)
     _items, listed = queries.page_of(viewer, queries.Filters(), 1, 10)
     assert listed == len(seen)
+
+
+@pytest.fixture()
+def cached_app(app_with, portal_toml, redis_db):
+    return app_with(portal_toml, REDIS_URL=REDIS_URL)
+
+
+def _data(item, **change) -> dict:
+    data = {"title": item.title, "description": item.description or "", "visibility": item.visibility,
+            "owner_organisation": item.owner_organisation.code, "focus_area": item.focus_area.code if item.focus_area else "",
+            "due_date": item.due_date, "shared_with": [o.code for o in item.shared_with]}
+    return {**data, **change}
+
+
+def test_cached_parts_follow_every_write(cached_app, loaded, make_user, redis_db):
+    """With Redis the roll-ups and totals are cached in one part per owner organisation. Random writes through the
+    services by members of every organisation — new items, visibility and share changes, progress, cancellations —
+    each committed; after each, every viewer's figures equal the count over what it may see. And a write recounts
+    only the writer's part: an organisation-only item of one owner leaves the other owners' parts as they were."""
+    from portal.actions import services
+
+    rng = random.Random(3)
+    viewers, _items = _world(loaded, make_user, 5)
+    writers = [v for v in viewers if v.organisation.is_mdt_member]
+    areas = [a.code for a in current_areas(loaded)]
+    with cached_app.app_context():
+        loaded.commit()
+
+    def check_all() -> None:
+        loaded.expire_all()
+        items = loaded.scalars(select(ActionItem)).all()
+        for viewer in viewers:
+            with cached_app.test_request_context():
+                _check(loaded, viewer, items)
+
+    check_all()
+    for step in range(24):
+        actor = rng.choice(writers)
+        own = [i for i in loaded.scalars(select(ActionItem).where(ActionItem.owner_organisation_id == actor.organisation_id,
+                                                                  ActionItem.status.in_(("open", "in_progress"))))]
+        others = [o.code for o in (v.organisation for v in viewers) if o.id != actor.organisation_id]
+        with cached_app.app_context():
+            kind = rng.choice(("create", "visibility", "progress", "cancel")) if own else "create"
+            item = rng.choice(own) if own else None
+            if kind == "create":
+                services.create_item(loaded, actor, {"title": f"Nieuw {step}", "visibility": rng.choice(("organisation", "partners", "mdt", "public")),
+                                                     "owner_organisation": actor.organisation.code, "focus_area": rng.choice(areas),
+                                                     "due_date": today() + timedelta(days=rng.randrange(-10, 10)),
+                                                     "shared_with": rng.sample(others, 2)})
+            elif kind == "visibility":
+                services.update_item(loaded, actor, item, item.version, _data(item, visibility=rng.choice(("organisation", "partners", "mdt", "public")),
+                                                                            shared_with=rng.sample(others, rng.randrange(0, 3))))
+            elif kind == "progress":
+                services.add_update(loaded, actor, item, item.version, f"Stap {step}", "in_progress", rng.randrange(1, 99))
+            else:
+                services.cancel_item(loaded, actor, item, item.version, "Niet meer nodig")
+            loaded.commit()
+        check_all()
+
+    def parts() -> set[bytes]:
+        return set(redis_db.scan_iter("portal:cache:rollup:*"))
+
+    kmar, pol = viewers[0], viewers[1]
+    before = parts()
+    with cached_app.app_context():
+        services.create_item(loaded, kmar, {"title": "Alleen KMar", "visibility": "organisation", "owner_organisation": "KMAR",
+                                            "focus_area": areas[0], "due_date": None})
+        loaded.commit()
+    with cached_app.test_request_context():
+        rollup.summary(loaded, pol, today())
+    new = parts() - before
+    assert new and all(key.endswith(f":owner{kmar.organisation_id}".encode()) for key in new), new

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from models import STATUSES, ActionItem, Commitment, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
 from ..actions.permissions import visible_clause
-from ..cache import cache
+from ..cache import cache, organisation_ids
 from ..visibility import scope as visibility_scope
 from . import queries
 from .state import recommendation_state
@@ -32,23 +32,26 @@ def framework(session: Session, on: date, framework_id: int | None = None) -> Fr
 def summary(session: Session, viewer: User, today: date, area_id: int | None = None) -> dict:
     """Counts per focus area (and per owner organisation) by status, overdue, weighted share done: one statement."""
     weight = func.coalesce(Commitment.weight, literal(1))
-    stmt = (select(ActionItem.focus_area_id, Organisation.code, ActionItem.status, func.count(ActionItem.id),
+    stmt = (select(ActionItem.owner_organisation_id, ActionItem.focus_area_id, Organisation.code, ActionItem.status, func.count(ActionItem.id),
                    func.sum(weight), func.sum(weight * ActionItem.progress),
                    func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)))
             .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
             .outerjoin(Commitment, Commitment.id == ActionItem.commitment_id)
             .where(visible_clause(viewer))
-            .group_by(ActionItem.focus_area_id, Organisation.code, ActionItem.status))
+            .group_by(ActionItem.owner_organisation_id, ActionItem.focus_area_id, Organisation.code, ActionItem.status))
     if area_id is not None:
         stmt = stmt.where(ActionItem.focus_area_id == area_id)
+
+    def compute(owners: list[int] | None) -> list[list]:
+        chosen = stmt if owners is None else stmt.where(ActionItem.owner_organisation_id.in_(owners))
+        return [[owner, area, org, status, n, float(w or 0), float(wp or 0), overdue]
+                for owner, area, org, status, n, w, wp, overdue in session.execute(chosen)]
     areas: dict = defaultdict(lambda: {"counts": _empty(), "by_organisation": defaultdict(_empty), "total": 0, "overdue": 0,
                                        "weight": 0.0, "done_weight": 0.0, "progress": 0.0})
     totals = {"counts": _empty(), "total": 0, "overdue": 0}
-    rows = cache().get_or_compute(
-        "rollup", (today.isoformat(), area_id),
-        lambda: [[area, org, status, n, float(w or 0), float(wp or 0), overdue]
-                 for area, org, status, n, w, wp, overdue in session.execute(stmt)], scope=visibility_scope(viewer))
-    for area, org, status, n, w, wp, overdue in rows:
+    rows = cache().rows_per_owner("rollup", (today.isoformat(), area_id), lambda: organisation_ids(session), compute,
+                                  scope=visibility_scope(viewer))
+    for _owner, area, org, status, n, w, wp, overdue in rows:
         a = areas[area]
         a["counts"][status] += n
         a["by_organisation"][org][status] += n
@@ -77,14 +80,20 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
     # The visible items first (an index-only scan of ix_action_items_rollup), then their links by primary key. Left to
     # itself SQLite walks the links in recommendation order and fetches each item's row (23 vs 12 ms at 20,000 items);
     # PostgreSQL plans the plain join well and a materialised one costs it 3 ms more, hence MATERIALIZED for SQLite only.
-    visible = select(ActionItem.id, ActionItem.status).where(visible_clause(viewer)).cte("visible").prefix_with("MATERIALIZED", dialect="sqlite")
     links = action_item_recommendations.c
-    rows = cache().get_or_compute("recommendation-states", (), scope=visibility_scope(viewer), compute=lambda: [
-        list(row) for row in session.execute(
-            select(links.recommendation_id, visible.c.status, func.count())
+
+    def compute(owners: list[int] | None) -> list[list]:
+        chosen = select(ActionItem.id, ActionItem.owner_organisation_id, ActionItem.status).where(visible_clause(viewer))
+        if owners is not None:
+            chosen = chosen.where(ActionItem.owner_organisation_id.in_(owners))
+        visible = chosen.cte("visible").prefix_with("MATERIALIZED", dialect="sqlite")
+        return [list(row) for row in session.execute(
+            select(visible.c.owner_organisation_id, links.recommendation_id, visible.c.status, func.count())
             .join_from(visible, action_item_recommendations, links.action_item_id == visible.c.id)
-            .group_by(links.recommendation_id, visible.c.status))])
-    for rec_id, status, n in rows:
+            .group_by(visible.c.owner_organisation_id, links.recommendation_id, visible.c.status))]
+
+    rows = cache().rows_per_owner("recommendation-states", (), lambda: organisation_ids(session), compute, scope=visibility_scope(viewer))
+    for _owner, rec_id, status, n in rows:
         statuses[rec_id] += [status] * n
     return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
              "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
