@@ -156,7 +156,7 @@ def dispose(list_id: int) -> None:
         db.session.rollback()
         raise click.ClickException(f"Vernietigingslijst {list_id} is niet goedgekeurd door een beheerder; er is niets vernietigd.") from None
     db.session.commit()
-    cache().bump()
+    cache().bump()  # the disposal deletes in bulk, past the ORM's change tracking
     click.echo(f"Vernietigd: {counts['action_item']} acties, {counts['meeting']} vergaderingen, {counts['report']} rapportages.")
 
 

@@ -6,9 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from models import ActionItem, AuditEvent, DisposalList, Meeting, Report
+from portal.actions.queries import count_visible
+
+from conftest import REDIS_URL
 
 
-def test_disposal_is_refused_without_approval_and_carried_out_after(app_with, loaded, make_user, login_as):
+def test_disposal_is_refused_without_approval_and_carried_out_after(app_with, loaded, make_user, login_as, redis_db):
     from portal import demo_content
     from portal.i18n import today
 
@@ -19,7 +22,7 @@ def test_disposal_is_refused_without_approval_and_carried_out_after(app_with, lo
     loaded.commit()
     closed = loaded.scalar(select(func.count()).select_from(ActionItem).where(ActionItem.status.in_(("done", "cancelled"))))
     open_items = loaded.scalar(select(func.count()).select_from(ActionItem)) - closed
-    app = app_with()
+    app = app_with(REDIS_URL=REDIS_URL)  # with the shared cache: the disposal must empty what it held
     runner = app.test_cli_runner()
     proposed = runner.invoke(args=["portal", "disposal-propose", "--before", (date.today() + timedelta(days=1)).isoformat()])
     assert proposed.exit_code == 0, proposed.output
@@ -32,17 +35,21 @@ def test_disposal_is_refused_without_approval_and_carried_out_after(app_with, lo
 
     coordinator = login_as(app.test_client(), make_user("JENV", role="coordinator"))
     assert coordinator.get("/admin/records").status_code == 403
-    admin = login_as(app.test_client(), make_user("JENV", role="admin"))
+    admin_user = make_user("JENV", role="admin")
+    admin = login_as(app.test_client(), admin_user)
     page = admin.get("/admin/records").get_data(as_text=True)
     assert f"Lijst {proposal.id}" in page and "action_item" in page
     for item in loaded.scalars(select(ActionItem).where(ActionItem.status == "done")):
         assert item.title not in page  # the admin approves a list, not content
     csrf = admin.get("/api/v1/me").get_json()["csrf_token"]
     assert admin.post(f"/admin/records/{proposal.id}/approve", data={"csrf_token": csrf}).status_code == 303
+    listed = admin.get("/api/v1/action-items").get_json()["total"]  # cached now
     done = runner.invoke(args=["portal", "dispose", str(proposal.id)])
     assert done.exit_code == 0, done.output
     loaded.expire_all()
     assert loaded.scalar(select(func.count()).select_from(ActionItem)) == open_items
+    visible_now = loaded.scalar(count_visible(admin_user))
+    assert visible_now < listed and admin.get("/api/v1/action-items").get_json()["total"] == visible_now
     assert loaded.scalar(select(func.count()).select_from(Report)) == 0
     assert loaded.scalar(select(func.count()).select_from(Meeting)) == 3  # not past their term: kept
     actions = [e.action for e in loaded.scalars(select(AuditEvent).where(AuditEvent.action.startswith("records.")).order_by(AuditEvent.id))]
