@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ MDT_KEY = "portal:generation:mdt"
 ANY_KEY = "portal:generation:any"  # bumped by every change: for values that depend on what a viewer may *not* see
 ORG_KEY = "portal:generation:org:{}"
 TTL_SECONDS = 600
+OWNERS_TTL = 60  # seconds a process keeps the organisation ids of rows_per_owner without reading them again
 ALL, MDT = "all", "mdt"
 EVERY_CHANGE = "*"  # the scope of a value any change can alter (e.g. the ids a viewer may not see)
 Scope = str | int  # ALL, MDT or an organisation id
@@ -53,6 +55,7 @@ def _scope_keys(scope: str | None) -> list[str]:
 class Cache:
     def __init__(self, url: str | None):
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
+        self._owners: tuple[int, float, list[int]] = (-1, 0.0, [])  # (`all` generation and time they were read, organisation ids)
 
     def generation(self, scope: str | None = None) -> str:
         """The generations a scope's cached values depend on, as one key part (one MGET)."""
@@ -99,19 +102,26 @@ class Cache:
         return value
 
 
-    def rows_per_owner(self, name: str, parts: tuple, owners: Callable[[], list[int]],
-                       compute: Callable[[list[int] | None], list[list]], *, scope: str) -> list[list]:
+    def rows_per_owner(self, name: str, parts: tuple, session: Session, compute: Callable[[list[int] | None], list[list]],
+                       *, scope: str) -> list[list]:
         """Aggregate rows over what `scope` may see, cached in one part per owner organisation: each part under the
         generations of everything (`all`) and of that owner alone, which every change to a record it owns bumps. So a
         KMar write makes the next reader recount KMar's items, not all of them.
 
-        compute(owner_ids) returns the rows (each starting with the owner's id) for those owners (None: every owner);
-        owners() lists every organisation id. The result is the rows of every part, in no particular order."""
+        compute(owner_ids) returns the rows (each starting with the owner's id) for those owners (None: every owner).
+        The result is the rows of every part, in no particular order. Two Redis round trips on a hit: the generations
+        (with the organisation ids this process holds, valid while `all` has not moved), then the parts."""
         if self.redis is None:
             return compute(None)
         try:
-            ids = owners()
+            known, read_at, ids = self._owners
             generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
+            # An organisation may have come or gone (that bumps `all`); read them again then, and at least every minute
+            # (a Redis that lost its data starts counting from 0 again).
+            if int(generations[0] or 0) != known or time.monotonic() - read_at > OWNERS_TTL:
+                ids = list(session.scalars(select(Organisation.id).order_by(Organisation.id)))
+                self._owners = (int(generations[0] or 0), time.monotonic(), ids)
+                generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
             everyone = int(generations[0] or 0)
             keys = {i: f"portal:cache:{name}:{everyone}.{int(g or 0)}:{scope}:" + ":".join(str(p) for p in (*parts, f"owner{i}"))
                     for i, g in zip(ids, generations[1:], strict=True)}
@@ -195,11 +205,6 @@ def _forget_users(user_ids: set[int | None]) -> None:
 
 def cache() -> Cache:
     return current_app.extensions["portal.cache"]
-
-
-def organisation_ids(session: Session) -> list[int]:
-    """Every organisation's id (the owners of rows_per_owner's parts); a change to organisations bumps `all`."""
-    return cache().get_or_compute("organisation-ids", (), lambda: list(session.scalars(select(Organisation.id).order_by(Organisation.id))))
 
 
 def init_app(app: Flask, url: str | None) -> None:

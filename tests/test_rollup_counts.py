@@ -147,3 +147,23 @@ def test_cached_parts_follow_every_write(cached_app, loaded, make_user, redis_db
         rollup.summary(loaded, pol, today())
     new = parts() - before
     assert new and all(key.endswith(f":owner{kmar.organisation_id}".encode()) for key in new), new
+
+
+def test_a_new_organisations_items_count_at_once(cached_app, loaded, make_user):
+    """The parts are per organisation, and a process keeps the list of organisations: a new one (which bumps `all`)
+    is read again before the next count, so its items are in every total from the first request on."""
+    from portal.actions import services
+
+    viewer = make_user("KMAR")
+    with cached_app.app_context():
+        loaded.commit()
+    with cached_app.test_request_context():
+        before = rollup.summary(loaded, viewer, today())["total"]
+    newcomer = make_user("NIEUW")  # not in the reference data
+    with cached_app.app_context():
+        loaded.commit()
+        services.create_item(loaded, newcomer, {"title": "Van de nieuwe partner", "visibility": "public", "owner_organisation": "NIEUW",
+                                                "focus_area": current_areas(loaded)[0].code, "due_date": None})
+        loaded.commit()
+    with cached_app.test_request_context():
+        assert rollup.summary(loaded, viewer, today())["total"] == before + 1

@@ -24,7 +24,7 @@ from models import (
     late_clause,
 )
 
-from ..cache import cache, organisation_ids
+from ..cache import cache
 from ..extensions import db
 from ..i18n import today
 from ..i18n import today as amsterdam_today
@@ -158,7 +158,7 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
     def compute(owners: list[int] | None) -> list[list]:
         return [list(row) for row in db.session.execute(per_owner if owners is None else per_owner.where(ActionItem.owner_organisation_id.in_(owners)))]
 
-    rows = cache().rows_per_owner("count", (today().isoformat(), filters), lambda: organisation_ids(db.session), compute,
+    rows = cache().rows_per_owner("count", (today().isoformat(), filters), db.session, compute,
                                   scope=visibility_scope(user))
     return sum(n for _owner, n in rows)
 
@@ -228,7 +228,7 @@ def _dashboard_counts(user: User, today: date) -> dict:
     def compute(owners: list[int] | None) -> list[list]:
         return [list(row) for row in db.session.execute(stmt if owners is None else stmt.where(ActionItem.owner_organisation_id.in_(owners)))]
 
-    rows = cache().rows_per_owner("dashboard-counts", (today.isoformat(),), lambda: organisation_ids(db.session), compute,
+    rows = cache().rows_per_owner("dashboard-counts", (today.isoformat(),), db.session, compute,
                                   scope=visibility_scope(user))
     names = cache().get_or_compute("dashboard-names", (), lambda: [list(row) for row in db.session.execute(
         select(literal("area"), FocusArea.id, FocusArea.code, FocusArea.title, FocusArea.position)

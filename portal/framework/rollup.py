@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from models import STATUSES, ActionItem, Commitment, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
 from ..actions.permissions import visible_clause
-from ..cache import cache, organisation_ids
+from ..cache import cache
 from ..visibility import scope as visibility_scope
 from . import queries
 from .state import recommendation_state
@@ -49,7 +49,7 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
     areas: dict = defaultdict(lambda: {"counts": _empty(), "by_organisation": defaultdict(_empty), "total": 0, "overdue": 0,
                                        "weight": 0.0, "done_weight": 0.0, "progress": 0.0})
     totals = {"counts": _empty(), "total": 0, "overdue": 0}
-    rows = cache().rows_per_owner("rollup", (today.isoformat(), area_id), lambda: organisation_ids(session), compute,
+    rows = cache().rows_per_owner("rollup", (today.isoformat(), area_id), session, compute,
                                   scope=visibility_scope(viewer))
     for _owner, area, org, status, n, w, wp, overdue in rows:
         a = areas[area]
@@ -92,7 +92,7 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
             .join_from(visible, action_item_recommendations, links.action_item_id == visible.c.id)
             .group_by(visible.c.owner_organisation_id, links.recommendation_id, visible.c.status))]
 
-    rows = cache().rows_per_owner("recommendation-states", (), lambda: organisation_ids(session), compute, scope=visibility_scope(viewer))
+    rows = cache().rows_per_owner("recommendation-states", (), session, compute, scope=visibility_scope(viewer))
     for _owner, rec_id, status, n in rows:
         statuses[rec_id] += [status] * n
     return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
