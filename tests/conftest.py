@@ -354,3 +354,9 @@ def redis_db():
         pytest.fail(f"Redis at {REDIS_URL} is needed for this test: {exc}")
     yield client
     client.flushdb()
+
+
+@pytest.fixture()
+def cached_app(app_with, portal_toml, redis_db):
+    """An app with the shared cache in Redis, whose requests share the test's transaction."""
+    return app_with(portal_toml, REDIS_URL=REDIS_URL)

@@ -9,13 +9,6 @@ import pytest
 from portal.cache import MDT_KEY, Cache
 from portal.i18n import today
 
-from conftest import REDIS_URL
-
-
-@pytest.fixture()
-def cached_app(app_with, portal_toml, redis_db):
-    return app_with(portal_toml, REDIS_URL=REDIS_URL)
-
 
 @pytest.fixture()
 def people(loaded, make_user):

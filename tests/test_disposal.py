@@ -8,10 +8,8 @@ from sqlalchemy import func, select, update
 from models import ActionItem, AuditEvent, DisposalList, Meeting, Report
 from portal.actions.queries import count_visible
 
-from conftest import REDIS_URL
 
-
-def test_disposal_is_refused_without_approval_and_carried_out_after(app_with, loaded, make_user, login_as, redis_db):
+def test_disposal_is_refused_without_approval_and_carried_out_after(cached_app, loaded, make_user, login_as):
     from portal import demo_content
     from portal.i18n import today
 
@@ -22,7 +20,7 @@ def test_disposal_is_refused_without_approval_and_carried_out_after(app_with, lo
     loaded.commit()
     closed = loaded.scalar(select(func.count()).select_from(ActionItem).where(ActionItem.status.in_(("done", "cancelled"))))
     open_items = loaded.scalar(select(func.count()).select_from(ActionItem)) - closed
-    app = app_with(REDIS_URL=REDIS_URL)  # with the shared cache: the disposal must empty what it held
+    app = cached_app  # with the shared cache: the disposal must empty what it held
     runner = app.test_cli_runner()
     proposed = runner.invoke(args=["portal", "disposal-propose", "--before", (date.today() + timedelta(days=1)).isoformat()])
     assert proposed.exit_code == 0, proposed.output

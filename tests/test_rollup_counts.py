@@ -9,7 +9,6 @@ import random
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from models import FINISHED, STATUSES, ActionItem, Recommendation
@@ -19,7 +18,6 @@ from portal.framework import rollup
 from portal.i18n import today
 
 import factories
-from conftest import REDIS_URL
 from factories import current_areas
 
 
@@ -75,11 +73,6 @@ def _check(loaded, viewer, items) -> None:
     assert board["total"] == len(seen) and board["overdue_count"] == len(late)
     _items, listed = queries.page_of(viewer, queries.Filters(), 1, 10)
     assert listed == len(seen)
-
-
-@pytest.fixture()
-def cached_app(app_with, portal_toml, redis_db):
-    return app_with(portal_toml, REDIS_URL=REDIS_URL)
 
 
 def _data(item, **change) -> dict:

@@ -1,7 +1,6 @@
 """Migrations build the model's schema on this backend, go down cleanly, and the database enforces the rules."""
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +13,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from models import ActionItem, AuditEvent, Base, Organisation, ProgressUpdate, User
 from portal.cli import alembic_config
 from portal.extensions import make_engine
+
+from conftest import BACKEND
 
 
 def test_migrations_up_down_up_without_drift(databases):
@@ -238,7 +239,7 @@ def test_sqlite_connections_gather_planner_statistics_now_and_then(tmp_path, mon
     engine.dispose()
 
 
-@pytest.mark.skipif(os.environ.get("TEST_DATABASE", "sqlite") != "sqlite", reason="the FTS5 index is SQLite's")
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the FTS5 index is SQLite's")
 def test_sqlite_full_text_index_holds_one_current_row_per_source_row(db_session, org):
     """Every change reaches search_fts through the triggers, by key: one row per item, update and comment with the
     current text, none left behind by an edit, a delete or an item's cascade."""
