@@ -70,11 +70,44 @@ def databases(tmp_path_factory):
     registry.drop_all()
 
 
-@pytest.fixture(scope="session")
-def database_url(databases) -> str:
+def migrated(databases: ThrowawayDatabases, with_reference: bool = True) -> str:
+    """A new database at the newest revision, with the shipped reference data unless asked otherwise."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from portal import reference
+
     url = databases.new()
     command.upgrade(alembic_config(url), "head")
+    if with_reference:
+        engine = create_engine(url)
+        with Session(engine) as session:
+            reference.load(session)
+            session.commit()
+        engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def database_url(databases) -> str:
+    """The run's database: migrated, with the shipped reference data loaded once (each test rolls back on top of it).
+    A module that needs a database without reference data overrides `database_url` and `app` at module scope
+    (`empty_database` below)."""
+    return migrated(databases)
+
+
+def empty_database():
+    """(database_url, app) fixtures for a test module that needs a migrated database without reference data."""
+
+    @pytest.fixture(scope="module")
+    def database_url(databases) -> str:
+        return migrated(databases, with_reference=False)
+
+    @pytest.fixture(scope="module")
+    def app(database_url, portal_toml):
+        return create_app(make_settings(database_url, portal_toml))
+
+    return database_url, app
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,11 +291,7 @@ def client(app, db_session):
 
 @pytest.fixture()
 def loaded(db_session):
-    """The shipped reference data, loaded inside the test's transaction."""
-    from portal import reference
-
-    reference.load(db_session)
-    db_session.flush()
+    """The shipped reference data (loaded once per run into the run's database, see database_url)."""
     return db_session
 
 

@@ -20,6 +20,11 @@ from models import (
 )
 from portal import reference
 
+from conftest import empty_database
+
+# These tests create organisations and load the reference data themselves.
+database_url, app = empty_database()
+
 SHIPPED = reference.DEFAULT_PATH
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "mdt-mensensmokkel.yaml"
 

@@ -14,7 +14,10 @@ from models import ActionItem, AuditEvent, Base, Organisation, ProgressUpdate, U
 from portal.cli import alembic_config
 from portal.extensions import make_engine
 
-from conftest import BACKEND
+from conftest import BACKEND, empty_database
+
+# These tests create organisations and load the reference data themselves.
+database_url, app = empty_database()
 
 
 def test_migrations_up_down_up_without_drift(databases):
