@@ -1,6 +1,8 @@
 """Helpers shared by the form views."""
 from __future__ import annotations
 
+from flask import request
+
 
 def apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
     """Attach service errors to the form's fields; return the ones without a field (for the error summary)."""
@@ -12,3 +14,9 @@ def apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
         else:
             rest[name] = message
     return rest
+
+
+def form_version() -> int | None:
+    """The record version a page form was based on (hidden field `version`), or None when it sent none."""
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None

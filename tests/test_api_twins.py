@@ -259,9 +259,25 @@ def test_narratives_and_update_rounds_through_the_api(api, loaded):
     assert member.post(url, json={**body, "focus_area": "9.9"}, headers=member.headers).status_code == 422
     made = member.post(url, json=body, headers=member.headers)
     assert made.status_code == 201 and made.get_json()["status"] == "draft" and made.get_json()["organisation"] == "KMAR"
+    assert made.headers["ETag"] == '"1"'
+    # Rule 3: another organisation's coordinator cannot re-save it (as public, in KMar's name): 403, nothing stored.
+    politie_coordinator = api("POL", "coordinator")
+    assert politie_coordinator.post(url, json={**body, "organisation": "KMAR", "visibility": "public"},
+                                    headers={**politie_coordinator.headers, "If-Match": '"1"'}).status_code == 403
+    # A second save by KMar names the version: 428 without, 412 (with the current text) when stale.
+    assert member.post(url, json=body, headers=member.headers).status_code == 428
+    changed = member.post(url, json={**body, "text": "Bijgewerkt."}, headers={**member.headers, "If-Match": '"1"'})
+    assert changed.status_code == 200 and changed.get_json()["version"] == 2
+    stale = member.post(url, json={**body, "text": "Oud."}, headers={**member.headers, "If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.get_json()["text"] == "Bijgewerkt."
     approve = f"{url}/{made.get_json()['id']}/approve"
     assert other.post(approve, headers=other.headers).status_code == 403
-    assert coordinator.post(approve, headers=coordinator.headers).get_json()["status"] == "approved"
+    assert coordinator.post(approve, headers={**coordinator.headers, "If-Match": '"1"'}).status_code == 412
+    approved = coordinator.post(approve, headers={**coordinator.headers, "If-Match": '"2"'}).get_json()
+    assert (approved["status"], approved["visibility"]) == ("approved", "mdt")
+    # An MDT-only narrative does not exist for BZ, not even to approve.
+    bz_coordinator = api("BZ", "coordinator")
+    assert bz_coordinator.post(approve, headers=bz_coordinator.headers).status_code == 404
     assert coordinator.post(f"/api/v1/reports/{report['id']}/narratives/999999/approve", headers=coordinator.headers).status_code == 404
 
     rounds = "/api/v1/update-rounds"

@@ -355,29 +355,47 @@ def test_update_round_mail_banner_and_overview(app_with, db_session, cast, login
         controller.stop()
 
 
-def test_coordinator_edits_an_agency_narrative_and_who_wrote_what_is_kept(app, db_session, cast, login_as):
+def test_only_its_own_organisation_edits_a_narrative_and_who_wrote_what_is_kept(app, db_session, cast, login_as):
+    """Rule 3: a narrative's text and visibility belong to its organisation; a coordinator elsewhere may approve it,
+    which widens nothing. Edits name the version they were based on."""
     from models import AuditEvent
 
     rep = report(db_session, cast, date(2026, 3, 1))
     narrative = services.save_narrative(db_session, cast["kmar"], rep, "3.1", "Tekst van KMar", "mdt")
     db_session.commit()
-    coordinator = login_as(app.test_client(), cast["coordinator"])
-    csrf = coordinator.get("/api/v1/me").get_json()["csrf_token"]
-    edited = coordinator.post(f"/reports/{rep.id}/narratives", data={"csrf_token": csrf, "organisation": "KMAR", "focus_area": "3.1",
-                                                                     "visibility": "public", "text": "Tekst van KMar, ingekort"})
-    assert edited.status_code == 302
+
+    def post(user, **data):
+        client = login_as(app.test_client(), user)
+        csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+        return client.post(f"/reports/{rep.id}/narratives", data={"csrf_token": csrf, "focus_area": "3.1", **data})
+
+    # Another organisation's coordinator cannot re-save it as public, not even naming KMar: the page writes JenV's own text.
+    assert post(cast["coordinator"], organisation="KMAR", visibility="public", text="Openbaar gemaakt", version=str(narrative.version)).status_code == 302
+    db_session.refresh(narrative)
+    assert (narrative.text, narrative.visibility, narrative.organisation.code) == ("Tekst van KMar", "mdt", "KMAR")
+    # KMar edits its own text, based on the version it read; a stale version is a conflict, nothing overwritten.
+    assert post(cast["kmar"], visibility="mdt", text="Tekst van KMar, ingekort", version=str(narrative.version)).status_code == 302
     db_session.refresh(narrative)
     assert narrative.text == "Tekst van KMar, ingekort" and narrative.author_id == cast["kmar"].id
-    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "report.narrative_saved").order_by(AuditEvent.id)).all()
-    assert [e.actor_id for e in events] == [cast["kmar"].id, cast["coordinator"].id]
+    assert post(cast["kmar"], visibility="public", text="Oud", version=str(narrative.version - 1)).status_code == 409
+    assert post(cast["kmar"], visibility="public", text="Zonder versie").status_code == 422
+    db_session.refresh(narrative)
+    assert (narrative.text, narrative.visibility) == ("Tekst van KMar, ingekort", "mdt")
+    events = [e for e in db_session.scalars(select(AuditEvent).where(AuditEvent.action == "report.narrative_saved").order_by(AuditEvent.id))
+              if e.diff["narrative_id"] == narrative.id]
+    assert [e.actor_id for e in events] == [cast["kmar"].id, cast["kmar"].id]
     assert events[-1].diff["before"]["text"] == "Tekst van KMar"
-    # A member cannot write in another organisation's name.
-    ind = login_as(app.test_client(), cast["ind"])
-    ind_csrf = ind.get("/api/v1/me").get_json()["csrf_token"]
-    ind.post(f"/reports/{rep.id}/narratives", data={"csrf_token": ind_csrf, "organisation": "KMAR", "focus_area": "3.1",
-                                                    "visibility": "mdt", "text": "Namens KMar?"})
+    # A member cannot write in another organisation's name either.
+    post(cast["ind"], organisation="KMAR", visibility="mdt", text="Namens KMar?", version=str(narrative.version))
     db_session.refresh(narrative)
     assert narrative.text == "Tekst van KMar, ingekort"
+    # The JenV coordinator approves: the status changes, who may read it does not.
+    client = login_as(app.test_client(), cast["coordinator"])
+    csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+    assert client.post(f"/reports/{rep.id}/narratives/{narrative.id}/approve",
+                       data={"csrf_token": csrf, "version": str(narrative.version)}).status_code == 302
+    db_session.refresh(narrative)
+    assert (narrative.status, narrative.visibility) == ("approved", "mdt")
 
 
 def test_round_reminders_near_the_deadline_once_a_day(db_session, cast, monkeypatch):

@@ -29,7 +29,7 @@ from models import (
     utcnow,
 )
 
-from .. import audit, focus_areas
+from .. import audience, audit, focus_areas
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
@@ -184,10 +184,12 @@ def _check_owner_side(c: Cleaning) -> None:
     owner_side = actor.organisation_id == current_owner
     if owner is not None and owner.id != current_owner and not (can_choose_owner(actor) and owner_side):
         fields["owner_organisation"] = _("Alleen een coördinator van de eigenaar-organisatie kan de eigenaar wijzigen.")
-    if item is not None and not owner_side:
-        for name in ("visibility", "shared_with", "contributing_organisations"):
-            if name in out and out[name] != getattr(item, name):
-                fields[name] = _("Alleen de eigenaar-organisatie bepaalt wie de actie mag zien en wie eraan bijdraagt.")
+    if item is not None:
+        try:
+            audience.check(actor, item, [name for name in audience.RULES[ActionItem].fields
+                                         if name in out and out[name] != getattr(item, name)])
+        except ValidationFailed as exc:
+            fields.update(exc.fields)
     if c.current("visibility") == "partners" and not c.current("shared_with"):
         fields.setdefault("shared_with", _("Kies met welke partners u de actie deelt."))
 

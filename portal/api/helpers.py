@@ -1,6 +1,7 @@
 """What every API resource shares: JSON bodies, If-Match, one service call per request, errors as JSON."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import abort, jsonify, request
@@ -21,12 +22,20 @@ def _api_error(exc: ApiError):
     return api_error(exc.status, exc.code, exc.message, exc.fields)
 
 
+_STALE_BODIES: dict[type, Callable] = {}
+
+
+def stale_body(model: type, respond: Callable) -> None:
+    """Register how a 412 answers for a record of this model: respond(record, status) -> response (default: an item)."""
+    _STALE_BODIES[model] = respond
+
+
 @bp.errorhandler(VersionConflict)
 def _stale(exc: VersionConflict):
-    """412 with the current item, so the client can merge; the conflict's audit event is kept."""
+    """412 with the current record, so the client can merge; the conflict's audit event is kept."""
     db.session.commit()
     db.session.refresh(exc.item)
-    return _item_response(exc.item, 412)
+    return _STALE_BODIES.get(type(exc.item), _item_response)(exc.item, 412)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from models import Report, ReportNarrative, UpdateRound
 
 from ..access import current_viewer
 from ..downloads import attachment
+from ..errors import NotFound
 from ..extensions import counts_as_download, db
 from ..i18n import today
 from ..reports import exports as report_exports
@@ -17,7 +18,7 @@ from ..reports import rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
-from .helpers import _json_body, _refuse_unknown, body_of, service_call
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body
 from .schemas import TEXT, TEXT_OR_NULL, ApiError
 
 
@@ -94,29 +95,40 @@ def export_report(report_id: int, fmt: str):
 
 def _narrative_json(n: ReportNarrative) -> dict:
     return {"id": n.id, "report_id": n.report_id, "focus_area": n.focus_area.code, "organisation": n.organisation.code,
-            "visibility": n.visibility, "status": n.status, "version": n.version}
+            "text": n.text, "visibility": n.visibility, "status": n.status, "version": n.version}
 
 
 @bp.post("/reports/<int:report_id>/narratives")
 def add_narrative(report_id: int):
-    """An organisation's text for a focus area of the report (members for their own organisation, coordinators for any);
-    a coordinator approves it before it goes into the annex."""
+    """An organisation's own text for a focus area of the report (rule 3: only that organisation writes it); changing an
+    existing text needs If-Match with its version. A coordinator approves it before it goes into the annex."""
     report = db.session.get(Report, report_id) or abort(404)
     body = body_of({"focus_area": TEXT, "text": TEXT, "visibility": TEXT, "organisation": TEXT_OR_NULL})
-    with service_call("U mag voor deze organisatie geen toelichting schrijven."):
+    with service_call("Alleen de eigen organisatie schrijft haar toelichting."):
         narrative = report_services.save_narrative(db.session, current_viewer(), report, body.get("focus_area", ""), body.get("text", ""),
-                                                   body.get("visibility", "mdt"), body.get("organisation"))
-    return jsonify(_narrative_json(narrative)), 201
+                                                   body.get("visibility", "mdt"), body.get("organisation"), _if_match(required=False))
+    return _narrative_response(narrative, 201 if narrative.version == 1 else 200)
 
 
 @bp.post("/reports/<int:report_id>/narratives/<int:narrative_id>/approve")
 def approve_narrative(report_id: int, narrative_id: int):
-    narrative = db.session.get(ReportNarrative, narrative_id)
-    if narrative is None or narrative.report_id != report_id:
+    try:
+        narrative = report_services.readable_narrative(db.session, report_id, narrative_id, current_viewer())
+    except NotFound:
         abort(404)
     with service_call("Alleen coördinatoren keuren toelichtingen goed."):
-        report_services.approve_narrative(db.session, current_viewer(), narrative)
-    return jsonify(_narrative_json(narrative))
+        report_services.approve_narrative(db.session, current_viewer(), narrative, _if_match(required=False))
+    return _narrative_response(narrative)
+
+
+def _narrative_response(narrative: ReportNarrative, status: int = 200):
+    response = jsonify(_narrative_json(narrative))
+    response.status_code = status
+    response.headers["ETag"] = f'"{narrative.version}"'
+    return response
+
+
+stale_body(ReportNarrative, _narrative_response)
 
 
 def _round_json(r: UpdateRound, with_overview: bool = False) -> dict:

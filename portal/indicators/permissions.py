@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from models import Indicator, User
 
+from .. import audience
 from ..visibility import can_view_indicator
 
 
@@ -18,9 +19,8 @@ def can_enter(user: User | None, indicator: Indicator) -> bool:
 
 
 def can_restrict(user: User | None, indicator: Indicator) -> bool:
-    """Who may see an indicator is the owner organisation's choice (contract rule 3, as for items)."""
-    return (user is not None and user.is_active and user.organisation_id == indicator.owner_organisation_id
-            and user.role in ("member", "coordinator"))
+    """Who may see an indicator is the owner organisation's choice (contract rule 3, portal.audience)."""
+    return audience.may_decide(user, indicator)
 
 
 def can_import(user: User | None) -> bool:

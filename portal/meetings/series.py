@@ -14,7 +14,7 @@ from .. import audit
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import AMSTERDAM, long_date
 from . import exports, queries, services
-from .permissions import can_manage, visible_clause
+from .permissions import can_manage, can_read_minutes, visible_clause
 
 MAX_POINTS = 30
 DEFAULT_INTERVAL = timedelta(days=28)
@@ -44,9 +44,12 @@ def suggested_start(meeting: Meeting) -> datetime:
     return (meeting.starts_at.astimezone(AMSTERDAM) + DEFAULT_INTERVAL).replace(second=0, microsecond=0)
 
 
-def open_points(meeting: Meeting) -> list[AgendaItem]:
-    """Agenda points of this meeting that got no minutes: they come back on the next agenda."""
-    return [a for a in meeting.agenda_items if not a.is_action_review and a.minutes is None]
+def open_points(meeting: Meeting, viewer: User) -> list[AgendaItem]:
+    """Agenda points of this meeting that got no minutes, as the viewer sees them: they come back on the next agenda.
+    Restricted minutes the viewer may not read do not exist for the viewer (rule 5), so that point counts as open too:
+    what is carried over never hints at minutes someone cannot read."""
+    return [a for a in meeting.agenda_items
+            if not a.is_action_review and (a.minutes is None or not can_read_minutes(viewer, meeting, a.minutes))]
 
 
 def prepare_next(session: Session, actor: User, meeting: Meeting, starts_at: datetime | None) -> Meeting:
@@ -68,7 +71,7 @@ def prepare_next(session: Session, actor: User, meeting: Meeting, starts_at: dat
     following = services.create_meeting(session, actor, data)
     for title in standard_points(meeting.series):
         services.add_agenda_item(session, actor, following, title)
-    for point in open_points(meeting):
+    for point in open_points(meeting, actor):
         services.add_agenda_item(session, actor, following, point.title, point.presenter or "", point.duration_minutes,
                                  point.focus_area.code if point.focus_area else None)
     audit.record("meeting.prepared_from", session=session, actor=actor, entity_type="meeting", entity_id=following.id,

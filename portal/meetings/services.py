@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from models import VISIBILITIES, AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
 
-from .. import audit, focus_areas
+from .. import audience, audit, focus_areas
 from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
 from ..i18n import AMSTERDAM
 from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
 from ..writes import check_version, save
-from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
+from .permissions import attending_organisations, can_manage, can_read_minutes, can_record, can_view
 
 ACTION_REVIEW_TITLE = "Actielijst vorige vergadering"
 ATTENDANCE = ("invited", "present", "excused", "absent")
@@ -141,18 +141,29 @@ def update_meeting(session: Session, actor: User, meeting: Meeting, base_version
     _unlocked(meeting)
     values = clean_meeting_data(session, actor, data, meeting)
     invited = values.pop("invited", None)
+    current = {a.organisation_id: a for a in meeting.attendees if a.user_id is None}
+    new_invitations = [org for org in invited or [] if org.id not in current]
+    # Rule 3: who is invited and who may see the meeting is the secretariat's (chair organisation's) choice.
+    audience.check(actor, meeting, [name for name, value in values.items() if _differs(value, getattr(meeting, name))]
+                   + (["invited"] if new_invitations else []))
     for name, value in values.items():
         setattr(meeting, name, value)
-    if invited is not None:
-        current = {a.organisation_id: a for a in meeting.attendees if a.user_id is None}
-        for org in invited:
-            if org.id not in current:
-                meeting.attendees.append(Attendee(organisation=org, attendance="invited"))
+    for org in new_invitations:
+        meeting.attendees.append(Attendee(organisation=org, attendance="invited"))
     meeting.updated_at = utcnow()
     save(session, meeting, MeetingVersionConflict)
+    if not can_view(actor, meeting):
+        raise ValidationFailed({"visibility": _("Met deze keuze kunt u de vergadering zelf niet meer zien.")})
     audit.record("meeting.updated", session=session, actor=actor, entity_type="meeting", entity_id=meeting.id,
                  fields=sorted(data))
     return meeting
+
+
+def _differs(new, old) -> bool:
+    """A field's new value against the stored one; lists of organisations compare as sets (order is not a change)."""
+    if isinstance(new, list) and isinstance(old, list):
+        return {o.id for o in new} != {o.id for o in old}
+    return new != old
 
 
 def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str, presenter: str = "",
@@ -208,6 +219,7 @@ def move_agenda_item(session: Session, actor: User, meeting: Meeting, agenda_ite
 def set_attendance(session: Session, actor: User, meeting: Meeting, attendee_id: int, attendance: str) -> None:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators record attendance")
+    audience.require(actor, meeting)
     _unlocked(meeting)
     attendee = next((a for a in meeting.attendees if a.id == attendee_id), None)
     if attendee is None:
@@ -224,6 +236,7 @@ def set_attendance_of_organisations(session: Session, actor: User, meeting: Meet
     may read restricted minutes, so it never changes silently under someone else's edit."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators record attendance")
+    audience.require(actor, meeting)
     check_version(session, meeting, base_version, MeetingVersionConflict)
     _unlocked(meeting)
     by_code = {a.organisation.code: a for a in meeting.attendees if a.user_id is None}
@@ -242,6 +255,7 @@ def set_attendance_of_organisations(session: Session, actor: User, meeting: Meet
 def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int) -> Attendee:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators invite")
+    audience.require(actor, meeting)
     _unlocked(meeting)
     person = session.get(User, user_id) if isinstance(user_id, int) else None
     invited_orgs = {a.organisation_id for a in meeting.attendees}
@@ -365,6 +379,10 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
             agenda_item = _agenda_item(meeting, agenda_item_id)
         except ValidationFailed as exc:
             fields.update(exc.fields)
+        if agenda_item is not None and not can_read_minutes(actor, meeting, agenda_item.minutes):
+            # Rule 5: a decision under restricted minutes is restricted the same way; for the absent the point's
+            # minutes do not exist, so neither does a place to decide under them.
+            raise NotFound("restricted minutes")
     area = focus_areas.by_code(session, focus_area_code)
     if focus_area_code and area is None:
         fields["focus_area"] = _("Kies een bestaand speerpunt.")

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import FocusArea, Meeting, MeetingSeries, Organisation, User
 
-from .. import audit
+from .. import audience, audit
 from ..access import audit_denial_later, current_viewer
 from ..downloads import attachment
 from ..errors import Locked, ValidationFailed, VersionConflict
@@ -124,6 +124,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         "meetings/detail.html", meeting=meeting, decisions=decisions,
         carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
         can_manage=manage, can_record=can_record(viewer, meeting),
+        can_set_attendance=manage and not locked and audience.may_decide(viewer, meeting),
         # Rule 6: an approved record offers no controls that would change it (errata only).
         can_prepare=manage and not locked, can_decide=can_record(viewer, meeting) and not locked,
         approve_from=approve_from, can_approve=manage and not locked and approve_from is not None and approve_from <= today(),
@@ -131,7 +132,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
         minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,
         conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
-        next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting),
+        next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting, viewer),
         standard_points=series.standard_points(meeting.series),
     ), status
 

@@ -14,11 +14,9 @@ def can_manage_reports(user: User | None) -> bool:
     return _active(user) and user.role == "coordinator"
 
 
-def can_write_narrative(user: User | None, organisation_code: str | None = None) -> bool:
-    """Members write their own organisation's text; coordinators any organisation's."""
-    if not _active(user) or user.role == "reader":
-        return False
-    return user.role == "coordinator" or organisation_code in (None, user.organisation.code)
+def can_write_narrative(user: User | None) -> bool:
+    """Members and coordinators write their own organisation's texts (whose text it is: portal.audience)."""
+    return _active(user) and user.role in ("member", "coordinator")
 
 
 def edits_keep_approval(user: User | None) -> bool:

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from models import Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
 
-from .. import audit, focus_areas
+from .. import audience, audit, focus_areas
 from ..cache import EVERY_CHANGE, cache
-from ..errors import NotAllowed, ValidationFailed
+from ..errors import NotAllowed, NotFound, ValidationFailed, VersionMissing
 from ..framework import queries as framework_queries
+from ..validation import text as clean_text
 from ..visibility import allows
 from ..visibility import scope as visibility_scope
+from ..writes import check_version, save
 from . import exports, snapshot
 from .permissions import can_manage_reports, can_write_narrative, edits_keep_approval
 
@@ -57,21 +59,18 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
 
 
 def save_narrative(session: Session, actor: User, report: Report, focus_area_code: str, text: str,
-                   visibility: str, organisation_code: str | None = None) -> ReportNarrative:
-    """An organisation's text per focus area; members write their own, coordinators edit any."""
+                   visibility: str, organisation_code: str | None = None, base_version: int | None = None) -> ReportNarrative:
+    """An organisation's text per focus area, written by that organisation only (rule 3); a change to an existing text
+    names the version it was based on (If-Match), so a save never silently overwrites another save or an approval."""
     code = organisation_code or actor.organisation.code
-    if not can_write_narrative(actor, code):
-        raise NotAllowed("readers do not write; members write for their own organisation")
-    fields = {}
-    text = (text or "").strip()
-    if not text:
-        fields["text"] = _("Schrijf een korte toelichting.")
-    elif len(text) > 4000:
-        fields["text"] = _("De toelichting mag hoogstens 4.000 tekens lang zijn.")
+    if not can_write_narrative(actor):
+        raise NotAllowed("readers do not write narratives")
+    fields: dict[str, str] = {}
+    text = clean_text(fields, "text", text, _("De toelichting"), 4000)
     if visibility not in ("mdt", "public"):
         fields["visibility"] = _("Kies of de tekst openbaar mag worden.")
     area = focus_areas.by_code(session, focus_area_code)
-    org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
+    org = session.scalars(select(Organisation).where(Organisation.code == code)).first() if isinstance(code, str) else None
     if area is None:
         fields["focus_area"] = _("Kies een bestaand speerpunt.")
     if org is None:
@@ -81,29 +80,46 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
     narrative = session.scalars(select(ReportNarrative).where(
         ReportNarrative.report_id == report.id, ReportNarrative.focus_area_id == area.id,
         ReportNarrative.organisation_id == org.id)).one_or_none()
+    audience.require(actor, narrative or ReportNarrative(organisation_id=org.id))
     before = None
     if narrative is None:
         narrative = ReportNarrative(report_id=report.id, focus_area_id=area.id, organisation_id=org.id, author_id=actor.id,
                                     text=text, visibility=visibility)
         session.add(narrative)
+        session.flush()
     else:
+        if base_version is None:
+            raise VersionMissing({"text": _("Uw organisatie heeft al een toelichting bij dit speerpunt. Pas die aan bij "
+                                            "de toelichtingen hierboven.")})
+        check_version(session, narrative, base_version)
         before = {"text": narrative.text, "visibility": narrative.visibility, "status": narrative.status}
         narrative.text, narrative.visibility = text, visibility
         if not edits_keep_approval(actor):
             narrative.status, narrative.approved_by_id, narrative.approved_at = "draft", None, None
-    session.flush()
+        save(session, narrative)
     audit.record("report.narrative_saved", session=session, actor=actor, entity_type="report", entity_id=report.id, narrative_id=narrative.id,
                  focus_area=focus_area_code, organisation=code, before=before, after={"text": text, "visibility": visibility})
     return narrative
 
 
-def approve_narrative(session: Session, actor: User, narrative: ReportNarrative) -> None:
+def approve_narrative(session: Session, actor: User, narrative: ReportNarrative, base_version: int | None = None) -> None:
+    """A coordinator of any organisation approves; approval changes the status only, never who may read the text."""
     if not can_manage_reports(actor):
         raise NotAllowed("only coordinators approve")
+    if base_version is not None:
+        check_version(session, narrative, base_version)
     narrative.status, narrative.approved_by_id, narrative.approved_at = "approved", actor.id, utcnow()
-    session.flush()
+    save(session, narrative)
     audit.record("report.narrative_approved", session=session, actor=actor, entity_type="report", entity_id=narrative.report_id,
                  narrative_id=narrative.id)
+
+
+def readable_narrative(session: Session, report_id: int, narrative_id: int, viewer: User) -> ReportNarrative:
+    """One narrative of a report that the viewer may read; missing and unreadable are both NotFound."""
+    narrative = session.get(ReportNarrative, narrative_id)
+    if narrative is None or narrative.report_id != report_id or not allows(viewer, narrative.visibility, narrative.organisation_id, ()):
+        raise NotFound("narrative")
+    return narrative
 
 
 def open_round(session: Session, actor: User, title: str, message: str, deadline: date | None, today: date) -> UpdateRound:

@@ -10,12 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Report, ReportNarrative, UpdateRound
 
+from .. import audience
 from ..access import current_viewer
 from ..charts import status_bars
 from ..downloads import attachment
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
-from ..formtools import apply_errors
+from ..formtools import apply_errors, form_version
 from ..framework import goals
 from ..framework import queries as framework_queries
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
@@ -88,8 +89,10 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
     narrative_form.focus_area.choices = [SelectChoice(code, f"{code} {title}") for code, title in view["focus_areas"]]
     all_reports = db.session.scalars(select(Report).where(Report.id != report.id).order_by(Report.as_of.desc())).all()
     chart = status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]], _("Acties per speerpunt naar status"))
+    narratives = _narratives(report)
     return render_template("reports/detail.html", report=report, summary=summary, other=other,
-                           changes=changes, all_reports=all_reports, narratives=_narratives(report),
+                           changes=changes, all_reports=all_reports, narratives=narratives,
+                           own_narratives={n.id for n in narratives if audience.may_decide(viewer, n)},
                            narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
                            state_text=STATE_TEXT, response_text=RESPONSE_TEXT, statuses=STATUSES,
                            assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT), status
@@ -120,7 +123,11 @@ def narrative(report_id: int):
     try:
         with page_write():
             services.save_narrative(db.session, viewer, report, form.focus_area.data, form.text.data, form.visibility.data,
-                                    request.form.get("organisation") if can_manage_reports(viewer) else None)
+                                    base_version=form_version())
+    except VersionConflict:
+        flash(_("Iemand anders heeft deze toelichting intussen gewijzigd of goedgekeurd. Bekijk de nieuwe versie en "
+                "pas die zo nodig opnieuw aan."), "error")
+        return detail(report_id, narrative_form=form, status=409)
     except ValidationFailed as exc:
         apply_errors(form, exc.fields)
         return detail(report_id, narrative_form=form, status=422)
@@ -131,13 +138,19 @@ def narrative(report_id: int):
 @bp.post("/<int:report_id>/narratives/<int:narrative_id>/approve")
 def approve(report_id: int, narrative_id: int):
     viewer = current_viewer()
-    item = db.session.get(ReportNarrative, narrative_id)
-    if item is None or item.report_id != report_id:
+    _load(report_id)
+    try:
+        item = services.readable_narrative(db.session, report_id, narrative_id, viewer)
+    except NotFound:
         abort(404)
     if not PlainForm().validate():
         abort(400)
-    with page_write():
-        services.approve_narrative(db.session, viewer, item)
+    try:
+        with page_write():
+            services.approve_narrative(db.session, viewer, item, form_version())
+    except VersionConflict:
+        flash(_("Deze toelichting is intussen gewijzigd. Lees de nieuwe tekst voordat u hem goedkeurt."), "error")
+        return redirect(url_for("reports.detail", report_id=report_id) + "#toelichtingen")
     flash(_("De toelichting is goedgekeurd."), "success")
     return redirect(url_for("reports.detail", report_id=report_id) + "#toelichtingen")
 
