@@ -38,7 +38,7 @@ from .organisation import Organisation
 from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_focus_areas
 from .records import DISPOSAL_STATUSES, DisposalList
 from .report import Report, ReportNarrative, UpdateRound
-from .server_session import ReminderLog, ServerSession
+from .server_session import ReminderLog, ServerSession, UsedLogoutToken
 from .source import SOURCE_KINDS, Source
 from .status import FINISHED, OPEN_STATUSES, UPDATE_STATUSES, is_late, late_clause
 from .user import ROLES, User

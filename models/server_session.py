@@ -31,3 +31,15 @@ class ReminderLog(Base):
     action_item_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     sent_on: Mapped[date]
+
+
+class UsedLogoutToken(Base):
+    """A back-channel logout token already acted on, kept for the token's lifetime: a replay is refused."""
+
+    __tablename__ = "used_logout_tokens"
+    __table_args__ = (UniqueConstraint("issuer", "jti"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    jti: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

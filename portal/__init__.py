@@ -66,8 +66,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         p.name: ProviderClient(p, f"{settings.base_url}/auth/callback/{p.name}") for p in settings.providers
     }
 
+    app.before_request(inputs.check_request)  # bad input is refused before anything reads it (the gate's CSRF check does)
     app.before_request(gate)
-    app.before_request(inputs.check_request)
 
     for blueprint in (health_bp, about_bp, i18n.language_blueprint(), auth_bp, dashboard_bp, framework_bp, actions_bp, meetings_bp, indicators_bp,
                       reports_bp, followup_bp, search_bp, api_bp, admin_bp, records_bp):

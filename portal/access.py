@@ -105,6 +105,8 @@ def gate():
     endpoint_public = is_public_endpoint(request.endpoint)
     if not endpoint_public and current_viewer() is None:
         return _unauthorized()
+    if request.routing_exception is not None:
+        return None  # rule 13: an unknown path is 404 and a method the route lacks 405, with a token as with a session
     if request.method not in SAFE_METHODS and not g.get("token_auth") and not _proof_in_request(request.endpoint):
         csrf.protect()
     return None

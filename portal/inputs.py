@@ -1,7 +1,7 @@
 """Rule 10 at the edge: bad bytes and out-of-range numbers are a 400 before any view or query sees them.
 
 Checked for every request: the path, the query string, form fields (names and values) and JSON bodies:
-- NUL characters and lone surrogates (neither database can store them);
+- control characters, lone surrogates and U+FFFE/U+FFFF (no database or document can hold all of them);
 - integers beyond what an id or counter column holds (PostgreSQL `integer`), in the places that
   carry numbers: every query parameter except the free-text search `q`, the numeric form fields, and
   JSON keys that name ids; path segments are bounded by the `int` converter (beyond it: 404);
@@ -23,7 +23,11 @@ MAX_DEPTH = 5
 FREE_TEXT_ARGS = frozenset({"q"})
 NUMERIC_FORM_FIELDS = frozenset({"version", "agenda_item_id", "meeting_id", "assignee_id", "commitment_id", "previous_report_id",
                                  "recommendation_ids", "user_id", "duration_minutes", "progress"})
-_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+# Control characters (all of U+0000-U+001F but tab, newline and carriage return), lone surrogates and the two
+# non-characters XML cannot hold: no document could carry them (rule 10). DOCUMENT_UNSAFE is the same set for writers.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+DOCUMENT_UNSAFE = _BAD_CHARS
+REFUSED = "Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken of een ander stuurteken)."
 _DIGITS = re.compile(r"[+-]?\d+")
 
 
@@ -54,7 +58,7 @@ def _refuse(message: str):
 def _check_pairs(pairs, numeric) -> None:
     for name, value in pairs:
         if _bad_text(name) or (isinstance(value, str) and _bad_text(value)):
-            _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
+            _refuse(REFUSED)
         if isinstance(value, str) and numeric(name) and _too_big(value):
             _refuse(f"Het getal in '{name}' is te groot.")
 
@@ -75,7 +79,7 @@ def _check_json(value, key: str | None = None) -> None:
     """Every string and number in a JSON value (whose depth is already bounded)."""
     if isinstance(value, str):
         if _bad_text(value):
-            _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
+            _refuse(REFUSED)
     elif isinstance(value, bool) or value is None or isinstance(value, float):
         return
     elif isinstance(value, int):
@@ -84,7 +88,7 @@ def _check_json(value, key: str | None = None) -> None:
     elif isinstance(value, dict):
         for k, v in value.items():
             if _bad_text(k):
-                _refuse("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken).")
+                _refuse(REFUSED)
             _check_json(v, k)
     elif isinstance(value, list):
         for v in value:
@@ -101,6 +105,9 @@ def check_request() -> None:
     _check_pairs((request.view_args or {}).items(), lambda _name: False)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            names = [*request.form.keys(), *request.files.keys()]
+            if not all(isinstance(name, str) for name in names):
+                _refuse("De inhoud van het formulier is niet goed opgebouwd.")  # e.g. a multipart part named `a\`
             _check_pairs(request.form.items(multi=True), lambda name: name in NUMERIC_FORM_FIELDS)
             for name, upload in request.files.items(multi=True):
                 if _bad_text(name) or _bad_text(upload.filename or ""):
@@ -113,8 +120,8 @@ def check_request() -> None:
                 _refuse(f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
             _check_json(body)
     for name, value in request.headers.items():
-        if name.lower() in ("if-match", "idempotency-key") and _bad_text(value):
-            _refuse(f"De header {name} bevat tekens die niet zijn toegestaan.")
+        if _bad_text(name) or _bad_text(value):
+            _refuse("Een header bevat tekens die niet zijn toegestaan.")
 
 
 def init_app(app: Flask) -> None:

@@ -9,8 +9,11 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
+from .inputs import DOCUMENT_UNSAFE
+
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
+MAX_COLUMNS = 100
 
 
 class SheetError(ValueError):
@@ -42,7 +45,7 @@ def _csv(raw: bytes) -> list[list]:
         raise SheetError(_("Het bestand bevat ongeldige tekens."))
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [[_text(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _xlsx(raw: bytes) -> list[list]:
@@ -60,21 +63,34 @@ def _xlsx(raw: bytes) -> list[list]:
         raise SheetError(_("Het Excel-bestand kan niet worden gelezen.")) from None
     try:
         sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in row])
-            if len(rows) > MAX_ROWS + 50:
-                break
-        return rows
+        # The cost follows what is in the file, not what its dimension claims: a sheet that says it spans more rows or
+        # columns than an import takes is refused before a cell is read (openpyxl pads every row to the claimed width),
+        # and reading stops at the limits whatever the file says (a sheet without a dimension claims nothing).
+        if (sheet.max_row or 0) > MAX_ROWS + 50 or (sheet.max_column or 0) > MAX_COLUMNS:
+            raise SheetError(_("Het werkblad is te groot: een import heeft hoogstens %(rows)d regels en %(columns)d kolommen. "
+                               "Verwijder lege rijen en kolommen, of kopieer alleen de gegevens naar een nieuw werkblad.",
+                               rows=MAX_ROWS, columns=MAX_COLUMNS))
+        return [[_cell(v) for v in row]
+                for row in sheet.iter_rows(max_row=MAX_ROWS + 51, max_col=MAX_COLUMNS, values_only=True)]
+    except SheetError:
+        raise
+    except Exception:  # noqa: BLE001 - a sheet that breaks while being read is as unreadable as one that won't open
+        raise SheetError(_("Het Excel-bestand kan niet worden gelezen.")) from None
     finally:
         book.close()
+
+
+def _text(value: str) -> str:
+    """A cell's text without control characters: Word's soft line break (U+000B, pasted into a cell) becomes a line
+    break, the rest (which no document could hold) is dropped."""
+    return DOCUMENT_UNSAFE.sub("", value.replace("\x0b", "\n")).strip()
 
 
 def _cell(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
-        return value.strip()
+        return _text(value)
     if isinstance(value, (int, float, date)) or value is None:
         return value
     return str(value)

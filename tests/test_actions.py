@@ -333,6 +333,24 @@ def test_search_keeps_each_kind_when_another_kind_floods_the_matches(as_user, pe
     assert "Europol kameelproject" in as_user(people["kmar"]).get("/search?q=Europol").get_data(as_text=True)
 
 
+def test_search_candidates_are_what_the_viewer_may_see(as_user, people, items, db_session):
+    """More hidden matches than the per-kind limit (KMar-only comments) never push out a viewer's own match."""
+    from portal.search.queries import CANDIDATES
+
+    hidden, politie_item = items[0], items[2]  # KMar's organisation-only item; Politie's mdt item
+    db_session.add_all([Comment(action_item_id=hidden.id, body=f"Walrusoverleg {n}") for n in range(CANDIDATES["comment"] + 5)])
+    db_session.add_all([ProgressUpdate(action_item_id=hidden.id, recorded_at=hidden.created_at, status="in_progress", progress=40,
+                                       note=f"Walrusoverleg {n}") for n in range(CANDIDATES["update"] + 5)])
+    db_session.flush()
+    db_session.add(Comment(action_item_id=politie_item.id, body="Walrusoverleg bij de Politie"))
+    db_session.flush()
+    db_session.add_all([Comment(action_item_id=hidden.id, body=f"Walrusoverleg later {n}") for n in range(CANDIDATES["comment"] + 5)])
+    db_session.flush()
+    found = as_user(people["pol"]).get("/api/v1/search?q=Walrusoverleg").get_json()["items"]
+    assert [i["id"] for i in found] == [politie_item.id]
+    assert hidden.id in [i["id"] for i in as_user(people["kmar"]).get("/api/v1/search?q=Walrusoverleg").get_json()["items"]]
+
+
 def test_dashboard_counts_only_what_the_viewer_may_see(as_user, people, items):
     kmar = client_html = as_user(people["kmar"]).get("/").get_data(as_text=True)
     ind = as_user(people["ind"]).get("/").get_data(as_text=True)

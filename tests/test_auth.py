@@ -428,7 +428,7 @@ def test_replayed_logout_token_does_not_end_a_new_sign_in(app, client, loaded, i
     assert client.get("/api/v1/me").status_code == 401
     idp_sign_in(client, "ind", "ind", "ind-demo")
     assert client.get("/api/v1/me").status_code == 200
-    assert deliver(app.test_client(), backchannel[0]).status_code == 200  # the same token once more
+    assert deliver(app.test_client(), backchannel[0]).status_code == 400  # the same token once more: a replay, refused
     assert client.get("/api/v1/me").status_code == 200  # the new sign-in has another provider session
 
 
@@ -463,6 +463,10 @@ def test_hostile_logout_token_sub_only_ends_every_session_of_the_user(client, lo
         ("no_event", "logout_token_event"),
         ("nonce", "logout_token_nonce"),
         ("no_subject", "logout_token_subject"),
+        ("sub_not_text", "logout_token_subject"),
+        ("sid_not_text", "logout_token_subject"),
+        ("iat_nan", "logout_token_iat"),
+        ("iat_text", "logout_token_iat"),
         ("garbage", "logout_token_malformed"),
     ],
 )
@@ -475,13 +479,39 @@ def test_hostile_logout_token_is_refused_and_ends_nothing(client, loaded, hostil
         "issuer": _logout_claims(h, iss="https://evil.example"), "audience": _logout_claims(h, aud="someone-else"),
         "old": _logout_claims(h, iat=int(time.time()) - 3600), "no_jti": _logout_claims(h, jti=None),
         "no_event": _logout_claims(h, events={"other": {}}), "nonce": _logout_claims(h, nonce="n"),
-        "no_subject": _logout_claims(h, sub=None),
+        "no_subject": _logout_claims(h, sub=None), "sub_not_text": _logout_claims(h, sub=12345),
+        "sid_not_text": _logout_claims(h, sid={"a": 1}), "iat_nan": _logout_claims(h, iat=float("nan")),
+        "iat_text": _logout_claims(h, iat="1764000000"),
     }.get(case, _logout_claims(h))
     token = {"unsigned": h.unsigned(claims), "other_key": h.sign(claims, key=h.other_key), "garbage": "not.a.token"}.get(case) or h.sign(claims)
     response = client.post("/auth/backchannel-logout/hostile", data={"logout_token": token})
     assert response.status_code == 400 and response.get_json()["error"] == "invalid_request"
     assert client.get("/api/v1/me").status_code == 200
     assert last_audit(loaded, "logout.backchannel_refused").diff["reason"] == reason
+
+
+def test_a_replayed_logout_token_is_refused_and_a_later_sign_in_survives_any_token(client, loaded, hostile_idp):
+    """The jti is remembered for the token's lifetime; a session begun after a token's iat never ends by it."""
+    h = hostile_idp
+
+    def sign_in():
+        state, nonce = start_hostile(client)
+        h.answer(h.sign(h.claims(nonce)))
+        assert client.get(f"/auth/callback/hostile?code=c1&state={state}").status_code == 302
+        assert client.get("/api/v1/me").status_code == 200
+
+    sign_in()
+    token = h.sign(_logout_claims(h, jti="replay-me"))
+    assert client.post("/auth/backchannel-logout/hostile", data={"logout_token": token}).status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+    sign_in()
+    replay = client.post("/auth/backchannel-logout/hostile", data={"logout_token": token})
+    assert replay.status_code == 400 and last_audit(loaded, "logout.backchannel_refused").diff["reason"] == "logout_token_replayed"
+    assert client.get("/api/v1/me").status_code == 200
+    # A fresh token issued before this sign-in (but still valid) ends nothing begun after it.
+    earlier = h.sign(_logout_claims(h, jti="issued-earlier", iat=int(time.time()) - 30))
+    assert client.post("/auth/backchannel-logout/hostile", data={"logout_token": earlier}).status_code == 200
+    assert client.get("/api/v1/me").status_code == 200
 
 
 @pytest.mark.parametrize("store_kind", ["database", "redis"])

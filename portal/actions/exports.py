@@ -8,6 +8,7 @@ import xlsxwriter
 
 from models import ActionItem, is_late
 
+from ..downloads import document_safe
 from ..i18n import STATUS_LABELS, VISIBILITY_LABELS, today
 
 HEADERS = ["Nummer", "Titel", "Eigenaar", "Status", "Voortgang (%)", "Deadline", "Te laat", "Speerpunt", "Aanbevelingen",
@@ -23,13 +24,13 @@ def neutralise(value):
 
 def rows(items: list[ActionItem]) -> list[list]:
     day = today()
-    return [[
+    return document_safe([[
         item.id, item.title, item.owner_organisation.code, str(STATUS_LABELS[item.status]), item.progress,
         item.due_date.isoformat() if item.due_date else "", "ja" if is_late(item.due_date, item.status, day) else "nee",
         item.focus_area.code if item.focus_area else "",
         ", ".join(str(r.id) for r in item.recommendations), str(VISIBILITY_LABELS[item.visibility]),
         item.updated_at.isoformat(timespec="minutes"),
-    ] for item in items]
+    ] for item in items])
 
 
 def to_csv(items: list[ActionItem]) -> bytes:

@@ -15,7 +15,7 @@ from models import ROLES, Organisation, User
 from .. import audit
 from ..access import current_viewer
 from ..actions.exports import neutralise
-from ..downloads import attachment
+from ..downloads import attachment, document_safe
 from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..i18n import AMSTERDAM
@@ -78,7 +78,7 @@ def audit_csv():
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["tijd", "gebruiker", "organisatie", "gebeurtenis", "object", "nummer", "details"])
     for event, user in audit_log.all_rows(db.session, filters):
-        writer.writerow([neutralise(v) for v in (event.at.astimezone(AMSTERDAM).isoformat(timespec="seconds"), user.name if user else "",
+        writer.writerow([neutralise(document_safe(v)) for v in (event.at.astimezone(AMSTERDAM).isoformat(timespec="seconds"), user.name if user else "",
                                                  event.organisation_code or "", event.action, event.entity_type or "",
                                                  event.entity_id if event.entity_id is not None else "", audit_log.details(event))])
     audit.record("audit.exported", actor=current_viewer(), entity_type="audit_events", filters=filters.as_args())

@@ -18,8 +18,8 @@ from ..reports import rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body
-from .schemas import TEXT, TEXT_OR_NULL, ApiError
+from .helpers import _if_match, body_of, service_call, stale_body
+from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
 
 
 def _report_json(report, full: bool) -> dict:
@@ -53,8 +53,7 @@ def list_reports():
 @bp.post("/reports")
 def create_report():
 
-    body = _json_body()
-    _refuse_unknown(body, {"as_of", "title", "previous_report_id", "framework_id"})
+    body = body_of({"as_of": TEXT, "title": TEXT, "previous_report_id": INT_OR_NULL, "framework_id": INT_OR_NULL})
     try:
         as_of = date.fromisoformat(body["as_of"]) if isinstance(body.get("as_of"), str) else None
     except ValueError:

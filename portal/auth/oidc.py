@@ -6,6 +6,7 @@ signature. The checks Authlib leaves to the application (security.md items
 """
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -29,6 +30,11 @@ METADATA_TTL = 3600
 JWKS_REFETCH_INTERVAL = 60
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_MAX_AGE = 300  # a logout token older than five minutes is refused
+
+
+def _instant(value) -> bool:
+    """A NumericDate: a finite number of seconds (never a bool, NaN or infinity)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 2**40
 
 
 def _audiences(claims: dict) -> list:
@@ -190,9 +196,9 @@ class ProviderClient:
             raise LoginError("logout_token_audience")
         iat, exp = claims.get("iat"), claims.get("exp")
         now = time.time()
-        if not isinstance(iat, (int, float)) or iat - LEEWAY_SECONDS > now or iat + LOGOUT_TOKEN_MAX_AGE < now:
+        if not _instant(iat) or iat - LEEWAY_SECONDS > now or iat + LOGOUT_TOKEN_MAX_AGE < now:
             raise LoginError("logout_token_iat")
-        if exp is not None and (not isinstance(exp, (int, float)) or exp + LEEWAY_SECONDS < now):
+        if exp is not None and (not _instant(exp) or exp + LEEWAY_SECONDS < now):
             raise LoginError("logout_token_expired")
         if not isinstance(claims.get("jti"), str) or not claims["jti"]:
             raise LoginError("logout_token_jti")
@@ -203,6 +209,8 @@ class ProviderClient:
             raise LoginError("logout_token_nonce")
         sub, sid = claims.get("sub"), claims.get("sid")
         if not (isinstance(sub, str) and sub) and not (isinstance(sid, str) and sid):
+            raise LoginError("logout_token_subject")
+        if (sub is not None and not isinstance(sub, str)) or (sid is not None and not isinstance(sid, str)):
             raise LoginError("logout_token_subject")
         return claims
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import ROLES, AccessToken, Organisation, User
+from models import ROLES, AccessToken, Organisation, UsedLogoutToken, User
 
 from .. import audit
 from ..config import OIDCProvider
 from ..sessions import end_sessions_of, sessions_of
-from .oidc import LoginError
+from .oidc import LEEWAY_SECONDS, LOGOUT_TOKEN_MAX_AGE, LoginError
 
 NO_ORGANISATION = _l(
     "Uw organisatie kon niet worden vastgesteld of doet niet mee aan het portaal. "
@@ -89,3 +90,16 @@ def end_everything(session: Session, app, user: User) -> tuple[int, int]:
     end_sessions_of(app, user.id)
     session.commit()
     return count, revoked
+
+
+def remember_logout_token(session: Session, issuer: str, claims: dict) -> None:
+    """Keep a verified logout token's jti for as long as the token is valid; a second use of it is refused
+    (LoginError "logout_token_replayed"). Expired entries are removed on the way."""
+    now = datetime.now(UTC)
+    session.execute(delete(UsedLogoutToken).where(UsedLogoutToken.expires_at < now))
+    expires = datetime.fromtimestamp(claims["iat"] + LOGOUT_TOKEN_MAX_AGE + LEEWAY_SECONDS, UTC)
+    try:
+        with session.begin_nested():
+            session.add(UsedLogoutToken(issuer=issuer, jti=claims["jti"][:255], expires_at=expires))
+    except IntegrityError:
+        raise LoginError("logout_token_replayed") from None

@@ -18,7 +18,7 @@ from ..extensions import db, sign_in_limit
 from ..security import safe_next
 from ..sessions import current_session_id, end_sessions_of, sessions_of
 from . import bp, services
-from .oidc import LEEWAY_SECONDS, LoginError, Pending, ProviderClient, ProviderUnavailable
+from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
 
 MAX_PENDING = 5
 PENDING_TTL = 600
@@ -151,13 +151,16 @@ def backchannel_logout(name: str):
     client = providers().get(name) or abort(404)
     try:
         claims = client.verify_logout_token(request.form.get("logout_token", ""))
+        services.remember_logout_token(db.session, client.config.issuer, claims)
     except LoginError as exc:
         audit.record_now("logout.backchannel_refused", provider=name, reason=exc.reason)
         return jsonify(error="invalid_request", error_description=exc.reason), 400
     query = select(User).where(User.issuer == client.config.issuer)
     if claims.get("sub"):
         query = query.where(User.subject == claims["sub"])  # else: sid alone, looked up among this provider's users
-    started_before = datetime.fromtimestamp(claims["iat"] + LEEWAY_SECONDS, UTC)
+    # Never a session begun after the token was issued: a token (replayed or late) cannot end a newer sign-in. `iat` is
+    # in whole seconds, so a session begun within that second counts as begun before it.
+    started_before = datetime.fromtimestamp(int(claims["iat"]) + 1, UTC)
     for user in db.session.scalars(query):
         ended = end_sessions_of(current_app, user.id, claims.get("sid"), started_before)
         if ended or claims.get("sub"):

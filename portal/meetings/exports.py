@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import weasyprint
 from docx import Document
 from flask import render_template
 from icalendar import Calendar, Event
@@ -13,6 +11,7 @@ from icalendar import Calendar, Event
 from models import ActionItem, Decision, Meeting, User
 
 from .. import markdown
+from ..downloads import document_safe, pdf
 from ..i18n import AMSTERDAM, STATUS_TEXT, date_time, long_date
 from .permissions import can_read_minutes
 
@@ -34,7 +33,7 @@ def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], ac
                        "restricted": bool(minutes and minutes.is_restricted),
                        "errata": [e.body for e in minutes.errata] if minutes else []})
     now = datetime.now(UTC).astimezone(AMSTERDAM)
-    return {
+    return document_safe({
         "title": meeting.title, "series": meeting.series.title, "when": date_time(local, "nl"),
         "status": "vastgesteld" if meeting.minutes_status == "vastgesteld" else "concept",
         "generated": date_time(now, "nl"),
@@ -45,7 +44,7 @@ def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], ac
         "decisions": [{"number": d.number, "text": d.text} for d in decisions],
         "actions": [{"id": a.id, "title": a.title, "owner": a.owner_organisation.code,
                      "due": long_date(a.due_date, "nl") if a.due_date else "geen", "status": STATUS_TEXT[a.status]} for a in actions],
-    }
+    })
 
 
 def to_docx(ctx: dict) -> bytes:
@@ -112,18 +111,14 @@ def _add_meeting(doc, ctx: dict, level: int) -> None:
             cell.text = text
 
 
-def _pdf(html: str) -> bytes:
-    static = Path(__file__).resolve().parents[2] / "static"
-    return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
 
-
-def to_pdf(ctx: dict) -> bytes:
-    return _pdf(render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, ctx=ctx))
+def topdf(ctx: dict) -> bytes:
+    return pdf(render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, ctx=ctx))
 
 
 def to_pdf_compiled(title: str, period: str, contexts: list[dict]) -> bytes:
     now = datetime.now(UTC).astimezone(AMSTERDAM)
-    return _pdf(render_template("meetings/export_compiled.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, title=title,
+    return pdf(render_template("meetings/export_compiled.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, title=title,
                                 period=period, meetings=contexts, confidential=any(c["confidential"] for c in contexts),
                                 generated=date_time(now, "nl")))
 
@@ -134,12 +129,12 @@ def to_ics(meeting: Meeting, base_url: str) -> bytes:
     calendar.add("version", "2.0")
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@mdt-portaal")
-    event.add("summary", meeting.title)
+    event.add("summary", document_safe(meeting.title))
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + timedelta(hours=2))
     event.add("dtstamp", datetime.now(UTC))
-    event.add("location", "Online" if meeting.is_online else (meeting.location or ""))
-    event.add("description", f"{meeting.series.title}. Agenda en stukken: {base_url}/meetings/{meeting.id}")
+    event.add("location", "Online" if meeting.is_online else document_safe(meeting.location or ""))
+    event.add("description", f"{document_safe(meeting.series.title)}. Agenda en stukken: {base_url}/meetings/{meeting.id}")
     event.add("url", f"{base_url}/meetings/{meeting.id}")
     calendar.add_component(event)
     return calendar.to_ical()

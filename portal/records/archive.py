@@ -10,7 +10,6 @@ import json
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-import weasyprint
 from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -19,6 +18,7 @@ from models import ActionItem, AgendaItem, Decision, Meeting, ProgressUpdate, Re
 
 from .. import audit
 from ..config import Records
+from ..downloads import pdf
 from ..i18n import AMSTERDAM, long_date
 from ..meetings import exports as meeting_exports
 from ..reports import exports as report_exports
@@ -38,10 +38,6 @@ def _classification(visibility: str, shared: list[str]) -> dict:
     return {"visibility": visibility, "shared_with": shared,
             "restricted": visibility != "public", "note": "" if visibility == "public" else "Niet openbaar: alleen voor de genoemde organisaties."}
 
-
-def _pdf(html: str) -> bytes:
-    static = Path(__file__).resolve().parents[2] / "static"
-    return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _write(folder: Path, meta: dict, pdf: bytes, files: list[dict], root: Path) -> None:
@@ -90,7 +86,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
                               "focus_area": item.focus_area.code if item.focus_area else None},
                 "history": [{"at": u.recorded_at, "kind": u.kind, "status": u.status, "progress": u.progress, "note": u.note} for u in history]}
         html = render_template("admin/archive_item.html", item=item, meta=meta, history=history, long_date=long_date)
-        _write(root / "acties" / str(item.id), meta, _pdf(html), files, root)
+        _write(root / "acties" / str(item.id), meta, pdf(html), files, root)
         counts["items"] += 1
 
     meetings = due["meetings"]
@@ -107,7 +103,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
                                    "restricted_minutes": restricted,
                                    "present": ctx["present"]},
                 "relations": {"decisions": [d.number for d in decisions], "action_items": [a.id for a in actions]}}
-        _write(root / "vergaderingen" / str(meeting.id), meta, meeting_exports.to_pdf(ctx), files, root)
+        _write(root / "vergaderingen" / str(meeting.id), meta, meeting_exports.topdf(ctx), files, root)
         counts["meetings"] += 1
 
     reports = due["reports"]
@@ -121,7 +117,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
                                    "note": "Intern: bevat niet-openbare rijen."},
                 "relations": {"previous_report": report.previous_report_id, "framework": (report.snapshot.get("framework") or {}).get("key")},
                 "snapshot": report.snapshot}
-        _write(root / "rapportages" / str(report.id), meta, report_exports.to_pdf(ctx), files, root)
+        _write(root / "rapportages" / str(report.id), meta, report_exports.topdf(ctx), files, root)
         counts["reports"] += 1
 
     manifest = {"schema": SCHEMA, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "before": before.isoformat(),

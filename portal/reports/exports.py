@@ -10,7 +10,6 @@ import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import weasyprint
 import xlsxwriter
 from flask import render_template
 
@@ -18,6 +17,7 @@ from models import Report, ReportNarrative, User
 
 from ..actions.exports import neutralise
 from ..charts import status_bars
+from ..downloads import document_safe, pdf
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import date_time, long_date
 from . import snapshot as snap
@@ -71,7 +71,7 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
                       "narratives": [{"organisation": n.organisation.code, "text": n.text}
                                      for n in approved if n.focus_area.code == area["code"]]})
     c = summary["counts"]
-    return {
+    return document_safe({
         "title": data["title"], "as_of": data["as_of"],
         "framework_title": (data.get("framework") or {}).get("title") or "Beleidskader aanpak mensensmokkel",
         "as_of_text": long_date(date.fromisoformat(data["as_of"]), "nl"),
@@ -112,7 +112,7 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
                         "due_text": p["due_label"] or "geen termijn", "overdue_text": "termijn verstreken" if p["overdue"] else ""}
                        for p in summary["parliament"]],
         "capacity": [{**line, "quantity_text": _fmt(line["quantity"]) if line["quantity"] is not None else ""} for line in summary["capacity"]],
-    }
+    })
 
 
 def to_docx(ctx: dict) -> bytes:
@@ -125,9 +125,7 @@ def to_docx(ctx: dict) -> bytes:
 
 
 def to_pdf(ctx: dict) -> bytes:
-    html = render_template("reports/export.html", **ctx)
-    static = Path(__file__).resolve().parents[2] / "static"
-    return weasyprint.HTML(string=html, base_url=str(static) + "/").write_pdf(pdf_variant="pdf/ua-1")
+    return pdf(render_template("reports/export.html", **ctx))
 
 
 def to_xlsx(ctx: dict) -> bytes:

@@ -28,12 +28,8 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
                   previous_report_id: int | None = None, framework_id: int | None = None) -> Report:
     if not can_manage_reports(author):
         raise NotAllowed("only coordinators create reports")
-    fields = {}
-    title = (title or "").strip()
-    if not title:
-        fields["title"] = _("Geef de rapportage een titel.")
-    elif len(title) > 300:
-        fields["title"] = _("De titel mag hoogstens 300 tekens lang zijn.")
+    fields: dict[str, str] = {}
+    title = clean_text(fields, "title", title, _("De titel"), 300)
     # The framework asked for, else the one in force today (the one the framework page shows).
     framework = framework_queries.in_force(session, today, framework_id)
     if framework_id is not None and framework is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, any_, func, literal, literal_column, select, text, union_all
+from sqlalchemy import Integer, any_, cast, column, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
@@ -40,39 +40,52 @@ def _fts5_query(q: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _candidates(q: str) -> tuple[dict[int, set[str]], list[int], list[int]]:
-    """(item id -> where it matched, recommendation ids, minutes ids)."""
+def _visible(stmt, kind: str, user: User | None, item_id, ref_id):
+    """The viewer's rule applied before the per-kind limit: the candidates are the newest matches the viewer may see,
+    so what others wrote (however much) never pushes the viewer's own matches out."""
+    if kind in ("item", "update", "comment"):
+        if item_id is not ActionItem.id:  # the items table itself needs no join
+            stmt = stmt.join(ActionItem, ActionItem.id == item_id)
+        return stmt.where(visible_clause(user))
+    if kind == "minutes":
+        if ref_id is not Minutes.id:  # the full-text index's row, not the minutes table itself
+            stmt = stmt.join(Minutes, Minutes.id == ref_id)
+        return (stmt.join(AgendaItem, AgendaItem.id == Minutes.agenda_item_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                .where(restricted_minutes_clause(user)))
+    return stmt  # recommendations are public reference data
+
+
+_FTS = table("search_fts", column("rowid"), column("kind"), column("ref_id"), column("item_id"))
+
+
+def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int]]:
+    """(item id -> where it matched, recommendation ids, minutes ids), among what the user may see."""
     reasons: dict[int, set[str]] = {}
     recs: list[int] = []
     minutes: list[int] = []
     if db.session.get_bind().dialect.name == "postgresql":
         tsq = func.websearch_to_tsquery("dutch", q)
-
-        def matches(model):
-            return literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)
-
-        # One statement over the five indexed tables.
-        rows = db.session.execute(union_all(
-            select(literal("item"), ActionItem.id, ActionItem.id).where(matches(ActionItem)).order_by(ActionItem.id.desc())
-            .limit(CANDIDATES["item"]),
-            select(literal("update"), ProgressUpdate.id, ProgressUpdate.action_item_id).where(matches(ProgressUpdate))
-            .order_by(ProgressUpdate.id.desc()).limit(CANDIDATES["update"]),
-            select(literal("comment"), Comment.id, Comment.action_item_id).where(matches(Comment)).order_by(Comment.id.desc())
-            .limit(CANDIDATES["comment"]),
-            select(literal("recommendation"), Recommendation.id, literal(None)).where(matches(Recommendation)).order_by(Recommendation.id.desc())
-            .limit(CANDIDATES["recommendation"]),
-            select(literal("minutes"), Minutes.id, literal(None)).where(matches(Minutes)).order_by(Minutes.id.desc())
-            .limit(CANDIDATES["minutes"]),
-        )).all()
+        sources = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
+                   "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None), "minutes": (Minutes, None)}
+        parts = []
+        for kind, (model, item_id) in sources.items():
+            stmt = select(literal(kind).label("kind"), model.id.label("ref_id"), (item_id if item_id is not None else cast(null(), Integer)).label("item_id"))
+            stmt = stmt.select_from(model).where(literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq))
+            stmt = _visible(stmt, kind, user, item_id, model.id)
+            parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
+        rows = db.session.execute(union_all(*parts)).all()
     else:
         query = _fts5_query(q)
         if not query:
             return reasons, recs, minutes
-        # The row's kind is in its rowid (migration a3b4c5d6e7f8), so each kind's newest matches come from the index
-        # alone: no ranking of every match, no reading of the rows that do not make the cut.
-        rows = db.session.execute(text(" UNION ALL ".join(
-            f"SELECT * FROM (SELECT kind, ref_id, item_id FROM search_fts WHERE search_fts MATCH :q AND rowid % {FTS_KINDS} = {number} "
-            f"ORDER BY rowid DESC LIMIT {CANDIDATES[kind]})" for kind, number in FTS_KIND_NUMBERS.items())), {"q": query}).all()
+        # The row's kind is in its rowid (migration a3b4c5d6e7f8), so each kind's newest matches come from the index.
+        parts = []
+        for kind, number in FTS_KIND_NUMBERS.items():
+            stmt = select(_FTS.c.kind, _FTS.c.ref_id, _FTS.c.item_id).select_from(_FTS).where(
+                text("search_fts MATCH :q"), _FTS.c.rowid % FTS_KINDS == number)
+            stmt = _visible(stmt, kind, user, _FTS.c.item_id, _FTS.c.ref_id)
+            parts.append(select(stmt.order_by(_FTS.c.rowid.desc()).limit(CANDIDATES[kind]).subquery()))
+        rows = db.session.execute(union_all(*parts), {"q": query}).all()
     for kind, ref_id, item_id in rows:
         if kind == "recommendation":
             recs.append(int(ref_id))
@@ -91,7 +104,7 @@ def _among(column, ids: list[int]):
 
 
 def search(user: User | None, q: str) -> Results:
-    reasons, rec_ids, minutes_ids = _candidates(q)
+    reasons, rec_ids, minutes_ids = _candidates(q, user)
     results = Results()
     # Each query runs even when nothing matched: a fixed number of statements per search.
     results.items = db.session.scalars(
