@@ -21,8 +21,8 @@ def document_safe(value: T) -> T:
     """The value with every character dropped that a document cannot hold (control characters, lone surrogates,
     U+FFFE/U+FFFF), through dicts, lists and tuples: whatever text is already stored, an export never fails on it
     (rule 10). Every export context and every cell passes through here before a writer sees it."""
-    if isinstance(value, str):
-        return DOCUMENT_UNSAFE.sub("", value)  # type: ignore[return-value]
+    if isinstance(value, str):  # str or Markup: markup stays markup
+        return type(value)(DOCUMENT_UNSAFE.sub("", value))  # type: ignore[return-value]
     if isinstance(value, dict):
         return {k: document_safe(v) for k, v in value.items()}  # type: ignore[return-value]
     if isinstance(value, list):

@@ -112,7 +112,7 @@ def _add_meeting(doc, ctx: dict, level: int) -> None:
 
 
 
-def topdf(ctx: dict) -> bytes:
+def to_pdf(ctx: dict) -> bytes:
     return pdf(render_template("meetings/export.html", confidential_text=CONFIDENTIAL, restricted_text=RESTRICTED, ctx=ctx))
 
 

@@ -103,7 +103,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
                                    "restricted_minutes": restricted,
                                    "present": ctx["present"]},
                 "relations": {"decisions": [d.number for d in decisions], "action_items": [a.id for a in actions]}}
-        _write(root / "vergaderingen" / str(meeting.id), meta, meeting_exports.topdf(ctx), files, root)
+        _write(root / "vergaderingen" / str(meeting.id), meta, meeting_exports.to_pdf(ctx), files, root)
         counts["meetings"] += 1
 
     reports = due["reports"]
@@ -117,7 +117,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
                                    "note": "Intern: bevat niet-openbare rijen."},
                 "relations": {"previous_report": report.previous_report_id, "framework": (report.snapshot.get("framework") or {}).get("key")},
                 "snapshot": report.snapshot}
-        _write(root / "rapportages" / str(report.id), meta, report_exports.topdf(ctx), files, root)
+        _write(root / "rapportages" / str(report.id), meta, report_exports.to_pdf(ctx), files, root)
         counts["reports"] += 1
 
     manifest = {"schema": SCHEMA, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "before": before.isoformat(),
