@@ -14,6 +14,7 @@ from flask import abort, after_this_request, current_app, g, jsonify, redirect, 
 from flask_login import current_user
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from models import AccessToken, User
 
@@ -106,10 +107,26 @@ def gate():
     if not endpoint_public and current_viewer() is None:
         return _unauthorized()
     if request.routing_exception is not None:
+        _honest_routing()
         return None  # rule 13: an unknown path is 404 and a method the route lacks 405, with a token as with a session
     if request.method not in SAFE_METHODS and not g.get("token_auth") and not _proof_in_request(request.endpoint):
         csrf.protect()
     return None
+
+
+def _honest_routing() -> None:
+    """405 only where the path exists for another method. Werkzeug answers 405 for a path whose converter refused its
+    value (an id beyond any column) when the rule has other methods, while the same path is 404 for those methods."""
+    exc = request.routing_exception
+    if not isinstance(exc, MethodNotAllowed) or not exc.valid_methods:
+        return
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(method=next(iter(m for m in exc.valid_methods if m not in ("HEAD", "OPTIONS")), "GET"))
+    except NotFound:
+        request.routing_exception = NotFound()
+    except HTTPException:
+        pass
 
 
 def _proof_in_request(endpoint: str | None) -> bool:

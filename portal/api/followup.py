@@ -20,7 +20,7 @@ TARGET_TYPES = {"period": TEXT, "value": (str, int, float, type(None)), "unit": 
                 "organisation": TEXT_OR_NULL, "valid_from": TEXT_OR_NULL, "reason": TEXT_OR_NULL, "note": TEXT_OR_NULL}
 RESPONSE_TYPES = {"stance": TEXT, "text": TEXT_OR_NULL, "responded_on": TEXT_OR_NULL, "document": TEXT_OR_NULL,
                   "document_title": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "url": TEXT_OR_NULL, "reason": TEXT_OR_NULL}
-PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "made_on": TEXT_OR_NULL, "owner_organisation": TEXT_OR_NULL,
+PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "date": TEXT_OR_NULL, "owner_organisation": TEXT_OR_NULL,
                     "due": TEXT_OR_NULL, "status": TEXT, "closed_on": TEXT_OR_NULL, "fulfilled_by": TEXT_OR_NULL,
                     "fulfilled_note": TEXT_OR_NULL, "action_item_ids": IDS}
 
@@ -132,9 +132,17 @@ def get_parliament(pid: int):
     return _one(db.session.get(ParliamentCommitment, pid) or abort(404))
 
 
+def _parliament_body() -> dict:
+    """The request in the service's terms: `date` (the name GET answers with) is the day it was made."""
+    body = body_of(PARLIAMENT_TYPES)
+    if "date" in body:
+        body["made_on"] = body.pop("date")
+    return body
+
+
 @bp.post("/parliament")
 def create_parliament():
-    body = body_of(PARLIAMENT_TYPES)
+    body = _parliament_body()
     with service_call("Alleen coördinatoren houden het register bij."):
         saved = parliament.save_commitment(db.session, current_viewer(), body, today())
     return _one(saved, 201)
@@ -143,7 +151,7 @@ def create_parliament():
 @bp.patch("/parliament/<int:pid>")
 def change_parliament(pid: int):
     commitment = db.session.get(ParliamentCommitment, pid) or abort(404)
-    body = body_of(PARLIAMENT_TYPES)
+    body = _parliament_body()
     base = _if_match()
     items = parliament.linked_items(db.session, current_viewer(), [pid]).get(pid, [])
     current = {"kind": commitment.kind, "kamerstuk": commitment.kamerstuk, "text": commitment.text,

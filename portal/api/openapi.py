@@ -113,7 +113,7 @@ def _goals_paths(errors: dict) -> dict:
                 "document_title": {"type": ["string", "null"]}, "kamerstuk": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
                 "reason": {"type": ["string", "null"]}}
     parliament = {"kind": {"enum": ["toezegging", "motie"]}, "kamerstuk": {"type": ["string", "null"]}, "text": {"type": "string"},
-                  "made_on": {"type": ["string", "null"], "format": "date"}, "owner_organisation": {"type": ["string", "null"]},
+                  "date": {"type": ["string", "null"], "format": "date", "description": "the day it was made"}, "owner_organisation": {"type": ["string", "null"]},
                   "due": {"type": ["string", "null"], "examples": ["medio 2022", "begin 2017", "2025-03-01"]},
                   "status": {"enum": ["open", "fulfilled", "lapsed"]}, "closed_on": {"type": ["string", "null"], "format": "date"},
                   "fulfilled_by": {"type": ["string", "null"], "description": "source key"}, "fulfilled_note": {"type": ["string", "null"]},
@@ -156,7 +156,7 @@ def _goals_paths(errors: dict) -> dict:
                           "428": _resp("If-Match missing", ERROR), **common}}},
         "/parliament": {
             "get": {"summary": "Toezeggingen and moties; linked action items only those you may see", "responses": {"200": _resp("OK"), **errors}},
-            "post": {"summary": "Register a toezegging or motie (coordinators)", "requestBody": _json(parliament, ["kind", "text"]),
+            "post": {"summary": "Register a toezegging or motie (coordinators)", "requestBody": _json(parliament, ["text"]),
                      "responses": {"201": _resp("Registered"), **common}}},
         "/parliament/{id}": {"parameters": [ID],
             "get": {"summary": "One toezegging or motie", "responses": {"200": _resp("OK"), **errors}},
@@ -269,7 +269,7 @@ def _resp(description: str, schema: dict | None = None) -> dict:
     return body
 
 
-def document() -> dict:
+def _document() -> dict:
     errors = {"401": _resp("Not signed in", ERROR), "404": _resp("Not found or not visible", ERROR)}
     return {
         "openapi": "3.1.0",
@@ -410,3 +410,42 @@ def document() -> dict:
             **_twin_paths(errors),
         },
     }
+
+
+METHODS = ("get", "put", "post", "patch", "delete")
+# What the edge and the shared machinery may answer on any operation (rule 13): bad input (400), not signed in (401),
+# not allowed (403), not found or not visible (404), the rate limits (429).
+EVERY_OPERATION = {"400": "Bad input at the edge (control characters, numbers out of range, malformed body)",
+                   "401": "Not signed in", "403": "Not allowed", "404": "Not found or not visible", "429": "Too many requests"}
+WITH_BODY = {"413": "Too large", "415": "Not JSON (or not multipart where a file is asked)", "422": "Invalid fields"}
+WITH_IF_MATCH = {"412": "Stale: the body is the current record", "428": "If-Match missing"}
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [part.strip("{}").replace("-", "_") for part in path.strip("/").split("/")]
+    return "_".join([method, *words])
+
+
+def _complete(doc: dict) -> dict:
+    """Every operation gets an operationId and lists every status the shared machinery can answer, so no operation's
+    answer is missing from the document; the statuses an operation states itself keep their own description."""
+    for path, item in doc["paths"].items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            operation.setdefault("operationId", _operation_id(method, path))
+            responses = operation["responses"]
+            extra = dict(EVERY_OPERATION)
+            if "requestBody" in operation:
+                extra |= WITH_BODY
+            if any(p.get("name") == "If-Match" for p in operation.get("parameters", []) + item.get("parameters", [])):
+                extra |= WITH_IF_MATCH
+            for status, description in extra.items():
+                # A 412 carries the current record (its own shape), every other status the error object.
+                responses.setdefault(status, _resp(description) if status == "412" else _resp(description, ERROR))
+    return doc
+
+
+def document() -> dict:
+    return _complete(_document())
