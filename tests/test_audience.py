@@ -129,3 +129,65 @@ def test_prepare_next_carries_over_what_the_preparer_sees_as_open(api, db_sessio
     assert following.status_code == 201
     carried = {a["title"] for a in following.get_json()["agenda"] if not a["is_action_review"]}
     assert without_minutes <= carried
+
+
+def test_a_save_and_an_approval_at_the_same_moment_give_one_success_and_a_conflict(databases, portal_toml):
+    """Real concurrent requests on their own connections: a narrative saved by KMar and approved by JenV at once is one
+    200 and one 412, never a 500 (it was a StaleDataError before narratives were versioned)."""
+    import hashlib
+    import threading
+    from datetime import date
+
+    from sqlalchemy.orm import sessionmaker
+
+    from models import AccessToken, Organisation, Report, ReportNarrative, User
+    from portal import create_app
+    from portal.extensions import Database
+
+    from conftest import make_settings, migrated
+
+    app = create_app(make_settings(migrated(databases), portal_toml))
+    engine = Database.state(app).engine
+    with sessionmaker(engine, expire_on_commit=False)() as session:
+        orgs = {o.code: o for o in session.scalars(select(Organisation).where(Organisation.code.in_(("KMAR", "JENV"))))}
+        secrets = {}
+        for code, role in (("KMAR", "member"), ("JENV", "coordinator")):
+            user = User(issuer="t", subject=f"race-{code}", name=code, organisation=orgs[code], role=role)
+            session.add(user)
+            session.flush()
+            secrets[code] = f"mdt_race_{code}_" + "x" * 20
+            session.add(AccessToken(user_id=user.id, name="race", prefix=secrets[code][:10],
+                                    token_hash=hashlib.sha256(secrets[code].encode()).hexdigest()))
+        report = Report(title="Race", as_of=date(2026, 11, 30), snapshot={"items": []})
+        session.add(report)
+        session.flush()
+        from models import FocusArea
+        area = session.scalars(select(FocusArea).order_by(FocusArea.id)).first()
+        narrative = ReportNarrative(report_id=report.id, focus_area_id=area.id, organisation_id=orgs["KMAR"].id, text="Eerste", visibility="mdt")
+        session.add(narrative)
+        session.commit()
+        ids = (report.id, narrative.id, area.code)
+    report_id, narrative_id, area_code = ids
+    for version in range(1, 5):
+        barrier, statuses = threading.Barrier(2), []
+
+        def save(v=version, barrier=barrier, statuses=statuses):
+            client = app.test_client()
+            barrier.wait(timeout=10)
+            statuses.append(client.post(f"/api/v1/reports/{report_id}/narratives", json={"focus_area": area_code, "text": f"Versie {v}",
+                                                                                        "visibility": "mdt"},
+                                        headers={"Authorization": f"Bearer {secrets['KMAR']}", "If-Match": f'"{v}"'}).status_code)
+
+        def approve(v=version, barrier=barrier, statuses=statuses):
+            client = app.test_client()
+            barrier.wait(timeout=10)
+            statuses.append(client.post(f"/api/v1/reports/{report_id}/narratives/{narrative_id}/approve",
+                                        headers={"Authorization": f"Bearer {secrets['JENV']}", "If-Match": f'"{v}"'}).status_code)
+
+        threads = [threading.Thread(target=save), threading.Thread(target=approve)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(statuses) == [200, 412], f"version {version}: {statuses}"
+    engine.dispose()

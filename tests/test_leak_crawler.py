@@ -22,11 +22,13 @@ import pytest
 from sqlalchemy import select
 
 from models import Indicator, Organisation, ParliamentCommitment, Recommendation
+from portal import audience
 from portal.i18n import today
 
 from factories import current_areas
 
 MARKER = "LEKTEST" + secrets.token_hex(6).upper()
+MDT_MARKER = "MDTLEK" + secrets.token_hex(6).upper()  # in an MDT-only narrative: never for BZ, NLA or EMM
 FORMATS = ("csv", "xlsx", "docx", "pdf", "ics")
 MAX_PAGES = 400
 MAX_PER_ENDPOINT = 12
@@ -95,10 +97,12 @@ def planted(app, loaded, make_user):
                                today())
 
     report = reports.create_report(session, kmar_coordinator, "Voortgang", today(), today())  # made by KMar: it holds the row
+    narrative = reports.save_narrative(session, kmar_member, report, area.code, f"{MDT_MARKER} toelichting", "mdt")
+    reports.approve_narrative(session, jenv_coordinator, narrative)
     session.flush()
     assert any(MARKER in row["title"] for row in report.snapshot["items"])  # the report surface really holds the marker
     assert any(MARKER in i["title"] for i in report.snapshot["indicators"])
-    return {"item": item, "attachment": attachment, "meeting": secret_meeting, "agenda_item": secret_point,
+    return {"item": item, "attachment": attachment, "meeting": secret_meeting, "agenda_item": secret_point, "narrative": narrative,
             "shared_meeting": shared_meeting, "report": report, "area": area, "commitment": commitment,
             "indicator": session.scalars(select(Indicator).order_by(Indicator.key)).first(), "secret_indicator": secret_indicator,
             "rec_id": session.scalars(select(Recommendation.id).order_by(Recommendation.id)).first(),
@@ -111,7 +115,7 @@ def _values_for(planted: dict) -> dict[str, list[str]]:
         "item_id": [str(planted["item"].id)], "attachment_id": [str(planted["attachment"].id)],
         "meeting_id": [str(planted["meeting"].id), str(planted["shared_meeting"].id)],
         "agenda_item_id": [str(planted["agenda_item"].id)], "report_id": [str(planted["report"].id)],
-        "narrative_id": ["1"], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": [str(planted["rec_id"])],
+        "narrative_id": [str(planted["narrative"].id)], "round_id": ["1"], "token_id": ["1"], "user_id": ["1"], "rec_id": [str(planted["rec_id"])],
         "code": [planted["area"].code, "MDT"], "key": [planted["indicator"].key if planted["indicator"] else "x", planted["secret_indicator"].key],
         "commitment_id": [str(planted["commitment"].id)], "pid": [str(planted["parliament"].id)],
         "measurement_id": [str(planted["measurement"].id)],
@@ -148,7 +152,7 @@ def text_of(response) -> str:
     return data.decode("utf-8", "replace")
 
 
-def crawl(client, seeds: list[str], endpoint_of) -> dict[str, int]:
+def crawl(client, seeds: list[str], endpoint_of, markers: tuple[str, ...] = (MARKER,)) -> dict[str, int]:
     seen: dict[str, int] = {}
     per_endpoint: dict[str, int] = {}
     queue = deque(seeds)
@@ -164,8 +168,9 @@ def crawl(client, seeds: list[str], endpoint_of) -> dict[str, int]:
         seen[url] = response.status_code
         assert response.status_code < 500, f"{url}: {response.status_code}"
         body = text_of(response)
-        assert MARKER not in body, f"the marker leaked at {url}"
-        assert MARKER not in str(response.headers), f"the marker leaked in the headers of {url}"
+        for marker in markers:
+            assert marker not in body, f"the marker leaked at {url}"
+            assert marker not in str(response.headers), f"the marker leaked in the headers of {url}"
         if response.mimetype in ("text/html", "application/json"):
             queue.extend(LINK.findall(body))
             queue.extend(re.findall(r'"(/(?:api/v1|actions|meetings|reports)/[^"\s]*)"', body))
@@ -188,12 +193,37 @@ def test_no_restricted_marker_reaches_another_organisation(app, planted, make_us
         except Exception:  # noqa: BLE001 - not a route, or not a GET route
             return None
 
-    seen = crawl(client, seed_urls(app, planted), endpoint_of)
+    _try_to_change_who_sees(client, viewer, planted)
+    markers = (MARKER,) if viewer.organisation.is_mdt_member else (MARKER, MDT_MARKER)
+    seen = crawl(client, seed_urls(app, planted), endpoint_of, markers)
     # The crawl really went places: item, meeting, report pages and the exports were all fetched.
     visited = {endpoint_of(url) for url in seen}
     assert {"actions.detail", "actions.list", "meetings.detail", "reports.detail", "reports.export", "actions.export",
             "meetings.decisions", "search.results", "api.list_action_items", "api.get_report"} <= visited
     assert len(seen) > 60
+
+
+def _try_to_change_who_sees(client, viewer, planted) -> None:
+    """Before crawling, the outsider tries what would widen its view (rule 3): marking itself present at the meeting
+    whose restricted minutes hold the marker, inviting itself, re-saving KMar's narrative as public. All refused."""
+    meeting, report, narrative = planted["shared_meeting"], planted["report"], planted["narrative"]
+    csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+    headers = {"X-CSRFToken": csrf, "If-Match": f'"{meeting.version}"'}
+    code = viewer.organisation.code
+    if not audience.may_decide(viewer, meeting):  # the secretariat itself (JenV, which created it) records attendance by right
+        client.put(f"/api/v1/meetings/{meeting.id}/attendance", json={code: "present"}, headers=headers)
+        client.patch(f"/api/v1/meetings/{meeting.id}", json={"invited": ["KMAR", "IND", "JENV", code], "visibility": "public"},
+                     headers=headers)
+        for attendee in meeting.attendees:
+            client.post(f"/meetings/{meeting.id}/attendance", data={"csrf_token": csrf, f"attendance-{attendee.id}": "present"})
+    client.post(f"/api/v1/reports/{report.id}/narratives", json={"focus_area": planted["area"].code, "text": "Overschreven",
+                                                                  "visibility": "public", "organisation": "KMAR"},
+                headers={"X-CSRFToken": csrf, "If-Match": f'"{narrative.version}"'})
+    client.post(f"/reports/{report.id}/narratives", data={"csrf_token": csrf, "focus_area": planted["area"].code, "visibility": "public",
+                                                          "text": "Overschreven", "organisation": "KMAR", "version": str(narrative.version)})
+    attendance = {a.organisation.code: a.attendance for a in meeting.attendees}
+    assert attendance.get(code) in (None, "invited") and meeting.visibility == "mdt", attendance
+    assert (narrative.text.startswith(MDT_MARKER), narrative.visibility) == (True, "mdt")
 
 
 def test_the_crawler_finds_a_planted_marker_where_it_may_be_seen(app, planted, make_user, login_as):
