@@ -9,7 +9,9 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import RGBColor
+
+from portal import word
 
 OUT = Path(__file__).resolve().parent.parent / "portal" / "reports" / "templates" / "report.docx"
 
@@ -27,7 +29,7 @@ def page_number_footer(section):
     paragraph._p.append(field)
 
 
-def table(doc, headers, row_tag, cells, end_tag="{%tr endfor %}"):
+def table(doc, headers, row_tag, cells, widths, end_tag="{%tr endfor %}"):
     t = doc.add_table(rows=3, cols=len(headers))
     t.style = "Light Grid Accent 1"
     for cell, header in zip(t.rows[0].cells, headers, strict=False):
@@ -38,19 +40,16 @@ def table(doc, headers, row_tag, cells, end_tag="{%tr endfor %}"):
     # A third row holds the loop end; docxtpl removes the tag rows.
     end = t.add_row()
     end.cells[0].text = end_tag
-    # Move the loop-start row above the content row: rows are [header, start, content, end].
+    # Rows are [header, loop start, content, loop end]; docxtpl copies the content row's properties (no split).
+    word.finish_table(t, widths)
     return t
 
 
 def main():
     doc = Document()
-    styles = doc.styles
-    styles["Normal"].font.name = "Calibri"
-    styles["Normal"].font.size = Pt(11)
+    word.style_document(doc, "{{ title }}", "Voortgang {{ framework_title }}, peildatum {{ as_of_text }}", "{{ author }}")
     for name in ("Title", "Heading 1", "Heading 2"):
-        styles[name].font.color.rgb = RGBColor(0x15, 0x42, 0x73)
-    doc.core_properties.title = "Rapportage MDT mensensmokkel"
-    doc.core_properties.language = "nl-NL"
+        doc.styles[name].font.color.rgb = RGBColor(0x15, 0x42, 0x73)
 
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("Voortgang {{ framework_title }}", style="Subtitle")
@@ -61,10 +60,12 @@ def main():
 
     doc.add_heading("Samenvatting", level=1)
     doc.add_paragraph("{{ summary_text }}")
-    table(doc, ["Speerpunt", "Acties", "Afgerond", "Bezig", "Open", "Geblokkeerd", "Te laat"],
+    # Every status has its column, so each row adds up to its total; "te laat" counts across them.
+    table(doc, ["Speerpunt", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen", "Te laat"],
           "{%tr for a in areas %}",
-          ["{{ a.code }} {{ a.title }}", "{{ a.total }}", "{{ a.counts.done }}", "{{ a.counts.in_progress }}",
-           "{{ a.counts.open }}", "{{ a.counts.blocked }}", "{{ a.overdue }}"])
+          ["{{ a.code }} {{ a.title }}", "{{ a.total }}", "{{ a.counts.done }}", "{{ a.counts.awaiting_confirmation }}",
+           "{{ a.counts.in_progress }}", "{{ a.counts.open }}", "{{ a.counts.blocked }}", "{{ a.counts.cancelled }}", "{{ a.overdue }}"],
+          [5.0, 1.4, 1.6, 2.1, 1.4, 1.3, 2.0, 1.8, 1.4])
 
     doc.add_paragraph("{%p for a in areas %}")
     doc.add_heading("{{ a.code }} {{ a.title }}", level=2)
@@ -73,32 +74,38 @@ def main():
     doc.add_paragraph("{{ n.organisation }}: {{ n.text }}")
     doc.add_paragraph("{%p endfor %}")
     table(doc, ["Actie", "Eigenaar", "Status", "Voortgang", "Deadline"], "{%tr for i in a.listed %}",
-          ["{{ i.title }}", "{{ i.owner }}", "{{ i.status_text }}", "{{ i.progress }}%", "{{ i.due_text }}"])
+          ["{{ i.title }}", "{{ i.owner }}", "{{ i.status_text }}", "{{ i.progress }}%", "{{ i.due_text }}"],
+          [7.5, 1.8, 2.8, 1.8, 3.1])
     doc.add_paragraph("{%p endfor %}")
 
     doc.add_heading("Aanbevelingen", level=1)
     table(doc, ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering"], "{%tr for r in recommendations %}",
-          ["{{ r.source_title }}", "{{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"])
+          ["{{ r.source_title }}", "{{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"],
+          [3.5, 1.0, 7.0, 2.5, 3.0])
 
     doc.add_heading("Indicatoren", level=1)
     table(doc, ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel", "Cijfers van, bron en toelichting"],
           "{%tr for i in indicators %}",
           ["{{ i.title }}", "{{ i.unit }}", "{{ i.period }}", "{{ i.value }}", "{{ i.previous }}", "{{ i.target }}",
-           "{{ i.producer }}{% if i.source %}; {{ i.source }}{% endif %}{% for n in i.notes %}; {{ n }}{% endfor %}"])
+           "{{ i.producer }}{% if i.source %}; {{ i.source }}{% endif %}{% for n in i.notes %}; {{ n }}{% endfor %}"],
+          [4.0, 1.5, 1.7, 1.4, 1.4, 1.4, 5.6])
 
     doc.add_heading("Doelen en stand", level=1)
     doc.add_paragraph("De doelen die op de peildatum golden, met het gemeten cijfer.")
     table(doc, ["Afspraak", "Periode", "Doel", "Gemeten", "Stand"], "{%tr for t in targets %}",
-          ["{{ t.area }}.{{ t.position }} {{ t.commitment }}", "{{ t.period }}", "{{ t.target }}", "{{ t.figure }}", "{{ t.assessment }}"])
+          ["{{ t.area }}.{{ t.position }} {{ t.commitment }}", "{{ t.period }}", "{{ t.target }}", "{{ t.figure }}", "{{ t.assessment }}"],
+          [7.0, 1.8, 3.2, 2.0, 3.0])
 
     doc.add_heading("Openstaande toezeggingen", level=1)
     doc.add_paragraph("Toezeggingen en moties die op de peildatum openstonden.")
     table(doc, ["Soort", "Kamerstuk", "Wat", "Termijn", "Verantwoordelijk"], "{%tr for p in parliament %}",
-          ["{{ p.kind_text }}", "{{ p.kamerstuk }}", "{{ p.text }}", "{{ p.due_text }} {{ p.overdue_text }}", "{{ p.owner }}"])
+          ["{{ p.kind_text }}", "{{ p.kamerstuk }}", "{{ p.text }}", "{{ p.due_text }} {{ p.overdue_text }}", "{{ p.owner }}"],
+          [2.2, 2.6, 6.8, 3.2, 2.2])
 
     doc.add_heading("Capaciteit en budget", level=1)
     table(doc, ["Organisatie", "Wat", "Omvang", "Periode", "Bron"], "{%tr for c in capacity %}",
-          ["{{ c.organisation }}", "{{ c.description }}", "{{ c.quantity_text }} {{ c.unit }}", "{{ c.period }}", "{{ c.source }}"])
+          ["{{ c.organisation }}", "{{ c.description }}", "{{ c.quantity_text }} {{ c.unit }}", "{{ c.period }}", "{{ c.source }}"],
+          [2.5, 6.0, 2.5, 2.0, 4.0])
 
     page_number_footer(doc.sections[0])
     OUT.parent.mkdir(parents=True, exist_ok=True)

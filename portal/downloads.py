@@ -12,7 +12,8 @@ T = TypeVar("T")
 
 
 def attachment(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    """`mimetype` is the whole Content-Type, sent as given (a text type names its charset once, e.g. text/csv; charset=utf-8)."""
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -397,8 +397,28 @@ def test_xlsx_export_has_no_formulas(as_user, people, items):
     response = as_user(people["kmar"]).get("/actions/export.xlsx?organisation=KMAR")
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     values = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert "'=HYPERLINK(\"http://evil\")" in values and "Politie opleiding rechercheurs" not in values
+    # Stored as text with the quote-prefix style: no visible apostrophe, never run as a formula.
+    assert '=HYPERLINK("http://evil")' in values and "Politie opleiding rechercheurs" not in values
+    cell = next(row[1] for row in sheet.iter_rows(min_row=2) if row[1].value == '=HYPERLINK("http://evil")')
+    assert cell.data_type == "s" and cell.quotePrefix
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_xlsx_export_is_typed_and_ready_to_use(as_user, people, items):
+    """Rule 14: dates as dates, numbers as numbers, widths, a filter, a frozen header and an A4 print setup."""
+    import openpyxl
+
+    response = as_user(people["kmar"]).get("/actions/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    headers = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2))
+    due, changed = headers.index("Deadline"), headers.index("Laatst gewijzigd")
+    assert any(r[due].is_date for r in rows) and all(r[changed].is_date for r in rows)
+    assert all(isinstance(r[headers.index("Voortgang (%)")].value, int) for r in rows)
+    assert sheet.auto_filter.ref and sheet.freeze_panes == "A2" and sheet.page_setup.paperSize == 9
+    assert all(sheet.column_dimensions[letter].width >= 8 for letter in "ABCDEFGHIJK")
+    csv = as_user(people["kmar"]).get("/actions/export.csv")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
 
 
 def test_double_submit_of_the_create_form_makes_one_item(as_user, people, db_session):

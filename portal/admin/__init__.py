@@ -83,7 +83,7 @@ def audit_csv():
                                                  event.entity_id if event.entity_id is not None else "", audit_log.details(event))])
     audit.record("audit.exported", actor=current_viewer(), entity_type="audit_events", filters=filters.as_args())
     db.session.commit()
-    return attachment(buffer.getvalue().encode("utf-8-sig"), "text/csv", "auditlog.csv")
+    return attachment(buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "auditlog.csv")
 
 
 @bp.get("/organisations")

@@ -10,11 +10,12 @@ from icalendar import Calendar, Event
 
 from models import ActionItem, Decision, Meeting, User
 
-from .. import markdown
+from .. import markdown, word
 from ..downloads import document_safe, pdf
 from ..i18n import AMSTERDAM, STATUS_TEXT, date_time, long_date
 from .permissions import can_read_minutes
 
+AUTHOR = "Multidisciplinair Team Mensensmokkel"  # the documents' author when no organisation asked for them
 RESTRICTED = "Vertrouwelijk: alleen voor de organisaties die bij dit agendapunt aanwezig waren. Niet doorsturen."
 CONFIDENTIAL = ("Vertrouwelijk: dit verslag bevat notulen die alleen bestemd zijn voor de organisaties die aanwezig waren. "
                 "Niet doorsturen.")
@@ -35,6 +36,7 @@ def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], ac
     now = datetime.now(UTC).astimezone(AMSTERDAM)
     return document_safe({
         "title": meeting.title, "series": meeting.series.title, "when": date_time(local, "nl"),
+        "author": viewer.organisation.name if viewer is not None else AUTHOR,
         "status": "vastgesteld" if meeting.minutes_status == "vastgesteld" else "concept",
         "generated": date_time(now, "nl"),
         "present": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "present"}),
@@ -49,8 +51,7 @@ def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], ac
 
 def to_docx(ctx: dict) -> bytes:
     doc = Document()
-    doc.core_properties.title = f"Notulen {ctx['title']}"
-    doc.core_properties.language = "nl-NL"
+    word.style_document(doc, f"Notulen {ctx['title']}", f"Notulen {ctx['series']}, {ctx['when']}", ctx.get("author") or AUTHOR)
     if ctx["confidential"]:
         doc.sections[0].header.paragraphs[0].text = "VERTROUWELIJK"
     _add_meeting(doc, ctx, 0)
@@ -62,8 +63,8 @@ def to_docx(ctx: dict) -> bytes:
 def to_docx_compiled(title: str, period: str, contexts: list[dict]) -> bytes:
     """The minutes of a period as one document, meeting after meeting."""
     doc = Document()
-    doc.core_properties.title = title
-    doc.core_properties.language = "nl-NL"
+    author = next((c["author"] for c in contexts if c.get("author")), AUTHOR)
+    word.style_document(doc, title, f"Notulen, {period}", author)
     doc.add_heading(title, level=0)
     if any(c["confidential"] for c in contexts):
         doc.sections[0].header.paragraphs[0].text = "VERTROUWELIJK"
@@ -95,20 +96,25 @@ def _add_meeting(doc, ctx: dict, level: int) -> None:
         for erratum in item["errata"]:
             doc.add_paragraph(f"Erratum: {erratum}")
     doc.add_heading("Besluitenlijst", level=level + 1)
-    table = doc.add_table(rows=1, cols=2)
-    table.style = "Light Grid Accent 1"
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Nummer", "Besluit"
-    for d in ctx["decisions"]:
-        row = table.add_row().cells
-        row[0].text, row[1].text = d["number"], d["text"]
+    _table(doc, ("Nummer", "Besluit"), [(d["number"], d["text"]) for d in ctx["decisions"]], [3.5, 13.5], "Geen besluiten.")
     doc.add_heading("Actielijst", level=level + 1)
-    table = doc.add_table(rows=1, cols=4)
+    _table(doc, ("Actie", "Eigenaar", "Deadline", "Status"), [(a["title"], a["owner"], a["due"], a["status"]) for a in ctx["actions"]],
+           [8.5, 2.2, 3.3, 3.0], "Geen acties.")
+
+
+def _table(doc, headers: tuple[str, ...], rows: list[tuple], widths_cm: list[float], empty: str) -> None:
+    """A table in the document style, or a sentence when there are no rows (as the PDF says it)."""
+    if not rows:
+        doc.add_paragraph(empty)
+        return
+    table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Light Grid Accent 1"
-    for cell, text in zip(table.rows[0].cells, ("Actie", "Eigenaar", "Deadline", "Status"), strict=False):
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
-    for a in ctx["actions"]:
-        for cell, text in zip(table.add_row().cells, (a["title"], a["owner"], a["due"], a["status"]), strict=False):
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
             cell.text = text
+    word.finish_table(table, widths_cm)
 
 
 

@@ -10,16 +10,15 @@ import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import xlsxwriter
 from flask import render_template
 
 from models import Report, ReportNarrative, User
 
-from ..actions.exports import neutralise
 from ..charts import status_bars
 from ..downloads import document_safe, pdf
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import date_time, long_date
+from ..workbook import Workbook
 from . import snapshot as snap
 from .docx_template import FastTemplate
 
@@ -73,6 +72,7 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
     c = summary["counts"]
     return document_safe({
         "title": data["title"], "as_of": data["as_of"],
+        "author": getattr(getattr(reader, "organisation", None), "name", None) or "Multidisciplinair Team Mensensmokkel",
         "framework_title": (data.get("framework") or {}).get("title") or "Beleidskader aanpak mensensmokkel",
         "as_of_text": long_date(date.fromisoformat(data["as_of"]), "nl"),
         "generated_text": date_time(now, "nl"),
@@ -118,7 +118,9 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
 def to_docx(ctx: dict) -> bytes:
     doc = FastTemplate(str(TEMPLATE))
     doc.render(ctx, autoescape=True)
-    doc.core_properties.title = ctx["title"]
+    properties = doc.core_properties  # docxtpl renders the body, headers and footers; the properties are set here
+    properties.title, properties.author, properties.last_modified_by = ctx["title"], ctx["author"], ctx["author"]
+    properties.subject = f"Voortgang {ctx['framework_title']}, peildatum {ctx['as_of_text']}"
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -129,30 +131,8 @@ def to_pdf(ctx: dict) -> bytes:
 
 
 def to_xlsx(ctx: dict) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True})
-    # Real numbers and dates, so Excel sorts and sums them; the formats show them the Dutch way in a Dutch Excel.
-    whole = book.add_format({"num_format": "#,##0"})
-    decimal = book.add_format({"num_format": "#,##0.0##"})
-    day = book.add_format({"num_format": "d mmmm yyyy"})
-
-    def sheet(name, headers, rows):
-        ws = book.add_worksheet(name)
-        ws.write_row(0, 0, headers, bold)
-        for r, row in enumerate(rows, start=1):
-            for col, value in enumerate(row):
-                if isinstance(value, date):
-                    ws.write_datetime(r, col, datetime(value.year, value.month, value.day), day)
-                elif isinstance(value, bool) or value is None:
-                    ws.write_string(r, col, "" if value is None else ("ja" if value else "nee"))
-                elif isinstance(value, int):
-                    ws.write_number(r, col, value, whole)
-                elif isinstance(value, float):
-                    ws.write_number(r, col, value, whole if value.is_integer() else decimal)
-                else:
-                    ws.write_string(r, col, str(neutralise(value)))
-        ws.freeze_panes(1, 0)
+    book = Workbook()
+    sheet = book.sheet
 
     def as_date(text):
         return date.fromisoformat(text) if text else None
@@ -186,5 +166,4 @@ def to_xlsx(ctx: dict) -> bytes:
           [[line["organisation"], line["description"], line["quantity"], line["unit"], line["period"], line["source"]] for line in ctx["capacity"]])
     sheet("Toelichtingen", ["Speerpunt", "Organisatie", "Tekst"],
           [[a["code"], n["organisation"], n["text"]] for a in ctx["areas"] for n in a["narratives"]])
-    book.close()
-    return buffer.getvalue()
+    return book.close()

@@ -227,6 +227,7 @@ def export_report(session: Session, viewer: User, report: Report, fmt: str, publ
     rows = public_rows(session, report) if public else visible_rows(session, report, viewer)
     with force_locale("nl"):  # the exports are Dutch documents (annexes to letters to Parliament), whatever the page language
         ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public, None if public else viewer)
+        ctx["author"] = viewer.organisation.name  # the organisation that sends it, in every variant
         body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
     audit.record("report.exported", session=session, actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
                  audience="public" if public else "internal")
