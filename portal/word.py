@@ -11,6 +11,7 @@ from docx.shared import Cm, Pt
 
 FONT = "Fira Sans"
 TEXT_WIDTH_CM = 17.0  # A4 (21 cm) less two margins of 2 cm
+TABLE_TEXT = Pt(8.5)
 STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Table Grid",
           "Light Grid Accent 1", "List Bullet", "List Number")
 
@@ -41,6 +42,9 @@ def style_document(doc, title: str, subject: str, author: str) -> None:
         lang = OxmlElement("w:lang")
         language.append(lang)
     lang.set(qn("w:val"), "nl-NL")
+    settings = doc.settings.element  # Word hyphenates Dutch text itself, so a long word in a narrow column breaks at a syllable
+    if settings.find(qn("w:autoHyphenation")) is None:
+        settings.insert(0, OxmlElement("w:autoHyphenation"))
     properties = doc.core_properties
     properties.title, properties.subject, properties.author = title, subject, author
     properties.last_modified_by, properties.language = author, "nl-NL"
@@ -66,3 +70,7 @@ def finish_table(table, widths_cm: list[float]) -> None:
             row_properties.append(OxmlElement("w:tblHeader"))
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = width
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = index == 0  # a header never stands alone at a page's foot
+                for run in paragraph.runs:
+                    run.font.size = TABLE_TEXT  # whole words in narrow columns

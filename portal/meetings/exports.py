@@ -99,7 +99,7 @@ def _add_meeting(doc, ctx: dict, level: int) -> None:
     _table(doc, ("Nummer", "Besluit"), [(d["number"], d["text"]) for d in ctx["decisions"]], [3.5, 13.5], "Geen besluiten.")
     doc.add_heading("Actielijst", level=level + 1)
     _table(doc, ("Actie", "Eigenaar", "Deadline", "Status"), [(a["title"], a["owner"], a["due"], a["status"]) for a in ctx["actions"]],
-           [8.5, 2.2, 3.3, 3.0], "Geen acties.")
+           [7.6, 2.1, 3.3, 3.0], "Geen acties.")
 
 
 def _table(doc, headers: tuple[str, ...], rows: list[tuple], widths_cm: list[float], empty: str) -> None:

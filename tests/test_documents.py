@@ -1,0 +1,59 @@
+"""Rule 14 in the Word files: A4, the portal's font in every style, the organisation as author, tables whose header row
+repeats and whose rows never split, an empty list said in words, and a summary whose columns add up."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Cm
+
+from portal.actions import services as actions
+from portal.meetings import services as meetings
+from portal.reports import services as reports
+from portal.word import FONT
+
+from factories import local
+
+
+def _check_finished(data: bytes, author: str) -> Document:
+    doc = Document(io.BytesIO(data))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert doc.core_properties.author == author and doc.core_properties.author != "python-docx"
+    assert doc.core_properties.title and doc.core_properties.language == "nl-NL"
+    fonts = doc.styles["Normal"].element.rPr.rFonts
+    assert {fonts.get(qn(slot)) for slot in ("w:ascii", "w:hAnsi", "w:cs")} == {FONT}
+    assert doc.settings.element.find(qn("w:autoHyphenation")) is not None
+    for table in doc.tables:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+        widths = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert len(set(widths)) > 1 and abs(sum(widths) - Cm(17).twips) < 30  # fitted to content, filling the text width
+    return doc
+
+
+def test_report_and_minutes_are_finished_documents(app, db_session, make_user, login_as, loaded):
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    for title, status in (("Open actie", None), ("Wacht", "awaiting"), ("Vervallen actie", "cancel")):
+        item, _ = actions.create_item(db_session, kmar, {"title": title, "focus_area": "3.1", "visibility": "mdt"})
+        if status == "awaiting":
+            actions.request_closure(db_session, kmar, item, item.version, "klaar")
+        elif status == "cancel":
+            actions.cancel_item(db_session, kmar, item, item.version, "niet meer nodig")
+    report = reports.create_report(db_session, coordinator, "Voortgangsbrief", date(2026, 11, 30), date(2026, 12, 1))
+    meeting = meetings.create_meeting(db_session, coordinator, {"series": "MDT", "title": "Overleg", "starts_at": local(2026, 11, 5),
+                                                                "invited": ["KMAR", "JENV"], "visibility": "mdt"})
+    db_session.commit()
+    client = login_as(app.test_client(), coordinator)
+    doc = _check_finished(client.get(f"/reports/{report.id}/export.docx").data, coordinator.organisation.name)
+    summary = doc.tables[0]
+    headers = [c.text.replace("\u00ad", "") for c in summary.rows[0].cells]
+    assert headers[:2] == ["Speerpunt", "Acties"] and "Wacht op bevestiging" in headers and "Vervallen" in headers
+    for row in summary.rows[1:]:
+        cells = [c.text for c in row.cells]
+        assert int(cells[1]) == sum(int(v) for v in cells[2:-1]), cells  # every status counted once; "te laat" across them
+    minutes = _check_finished(client.get(f"/meetings/{meeting.id}/minutes.docx").data, coordinator.organisation.name)
+    texts = [p.text for p in minutes.paragraphs]
+    assert "Geen besluiten." in texts and "Geen acties." in texts
