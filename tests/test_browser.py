@@ -313,9 +313,27 @@ PHONE_PAGES = ("/", "/actions", "/actions/new", "/actions/import", "/meetings", 
                "/search?q=doelen", "/framework/new", "/indicators/import")
 
 
-@pytest.mark.parametrize("width", [360, 390])
-def test_no_page_is_wider_than_a_phone(browser, live_demo, width):
-    """At 360 and 390 px no page scrolls sideways: tables scroll in their own box, the header wraps."""
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s\\-\\/\u00ad]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken.slice(0, 8);
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_every_page_reads_well_at_every_width(browser, live_demo, width):
+    """No page scrolls sideways (tables scroll in their own box, the header wraps), and no table cell breaks a word."""
     context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 800})
     page = context.new_page()
     try:
@@ -328,13 +346,18 @@ def test_no_page_is_wider_than_a_phone(browser, live_demo, width):
             hrefs = [h for h in page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href'))")
                      if h.rsplit("/", 1)[-1].split("?")[0].isdigit()]
             paths += hrefs[:1]
-        too_wide = {}
+        too_wide, broken = {}, {}
         for path in paths:
             page.goto(f"{live_demo}{path}")
             scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if scroll > inner:
                 too_wide[path] = scroll
+            if words := page.evaluate(BROKEN_WORDS):
+                broken[path] = words
+            if os.environ.get("SCREENSHOTS"):
+                page.screenshot(path=f"{os.environ['SCREENSHOTS']}/{width}{path.replace('/', '_').replace('?', '_')}.png", full_page=True)
         assert too_wide == {}, too_wide
+        assert broken == {}, broken
         assert len(paths) >= len(PHONE_PAGES) + 4  # the detail pages were found and measured too
     finally:
         context.close()
