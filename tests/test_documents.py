@@ -3,13 +3,13 @@ repeats and whose rows never split, an empty list said in words, and a summary w
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from portal.actions import services as actions
+from portal.i18n import long_date, today
 from portal.meetings import services as meetings
 from portal.reports import services as reports
 from portal.word import FONT
@@ -42,7 +42,7 @@ def test_report_and_minutes_are_finished_documents(app, db_session, make_user, l
             actions.request_closure(db_session, kmar, item, item.version, "klaar")
         elif status == "cancel":
             actions.cancel_item(db_session, kmar, item, item.version, "niet meer nodig")
-    report = reports.create_report(db_session, coordinator, "Voortgangsbrief", date(2026, 11, 30), date(2026, 12, 1))
+    report = reports.create_report(db_session, coordinator, "Voortgangsbrief", today(), today())
     meeting = meetings.create_meeting(db_session, coordinator, {"series": "MDT", "title": "Overleg", "starts_at": local(2026, 11, 5),
                                                                 "invited": ["KMAR", "JENV"], "visibility": "mdt"})
     db_session.commit()
@@ -51,9 +51,52 @@ def test_report_and_minutes_are_finished_documents(app, db_session, make_user, l
     summary = doc.tables[0]
     headers = [c.text.replace("\u00ad", "") for c in summary.rows[0].cells]
     assert headers[:2] == ["Speerpunt", "Acties"] and "Wacht op bevestiging" in headers and "Vervallen" in headers
+    assert any(c.text == "3" for c in summary.rows[1].cells[1:2])  # 3.1 holds the three actions
     for row in summary.rows[1:]:
         cells = [c.text for c in row.cells]
         assert int(cells[1]) == sum(int(v) for v in cells[2:-1]), cells  # every status counted once; "te laat" across them
     minutes = _check_finished(client.get(f"/meetings/{meeting.id}/minutes.docx").data, coordinator.organisation.name)
     texts = [p.text for p in minutes.paragraphs]
     assert "Geen besluiten." in texts and "Geen acties." in texts
+
+
+def _struct_alts(node, seen=None) -> list[str]:
+    """Alternative texts of the Figure elements in a tagged PDF's structure tree."""
+    seen = seen if seen is not None else set()
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if id(node) in seen or len(seen) > 20000:
+        return []
+    seen.add(id(node))
+    found = []
+    if isinstance(node, dict):
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            found += _struct_alts(kids, seen)
+    elif isinstance(node, list):
+        for kid in node:
+            found += _struct_alts(kid, seen)
+    return found
+
+
+def test_the_report_pdf_is_a4_in_the_portal_font_with_a_described_chart(app, db_session, make_user, login_as, loaded):
+    from pypdf import PdfReader
+
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    actions.create_item(db_session, kmar, {"title": "Open actie", "focus_area": "3.1", "visibility": "mdt"})
+    report = reports.create_report(db_session, coordinator, "Voortgangsbrief", today(), today())
+    db_session.commit()
+    data = login_as(app.test_client(), coordinator).get(f"/reports/{report.id}/export.pdf").data
+    reader = PdfReader(io.BytesIO(data))
+    assert all((round(float(p.mediabox.width)), round(float(p.mediabox.height))) == (595, 842) for p in reader.pages)
+    fonts = set()
+    for page in reader.pages:
+        resources = page["/Resources"].get_object()
+        for font in resources.get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Fira-Sans" in f for f in fonts) and not any("Serif" in f for f in fonts), fonts
+    alts = _struct_alts(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert any(alt.startswith("Acties per speerpunt naar status. 3.1:") for alt in alts), alts
+    text = reader.pages[1].extract_text()
+    assert f"Voortgangsbrief · peildatum {long_date(today(), 'nl')}" in text and "Vervallen" in text

@@ -6,6 +6,7 @@ public; its counts are over the same rows (never over what the viewer cannot see
 """
 from __future__ import annotations
 
+import base64
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -127,7 +128,11 @@ def to_docx(ctx: dict) -> bytes:
 
 
 def to_pdf(ctx: dict) -> bytes:
-    return pdf(render_template("reports/export.html", **ctx))
+    # The chart as an image with alternative text (a tagged PDF carries an image's alt, not an inline SVG's label):
+    # the same figures in words.
+    uri = "data:image/svg+xml;base64," + base64.b64encode(str(ctx["chart"]).encode()).decode()
+    alt = "Acties per speerpunt naar status. " + " ".join(f"{a['code']}: {a['sentence']}" for a in ctx["areas"] if a["total"])
+    return pdf(render_template("reports/export.html", **ctx, chart_uri=uri, chart_alt=alt))
 
 
 def to_xlsx(ctx: dict) -> bytes:
