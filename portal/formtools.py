@@ -20,3 +20,12 @@ def form_version() -> int | None:
     """The record version a page form was based on (hidden field `version`), or None when it sent none."""
     raw = request.form.get("version", "")
     return int(raw) if raw.isdigit() else None
+
+
+def ids_prefixed(form, prefix: str):
+    """The same form with its element ids prefixed (names unchanged), for a second form of one class on a page: ids
+    stay unique, so every label and hint points at its own field."""
+    for field in form:
+        field.id = f"{prefix}-{field.id}"
+        field.label.field_id = field.id
+    return form

@@ -76,3 +76,38 @@ def test_pages_are_closed_in_production_without_sign_in(production_client, path)
     assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/login"
     hsts = production_client.get("/healthz").headers["Strict-Transport-Security"]
     assert "max-age=" in hsts
+
+
+def test_ids_are_unique_and_times_are_valid_html(app, db_session, loaded, make_user, login_as):
+    """An item awaiting confirmation shows both the cancel and the send-back form to a coordinator of its owner: each
+    label and hint points at its own field. <time datetime> values have no microseconds."""
+    from html.parser import HTMLParser
+
+    from portal.actions import services as actions
+
+    member, coordinator = make_user("KMAR"), make_user("KMAR", role="coordinator")
+    item, _ = actions.create_item(db_session, member, {"title": "Bijna klaar", "visibility": "mdt", "recommendation_ids": [1]})
+    actions.request_closure(db_session, member, item, item.version, "klaar")
+    db_session.commit()
+
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.times = [], []
+
+        def handle_starttag(self, tag, attrs):
+            values = dict(attrs)
+            if "id" in values:
+                self.ids.append(values["id"])
+            if tag == "time":
+                self.times.append(values.get("datetime", ""))
+
+    client = login_as(app.test_client(), coordinator)
+    for path in (f"/actions/{item.id}", "/", "/recommendations/1", "/framework"):
+        parser = Ids()
+        parser.feed(client.get(path).get_data(as_text=True))
+        duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
+        assert duplicates == set(), (path, duplicates)
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d[+-]\d\d:\d\d)?", t) for t in parser.times), (path, parser.times)
+    page = client.get(f"/actions/{item.id}").get_data(as_text=True)
+    assert 'for="reject-reason"' in page and 'aria-describedby="reject-reason-hint"' in page and 'for="reason"' in page

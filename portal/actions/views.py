@@ -20,7 +20,7 @@ from ..access import current_viewer, get_or_404
 from ..downloads import attachment
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
-from ..formtools import apply_errors
+from ..formtools import apply_errors, ids_prefixed
 from ..htmx import is_htmx
 from ..sheets import MAX_BYTES, SheetError
 from ..sheets import read as read_sheet
@@ -130,6 +130,7 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
         update_form=update_form,
         closure_form=forms.get("closure_form") or ClosureForm(formdata=None, version=item.version),
         reason_form=forms.get("reason_form") or ReasonForm(formdata=None, version=item.version),
+        reject_form=ids_prefixed(forms.get("reject_form") or ReasonForm(formdata=None, version=item.version), "reject"),
         confirm_form=ConfirmForm(formdata=None, version=item.version),
         comment_form=forms.get("comment_form") or CommentForm(formdata=None),
         attachment_form=forms.get("attachment_form") or AttachmentForm(formdata=None),
@@ -258,7 +259,7 @@ def confirm(item_id: int):
 @bp.post("/<int:item_id>/reject")
 def reject(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.reject_closure(
-        db.session, viewer, item, _version(form.version.data), form.reason.data), _("De actie is teruggestuurd."), "reason_form")
+        db.session, viewer, item, _version(form.version.data), form.reason.data), _("De actie is teruggestuurd."), "reject_form")
 
 
 @bp.post("/<int:item_id>/cancel")
