@@ -93,17 +93,19 @@ def send_reminders() -> None:
     the last three days before the round's deadline, once a day; toezeggingen and moties whose term starts within two
     weeks or has passed, and expected figures due within two weeks or late, each at most once a day."""
     settings = current_app.config["PORTAL_SETTINGS"]
+    # Without SMTP_URL nothing leaves the server: say so, and where the messages went (the log, one line each).
+    sent = "verstuurd" if settings.smtp_url else "NIET verstuurd (SMTP_URL is niet ingesteld; elk bericht staat in het log)"
     result = reminders.send_reminders(db.session, today(), settings.smtp_url, settings.base_url)
-    click.echo(f"{result['emails']} e-mail(s) verstuurd over {result['items']} actie(s).")
+    click.echo(f"{result['emails']} e-mail(s) over {result['items']} actie(s) {sent}.")
     round_mails = remind(db.session, today(), settings.smtp_url, settings.base_url)
     if round_mails:
-        click.echo(f"{round_mails} herinnering(en) voor de actualisatieronde verstuurd.")
+        click.echo(f"{round_mails} herinnering(en) voor de actualisatieronde {sent}.")
     parliament_mails = parliament.remind(db.session, today(), settings.smtp_url, settings.base_url)
     if parliament_mails:
-        click.echo(f"{parliament_mails} herinnering(en) over toezeggingen verstuurd.")
+        click.echo(f"{parliament_mails} herinnering(en) over toezeggingen {sent}.")
     figure_mails = indicator_services.remind_expected(db.session, today(), settings.smtp_url, settings.base_url)
     if figure_mails:
-        click.echo(f"{figure_mails} herinnering(en) over verwachte cijfers verstuurd.")
+        click.echo(f"{figure_mails} herinnering(en) over verwachte cijfers {sent}.")
 
 
 @portal_cli.command("archive-export")

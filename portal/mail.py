@@ -17,7 +17,7 @@ def send(smtp_url: str | None, to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message.set_content(body)
     if not smtp_url:
-        log.info("mail not sent (no SMTP_URL): to=%s subject=%s", to, subject)
+        log.info("mail not sent (no SMTP_URL): to=%s subject=%s body=%r", to, subject, body)
         return
     parts = urlsplit(smtp_url)
     if parts.scheme not in ("smtp", "smtps"):

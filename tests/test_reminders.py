@@ -72,5 +72,16 @@ def test_send_reminders_command(app_with, smtp, loaded, make_user, db_session):
     app = app_with(SMTP_URL=smtp.url)
     result = app.test_cli_runner().invoke(args=["portal", "send-reminders"])
     assert result.exit_code == 0, result.output
-    assert "1 e-mail(s) verstuurd" in result.output
+    assert "1 e-mail(s) over 1 actie(s) verstuurd." in result.output
     assert smtp.messages[0]["To"] == "k@kmar.example"
+
+
+def test_send_reminders_without_smtp_says_nothing_was_sent(app_with, loaded, make_user, db_session, caplog):
+    user = make_user("KMAR", email="k@kmar.example")
+    db_session.add(ActionItem(title="Morgen klaar", owner_organisation=user.organisation, assignee=user, due_date=date.today()))
+    db_session.flush()
+    with caplog.at_level("INFO", logger="portal.mail"):
+        result = app_with().test_cli_runner().invoke(args=["portal", "send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "1 e-mail(s) over 1 actie(s) NIET verstuurd (SMTP_URL is niet ingesteld" in result.output
+    assert any("k@kmar.example" in r.getMessage() and "Morgen klaar" in r.getMessage() for r in caplog.records)
