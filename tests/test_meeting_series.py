@@ -60,6 +60,11 @@ def test_the_next_meeting_in_two_clicks_carries_agenda_open_points_and_invitatio
     assert early.status_code == 303 and loaded.scalar(select(Meeting.id).order_by(Meeting.id.desc())) == following.id
     member = login_as(app.test_client(), make_user("KMAR"))
     assert member.post(f"/meetings/{first.id}/next", data={"csrf_token": _csrf(member)}).status_code == 403
+    # Once the next meeting exists, the page links to it instead of offering a second one, and a second one is refused.
+    page = client.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Volgende vergadering voorbereiden" not in page and f'href="/meetings/{following.id}"' in page
+    again = client.post(f"/meetings/{first.id}/next", data={"csrf_token": _csrf(client), "starts_at": "2026-03-09T10:00"})
+    assert again.status_code == 303 and loaded.scalar(select(Meeting.id).order_by(Meeting.id.desc())) == following.id
 
 
 def test_standard_agenda_is_kept_by_coordinators(app, loaded, make_user, login_as):

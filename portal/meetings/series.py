@@ -57,6 +57,10 @@ def prepare_next(session: Session, actor: User, meeting: Meeting, starts_at: dat
     the carried-over action list, then the series' standard agenda, then the points left open here."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators prepare meetings")
+    following = services.next_meeting(session, meeting)
+    if following is not None:
+        raise ValidationFailed({"starts_at": str(_l("De volgende vergadering van deze reeks is al voorbereid: %(title)s.",
+                                                    title=following.title))})
     starts = starts_at or suggested_start(meeting)
     if starts <= meeting.starts_at:
         raise ValidationFailed({"starts_at": str(_l("De volgende vergadering begint na deze."))})

@@ -134,6 +134,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
         next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting, viewer),
         standard_points=series.standard_points(meeting.series),
+        following=services.next_meeting(db.session, meeting) if manage else None,
     ), status
 
 
