@@ -19,3 +19,12 @@ def by_code(session: Session, code: str | None, on: date | None = None) -> Focus
     started = case((Framework.period_start <= on, 0), else_=1)
     return session.scalars(select(FocusArea).join(Framework).where(FocusArea.code == code)
                            .order_by(started, Framework.period_start.desc(), Framework.id.desc()).limit(1)).first()
+
+
+def ordered(session: Session, on: date | None = None) -> list[FocusArea]:
+    """Every focus area for a choice list: the framework in force first, then the others newest first, each in its own
+    order (never the frameworks' areas interleaved: 3.1, 1, 3.2, 2)."""
+    on = on or today()
+    in_force = case(((Framework.period_start <= on) & (Framework.period_end >= on), 0), else_=1)
+    return list(session.scalars(select(FocusArea).join(Framework)
+                                .order_by(in_force, Framework.period_start.desc(), Framework.id.desc(), FocusArea.position)))

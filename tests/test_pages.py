@@ -111,3 +111,23 @@ def test_ids_are_unique_and_times_are_valid_html(app, db_session, loaded, make_u
         assert all(re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d[+-]\d\d:\d\d)?", t) for t in parser.times), (path, parser.times)
     page = client.get(f"/actions/{item.id}").get_data(as_text=True)
     assert 'for="reject-reason"' in page and 'aria-describedby="reject-reason-hint"' in page and 'for="reason"' in page
+
+
+def test_focus_area_choices_keep_each_framework_together(client, member, loaded):
+    """The framework in force first, in its own order; the other framework's areas after it, never interleaved."""
+    from sqlalchemy import select
+
+    from models import FocusArea, Framework
+    from portal.focus_areas import ordered
+
+    frameworks = loaded.scalars(select(Framework)).all()
+    assert len(frameworks) >= 2
+    html = client.get("/actions/new").get_data(as_text=True)
+    select_html = html.split('name="focus_area"', 1)[1].split("</select>", 1)[0]
+    shown = [v for v in re.findall(r'<option[^>]*value="([^"]*)"', select_html) if v]
+    expected = [a.code for a in ordered(loaded)]
+    assert shown == expected
+    owners = [loaded.scalars(select(FocusArea.framework_id).where(FocusArea.code == c)).first() for c in shown]
+    changes = sum(1 for a, b in zip(owners, owners[1:]) if a != b)
+    assert changes == len({*owners}) - 1  # each framework's areas in one run
+    assert shown[0] == "3.1"

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import Commitment, FocusArea, Organisation, User
 
+from .. import focus_areas
 from ..extensions import db
 from ..i18n import VISIBILITY_LABELS
 from .queries import recommendation_choices, recommendation_groups
@@ -82,7 +83,7 @@ class ItemForm(FlaskForm):
         self.owner_organisation.choices = choices(org_choices)
         self.contributing_organisations.choices = choices(org_choices)
         self.shared_with.choices = choices(org_choices)
-        areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
+        areas = focus_areas.ordered(db.session)
         self.focus_area.choices = choices([("", _l("Geen speerpunt"))] + [(a.code, f"{a.code} {a.title}") for a in areas])
         commitments = db.session.scalars(select(Commitment).join(FocusArea).order_by(FocusArea.position, Commitment.position)
                                          .options(selectinload(Commitment.focus_area))).all()

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from models import FocusArea, Meeting, MeetingSeries, Organisation, User
+from models import Meeting, MeetingSeries, Organisation, User
 
-from .. import audience, audit
+from .. import audience, audit, focus_areas
 from ..access import audit_denial_later, current_viewer
 from ..downloads import attachment
 from ..errors import Locked, ValidationFailed, VersionConflict
@@ -34,7 +34,7 @@ def _load(meeting_id: int) -> Meeting:
 
 
 def _area_choices(*fields):
-    areas = db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all()
+    areas = focus_areas.ordered(db.session)
     for form_field in fields:
         form_field.choices = choices_of([("", "—")] + [(a.code, f"{a.code} {a.title}") for a in areas])
 
@@ -264,7 +264,7 @@ def decisions():
                                                 request.args.get("focus_area") or None, request.args.get("q", "").strip()[:200]).limit(500)).all()
     return render_template("meetings/decisions.html", decisions=rows, args=request.args,
                            all_series=db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.title)).all(),
-                           focus_areas=db.session.scalars(select(FocusArea).order_by(FocusArea.position)).all())
+                           focus_areas=focus_areas.ordered(db.session))
 
 
 @bp.get("/<int:meeting_id>/minutes.<fmt>")
