@@ -5,6 +5,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
@@ -43,6 +44,17 @@ def _headers(response):
     return response
 
 
+# The answer's message in words, in the reader's language (Dutch first), for the statuses the portal gives.
+HTTP_MESSAGES = {
+    400: _l("Het verzoek klopt niet."), 401: _l("Inloggen vereist."), 403: _l("U mag dit niet doen."),
+    404: _l("Niet gevonden."), 405: _l("Dit adres kan deze methode niet aan."), 409: _l("Dit botst met de huidige stand."),
+    412: _l("Het record is intussen gewijzigd."), 413: _l("Het verzoek is te groot."),
+    415: _l("Dit soort inhoud wordt hier niet aangenomen."), 422: _l("Controleer de velden."),
+    428: _l("Stuur de header If-Match met de versie waarop uw wijziging is gebaseerd."),
+    429: _l("Te veel verzoeken. Probeer het over een minuut opnieuw."),
+}
+
+
 def _error(exc: Exception):
     db.session.rollback()
     code = exc.code if isinstance(exc, HTTPException) and exc.code else 500
@@ -53,7 +65,7 @@ def _error(exc: Exception):
     elif isinstance(exc, BadInput):
         name, message = "bad_request", exc.description
     elif isinstance(exc, HTTPException):
-        name, message = exc.name.lower().replace(" ", "_"), exc.name
+        name, message = exc.name.lower().replace(" ", "_"), str(HTTP_MESSAGES.get(code, exc.name))
     else:
         name, message = "internal_error", "Er ging iets mis."
     if request.path.startswith("/api/"):

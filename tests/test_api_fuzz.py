@@ -60,7 +60,8 @@ def test_unknown_paths_and_methods_answer_alike_with_a_token_or_a_session(api, b
     for headers in (bearer, {}):
         client = session if not headers else session.application.test_client()
         assert client.post("/api/v1/bestaat-niet", json={}, headers=headers).status_code == 404
-        assert client.get("/api/v1/bestaat-niet", headers=headers).status_code == 404
+        missing = client.get("/api/v1/bestaat-niet", headers=headers)
+        assert missing.status_code == 404 and missing.get_json()["error"]["message"] == "Niet gevonden."
         assert client.delete("/api/v1/me", headers=headers).status_code == 405
         assert client.put("/api/v1/action-items", json={}, headers=headers).status_code == 405
         for method in ("get", "post"):

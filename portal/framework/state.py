@@ -1,9 +1,13 @@
 """How far a recommendation is implemented, and the words for it and for the cabinet's response (Dutch documents)."""
 from __future__ import annotations
 
-RESPONSE_TEXT = {"overgenomen": "Overgenomen", "deels": "Deels overgenomen", "niet": "Niet overgenomen", "onbekend": "Niet vermeld"}
-STATE_TEXT = {"geen_acties": "Nog geen acties", "gepland": "Gepland", "in_uitvoering": "In uitvoering",
-              "uitgevoerd": "Uitgevoerd", "vervallen": "Vervallen"}
+from flask_babel import lazy_gettext as _l
+
+# Lazy: pages show them in the reader's language, documents (made under the Dutch locale) in Dutch.
+RESPONSE_TEXT = {"overgenomen": _l("Overgenomen"), "deels": _l("Deels overgenomen"), "niet": _l("Niet overgenomen"),
+                 "onbekend": _l("Niet vermeld")}
+STATE_TEXT = {"geen_acties": _l("Nog geen acties"), "gepland": _l("Gepland"), "in_uitvoering": _l("In uitvoering"),
+              "uitgevoerd": _l("Uitgevoerd"), "vervallen": _l("Vervallen")}
 
 
 def recommendation_state(statuses: list[str]) -> str:

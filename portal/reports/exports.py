@@ -91,7 +91,7 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
         "areas": areas,
         "chart": status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]],
                              "Acties per speerpunt naar status"),
-        "recommendations": [{**r, "response_text": RESPONSE_TEXT[r["response"]], "state_text": STATE_TEXT[r["state"]]}
+        "recommendations": [{**r, "response_text": str(RESPONSE_TEXT[r["response"]]), "state_text": str(STATE_TEXT[r["state"]])}
                             for r in summary["recommendations"]],
         "indicators": [{"title": i["title"], "unit": i["unit"], "period": i["latest"]["period"] if i["latest"] else "–",
                         "value": _fmt(i["latest"]["value"]) if i["latest"] else "n.b.",
