@@ -23,6 +23,9 @@ def test_admin_reads_who_did_what_without_the_content(app, loaded, make_user, lo
 
     page = admin.get("/admin/audit").get_data(as_text=True)
     assert "action.created" in page and f"action_item {secret.id}" in page
+    assert "Actie toegevoegd" in page and "Toegang geweigerd" in page  # events in words, the code beside them
+    # The user filter lists people by name.
+    assert f'<option value="{prober.id}">Peter Prober (POL)</option>' in page
     for content in ("GEHEIM-TITEL-KMAR", "GEHEIME-OMSCHRIJVING", "GEHEIME-VOORTGANG"):
         assert content not in page
     denials = page.split('id="weigeringen"', 1)[1].split('id="zoeken"', 1)[0]

@@ -66,8 +66,9 @@ def audit_page():
     rows, total = audit_log.page(db.session, filters)
     pages = max(1, -(-total // audit_log.PER_PAGE))
     since = datetime.now(UTC) - timedelta(days=7)
-    return render_template("admin/audit.html", rows=rows, total=total, filters=filters, pages=pages,
-                           details=audit_log.details, denials=audit_log.denials(db.session, since))
+    return render_template("admin/audit.html", rows=rows, total=total, filters=filters, pages=pages, details=audit_log.details,
+                           event_words=audit_log.event_words, users=audit_log.users(db.session),
+                           denials=audit_log.denials(db.session, since))
 
 
 @bp.get("/audit.csv")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import AuditEvent, User
 
@@ -20,6 +21,43 @@ CONTENT_ENTITIES = frozenset({"action_item", "actions", "action_items", "comment
                               "commitment", "focus_area", "framework", "update_round", "attachments", "minutes", "decisions"})
 # Values safe to show on events about accounts and sign-in (no content in them).
 ACCOUNT_KEYS = frozenset({"role", "is_active", "provider", "user_created", "count", "reason", "ip", "path", "method", "name", "scope"})
+
+
+# Each event in words (the code stays in the CSV and the filter); an unknown code is shown as it is.
+EVENT_WORDS = {
+    "access.denied": _l("Toegang geweigerd"), "action.attachment_uploaded": _l("Bijlage bij actie toegevoegd"),
+    "action.cancelled": _l("Actie vervallen"), "action.closure_confirmed": _l("Afronding van actie bevestigd"),
+    "action.closure_rejected": _l("Actie teruggestuurd"), "action.closure_requested": _l("Actie gemeld als afgerond"),
+    "action.commented": _l("Reactie bij actie"), "action.created": _l("Actie toegevoegd"), "action.progress": _l("Voortgang van actie bijgewerkt"),
+    "action.updated": _l("Actie gewijzigd"), "audit.exported": _l("Auditlog gedownload"), "export": _l("Actielijst gedownload"),
+    "framework.created": _l("Beleidskader toegevoegd"), "framework.target_set": _l("Doel vastgelegd"),
+    "framework.weights_changed": _l("Gewichten van speerpunt gewijzigd"), "indicator.definition_changed": _l("Definitie van indicator gewijzigd"),
+    "indicator.figure_expected": _l("Verwacht cijfer gepland"), "indicator.measurement_added": _l("Cijfer toegevoegd"),
+    "indicator.measurement_corrected": _l("Cijfer gecorrigeerd"), "indicator.visibility_changed": _l("Zichtbaarheid van indicator gewijzigd"),
+    "login.failure": _l("Inloggen mislukt"), "login.success": _l("Ingelogd"), "logout": _l("Uitgelogd"),
+    "logout.backchannel": _l("Uitgelogd door de inlogdienst"), "logout.backchannel_refused": _l("Uitlogbericht van inlogdienst geweigerd"),
+    "meeting.agenda_added": _l("Agendapunt toegevoegd"), "meeting.attendance": _l("Aanwezigheid vastgelegd"),
+    "meeting.created": _l("Vergadering aangemaakt"), "meeting.decision_added": _l("Besluit vastgelegd"),
+    "meeting.erratum_added": _l("Erratum toegevoegd"), "meeting.exported": _l("Notulen gedownload"),
+    "meeting.minutes_approved": _l("Notulen vastgesteld"), "meeting.minutes_saved": _l("Notulen opgeslagen"),
+    "meeting.prepared_from": _l("Volgende vergadering voorbereid"), "meeting.series_created": _l("Vergaderreeks toegevoegd"),
+    "meeting.series_exported": _l("Verslagen van een reeks gedownload"), "meeting.standard_agenda_changed": _l("Vaste agenda gewijzigd"),
+    "meeting.updated": _l("Vergadering gewijzigd"), "organisation.changed": _l("Organisatie gewijzigd"),
+    "organisation.created": _l("Organisatie toegevoegd"), "parliament.saved": _l("Toezegging of motie vastgelegd"),
+    "recommendation.related": _l("Aanbevelingen aan elkaar gekoppeld"), "recommendation.response_recorded": _l("Reactie op aanbeveling vastgelegd"),
+    "records.disposal_approved": _l("Vernietigingslijst goedgekeurd"), "records.disposal_proposed": _l("Vernietigingslijst voorgesteld"),
+    "records.disposed": _l("Records vernietigd"), "records.exported": _l("Archief gemaakt"), "report.created": _l("Rapportage gemaakt"),
+    "report.exported": _l("Rapportage gedownload"), "report.narrative_approved": _l("Toelichting goedgekeurd"),
+    "report.narrative_saved": _l("Toelichting opgeslagen"), "round.closed": _l("Actualisatieronde gesloten"),
+    "round.opened": _l("Actualisatieronde geopend"), "session.ended_all": _l("Alle sessies beëindigd"),
+    "token.created": _l("Toegangssleutel gemaakt"), "token.revoked": _l("Toegangssleutel ingetrokken"),
+    "user.changed": _l("Gebruiker gewijzigd"), "version_conflict": _l("Bewerkingsconflict"),
+}
+
+
+def event_words(action: str) -> str:
+    words = EVENT_WORDS.get(action)
+    return str(words) if words is not None else action
 
 
 @dataclass(frozen=True)
@@ -109,3 +147,8 @@ def denials(session: Session, since: datetime, minimum: int = 3) -> list[dict]:
                            .having(func.count() >= minimum).order_by(func.count().desc())).all()
     return [{"actor_id": a, "name": n, "organisation": o, "count": c, "objects": d, "first": first, "last": last}
             for a, n, o, c, d, first, last in rows]
+
+
+def users(session: Session) -> list[User]:
+    """Everyone who can appear in the trail, by name, for the filter."""
+    return list(session.scalars(select(User).options(joinedload(User.organisation)).order_by(User.name)))
