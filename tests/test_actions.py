@@ -153,6 +153,8 @@ def test_stale_edit_shows_both_versions_and_keeps_what_was_typed(as_user, people
     assert stale.status_code == 409
     html = stale.get_data(as_text=True)
     assert "Titel van Karin" in html and "Titel van Kees" in html and "(verschilt)" in html
+    assert "MDT-leden (KMar, Politie, IND, OM, JenV)" in html and "<td>mdt</td>" not in html  # values in words
+    assert 'name="recommendation_ids"' in html and "picker" in html  # the full recommendation picker, as on the edit page
     assert db_session.get(ActionItem, item_id).title == "Titel van Kees"
     # Resubmitting the merge form (it carries the current version) saves knowingly.
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
