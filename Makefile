@@ -36,10 +36,11 @@ install: $(STAMP) $(IDP_STAMP) system-packages test-system-packages
 install-run: $(RUN_STAMP) $(IDP_STAMP) system-packages
 
 # System packages, installed with apt when missing (as root): Pango for WeasyPrint (PDF exports) to run the portal;
-# Debian's Chromium for the browser tests only (never a downloaded browser build). What cannot be installed is said
+# Debian's Chromium for the browser tests and LibreOffice for the documents' round trip, for the tests only (never a
+# downloaded browser build). What cannot be installed is said
 # plainly; with CI=true it is a failure.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_SYSTEM_PACKAGES := chromium
+TEST_SYSTEM_PACKAGES := chromium libreoffice-writer-nogui libreoffice-calc-nogui
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -52,7 +53,7 @@ endef
 system-packages:
 	$(call apt_install,$(SYSTEM_PACKAGES),de portal draait; PDF-exports werken pas na installatie van deze pakketten)
 test-system-packages:
-	$(call apt_install,$(TEST_SYSTEM_PACKAGES),de browsertests worden overgeslagen (met CI=true is dit een fout))
+	$(call apt_install,$(TEST_SYSTEM_PACKAGES),de browser- en documenttests worden overgeslagen (met CI=true is dit een fout))
 
 migrate: install-run
 	$(BIN)/flask portal migrate

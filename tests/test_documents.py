@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
@@ -14,6 +15,7 @@ from portal.meetings import services as meetings
 from portal.reports import services as reports
 from portal.word import FONT
 
+from conftest import BACKEND
 from factories import local
 
 
@@ -100,3 +102,48 @@ def test_the_report_pdf_is_a4_in_the_portal_font_with_a_described_chart(app, db_
     assert any(alt.startswith("Acties per speerpunt naar status. 3.1:") for alt in alts), alts
     text = reader.pages[1].extract_text()
     assert f"Voortgangsbrief · peildatum {long_date(today(), 'nl')}" in text and "Vervallen" in text
+
+
+def _office_pdf(tmp_path, name: str, data: bytes) -> bytes:
+    """The file as a recipient's office software lays it out: LibreOffice headless, converted to PDF."""
+    import shutil
+    import subprocess
+
+    from conftest import IN_CI
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        message = "LibreOffice (soffice) is needed for the round trip (make test installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    source = tmp_path / name
+    source.write_bytes(data)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    return (tmp_path / (source.stem + ".pdf")).read_bytes()
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="how office software lays out a file does not depend on the database: run once")
+def test_documents_open_in_office_software_as_sent(app, db_session, make_user, login_as, loaded, tmp_path):
+    """Rule 14 as a recipient sees it: every Word and Excel file opens in LibreOffice on A4, and the annex in Word
+    runs to at most one and a half times the pages of the PDF."""
+    from pypdf import PdfReader
+
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    for n in range(12):
+        actions.create_item(db_session, kmar, {"title": f"Actie {n} met een wat langere titel over mensensmokkel", "focus_area": "3.1",
+                                               "visibility": "mdt"})
+    report = reports.create_report(db_session, coordinator, "Voortgangsbrief", today(), today())
+    meeting = meetings.create_meeting(db_session, coordinator, {"series": "MDT", "title": "Overleg", "starts_at": local(2026, 11, 5),
+                                                                "invited": ["KMAR", "JENV"], "visibility": "mdt"})
+    db_session.commit()
+    client = login_as(app.test_client(), coordinator)
+    pdf_pages = len(PdfReader(io.BytesIO(client.get(f"/reports/{report.id}/export.pdf").data)).pages)
+    for url, name in ((f"/reports/{report.id}/export.docx", "annex.docx"), (f"/meetings/{meeting.id}/minutes.docx", "minutes.docx"),
+                      (f"/reports/{report.id}/export.xlsx", "annex.xlsx"), ("/actions/export.xlsx", "actions.xlsx")):
+        reader = PdfReader(io.BytesIO(_office_pdf(tmp_path, name, client.get(url).data)))
+        sizes = {tuple(sorted((round(float(p.mediabox.width)), round(float(p.mediabox.height))))) for p in reader.pages}
+        assert sizes == {(595, 842)}, (name, sizes)  # A4, portrait or landscape
+        if name == "annex.docx":
+            assert len(reader.pages) <= 1.5 * pdf_pages, (len(reader.pages), pdf_pages)
