@@ -65,14 +65,18 @@ run: migrate
 	  PORTAL_CONFIG="$${PORTAL_CONFIG:-devtools/dev-portal.toml}" $(BIN)/flask portal load-demo --if-empty; fi
 	devtools/run.sh
 
-# The suite runs twice: on SQLite and on PostgreSQL (127.0.0.1:5432).
-# With CI=true an unreachable PostgreSQL is a failure, not a skip.
+# The suite runs twice, on SQLite and on PostgreSQL (127.0.0.1:5432), at the same time (one per core; each its own Redis
+# database), then shows both logs. With CI=true an unreachable PostgreSQL is a failure, not a skip.
 test: install $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	TEST_DATABASE=sqlite $(BIN)/pytest
-	TEST_DATABASE=postgresql $(BIN)/pytest
+	@mkdir -p .test-logs
+	@TEST_DATABASE=sqlite TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest > .test-logs/sqlite.log 2>&1 & lite_pid=$$!; \
+	TEST_DATABASE=postgresql TEST_REDIS_URL=redis://127.0.0.1:6379/12 $(BIN)/pytest > .test-logs/postgresql.log 2>&1; pg=$$?; \
+	wait $$lite_pid; lite=$$?; \
+	echo "===== SQLite ====="; cat .test-logs/sqlite.log; echo "===== PostgreSQL ====="; cat .test-logs/postgresql.log; \
+	test $$lite -eq 0 -a $$pg -eq 0
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
