@@ -353,6 +353,22 @@ def test_search_candidates_are_what_the_viewer_may_see(as_user, people, items, d
     assert hidden.id in [i["id"] for i in as_user(people["kmar"]).get("/api/v1/search?q=Walrusoverleg").get_json()["items"]]
 
 
+@pytest.mark.parametrize(("query", "title"), [("smokkel", "Aanpak mensensmokkel in de haven"), ("fraude", "Identiteitsfraudeonderzoek starten"),
+                                             ("reisdocument", "Valse reisdocumenten onderscheppen"),
+                                             ("rechercheur", "Twintig rechercheurs opleiden")])
+def test_search_finds_parts_of_dutch_compounds_and_word_forms(as_user, people, db_session, query, title):
+    """People search for the part they remember; a whole-word match ranks first. Visibility still holds."""
+    kmar = people["kmar"]
+    db_session.add_all([ActionItem(title=title, owner_organisation=kmar.organisation, visibility="mdt"),
+                        ActionItem(title=f"{query.capitalize()} als los woord", owner_organisation=kmar.organisation, visibility="mdt"),
+                        ActionItem(title=f"Geheim: {title}", owner_organisation=kmar.organisation, visibility="organisation")])
+    db_session.flush()
+    found = [i["title"] for i in as_user(people["ind"]).get(f"/api/v1/search?q={query}").get_json()["items"]]
+    assert title in found and f"Geheim: {title}" not in found
+    assert found[0] == f"{query.capitalize()} als los woord"  # the exact word first
+    assert f"Geheim: {title}" in [i["title"] for i in as_user(kmar).get(f"/api/v1/search?q={query}").get_json()["items"]]
+
+
 def test_dashboard_counts_only_what_the_viewer_may_see(as_user, people, items):
     kmar = client_html = as_user(people["kmar"]).get("/").get_data(as_text=True)
     ind = as_user(people["ind"]).get("/").get_data(as_text=True)

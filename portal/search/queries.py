@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, any_, cast, column, func, literal, literal_column, null, select, table, text, union_all
+from sqlalchemy import Integer, and_, any_, case, cast, column, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
@@ -56,44 +56,75 @@ def _visible(stmt, kind: str, user: User | None, item_id, ref_id):
 
 
 _FTS = table("search_fts", column("rowid"), column("kind"), column("ref_id"), column("item_id"))
+_TRI = table("search_tri", column("rowid"), column("kind"), column("ref_id"), column("item_id"))
+# The indexed text of each kind, as the trigram indexes of migration d6e7f8a9b0c1 hold it (PostgreSQL).
+TEXTS = {"item": "coalesce(action_items.title, '') || ' ' || coalesce(action_items.description, '')",
+         "update": "coalesce(progress_updates.note, '')", "comment": "coalesce(comments.body, '')",
+         "recommendation": "coalesce(recommendations.text, '')", "minutes": "coalesce(minutes.body, '')"}
+PART_MIN = 3  # a trigram index finds parts of at least three letters
 
 
-def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int]]:
-    """(item id -> where it matched, recommendation ids, minutes ids), among what the user may see."""
+def _parts(q: str) -> list[str]:
+    """The words to find inside other words: Dutch is written in compounds and plurals ("smokkel" in "mensensmokkel")."""
+    return [w for w in re.findall(r"\w+", q, flags=re.UNICODE) if len(w) >= PART_MIN][:8]
+
+
+def _like(part: str) -> str:
+    return "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _postgresql_matches(q: str, user: User | None) -> list:
+    tsq = func.websearch_to_tsquery("dutch", q)
+    sources = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
+               "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None), "minutes": (Minutes, None)}
+    parts, words = [], _parts(q)
+    for kind, (model, item_id) in sources.items():
+        conditions = {True: literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)}
+        if words:  # every word as part of a word, through the trigram index (ILIKE '%part%')
+            conditions[False] = and_(*(literal_column(f"({TEXTS[kind]})").ilike(_like(w), escape="\\") for w in words))
+        for exact, condition in conditions.items():
+            stmt = select(literal(kind).label("kind"), model.id.label("ref_id"),
+                          (item_id if item_id is not None else cast(null(), Integer)).label("item_id"), literal(exact).label("exact"))
+            stmt = _visible(stmt.select_from(model).where(condition), kind, user, item_id, model.id)
+            parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
+    return db.session.execute(union_all(*parts)).all()
+
+
+def _sqlite_matches(q: str, user: User | None) -> list:
+    query, words = _fts5_query(q), _parts(q)
+    if not query:
+        return []
+    # The row's kind is in its rowid (migrations a3b4c5d6e7f8, d6e7f8a9b0c1), so each kind's newest matches come from
+    # the index: the word index (search_fts) and, for parts of words, the trigram index (search_tri).
+    indexes = [(_FTS, "search_fts MATCH :q", True)] + ([(_TRI, "search_tri MATCH :p", False)] if words else [])
+    parts = []
+    for index, match, exact in indexes:
+        for kind, number in FTS_KIND_NUMBERS.items():
+            stmt = select(index.c.kind, index.c.ref_id, index.c.item_id, literal(exact).label("exact")).select_from(index).where(
+                text(match), index.c.rowid % FTS_KINDS == number)
+            stmt = _visible(stmt, kind, user, index.c.item_id, index.c.ref_id)
+            parts.append(select(stmt.order_by(index.c.rowid.desc()).limit(CANDIDATES[kind]).subquery()))
+    return db.session.execute(union_all(*parts), {"q": query, "p": " ".join('"' + w.replace('"', '""') + '"' for w in words)}).all()
+
+
+def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int], set[int]]:
+    """(item id -> where it matched, recommendation ids, minutes ids, the item ids matched as a whole word), among what
+    the user may see."""
     reasons: dict[int, set[str]] = {}
     recs: list[int] = []
     minutes: list[int] = []
-    if db.session.get_bind().dialect.name == "postgresql":
-        tsq = func.websearch_to_tsquery("dutch", q)
-        sources = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
-                   "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None), "minutes": (Minutes, None)}
-        parts = []
-        for kind, (model, item_id) in sources.items():
-            stmt = select(literal(kind).label("kind"), model.id.label("ref_id"), (item_id if item_id is not None else cast(null(), Integer)).label("item_id"))
-            stmt = stmt.select_from(model).where(literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq))
-            stmt = _visible(stmt, kind, user, item_id, model.id)
-            parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
-        rows = db.session.execute(union_all(*parts)).all()
-    else:
-        query = _fts5_query(q)
-        if not query:
-            return reasons, recs, minutes
-        # The row's kind is in its rowid (migration a3b4c5d6e7f8), so each kind's newest matches come from the index.
-        parts = []
-        for kind, number in FTS_KIND_NUMBERS.items():
-            stmt = select(_FTS.c.kind, _FTS.c.ref_id, _FTS.c.item_id).select_from(_FTS).where(
-                text("search_fts MATCH :q"), _FTS.c.rowid % FTS_KINDS == number)
-            stmt = _visible(stmt, kind, user, _FTS.c.item_id, _FTS.c.ref_id)
-            parts.append(select(stmt.order_by(_FTS.c.rowid.desc()).limit(CANDIDATES[kind]).subquery()))
-        rows = db.session.execute(union_all(*parts), {"q": query}).all()
-    for kind, ref_id, item_id in rows:
+    exact_items: set[int] = set()
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    for kind, ref_id, item_id, exact in (_postgresql_matches if postgresql else _sqlite_matches)(q, user):
         if kind == "recommendation":
             recs.append(int(ref_id))
         elif kind == "minutes":
             minutes.append(int(ref_id))
         else:
             reasons.setdefault(int(item_id), set()).add(kind)
-    return reasons, recs, minutes
+            if exact:
+                exact_items.add(int(item_id))
+    return reasons, list(dict.fromkeys(recs)), list(dict.fromkeys(minutes)), exact_items
 
 
 def _among(column, ids: list[int]):
@@ -104,12 +135,12 @@ def _among(column, ids: list[int]):
 
 
 def search(user: User | None, q: str) -> Results:
-    reasons, rec_ids, minutes_ids = _candidates(q, user)
+    reasons, rec_ids, minutes_ids, exact = _candidates(q, user)
     results = Results()
-    # Each query runs even when nothing matched: a fixed number of statements per search.
+    # Each query runs even when nothing matched: a fixed number of statements per search. Whole-word matches first.
     results.items = db.session.scalars(
         select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user))
-        .order_by(ActionItem.updated_at.desc()).limit(LIMIT)
+        .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT)
         .options(joinedload(ActionItem.owner_organisation))
     ).all()
     results.reasons = {i.id: reasons[i.id] for i in results.items}
