@@ -36,11 +36,11 @@ install: $(STAMP) $(IDP_STAMP) system-packages test-system-packages
 install-run: $(RUN_STAMP) $(IDP_STAMP) system-packages
 
 # System packages, installed with apt when missing (as root): Pango for WeasyPrint (PDF exports) to run the portal;
-# Debian's Chromium for the browser tests and LibreOffice for the documents' round trip, for the tests only (never a
-# downloaded browser build). What cannot be installed is said
-# plainly; with CI=true it is a failure.
+# Debian's Chromium for the browser tests, LibreOffice for the documents' round trip and Java for the Nu Html Checker,
+# for the tests only (never a downloaded browser build). What cannot be installed is said plainly; with CI=true it is a
+# failure.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_SYSTEM_PACKAGES := chromium libreoffice-writer-nogui libreoffice-calc-nogui
+TEST_SYSTEM_PACKAGES := chromium libreoffice-writer-nogui libreoffice-calc-nogui default-jre-headless
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

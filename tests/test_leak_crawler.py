@@ -33,7 +33,7 @@ FORMATS = ("csv", "xlsx", "docx", "pdf", "ics")
 MAX_PAGES = 400
 MAX_PER_ENDPOINT = 12
 SKIP = re.compile(r"^/(auth/|static/|login|language)")
-LINK = re.compile(r'(?:href|hx-get|action|src)="(/[^"#]*)"')
+LINK = re.compile(r'(?:href|data-hx-get|hx-get|action|src)="(/[^"#]*)"')
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 

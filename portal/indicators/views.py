@@ -21,7 +21,7 @@ from ..access import current_viewer
 from ..charts import line_chart
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
-from ..formtools import apply_errors
+from ..formtools import apply_errors, ids_prefixed
 from ..i18n import today
 from ..sheets import MAX_BYTES, SheetError
 from ..visibility import indicator_clause
@@ -94,8 +94,8 @@ def _detail(indicator: Indicator, form=None, import_form=None, preview=None, ext
                            can_restrict=can_restrict(viewer, indicator), versions=versions, breaks=breaks,
                            version_of=services.version_of, corrections=services.corrections(db.session, indicator),
                            expected=services.expected(db.session, indicator), today=today(),
-                           definition_form=forms.get("definition") or DefinitionForm(formdata=None),
-                           expected_form=forms.get("expected") or ExpectedForm(formdata=None)), status
+                           definition_form=ids_prefixed(forms.get("definition") or DefinitionForm(formdata=None), "definition"),
+                           expected_form=ids_prefixed(forms.get("expected") or ExpectedForm(formdata=None), "expected")), status
 
 
 def _targets(indicator: Indicator) -> dict[str, float]:
