@@ -3,6 +3,7 @@ repeats and whose rows never split, an empty list said in words, and a summary w
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from docx import Document
@@ -141,9 +142,51 @@ def test_documents_open_in_office_software_as_sent(app, db_session, make_user, l
     client = login_as(app.test_client(), coordinator)
     pdf_pages = len(PdfReader(io.BytesIO(client.get(f"/reports/{report.id}/export.pdf").data)).pages)
     for url, name in ((f"/reports/{report.id}/export.docx", "annex.docx"), (f"/meetings/{meeting.id}/minutes.docx", "minutes.docx"),
-                      (f"/reports/{report.id}/export.xlsx", "annex.xlsx"), ("/actions/export.xlsx", "actions.xlsx")):
+                      (f"/reports/{report.id}/export.xlsx", "annex.xlsx"), ("/actions/export.xlsx", "actions.xlsx"),
+                      ("/meetings/series/MDT/minutes.docx?from=2026-11-01&to=2026-11-30", "compiled.docx")):
         reader = PdfReader(io.BytesIO(_office_pdf(tmp_path, name, client.get(url).data)))
         sizes = {tuple(sorted((round(float(p.mediabox.width)), round(float(p.mediabox.height))))) for p in reader.pages}
         assert sizes == {(595, 842)}, (name, sizes)  # A4, portrait or landscape
         if name == "annex.docx":
             assert len(reader.pages) <= 1.5 * pdf_pages, (len(reader.pages), pdf_pages)
+
+
+def test_one_set_of_figures_in_every_format(app, db_session, make_user, login_as, loaded):
+    """The summary per focus area is the same in the page's figures, the Word annex, the PDF and the Excel file, and
+    every total equals the sum of its statuses."""
+    import openpyxl
+    from pypdf import PdfReader
+
+    kmar, pol, coordinator = make_user("KMAR"), make_user("POL"), make_user("JENV", role="coordinator")
+    for owner, title, area, step in ((kmar, "A", "3.1", None), (kmar, "B", "3.1", "awaiting"), (pol, "C", "3.2", "cancel"),
+                                     (pol, "D", "3.2", None), (kmar, "E", "3.4", "awaiting")):
+        item, _ = actions.create_item(db_session, owner, {"title": title, "focus_area": area, "visibility": "mdt"})
+        if step == "awaiting":
+            actions.request_closure(db_session, owner, item, item.version, "klaar")
+        elif step == "cancel":
+            actions.cancel_item(db_session, owner, item, item.version, "niet nodig")
+    report = reports.create_report(db_session, coordinator, "Voortgangsbrief", today(), today())
+    db_session.commit()
+    client = login_as(app.test_client(), coordinator)
+    statuses = ("done", "awaiting_confirmation", "in_progress", "open", "blocked", "cancelled")
+    with app.test_request_context():
+        areas = reports.view_for(db_session, report, None, coordinator)["summary"]["focus_areas"]
+    expected = {a["code"]: [a["total"], *(a["counts"][s] for s in statuses)] for a in areas}
+    assert expected["3.1"][:3] == [2, 0, 1] and expected["3.2"][0] == 2
+    for code, (total, *parts) in expected.items():
+        assert total == sum(parts), code
+    # Word: Speerpunt, Acties, then the statuses in the same order, then Te laat.
+    doc = Document(io.BytesIO(client.get(f"/reports/{report.id}/export.docx").data))
+    word = {row.cells[0].text.split()[0]: [int(c.text) for c in row.cells[1:8]] for row in doc.tables[0].rows[1:]}
+    assert word == expected
+    # Excel: the sheet Speerpunten.
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/{report.id}/export.xlsx").data))["Speerpunten"]
+    excel = {row[0]: [int(v) for v in row[2:9]] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert excel == expected
+    # PDF: each focus area's row of the summary table as text.
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(client.get(f"/reports/{report.id}/export.pdf").data)).pages)
+    table = text.split("Geblokkeerd Vervallen", 1)[1]  # the summary table, from its header on
+    for code, figures in expected.items():
+        row = table.split(f"\n{code} ", 1)[1]
+        numbers = [int(n) for n in re.findall(r"(?<![\d.])\d+(?![\d.])", row)[:7]]
+        assert numbers == figures, (code, numbers, figures)
