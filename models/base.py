@@ -75,7 +75,7 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
 # Full-text search lives outside the ORM models (a generated tsvector column on
 # PostgreSQL, an FTS5 table on SQLite, both built by a migration). Alembic's
 # comparison skips them, so `alembic check` reports only real drift.
-SEARCH_OBJECT_PREFIXES = ("search_fts", "search_tri", "ix_search_")
+SEARCH_OBJECT_PREFIXES = ("search_fts", "search_tri", "search_parts", "ix_search_")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -242,10 +242,15 @@ def test_sqlite_connections_gather_planner_statistics_now_and_then(tmp_path, mon
     engine.dispose()
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="the FTS5 index is SQLite's")
-def test_sqlite_full_text_index_holds_one_current_row_per_source_row(db_session, org):
-    """Every change reaches search_fts through the triggers, by key: one row per item, update and comment with the
-    current text, none left behind by an edit, a delete or an item's cascade."""
+
+
+@pytest.mark.parametrize("index", ["search_fts", "search_tri", "search_parts"])
+def test_search_indexes_hold_one_current_row_per_source_row(db_session, org, index):
+    """Every change reaches the search indexes through the triggers, by key: one row per item, update and comment with
+    the current text, none left behind by an edit, a delete or an item's cascade. SQLite: the word index search_fts and
+    the trigram index search_tri; PostgreSQL: search_parts (its word index is a generated column)."""
+    if (index == "search_parts") != (BACKEND == "postgresql"):
+        pytest.skip(f"{index} is {'PostgreSQL' if index == 'search_parts' else 'SQLite'}'s")
     from models import Comment
 
     item = ActionItem(title="Kameel", description="in de woestijn", owner_organisation=org, visibility="mdt")
@@ -266,7 +271,7 @@ def test_sqlite_full_text_index_holds_one_current_row_per_source_row(db_session,
     db_session.flush()
 
     def rows(kind: str, ref_id: int) -> list:
-        return db_session.execute(text("SELECT body, item_id FROM search_fts WHERE kind = :k AND ref_id = :r"),
+        return db_session.execute(text(f"SELECT body, item_id FROM {index} WHERE kind = :k AND ref_id = :r"),
                                   {"k": kind, "r": ref_id}).all()
 
     assert rows("item", item.id) == [("Dromedaris in de woestijn", item.id)]
@@ -279,5 +284,5 @@ def test_sqlite_full_text_index_holds_one_current_row_per_source_row(db_session,
     assert rows("comment", ids["comment"]) == [("water", item.id)]
     for table, kind in (("action_items", "item"), ("progress_updates", "update"), ("comments", "comment"),
                         ("recommendations", "recommendation"), ("minutes", "minutes")):
-        indexed = db_session.execute(text("SELECT count(*) FROM search_fts WHERE kind = :k"), {"k": kind}).scalar()
+        indexed = db_session.execute(text(f"SELECT count(*) FROM {index} WHERE kind = :k"), {"k": kind}).scalar()
         assert indexed == db_session.execute(text(f"SELECT count(*) FROM {table}")).scalar(), table

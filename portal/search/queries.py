@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, and_, any_, case, cast, column, func, literal, literal_column, null, select, table, text, union_all
+from sqlalchemy import Integer, any_, case, cast, column, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
@@ -57,10 +57,8 @@ def _visible(stmt, kind: str, user: User | None, item_id, ref_id):
 
 _FTS = table("search_fts", column("rowid"), column("kind"), column("ref_id"), column("item_id"))
 _TRI = table("search_tri", column("rowid"), column("kind"), column("ref_id"), column("item_id"))
-# The indexed text of each kind, as the trigram indexes of migration d6e7f8a9b0c1 hold it (PostgreSQL).
-TEXTS = {"item": "coalesce(action_items.title, '') || ' ' || coalesce(action_items.description, '')",
-         "update": "coalesce(progress_updates.note, '')", "comment": "coalesce(comments.body, '')",
-         "recommendation": "coalesce(recommendations.text, '')", "minutes": "coalesce(minutes.body, '')"}
+# PostgreSQL's index of parts of words: the same rows (migration d6e7f8a9b0c1), one trigram index on body.
+_PARTS = table("search_parts", column("id"), column("body"), column("kind"), column("ref_id"), column("item_id"))
 PART_MIN = 3  # a trigram index finds parts of at least three letters
 
 
@@ -79,14 +77,16 @@ def _postgresql_matches(q: str, user: User | None) -> list:
                "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None), "minutes": (Minutes, None)}
     parts, words = [], _parts(q)
     for kind, (model, item_id) in sources.items():
-        conditions = {True: literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq)}
-        if words:  # every word as part of a word, through the trigram index (ILIKE '%part%')
-            conditions[False] = and_(*(literal_column(f"({TEXTS[kind]})").ilike(_like(w), escape="\\") for w in words))
-        for exact, condition in conditions.items():
-            stmt = select(literal(kind).label("kind"), model.id.label("ref_id"),
-                          (item_id if item_id is not None else cast(null(), Integer)).label("item_id"), literal(exact).label("exact"))
-            stmt = _visible(stmt.select_from(model).where(condition), kind, user, item_id, model.id)
-            parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
+        stmt = select(literal(kind).label("kind"), model.id.label("ref_id"),
+                      (item_id if item_id is not None else cast(null(), Integer)).label("item_id"), literal(True).label("exact"))
+        stmt = stmt.select_from(model).where(literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq))
+        stmt = _visible(stmt, kind, user, item_id, model.id)
+        parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
+        if words:  # every word as part of a word, through the trigram index of search_parts (ILIKE '%part%')
+            stmt = select(_PARTS.c.kind, _PARTS.c.ref_id, _PARTS.c.item_id, literal(False).label("exact")).select_from(_PARTS).where(
+                _PARTS.c.kind == kind, *(_PARTS.c.body.ilike(_like(w), escape="\\") for w in words))
+            stmt = _visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id)
+            parts.append(select(stmt.order_by(_PARTS.c.id.desc()).limit(CANDIDATES[kind]).subquery()))
     return db.session.execute(union_all(*parts)).all()
 
 
