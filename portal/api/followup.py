@@ -2,13 +2,16 @@
 (POST /commitments/<id>/targets, POST /recommendations/<id>/response, POST /parliament, PATCH /parliament/<id>)."""
 from __future__ import annotations
 
-from flask import abort, jsonify
+from datetime import date
+
+from flask import abort, jsonify, request
 
 from models import Commitment, ParliamentCommitment, Recommendation
 
 from ..access import current_viewer
 from ..errors import VersionConflict
 from ..extensions import db
+from ..followup import state
 from ..framework import followup, goals, parliament
 from ..framework import queries as fq
 from ..i18n import today
@@ -168,3 +171,17 @@ def change_parliament(pid: int):
         db.session.commit()
         return _one(db.session.get(ParliamentCommitment, pid), 412)
     return _one(saved)
+
+
+@bp.get("/recommendations/<int:rec_id>/state")
+def recommendation_state(rec_id: int):
+    """Where we stand on this recommendation as of `as_of` (default today, Amsterdam), over what the caller may see."""
+    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    raw = request.args.get("as_of")
+    try:
+        as_of = date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"as_of": "Geef een datum als JJJJ-MM-DD."}) from None
+    if as_of > today():
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"as_of": "De peildatum ligt in de toekomst."})
+    return jsonify(state.recommendation_state(db.session, current_viewer(), rec, as_of))

@@ -366,6 +366,18 @@ def _document() -> dict:
                                                                        "responses": {"200": _resp("OK"), **errors}}},
             "/recommendations": {"get": {"summary": "Recommendations with linked visible action items", "responses": {"200": _resp("OK"), **errors}}},
             "/recommendations/{id}": {"parameters": [ID], "get": {"summary": "One recommendation", "responses": {"200": _resp("OK"), **errors}}},
+            "/recommendations/{id}/state": {"parameters": [ID], "get": {
+                "summary": "Where we stand on the recommendation as of a date (default today): its actions the caller may see, counted by "
+                           "their status on that date, late, progress, the targets with the figure of the same period known then, the last "
+                           "letter to Parliament and what changed since",
+                "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": _resp("The state", {"type": "object", "required": ["as_of", "items", "counts", "late", "targets"], "properties": {
+                    "as_of": {"type": "string", "format": "date"}, "recommendation_id": {"type": "integer"},
+                    "items": {"type": "array", "items": {"type": "integer"}},
+                    "counts": {"type": "object", "additionalProperties": {"type": "integer"}}, "late": {"type": "integer"},
+                    "progress": {"type": ["integer", "null"]}, "targets": {"type": "array", "items": {"type": "object"}},
+                    "last_letter": {"type": ["object", "null"]}, "changes_since_last_letter": {"type": "array", "items": {"type": "object"}}}}),
+                    "422": _resp("Not a date, or in the future", ERROR), **errors}}},
             "/indicators": {"get": {"summary": "Indicators with every measurement (null value = published as not available)",
                                     "responses": {"200": _resp("OK"), **errors}}},
             "/indicators/{key}/measurements": {"parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],

@@ -56,7 +56,7 @@ def _number(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _latest_updates(session: Session, item_ids: list[int], end: datetime) -> dict[int, ProgressUpdate]:
+def latest_updates(session: Session, item_ids: list[int], end: datetime) -> dict[int, ProgressUpdate]:
     ranked = (
         select(ProgressUpdate.id, func.row_number().over(
             partition_by=ProgressUpdate.action_item_id,
@@ -95,7 +95,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
         .options(joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.commitment),
                  selectinload(ActionItem.shared_with), selectinload(ActionItem.recommendations))
     ).all()
-    latest = _latest_updates(session, [i.id for i in items], end)
+    latest = latest_updates(session, [i.id for i in items], end)
     item_rows = []
     for item in items:
         update = latest.get(item.id)

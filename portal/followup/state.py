@@ -1,0 +1,88 @@
+"""Where we stand on a recommendation as of a date (contract: GET /recommendations/<id>/state). The actions linked to it
+that the caller may see, each with its status, progress and due date on that date from its recorded history (so a
+peildatum needs no frozen report); the targets of their commitments with the figure of the same period known on that
+date (a figure recorded later does not count, and no figure of another period stands in); and what changed since the
+last letter to Parliament."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import STATUSES, ActionItem, Measurement, Recommendation, Source, User, action_item_recommendations, is_late
+
+from ..actions.permissions import visible_clause
+from ..framework import goals
+from ..reports.snapshot import cutoff, latest_updates
+from ..visibility import can_view_indicator
+
+TRACKED = ("status", "progress", "due_date")
+
+
+def _states(session: Session, items: list[ActionItem], on: date) -> dict[int, dict]:
+    """Each item's status, progress and due date at the end of the day `on` (items that did not exist yet are left out)."""
+    end = cutoff(on)
+    existing = [i for i in items if i.created_at < end]
+    latest = latest_updates(session, [i.id for i in existing], end)
+    out = {}
+    for item in existing:
+        update = latest.get(item.id)
+        due = update.due_date if update else item.due_date
+        out[item.id] = {"status": update.status if update else "open", "progress": update.progress if update else 0,
+                        "due_date": due.isoformat() if due else None}
+    return out
+
+
+def _targets(session: Session, viewer: User, commitment_ids: list[int], as_of: date) -> list[dict]:
+    end, out = cutoff(as_of), []
+    for commitment_id, targets in sorted(goals.in_force(session, commitment_ids, as_of).items()):
+        for target in targets:
+            figure = None
+            if target.indicator is not None and can_view_indicator(viewer, target.indicator):
+                figure = session.scalars(select(Measurement).where(
+                    Measurement.indicator_id == target.indicator_id, Measurement.period == target.period,
+                    Measurement.period_end <= as_of, Measurement.recorded_at < end)).first()
+            value = figure.value if figure is not None else None
+            if value is None:
+                assessment = "geen_cijfer"
+            else:
+                assessment = "gehaald" if goals.meets(target.direction, value, target.value) else "niet_gehaald"
+            out.append({"commitment_id": commitment_id, "period": target.period,
+                        "value": float(target.value) if target.value is not None else None, "direction": target.direction,
+                        "figure": float(value) if value is not None else None,
+                        "figure_period": target.period if value is not None else None, "assessment": assessment})
+    return out
+
+
+def last_letter(session: Session, as_of: date) -> Source | None:
+    """The latest letter to Parliament (a source of kind kamerbrief) sent on or before the date."""
+    return session.scalars(select(Source).where(Source.kind == "kamerbrief", Source.issued_on.is_not(None), Source.issued_on <= as_of)
+                           .order_by(Source.issued_on.desc(), Source.id.desc())).first()
+
+
+def recommendation_state(session: Session, viewer: User, recommendation: Recommendation, as_of: date) -> dict:
+    items = list(session.scalars(select(ActionItem).join(action_item_recommendations)
+                                 .where(action_item_recommendations.c.recommendation_id == recommendation.id, visible_clause(viewer))
+                                 .order_by(ActionItem.id)))
+    now = _states(session, items, as_of)
+    counts = {status: sum(1 for s in now.values() if s["status"] == status) for status in STATUSES}
+    late = sum(1 for s in now.values() if is_late(date.fromisoformat(s["due_date"]) if s["due_date"] else None, s["status"], as_of))
+    active = [s["progress"] for s in now.values() if s["status"] != "cancelled"]
+    letter = last_letter(session, as_of)
+    changes = []
+    if letter is not None:
+        before = _states(session, items, letter.issued_on)
+        for item_id, state in now.items():
+            if item_id not in before:
+                changes.append({"item_id": item_id, "field": "created", "before": None, "after": state["status"]})
+                continue
+            changes += [{"item_id": item_id, "field": field, "before": before[item_id][field], "after": state[field]}
+                        for field in TRACKED if before[item_id][field] != state[field]]
+    commitment_ids = sorted({i.commitment_id for i in items if i.id in now and i.commitment_id is not None})
+    return {"as_of": as_of.isoformat(), "recommendation_id": recommendation.id, "items": sorted(now), "counts": counts, "late": late,
+            "progress": round(sum(active) / len(active)) if active else None,
+            "targets": _targets(session, viewer, commitment_ids, as_of),
+            "last_letter": {"source_id": letter.id, "sent_on": letter.issued_on.isoformat(), "reference": letter.reference}
+            if letter is not None else None,
+            "changes_since_last_letter": changes}

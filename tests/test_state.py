@@ -1,0 +1,100 @@
+"""Where we stand on a recommendation as of a date (GET /recommendations/<id>/state): from the items' recorded history,
+equal to a report frozen on that date, over what the caller may see; a target compared only with a figure of its own
+period known on the date; the last letter to Parliament and what changed since."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import time_machine
+from sqlalchemy import select
+
+from models import Commitment, Indicator, Measurement, Source, Target
+from portal.actions import services as actions
+from portal.reports import services as reports
+
+
+def at(text: str):
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=UTC), tick=False)
+
+
+def test_state_as_of_dates_from_history_equals_a_frozen_report(api, db_session, make_user):
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    rec = 1
+    with at("2026-03-01T09:00:00"):
+        a, _ = actions.create_item(db_session, kmar, {"title": "A", "visibility": "mdt", "recommendation_ids": [rec], "focus_area": "3.1",
+                                                      "due_date": date(2026, 4, 1)})
+        hidden, _ = actions.create_item(db_session, kmar, {"title": "Verborgen", "visibility": "organisation", "recommendation_ids": [rec]})
+    with at("2026-05-01T09:00:00"):
+        actions.add_update(db_session, kmar, a, a.version, "Halverwege", "in_progress", 50)
+        b, _ = actions.create_item(db_session, kmar, {"title": "B", "visibility": "mdt", "recommendation_ids": [rec], "focus_area": "3.1"})
+    with at("2026-06-01T09:00:00"):
+        actions.request_closure(db_session, kmar, b, b.version, "klaar")
+    db_session.commit()
+    politie = api("POL")
+    march = politie.get(f"/api/v1/recommendations/{rec}/state?as_of=2026-03-15").get_json()
+    assert march["items"] == [a.id] and march["counts"]["open"] == 1 and march["late"] == 0 and march["progress"] == 0
+    april = politie.get(f"/api/v1/recommendations/{rec}/state?as_of=2026-04-15").get_json()
+    assert april["late"] == 1  # due 1 April, still open on 15 April
+    june = politie.get(f"/api/v1/recommendations/{rec}/state?as_of=2026-06-15").get_json()
+    assert june["items"] == [a.id, b.id] and hidden.id not in june["items"]
+    assert (june["counts"]["in_progress"], june["counts"]["awaiting_confirmation"], june["progress"]) == (1, 1, 75)
+    # The same figures as a report frozen on that date, for the same viewer.
+    with at("2026-06-20T09:00:00"):
+        report = reports.create_report(db_session, coordinator, "Juni", date(2026, 6, 15), date(2026, 6, 20))
+    rows = [r for r in report.snapshot["items"] if rec in r["recommendation_ids"] and r["id"] in june["items"]]
+    assert {r["id"]: r["status"] for r in rows} == {a.id: "in_progress", b.id: "awaiting_confirmation"}
+    # KMar sees its own restricted item too; a future or malformed date is refused.
+    assert hidden.id in api("KMAR").get(f"/api/v1/recommendations/{rec}/state?as_of=2026-06-15").get_json()["items"]
+    assert politie.get(f"/api/v1/recommendations/{rec}/state?as_of=2999-01-01").status_code == 422
+    assert politie.get(f"/api/v1/recommendations/{rec}/state?as_of=gisteren").status_code == 422
+    assert politie.get("/api/v1/recommendations/999999/state").status_code == 404
+
+
+def test_a_target_meets_only_a_figure_of_its_own_period_known_on_the_date(api, db_session, make_user):
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    commitment = db_session.scalars(select(Commitment).order_by(Commitment.id)).first()
+    indicator = Indicator(key="test-rechercheurs", title="Rechercheurs", unit="aantal", owner_organisation_id=kmar.organisation_id,
+                          visibility="mdt")
+    db_session.add(indicator)
+    db_session.flush()
+    db_session.add(Target(commitment_id=commitment.id, period="2025", period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
+                          value=Decimal(8), unit="aantal", direction="at_least", indicator_id=indicator.id, valid_from=date(2023, 1, 1),
+                          recorded_at=datetime(2024, 1, 1, tzinfo=UTC), set_by_id=coordinator.id))
+    # A figure of another period never stands in; the 2025 figure counts only from the day it was recorded.
+    db_session.add_all([Measurement(indicator_id=indicator.id, period="2010", period_start=date(2010, 1, 1), period_end=date(2010, 12, 31),
+                                    value=Decimal(6), recorded_at=datetime(2011, 1, 1, tzinfo=UTC)),
+                        Measurement(indicator_id=indicator.id, period="2025", period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
+                                    value=Decimal(9), recorded_at=datetime(2026, 2, 10, tzinfo=UTC))])
+    item, _ = actions.create_item(db_session, kmar, {"title": "Opleiden", "visibility": "mdt", "recommendation_ids": [1],
+                                                      "focus_area": commitment.focus_area.code, "commitment_id": commitment.id})
+    item.created_at = datetime(2025, 1, 1, tzinfo=UTC)
+    db_session.commit()
+    politie = api("POL")
+
+    def target(as_of: str) -> dict:
+        state = politie.get(f"/api/v1/recommendations/1/state?as_of={as_of}").get_json()
+        return next(t for t in state["targets"] if t["commitment_id"] == commitment.id and t["period"] == "2025")
+
+    assert target("2026-02-01") == {"commitment_id": commitment.id, "period": "2025", "value": 8.0, "direction": "at_least",
+                                    "figure": None, "figure_period": None, "assessment": "geen_cijfer"}
+    later = target("2026-03-01")
+    assert (later["figure"], later["figure_period"], later["assessment"]) == (9.0, "2025", "gehaald")
+
+
+def test_what_changed_since_the_last_letter(api, db_session, make_user):
+    kmar = make_user("KMAR")
+    with at("2026-01-05T09:00:00"):
+        a, _ = actions.create_item(db_session, kmar, {"title": "A", "visibility": "mdt", "recommendation_ids": [2]})
+    letter = Source(key="kamerbrief-test-2026", title="Voortgangsbrief", kind="kamerbrief", issued_on=date(2026, 2, 1),
+                    year=2026, reference="TK 28 638, nr. 999")
+    db_session.add(letter)
+    with at("2026-03-01T09:00:00"):
+        actions.add_update(db_session, kmar, a, a.version, "Verder", "in_progress", 30)
+        b, _ = actions.create_item(db_session, kmar, {"title": "B", "visibility": "mdt", "recommendation_ids": [2]})
+    db_session.commit()
+    state = api("IND").get("/api/v1/recommendations/2/state?as_of=2026-03-15").get_json()
+    assert state["last_letter"] == {"source_id": letter.id, "sent_on": "2026-02-01", "reference": "TK 28 638, nr. 999"}
+    changes = {(c["item_id"], c["field"]): (c["before"], c["after"]) for c in state["changes_since_last_letter"]}
+    assert changes[(a.id, "status")] == ("open", "in_progress") and changes[(a.id, "progress")] == (0, 30)
+    assert changes[(b.id, "created")] == (None, "open")
