@@ -23,15 +23,16 @@ def neutralise(value):
 
 
 def rows(items: list[ActionItem]) -> list[list]:
-    """Typed values (dates, times, numbers, booleans); each writer shows them its own way."""
+    """Typed values (dates, times, numbers, booleans); each writer shows them its own way and drops what a document
+    cannot hold (downloads.document_safe: the CSV cell by cell, the workbook in its own writer)."""
     day = today()
-    return document_safe([[
+    return [[
         item.id, item.title, item.owner_organisation.code, str(STATUS_LABELS[item.status]), item.progress,
         item.due_date, is_late(item.due_date, item.status, day),
         item.focus_area.code if item.focus_area else "",
         ", ".join(str(r.id) for r in item.recommendations), str(VISIBILITY_LABELS[item.visibility]),
         item.updated_at,
-    ] for item in items])
+    ] for item in items]
 
 
 def _csv_cell(value):
@@ -42,7 +43,7 @@ def _csv_cell(value):
         return value.isoformat()
     if isinstance(value, bool):
         return "ja" if value else "nee"
-    return "" if value is None else neutralise(value)
+    return "" if value is None else neutralise(document_safe(value))
 
 
 def to_csv(items: list[ActionItem]) -> bytes:

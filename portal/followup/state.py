@@ -14,7 +14,7 @@ from models import STATUSES, ActionItem, Measurement, Recommendation, Source, Us
 
 from ..actions.permissions import visible_clause
 from ..framework import goals
-from ..reports.snapshot import cutoff, latest_updates
+from ..reports.snapshot import cutoff, latest_updates, state_on
 from ..visibility import can_view_indicator
 
 TRACKED = ("status", "progress", "due_date")
@@ -27,31 +27,28 @@ def _states(session: Session, items: list[ActionItem], on: date) -> dict[int, di
     latest = latest_updates(session, [i.id for i in existing], end)
     out = {}
     for item in existing:
-        update = latest.get(item.id)
-        due = update.due_date if update else item.due_date
-        out[item.id] = {"status": update.status if update else "open", "progress": update.progress if update else 0,
-                        "due_date": due.isoformat() if due else None}
+        status, progress, due = state_on(item, latest.get(item.id))
+        out[item.id] = {"status": status, "progress": progress, "due_date": due.isoformat() if due else None}
     return out
 
 
 def _targets(session: Session, viewer: User, commitment_ids: list[int], as_of: date) -> list[dict]:
-    end, out = cutoff(as_of), []
-    for commitment_id, targets in sorted(goals.in_force(session, commitment_ids, as_of).items()):
-        for target in targets:
-            figure = None
-            if target.indicator is not None and can_view_indicator(viewer, target.indicator):
-                figure = session.scalars(select(Measurement).where(
-                    Measurement.indicator_id == target.indicator_id, Measurement.period == target.period,
-                    Measurement.period_end <= as_of, Measurement.recorded_at < end)).first()
-            value = figure.value if figure is not None else None
-            if value is None:
-                assessment = "geen_cijfer"
-            else:
-                assessment = "gehaald" if goals.meets(target.direction, value, target.value) else "niet_gehaald"
-            out.append({"commitment_id": commitment_id, "period": target.period,
-                        "value": float(target.value) if target.value is not None else None, "direction": target.direction,
-                        "figure": float(value) if value is not None else None,
-                        "figure_period": target.period if value is not None else None, "assessment": assessment})
+    targets = [(cid, t) for cid, rows in sorted(goals.in_force(session, commitment_ids, as_of).items()) for t in rows]
+    shown = {t.indicator_id for _cid, t in targets if t.indicator is not None and can_view_indicator(viewer, t.indicator)}
+    # Every figure that may count, in one query: of an indicator the viewer may see, its period ended and recorded by then.
+    figures = {(m.indicator_id, m.period): m.value for m in session.scalars(select(Measurement).where(
+        Measurement.indicator_id.in_(shown), Measurement.period_end <= as_of, Measurement.recorded_at < cutoff(as_of)))} if shown else {}
+    out = []
+    for commitment_id, target in targets:
+        value = figures.get((target.indicator_id, target.period))  # only a figure of the target's own period
+        if value is None:
+            assessment = "geen_cijfer"
+        else:
+            assessment = "gehaald" if goals.meets(target.direction, value, target.value) else "niet_gehaald"
+        out.append({"commitment_id": commitment_id, "period": target.period,
+                    "value": float(target.value) if target.value is not None else None, "direction": target.direction,
+                    "figure": float(value) if value is not None else None,
+                    "figure_period": target.period if value is not None else None, "assessment": assessment})
     return out
 
 

@@ -113,7 +113,7 @@ def approve_narrative(session: Session, actor: User, narrative: ReportNarrative,
 def readable_narrative(session: Session, report_id: int, narrative_id: int, viewer: User) -> ReportNarrative:
     """One narrative of a report that the viewer may read; missing and unreadable are both NotFound."""
     narrative = session.get(ReportNarrative, narrative_id)
-    if narrative is None or narrative.report_id != report_id or not allows(viewer, narrative.visibility, narrative.organisation_id, ()):
+    if narrative is None or narrative.report_id != report_id or not _readable(viewer, narrative):
         raise NotFound("narrative")
     return narrative
 
@@ -218,7 +218,12 @@ def readable_narratives(session: Session, report: Report, viewer: User) -> list[
     rows = session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
                            .options(selectinload(ReportNarrative.organisation), selectinload(ReportNarrative.focus_area),
                                     selectinload(ReportNarrative.author)).order_by(ReportNarrative.id)).all()
-    return [n for n in rows if allows(viewer, n.visibility, n.organisation_id, ())]
+    return [n for n in rows if _readable(viewer, n)]
+
+
+def _readable(viewer: User, narrative: ReportNarrative) -> bool:
+    """"mdt" texts only for MDT members (and their own organisation); "public" for everyone."""
+    return allows(viewer, narrative.visibility, narrative.organisation_id, ())
 
 
 def export_report(session: Session, viewer: User, report: Report, fmt: str, public: bool) -> tuple[bytes, str, str]:

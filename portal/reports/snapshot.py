@@ -68,6 +68,13 @@ def latest_updates(session: Session, item_ids: list[int], end: datetime) -> dict
     return {u.action_item_id: u for u in rows}
 
 
+def state_on(item: ActionItem, update: ProgressUpdate | None) -> tuple[str, int, date | None]:
+    """An item's status, progress and due date as its latest update by a date left them (none yet: as created)."""
+    if update is None:
+        return "open", 0, item.due_date
+    return update.status, update.progress, update.due_date
+
+
 def period_kind(period: str) -> str:
     """'2024' -> year, '2024-Q3' -> quarter, '2024-05' -> month; anything else is its own kind."""
     if re.fullmatch(r"\d{4}", period):
@@ -99,8 +106,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
     item_rows = []
     for item in items:
         update = latest.get(item.id)
-        status = update.status if update else "open"
-        due = (update.due_date if update else item.due_date)
+        status, progress, due = state_on(item, update)
         kind = update.kind if update else None
         closure = "requested" if kind == "closure_requested" else "confirmed" if status == "done" and kind == "closure_confirmed" else None
         item_rows.append({
@@ -109,7 +115,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
             "focus_area": item.focus_area.code if item.focus_area else None,
             "commitment_weight": float(item.commitment.weight) if item.commitment else 1.0,
             "recommendation_ids": sorted(r.id for r in item.recommendations),
-            "status": status, "closure": closure, "progress": update.progress if update else 0,
+            "status": status, "closure": closure, "progress": progress,
             "due_date": due.isoformat() if due else None,
             "overdue": is_late(due, status, as_of),
             "last_update_at": update.recorded_at.isoformat() if update else None,

@@ -34,9 +34,12 @@ class Results:
         return len(self.items) + len(self.recommendations) + len(self.minutes)
 
 
-def _fts5_query(q: str) -> str:
+def _words(q: str) -> list[str]:
+    return re.findall(r"\w+", q, flags=re.UNICODE)
+
+
+def _fts5_query(words: list[str]) -> str:
     """Each word as a quoted FTS5 string: user text can never be FTS5 syntax."""
-    words = re.findall(r"\w+", q, flags=re.UNICODE)
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
@@ -64,7 +67,7 @@ PART_MIN = 3  # a trigram index finds parts of at least three letters
 
 def _parts(q: str) -> list[str]:
     """The words to find inside other words: Dutch is written in compounds and plurals ("smokkel" in "mensensmokkel")."""
-    return [w for w in re.findall(r"\w+", q, flags=re.UNICODE) if len(w) >= PART_MIN][:8]
+    return [w for w in _words(q) if len(w) >= PART_MIN][:8]
 
 
 def _like(part: str) -> str:
@@ -91,7 +94,7 @@ def _postgresql_matches(q: str, user: User | None) -> list:
 
 
 def _sqlite_matches(q: str, user: User | None) -> list:
-    query, words = _fts5_query(q), _parts(q)
+    query, words = _fts5_query(_words(q)), _parts(q)
     if not query:
         return []
     # The row's kind is in its rowid (migrations a3b4c5d6e7f8, d6e7f8a9b0c1), so each kind's newest matches come from
@@ -104,7 +107,7 @@ def _sqlite_matches(q: str, user: User | None) -> list:
                 text(match), index.c.rowid % FTS_KINDS == number)
             stmt = _visible(stmt, kind, user, index.c.item_id, index.c.ref_id)
             parts.append(select(stmt.order_by(index.c.rowid.desc()).limit(CANDIDATES[kind]).subquery()))
-    return db.session.execute(union_all(*parts), {"q": query, "p": " ".join('"' + w.replace('"', '""') + '"' for w in words)}).all()
+    return db.session.execute(union_all(*parts), {"q": query, "p": _fts5_query(words)}).all()
 
 
 def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int], set[int]]:
