@@ -118,8 +118,11 @@ def _free_port_block(size: int) -> int:
     import random
     import socket
 
+    # Below the kernel's ephemeral range (32768-60999), so no outgoing connection takes the port between choosing and
+    # binding it; each backend's suite draws from its own half, as both run at once.
+    low = 20000 if BACKEND == "sqlite" else 26000
     for _ in range(50):
-        base = random.randint(20000, 40000)
+        base = random.randint(low, low + 6000 - size)
         try:
             sockets = []
             for port in range(base, base + size):
@@ -167,9 +170,33 @@ def start_idp(workdir: Path, portal_url: str = "http://127.0.0.1:5000", backchan
 
 
 @pytest.fixture(scope="session")
-def backchannel_port() -> int:
-    """The loopback port where the development provider sends back-channel logout tokens (a test serves the portal there)."""
-    return _free_port_block(1)
+def backchannel_inbox():
+    """What the development provider posts to the portal's back-channel logout URL, captured on loopback for the whole
+    session. The server binds port 0 before the provider starts, so no other process (the other backend's suite runs
+    alongside) can take the port between choosing and binding it."""
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    received: list[tuple[str, str]] = []
+
+    @Request.application
+    def capture(request: Request) -> Response:
+        received.append((request.path, request.get_data(as_text=True)))
+        return Response(status=200)
+
+    server = make_server("127.0.0.1", 0, capture, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.port, received
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def backchannel_port(backchannel_inbox) -> int:
+    """The loopback port where the development provider sends back-channel logout tokens."""
+    return backchannel_inbox[0]
 
 
 @pytest.fixture(scope="session")

@@ -363,26 +363,12 @@ def test_next_outside_the_site_lands_on_start(client, loaded, hostile_idp, targe
 # -- back-channel logout (OpenID Connect Back-Channel Logout 1.0) -------------------
 
 @pytest.fixture()
-def backchannel(backchannel_port):
-    """What the development provider posts to the portal's back-channel logout URL, captured on loopback (the test then
-    delivers it through the test client: the live server could not see the test's uncommitted transaction)."""
-    import threading
-
-    from werkzeug.serving import make_server
-    from werkzeug.wrappers import Request, Response
-
-    received: list[tuple[str, str]] = []
-
-    @Request.application
-    def capture(request: Request) -> Response:
-        received.append((request.path, request.get_data(as_text=True)))
-        return Response(status=200)
-
-    server = make_server("127.0.0.1", backchannel_port, capture, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield received
-    server.shutdown()
+def backchannel(backchannel_inbox):
+    """The tokens the provider posted during this test (the test then delivers them through the test client: the live
+    server could not see the test's uncommitted transaction)."""
+    received = backchannel_inbox[1]
+    received.clear()
+    return received
 
 
 def deliver(client, received: tuple[str, str]):
