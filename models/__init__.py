@@ -16,14 +16,17 @@ from .audit_event import AuditEvent
 from .base import Base, utcnow
 from .framework import Commitment, FocusArea, Framework
 from .goals import (
+    ANSWER_STATUSES,
     PARLIAMENT_KINDS,
     PARLIAMENT_STATUSES,
     STANCES,
     TARGET_DIRECTIONS,
     CapacityLine,
+    DueChange,
     ExpectedFigure,
     IndicatorDefinition,
     MeasurementCorrection,
+    ParliamentAnswer,
     ParliamentCommitment,
     RecommendationResponse,
     Target,
@@ -35,7 +38,7 @@ from .goals import (
 from .indicator import DIRECTIONS, INDICATOR_VISIBILITIES, Indicator, Measurement
 from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, meeting_shares
 from .organisation import Organisation
-from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_focus_areas
+from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_addressees, recommendation_focus_areas
 from .records import DISPOSAL_STATUSES, DisposalList
 from .report import Report, ReportNarrative, UpdateRound
 from .server_session import ReminderLog, ServerSession, UsedLogoutToken

@@ -60,6 +60,13 @@ class CreatedMixin:
     )
 
 
+class CorrectableMixin:
+    """Reference data a coordinator may correct in the portal: from then on `load-reference` leaves it as corrected and
+    reports where the file differs."""
+
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class TimestampMixin(CreatedMixin):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
@@ -78,8 +85,16 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
 SEARCH_OBJECT_PREFIXES = ("search_fts", "search_tri", "search_parts", "ix_search_")
 
 
+# Columns no model maps any more that SQLite keeps (dropping a column with a foreign key rebuilds the table there).
+RETIRED_COLUMNS = {("recommendations", "addressee_organisation_id")}
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "column" and name == "search_vector":
+        return False
+    if type_ == "column" and reflected and compare_to is None and (obj.table.name, name) in RETIRED_COLUMNS:
+        return False
+    if type_ in ("index", "foreign_key_constraint") and reflected and any((obj.table.name, c.name) in RETIRED_COLUMNS for c in obj.columns):
         return False
     if type_ in ("table", "index") and name and name.startswith(SEARCH_OBJECT_PREFIXES):
         return False

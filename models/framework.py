@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TimestampMixin
+from .base import Base, CorrectableMixin, TimestampMixin
 from .source import Source
 
 
@@ -46,7 +46,7 @@ class FocusArea(TimestampMixin, Base):
     )
 
 
-class Commitment(TimestampMixin, Base):
+class Commitment(CorrectableMixin, TimestampMixin, Base):
     __tablename__ = "commitments"
     __table_args__ = (
         UniqueConstraint("focus_area_id", "position"),
@@ -60,5 +60,9 @@ class Commitment(TimestampMixin, Base):
     # Weight in roll-ups; equal unless a coordinator sets otherwise.
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
     note: Mapped[str | None] = mapped_column(Text)
+    retired_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     focus_area: Mapped[FocusArea] = relationship(back_populates="commitments")

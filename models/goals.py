@@ -22,7 +22,9 @@ from .user import User
 TARGET_DIRECTIONS = ("at_least", "at_most")
 STANCES = ("overgenomen", "deels", "niet", "onbekend")
 PARLIAMENT_KINDS = ("toezegging", "motie")
-PARLIAMENT_STATUSES = ("open", "fulfilled", "lapsed")
+PARLIAMENT_STATUSES = ("open", "fulfilled", "partly_fulfilled", "lapsed")
+# What a sent letter does to a commitment it answers.
+ANSWER_STATUSES = ("fulfilled", "partly_fulfilled")
 
 indicator_commitments = Table(
     "indicator_commitments",
@@ -191,6 +193,9 @@ class ParliamentCommitment(TimestampMixin, Base):
     fulfilled_by_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     fulfilled_note: Mapped[str] = mapped_column(Text, default="")
     reminded_on: Mapped[date | None]
+    # Where it was made (a debate, a document) and by or to whom (the Kamerlid who asked, the motie's submitter).
+    made_in: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    member: Mapped[str] = mapped_column(String(200), default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -198,6 +203,37 @@ class ParliamentCommitment(TimestampMixin, Base):
     source: Mapped[Source | None] = relationship(foreign_keys=[source_id])
     fulfilled_by: Mapped[Source | None] = relationship(foreign_keys=[fulfilled_by_source_id])
     owner_organisation: Mapped[Organisation | None] = relationship()
+
+
+class DueChange(Base):
+    """A changed term of a toezegging: the term before, when and why (the griffie's "nieuwe termijn")."""
+
+    __tablename__ = "parliament_due_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parliament_commitment_id: Mapped[int] = mapped_column(ForeignKey("parliament_commitments.id", ondelete="CASCADE"), index=True)
+    due_label: Mapped[str] = mapped_column(String(64), default="")
+    changed_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ParliamentAnswer(Base):
+    """A sent letter that answered a toezegging or motie, wholly or in part."""
+
+    __tablename__ = "parliament_answers"
+    __table_args__ = (
+        UniqueConstraint("parliament_commitment_id", "source_id"),
+        CheckConstraint(in_list("status", ANSWER_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parliament_commitment_id: Mapped[int] = mapped_column(ForeignKey("parliament_commitments.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    source: Mapped[Source] = relationship()
 
 
 class CapacityLine(TimestampMixin, Base):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TimestampMixin, UTCDateTime, in_list
+from .base import Base, CorrectableMixin, TimestampMixin, UTCDateTime, in_list
 from .framework import FocusArea
 from .organisation import Organisation
 from .source import Source
@@ -17,7 +17,7 @@ DIRECTIONS = ("higher", "lower")
 INDICATOR_VISIBILITIES = ("organisation", "mdt", "public")
 
 
-class Indicator(TimestampMixin, Base):
+class Indicator(CorrectableMixin, TimestampMixin, Base):
     __tablename__ = "indicators"
     __table_args__ = (
         CheckConstraint(in_list("direction", DIRECTIONS), name="direction"),
@@ -42,6 +42,10 @@ class Indicator(TimestampMixin, Base):
     producer: Mapped[str | None] = mapped_column(String(200))
     # Like an item: organisation (owner only), mdt (MDT members), public (every signed-in user).
     visibility: Mapped[str] = mapped_column(String(16), default="public", server_default="public")
+    # The reporting cycle: a figure is expected every so many months, delivered by the responsible person.
+    frequency_months: Mapped[int | None]
+    responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retired_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -49,6 +53,7 @@ class Indicator(TimestampMixin, Base):
     owner_organisation: Mapped[Organisation] = relationship()
     focus_area: Mapped[FocusArea | None] = relationship()
     source: Mapped[Source | None] = relationship()
+    responsible: Mapped[User | None] = relationship()
     measurements: Mapped[list[Measurement]] = relationship(
         back_populates="indicator", order_by="Measurement.period_end"
     )

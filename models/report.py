@@ -26,6 +26,8 @@ class Report(CreatedMixin, Base):
     snapshot: Mapped[dict] = mapped_column(JSONType, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     previous_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    # The letter to Parliament this report was the annex of, once sent (a source of kind kamerbrief).
+    sent_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True, unique=True)
 
     created_by: Mapped[User | None] = relationship()
 

@@ -6,13 +6,13 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, TimestampMixin, in_list
+from .base import Base, CorrectableMixin, TimestampMixin, in_list
 from .organisation import Organisation
 
-SOURCE_KINDS = ("kamerbrief", "beleidsdoorlichting", "inspectierapport", "rapport", "overig")
+SOURCE_KINDS = ("kamerbrief", "beleidsdoorlichting", "inspectierapport", "rapport", "motie", "overig")
 
 
-class Source(TimestampMixin, Base):
+class Source(CorrectableMixin, TimestampMixin, Base):
     __tablename__ = "sources"
     __table_args__ = (CheckConstraint(in_list("kind", SOURCE_KINDS), name="kind"),)
 
@@ -29,5 +29,10 @@ class Source(TimestampMixin, Base):
     url: Mapped[str | None] = mapped_column(String(500))
     # What the data cannot say for certain (an inferred year, missing pages).
     note: Mapped[str | None] = mapped_column(Text)
+    # Referenced records are never deleted: a retired source is kept, shown as such, and offered for nothing new.
+    retired_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     issuing_organisation: Mapped[Organisation | None] = relationship()

@@ -57,6 +57,8 @@ def load_reference(path: Path | None) -> None:
     except reference.ReferenceDataError as exc:
         session.rollback()
         raise click.ClickException(f"Referentiedata geweigerd, niets opgeslagen. {exc}") from exc
+    for difference in summary.differences:
+        click.echo(f"in het portaal gecorrigeerd, niet overschreven: {difference}")
     if not summary.changed:
         click.echo("Referentiedata al actueel: niets gewijzigd.")
         return

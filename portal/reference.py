@@ -92,6 +92,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 class LoadSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    # Where the file differs from what a coordinator corrected in the portal (kept as corrected).
+    differences: list[str] = field(default_factory=list)
 
     def count(self, kind: str, created: bool, changed: bool) -> None:
         if created:
@@ -512,8 +514,12 @@ def _upsert(session: Session, summary: LoadSummary, kind: str, model, lookup: di
         obj = model(**lookup)
         session.add(obj)
     changed = False
+    kept = not created and getattr(obj, "corrected_at", None) is not None
     for name, value in values.items():
         if created or getattr(obj, name) != value:
+            if kept:
+                summary.differences.append(f"{kind} {' '.join(f'{k}={v}' for k, v in lookup.items())}: {name}")
+                continue
             setattr(obj, name, value)
             changed = True
     summary.count(kind, created, changed)
@@ -626,6 +632,7 @@ def _load_framework(session: Session, summary: LoadSummary, fw: dict, sources: d
             select(Commitment).where(
                 Commitment.focus_area_id == area.id,
                 Commitment.position > len(fa["commitments"]),
+                Commitment.corrected_at.is_(None),  # entered or corrected in the portal: the coordinators'
                 ~Commitment.id.in_(select(ActionItem.commitment_id).where(ActionItem.commitment_id.is_not(None))),
                 ~Commitment.id.in_(select(Target.commitment_id)),
             )
@@ -692,13 +699,18 @@ def _load_recommendation(session: Session, summary: LoadSummary, r: dict, orgs: 
     responses = session.scalars(select(RecommendationResponse).where(RecommendationResponse.recommendation_id == rec.id)
                                 .order_by(RecommendationResponse.id)).all() if rec else []
     seeded = bool(responses) and all(x.recorded_by_id is None for x in responses)
-    values = {"text": r["text"], "kind": r["kind"],
-              "addressee_organisation_id": orgs[r["addressee"]].id if r["addressee"] else None}
+    values = {"text": r["text"], "kind": r["kind"]}
     if not responses or seeded:
         values["response"] = r["response"]["stance"]
     rec = _upsert(session, summary, "recommendations", Recommendation,
                   {"source_id": sources[r["source"]].id, "number": r["number"]}, values)
     session.flush()
+    wanted_addressees = [orgs[r["addressee"]]] if r["addressee"] else []
+    if rec.corrected_at is None and {o.id for o in rec.addressees} != {o.id for o in wanted_addressees}:
+        rec.addressees = wanted_addressees
+        summary.count("recommendation_addressees", False, True)
+    elif rec.corrected_at is not None and {o.id for o in rec.addressees} != {o.id for o in wanted_addressees}:
+        summary.differences.append(f"recommendations source={r['source']} number={r['number']}: addressees")
     response = r["response"]
     document = sources[response["document"]] if response.get("document") else None
     fields = {"stance": response["stance"], "text": response["text"], "responded_on": response.get("date"),

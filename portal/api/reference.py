@@ -42,7 +42,7 @@ def _rec_json(rec, linked: dict[int, list[int]], responses: dict, related: dict)
                 "id": None, "stance": rec.response, "text": "", "date": None, "document": None},
             "related": related.get(rec.id, []),
             "source": {"key": rec.source.key, "title": rec.source.title, "year": rec.source.year},
-            "addressee": rec.addressee.code if rec.addressee else None,
+            "addressee": rec.addressees[0].code if rec.addressees else None, "addressees": [o.code for o in rec.addressees],
             "focus_areas": [a.code for a in rec.focus_areas], "action_item_ids": sorted(linked.get(rec.id, []))}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from models import Organisation, ParliamentCommitment, Recommendation, Source
@@ -29,7 +29,7 @@ def _sources():
 
 def _recommendation(rec_id: int) -> Recommendation:
     return db.session.scalars(select(Recommendation).where(Recommendation.id == rec_id).options(
-        joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).first() or abort(404)
+        joinedload(Recommendation.source), selectinload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).first() or abort(404)
 
 
 @bp.get("/recommendations/<int:rec_id>")

@@ -35,7 +35,7 @@ def recommendations() -> Select:
         .order_by(Source.year.desc(), Source.key, Recommendation.number)
         .options(
             selectinload(Recommendation.source),
-            selectinload(Recommendation.addressee),
+            selectinload(Recommendation.addressees),
             selectinload(Recommendation.focus_areas),
         )
     )

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import STATUSES, ActionItem, Commitment, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
@@ -75,7 +75,7 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
 def recommendations(session: Session, viewer: User) -> list[dict]:
     """Every recommendation with its source and the implementation state over the viewer's visible items: two statements."""
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
-        joinedload(Recommendation.source), joinedload(Recommendation.addressee), joinedload(Recommendation.focus_areas))).unique().all()
+        joinedload(Recommendation.source), selectinload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).unique().all()
     statuses = defaultdict(list)
     # The visible items first (an index-only scan of ix_action_items_rollup), then their links by primary key. Left to
     # itself SQLite walks the links in recommendation order and fetches each item's row (23 vs 12 ms at 20,000 items);
@@ -97,8 +97,7 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
         statuses[rec_id] += [status] * n
     return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
              "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
-             "response": r.response, "addressee": r.addressee.code if r.addressee else None,
-             "addressee_name": r.addressee.name if r.addressee else None, "focus_areas": [a.code for a in r.focus_areas],
+             "response": r.response, "addressees": [{"code": o.code, "name": o.name} for o in r.addressees], "focus_areas": [a.code for a in r.focus_areas],
              "items": len(statuses[r.id]), "state": recommendation_state(statuses[r.id])} for r in recs]
 
 

@@ -123,7 +123,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
         })
 
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id)
-                           .options(joinedload(Recommendation.source), joinedload(Recommendation.addressee),
+                           .options(joinedload(Recommendation.source), selectinload(Recommendation.addressees),
                                     joinedload(Recommendation.focus_areas))).unique().all()
     responses = {}
     for r in session.scalars(select(RecommendationResponse).where(RecommendationResponse.recorded_at < end)
@@ -167,8 +167,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
             "response": responses[r.id].stance if r.id in responses else "onbekend", "kind": r.kind,
             "response_text": responses[r.id].text if r.id in responses else "",
             "response_document": _document(responses[r.id]) if r.id in responses else "",
-            "addressee": r.addressee.code if r.addressee else None,
-            "addressee_name": r.addressee.name if r.addressee else None,
+            "addressees": [{"code": o.code, "name": o.name} for o in r.addressees],
             "focus_areas": [a.code for a in r.focus_areas],
         } for r in recs],
         "indicators": [{
