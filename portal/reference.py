@@ -723,10 +723,14 @@ def _load_recommendation(session: Session, summary: LoadSummary, r: dict, orgs: 
             for k, v in fields.items():
                 setattr(responses[-1], k, v)
             summary.count("recommendation_responses", False, True)
-    # Links to focus areas are reference data only: the file says which there are.
+    # Links to focus areas: the file says which there are, until a coordinator corrected the recommendation.
     wanted = {focus_areas[r["focus_area"]].id} if r["focus_area"] else set()
     current = set(session.scalars(select(recommendation_focus_areas.c.focus_area_id)
                                   .where(recommendation_focus_areas.c.recommendation_id == rec.id)))
+    if rec.corrected_at is not None:
+        if wanted != current:
+            summary.differences.append(f"recommendations source={r['source']} number={r['number']}: focus_areas")
+        return rec
     for area_id in wanted - current:
         session.execute(recommendation_focus_areas.insert().values(recommendation_id=rec.id, focus_area_id=area_id))
         summary.count("recommendation_focus_links", True, True)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import account, admin, followup, framework, helpers, indicators, items, meetings, reference, reports, search  # noqa: E402,F401
+from . import account, admin, content, followup, framework, helpers, indicators, items, meetings, reference, reports, search  # noqa: E402,F401

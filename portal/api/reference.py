@@ -43,7 +43,8 @@ def _rec_json(rec, linked: dict[int, list[int]], responses: dict, related: dict)
             "related": related.get(rec.id, []),
             "source": {"key": rec.source.key, "title": rec.source.title, "year": rec.source.year},
             "addressee": rec.addressees[0].code if rec.addressees else None, "addressees": [o.code for o in rec.addressees],
-            "focus_areas": [a.code for a in rec.focus_areas], "action_item_ids": sorted(linked.get(rec.id, []))}
+            "focus_areas": [a.code for a in rec.focus_areas], "action_item_ids": sorted(linked.get(rec.id, [])),
+            "source_id": rec.source_id, "retired_on": rec.retired_on.isoformat() if rec.retired_on else None, "version": rec.version}
 
 
 @bp.get("/recommendations")
@@ -57,9 +58,16 @@ def list_recommendations():
 @bp.get("/recommendations/<int:rec_id>")
 def get_recommendation(rec_id: int):
 
-    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    return recommendation_response(db.session.get(Recommendation, rec_id) or abort(404))
+
+
+def recommendation_response(rec: Recommendation, status: int = 200):
+    """One recommendation as GET answers it, with its version as ETag (PATCH needs it as If-Match)."""
     ids = [rec.id]
-    return jsonify(_rec_json(rec, _linked_items(ids), followup.current_responses(db.session, ids), followup.related_ids(db.session, ids)))
+    response = jsonify(_rec_json(rec, _linked_items(ids), followup.current_responses(db.session, ids), followup.related_ids(db.session, ids)))
+    response.status_code = status
+    response.headers["ETag"] = f'"{rec.version}"'
+    return response
 
 
 @bp.get("/focus-areas")
@@ -80,7 +88,8 @@ def focus_areas():
     for framework in frameworks:
         for area in framework.focus_areas:
             out.append({"code": area.code, "title": area.title, "framework": framework.key, "framework_id": framework.id,
-                        "commitments": [{"id": c.id, "position": c.position, "text": c.text,
+                        "commitments": [{"id": c.id, "position": c.position, "code": f"{area.code}.{c.position}", "text": c.text,
+                                         "retired_on": c.retired_on.isoformat() if c.retired_on else None, "version": c.version,
                                          "targets": [_target(t, viewer) for t in targets.get(c.id, [])],
                                          "indicators": measured.get(c.id, [])} for c in area.commitments]})
     return jsonify(out)

@@ -1,0 +1,125 @@
+"""The framework's content kept by coordinators: GET/POST /sources, GET/PATCH /sources/<id>, POST /recommendations,
+PATCH /recommendations/<id>, POST /focus-areas/<code>/commitments, PATCH /commitments/<id>. Every correction with If-Match."""
+from __future__ import annotations
+
+from flask import abort, jsonify, request
+
+from models import Commitment, Recommendation, Source
+
+from ..access import current_viewer
+from ..extensions import db
+from ..focus_areas import by_code
+from ..framework import content
+from ..framework import queries as fq
+from ..i18n import today
+from . import bp
+from .helpers import _if_match, body_of, service_call, stale_body
+from .reference import recommendation_response
+from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL
+
+FORBIDDEN = "Alleen coördinatoren houden de documenten, aanbevelingen en afspraken bij."
+SOURCE_TYPES = {"kind": TEXT, "title": TEXT, "issued_on": TEXT_OR_NULL, "reference": TEXT_OR_NULL, "issuer": TEXT_OR_NULL,
+                "url": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
+RECOMMENDATION_TYPES = {"source_id": INT, "number": INT, "text": TEXT, "kind": TEXT, "addressees": CODES, "focus_areas": CODES,
+                        "retired": BOOL, "reason": TEXT_OR_NULL}
+COMMITMENT_TYPES = {"text": TEXT, "code": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
+
+
+def source_json(s: Source) -> dict:
+    return {"id": s.id, "key": s.key, "kind": s.kind, "title": s.title, "issued_on": s.issued_on.isoformat() if s.issued_on else None,
+            "reference": s.reference, "issuer": s.issuer, "url": s.url, "note": s.note,
+            "retired_on": s.retired_on.isoformat() if s.retired_on else None, "version": s.version}
+
+
+def _source_response(s: Source, status: int = 200):
+    response = jsonify(source_json(s))
+    response.status_code = status
+    response.headers["ETag"] = f'"{s.version}"'
+    return response
+
+
+def commitment_json(c: Commitment) -> dict:
+    return {"id": c.id, "code": f"{c.focus_area.code}.{c.position}", "focus_area": c.focus_area.code, "position": c.position,
+            "text": c.text, "note": c.note, "retired_on": c.retired_on.isoformat() if c.retired_on else None, "version": c.version}
+
+
+def _commitment_response(c: Commitment, status: int = 200):
+    response = jsonify(commitment_json(c))
+    response.status_code = status
+    response.headers["ETag"] = f'"{c.version}"'
+    return response
+
+
+stale_body(Source, _source_response)
+stale_body(Recommendation, recommendation_response)
+stale_body(Commitment, _commitment_response)
+
+
+@bp.get("/sources")
+def list_sources():
+    return jsonify([source_json(s) for s in content.sources(db.session)])
+
+
+@bp.get("/sources/<int:source_id>")
+def get_source(source_id: int):
+    return _source_response(db.session.get(Source, source_id) or abort(404))
+
+
+@bp.post("/sources")
+def create_source():
+    body = body_of(SOURCE_TYPES)
+    with service_call(FORBIDDEN):
+        source = content.save_source(db.session, current_viewer(), body, today())
+    return _source_response(source, 201)
+
+
+@bp.patch("/sources/<int:source_id>")
+def change_source(source_id: int):
+    source = db.session.get(Source, source_id) or abort(404)
+    body = body_of(SOURCE_TYPES)
+    base = _if_match()
+    with service_call(FORBIDDEN):
+        content.save_source(db.session, current_viewer(), body, today(), source, base)
+    return _source_response(source)
+
+
+@bp.post("/recommendations")
+def create_recommendation():
+    body = body_of(RECOMMENDATION_TYPES)
+    with service_call(FORBIDDEN):
+        rec = content.save_recommendation(db.session, current_viewer(), body, today())
+    return recommendation_response(rec, 201)
+
+
+@bp.patch("/recommendations/<int:rec_id>")
+def change_recommendation(rec_id: int):
+    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    body = body_of(RECOMMENDATION_TYPES)
+    base = _if_match()
+    with service_call(FORBIDDEN):
+        content.save_recommendation(db.session, current_viewer(), body, today(), rec, base)
+    return recommendation_response(rec)
+
+
+@bp.post("/focus-areas/<code>/commitments")
+def create_commitment(code: str):
+    """A new commitment as the focus area's next (the framework in force, or ?framework=<id>)."""
+    framework = request.args.get("framework", type=int)
+    area = by_code(db.session, code) if framework is None else next(
+        (a for f in fq.all_frameworks(db.session) if f.id == framework for a in f.focus_areas if a.code == code), None)
+    if area is None:
+        abort(404)
+    body = body_of(COMMITMENT_TYPES)
+    with service_call(FORBIDDEN):
+        commitment = content.save_commitment(db.session, current_viewer(), area, body, today())
+    return _commitment_response(commitment, 201)
+
+
+@bp.patch("/commitments/<int:commitment_id>")
+def change_commitment(commitment_id: int):
+    commitment = db.session.get(Commitment, commitment_id) or abort(404)
+    body = body_of(COMMITMENT_TYPES)
+    base = _if_match()
+    with service_call(FORBIDDEN):
+        content.save_commitment(db.session, current_viewer(), commitment.focus_area, body, today(), commitment, base)
+    return _commitment_response(commitment)

@@ -1,0 +1,109 @@
+"""The framework's content kept by coordinators (sources, recommendations, commitments): created, corrected with
+If-Match and a reason, retired, never deleted; members and readers refused; load-reference keeps what was corrected."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import AuditEvent, Commitment, Recommendation, Source
+from portal import reference
+
+
+def _post(client, path, body, **headers):
+    return client.post(path, json=body, headers={**client.headers, **headers})
+
+
+def _patch(client, path, body, version):
+    return client.patch(path, json=body, headers={**client.headers, "If-Match": f'"{version}"'})
+
+
+def test_a_coordinator_enters_an_inspectie_report_with_its_recommendations(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    created = _post(coordinator, "/api/v1/sources", {"kind": "inspectierapport", "title": "Toezicht op de grens",
+                                                      "issued_on": "2026-10-01", "issuer": "Inspectie Justitie en Veiligheid"})
+    assert created.status_code == 201, created.get_json()
+    source = created.get_json()
+    assert source["kind"] == "inspectierapport" and created.headers["ETag"] == '"1"'
+    assert any(s["id"] == source["id"] for s in coordinator.get("/api/v1/sources").get_json())
+    rec = _post(coordinator, "/api/v1/recommendations", {"source_id": source["id"], "number": 1, "text": "Versterk de informatiepositie.",
+                                                         "addressees": ["KMAR", "POL"], "focus_areas": ["3.1"]})
+    assert rec.status_code == 201, rec.get_json()
+    body = rec.get_json()
+    assert body["addressees"] == ["KMAR", "POL"] and body["focus_areas"] == ["3.1"] and body["kind"] == "aanbeveling"
+    # Every partner reads it; the same number twice in one source is refused and nothing is stored.
+    assert api("POL").get(f"/api/v1/recommendations/{body['id']}").get_json()["text"] == "Versterk de informatiepositie."
+    twice = _post(coordinator, "/api/v1/recommendations", {"source_id": source["id"], "number": 1, "text": "Nog een", "addressees": []})
+    assert twice.status_code == 422 and "number" in twice.get_json()["error"]["fields"]
+    assert db_session.scalar(select(Recommendation.id).where(Recommendation.text == "Nog een")) is None
+    # Unknown organisations, focus areas and sources: 422 per field.
+    bad = _post(coordinator, "/api/v1/recommendations", {"source_id": 999999, "number": 0, "text": "", "addressees": ["XYZ"],
+                                                         "focus_areas": ["9.9"], "kind": "wens"})
+    assert set(bad.get_json()["error"]["fields"]) == {"source_id", "number", "text", "addressees", "focus_areas", "kind"}
+
+
+def test_corrections_need_the_version_and_keep_who_changed_what_and_why(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    source = db_session.scalars(select(Source).order_by(Source.id)).first()
+    stale = _patch(coordinator, f"/api/v1/sources/{source.id}", {"title": "Nieuw"}, source.version + 5)
+    assert stale.status_code == 412 and stale.get_json()["title"] == source.title
+    missing = coordinator.patch(f"/api/v1/sources/{source.id}", json={"title": "Nieuw"}, headers=coordinator.headers)
+    assert missing.status_code == 428
+    changed = _patch(coordinator, f"/api/v1/sources/{source.id}", {"title": "Gecorrigeerde titel", "reason": "Titel uit de bron"},
+                     source.version)
+    assert changed.status_code == 200 and changed.get_json()["title"] == "Gecorrigeerde titel"
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "source.saved").order_by(AuditEvent.id.desc())).first()
+    assert event.diff["reason"] == "Titel uit de bron" and event.diff["after"]["title"] == "Gecorrigeerde titel"
+    # Retired, not deleted: still readable, marked, and offered for nothing new.
+    version = changed.get_json()["version"]
+    retired = _patch(coordinator, f"/api/v1/sources/{source.id}", {"retired": True, "reason": "Vervangen"}, version)
+    assert retired.status_code == 200 and retired.get_json()["retired_on"] is not None
+    refused = _post(coordinator, "/api/v1/recommendations", {"source_id": source.id, "number": 900, "text": "X", "addressees": []})
+    assert refused.status_code == 422 and "source_id" in refused.get_json()["error"]["fields"]
+
+
+def test_members_readers_and_other_roles_are_refused(api, db_session):
+    source = db_session.scalars(select(Source).order_by(Source.id)).first()
+    rec = db_session.scalars(select(Recommendation).order_by(Recommendation.id)).first()
+    commitment = db_session.scalars(select(Commitment).order_by(Commitment.id)).first()
+    for org, role in (("KMAR", "member"), ("BZ", "reader"), ("JENV", "admin")):
+        client = api(org, role)
+        assert _post(client, "/api/v1/sources", {"kind": "rapport", "title": "X"}).status_code == 403
+        assert _patch(client, f"/api/v1/sources/{source.id}", {"title": "X"}, source.version).status_code == 403
+        assert _post(client, "/api/v1/recommendations", {"source_id": source.id, "number": 800, "text": "X", "addressees": []}).status_code == 403
+        assert _patch(client, f"/api/v1/recommendations/{rec.id}", {"text": "X"}, rec.version).status_code == 403
+        assert _post(client, "/api/v1/focus-areas/3.1/commitments", {"text": "X"}).status_code == 403
+        assert _patch(client, f"/api/v1/commitments/{commitment.id}", {"text": "X"}, commitment.version).status_code == 403
+    db_session.expire_all()
+    assert db_session.get(Source, source.id).title != "X" and db_session.get(Recommendation, rec.id).text != "X"
+
+
+def test_commitments_are_added_as_the_focus_areas_next_and_corrected(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    created = _post(coordinator, "/api/v1/focus-areas/3.6/commitments", {"text": "EMM en IND leveren cijfers aan."})
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    count = len(db_session.scalars(select(Commitment).where(Commitment.focus_area_id == db_session.get(Commitment, body["id"]).focus_area_id)).all())
+    assert body["code"] == f"3.6.{count}" and body["position"] == count
+    wrong = _post(coordinator, "/api/v1/focus-areas/3.6/commitments", {"text": "X", "code": "3.1.1"})
+    assert wrong.status_code == 422 and "code" in wrong.get_json()["error"]["fields"]
+    assert _post(coordinator, "/api/v1/focus-areas/9.9/commitments", {"text": "X"}).status_code == 404
+    fixed = _patch(coordinator, f"/api/v1/commitments/{body['id']}", {"text": "EMM en IND leveren elk kwartaal cijfers aan."}, body["version"])
+    assert fixed.status_code == 200 and fixed.get_json()["version"] == body["version"] + 1
+    areas = coordinator.get("/api/v1/focus-areas").get_json()
+    listed = next(c for a in areas for c in a["commitments"] if c["id"] == body["id"])
+    assert listed["text"] == "EMM en IND leveren elk kwartaal cijfers aan."
+
+
+def test_load_reference_keeps_what_a_coordinator_corrected_and_says_what_differs(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    rec = db_session.scalars(select(Recommendation).order_by(Recommendation.id)).first()
+    original = rec.text
+    assert _patch(coordinator, f"/api/v1/recommendations/{rec.id}", {"text": "Gecorrigeerd naar de bron", "addressees": ["POL"]},
+                  rec.version).status_code == 200
+    db_session.expire_all()  # the command reads afresh
+    summary = reference.load(db_session)
+    db_session.flush()
+    db_session.expire_all()
+    again = db_session.get(Recommendation, rec.id)
+    assert again.text == "Gecorrigeerd naar de bron" and [o.code for o in again.addressees] == ["POL"]
+    assert any(d.endswith(": text") for d in summary.differences) and any(d.endswith(": addressees") for d in summary.differences)
+    assert original != again.text
