@@ -23,6 +23,8 @@ class Source(CorrectableMixin, TimestampMixin, Base):
     issued_on: Mapped[date | None]
     year: Mapped[int | None]
     reference: Mapped[str | None] = mapped_column(String(100))
+    # A letter's Kamerstuk number ("28 638, nr. 210") where `reference` is the sender's kenmerk.
+    kamerstuk: Mapped[str | None] = mapped_column(String(100))
     issuing_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     # The issuer when it is not a partner organisation (the Ministry of Defence for the 2012 Doorlichting).
     issuer: Mapped[str | None] = mapped_column(String(200))

@@ -25,7 +25,8 @@ RESPONSE_TYPES = {"stance": TEXT, "text": TEXT_OR_NULL, "responded_on": TEXT_OR_
                   "document_title": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "url": TEXT_OR_NULL, "reason": TEXT_OR_NULL}
 PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "date": TEXT_OR_NULL, "owner_organisation": TEXT_OR_NULL,
                     "due": TEXT_OR_NULL, "status": TEXT, "closed_on": TEXT_OR_NULL, "fulfilled_by": TEXT_OR_NULL,
-                    "fulfilled_note": TEXT_OR_NULL, "action_item_ids": IDS}
+                    "fulfilled_note": TEXT_OR_NULL, "action_item_ids": IDS, "made_in": TEXT_OR_NULL, "member": TEXT_OR_NULL,
+                    "due_reason": TEXT_OR_NULL}
 
 
 def target_json(t) -> dict:
@@ -105,19 +106,27 @@ def relate(rec_id: int):
     return jsonify({"id": rec.id, "related": followup.related_ids(db.session, [rec.id]).get(rec.id, [])})
 
 
-def parliament_json(c: ParliamentCommitment, item_ids: list[int]) -> dict:
+def parliament_json(c: ParliamentCommitment, item_ids: list[int], changes=(), answers=()) -> dict:
     return {"id": c.id, "kind": c.kind, "kamerstuk": c.kamerstuk or None, "text": c.text,
             "date": c.made_on.isoformat() if c.made_on else None,
             "due": {"label": c.due_label, "start": c.due_start.isoformat(), "end": c.due_end.isoformat()} if c.due_label else None,
             "owner_organisation": c.owner_organisation.code if c.owner_organisation else None, "status": c.status,
             "closed_on": c.closed_on.isoformat() if c.closed_on else None,
             "fulfilled_by": {"title": c.fulfilled_by.title, "kamerstuk": c.fulfilled_by.reference} if c.fulfilled_by else None,
-            "action_item_ids": item_ids, "version": c.version}
+            "fulfilled_note": c.fulfilled_note or None, "action_item_ids": item_ids, "version": c.version, "made_in": c.made_in or None, "member": c.member or None,
+            "due_history": [{"due": d.due_label or None, "changed_on": d.changed_on.isoformat(), "reason": d.reason} for d in changes],
+            "answered_by": [{"source_id": a.source_id, "status": a.status, "title": a.source.title, "sent_on": _iso(a.source.issued_on),
+                             "reference": a.source.reference, "kamerstuk": a.source.kamerstuk} for a in answers]}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _one(c: ParliamentCommitment, status: int = 200):
     items = parliament.linked_items(db.session, current_viewer(), [c.id]).get(c.id, [])
-    response = jsonify(parliament_json(c, [i.id for i in items]))
+    changes, answers = parliament.history(db.session, [c.id])
+    response = jsonify(parliament_json(c, [i.id for i in items], changes.get(c.id, []), answers.get(c.id, [])))
     response.status_code = status
     response.headers["ETag"] = f'"{c.version}"'
     return response
@@ -126,8 +135,10 @@ def _one(c: ParliamentCommitment, status: int = 200):
 @bp.get("/parliament")
 def list_parliament():
     rows = parliament.register(db.session)
-    linked = parliament.linked_items(db.session, current_viewer(), [p.id for p in rows])
-    return jsonify([parliament_json(p, [i.id for i in linked.get(p.id, [])]) for p in rows])
+    ids = [p.id for p in rows]
+    linked = parliament.linked_items(db.session, current_viewer(), ids)
+    changes, answers = parliament.history(db.session, ids)
+    return jsonify([parliament_json(p, [i.id for i in linked.get(p.id, [])], changes.get(p.id, []), answers.get(p.id, [])) for p in rows])
 
 
 @bp.get("/parliament/<int:pid>")
@@ -163,7 +174,8 @@ def change_parliament(pid: int):
                "due": commitment.due_label, "status": commitment.status,
                "closed_on": commitment.closed_on.isoformat() if commitment.closed_on else None,
                "fulfilled_by": commitment.fulfilled_by.key if commitment.fulfilled_by else None,
-               "fulfilled_note": commitment.fulfilled_note, "action_item_ids": [i.id for i in items]}
+               "fulfilled_note": commitment.fulfilled_note, "action_item_ids": [i.id for i in items],
+               "made_in": commitment.made_in, "member": commitment.member}
     try:
         with service_call("Alleen coördinatoren houden het register bij."):
             saved = parliament.save_commitment(db.session, current_viewer(), {**current, **body}, today(), commitment, base)

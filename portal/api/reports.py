@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..extensions import counts_as_download, db
 from ..i18n import today
 from ..reports import exports as report_exports
+from ..reports import letters
 from ..reports import rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
@@ -25,7 +26,7 @@ from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
 def _report_json(report, full: bool) -> dict:
 
     out = {"id": report.id, "title": report.title, "as_of": report.as_of.isoformat(), "created_at": report.created_at.isoformat(),
-           "created_by": report.created_by_id, "previous_report_id": report.previous_report_id}
+           "created_by": report.created_by_id, "previous_report_id": report.previous_report_id, "sent_source_id": report.sent_source_id}
     if full:
         rows = report_services.visible_rows(db.session, report, current_viewer())
         summary = snap.summarise(report.snapshot, rows, current_viewer())
@@ -90,6 +91,23 @@ def export_report(report_id: int, fmt: str):
     body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
     db.session.commit()
     return attachment(body, mimetype, name)
+
+
+@bp.post("/reports/<int:report_id>/sent")
+def mark_sent(report_id: int):
+    """The letter this report was the annex of has gone to Parliament: registered as a source (kamerbrief); the toezeggingen
+    it answers take their status with the letter named. Once per report (409 after)."""
+    report = db.session.get(Report, report_id) or abort(404)
+    body = body_of({"sent_on": TEXT, "reference": TEXT, "kamerstuk": TEXT_OR_NULL, "answers": (list,)})
+    try:
+        with service_call("Alleen coördinatoren leggen vast dat een brief is verstuurd."):
+            letter = letters.mark_sent(db.session, current_viewer(), report, body, today())
+    except letters.AlreadySent:
+        db.session.rollback()
+        raise ApiError(409, "already_sent", "Deze rapportage is al verstuurd.") from None
+    response = jsonify({**_report_json(report, False), "source_id": letter.id})
+    response.status_code = 201
+    return response
 
 
 def _narrative_json(n: ReportNarrative) -> dict:

@@ -73,7 +73,7 @@ def _state(record, names: tuple[str, ...]) -> dict:
     return out
 
 
-SOURCE_FIELDS = ("kind", "title", "issued_on", "reference", "issuer", "url", "note", "retired_on")
+SOURCE_FIELDS = ("kind", "title", "issued_on", "reference", "kamerstuk", "issuer", "url", "note", "retired_on")
 
 
 def save_source(session: Session, actor: User, data: dict, today: date, source: Source | None = None,
@@ -93,6 +93,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     if issued_on and issued_on > today:
         fields["issued_on"] = _("Deze datum ligt in de toekomst.")
     reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), REFERENCE_MAX, required=False)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), REFERENCE_MAX, required=False)
     issuer = clean_text(fields, "issuer", data.get("issuer"), _("De afzender"), ISSUER_MAX, required=False)
     url = clean_text(fields, "url", data.get("url"), _("Het webadres"), URL_MAX, required=False)
     if url and not re.match(r"^https?://[^\s/]+", url):
@@ -107,6 +108,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
         session.add(source)
     source.kind, source.title, source.issued_on = kind, title, issued_on
     source.year = issued_on.year if issued_on else source.year
+    source.kamerstuk = kamerstuk or None
     source.reference, source.issuer, source.url, source.note = reference or None, issuer or None, url or None, note or None
     _retire(source, data, today)
     source.corrected_at = datetime.now(UTC)

@@ -12,7 +12,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import PARLIAMENT_KINDS, PARLIAMENT_STATUSES, ActionItem, Organisation, ParliamentCommitment, Source, User, parliament_items
+from models import (
+    PARLIAMENT_KINDS,
+    PARLIAMENT_STATUSES,
+    ActionItem,
+    DueChange,
+    Organisation,
+    ParliamentAnswer,
+    ParliamentCommitment,
+    Source,
+    User,
+    parliament_items,
+    utcnow,
+)
 
 from .. import audit, mail
 from ..actions.permissions import visible_clause
@@ -24,17 +36,21 @@ from ..writes import check_version, save
 from .permissions import can_weigh
 
 KIND_TEXT = {"toezegging": _l("Toezegging"), "motie": _l("Motie")}
-STATUS_TEXT = {"open": _l("Open"), "fulfilled": _l("Nagekomen"), "lapsed": _l("Vervallen")}
+STATUS_TEXT = {"open": _l("Open"), "fulfilled": _l("Nagekomen"), "partly_fulfilled": _l("Deels nagekomen"), "lapsed": _l("Vervallen")}
+# Partly fulfilled is still running: what remains is open (its note says what).
+STILL_OPEN = ("open", "partly_fulfilled")
+CLOSED = ("fulfilled", "lapsed")
 REMIND_DAYS = 14
 
 
 def open_on(as_of: date) -> ColumnElement[bool]:
     """Made by the date and not yet fulfilled or lapsed on it."""
     return and_(or_(ParliamentCommitment.made_on.is_(None), ParliamentCommitment.made_on <= as_of),
-                or_(ParliamentCommitment.status == "open", ParliamentCommitment.closed_on > as_of))
+                or_(ParliamentCommitment.status.in_(STILL_OPEN), ParliamentCommitment.closed_on > as_of))
 
 
 def is_overdue(commitment: ParliamentCommitment, today: date) -> bool:
+    """Past its term and not answered: a letter that answered it in part ends "termijn verstreken" (what remains is open)."""
     return commitment.status == "open" and commitment.due_end is not None and commitment.due_end < today
 
 
@@ -95,9 +111,9 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
     made_on = _day(fields, "made_on", data.get("made_on"))
     status = data.get("status") or "open"
     if status not in PARLIAMENT_STATUSES:
-        fields["status"] = str(_l("Kies open, nagekomen of vervallen."))
+        fields["status"] = str(_l("Kies open, nagekomen, deels nagekomen of vervallen."))
     closed_on = _day(fields, "closed_on", data.get("closed_on"))
-    if status != "open" and closed_on is None and "closed_on" not in fields:
+    if status in CLOSED and closed_on is None and "closed_on" not in fields:
         closed_on = today
     if closed_on and closed_on > today:
         fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
@@ -112,17 +128,25 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
         if fulfilled_by is None:
             fields["fulfilled_by"] = str(_l("Dit document is niet bekend."))
     fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), _("De toelichting"), 2000, required=False)
+    made_in = clean_text(fields, "made_in", data.get("made_in"), _("Waar het is toegezegd"), 300, required=False)
+    member = clean_text(fields, "member", data.get("member"), _("Het Kamerlid"), 200, required=False)
+    due_reason = clean_text(fields, "due_reason", data.get("due_reason"), _("De reden voor de nieuwe termijn"), 2000, required=False)
     item_ids = _item_ids(session, actor, data.get("action_item_ids"), fields)
     if fields:
         raise ValidationFailed(fields)
     before = _state(commitment) if commitment else None
+    if commitment is not None and commitment.due_label != due_label:
+        # The griffie's "nieuwe termijn": the term before, when and why, kept.
+        session.add(DueChange(parliament_commitment_id=commitment.id, due_label=commitment.due_label, changed_on=today,
+                              reason=due_reason, changed_by_id=actor.id))
     if commitment is None:
         commitment = ParliamentCommitment()
         session.add(commitment)
     commitment.kind, commitment.text, commitment.kamerstuk = kind, text, kamerstuk
     commitment.due_label, commitment.due_start, commitment.due_end = due_label, due_start, due_end
     commitment.made_on, commitment.status = made_on, status
-    commitment.closed_on = closed_on if status != "open" else None
+    commitment.closed_on = closed_on if status in CLOSED else None
+    commitment.made_in, commitment.member = made_in, member
     commitment.owner_organisation_id = owner.id if owner else None
     commitment.fulfilled_by_source_id = fulfilled_by.id if fulfilled_by else None
     commitment.fulfilled_note = fulfilled_note
@@ -136,7 +160,32 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
 
 def _state(c: ParliamentCommitment) -> dict:
     return {"kind": c.kind, "kamerstuk": c.kamerstuk, "text": c.text, "due": c.due_label, "status": c.status,
-            "closed_on": c.closed_on.isoformat() if c.closed_on else None}
+            "closed_on": c.closed_on.isoformat() if c.closed_on else None, "made_in": c.made_in, "member": c.member}
+
+
+def answer(session: Session, actor: User, commitment: ParliamentCommitment, letter: Source, status: str, on: date) -> None:
+    """A sent letter answered this commitment, wholly (fulfilled, closed on the day it was sent) or in part."""
+    before = _state(commitment)
+    session.add(ParliamentAnswer(parliament_commitment_id=commitment.id, source_id=letter.id, status=status, recorded_at=utcnow()))
+    commitment.status = status
+    if status == "fulfilled":
+        commitment.closed_on, commitment.fulfilled_by_source_id = on, letter.id
+    save(session, commitment)
+    audit.record("parliament.answered", session=session, actor=actor, entity_type="parliament_commitment", entity_id=commitment.id,
+                 before=before, after=_state(commitment), letter=letter.id)
+
+
+def history(session: Session, commitment_ids: list[int]) -> tuple[dict[int, list[DueChange]], dict[int, list[ParliamentAnswer]]]:
+    """Per commitment: its changed terms (oldest first) and the letters that answered it (two queries)."""
+    changes: dict[int, list[DueChange]] = {}
+    for change in session.scalars(select(DueChange).where(DueChange.parliament_commitment_id.in_(commitment_ids))
+                                  .order_by(DueChange.changed_on, DueChange.id)):
+        changes.setdefault(change.parliament_commitment_id, []).append(change)
+    answers: dict[int, list[ParliamentAnswer]] = {}
+    for a in session.scalars(select(ParliamentAnswer).where(ParliamentAnswer.parliament_commitment_id.in_(commitment_ids))
+                             .options(joinedload(ParliamentAnswer.source)).order_by(ParliamentAnswer.recorded_at, ParliamentAnswer.id)):
+        answers.setdefault(a.parliament_commitment_id, []).append(a)
+    return changes, answers
 
 
 def _item_ids(session: Session, actor: User, raw, fields: dict) -> list[int] | None:

@@ -20,7 +20,7 @@ from ..validation import text as clean_text
 from ..visibility import allows
 from ..visibility import scope as visibility_scope
 from ..writes import check_version, save
-from . import exports, snapshot
+from . import exports, letters, snapshot
 from .permissions import can_manage_reports, can_write_narrative, edits_keep_approval
 
 
@@ -43,6 +43,8 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     previous = session.get(Report, previous_report_id) if previous_report_id else None
     if previous_report_id and previous is None:
         fields["previous_report_id"] = _("Die eerdere rapportage bestaat niet.")
+    elif previous_report_id is None and as_of is not None:
+        previous = letters.last_sent(session, as_of)  # by default: what changed since the last letter that was sent
     if fields or as_of is None:
         raise ValidationFailed(fields or {"as_of": "Vul een geldige peildatum in."})
     report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
