@@ -42,8 +42,8 @@ RULES: dict[type, Rule] = {
                      "was en wie de vergadering mag zien.")),
     ReportNarrative: Rule(frozenset({"text", "visibility"}), lambda n: n.organisation_id, _WRITERS,  # type: ignore[attr-defined]
                           _l("Alleen de eigen organisatie schrijft haar toelichting en bepaalt of die openbaar wordt.")),
-    Indicator: Rule(frozenset({"visibility"}), lambda i: i.owner_organisation_id, _WRITERS,  # type: ignore[attr-defined]
-                    _l("Alleen de eigenaar-organisatie bepaalt wie de indicator mag zien.")),
+    Indicator: Rule(frozenset({"visibility", "owner_organisation"}), lambda i: i.owner_organisation_id, _WRITERS,  # type: ignore[attr-defined]
+                    _l("Alleen de eigenaar-organisatie bepaalt wie de indicator mag zien en wie hem beheert.")),
 }
 
 

@@ -107,3 +107,58 @@ def test_load_reference_keeps_what_a_coordinator_corrected_and_says_what_differs
     assert again.text == "Gecorrigeerd naar de bron" and [o.code for o in again.addressees] == ["POL"]
     assert any(d.endswith(": text") for d in summary.differences) and any(d.endswith(": addressees") for d in summary.differences)
     assert original != again.text
+
+
+def test_a_coordinator_adds_two_quarterly_indicators_with_a_responsible_person(api, db_session, make_user, app):
+    from datetime import date
+
+    from models import ExpectedFigure, Indicator
+    from portal.indicators import services as indicators
+
+    coordinator = api("JENV", "coordinator")
+    emm_person = make_user("IND", role="member")
+    for key, owner, responsible in (("emm-voorwegingen", "IND", emm_person.id), ("ind-signalen-mensensmokkel", "IND", None)):
+        created = _post(coordinator, "/api/v1/indicators", {"key": key, "title": f"Cijfer {key}", "unit": "aantal", "owner_organisation": owner,
+                                                            "visibility": "mdt", "focus_area": "3.6", "frequency_months": 3,
+                                                            "responsible_user_id": responsible})
+        assert created.status_code == 201, created.get_json()
+        assert created.get_json()["frequency_months"] == 3 and created.get_json()["focus_area"] == "3.6"
+    indicator = db_session.scalars(select(Indicator).where(Indicator.key == "emm-voorwegingen")).one()
+    # The running quarter's figure is expected a month after the quarter ends.
+    expected = db_session.scalars(select(ExpectedFigure).where(ExpectedFigure.indicator_id == indicator.id)).all()
+    assert len(expected) == 1 and expected[0].period.endswith(("Q1", "Q2", "Q3", "Q4"))
+    with app.app_context():
+        row = indicators.schedule(db_session, indicator, date(2027, 2, 1))
+    assert row.period == "2027-Q1" and row.due_on == date(2027, 5, 1)
+    # Refused: a duplicate key, an unknown frequency, a responsible person of another organisation; members create nothing.
+    bad = _post(coordinator, "/api/v1/indicators", {"key": "emm-voorwegingen", "title": "X", "unit": "aantal", "owner_organisation": "IND",
+                                                    "visibility": "mdt", "frequency_months": 2, "responsible_user_id": coordinator.user.id})
+    assert set(bad.get_json()["error"]["fields"]) == {"key", "frequency_months", "responsible_user_id"}
+    member = api("KMAR", "member")
+    assert _post(member, "/api/v1/indicators", {"key": "kmar-x", "title": "X", "unit": "aantal", "owner_organisation": "KMAR",
+                                                 "visibility": "mdt"}).status_code == 403
+    # Whoever creates it must see it afterwards.
+    hidden = _post(coordinator, "/api/v1/indicators", {"key": "ind-verborgen", "title": "X", "unit": "aantal", "owner_organisation": "IND",
+                                                       "visibility": "organisation"})
+    assert hidden.status_code == 422 and "visibility" in hidden.get_json()["error"]["fields"]
+
+
+def test_another_agencys_coordinator_describes_an_indicator_but_never_restricts_it(api, db_session):
+    coordinator_ind = api("IND", "coordinator")
+    created = _post(coordinator_ind, "/api/v1/indicators", {"key": "ind-test", "title": "Aanvragen", "unit": "aantal",
+                                                            "owner_organisation": "IND", "visibility": "mdt"})
+    assert created.status_code == 201
+    other = api("POL", "coordinator")
+    only_visibility = other.patch("/api/v1/indicators/ind-test", json={"visibility": "public"}, headers=other.headers)
+    assert only_visibility.status_code == 403
+    mixed = other.patch("/api/v1/indicators/ind-test", json={"title": "Aanvragen (gecorrigeerd)", "visibility": "public"}, headers=other.headers)
+    assert mixed.status_code == 422 and set(mixed.get_json()["error"]["fields"]) == {"visibility"}
+    owner_change = other.patch("/api/v1/indicators/ind-test", json={"owner_organisation": "POL"}, headers=other.headers)
+    assert owner_change.status_code == 403
+    described = other.patch("/api/v1/indicators/ind-test", json={"title": "Aanvragen (gecorrigeerd)"},
+                            headers={**other.headers, "If-Match": f'"{created.get_json()["version"]}"'})
+    assert described.status_code == 200 and described.get_json()["visibility"] == "mdt"
+    stale = other.patch("/api/v1/indicators/ind-test", json={"title": "Nog eens"}, headers={**other.headers, "If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.get_json()["title"] == "Aanvragen (gecorrigeerd)"
+    own = coordinator_ind.patch("/api/v1/indicators/ind-test", json={"visibility": "public"}, headers=coordinator_ind.headers)
+    assert own.status_code == 200 and own.get_json()["visibility"] == "public"

@@ -113,7 +113,8 @@ def parliament_json(c: ParliamentCommitment, item_ids: list[int], changes=(), an
             "owner_organisation": c.owner_organisation.code if c.owner_organisation else None, "status": c.status,
             "closed_on": c.closed_on.isoformat() if c.closed_on else None,
             "fulfilled_by": {"title": c.fulfilled_by.title, "kamerstuk": c.fulfilled_by.reference} if c.fulfilled_by else None,
-            "fulfilled_note": c.fulfilled_note or None, "action_item_ids": item_ids, "version": c.version, "made_in": c.made_in or None, "member": c.member or None,
+            "fulfilled_note": c.fulfilled_note or None, "action_item_ids": item_ids, "version": c.version,
+            "made_in": c.made_in or None, "member": c.member or None,
             "due_history": [{"due": d.due_label or None, "changed_on": d.changed_on.isoformat(), "reason": d.reason} for d in changes],
             "answered_by": [{"source_id": a.source_id, "status": a.status, "title": a.source.title, "sent_on": _iso(a.source.issued_on),
                              "reference": a.source.reference, "kamerstuk": a.source.kamerstuk} for a in answers]}

@@ -12,12 +12,13 @@ from models import Indicator, Measurement
 from ..access import current_viewer
 from ..errors import VersionConflict
 from ..extensions import db
+from ..i18n import today
 from ..indicators import bulk
 from ..indicators import services as indicator_services
 from ..visibility import indicator_clause
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, uploaded_file
-from .schemas import TEXT, TEXT_OR_NULL, ApiError
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body, uploaded_file
+from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
 
 
 def _indicator_json(indicator) -> dict:
@@ -27,6 +28,8 @@ def _indicator_json(indicator) -> dict:
             "producer": indicator.producer, "visibility": indicator.visibility, "definition": indicator.definition or None,
             "direction": indicator.direction, "baseline": num(indicator.baseline_value), "baseline_year": indicator.baseline_year,
             "target": num(indicator.target_value), "target_year": indicator.target_year,
+            "focus_area": indicator.focus_area.code if indicator.focus_area else None, "frequency_months": indicator.frequency_months,
+            "responsible_user_id": indicator.responsible_user_id, "version": indicator.version,
             "measurements": [{"period": m.period, "value": num(m.value), "source": m.source_text or (m.source.key if m.source else None),
                               "note": m.note} for m in indicator.measurements]}
 
@@ -48,7 +51,11 @@ def _indicator_response(indicator: Indicator, status: int = 200):
     db.session.refresh(indicator)
     response = jsonify(_indicator_json(indicator))
     response.status_code = status
+    response.headers["ETag"] = f'"{indicator.version}"'
     return response
+
+
+stale_body(Indicator, _indicator_response)
 
 
 def _figure_text(value) -> str:
@@ -70,13 +77,31 @@ def add_measurement(key: str):
     return _indicator_response(indicator, 201)
 
 
+INDICATOR_TYPES = {"key": TEXT, "title": TEXT, "unit": TEXT, "definition": TEXT_OR_NULL, "producer": TEXT_OR_NULL,
+                   "owner_organisation": TEXT, "visibility": TEXT, "focus_area": TEXT_OR_NULL, "frequency_months": INT_OR_NULL,
+                   "responsible_user_id": INT_OR_NULL}
+
+
+@bp.post("/indicators")
+def create_indicator():
+    """A new indicator (coordinators); whoever creates it must be able to see it afterwards (else 422)."""
+    body = body_of(INDICATOR_TYPES)
+    with service_call("Alleen coördinatoren maken indicatoren."):
+        indicator = indicator_services.save_indicator(db.session, current_viewer(), body, today())
+    response = _indicator_response(indicator, 201)
+    response.headers["Location"] = f"/api/v1/indicators/{indicator.key}"
+    return response
+
+
 @bp.patch("/indicators/<key>")
 def change_indicator(key: str):
-    """Who may see the indicator (the owner organisation decides): {"visibility": "organisation" | "mdt" | "public"}."""
+    """Describe the indicator (coordinators); who may see it and who owns it only its owner organisation decides.
+    If-Match with its version is checked when given."""
     indicator = _visible(key)
-    body = body_of({"visibility": TEXT})
+    body = body_of({k: v for k, v in INDICATOR_TYPES.items() if k != "key"})
+    base = _if_match(required=False)
     with service_call("Alleen de eigenaar van de indicator bepaalt wie hem ziet."):
-        indicator_services.set_visibility(db.session, current_viewer(), indicator, body.get("visibility", indicator.visibility))
+        indicator_services.save_indicator(db.session, current_viewer(), body, today(), indicator, base)
     return _indicator_response(indicator)
 
 

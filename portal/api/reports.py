@@ -14,8 +14,7 @@ from ..errors import NotFound
 from ..extensions import counts_as_download, db
 from ..i18n import today
 from ..reports import exports as report_exports
-from ..reports import letters
-from ..reports import rounds
+from ..reports import letters, rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
