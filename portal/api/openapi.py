@@ -115,7 +115,11 @@ def _goals_paths(errors: dict) -> dict:
     parliament = {"kind": {"enum": ["toezegging", "motie"]}, "kamerstuk": {"type": ["string", "null"]}, "text": {"type": "string"},
                   "date": {"type": ["string", "null"], "format": "date", "description": "the day it was made"}, "owner_organisation": {"type": ["string", "null"]},
                   "due": {"type": ["string", "null"], "examples": ["medio 2022", "begin 2017", "2025-03-01"]},
-                  "status": {"enum": ["open", "fulfilled", "lapsed"]}, "closed_on": {"type": ["string", "null"], "format": "date"},
+                  "status": {"enum": ["open", "fulfilled", "partly_fulfilled", "lapsed"]},
+                  "closed_on": {"type": ["string", "null"], "format": "date"},
+                  "made_in": {"type": ["string", "null"], "maxLength": 300, "description": "the debate or document"},
+                  "member": {"type": ["string", "null"], "maxLength": 200, "description": "the Kamerlid"},
+                  "due_reason": {"type": ["string", "null"], "maxLength": 2000, "description": "why the term changed (kept in due_history)"},
                   "fulfilled_by": {"type": ["string", "null"], "description": "source key"}, "fulfilled_note": {"type": ["string", "null"]},
                   "action_item_ids": {"type": "array", "items": {"type": "integer"}}}
     return {
@@ -187,10 +191,6 @@ def _twin_paths(errors: dict) -> dict:
                 "file": {"type": "string", "format": "binary"},
                 "mapping": {"type": "string", "description": 'JSON {field: column number from 0, or null}; default: guessed from the header'}}}}}},
             "responses": {**imported, "403": _resp("Not allowed", ERROR)}}},
-        "/indicators/{key}": {"parameters": [key], "patch": {
-            "summary": "Who may see the indicator (its owner organisation decides)",
-            "requestBody": _json({"visibility": {"enum": ["organisation", "mdt", "public"]}}, ["visibility"]),
-            "responses": {"200": _resp("The indicator"), **common}}},
         "/indicators/{key}/definitions": {"parameters": [key], "post": {
             "summary": "A new version of the definition from a period on (a break in the series)",
             "requestBody": _json({"definition": {"type": "string"}, "valid_from": {"type": "string", "description": "the first period, e.g. 2024 or 2024-Q3"},
@@ -424,6 +424,19 @@ def _document() -> dict:
     }
 
 
+def _with_content(doc: dict) -> dict:
+    from .openapi_content import content_paths
+
+    errors = {"401": _resp("Not signed in", ERROR), "404": _resp("Not found or not visible", ERROR)}
+
+    def body(properties: dict, required: list[str] | None = None) -> dict:
+        return _json(properties, required)
+
+    for path, item in content_paths(_resp, body, errors, ERROR, ID, IF_MATCH).items():
+        doc["paths"].setdefault(path, {}).update(item)
+    return doc
+
+
 METHODS = ("get", "put", "post", "patch", "delete")
 # What the edge and the shared machinery may answer on any operation (rule 13): bad input (400), not signed in (401),
 # not allowed (403), not found or not visible (404), the rate limits (429).
@@ -460,4 +473,4 @@ def _complete(doc: dict) -> dict:
 
 
 def document() -> dict:
-    return _complete(_document())
+    return _complete(_with_content(_document()))
