@@ -2,6 +2,15 @@
 from __future__ import annotations
 
 from flask import request
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class CheckboxList(SelectMultipleField):
+    """A choice of several as a list of checkboxes (the forms macro renders it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def apply_errors(form, fields: dict[str, str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 If-Match and a reason, retired, never deleted; members and readers refused; load-reference keeps what was corrected."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from models import AuditEvent, Commitment, Recommendation, Source
@@ -162,3 +164,30 @@ def test_another_agencys_coordinator_describes_an_indicator_but_never_restricts_
     assert stale.status_code == 412 and stale.get_json()["title"] == "Aanvragen (gecorrigeerd)"
     own = coordinator_ind.patch("/api/v1/indicators/ind-test", json={"visibility": "public"}, headers=coordinator_ind.headers)
     assert own.status_code == 200 and own.get_json()["visibility"] == "public"
+
+
+def test_a_coordinator_enters_a_report_and_its_recommendations_on_the_pages(app, client, loaded, make_user, login_as, db_session):
+    c = make_user("JENV", role="coordinator")
+    login_as(client, c)
+    r = client.get("/sources"); assert r.status_code == 200, r.text
+    r = client.get("/sources/new"); assert r.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+    r = client.post("/sources", data={"csrf_token": token, "kind": "inspectierapport", "title": "Nieuw rapport", "issued_on": "2026-10-01"})
+    assert r.status_code == 303, r.text[:3000]
+    loc = r.headers["Location"]
+    page = client.get(loc); assert page.status_code == 200
+    sid = int(loc.rsplit("/",1)[1])
+    r = client.post(f"/sources/{sid}/recommendations", data={"csrf_token": token, "number": "1", "kind": "aanbeveling", "text": "Doe iets", "addressees": ["KMAR","POL"], "focus_areas": ["3.1"]})
+    assert r.status_code == 303, r.text[:5000]
+    rec = db_session.scalars(select(Recommendation).where(Recommendation.source_id == sid)).one()
+    assert [o.code for o in rec.addressees] == ["KMAR","POL"]
+    e = client.get(f"/recommendations/{rec.id}/edit"); assert e.status_code == 200
+    r = client.post(f"/recommendations/{rec.id}/edit", data={"csrf_token": token, "version": str(rec.version), "number": "2", "kind": "maatregel", "text": "Doe iets anders", "addressees": ["IND"]})
+    assert r.status_code == 303, r.text[:3000]
+    r = client.post(f"/sources/{sid}", data={"csrf_token": token, "version": "1", "kind": "inspectierapport", "title": "", "issued_on": "x"})
+    assert r.status_code == 422 and "Vul de titel in" in r.text, r.text[:3000]
+    shown = client.get(f"/recommendations/{rec.id}").text
+    assert "Doe iets anders" in shown and "Maatregel 2" in shown
+    m = make_user("KMAR"); login_as(client, m)
+    assert client.get("/sources/new").status_code == 403
+    assert client.get("/sources").status_code == 200

@@ -19,12 +19,12 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import Commitment, FocusArea, Organisation, User
 
 from .. import focus_areas
 from ..extensions import db
+from ..formtools import CheckboxList
 from ..i18n import VISIBILITY_LABELS
 from .queries import recommendation_choices, recommendation_groups
 
@@ -37,11 +37,6 @@ def _int(value) -> int | None:
 
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PercentField(IntegerField):

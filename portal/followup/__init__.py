@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("followup", __name__)
 
-from . import views  # noqa: E402,F401
+from . import sources, views  # noqa: E402,F401

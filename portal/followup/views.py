@@ -132,7 +132,7 @@ def _form_data(c: ParliamentCommitment, linked_ids: list[int]) -> dict:
             "made_on": c.made_on.isoformat() if c.made_on else "", "owner_organisation": c.owner_organisation.code if c.owner_organisation else "",
             "due": c.due_label, "status": c.status, "closed_on": c.closed_on.isoformat() if c.closed_on else "",
             "fulfilled_by": c.fulfilled_by.key if c.fulfilled_by else "", "fulfilled_note": c.fulfilled_note,
-            "action_item_ids": ", ".join(map(str, linked_ids))}
+            "action_item_ids": ", ".join(map(str, linked_ids)), "made_in": c.made_in, "member": c.member}
 
 
 def _load(pid: int) -> ParliamentCommitment:
@@ -151,7 +151,9 @@ def _parliament_page(c: ParliamentCommitment | None, form: ParliamentForm | None
     items = parliament.linked_items(db.session, viewer, [c.id]).get(c.id, []) if c else []
     form = _parliament_form(form or ParliamentForm(formdata=None, data=_form_data(c, [i.id for i in items]) if c else {}))
     extra = apply_errors(form, errors or {})
+    changes, answers = parliament.history(db.session, [c.id]) if c else ({}, {})
     return render_template("followup/parliament.html", c=c, items=items, form=form, extra_errors=extra, can_edit=can_weigh(viewer),
+                           due_history=changes.get(c.id, []) if c else [], answers=answers.get(c.id, []) if c else [],
                            kind_text=parliament.KIND_TEXT, status_text=parliament.STATUS_TEXT,
                            overdue=parliament.is_overdue(c, today()) if c else False), status
 

@@ -48,7 +48,7 @@ def _day(fields: dict, name: str, value) -> date | None:
 
 
 def _flag(value) -> bool:
-    return value in (True, "1", "on", "true", "ja")
+    return value in (True, "1", "y", "on", "true", "ja")
 
 
 def _retire(record, data: dict, today: date) -> None:

@@ -157,7 +157,7 @@ def recommendations():
     recs = sorted(rollup.recommendations(db.session, current_viewer()), key=lambda r: (-(r["source_year"] or 0), r["source"], r["number"]))
     groups = [(key, list(items)) for key, items in groupby(recs, key=lambda r: (r["source"], r["source_title"], r["source_year"], r["source_date"]))]
     return render_template("framework/recommendations.html", groups=groups, total=len(recs), state_text=STATE_TEXT,
-                           response_text=RESPONSE_TEXT)
+                           response_text=RESPONSE_TEXT, can_weigh=can_weigh(current_viewer()))
 
 
 @bp.route("/framework/new", methods=["GET", "POST"])

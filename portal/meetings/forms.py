@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..actions.forms import CheckboxList, choices
+from ..actions.forms import choices
+from ..formtools import CheckboxList
 from ..i18n import VISIBILITY_LABELS
 
 REQUIRED = _l("Dit veld is verplicht.")
