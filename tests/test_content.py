@@ -167,27 +167,29 @@ def test_another_agencys_coordinator_describes_an_indicator_but_never_restricts_
 
 
 def test_a_coordinator_enters_a_report_and_its_recommendations_on_the_pages(app, client, loaded, make_user, login_as, db_session):
-    c = make_user("JENV", role="coordinator")
-    login_as(client, c)
-    r = client.get("/sources"); assert r.status_code == 200, r.text
-    r = client.get("/sources/new"); assert r.status_code == 200
-    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
-    r = client.post("/sources", data={"csrf_token": token, "kind": "inspectierapport", "title": "Nieuw rapport", "issued_on": "2026-10-01"})
-    assert r.status_code == 303, r.text[:3000]
-    loc = r.headers["Location"]
-    page = client.get(loc); assert page.status_code == 200
-    sid = int(loc.rsplit("/",1)[1])
-    r = client.post(f"/sources/{sid}/recommendations", data={"csrf_token": token, "number": "1", "kind": "aanbeveling", "text": "Doe iets", "addressees": ["KMAR","POL"], "focus_areas": ["3.1"]})
-    assert r.status_code == 303, r.text[:5000]
+    login_as(client, make_user("JENV", role="coordinator"))
+    assert client.get("/sources").status_code == 200
+    new = client.get("/sources/new")
+    assert new.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', new.text).group(1)
+    made = client.post("/sources", data={"csrf_token": token, "kind": "inspectierapport", "title": "Nieuw rapport", "issued_on": "2026-10-01"})
+    assert made.status_code == 303, made.text[:3000]
+    location = made.headers["Location"]
+    assert client.get(location).status_code == 200
+    sid = int(location.rsplit("/", 1)[1])
+    added = client.post(f"/sources/{sid}/recommendations", data={"csrf_token": token, "number": "1", "kind": "aanbeveling", "text": "Doe iets",
+                                                                 "addressees": ["KMAR", "POL"], "focus_areas": ["3.1"]})
+    assert added.status_code == 303, added.text[:5000]
     rec = db_session.scalars(select(Recommendation).where(Recommendation.source_id == sid)).one()
-    assert [o.code for o in rec.addressees] == ["KMAR","POL"]
-    e = client.get(f"/recommendations/{rec.id}/edit"); assert e.status_code == 200
-    r = client.post(f"/recommendations/{rec.id}/edit", data={"csrf_token": token, "version": str(rec.version), "number": "2", "kind": "maatregel", "text": "Doe iets anders", "addressees": ["IND"]})
-    assert r.status_code == 303, r.text[:3000]
-    r = client.post(f"/sources/{sid}", data={"csrf_token": token, "version": "1", "kind": "inspectierapport", "title": "", "issued_on": "x"})
-    assert r.status_code == 422 and "Vul de titel in" in r.text, r.text[:3000]
+    assert [o.code for o in rec.addressees] == ["KMAR", "POL"] and [a.code for a in rec.focus_areas] == ["3.1"]
+    assert client.get(f"/recommendations/{rec.id}/edit").status_code == 200
+    corrected = client.post(f"/recommendations/{rec.id}/edit", data={"csrf_token": token, "version": str(rec.version), "number": "2",
+                                                                     "kind": "maatregel", "text": "Doe iets anders", "addressees": ["IND"]})
+    assert corrected.status_code == 303, corrected.text[:3000]
+    refused = client.post(f"/sources/{sid}", data={"csrf_token": token, "version": "1", "kind": "inspectierapport", "title": "", "issued_on": "x"})
+    assert refused.status_code == 422 and "Vul de titel in" in refused.text
     shown = client.get(f"/recommendations/{rec.id}").text
     assert "Doe iets anders" in shown and "Maatregel 2" in shown
-    m = make_user("KMAR"); login_as(client, m)
+    login_as(client, make_user("KMAR"))
     assert client.get("/sources/new").status_code == 403
     assert client.get("/sources").status_code == 200
