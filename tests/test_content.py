@@ -193,3 +193,36 @@ def test_a_coordinator_enters_a_report_and_its_recommendations_on_the_pages(app,
     login_as(client, make_user("KMAR"))
     assert client.get("/sources/new").status_code == 403
     assert client.get("/sources").status_code == 200
+
+
+def test_a_coordinator_adds_an_indicator_with_a_quarterly_cycle_on_the_pages(client, loaded, make_user, login_as, db_session):
+    from models import ExpectedFigure, Indicator
+
+    coordinator = make_user("JENV", role="coordinator")
+    person = make_user("IND", role="member")
+    login_as(client, coordinator)
+    new = client.get("/indicators/new")
+    assert new.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', new.text).group(1)
+    form = {"csrf_token": token, "key": "emm-voorwegingen", "title": "Voorwegingen EMM", "unit": "aantal", "owner_organisation": "IND",
+            "visibility": "mdt", "focus_area": "3.6", "frequency_months": "3", "responsible_user_id": str(person.id)}
+    made = client.post("/indicators/new", data=form)
+    assert made.status_code == 303, made.text[:3000]
+    indicator = db_session.scalars(select(Indicator).where(Indicator.key == "emm-voorwegingen")).one()
+    assert indicator.frequency_months == 3 and indicator.responsible_user_id == person.id
+    assert db_session.scalars(select(ExpectedFigure).where(ExpectedFigure.indicator_id == indicator.id)).first() is not None
+    page = client.get("/indicators/emm-voorwegingen").text
+    assert "elk kwartaal" in page and person.name in page
+    again = client.post("/indicators/new", data={**form, "frequency_months": "7"})
+    assert again.status_code == 422 and "Er is al een indicator met deze sleutel." in again.text
+    # Another organisation's coordinator describes it; the form sends who may see it unchanged, so that is kept.
+    edit = client.post("/indicators/emm-voorwegingen/edit", data={**form, "title": "Voorwegingen EMM (per kwartaal)",
+                                                                   "version": str(indicator.version)})
+    assert edit.status_code == 303, edit.text[:3000]
+    db_session.expire_all()
+    assert db_session.get(Indicator, indicator.id).title == "Voorwegingen EMM (per kwartaal)"
+    widened = client.post("/indicators/emm-voorwegingen/edit", data={**form, "visibility": "public",
+                                                                      "version": str(db_session.get(Indicator, indicator.id).version)})
+    assert widened.status_code == 422
+    login_as(client, make_user("KMAR"))
+    assert client.get("/indicators/new").status_code == 403

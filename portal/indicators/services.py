@@ -361,7 +361,7 @@ def save_indicator(session: Session, actor: User, data: dict, today: date, indic
     fields: dict[str, str] = {}
     key = indicator.key if indicator is not None else str(data.get("key") or "")
     if indicator is None:
-        if not re.fullmatch(KEY_PATTERN, key):
+        if not re.fullmatch(KEY_PATTERN, key) or key in ("new", "import"):
             fields["key"] = _("Gebruik 2 tot 64 kleine letters, cijfers en streepjes, bijvoorbeeld emm-voorwegingen.")
         elif session.scalars(select(Indicator.id).where(Indicator.key == key)).first() is not None:
             fields["key"] = _("Er is al een indicator met deze sleutel.")

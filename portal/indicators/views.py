@@ -77,7 +77,9 @@ def _load(key: str) -> Indicator:
 def list():
     indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.title)
                                     .options(selectinload(Indicator.measurements), selectinload(Indicator.owner_organisation))).all()
-    return render_template("indicators/list.html", indicators=indicators, can_import=can_import(current_viewer()))
+    viewer = current_viewer()
+    return render_template("indicators/list.html", indicators=indicators, can_import=can_import(viewer),
+                           can_create=viewer is not None and viewer.role == "coordinator")
 
 
 def _detail(indicator: Indicator, form=None, import_form=None, preview=None, extra=None, status=200, forms=None):
@@ -92,6 +94,7 @@ def _detail(indicator: Indicator, form=None, import_form=None, preview=None, ext
                            form=form or MeasurementForm(formdata=None), import_form=import_form or ImportForm(formdata=None),
                            preview=preview, extra_errors=extra or {}, can_enter=can_enter(viewer, indicator),
                            can_restrict=can_restrict(viewer, indicator), versions=versions, breaks=breaks,
+                           can_describe=viewer is not None and viewer.role == "coordinator",
                            version_of=services.version_of, corrections=services.corrections(db.session, indicator),
                            expected=services.expected(db.session, indicator), today=today(),
                            definition_form=ids_prefixed(forms.get("definition") or DefinitionForm(formdata=None), "definition"),
