@@ -226,3 +226,25 @@ def test_a_coordinator_adds_an_indicator_with_a_quarterly_cycle_on_the_pages(cli
     assert widened.status_code == 422
     login_as(client, make_user("KMAR"))
     assert client.get("/indicators/new").status_code == 403
+
+
+def test_a_coordinator_adds_and_corrects_a_commitment_on_the_pages(client, loaded, make_user, login_as, db_session):
+    login_as(client, make_user("JENV", role="coordinator"))
+    page = client.get("/framework/3.6")
+    assert page.status_code == 200 and "Afspraak toevoegen" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    added = client.post("/framework/3.6/commitments", data={"csrf_token": token, "text": "Cijfers van EMM en IND per kwartaal"})
+    assert added.status_code == 303
+    commitment_id = int(added.headers["Location"].rsplit("/", 1)[1])
+    shown = client.get(f"/framework/commitments/{commitment_id}")
+    assert shown.status_code == 200 and "Afspraak corrigeren" in shown.text
+    version = db_session.get(Commitment, commitment_id).version
+    empty = client.post(f"/framework/commitments/{commitment_id}", data={"csrf_token": token, "version": str(version), "text": ""})
+    assert empty.status_code == 422
+    fixed = client.post(f"/framework/commitments/{commitment_id}", data={"csrf_token": token, "version": str(version),
+                                                                         "text": "Cijfers van EMM en IND, elk kwartaal", "reason": "Tekst uit de bron"})
+    assert fixed.status_code == 303
+    stale = client.post(f"/framework/commitments/{commitment_id}", data={"csrf_token": token, "version": str(version), "text": "Oud"})
+    assert stale.status_code == 409 and "Iemand anders" in stale.text
+    login_as(client, make_user("POL"))
+    assert client.post("/framework/3.6/commitments", data={"csrf_token": token, "text": "X"}).status_code in (400, 403)

@@ -14,14 +14,14 @@ from models import STATUSES, Commitment, FocusArea, Indicator, Organisation
 from .. import focus_areas
 from ..access import current_viewer
 from ..charts import status_bars
-from ..errors import ValidationFailed
+from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
-from ..formtools import apply_errors
+from ..formtools import apply_errors, form_version
 from ..i18n import today
 from ..visibility import can_view_indicator
 from ..writes import page_write
-from . import bp, frameworks, goals, queries, rollup
-from .forms import TargetForm
+from . import bp, content, frameworks, goals, queries, rollup
+from .forms import CommitmentForm, TargetForm
 from .permissions import can_weigh
 from .state import RESPONSE_TEXT, STATE_TEXT
 
@@ -91,7 +91,8 @@ def commitment(commitment_id: int):
     return _commitment_page(db.session.get(Commitment, commitment_id) or abort(404), _as_of())
 
 
-def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, errors: dict | None = None, status: int = 200):
+def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, errors: dict | None = None, status: int = 200,
+                     edit_form: CommitmentForm | None = None, edit_errors: dict | None = None):
     viewer = current_viewer()
     decisions = goals.history(db.session, item.id)
     rows = goals.standings(db.session, [item.id], as_of, lambda indicator: can_view_indicator(viewer, indicator), decisions).get(item.id, [])
@@ -105,7 +106,13 @@ def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, 
         organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
         form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
         extra = apply_errors(form, errors or {})
+    edit_extra = {}
+    if can_weigh(viewer):
+        edit_form = edit_form or CommitmentForm(formdata=None, data={"version": item.version, "text": item.text, "note": item.note or "",
+                                                                     "retired": item.retired_on is not None})
+        edit_extra = apply_errors(edit_form, edit_errors or {})
     return render_template("framework/commitment.html", commitment=item, area=item.focus_area, standings=rows, history=history,
+                           edit_form=edit_form, edit_extra_errors=edit_extra,
                            as_of=as_of, indicators=indicators, assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
                            can_set=can_weigh(viewer), carried=queries.carryovers(db.session, item.id), form=form, extra_errors=extra), status
 
@@ -131,6 +138,46 @@ def set_target(commitment_id: int):
         return _commitment_page(db.session.get(Commitment, commitment_id), today(), request.form.to_dict(), exc.fields, 422)
     flash(_("Het doel is vastgelegd."), "success")
     return redirect(url_for("framework.commitment", commitment_id=item.id)), 303
+
+
+@bp.post("/framework/commitments/<int:commitment_id>")
+def save_commitment(commitment_id: int):
+    """Correct or retire a commitment (coordinators), with the version the form was based on."""
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    item = db.session.get(Commitment, commitment_id) or abort(404)
+    data = {"text": request.form.get("text"), "note": request.form.get("note"), "retired": "retired" in request.form,
+            "reason": request.form.get("reason")}
+    try:
+        with page_write():
+            content.save_commitment(db.session, viewer, item.focus_area, data, today(), item, form_version())
+    except ValidationFailed as exc:
+        return _commitment_page(db.session.get(Commitment, commitment_id), today(), status=422, edit_form=CommitmentForm(), edit_errors=exc.fields)
+    except VersionConflict:
+        flash(_("Iemand anders heeft deze afspraak intussen gewijzigd. Hieronder staat de nieuwe versie; controleer die en sla opnieuw op."), "error")
+        return _commitment_page(db.session.get(Commitment, commitment_id), today(), status=409)
+    flash(_("De afspraak is opgeslagen."), "success")
+    return redirect(url_for("framework.commitment", commitment_id=commitment_id)), 303
+
+
+@bp.post("/framework/<code>/commitments")
+def add_commitment(code: str):
+    """A new commitment as the focus area's next (coordinators)."""
+    viewer = current_viewer()
+    if not can_weigh(viewer):
+        abort(403)
+    area = focus_areas.by_code(db.session, code) or abort(404)
+    try:
+        with page_write():
+            added = content.save_commitment(db.session, viewer, area, {"text": request.form.get("text"), "note": request.form.get("note")},
+                                            today())
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("framework.focus_area", code=code) + "#afspraak-toevoegen"), 303
+    flash(_("Afspraak %(code)s is toegevoegd.", code=f"{area.code}.{added.position}"), "success")
+    return redirect(url_for("framework.commitment", commitment_id=added.id)), 303
 
 
 @bp.post("/framework/<code>/weights")
