@@ -12,11 +12,11 @@ from wtforms.fields.choices import SelectChoice
 
 from models import Indicator, Organisation, User
 
+from .. import focus_areas
 from ..access import current_viewer
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version
-from ..framework import queries as framework_queries
 from ..i18n import today
 from ..visibility import indicator_clause
 from ..writes import page_write
@@ -44,9 +44,9 @@ def _choices(form: IndicatorForm) -> IndicatorForm:
     organisations = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()
     form.owner_organisation.choices = [SelectChoice(o.code, o.name) for o in organisations]
     form.visibility.choices = [SelectChoice(k, str(v)) for k, v in VISIBILITY_TEXT.items()]
-    framework = framework_queries.in_force(db.session, today())
-    form.focus_area.choices = [SelectChoice("", _("geen"))] + [SelectChoice(a.code, f"{a.code} {a.title}")
-                                                              for a in (framework.focus_areas if framework else [])]
+    areas = focus_areas.ordered(db.session)  # the framework in force first
+    form.focus_area.choices = [SelectChoice("", _("geen"))] + [SelectChoice(a.code, f"{a.code} {a.title}") for a in areas
+                                                              if a.framework_id == areas[0].framework_id]
     form.frequency_months.choices = [SelectChoice(k, str(v)) for k, v in FREQUENCY_TEXT.items()]
     codes = {o.id: o.code for o in organisations}
     people = db.session.scalars(select(User).where(User.is_active.is_(True), User.role.in_(("member", "coordinator")))
