@@ -349,8 +349,9 @@ def save_indicator(session: Session, actor: User, data: dict, today: date, indic
     if actor is None or not actor.is_active or actor.role != "coordinator":
         if indicator is None or not can_enter(actor, indicator) or set(data) - {"visibility"}:
             raise NotAllowed("only coordinators create and describe indicators")
-    before = _indicator_state(indicator) if indicator is not None else None
+    before: dict | None = None
     if indicator is not None:
+        before = _indicator_state(indicator)
         if base_version is not None:
             check_version(session, indicator, base_version)
         changed = {k for k, v in data.items() if k in INDICATOR_FIELDS and before.get(k) != v}
