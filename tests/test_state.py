@@ -98,3 +98,30 @@ def test_what_changed_since_the_last_letter(api, db_session, make_user):
     changes = {(c["item_id"], c["field"]): (c["before"], c["after"]) for c in state["changes_since_last_letter"]}
     assert changes[(a.id, "status")] == ("open", "in_progress") and changes[(a.id, "progress")] == (0, 30)
     assert changes[(b.id, "created")] == (None, "open")
+
+
+def test_the_state_page_answers_in_one_click_and_every_number_opens_its_rows(api, client, db_session, make_user, login_as):
+    import re as _re
+
+    kmar = make_user("KMAR")
+    with at("2026-03-01T09:00:00"):
+        a, _ = actions.create_item(db_session, kmar, {"title": "Alfa", "visibility": "mdt", "recommendation_ids": [3], "due_date": date(2026, 4, 1)})
+        b, _ = actions.create_item(db_session, kmar, {"title": "Beta", "visibility": "mdt", "recommendation_ids": [3]})
+        hidden, _ = actions.create_item(db_session, kmar, {"title": "Geheim", "visibility": "organisation", "recommendation_ids": [3]})
+    with at("2026-05-01T09:00:00"):
+        actions.add_update(db_session, kmar, b, b.version, "Bezig", "in_progress", 40)
+    db_session.commit()
+    login_as(client, make_user("POL"))
+    assert 'href="/recommendations/3/state"' in client.get("/recommendations/3").text  # one click from the recommendation
+    page = client.get("/recommendations/3/state?as_of=2026-06-01")
+    assert page.status_code == 200 and "Geheim" not in page.text
+    state = api("POL").get("/api/v1/recommendations/3/state?as_of=2026-06-01").get_json()
+    # Each count links to a list with exactly that many rows.
+    for status, n in state["counts"].items():
+        if n:
+            rows = client.get(f"/recommendations/3/state?as_of=2026-06-01&status={status}").text
+            assert _re.search(rf"\({n}\)</h2>", rows), status
+    late = client.get("/recommendations/3/state?as_of=2026-06-01&status=late").text
+    assert state["late"] == 1 and "Alfa" in late and "Beta" not in late.split('id="acties"')[1]
+    assert client.get("/recommendations/3/state?as_of=2999-01-01").status_code == 422
+    assert client.get("/recommendations/999999/state").status_code == 404

@@ -58,7 +58,8 @@ def last_letter(session: Session, as_of: date) -> Source | None:
                            .order_by(Source.issued_on.desc(), Source.id.desc())).first()
 
 
-def recommendation_state(session: Session, viewer: User, recommendation: Recommendation, as_of: date) -> dict:
+def recommendation_state(session: Session, viewer: User, recommendation: Recommendation, as_of: date, with_rows: bool = False) -> dict:
+    """The contract's answer; with_rows adds `rows`: each counted item with its state on the date (the page lists them)."""
     items = list(session.scalars(select(ActionItem).join(action_item_recommendations)
                                  .where(action_item_recommendations.c.recommendation_id == recommendation.id, visible_clause(viewer))
                                  .order_by(ActionItem.id)))
@@ -82,4 +83,5 @@ def recommendation_state(session: Session, viewer: User, recommendation: Recomme
             "targets": _targets(session, viewer, commitment_ids, as_of),
             "last_letter": {"source_id": letter.id, "sent_on": letter.issued_on.isoformat(), "reference": letter.reference}
             if letter is not None else None,
-            "changes_since_last_letter": changes}
+            "changes_since_last_letter": changes,
+            **({"rows": [(item, now[item.id]) for item in items if item.id in now]} if with_rows else {})}

@@ -1,13 +1,15 @@
 """The follow-up register: a page per recommendation with its timeline, and the register of toezeggingen and moties."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from models import Organisation, ParliamentCommitment, Recommendation, Source
+from models import STATUSES, Commitment, Organisation, ParliamentCommitment, Recommendation, Source, is_late
 
 from ..access import current_viewer
 from ..errors import ValidationFailed, VersionConflict
@@ -15,12 +17,14 @@ from ..extensions import db
 from ..formtools import apply_errors
 from ..framework import followup, parliament
 from ..framework.forms import ParliamentForm, ResponseForm
+from ..framework.goals import ASSESSMENTS, DIRECTION_TEXT
 from ..framework.permissions import can_weigh
 from ..framework.state import STATE_TEXT, recommendation_state
 from ..i18n import today
 from ..reports import services as report_services
 from ..writes import page_write
 from . import bp
+from . import state as followup_state
 
 
 def _sources():
@@ -62,6 +66,36 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
                            state=STATE_TEXT[recommendation_state([i.status for i in items])], stance_text=followup.STANCE_TEXT,
                            reports=report_services.reports_with_recommendation(db.session, viewer, rec.id), form=form,
                            extra_errors=extra, can_edit=can_edit, others=others), status
+
+
+@bp.get("/recommendations/<int:rec_id>/state")
+def recommendation_state_page(rec_id: int):
+    """Where we stand on this recommendation as of a date (default today): the contract's state answer, every number a link
+    to the rows behind it on this page (?status= narrows the list)."""
+    rec = _recommendation(rec_id)
+    raw, error = request.args.get("as_of", ""), None
+    try:
+        as_of = date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        as_of, error = today(), _("Geef een datum als JJJJ-MM-DD.")
+    if as_of > today():
+        as_of, error = today(), _("De peildatum ligt in de toekomst; u ziet de stand van vandaag.")
+    answer = followup_state.recommendation_state(db.session, current_viewer(), rec, as_of, with_rows=True)
+    chosen = request.args.get("status")
+    rows = [(i, {**s, "due": date.fromisoformat(s["due_date"]) if s["due_date"] else None}) for i, s in answer["rows"]]
+    rows = [(i, {**s, "late": is_late(s["due"], s["status"], as_of)}) for i, s in rows]
+    if chosen == "late":
+        rows = [(i, s) for i, s in rows if s["late"]]
+    elif chosen in STATUSES:
+        rows = [(i, s) for i, s in rows if s["status"] == chosen]
+    else:
+        chosen = None
+    ids = {t["commitment_id"] for t in answer["targets"]}
+    commitments = {c.id: c for c in db.session.scalars(select(Commitment).where(Commitment.id.in_(ids)))} if ids else {}
+    titles = {i.id: i.title for i, _s in answer["rows"]}
+    return render_template("followup/state.html", rec=rec, state=answer, as_of=as_of, rows=rows, chosen=chosen, statuses=STATUSES,
+                           commitments=commitments, assessments=ASSESSMENTS, directions=DIRECTION_TEXT, titles=titles,
+                           error=error, today_date=today()), 422 if error else 200
 
 
 @bp.post("/recommendations/<int:rec_id>/response")
