@@ -22,18 +22,23 @@ class SheetError(ValueError):
 
 def read(filename: str, raw: bytes) -> list[list]:
     """Rows of cell values (str, int, float, date or None), empty rows dropped; the first row is the header."""
+    return [row for _number, row in read_numbered(filename, raw)]
+
+
+def read_numbered(filename: str, raw: bytes) -> list[tuple[int, list]]:
+    """(line number in the file, cells) of every row that holds something: messages name the line the user sees."""
     if len(raw) > MAX_BYTES:
         raise SheetError(_("Het bestand is groter dan 1 MB."))
     if raw.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
         rows = _xlsx(raw)
     else:
         rows = _csv(raw)
-    rows = [row for row in rows if any(cell not in (None, "") for cell in row)]
-    if len(rows) > MAX_ROWS + 1:
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell not in (None, "") for cell in row)]
+    if len(numbered) > MAX_ROWS + 1:
         raise SheetError(_("Hoogstens %(max)d regels per import.", max=MAX_ROWS))
-    if not rows:
+    if not numbered:
         raise SheetError(_("Het bestand bevat geen regels."))
-    return rows
+    return numbered
 
 
 def _csv(raw: bytes) -> list[list]:
@@ -94,3 +99,41 @@ def _cell(value):
     if isinstance(value, (int, float, date)) or value is None:
         return value
     return str(value)
+
+
+# What people write in a sheet for an organisation besides its code and name.
+ORGANISATION_ALIASES = {"buza": "BZ", "bz": "BZ", "buitenlandse zaken": "BZ", "marechaussee": "KMAR", "kmar": "KMAR",
+                        "nationale politie": "POL", "politie": "POL", "jenv": "JENV", "j&v": "JENV", "justitie en veiligheid": "JENV",
+                        "ministerie van jenv": "JENV", "openbaar ministerie": "OM", "arbeidsinspectie": "NLA", "nla": "NLA"}
+TOTAL_WORDS = ("totaal", "subtotaal", "eindtotaal", "total", "som")
+HEADER_SEARCH = 10  # a title row or two above the header is common in a coordinator's workbook
+
+
+def table(filename: str, raw: bytes, fields: dict[str, tuple[str, ...]]) -> tuple[list, list[tuple[int, list]]]:
+    """(header, [(line number, cells)]): the header is the row among the first few that names most known columns (so a
+    title row above it is skipped); a row that is a total ("Totaal" in its first filled cell) is no data and left out."""
+    rows = read_numbered(filename, raw)
+    known = {alias for aliases in fields.values() for alias in aliases}
+    hits = [sum(1 for cell in row if str(cell or "").strip().casefold() in known) for _n, row in rows[:HEADER_SEARCH]]
+    start = hits.index(max(hits)) if hits and max(hits) > 0 else 0
+    return rows[start][1], [(n, cells) for n, cells in rows[start + 1:] if not _is_total(cells)]
+
+
+def _is_total(cells: list) -> bool:
+    first = next((str(c).strip().casefold() for c in cells if c not in (None, "")), "")
+    return first.rstrip(":") in TOTAL_WORDS
+
+
+def guess_mapping(header: list, fields: dict[str, tuple[str, ...]]) -> dict[str, int | None]:
+    """Field -> the column whose header names it (None: the user chooses)."""
+    names = [str(h or "").strip().casefold() for h in header]
+    return {name: next((names.index(a) for a in aliases if a in names), None) for name, aliases in fields.items()}
+
+
+def organisation_codes(organisations) -> dict[str, str]:
+    """Every way a sheet may name a partner (code, full name, common alias), case-insensitive, to its code."""
+    codes: dict[str, str] = {alias: code for alias, code in ORGANISATION_ALIASES.items()}
+    for org in organisations:
+        codes[org.code.casefold()] = org.code
+        codes[org.name.casefold()] = org.code
+    return codes

@@ -51,6 +51,13 @@ TWINS = {
     "indicators.correct": ("POST", "api.correct_measurement"),
     "indicators.set_visibility": ("PATCH", "api.change_indicator"),
     "indicators.bulk_import": ("POST", "api.import_many"),
+    "indicators.create": ("POST", "api.create_indicator"),
+    "indicators.save": ("PATCH", "api.change_indicator"),
+    "framework.add_commitment": ("POST", "api.create_commitment"),
+    "framework.save_commitment": ("PATCH", "api.change_commitment"),
+    "followup.source_save": ("PATCH", "api.change_source"),
+    "followup.source_add_recommendation": ("POST", "api.create_recommendation"),
+    "followup.recommendation_save": ("PATCH", "api.change_recommendation"),
     "meetings.create": ("POST", "api.create_meeting"),
     "meetings.add_agenda": ("POST", "api.add_agenda_item"),
     "meetings.move_agenda": ("PATCH", "api.patch_meeting"),
@@ -73,7 +80,8 @@ TWINS = {
     "reports.round_close": ("POST", "api.close_round"),
 }
 # Some page POSTs create as well as change (the same endpoint serves /x and /x/<id>): their create twin too.
-ALSO = {"admin.save_organisation": ("POST", "api.create_organisation"), "followup.parliament_save": ("POST", "api.create_parliament")}
+ALSO = {"admin.save_organisation": ("POST", "api.create_organisation"), "followup.parliament_save": ("POST", "api.create_parliament"),
+        "followup.source_save": ("POST", "api.create_source")}
 # Not actions on the portal's records: they concern the browser itself, or are called by a provider, not a person.
 BROWSER_ONLY = {
     "auth.logout": "ends this browser's session and sends the browser to the provider's logout",

@@ -27,6 +27,7 @@ from portal.indicators import bulk
 from portal.indicators import services as indicators
 from portal.reports import services as reports
 from portal.reports import snapshot
+from portal.sheets import guess_mapping
 
 import factories
 
@@ -406,7 +407,8 @@ def test_action_list_import_refuses_a_bad_sheet_whole_and_finds_duplicates(clien
     assert not any("staat al" in p for p in lines[0].problems)
     good = factories.xlsx([["Actie", "Trekker", "Deadline", "Status", "Voortgang"],
                   ["Liaisonnetwerk evalueren", "Koninklijke Marechaussee", date(2027, 3, 1), "bezig", 0.4]])
-    assert imports.store(loaded, coordinator, "actielijst.xlsx", good, imports.guess_mapping(["Actie", "Trekker", "Deadline", "Status", "Voortgang"])) == 1
+    mapping = guess_mapping(["Actie", "Trekker", "Deadline", "Status", "Voortgang"], imports.FIELDS)
+    assert imports.store(loaded, coordinator, "actielijst.xlsx", good, mapping) == 1
     item = loaded.scalars(select(ActionItem).where(ActionItem.title == "Liaisonnetwerk evalueren")).one()
     assert (item.owner_organisation.code, item.due_date, item.status, item.progress) == ("KMAR", date(2027, 3, 1), "in_progress", 40)
     page = _post(login_as(client, coordinator), "/actions/import", data={"file": (io.BytesIO(sheet), "actielijst.xlsx")},

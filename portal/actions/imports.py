@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from models import ActionItem, Organisation, User
 
 from ..errors import ValidationFailed
-from ..sheets import SheetError, read
+from ..sheets import SheetError, guess_mapping, organisation_codes, table
 from .permissions import can_create, visible_clause
 from .services import add_update, clean_item_data, create_item
 
 # Portal field -> header names that mean it (lower case), for the first guess of the mapping.
 FIELDS = {
-    "title": ("titel", "actie", "title", "omschrijving actie"),
+    "title": ("titel", "actie", "actiepunt", "title", "omschrijving actie"),
     "description": ("omschrijving", "toelichting", "description"),
     "owner_organisation": ("eigenaar", "organisatie", "trekker", "owner"),
     "due_date": ("deadline", "datum gereed", "einddatum", "due date", "due"),
@@ -41,12 +41,9 @@ class Line:
     problems: list[str] = field(default_factory=list)
 
 
-def guess_mapping(header: list) -> dict[str, int | None]:
-    names = [str(h or "").strip().lower() for h in header]
-    mapping: dict[str, int | None] = {}
-    for name, aliases in FIELDS.items():
-        mapping[name] = next((names.index(a) for a in aliases if a in names), None)
-    return mapping
+def header(filename: str, raw: bytes) -> list:
+    """The file's header row (the one the preview reads: a title row above it is skipped)."""
+    return table(filename, raw, FIELDS)[0]
 
 
 def _norm(title: str) -> str:
@@ -114,25 +111,23 @@ def _data(session: Session, cells: list, mapping: dict[str, int | None], orgs: d
 def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None] | None = None) -> tuple[list, dict, list[Line]]:
     """(header, mapping, lines): nothing is stored. A line whose title an item the actor can see already has (same owner),
     or that an earlier line has, is a duplicate; items the actor may not see are never compared (no leak)."""
-    rows = read(filename, raw)
-    header, body = rows[0], rows[1:]
+    head, body = table(filename, raw, FIELDS)
     if not body:
         raise SheetError(_("Het bestand bevat alleen een kopregel."))
-    mapping = {**guess_mapping(header), **mapping} if mapping else guess_mapping(header)  # a partial mapping keeps the guesses
-    if mapping.get("title") is None:
-        raise SheetError(_("Kies welke kolom de titel van de actie bevat."))
-    orgs = {}
-    for org in session.scalars(select(Organisation)):
-        orgs[org.code.casefold()] = org.code
-        orgs[org.name.casefold()] = org.code
-    titles = {_norm(str(c[mapping["title"]] or "")) for c in body if mapping["title"] < len(c)}
+    guessed = guess_mapping(head, FIELDS)
+    mapping = {**guessed, **mapping} if mapping else guessed  # a partial mapping keeps the guesses
+    orgs = organisation_codes(session.scalars(select(Organisation)))
+    title_column = mapping.get("title")
+    titles = {_norm(str(c[title_column] or "")) for _n, c in body if title_column is not None and title_column < len(c)}
     existing = {(_norm(t), owner): item_id for item_id, t, owner in session.execute(
         select(ActionItem.id, ActionItem.title, Organisation.code).join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
         .where(visible_clause(actor), func.lower(ActionItem.title).in_(titles)))}
     seen: dict[tuple, int] = {}
     lines = []
-    for number, cells in enumerate(body, start=2):
+    for number, cells in body:
         data, problems = _data(session, cells, mapping, orgs)
+        if title_column is None:  # no dead end: the page shows a column choice per field
+            problems.insert(0, _("Kies hierboven welke kolom de titel van de actie bevat."))
         line = Line(number, data, problems)
         try:
             clean_item_data(session, actor, {k: v for k, v in data.items() if k not in ("status", "progress")})
@@ -145,7 +140,7 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
             line.problems.append(_("Dubbel: deze actie staat al in het portaal (actie %(id)d).", id=existing[key]))
         seen.setdefault(key, number)
         lines.append(line)
-    return header, mapping, lines
+    return head, mapping, lines
 
 
 def store(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None] | None) -> int:

@@ -23,7 +23,6 @@ from ..extensions import counts_as_download, db
 from ..formtools import apply_errors, ids_prefixed
 from ..htmx import is_htmx
 from ..sheets import MAX_BYTES, SheetError
-from ..sheets import read as read_sheet
 from ..writes import page_write
 from . import attachments, bp, exports, imports, queries, services
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
@@ -325,7 +324,7 @@ def import_list():
     if not raw:
         return render_template("actions/import.html", header=None, lines=None, error=_("Kies een bestand."), labels=IMPORT_FIELD_LABELS), 422
     try:
-        header = read_sheet(filename, raw)[0]
+        header = imports.header(filename, raw)
         mapping = _posted_mapping(len(header))
         if request.form.get("confirm") == "1" and mapping is not None:
             try:

@@ -9,13 +9,14 @@ from models import Commitment, Recommendation, Source
 from ..access import current_viewer
 from ..extensions import db
 from ..focus_areas import by_code
-from ..framework import content
+from ..framework import content, imports
 from ..framework import queries as fq
 from ..i18n import today
+from ..sheets import SheetError
 from . import bp
-from .helpers import _if_match, body_of, service_call, stale_body
+from .helpers import _if_match, body_of, posted_mapping, service_call, stale_body, uploaded_file
 from .reference import recommendation_response
-from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL
+from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL, ApiError
 
 FORBIDDEN = "Alleen coördinatoren houden de documenten, aanbevelingen en afspraken bij."
 SOURCE_TYPES = {"kind": TEXT, "title": TEXT, "issued_on": TEXT_OR_NULL, "reference": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "issuer": TEXT_OR_NULL,
@@ -123,3 +124,28 @@ def change_commitment(commitment_id: int):
     with service_call(FORBIDDEN):
         content.save_commitment(db.session, current_viewer(), commitment.focus_area, body, today(), commitment, base)
     return _commitment_response(commitment)
+
+
+@bp.post("/recommendations/import")
+def import_recommendations():
+    """Recommendations of one document from CSV or XLSX (multipart: file, source_id, optional mapping, commit): a preview per
+    line unless commit=true; nothing is stored when any line is refused (422 names every bad line)."""
+    raw_source = request.form.get("source_id", "")
+    source = db.session.get(Source, int(raw_source)) if raw_source.isdigit() and len(raw_source) < 10 else None
+    if source is None:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"source_id": "Kies een bestaand document."})
+    filename, raw = uploaded_file()
+    mapping = posted_mapping(imports.FIELDS)
+    if request.form.get("commit") == "true":
+        with service_call(FORBIDDEN):
+            stored = imports.store(db.session, current_viewer(), source, filename, raw, mapping, today())
+        return jsonify({"imported": len(stored), "ids": [r.id for r in stored]}), 201
+    try:
+        with service_call(FORBIDDEN):
+            header, mapping, lines = imports.preview(db.session, current_viewer(), source, filename, raw, mapping)
+    except SheetError as exc:
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": str(exc)}) from None
+    db.session.rollback()  # a preview stores nothing
+    return jsonify({"header": [str(h or "") for h in header], "mapping": mapping,
+                    "lines": [{"line": line.line, "values": line.values, "problems": line.problems} for line in lines],
+                    "ok": not any(line.problems for line in lines)})

@@ -1,6 +1,7 @@
 """What every API resource shares: JSON bodies, If-Match, one service call per request, errors as JSON."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -117,3 +118,17 @@ def body_of(fields: dict) -> dict:
     _refuse_unknown(body, set(fields))
     check_types(body, fields)
     return body
+
+
+def posted_mapping(fields: dict) -> dict[str, int | None] | None:
+    """An import's column mapping (multipart field `mapping`: JSON {field: column number from 0, or null}); None without one."""
+    if not request.form.get("mapping"):
+        return None
+    try:
+        mapping = json.loads(request.form["mapping"])
+    except ValueError:
+        mapping = None
+    if not (isinstance(mapping, dict) and set(mapping) <= set(fields)
+            and all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000) for v in mapping.values())):
+        raise ApiError(422, "validation_failed", "Controleer de velden.", {"mapping": "Geef per veld het kolomnummer (vanaf 0), of null."})
+    return mapping

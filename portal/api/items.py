@@ -1,7 +1,6 @@
 """Action items: list, create, read, change, progress updates and history."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from flask import jsonify, request, url_for
@@ -16,7 +15,7 @@ from ..actions import queries as action_queries
 from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
 from . import bp
-from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, service_call, uploaded_file
+from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, posted_mapping, service_call, uploaded_file
 from .schemas import ITEM_TYPES, TEXT, ApiError, api_error, check_types, item_json
 
 ITEM_FIELDS = {"title", "description", "recommendation_ids", "focus_area", "owner_organisation",
@@ -166,15 +165,7 @@ def import_items():
     """The coordinators' action list as XLSX or CSV (multipart: file, optional mapping = JSON {field: column number}; without it
     the columns are guessed from the header). All lines become items, or none: 422 names every bad line."""
     filename, raw = uploaded_file()
-    mapping = None
-    if request.form.get("mapping"):
-        try:
-            mapping = json.loads(request.form["mapping"])
-        except ValueError:
-            mapping = None
-        if not (isinstance(mapping, dict) and set(mapping) <= set(imports.FIELDS)
-                and all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000) for v in mapping.values())):
-            raise ApiError(422, "validation_failed", "Controleer de velden.", {"mapping": "Geef per veld het kolomnummer (vanaf 0), of null."})
+    mapping = posted_mapping(imports.FIELDS)
     with service_call("U mag geen acties aanmaken."):
         count = imports.store(db.session, current_viewer(), filename, raw, mapping)
     return jsonify({"imported": count}), 201

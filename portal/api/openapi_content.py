@@ -55,6 +55,15 @@ def content_paths(resp, body, errors: dict, error: dict, id_param: dict, if_matc
             "summary": "Add a recommendation or measure to a document (coordinators); a number is unique within its document",
             "requestBody": body(RECOMMENDATION, ["source_id", "number", "text", "addressees"]),
             "responses": {"201": resp("The recommendation, with its version as ETag"), **common}}},
+        "/recommendations/import": {"post": {
+            "summary": "Recommendations of one document from CSV or XLSX with Dutch headers (coordinators): a preview per line unless "
+                       "commit is true; nothing is stored while any line is refused",
+            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file", "source_id"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "source_id": {"type": "string", "pattern": "^[0-9]{1,9}$"},
+                "commit": {"enum": ["true", "false"]},
+                "mapping": {"type": "string", "description": "JSON {field: column number from 0, or null}; default: guessed from the header"}}}}}},
+            "responses": {"200": resp("The preview: header, mapping, lines with their problems"), "201": resp("Imported"),
+                          "413": resp("Larger than 1 MB", error), **common}}},
         "/recommendations/{id}": {"parameters": [id_param], "patch": {
             "summary": "Correct or retire a recommendation (coordinators)", "parameters": [if_match], "requestBody": body(RECOMMENDATION),
             "responses": {"200": resp("The recommendation"), **stale, **common}}},
