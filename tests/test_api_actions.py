@@ -143,7 +143,8 @@ def test_openapi_documents_every_api_route(app, api):
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue
         path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace(">", "}")
-        for name in ("item_id", "token_id", "rec_id", "report_id", "meeting_id", "commitment_id", "pid", "user_id", "round_id", "list_id"):
+        for name in ("item_id", "token_id", "rec_id", "report_id", "meeting_id", "commitment_id", "pid", "user_id", "round_id", "list_id",
+                     "source_id"):
             path = path.replace("{" + name + "}", "{id}")
         path = path.replace("<key}", "{key}").replace("<fmt}", "{fmt}").replace("<code}", "{code}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:

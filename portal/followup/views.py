@@ -6,7 +6,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Commitment, Organisation, ParliamentCommitment, Recommendation, Source, is_late
@@ -33,7 +33,7 @@ def _sources():
 
 def _recommendation(rec_id: int) -> Recommendation:
     return db.session.scalars(select(Recommendation).where(Recommendation.id == rec_id).options(
-        joinedload(Recommendation.source), selectinload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).first() or abort(404)
+        joinedload(Recommendation.source), joinedload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).unique().first() or abort(404)
 
 
 @bp.get("/recommendations/<int:rec_id>")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from models import STATUSES, ActionItem, Commitment, Framework, Organisation, Recommendation, User, action_item_recommendations, late_clause
 
@@ -75,7 +75,7 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
 def recommendations(session: Session, viewer: User) -> list[dict]:
     """Every recommendation with its source and the implementation state over the viewer's visible items: two statements."""
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
-        joinedload(Recommendation.source), selectinload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).unique().all()
+        joinedload(Recommendation.source), joinedload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).unique().all()
     statuses = defaultdict(list)
     # The visible items first (an index-only scan of ix_action_items_rollup), then their links by primary key. Left to
     # itself SQLite walks the links in recommendation order and fetches each item's row (23 vs 12 ms at 20,000 items);

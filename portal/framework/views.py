@@ -16,7 +16,7 @@ from ..access import current_viewer
 from ..charts import status_bars
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
-from ..formtools import apply_errors, form_version
+from ..formtools import apply_errors, form_version, ids_prefixed
 from ..i18n import today
 from ..visibility import can_view_indicator
 from ..writes import page_write
@@ -110,6 +110,7 @@ def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, 
     if can_weigh(viewer):
         edit_form = edit_form or CommitmentForm(formdata=None, data={"version": item.version, "text": item.text, "note": item.note or "",
                                                                      "retired": item.retired_on is not None})
+        edit_form = ids_prefixed(edit_form, "afspraak")  # the target form on the page has a note and a reason too
         edit_extra = apply_errors(edit_form, edit_errors or {})
     return render_template("framework/commitment.html", commitment=item, area=item.focus_area, standings=rows, history=history,
                            edit_form=edit_form, edit_extra_errors=edit_extra,
