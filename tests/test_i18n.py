@@ -67,7 +67,11 @@ def test_every_page_in_english_shows_no_dutch_catalogue_text(app, loaded, make_u
     demo_content.load(db_session, today(), {})
     db_session.flush()
     catalogue = read_po(PO.open("rb"))
-    dutch = sorted({m.id for m in catalogue if m.id and not m.pluralizable and m.string and m.string != m.id and len(m.id) >= 14}, key=len)
+    # A label that is also a word of the (Dutch, untranslated) reference data, such as the document kind
+    # "Beleidsdoorlichting" in the title of the Beleidsdoorlichting itself, is data on the page, not a skipped text.
+    data = (Path(__file__).resolve().parent.parent / "portal" / "data" / "mdt-mensensmokkel.yaml").read_text(encoding="utf-8")
+    dutch = sorted({m.id for m in catalogue if m.id and not m.pluralizable and m.string and m.string != m.id and len(m.id) >= 14
+                    and m.id not in data}, key=len)
     coordinator = db_session.scalars(__import__("sqlalchemy").select(__import__("models").User).where(
         __import__("models").User.subject == "coordinator")).one()
     coordinator.locale = "en"

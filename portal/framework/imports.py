@@ -94,10 +94,10 @@ def preview(session: Session, actor: User, source: Source, filename: str, raw: b
     lines = []
     for number, cells in body:
         line = _line(number, cells, mapping, orgs)
-        for name in ("number", "text"):
-            if mapping.get(name) is None:
-                line.problems.insert(0, _("Kies hierboven welke kolom het %(what)s bevat.",
-                                          what=_("nummer") if name == "number" else _("de tekst van de aanbeveling")))
+        if mapping.get("text") is None:
+            line.problems.insert(0, _("Kies hierboven welke kolom de tekst van de aanbeveling bevat."))
+        if mapping.get("number") is None:
+            line.problems.insert(0, _("Kies hierboven welke kolom het nummer bevat."))
         if not line.values["text"] and mapping.get("text") is not None:
             line.problems.append(_("De tekst ontbreekt."))
         missing_areas = [code for code in line.values["focus_areas"] if by_code(session, code) is None]
