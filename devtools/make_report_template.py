@@ -80,10 +80,10 @@ def main():
           [6.4, 2.0, 2.7, 2.2, 2.7])
     doc.add_paragraph("{%p endfor %}")
 
-    doc.add_heading("Aanbevelingen", level=1)
-    table(doc, ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering"], "{%tr for r in recommendations %}",
-          ["{{ r.source_title }}", "{{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"],
-          [3.5, 1.0, 7.0, 2.5, 3.0])
+    doc.add_heading("Aanbevelingen en maatregelen", level=1)
+    table(doc, ["Bron", "Soort en nr.", "Aanbeveling of maatregel", "Reactie kabinet", "Stand van uitvoering"], "{%tr for r in recommendations %}",
+          ["{{ r.source_title }}", "{{ r.kind_text }} {{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"],
+          [3.3, 2.2, 6.5, 2.4, 2.6])
 
     doc.add_heading("Indicatoren", level=1)
     table(doc, ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel", "Cijfers van, bron en toelichting"],

@@ -58,6 +58,7 @@ TWINS = {
     "followup.source_save": ("PATCH", "api.change_source"),
     "followup.source_add_recommendation": ("POST", "api.create_recommendation"),
     "followup.recommendation_save": ("PATCH", "api.change_recommendation"),
+    "reports.sent": ("POST", "api.mark_sent"),
     "meetings.create": ("POST", "api.create_meeting"),
     "meetings.add_agenda": ("POST", "api.add_agenda_item"),
     "meetings.move_agenda": ("PATCH", "api.patch_meeting"),

@@ -87,3 +87,70 @@ def test_a_changed_term_is_kept_with_its_reason(api, db_session):
     history = changed.get_json()["due_history"]
     assert len(history) == 1 and history[0]["due"] == "medio 2022" and history[0]["reason"] == "Wacht op de evaluatie"
     assert changed.get_json()["due"]["label"] == "eind 2026"
+
+
+def test_the_covering_letter_has_the_parts_of_a_kamerbrief(api, db_session):
+    import io
+
+    from docx import Document
+
+    coordinator = api("JENV", "coordinator")
+    report = _report(db_session, coordinator.user)
+    response = coordinator.get(f"/api/v1/reports/{report.id}/letter.docx?kenmerk=2026-123&onderwerp=Voortgang%20mensensmokkel"
+                               "&mede_namens=de%20Minister%20van%20Buitenlandse%20Zaken&naam=A.%20de%20Vries")
+    assert response.status_code == 200 and 'kamerbrief-2026-06-30.docx' in response.headers["Content-Disposition"]
+    doc = Document(io.BytesIO(response.data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    facts = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert text.startswith("Ministerie van Justitie en Veiligheid") and "Aan de Voorzitter van de Tweede Kamer" in text
+    assert facts["Ons kenmerk"] == "2026-123" and facts["Onderwerp"] == "Voortgang mensensmokkel" and "30 juni 2026" in facts["Bijlage(n)"]
+    assert "mede namens de Minister van Buitenlandse Zaken" in text and "De Staatssecretaris van Justitie en Veiligheid," in text
+    assert "A. de Vries" in text and doc.core_properties.language == "nl-NL"
+    assert api("KMAR", "member").get(f"/api/v1/reports/{report.id}/letter.docx").status_code == 403
+
+
+def test_every_format_of_the_annex_says_what_changed_and_prints_measures_as_measures(api, db_session):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from portal.actions import services as actions
+
+    coordinator = api("JENV", "coordinator")
+    kmar = coordinator.user
+    first = _report(db_session, kmar, date(2026, 6, 30))
+    item, _ = actions.create_item(db_session, kmar, {"title": "Nieuwe openbare actie", "visibility": "public"})
+    db_session.commit()
+    second = reports.create_report(db_session, kmar, "Najaar", date(2026, 12, 3), date(2026, 12, 3), first.id)
+    db_session.commit()
+    docx = Document(io.BytesIO(coordinator.get(f"/api/v1/reports/{second.id}/export.docx").data))
+    text = "\n".join(p.text for p in docx.paragraphs)
+    assert "Wat veranderde sinds de vorige rapportage" in text and "Sinds de vorige rapportage (peildatum 30 juni 2026)" in text
+    assert any("Nieuwe openbare actie" in cell.text for table in docx.tables for row in table.rows for cell in row.cells)
+    assert any("Maatregel" in cell.text for table in docx.tables for row in table.rows for cell in row.cells)
+    book = load_workbook(io.BytesIO(coordinator.get(f"/api/v1/reports/{second.id}/export.xlsx").data))
+    assert [row[1] for row in book["Sinds vorige"].iter_rows(min_row=2, values_only=True)].count("Nieuwe openbare actie") == 1
+    kinds = {row[1] for row in book["Aanbevelingen"].iter_rows(min_row=2, values_only=True)}
+    assert kinds == {"Aanbeveling", "Maatregel"}
+    pdf = coordinator.get(f"/api/v1/reports/{second.id}/export.pdf?audience=public")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_report_page_sends_the_letter(client, db_session, loaded, make_user, login_as):
+    import re
+
+    coordinator = make_user("JENV", role="coordinator")
+    report = _report(db_session, coordinator)
+    open_one = parliament.save_commitment(db_session, coordinator, {"kind": "toezegging", "text": "Informeren"}, date(2026, 12, 3))
+    db_session.commit()
+    login_as(client, coordinator)
+    page = client.get(f"/reports/{report.id}")
+    assert "Begeleidende brief aan de Kamer" in page.text and f'id="answer-{open_one.id}"' in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    done = client.post(f"/reports/{report.id}/sent", data={"csrf_token": token, "sent_on": "2026-07-01", "reference": "2026-77",
+                                                           "answer": [str(open_one.id)], f"status-{open_one.id}": "partly_fulfilled"})
+    assert done.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(ParliamentCommitment, open_one.id).status == "partly_fulfilled"
+    assert "Verstuurd op 1 juli 2026" in client.get(f"/reports/{report.id}").text

@@ -186,7 +186,7 @@ def test_exports_open_and_publication_carries_no_restricted_text(app, db_session
 
     doc = Document(io.BytesIO(public.data))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert {"Samenvatting", "Aanbevelingen", "Indicatoren"} <= set(headings)
+    assert {"Samenvatting", "Aanbevelingen en maatregelen", "Indicatoren"} <= set(headings)
     assert "3.1 Versterking integrale aanpak mensensmokkel" in headings
     assert len(doc.tables) >= 3
 

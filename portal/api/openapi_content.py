@@ -6,6 +6,7 @@ from models import ANSWER_STATUSES, INDICATOR_VISIBILITIES, RECOMMENDATION_KINDS
 
 from ..framework import content
 from ..indicators.services import FREQUENCIES, KEY_PATTERN
+from ..reports.letter import LIMITS as LETTER_LIMITS
 
 
 def _text(maximum: int, nullable: bool = False) -> dict:
@@ -82,6 +83,13 @@ def content_paths(resp, body, errors: dict, error: dict, id_param: dict, if_matc
                        "(403 when that is all the change, 422 on those fields among others); If-Match checked when given",
             "parameters": [{**if_match, "required": False}], "requestBody": body({k: v for k, v in INDICATOR.items() if k != "key"}),
             "responses": {"200": resp("The indicator"), "412": resp("Stale: the body is the current indicator"), **common}}},
+        "/reports/{id}/letter.docx": {"parameters": [id_param] + [
+            {"name": name, "in": "query", "schema": {"type": "string", "maxLength": limit}} for name, limit in LETTER_LIMITS.items()],
+            "get": {"summary": "The covering Kamerbrief of the report as Word (coordinators): sender block, date, kenmerk, onderwerp, "
+                               "mede namens, signature; its figures are the publication variant's",
+                    "responses": {"200": {"description": "The letter", "content": {
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"schema": {"type": "string", "format": "binary"}}}},
+                        "403": resp("Not a coordinator", error), **errors}}},
         "/reports/{id}/sent": {"parameters": [id_param], "post": {
             "summary": "Register the letter this report was the annex of as sent (coordinators): a kamerbrief source; the answered "
                        "toezeggingen become fulfilled or partly fulfilled",

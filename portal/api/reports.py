@@ -14,7 +14,7 @@ from ..errors import NotFound
 from ..extensions import counts_as_download, db
 from ..i18n import today
 from ..reports import exports as report_exports
-from ..reports import letters, rounds
+from ..reports import letter, letters, rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
@@ -88,6 +88,16 @@ def export_report(report_id: int, fmt: str):
     if fmt not in report_exports.FORMATS:
         abort(404)
     body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
+    db.session.commit()
+    return attachment(body, mimetype, name)
+
+
+@bp.get("/reports/<int:report_id>/letter.docx")
+@counts_as_download
+def report_letter(report_id: int):
+    """The covering Kamerbrief (coordinators); query: kenmerk, onderwerp, mede_namens, ondertekenaar, naam."""
+    report = db.session.get(Report, report_id) or abort(404)
+    body, mimetype, name = report_services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
     db.session.commit()
     return attachment(body, mimetype, name)
 

@@ -19,6 +19,7 @@ from ..charts import status_bars
 from ..downloads import document_safe, pdf
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import date_time, long_date
+from ..word import finish_table
 from ..workbook import Workbook
 from . import snapshot as snap
 from .docx_template import FastTemplate
@@ -46,10 +47,37 @@ def _fmt(value) -> str:
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:g}"
 
 
-def context(report: Report, narratives: list[ReportNarrative], rows: list[dict], public: bool, reader: User | None = None) -> dict:
+def changes_since(previous: Report | None, rows: list[dict]) -> dict | None:
+    """What changed since the previous report (by default the last one whose letter was sent), over the rows this document
+    covers only (rule 7): new, closed, another status, a later due date; with one sentence that counts them."""
+    if previous is None:
+        return None
+    before = {i["id"]: i for i in previous.snapshot["items"]}
+    lines = []
+    for row in rows:
+        old = before.get(row["id"])
+        if old is None:
+            lines.append({**row, "change": "nieuw", "before_text": "", "after_text": STATUS_TEXT[row["status"]]})
+        elif row["status"] != old["status"]:
+            done = row["status"] in ("done", "cancelled")
+            lines.append({**row, "change": "afgesloten" if done else "andere status", "before_text": STATUS_TEXT.get(old["status"], old["status"]),
+                          "after_text": STATUS_TEXT[row["status"]]})
+        elif row["due_date"] and old.get("due_date") and row["due_date"] > old["due_date"]:
+            lines.append({**row, "change": "later klaar", "before_text": long_date(date.fromisoformat(old["due_date"]), "nl"),
+                          "after_text": long_date(date.fromisoformat(row["due_date"]), "nl")})
+    counts = {kind: sum(1 for line in lines if line["change"] == kind) for kind in ("nieuw", "afgesloten", "andere status", "later klaar")}
+    as_of = long_date(previous.as_of, "nl")
+    sentence = (f"Sinds de vorige rapportage (peildatum {as_of}): {_count(counts['nieuw'], 'actie', 'acties')} nieuw, "
+                f"{counts['afgesloten']} afgerond of vervallen, {counts['andere status']} met een andere status en "
+                f"{counts['later klaar']} met een latere deadline.")
+    return {"previous_as_of": as_of, "previous_title": previous.title, "lines": lines, "counts": counts, "sentence": sentence}
+
+
+def context(report: Report, narratives: list[ReportNarrative], rows: list[dict], public: bool, reader: User | None = None,
+            previous: Report | None = None) -> dict:
     """`rows`: the frozen rows the document covers (services.visible_rows, or services.public_rows for publication:
     then every figure is computed over the public rows alone and every downloader gets the same document). `reader`: whose
-    restricted indicators show (None for publication)."""
+    restricted indicators show (None for publication). `previous`: the report it is compared with."""
     data = report.snapshot
     summary = snap.summarise(data, rows, None if public else reader)
     now = datetime.now(UTC)
@@ -91,8 +119,11 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
         "areas": areas,
         "chart": status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]],
                              "Acties per speerpunt naar status"),
-        "recommendations": [{**r, "response_text": str(RESPONSE_TEXT[r["response"]]), "state_text": str(STATE_TEXT[r["state"]])}
+        # A measure the government announced itself has no government response: it prints as a measure.
+        "recommendations": [{**r, "response_text": "maatregel van het kabinet" if r.get("kind") == "maatregel" else str(RESPONSE_TEXT[r["response"]]),
+                             "kind_text": "Maatregel" if r.get("kind") == "maatregel" else "Aanbeveling", "state_text": str(STATE_TEXT[r["state"]])}
                             for r in summary["recommendations"]],
+        "changes": changes_since(previous, rows),
         "indicators": [{"title": i["title"], "unit": i["unit"], "period": i["latest"]["period"] if i["latest"] else "–",
                         "value": _fmt(i["latest"]["value"]) if i["latest"] else "n.b.",
                         "numbers": [i["latest"]["value"] if i["latest"] else None, i["previous"]["value"] if i["previous"] else None,
@@ -119,6 +150,20 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
 def to_docx(ctx: dict) -> bytes:
     doc = FastTemplate(str(TEMPLATE))
     doc.render(ctx, autoescape=True)
+    if ctx.get("changes"):  # the comparison closes the annex, in the template's styles
+        changes = ctx["changes"]
+        doc.add_heading("Wat veranderde sinds de vorige rapportage", level=1)
+        doc.add_paragraph(changes["sentence"])
+        if changes["lines"]:
+            table = doc.add_table(rows=1, cols=5)
+            table.style = "Table Grid" if "Table Grid" in {s.name for s in doc.styles} else None
+            for cell, text in zip(table.rows[0].cells, ("Nr.", "Actie", "Verandering", "Was", "Is nu"), strict=True):
+                cell.text = text
+            for line in changes["lines"]:
+                for cell, text in zip(table.add_row().cells, (str(line["id"]), line["title"], line["change"], line["before_text"],
+                                                              line["after_text"]), strict=True):
+                    cell.text = text
+            finish_table(table, [1.2, 7.0, 2.6, 3.0, 3.2])
     properties = doc.core_properties  # docxtpl renders the body, headers and footers; the properties are set here
     properties.title, properties.author, properties.last_modified_by = ctx["title"], ctx["author"], ctx["author"]
     properties.subject = f"Voortgang {ctx['framework_title']}, peildatum {ctx['as_of_text']}"
@@ -154,8 +199,9 @@ def to_xlsx(ctx: dict) -> bytes:
     sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
           [[o["code"], o["total"], *(o["counts"][s] for s in ("done", "awaiting_confirmation", "in_progress", "open", "blocked", "cancelled"))]
            for o in ctx["summary"]["organisations"]])
-    sheet("Aanbevelingen", ["Bron", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
-          [[r["source_title"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])] for r in ctx["recommendations"]])
+    sheet("Aanbevelingen", ["Bron", "Soort", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
+          [[r["source_title"], r["kind_text"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])]
+           for r in ctx["recommendations"]])
     sheet("Indicatoren", ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige periode (zelfde soort)", "Vorige waarde", "Doel",
                           "Producent", "Bron", "Definitie", "Toelichting"],
           [[i["title"], i["unit"], i["period"], i["numbers"][0], i["previous_period"], i["numbers"][1], i["numbers"][2],
@@ -169,6 +215,10 @@ def to_xlsx(ctx: dict) -> bytes:
             len(p["action_item_ids"])] for p in ctx["parliament"]])
     sheet("Capaciteit", ["Organisatie", "Wat", "Omvang", "Eenheid", "Periode", "Bron"],
           [[line["organisation"], line["description"], line["quantity"], line["unit"], line["period"], line["source"]] for line in ctx["capacity"]])
+    changes = ctx.get("changes") or {"lines": []}
+    sheet("Sinds vorige", ["Nummer", "Titel", "Speerpunt", "Verandering", "Was", "Is nu"],
+          [[line["id"], line["title"], line["focus_area"] or "", line["change"], line["before_text"], line["after_text"]]
+           for line in changes["lines"]])
     sheet("Toelichtingen", ["Speerpunt", "Organisatie", "Tekst"],
           [[a["code"], n["organisation"], n["text"]] for a in ctx["areas"] for n in a["narratives"]])
     return book.close()

@@ -20,7 +20,7 @@ from ..validation import text as clean_text
 from ..visibility import allows
 from ..visibility import scope as visibility_scope
 from ..writes import check_version, save
-from . import exports, letters, snapshot
+from . import exports, letter, letters, snapshot
 from .permissions import can_manage_reports, can_write_narrative, edits_keep_approval
 
 
@@ -233,12 +233,25 @@ def export_report(session: Session, viewer: User, report: Report, fmt: str, publ
     over the public rows alone (rule 7), the internal one over what the viewer may see."""
     rows = public_rows(session, report) if public else visible_rows(session, report, viewer)
     with force_locale("nl"):  # the exports are Dutch documents (annexes to letters to Parliament), whatever the page language
-        ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public, None if public else viewer)
+        previous = session.get(Report, report.previous_report_id) if report.previous_report_id else None
+        ctx = exports.context(report, readable_narratives(session, report, viewer), rows, public, None if public else viewer, previous)
         ctx["author"] = viewer.organisation.name  # the organisation that sends it, in every variant
         body = {"docx": exports.to_docx, "pdf": exports.to_pdf, "xlsx": exports.to_xlsx}[fmt](ctx)
     audit.record("report.exported", session=session, actor=viewer, entity_type="report", entity_id=report.id, format=fmt,
                  audience="public" if public else "internal")
     return body, exports.FORMATS[fmt], f"rapportage-{report.as_of.isoformat()}{'-openbaar' if public else ''}.{fmt}"
+
+
+def export_letter(session: Session, viewer: User, report: Report, fields: dict[str, str], today: date) -> tuple[bytes, str, str]:
+    """The covering Kamerbrief of the report (coordinators): its figures are the publication variant's, as the annex it covers."""
+    if not can_manage_reports(viewer):
+        raise NotAllowed("only coordinators draft the letter to Parliament")
+    previous = session.get(Report, report.previous_report_id) if report.previous_report_id else None
+    with force_locale("nl"):
+        ctx = exports.context(report, [], public_rows(session, report), True, None, previous)
+        body = letter.to_docx(ctx, fields, today)
+    audit.record("report.letter_exported", session=session, actor=viewer, entity_type="report", entity_id=report.id)
+    return body, exports.FORMATS["docx"], f"kamerbrief-{report.as_of.isoformat()}.docx"
 
 
 def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> list[tuple[Report, list[dict]]]:

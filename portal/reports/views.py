@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from models import STATUSES, Report, ReportNarrative, UpdateRound
+from models import STATUSES, Report, ReportNarrative, Source, UpdateRound
 
 from .. import audience
 from ..access import current_viewer
@@ -17,12 +17,12 @@ from ..downloads import attachment
 from ..errors import NotFound, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors, form_version
-from ..framework import goals
+from ..framework import goals, parliament
 from ..framework import queries as framework_queries
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
 from ..writes import page_write
-from . import bp, exports, rounds, services
+from . import bp, exports, letter, letters, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
 from .permissions import can_manage_reports
 
@@ -95,7 +95,10 @@ def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: 
                            own_narratives={n.id for n in narratives if audience.may_decide(viewer, n)},
                            narrative_form=narrative_form, plain_form=PlainForm(formdata=None), chart=chart,
                            state_text=STATE_TEXT, response_text=RESPONSE_TEXT, statuses=STATUSES,
-                           assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT), status
+                           assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT, can_manage=can_manage_reports(viewer),
+                           letter_source=db.session.get(Source, report.sent_source_id) if report.sent_source_id else None,
+                           still_open=[p for p in parliament.register(db.session) if p.status in parliament.STILL_OPEN],
+                           default_signer=letter.DEFAULT_SIGNER, today_date=today()), status
 
 
 @bp.get("/<int:report_id>/rows")
@@ -159,6 +162,45 @@ def approve(report_id: int, narrative_id: int):
 @counts_as_download
 def export(report_id: int, fmt: str):
     return download(_load(report_id), fmt, request.args.get("audience") == "public")
+
+
+@bp.post("/<int:report_id>/sent")
+def sent(report_id: int):
+    """The letter went to Parliament: registered as a source, the toezeggingen ticked take the status chosen."""
+    report = _load(report_id)
+    answers = []
+    for raw in request.form.getlist("answer"):
+        status = request.form.get(f"status-{raw}", "fulfilled")
+        if raw.isdigit() and len(raw) < 10:
+            answers.append({"parliament_id": int(raw), "status": status})
+    data = {"sent_on": request.form.get("sent_on"), "reference": request.form.get("reference"), "kamerstuk": request.form.get("kamerstuk"),
+            "answers": answers}
+    try:
+        with page_write():
+            letters.mark_sent(db.session, current_viewer(), report, data, today())
+    except letters.AlreadySent:
+        db.session.rollback()
+        flash(_("Deze rapportage is al verstuurd."), "error")
+        return redirect(url_for("reports.detail", report_id=report_id) + "#verzenden"), 303
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("reports.detail", report_id=report_id) + "#verzenden"), 303
+    flash(_("De brief is vastgelegd als verstuurd; de beantwoorde toezeggingen zijn bijgewerkt."), "success")
+    return redirect(url_for("reports.detail", report_id=report_id) + "#verzenden"), 303
+
+
+@bp.get("/<int:report_id>/letter.docx")
+@counts_as_download
+def letter_docx(report_id: int):
+    """The covering letter (coordinators), with the kenmerk, onderwerp, mede namens and signer filled in on the report page."""
+    return download_letter(_load(report_id))
+
+
+def download_letter(report: Report) -> Response:
+    body, mimetype, name = services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
+    db.session.commit()
+    return attachment(body, mimetype, name)
 
 
 def download(report: Report, fmt: str, public: bool) -> Response:
