@@ -50,8 +50,8 @@ def style_document(doc, title: str, subject: str, author: str) -> None:
     properties.last_modified_by, properties.language = author, "nl-NL"
 
 
-def finish_table(table, widths_cm: list[float]) -> None:
-    """Fixed column widths (scaled to the text width), the first row repeated as header on every page, no row split."""
+def fixed_widths(table, widths_cm: list[float]) -> list:
+    """Fixed column widths, scaled to the text width (Word and LibreOffice both keep them)."""
     scale = TEXT_WIDTH_CM / sum(widths_cm)
     widths = [Cm(w * scale) for w in widths_cm]
     table.autofit = False
@@ -63,13 +63,21 @@ def finish_table(table, widths_cm: list[float]) -> None:
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         column.set(qn("w:w"), str(int(width.twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = width
+    return widths
+
+
+def finish_table(table, widths_cm: list[float]) -> None:
+    """Fixed column widths (scaled to the text width), the first row repeated as header on every page, no row split."""
+    widths = fixed_widths(table, widths_cm)
     for index, row in enumerate(table.rows):
         row_properties = row._tr.get_or_add_trPr()
         row_properties.append(OxmlElement("w:cantSplit"))
         if index == 0:
             row_properties.append(OxmlElement("w:tblHeader"))
-        for cell, width in zip(row.cells, widths, strict=False):
-            cell.width = width
+        for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = index == 0  # a header never stands alone at a page's foot
                 for run in paragraph.runs:

@@ -11,7 +11,7 @@ from docx.shared import Pt
 
 from ..downloads import document_safe
 from ..i18n import long_date
-from ..word import style_document
+from ..word import fixed_widths, style_document
 
 SENDER = ("Ministerie van Justitie en Veiligheid", "Turfmarkt 147", "2511 DP  Den Haag", "Postbus 20301", "2500 EH  Den Haag")
 ADDRESSEE = ("Aan de Voorzitter van de Tweede Kamer", "der Staten-Generaal", "Postbus 20018", "2500 EA  DEN HAAG")
@@ -43,6 +43,7 @@ def to_docx(ctx: dict, fields: dict[str, str], today: date) -> bytes:
                          ("Bijlage(n)", f"1. {ctx['title']} (peildatum {ctx['as_of_text']})")):
         cells = facts.add_row().cells
         cells[0].text, cells[1].text = label, value
+    fixed_widths(facts, [3.5, 13.5])
     doc.add_paragraph()
     opening = ("Hierbij informeer ik uw Kamer"
                + (f", mede namens {f['mede_namens']}," if f["mede_namens"] else "")
@@ -62,8 +63,6 @@ def to_docx(ctx: dict, fields: dict[str, str], today: date) -> bytes:
     for _ in range(3):
         doc.add_paragraph()
     doc.add_paragraph(f["naam"] or "[naam]")
-    if f["mede_namens"]:
-        doc.add_paragraph(f"Mede namens {f['mede_namens']}.")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
