@@ -71,7 +71,7 @@ def fixed_widths(table, widths_cm: list[float]) -> list:
 
 def finish_table(table, widths_cm: list[float]) -> None:
     """Fixed column widths (scaled to the text width), the first row repeated as header on every page, no row split."""
-    widths = fixed_widths(table, widths_cm)
+    fixed_widths(table, widths_cm)
     for index, row in enumerate(table.rows):
         row_properties = row._tr.get_or_add_trPr()
         row_properties.append(OxmlElement("w:cantSplit"))
