@@ -125,3 +125,38 @@ def test_the_state_page_answers_in_one_click_and_every_number_opens_its_rows(api
     assert state["late"] == 1 and "Alfa" in late and "Beta" not in late.split('id="acties"')[1]
     assert client.get("/recommendations/3/state?as_of=2999-01-01").status_code == 422
     assert client.get("/recommendations/999999/state").status_code == 404
+
+
+def test_the_coordinators_home_counts_what_waits_and_each_count_opens_exactly_its_list(client, db_session, make_user, login_as, loaded):
+    import re as _re
+
+    from models import ExpectedFigure, Indicator
+    from portal.framework import parliament
+    from portal.i18n import today
+
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    item, _ = actions.create_item(db_session, kmar, {"title": "Klaar", "visibility": "mdt"})
+    actions.request_closure(db_session, kmar, item, item.version, "gedaan")
+    hidden, _ = actions.create_item(db_session, kmar, {"title": "Alleen voor KMar", "visibility": "organisation"})
+    actions.request_closure(db_session, kmar, hidden, hidden.version, "gedaan")
+    parliament.save_commitment(db_session, coordinator, {"kind": "toezegging", "text": "Verlopen termijn", "due": "medio 2022"}, today())
+    parliament.save_commitment(db_session, coordinator, {"kind": "toezegging", "text": "Ver weg", "due": "eind 2030"}, today())
+    restricted = Indicator(key="kmar-intern-test", title="Intern cijfer", unit="aantal", owner_organisation_id=kmar.organisation_id,
+                           visibility="organisation")
+    public = db_session.scalars(select(Indicator).where(Indicator.visibility == "public").order_by(Indicator.id)).first()
+    db_session.add(restricted)
+    db_session.flush()
+    db_session.add_all([ExpectedFigure(indicator_id=restricted.id, period="2026-Q3", due_on=today()),
+                        ExpectedFigure(indicator_id=public.id, period="2031", due_on=today())])
+    db_session.commit()
+    login_as(client, coordinator)
+    home = client.get("/").text
+    assert "Wat op u wacht" in home and "1 afronding wacht op bevestiging" in home  # KMar's own restricted item is not counted
+    assert "Intern cijfer" not in home and "1 cijfer wordt" in home
+    awaiting = client.get("/actions?status=awaiting_confirmation").text
+    assert "Klaar" in awaiting and "Alleen voor KMar" not in awaiting
+    due = _re.search(r"(\d+) toezegging(?:en)?(?: of| en) moties? (?:heeft|hebben)", home)
+    listed = client.get("/parliament?due=soon").text
+    assert int(due.group(1)) == len(_re.findall(r'href="/parliament/\d+"', listed)) and "Verlopen termijn" in listed and "Ver weg" not in listed
+    login_as(client, kmar)
+    assert "Wat op u wacht" not in client.get("/").text

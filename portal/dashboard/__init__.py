@@ -3,11 +3,15 @@ from flask import Blueprint, render_template
 
 from ..access import current_viewer
 from ..actions import queries
+from ..extensions import db
 from ..i18n import today
 
 bp = Blueprint("dashboard", __name__)
 
+from . import coordinator  # noqa: E402
+
 
 @bp.get("/")
 def index():
-    return render_template("dashboard/index.html", **queries.dashboard(current_viewer(), today()))
+    viewer, day = current_viewer(), today()
+    return render_template("dashboard/index.html", **queries.dashboard(viewer, day), waiting=coordinator.home(db.session, viewer, day))

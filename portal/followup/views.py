@@ -147,9 +147,10 @@ def relate(rec_id: int):
 def parliament_list():
     viewer = current_viewer()
     status = request.args.get("status") or None
-    rows = parliament.register(db.session, status)
+    due_soon = request.args.get("due") == "soon"
+    rows = parliament.coming_due(db.session, today()) if due_soon else parliament.register(db.session, status)
     linked = parliament.linked_items(db.session, viewer, [p.id for p in rows])
-    return render_template("followup/parliament_list.html", rows=rows, linked=linked, status=status, today=today(),
+    return render_template("followup/parliament_list.html", rows=rows, linked=linked, status=status, today=today(), due_soon=due_soon,
                            is_overdue=parliament.is_overdue, kind_text=parliament.KIND_TEXT, status_text=parliament.STATUS_TEXT,
                            can_edit=can_weigh(viewer))
 

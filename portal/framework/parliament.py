@@ -64,6 +64,16 @@ def register(session: Session, status: str | None = None) -> list[ParliamentComm
     return list(session.scalars(stmt))
 
 
+def coming_due(session: Session, today: date, days: int = REMIND_DAYS) -> list[ParliamentCommitment]:
+    """Still open (or partly fulfilled) with a term that starts within `days` or has passed: the register's ?due=soon."""
+    return list(session.scalars(select(ParliamentCommitment).where(
+        ParliamentCommitment.status.in_(STILL_OPEN), ParliamentCommitment.due_start.is_not(None),
+        ParliamentCommitment.due_start <= today + timedelta(days=days))
+        .order_by(ParliamentCommitment.due_end, ParliamentCommitment.id)
+        .options(joinedload(ParliamentCommitment.owner_organisation), joinedload(ParliamentCommitment.source),
+                 joinedload(ParliamentCommitment.fulfilled_by))))
+
+
 def linked_items(session: Session, viewer: User, commitment_ids: list[int]) -> dict[int, list[ActionItem]]:
     """The linked action items the viewer may see, per commitment: one query."""
     rows = session.execute(select(parliament_items.c.parliament_commitment_id, ActionItem)

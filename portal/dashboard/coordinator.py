@@ -1,0 +1,37 @@
+"""What waits for a coordinator on the start page: closures to confirm, toezeggingen and expected figures coming due,
+the update round's progress per organisation. Each a count of exactly the rows its link (or the list under it) shows,
+over what the coordinator may see."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import ActionItem, ExpectedFigure, Indicator, Measurement, User
+
+from ..actions.permissions import visible_clause
+from ..framework import parliament
+from ..framework.permissions import can_weigh
+from ..reports import rounds
+from ..visibility import indicator_clause
+
+SOON_DAYS = 14
+
+
+def expected_due(session: Session, viewer: User, today: date) -> list[ExpectedFigure]:
+    """Figures not yet delivered, of indicators the viewer may see, due within two weeks or late."""
+    delivered = select(Measurement.id).where(Measurement.indicator_id == ExpectedFigure.indicator_id, Measurement.period == ExpectedFigure.period)
+    return list(session.scalars(select(ExpectedFigure).join(Indicator).where(
+        indicator_clause(viewer), ~delivered.exists(), ExpectedFigure.due_on <= today + timedelta(days=SOON_DAYS))
+        .order_by(ExpectedFigure.due_on, ExpectedFigure.id).options(joinedload(ExpectedFigure.indicator))))
+
+
+def home(session: Session, viewer: User, today: date) -> dict | None:
+    """None for anyone but a coordinator."""
+    if not can_weigh(viewer):
+        return None
+    awaiting = session.scalar(select(func.count(ActionItem.id)).where(visible_clause(viewer), ActionItem.status == "awaiting_confirmation")) or 0
+    open_round = rounds.current(session, today)
+    return {"awaiting": awaiting, "parliament_due": parliament.coming_due(session, today, SOON_DAYS), "expected_due": expected_due(session, viewer, today),
+            "round": open_round, "round_overview": rounds.overview(session, viewer, open_round) if open_round else None}
