@@ -21,6 +21,8 @@ class Framework(TimestampMixin, Base):
     period_start: Mapped[date]
     period_end: Mapped[date]
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    # What the sources leave open (an assumed period, pages that are missing).
+    note: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source | None] = relationship()
     focus_areas: Mapped[list[FocusArea]] = relationship(

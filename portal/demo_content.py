@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models import ActionItem, Framework, Organisation, ProgressUpdate, Recommendation, Source, User
+from models import ActionItem, Framework, Organisation, ParliamentCommitment, ProgressUpdate, Recommendation, Source, User
 
 from .actions import services as actions
 from .framework import parliament
@@ -28,14 +28,16 @@ CAST = {
     "om": ("OM", "member", "Otto Officier", "o.officier@om.example"),
     "jenv": ("JENV", "member", "Jan Justitie", "j.justitie@jenv.example"),
     "coordinator": ("JENV", "coordinator", "Carla Coordinator", "c.coordinator@jenv.example"),
-    "bz": ("BZ", "reader", "Bea Buitenland", "b.buitenland@bz.example"),
+    # BZ co-signs the Beleidskader and does its own 3.4 work: a member, not a reader.
+    "bz": ("BZ", "member", "Bea Buitenland", "b.buitenland@bz.example"),
     "emm": ("EMM", "member", "Emma Expertise", "e.expertise@emm.example"),
 }
 
 # (who, title, focus area, recommendation (source, number) or None, visibility, due in days from today, course)
 # course: list of (days ago, status, progress, note); "closure" / "confirmed" as status for the two keys.
 ITEMS = [
-    ("kmar", "Meetbare doelen mensensmokkel KMar vaststellen", "3.1", ("inspectie-2021", 1), "mdt", -20,
+    # Work answering a recommendation is placed in no focus area the sources do not link it to.
+    ("kmar", "Meetbare doelen mensensmokkel KMar vaststellen", None, ("inspectie-2021", 1), "mdt", -20,
      [(150, "in_progress", 30, "Concept besproken met het OM en de stuurploeg."), (60, "in_progress", 70, "Doelen voor 2026 voorgelegd aan de commandant."),
       (12, "closure", 100, "Doelen vastgesteld in het KMar-jaarplan 2026.")]),
     ("kmar", "Voortgangsrapportage derdelijns onderzoeken per kwartaal", "3.2", ("inspectie-2021", 6), "mdt", 30,
@@ -61,7 +63,8 @@ ITEMS = [
     ("om", "Wetsvoorstel strafmaximum art. 197a Sr: inbreng OM", "3.2", None, "mdt", -10,
      [(180, "in_progress", 50, "Advies aan JenV gestuurd."), (15, "closure", 100, "Inbreng verwerkt in het wetsvoorstel.")]),
     ("om", "Financieel onderzoek bij elk mensensmokkelonderzoek", "3.3", None, "mdt", 180,
-     [(130, "in_progress", 25, "Afspraak met de FIOD over ondersteuning."), (35, "in_progress", 45, "Eerste vijf zaken met parallel financieel onderzoek.")]),
+     [(130, "in_progress", 25, "Afspraak over ondersteuning door financieel rechercheurs."),
+      (35, "in_progress", 45, "Eerste vijf zaken met parallel financieel onderzoek.")]),
     ("om", "Deelname Eurojust Focus Group", "3.1", None, "public", -60,
      [(300, "in_progress", 50, "Twee bijeenkomsten bijgewoond."), (70, "closure", 100, "Structureel in het jaarplan opgenomen."),
       (65, "confirmed", 100, "")]),
@@ -79,7 +82,7 @@ ITEMS = [
      [(100, "in_progress", 45, "Nieuw proces met vaste weekplanning.")]),
     ("emm", "Analyse routes via de Balkan", "3.6", None, "organisation", 20,
      [(30, "in_progress", 60, "Vertrouwelijke analyse voor de EMM-partners.")]),
-    ("kmar", "Inzet in partnerlanden: liaisons herverdelen", "3.5", ("doorlichting-2012", 5), "mdt", 160,
+    ("kmar", "Inzet in partnerlanden: liaisons herverdelen", None, ("doorlichting-2012", 5), "mdt", 160,
      [(45, "open", 0, "Voorstel in voorbereiding.")]),
     ("politie", "Cultureel antropologen bij het MDT-overleg betrekken", "3.6", None, "public", 40, []),
 ]
@@ -208,18 +211,22 @@ def _meetings(session: Session, people: dict[str, User], created: dict[str, Acti
 
 def _reports_and_parliament(session: Session, people: dict[str, User], created: dict[str, ActionItem], today: date) -> dict[str, int]:
     coordinator = people["coordinator"]
-    round_ = reports.open_round(session, coordinator, "Actualisatieronde najaar", "Werk uw acties bij vóór de voortgangsbrief.",
+    round_ = reports.open_round(session, coordinator, "Actualisatieronde najaar", "Werk uw acties bij vóór de rapportage.",
                                 today + timedelta(days=10), today)
-    spring = reports.create_report(session, coordinator, "Voortgangsbrief voorjaar", today - timedelta(days=50), today)
-    autumn = reports.create_report(session, coordinator, "Voortgangsbrief najaar (concept)", today, today, spring.id)
+    spring = reports.create_report(session, coordinator, "Rapportage voorjaar", today - timedelta(days=50), today)
+    autumn = reports.create_report(session, coordinator, "Rapportage najaar (concept)", today, today, spring.id)
     round_.report_id = autumn.id
     for code, who, text in (("3.1", "kmar", "De KMar heeft meetbare doelen vastgesteld; de bevestiging volgt in het MDT-overleg."),
                             ("3.2", "politie", "De uitbreiding van het aantal gecertificeerde rechercheurs loopt achter door beperkte instroom.")):
         narrative = reports.save_narrative(session, people[who], autumn, code, text, "public")
         reports.approve_narrative(session, coordinator, narrative)
-    parliament.save_commitment(session, coordinator, {
-        "kind": "toezegging", "kamerstuk": "", "text": "De Kamer jaarlijks informeren over de voortgang van het beleidskader, met meetbare doelen.",
-        "owner_organisation": "JENV", "due": f"eind {today.year}", "made_on": (today - timedelta(days=200)).isoformat(),
-        "action_item_ids": [created["Meetbare doelen mensensmokkel KMar vaststellen"].id,
-                            created["Dashboard mensensmokkel EMM doorontwikkelen"].id]}, today)
+    # The demo links its work to a toezegging the sources do state (the Inspectie letter's "medio 2022"), never an invented one.
+    promised = session.scalars(select(ParliamentCommitment).where(ParliamentCommitment.key == "toezegging-beleidskader-2022")).first()
+    if promised is not None:
+        parliament.save_commitment(session, coordinator, {
+            "kind": promised.kind, "kamerstuk": promised.kamerstuk, "text": promised.text, "made_on": promised.made_on,
+            "owner_organisation": promised.owner_organisation.code if promised.owner_organisation else None, "due": promised.due_label,
+            "status": promised.status, "made_in": promised.made_in, "member": promised.member, "closed_on": promised.closed_on,
+            "fulfilled_by": promised.fulfilled_by.key if promised.fulfilled_by else None, "fulfilled_note": promised.fulfilled_note,
+            "action_item_ids": [created["Meetbare doelen mensensmokkel KMar vaststellen"].id]}, today, promised, promised.version)
     return {"reports": 2, "rounds": 1}

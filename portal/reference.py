@@ -294,7 +294,7 @@ def _sources(c: _Checker, top: dict, orgs: dict) -> dict[str, dict]:
 
 
 def _framework(c: _Checker, fw, sources: dict) -> tuple[dict, dict[str, dict]]:
-    c.mapping(fw, "framework", {"key", "title", "period", "period_note", "source", "focus_areas"}, {"key", "title", "period", "focus_areas"})
+    c.mapping(fw, "framework", {"key", "title", "period", "period_note", "note", "source", "focus_areas"}, {"key", "title", "period", "focus_areas"})
     key = c.text(fw, "key", "framework", pattern=r"[a-z0-9-]+")
     period = c.mapping(fw["period"], "framework period", {"start", "end"}, {"start", "end"})
     start, end = c.day(period, "start", "framework period"), c.day(period, "end", "framework period")
@@ -320,6 +320,9 @@ def _framework(c: _Checker, fw, sources: dict) -> tuple[dict, dict[str, dict]]:
         # Default: the source with the framework's key (the shipped file's first framework).
         "source": c.ref(fw, "source", f"framework {key}", sources, optional=True) or (key if key in sources else None),
         "focus_areas": list(focus_areas.values()),
+        # What the sources leave open, shown with the framework: the assumed period first.
+        "note": " ".join(filter(None, (c.text(fw, "period_note", "framework", optional=True), c.text(fw, "note", "framework", optional=True))))
+        or None,
     }
     return framework, focus_areas
 
@@ -612,7 +615,7 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
 def _load_framework(session: Session, summary: LoadSummary, fw: dict, sources: dict, targets: list) -> dict[str, FocusArea]:
     framework_source = sources.get(fw["source"]) if fw["source"] else None
     framework = _upsert(session, summary, "frameworks", Framework, {"key": fw["key"]}, {
-        "title": fw["title"], "period_start": fw["period_start"], "period_end": fw["period_end"],
+        "title": fw["title"], "period_start": fw["period_start"], "period_end": fw["period_end"], "note": fw["note"],
         "source_id": framework_source.id if framework_source else None,
     })
     session.flush()

@@ -56,6 +56,8 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column("corrected_at", models.base.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kamerstuk", sa.String(length=100), nullable=True))
+    with op.batch_alter_table("frameworks", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("note", sa.Text(), nullable=True))
 
     op.create_table(
         "recommendation_addressees",
@@ -154,6 +156,8 @@ def downgrade() -> None:
     op.execute("UPDATE recommendations SET addressee_organisation_id = (SELECT min(organisation_id) FROM recommendation_addressees a "
                "WHERE a.recommendation_id = recommendations.id)")
     op.drop_table("recommendation_addressees")
+    with op.batch_alter_table("frameworks", schema=None) as batch_op:
+        batch_op.drop_column("note")
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.drop_column("kamerstuk")
     for table in ("sources", "recommendations", "commitments", "indicators"):
