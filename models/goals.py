@@ -81,10 +81,13 @@ class Target(Base):
     valid_from: Mapped[date]
     reason: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # The document that set the target ("Het gezag geeft jaarlijks in de prioriteitenbrief nadere richtlijnen").
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     commitment: Mapped[Commitment] = relationship()
+    source: Mapped[Source | None] = relationship()
     indicator: Mapped[Indicator | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     set_by: Mapped[User | None] = relationship()

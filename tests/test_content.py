@@ -248,3 +248,15 @@ def test_a_coordinator_adds_and_corrects_a_commitment_on_the_pages(client, loade
     assert stale.status_code == 409 and "Iemand anders" in stale.text
     login_as(client, make_user("POL"))
     assert client.post("/framework/3.6/commitments", data={"csrf_token": token, "text": "X"}).status_code in (400, 403)
+
+
+def test_a_target_names_the_document_that_set_it(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    commitment = db_session.scalars(select(Commitment).order_by(Commitment.id)).first()
+    letter = _post(coordinator, "/api/v1/sources", {"kind": "kamerbrief", "title": "Prioriteitenbrief 2026", "issued_on": "2026-01-15"}).get_json()
+    set_ = _post(coordinator, f"/api/v1/commitments/{commitment.id}/targets", {"period": "2026", "value": 12, "unit": "onderzoeken",
+                                                                             "direction": "at_least", "source": letter["key"]})
+    assert set_.status_code == 201 and set_.get_json()["source"] == letter["key"]
+    assert "Prioriteitenbrief 2026" in api("POL").get(f"/framework/commitments/{commitment.id}").get_data(as_text=True)
+    unknown = _post(coordinator, f"/api/v1/commitments/{commitment.id}/targets", {"period": "2027", "value": 1, "unit": "x", "source": "nope"})
+    assert unknown.status_code == 422 and "source" in unknown.get_json()["error"]["fields"]

@@ -58,6 +58,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("kamerstuk", sa.String(length=100), nullable=True))
     with op.batch_alter_table("frameworks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=True))
+    with op.batch_alter_table("targets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("source_id", sa.Integer(), sa.ForeignKey("sources.id", name=op.f("fk_targets_source_id_sources")),
+                                      nullable=True))
 
     op.create_table(
         "recommendation_addressees",
@@ -156,6 +159,8 @@ def downgrade() -> None:
     op.execute("UPDATE recommendations SET addressee_organisation_id = (SELECT min(organisation_id) FROM recommendation_addressees a "
                "WHERE a.recommendation_id = recommendations.id)")
     op.drop_table("recommendation_addressees")
+    with op.batch_alter_table("targets", schema=None) as batch_op:
+        batch_op.drop_column("source_id")
     with op.batch_alter_table("frameworks", schema=None) as batch_op:
         batch_op.drop_column("note")
     with op.batch_alter_table("sources", schema=None) as batch_op:

@@ -20,7 +20,8 @@ from .helpers import _if_match, body_of, service_call
 from .schemas import BOOL, IDS, INT, TEXT, TEXT_OR_NULL, ApiError
 
 TARGET_TYPES = {"period": TEXT, "value": (str, int, float, type(None)), "unit": TEXT, "direction": TEXT, "indicator": TEXT_OR_NULL,
-                "organisation": TEXT_OR_NULL, "valid_from": TEXT_OR_NULL, "reason": TEXT_OR_NULL, "note": TEXT_OR_NULL}
+                "organisation": TEXT_OR_NULL, "valid_from": TEXT_OR_NULL, "reason": TEXT_OR_NULL, "note": TEXT_OR_NULL,
+                "source": TEXT_OR_NULL}
 RESPONSE_TYPES = {"stance": TEXT, "text": TEXT_OR_NULL, "responded_on": TEXT_OR_NULL, "document": TEXT_OR_NULL,
                   "document_title": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "url": TEXT_OR_NULL, "reason": TEXT_OR_NULL}
 PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "date": TEXT_OR_NULL, "owner_organisation": TEXT_OR_NULL,
@@ -32,7 +33,7 @@ PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "date
 def target_json(t) -> dict:
     return {"period": t.period, "value": float(t.value) if t.value is not None else None, "unit": t.unit, "direction": t.direction,
             "indicator": t.indicator.key if t.indicator else None, "organisation": t.organisation.code if t.organisation else None,
-            "valid_from": t.valid_from.isoformat()}
+            "valid_from": t.valid_from.isoformat(), "source": t.source.key if t.source else None}
 
 
 @bp.get("/frameworks")

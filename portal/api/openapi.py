@@ -107,7 +107,8 @@ def _goals_paths(errors: dict) -> dict:
     target = {"period": {"type": "string", "examples": ["2025", "2025-Q3"]}, "value": {"type": ["number", "string", "null"]},
               "unit": {"type": "string"}, "direction": {"enum": ["at_least", "at_most"]}, "indicator": {"type": ["string", "null"]},
               "organisation": {"type": ["string", "null"]}, "valid_from": {"type": ["string", "null"], "format": "date"},
-              "reason": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}
+              "reason": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
+              "source": {"type": ["string", "null"], "description": "key of the document that set the target"}}
     response = {"stance": {"enum": ["overgenomen", "deels", "niet", "onbekend"]}, "text": {"type": ["string", "null"]},
                 "responded_on": {"type": ["string", "null"], "format": "date"}, "document": {"type": ["string", "null"], "description": "source key"},
                 "document_title": {"type": ["string", "null"]}, "kamerstuk": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},

@@ -19,6 +19,7 @@ class TargetForm(FlaskForm):
     valid_from = StringField(_l("Geldt vanaf"))
     reason = TextAreaField(_l("Reden van de wijziging"))
     note = TextAreaField(_l("Toelichting"))
+    source = SelectField(_l("Vastgesteld in (document)"), choices=[], validate_choice=False)
 
 
 class ResponseForm(FlaskForm):

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Organisation, Target, User, indicator_commitments
+from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Organisation, Source, Target, User, indicator_commitments
 
 from .. import audit
 from ..errors import NotAllowed, ValidationFailed
@@ -43,7 +43,7 @@ def in_force(session: Session, commitment_ids: list[int], as_of: date, rows: lis
         return {}
     if rows is None:
         rows = list(session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
-                                    .options(joinedload(Target.indicator), joinedload(Target.organisation))))
+                                    .options(joinedload(Target.indicator), joinedload(Target.organisation), joinedload(Target.source))))
     latest: dict[tuple, Target] = {}
     for row in sorted((r for r in rows if r.valid_from <= as_of), key=lambda t: (t.valid_from, t.recorded_at, t.id)):
         latest[(row.commitment_id, row.indicator_id, row.period)] = row
@@ -96,7 +96,8 @@ def standings(session: Session, commitment_ids: list[int], as_of: date, visible_
 def history(session: Session, commitment_id: int) -> list[Target]:
     return list(session.scalars(select(Target).where(Target.commitment_id == commitment_id)
                                 .order_by(Target.recorded_at.desc(), Target.id.desc())
-                                .options(joinedload(Target.set_by), joinedload(Target.indicator), joinedload(Target.organisation))))
+                                .options(joinedload(Target.set_by), joinedload(Target.indicator), joinedload(Target.organisation),
+                                         joinedload(Target.source))))
 
 
 def set_target(session: Session, actor: User, commitment: Commitment, data: dict, today: date) -> Target:
@@ -141,6 +142,11 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
             valid_from = today
     reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), 2000, required=False)
     note = clean_text(fields, "note", data.get("note"), _("De toelichting"), 2000, required=False)
+    source = None
+    if data.get("source"):
+        source = session.scalars(select(Source).where(Source.key == str(data["source"]))).first()
+        if source is None:
+            fields["source"] = str(_l("Dit document is niet bekend."))
     previous = session.scalars(select(Target).where(Target.commitment_id == commitment.id, Target.period == label,
                                                     Target.indicator_id == (indicator.id if indicator else None))
                                .order_by(Target.valid_from.desc(), Target.id.desc())).first() if label else None
@@ -153,7 +159,7 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
     target = Target(commitment_id=commitment.id, indicator_id=indicator.id if indicator else None,
                     organisation_id=organisation.id if organisation else None, period=label, period_start=start, period_end=end,
                     value=value, unit=unit, direction=direction, valid_from=valid_from, reason=reason,
-                    note=note, set_by_id=actor.id, recorded_at=datetime.now(UTC))
+                    note=note, source_id=source.id if source else None, set_by_id=actor.id, recorded_at=datetime.now(UTC))
     session.add(target)
     if indicator is not None and session.execute(select(indicator_commitments).where(
             indicator_commitments.c.indicator_id == indicator.id, indicator_commitments.c.commitment_id == commitment.id)).first() is None:

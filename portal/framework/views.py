@@ -105,6 +105,7 @@ def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, 
         form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
         organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
         form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
+        form.source.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in content.sources(db.session, False)]
         extra = apply_errors(form, errors or {})
     edit_extra = {}
     if can_weigh(viewer):
