@@ -35,7 +35,7 @@ from .goals import (
     parliament_items,
     recommendation_links,
 )
-from .indicator import DIRECTIONS, INDICATOR_VISIBILITIES, Indicator, Measurement
+from .indicator import DIRECTIONS, INDICATOR_VISIBILITIES, Indicator, Measurement, MeasurementPart
 from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, meeting_shares
 from .organisation import Organisation
 from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_addressees, recommendation_focus_areas

@@ -80,9 +80,25 @@ class Measurement(Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Why the parts of its breakdown do not add up to the figure (empty when they do).
+    breakdown_note: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}
 
     indicator: Mapped[Indicator] = relationship(back_populates="measurements")
+    parts: Mapped[list[MeasurementPart]] = relationship(order_by="MeasurementPart.position", cascade="all, delete-orphan")
     source: Mapped[Source | None] = relationship()
     entered_by: Mapped[User | None] = relationship()
+
+
+class MeasurementPart(Base):
+    """A figure by category: the Doorlichting's victims "270 446" (Dutch, non-Dutch) of a total of 716."""
+
+    __tablename__ = "measurement_parts"
+    __table_args__ = (UniqueConstraint("measurement_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(ForeignKey("measurements.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    category: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))

@@ -260,3 +260,26 @@ def test_a_target_names_the_document_that_set_it(api, db_session):
     assert "Prioriteitenbrief 2026" in api("POL").get(f"/framework/commitments/{commitment.id}").get_data(as_text=True)
     unknown = _post(coordinator, f"/api/v1/commitments/{commitment.id}/targets", {"period": "2027", "value": 1, "unit": "x", "source": "nope"})
     assert unknown.status_code == 422 and "source" in unknown.get_json()["error"]["fields"]
+
+
+def test_a_figure_carries_a_breakdown_that_adds_up_or_says_why_not(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    assert _post(coordinator, "/api/v1/indicators", {"key": "slachtoffers-herkomst", "title": "Slachtoffers naar herkomst", "unit": "aantal",
+                                                     "owner_organisation": "JENV", "visibility": "public"}).status_code == 201
+    url = "/api/v1/indicators/slachtoffers-herkomst/measurements"
+    # The Doorlichting's "2007 270 446 716": Dutch and non-Dutch add up to the total.
+    added = _post(coordinator, url, {"period": "2007", "value": 716, "breakdown": [{"category": "Nederlands", "value": 270},
+                                                                                {"category": "Niet-Nederlands", "value": 446}]})
+    assert added.status_code == 201, added.get_json()
+    figure = next(m for m in added.get_json()["measurements"] if m["period"] == "2007")
+    assert figure["breakdown"] == [{"category": "Nederlands", "value": 270}, {"category": "Niet-Nederlands", "value": 446}]
+    # Parts that do not add up need a reason; with it they are kept as given.
+    wrong = _post(coordinator, url, {"period": "2008", "value": 826, "breakdown": [{"category": "Nederlands", "value": 300}]})
+    assert wrong.status_code == 422 and "breakdown_note" in wrong.get_json()["error"]["fields"]
+    explained = _post(coordinator, url, {"period": "2008", "value": 826, "breakdown": [{"category": "Nederlands", "value": 300}],
+                                         "breakdown_note": "Van de overige slachtoffers is de herkomst niet geregistreerd."})
+    assert explained.status_code == 201
+    twice = _post(coordinator, url, {"period": "2009", "value": 2, "breakdown": [{"category": "A", "value": 1}, {"category": "a", "value": 1}]})
+    assert twice.status_code == 422 and "breakdown" in twice.get_json()["error"]["fields"]
+    page = api("POL").get("/indicators/slachtoffers-herkomst").get_data(as_text=True)
+    assert "Verdeling:" in page and "Niet-Nederlands 446" in page

@@ -58,6 +58,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("kamerstuk", sa.String(length=100), nullable=True))
     with op.batch_alter_table("frameworks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=True))
+    with op.batch_alter_table("measurements", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("breakdown_note", sa.Text(), nullable=True))
+    op.create_table(
+        "measurement_parts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("measurement_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.ForeignKeyConstraint(["measurement_id"], ["measurements.id"], name=op.f("fk_measurement_parts_measurement_id_measurements"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_measurement_parts")),
+        sa.UniqueConstraint("measurement_id", "category", name=op.f("uq_measurement_parts_measurement_id_category")),
+    )
+    with op.batch_alter_table("measurement_parts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_measurement_parts_measurement_id"), ["measurement_id"], unique=False)
     with op.batch_alter_table("targets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source_id", sa.Integer(), sa.ForeignKey("sources.id", name=op.f("fk_targets_source_id_sources")),
                                       nullable=True))
@@ -161,6 +177,9 @@ def downgrade() -> None:
     op.drop_table("recommendation_addressees")
     with op.batch_alter_table("targets", schema=None) as batch_op:
         batch_op.drop_column("source_id")
+    op.drop_table("measurement_parts")
+    with op.batch_alter_table("measurements", schema=None) as batch_op:
+        batch_op.drop_column("breakdown_note")
     with op.batch_alter_table("frameworks", schema=None) as batch_op:
         batch_op.drop_column("note")
     with op.batch_alter_table("sources", schema=None) as batch_op:

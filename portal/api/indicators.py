@@ -31,14 +31,16 @@ def _indicator_json(indicator) -> dict:
             "focus_area": indicator.focus_area.code if indicator.focus_area else None, "frequency_months": indicator.frequency_months,
             "responsible_user_id": indicator.responsible_user_id, "version": indicator.version,
             "measurements": [{"period": m.period, "value": num(m.value), "source": m.source_text or (m.source.key if m.source else None),
-                              "note": m.note} for m in indicator.measurements]}
+                              "note": m.note, "breakdown": [{"category": p.category, "value": num(p.value)} for p in m.parts],
+                              "breakdown_note": m.breakdown_note} for m in indicator.measurements]}
 
 
 @bp.get("/indicators")
 def list_indicators():
 
     indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.key).options(
-        selectinload(Indicator.owner_organisation), selectinload(Indicator.measurements).selectinload(Measurement.source))).all()
+        selectinload(Indicator.owner_organisation), selectinload(Indicator.measurements).selectinload(Measurement.source),
+        selectinload(Indicator.measurements).selectinload(Measurement.parts))).all()
     return jsonify([_indicator_json(i) for i in indicators])
 
 
@@ -58,22 +60,18 @@ def _indicator_response(indicator: Indicator, status: int = 200):
 stale_body(Indicator, _indicator_response)
 
 
-def _figure_text(value) -> str:
-    """A JSON figure as the services read typed figures: null is "not available", a decimal point becomes a comma."""
-    return "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
-
-
 @bp.post("/indicators/<key>/measurements")
 def add_measurement(key: str):
     indicator = _visible(key)
     body = _json_body()
-    _refuse_unknown(body, {"period", "value", "source", "note"})
+    _refuse_unknown(body, {"period", "value", "source", "note", "breakdown", "breakdown_note"})
     value = body.get("value")
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
     with service_call("U mag voor deze indicator geen cijfers invoeren."):
-        indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), _figure_text(value),
-                                           str(body.get("source") or ""), str(body.get("note") or ""))
+        indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), indicator_services.figure_text(value),
+                                           str(body.get("source") or ""), str(body.get("note") or ""), body.get("breakdown"),
+                                           str(body.get("breakdown_note") or ""))
     return _indicator_response(indicator, 201)
 
 
@@ -140,7 +138,7 @@ def correct_measurement(key: str, measurement_id: int):
     base = _if_match()
     try:
         with service_call("U mag de cijfers van deze indicator niet corrigeren."):
-            indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, _figure_text(body.get("value")),
+            indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, indicator_services.figure_text(body.get("value")),
                                                    body.get("reason", ""), base)
     except VersionConflict:
         db.session.commit()

@@ -385,7 +385,12 @@ def _document() -> dict:
                 "post": {"summary": "Add a measurement (coordinators, or members of the owner organisation)",
                          "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["period"], "properties": {
                              "period": {"type": "string", "examples": ["2024", "2024-Q3", "2024-05"]},
-                             "value": {"type": ["number", "string", "null"]}, "source": {"type": "string"}, "note": {"type": "string"}}}}}},
+                             "value": {"type": ["number", "string", "null"]}, "source": {"type": "string"}, "note": {"type": "string"},
+                             "breakdown": {"type": "array", "maxItems": 50, "items": {"type": "object", "additionalProperties": False,
+                                           "required": ["category"], "properties": {"category": {"type": "string", "maxLength": 100},
+                                                                                    "value": {"type": ["number", "string", "null"]}}},
+                                           "description": "the figure by category; the parts add up to it, or breakdown_note says why not"},
+                             "breakdown_note": {"type": "string", "maxLength": 2000}}}}}},
                          "responses": {"201": _resp("Added; the indicator"), "403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}}},
             "/reports": {
                 "get": {"summary": "Reports (frozen snapshots)", "responses": {"200": _resp("OK"), **errors}},

@@ -19,6 +19,7 @@ from models import (
     IndicatorDefinition,
     Measurement,
     MeasurementCorrection,
+    MeasurementPart,
     Organisation,
     User,
 )
@@ -56,8 +57,40 @@ def _existing_periods(session: Session, indicator: Indicator) -> set[str]:
     return set(session.scalars(select(Measurement.period).where(Measurement.indicator_id == indicator.id)))
 
 
+def _breakdown(fields: dict, total: Decimal | None, raw, note: str | None) -> list[tuple[str, Decimal | None]]:
+    """[(category, value)] from [{category, value}]: each category once; the parts add up to the figure, or a note says why not."""
+    if not raw:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(p, dict) and set(p) <= {"category", "value"} for p in raw) or len(raw) > 50:
+        fields["breakdown"] = _("Geef de verdeling als een lijst van {category, value}.")
+        return []
+    parts: list[tuple[str, Decimal | None]] = []
+    for part in raw:
+        category = str(part.get("category") or "").strip()
+        if not category or len(category) > 100:
+            fields["breakdown"] = _("Elke categorie heeft een naam van hoogstens 100 tekens.")
+            return []
+        try:
+            value = parse_value(figure_text(part.get("value")))
+        except ValueError as exc:
+            fields["breakdown"] = f"{category}: {exc}"
+            return []
+        parts.append((category, value))
+    if len({c.casefold() for c, _v in parts}) != len(parts):
+        fields["breakdown"] = _("Noem elke categorie één keer.")
+    elif not note and (total is None or any(v is None for _c, v in parts) or sum(v for _c, v in parts if v is not None) != total):
+        fields["breakdown_note"] = _("De delen tellen niet op tot het cijfer: leg uit waarom (bijvoorbeeld: een persoon valt in meer categorieën).")
+    return parts
+
+
+def figure_text(value) -> str:
+    """A JSON figure as the services read typed figures: null is "not available", a decimal point becomes a comma."""
+    return "" if value is None else (str(value).replace(".", ",") if isinstance(value, float) else str(value))
+
+
 def add_measurement(session: Session, actor: User, indicator: Indicator, period: str, value: str,
-                    source_text: str = "", note: str = "") -> Measurement:
+                    source_text: str = "", note: str = "", breakdown=None, breakdown_note: str = "") -> Measurement:
+    """A figure for one period; `breakdown` [{category, value}] splits it, adding up to it or with `breakdown_note` saying why not."""
     if not can_enter(actor, indicator):
         raise NotAllowed("cannot enter measurements")
     fields = {}
@@ -68,10 +101,14 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
     else:
         if label in _existing_periods(session, indicator):
             fields["period"] = _("Voor %(period)s is al een cijfer vastgelegd.", period=label)
+    number = None
     try:
         number = parse_value(value)
     except ValueError as exc:
         fields["value"] = str(exc)
+    if len(breakdown_note or "") > 2000:
+        fields["breakdown_note"] = _("De toelichting mag hoogstens 2.000 tekens lang zijn.")
+    parts = _breakdown(fields, number, breakdown, (breakdown_note or "").strip())
     if len(source_text or "") > 500:
         fields["source_text"] = _("De bron mag hoogstens 500 tekens lang zijn.")
     if len(note or "") > 2000:
@@ -80,7 +117,9 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
         raise ValidationFailed(fields)
     measurement = Measurement(indicator_id=indicator.id, period=label, period_start=start, period_end=end, value=number,
                               source_text=(source_text or "").strip() or None, note=(note or "").strip() or None,
+                              breakdown_note=(breakdown_note or "").strip() or None if parts else None,
                               entered_by_id=actor.id, recorded_at=datetime.now(UTC))
+    measurement.parts = [MeasurementPart(position=i, category=c, value=v) for i, (c, v) in enumerate(parts)]
     session.add(measurement)
     session.flush()
     audit.record("indicator.measurement_added", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,

@@ -67,6 +67,7 @@ def _load(key: str) -> Indicator:
     """An indicator the viewer may not see does not exist for them (404, like items)."""
     indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)
                                    .options(selectinload(Indicator.measurements).joinedload(Measurement.source),
+                                            selectinload(Indicator.measurements).selectinload(Measurement.parts),
                                             joinedload(Indicator.owner_organisation), joinedload(Indicator.source))).one_or_none()
     if indicator is None or not can_view(current_viewer(), indicator):
         abort(404)
