@@ -5,12 +5,14 @@ With CI=true an unreachable PostgreSQL fails the run instead of skipping it.
 """
 from __future__ import annotations
 
+import email
 import os
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from alembic import command
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
@@ -416,3 +418,42 @@ def redis_db():
 def cached_app(app_with, portal_toml, redis_db):
     """An app with the shared cache in Redis, whose requests share the test's transaction."""
     return app_with(portal_toml, REDIS_URL=REDIS_URL)
+
+
+@pytest.fixture()
+def people(loaded, make_user):
+    """The cast most tests need: two KMar members, Politie, IND, a JenV and a KMar coordinator, a KMar and a BZ reader."""
+    return {
+        "kmar": make_user("KMAR", name="Karin KMar"),
+        "kmar2": make_user("KMAR", name="Kees KMar"),
+        "pol": make_user("POL", name="Paul Politie"),
+        "ind": make_user("IND", name="Ilse IND"),
+        "coordinator": make_user("JENV", role="coordinator", name="Carla Coordinator"),
+        "kmar_coordinator": make_user("KMAR", role="coordinator", name="Koen KMar-coördinator"),
+        "reader": make_user("KMAR", role="reader", name="Rob Reader"),
+        "bz": make_user("BZ", role="reader", name="Bea Buitenland"),
+    }
+
+
+class Inbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp():
+    inbox = Inbox()
+    port = _free_port_block(1)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.url = f"smtp://127.0.0.1:{port}"
+    yield inbox
+    controller.stop()
+
+

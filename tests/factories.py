@@ -1,5 +1,6 @@
-"""Building test data one way: organisations by code, items straight through the ORM (no service rules in the way),
-meetings and their parts through the meeting services (which set up the fixed first agenda item)."""
+"""Building test data one way: organisations by code, items straight through the ORM (no service rules in the way), local
+(Amsterdam) times, the focus areas in force and spreadsheets as an upload brings them. Meetings are made through the meeting
+services in the tests that need them (the services set up the fixed first agenda item)."""
 from __future__ import annotations
 
 import io

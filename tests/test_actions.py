@@ -15,18 +15,6 @@ from portal.errors import VersionConflict
 
 
 @pytest.fixture()
-def people(loaded, make_user):
-    return {
-        "kmar": make_user("KMAR", name="Karin KMar"),
-        "kmar2": make_user("KMAR", name="Kees KMar"),
-        "pol": make_user("POL", name="Paul Politie"),
-        "ind": make_user("IND", name="Ilse IND"),
-        "coordinator": make_user("JENV", role="coordinator", name="Carla Coordinator"),
-        "reader": make_user("KMAR", role="reader", name="Rob Reader"),
-    }
-
-
-@pytest.fixture()
 def as_user(app, login_as):
     def make(user):
         client = login_as(app.test_client(), user)

@@ -10,11 +10,6 @@ from portal.cache import MDT_KEY, Cache
 from portal.i18n import today
 
 
-@pytest.fixture()
-def people(loaded, make_user):
-    return {"kmar": make_user("KMAR", name="Karin KMar"), "ind": make_user("IND", name="Ilse IND")}
-
-
 def dashboard(app, login_as, user) -> str:
     response = login_as(app.test_client(), user).get("/")
     assert response.status_code == 200

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
-from test_reminders import smtp  # noqa: F401 - the real SMTP server fixture
 
 from models import (
     ActionItem,

@@ -1,35 +1,9 @@
 """Reminder e-mails through a real SMTP server on loopback (aiosmtpd)."""
 from __future__ import annotations
 
-import email
 from datetime import date, timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from models import ActionItem
-
-from conftest import _free_port_block
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture()
-def smtp():
-    inbox = Inbox()
-    port = _free_port_block(1)
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 def test_reminders_reach_the_right_people_once_a_day(app_with, smtp, loaded, make_user, db_session):

@@ -6,7 +6,6 @@ import io
 import re
 from datetime import date, datetime
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -15,12 +14,6 @@ from portal.i18n import today
 from portal.reports import services as reports
 
 from factories import current_areas
-
-
-@pytest.fixture()
-def people(loaded, make_user):
-    return {"kmar": make_user("KMAR"), "kmar_coordinator": make_user("KMAR", role="coordinator"),
-            "coordinator": make_user("JENV", role="coordinator"), "ind": make_user("IND"), "bz": make_user("BZ", role="reader")}
 
 
 def _area(session):

@@ -24,6 +24,7 @@ from models import (
     late_clause,
 )
 
+from .. import likes
 from ..cache import cache
 from ..extensions import db
 from ..i18n import today
@@ -133,8 +134,8 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
     elif f.assignee.isdigit():
         stmt = stmt.where(ActionItem.assignee_id == int(f.assignee))
     if f.q:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(ActionItem.title.ilike(pattern, escape="\\"), ActionItem.description.ilike(pattern, escape="\\")))
+        pattern = likes.contains(f.q)
+        stmt = stmt.where(or_(ActionItem.title.ilike(pattern, escape=likes.ESCAPE), ActionItem.description.ilike(pattern, escape=likes.ESCAPE)))
     return stmt
 
 
@@ -165,10 +166,6 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
     return db.session.scalars(_eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)).all()
-
-
-def count_visible(user: User | None) -> Select:
-    return select(func.count()).select_from(ActionItem).where(visible_clause(user))
 
 
 def history(item: ActionItem) -> Select:

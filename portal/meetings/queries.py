@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import OPEN_STATUSES, ActionItem, AgendaItem, Attendee, Decision, FocusArea, Meeting, MeetingSeries, Minutes, Organisation, ProgressUpdate, User
 
+from .. import likes
 from ..actions.permissions import visible_clause as item_visible
 from ..cache import cache
 from ..visibility import scope as visibility_scope
@@ -98,6 +99,6 @@ def decisions(viewer: User, series_code: str | None = None, year: int | None = N
     if meeting_id:
         stmt = stmt.where(Decision.meeting_id == meeting_id)
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Decision.text.ilike(pattern, escape="\\"), Decision.number.ilike(pattern, escape="\\")))
+        pattern = likes.contains(q)
+        stmt = stmt.where(or_(Decision.text.ilike(pattern, escape=likes.ESCAPE), Decision.number.ilike(pattern, escape=likes.ESCAPE)))
     return stmt

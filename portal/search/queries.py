@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
 
+from .. import likes
 from ..extensions import db
 from .permissions import items_clause as visible_clause
 from .permissions import minutes_clause as restricted_minutes_clause
@@ -70,8 +71,6 @@ def _parts(q: str) -> list[str]:
     return [w for w in _words(q) if len(w) >= PART_MIN][:8]
 
 
-def _like(part: str) -> str:
-    return "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _postgresql_matches(q: str, user: User | None) -> list:
@@ -87,7 +86,7 @@ def _postgresql_matches(q: str, user: User | None) -> list:
         parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
         if words:  # every word as part of a word, through the trigram index of search_parts (ILIKE '%part%')
             stmt = select(_PARTS.c.kind, _PARTS.c.ref_id, _PARTS.c.item_id, literal(False).label("exact")).select_from(_PARTS).where(
-                _PARTS.c.kind == kind, *(_PARTS.c.body.ilike(_like(w), escape="\\") for w in words))
+                _PARTS.c.kind == kind, *(_PARTS.c.body.ilike(likes.contains(w), escape=likes.ESCAPE) for w in words))
             stmt = _visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id)
             parts.append(select(stmt.order_by(_PARTS.c.id.desc()).limit(CANDIDATES[kind]).subquery()))
     return db.session.execute(union_all(*parts)).all()
