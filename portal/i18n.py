@@ -1,7 +1,7 @@
 """Dutch first: Flask-Babel, long Dutch dates and Europe/Amsterdam times in templates."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,6 +40,11 @@ def select_locale() -> str:
         return current_user.locale
     chosen = session.get("locale")
     return chosen if chosen in LOCALES else "nl"
+
+
+def cutoff(day: date) -> datetime:
+    """The first moment after a day in Amsterdam, in UTC: what was recorded before it was known on that day."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def today() -> date:

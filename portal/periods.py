@@ -52,3 +52,14 @@ def due_range(text: str) -> tuple[date, date]:
     except ValueError:
         raise ValueError(str(_l("Gebruik bijvoorbeeld 'begin 2017', 'medio 2022', 'eind 2024', een jaar of een datum."))) from None
     return start, end
+
+
+def period_kind(period: str) -> str:
+    """'2024' -> year, '2024-Q3' -> quarter, '2024-05' -> month; anything else is its own kind."""
+    if re.fullmatch(r"\d{4}", period):
+        return "year"
+    if re.fullmatch(r"\d{4}-Q[1-4]", period):
+        return "quarter"
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return "month"
+    return period

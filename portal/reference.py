@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -669,13 +669,22 @@ def _load_indicator(session: Session, summary: LoadSummary, i: dict, orgs: dict,
         existing = session.scalars(select(Measurement).filter_by(indicator_id=indicator.id, period=str(year))).one_or_none()
         if existing is not None and (existing.id in corrected or existing.entered_by_id is not None):
             continue  # a figure entered or corrected in the portal is the users' work
-        source = sources[figure["source"]] if figure["source"] else None
+        source = sources[figure["source"]] if figure["source"] else indicator.source
         _upsert(session, summary, "measurements", Measurement,
                 {"indicator_id": indicator.id, "period": str(year)},
                 {"period_start": date(year, 1, 1), "period_end": date(year, 12, 31), "value": figure["value"],
-                 "source_id": source.id if source else indicator.source_id, "note": figure["note"],
-                 "recorded_at": existing.recorded_at if existing else now})
+                 "source_id": source.id if source else None, "note": figure["note"],
+                 "recorded_at": _published(source) or (existing.recorded_at if existing else now)})
     return indicator
+
+
+def _published(source: Source | None) -> datetime | None:
+    """When a published figure became known: its document's date (else the end of its year). A peildatum before it does
+    not count the figure; one after it does, whenever the figure was loaded."""
+    if source is None:
+        return None
+    day = source.issued_on or (date(source.year, 12, 31) if source.year else None)
+    return datetime.combine(day, time(12), tzinfo=UTC) if day else None
 
 
 def _seed_target(session: Session, summary: LoadSummary, commitment: Commitment, t: dict, valid_from: date, orgs: dict,

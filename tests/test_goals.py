@@ -75,7 +75,7 @@ def test_target_in_force_as_of_a_date_and_figure_against_target(loaded, make_use
     before = {t.period: t.value for t in goals.in_force(loaded, [small.id], date(2011, 5, 31))[small.id]}
     after = {t.period: t.value for t in goals.in_force(loaded, [small.id], date(2011, 6, 1))[small.id]}
     assert before["2011"] == 8 and after["2011"] == 1
-    assert {s.target.period: s.assessment for s in goals.standings(loaded, [small.id], date(2012, 1, 1), lambda i: True)[small.id]}["2011"] == "gehaald"
+    assert {s.target.period: s.assessment for s in goals.standings(loaded, [small.id], date(2012, 12, 31), lambda i: True)[small.id]}["2011"] == "gehaald"
     history = goals.history(loaded, small.id)
     assert [t.value for t in history if t.period == "2011"] == [1, 8] and history[0].set_by_id == coordinator.id
 

@@ -71,7 +71,7 @@ def test_overdue_as_of_the_peildatum(db_session, cast):
 def test_indicator_figures_up_to_the_peildatum_and_gaps_stay_gaps(db_session, cast):
     indicator = db_session.scalars(select(Indicator).where(Indicator.key == "kmar-vervolgonderzoeken-afgerond")).one()
     db_session.add(Measurement(indicator_id=indicator.id, period="2026-Q1", period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
-                               value=7, recorded_at=datetime.now(UTC)))
+                               value=7, recorded_at=datetime(2026, 4, 10, tzinfo=UTC)))  # known before 1 May, not before 1 February
     db_session.flush()
     feb, may = report(db_session, cast, date(2026, 2, 1)), report(db_session, cast, date(2026, 5, 1))
 
@@ -269,14 +269,15 @@ def test_measurement_form_and_api(app, db_session, cast, login_as, make_user):
     assert dup.status_code == 422 and "al een cijfer" in dup.get_data(as_text=True)
     api = client.post("/api/v1/indicators/kmar-uren-migratiecriminaliteit/measurements", json={"period": "2012", "value": 120000},
                       headers={"X-CSRFToken": csrf})
-    assert api.status_code == 201 and api.get_json()["measurements"][-1] == {"period": "2012", "value": 120000, "source": None, "note": None}
+    assert api.status_code == 201 and api.get_json()["measurements"][-1] == {"period": "2012", "value": 120000, "source": None, "note": None,
+                                                                             "breakdown": [], "breakdown_note": None}
     outsider = login_as(app.test_client(), make_user("POL"))
     other_csrf = outsider.get("/api/v1/me").get_json()["csrf_token"]
     assert outsider.post("/api/v1/indicators/kmar-uren-migratiecriminaliteit/measurements", json={"period": "2013", "value": 1},
                          headers={"X-CSRFToken": other_csrf}).status_code == 403
     listed = outsider.get("/api/v1/indicators").get_json()
     gap = next(i for i in listed if i["key"] == "kmar-vervolgonderzoeken-afgerond")["measurements"][0]
-    assert gap == {"period": "2009", "value": None, "source": "doorlichting-2012", "note": None}
+    assert gap == {"period": "2009", "value": None, "source": "doorlichting-2012", "note": None, "breakdown": [], "breakdown_note": None}
 
 
 # -- framework roll-up -----------------------------------------------------------------------

@@ -160,3 +160,37 @@ def test_the_coordinators_home_counts_what_waits_and_each_count_opens_exactly_it
     assert int(due.group(1)) == len(_re.findall(r'href="/parliament/\d+"', listed)) and "Verlopen termijn" in listed and "Ver weg" not in listed
     login_as(client, kmar)
     assert "Wat op u wacht" not in client.get("/").text
+
+
+def test_every_surface_compares_a_target_only_with_a_figure_of_its_period_known_on_the_date(api, db_session, make_user):
+    from portal.framework import goals
+
+    kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
+    commitment = db_session.scalars(select(Commitment).order_by(Commitment.id)).first()
+    indicator = Indicator(key="test-doel-periode", title="Onderzoeken", unit="aantal", owner_organisation_id=kmar.organisation_id, visibility="public")
+    db_session.add(indicator)
+    db_session.flush()
+    db_session.add(Target(commitment_id=commitment.id, period="2026", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                          value=Decimal(8), unit="aantal", direction="at_least", indicator_id=indicator.id, valid_from=date(2023, 1, 1),
+                          recorded_at=datetime(2024, 1, 1, tzinfo=UTC), set_by_id=coordinator.id))
+    db_session.add_all([
+        Measurement(indicator_id=indicator.id, period="2010", period_start=date(2010, 1, 1), period_end=date(2010, 12, 31), value=Decimal(6),
+                    recorded_at=datetime(2011, 1, 1, tzinfo=UTC)),
+        Measurement(indicator_id=indicator.id, period="2026-Q3", period_start=date(2026, 7, 1), period_end=date(2026, 9, 30), value=Decimal(5),
+                    recorded_at=datetime(2026, 10, 5, tzinfo=UTC))])
+    db_session.commit()
+    # On 3 December: no 2026 figure yet; neither 2010 nor a quarter stands in (the commitment page, reports and XLSX use this).
+    row = next(s for s in goals.standings(db_session, [commitment.id], date(2026, 12, 3), lambda i: True)[commitment.id]
+               if s.target.indicator_id == indicator.id)
+    assert (row.figure, row.figure_period, row.assessment) == (None, None, "geen_cijfer")
+    page = api("POL").get("/indicators/test-doel-periode").get_data(as_text=True)
+    assert "niet vastgelegd" not in page.split("Doel", 1)[1][:200]  # the target that uses it shows
+    # A 2026 figure recorded on 5 January 2027 counts from then on, not on 31 December.
+    db_session.add(Measurement(indicator_id=indicator.id, period="2026", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                               value=Decimal(9), recorded_at=datetime(2027, 1, 5, tzinfo=UTC)))
+    db_session.commit()
+    before = next(s for s in goals.standings(db_session, [commitment.id], date(2026, 12, 31), lambda i: True)[commitment.id]
+                  if s.target.indicator_id == indicator.id)
+    after = next(s for s in goals.standings(db_session, [commitment.id], date(2027, 1, 6), lambda i: True)[commitment.id]
+                 if s.target.indicator_id == indicator.id)
+    assert before.assessment == "geen_cijfer" and (after.figure, after.assessment) == (Decimal(9), "gehaald")

@@ -14,7 +14,8 @@ from models import STATUSES, ActionItem, Measurement, Recommendation, Source, Us
 
 from ..actions.permissions import visible_clause
 from ..framework import goals
-from ..reports.snapshot import cutoff, latest_updates, state_on
+from ..i18n import cutoff
+from ..reports.snapshot import latest_updates, state_on
 from ..visibility import can_view_indicator
 
 TRACKED = ("status", "progress", "due_date")

@@ -15,6 +15,7 @@ from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Organi
 
 from .. import audit
 from ..errors import NotAllowed, ValidationFailed
+from ..i18n import cutoff
 from ..periods import parse_period
 from ..validation import text as clean_text
 from ..visibility import can_view_indicator
@@ -59,19 +60,13 @@ def meets(direction: str, figure: Decimal, target: Decimal) -> bool:
 
 
 def standing(target: Target, figures: dict[str, tuple[date, Decimal | None]], as_of: date) -> Standing:
-    """figures: the indicator's measurements known on the date, period label -> (period end, value)."""
+    """figures: the indicator's measurements known on the date, period label -> (period end, value). A target is compared
+    with the figure of its own period only: no figure of another year or a quarter stands in ("nog geen cijfer over 2026")."""
     own = figures.get(target.period)
-    if own is not None and own[1] is not None:
-        met = meets(target.direction, own[1], target.value)
-        word = "gehaald" if met else ("niet_gehaald" if target.period_end <= as_of else "achter")
-        return Standing(target, own[1], target.period, word)
-    if target.period_end <= as_of or target.indicator_id is None:
+    if own is None or own[1] is None:
         return Standing(target, None, None, "geen_cijfer")
-    earlier = [(end, label, value) for label, (end, value) in figures.items() if value is not None and end < target.period_start]
-    if not earlier:
-        return Standing(target, None, None, "geen_cijfer")
-    _, label, value = max(earlier)
-    return Standing(target, value, label, "op_koers" if meets(target.direction, value, target.value) else "achter")
+    met = meets(target.direction, own[1], target.value)
+    return Standing(target, own[1], target.period, "gehaald" if met else "niet_gehaald")
 
 
 def standings(session: Session, commitment_ids: list[int], as_of: date, visible_indicator,
@@ -80,7 +75,8 @@ def standings(session: Session, commitment_ids: list[int], as_of: date, visible_
     targets = in_force(session, commitment_ids, as_of, rows)
     indicator_ids = {t.indicator_id for rows in targets.values() for t in rows if t.indicator_id and visible_indicator(t.indicator)}
     figures: dict[int, dict[str, tuple[date, Decimal | None]]] = defaultdict(dict)
-    known = select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of)
+    known = select(Measurement).where(Measurement.indicator_id.in_(indicator_ids), Measurement.period_end <= as_of,
+                                      Measurement.recorded_at < cutoff(as_of))  # recorded after the peildatum: not known then
     for m in session.scalars(known) if indicator_ids else []:
         figures[m.indicator_id][m.period] = (m.period_end, m.value)
     out = {}

@@ -23,6 +23,7 @@ from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, ids_prefixed
 from ..i18n import today
+from ..periods import period_kind
 from ..sheets import MAX_BYTES, SheetError
 from ..visibility import indicator_clause
 from ..writes import page_write
@@ -87,15 +88,19 @@ def _detail(indicator: Indicator, form=None, import_form=None, preview=None, ext
     viewer = current_viewer()
     versions = services.definitions(db.session, indicator)
     breaks = services.breaks(versions, indicator.measurements)
-    points = [(m.period, float(m.value) if m.value is not None else None) for m in indicator.measurements]
+    # One line joins periods of one kind: the chart follows the latest figure's kind (years, or quarters, or months);
+    # the table below lists every figure.
+    kind = period_kind(indicator.measurements[-1].period) if indicator.measurements else None
+    points = [(m.period, float(m.value) if m.value is not None else None) for m in indicator.measurements if period_kind(m.period) == kind]
+    targets = _targets(indicator)
     chart = line_chart(points, _("%(title)s per periode", title=indicator.title), float(indicator.target_value) if indicator.target_value is not None else None,
-                       indicator.unit, targets=_targets(indicator), breaks=breaks)
+                       indicator.unit, targets={p: v for p, v in targets.items() if period_kind(p) == kind}, breaks=breaks)
     forms = forms or {}
     return render_template("indicators/detail.html", indicator=indicator, chart=chart,
                            form=form or MeasurementForm(formdata=None), import_form=import_form or ImportForm(formdata=None),
                            preview=preview, extra_errors=extra or {}, can_enter=can_enter(viewer, indicator),
                            can_restrict=can_restrict(viewer, indicator), versions=versions, breaks=breaks,
-                           can_describe=viewer is not None and viewer.role == "coordinator",
+                           can_describe=viewer is not None and viewer.role == "coordinator", targets=targets,
                            version_of=services.version_of, corrections=services.corrections(db.session, indicator),
                            expected=services.expected(db.session, indicator), today=today(),
                            definition_form=ids_prefixed(forms.get("definition") or DefinitionForm(formdata=None), "definition"),

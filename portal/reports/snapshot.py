@@ -7,10 +7,9 @@ result is plain JSON, frozen in a Report and never recomputed.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, not_, select
@@ -38,16 +37,12 @@ from ..framework import goals
 from ..framework import queries as framework_queries
 from ..framework.parliament import open_on
 from ..framework.state import recommendation_state
-from ..i18n import AMSTERDAM
+from ..i18n import cutoff
+from ..periods import period_kind
 from ..visibility import allows
 
 # 2: frameworks with targets, responses, Parliament, capacity, indicator visibility, definitions and notes.
 SCHEMA = 2
-
-
-def cutoff(as_of: date) -> datetime:
-    """The first moment after the peildatum, in UTC."""
-    return datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def _number(value: Decimal | None):
@@ -73,17 +68,6 @@ def state_on(item: ActionItem, update: ProgressUpdate | None) -> tuple[str, int,
     if update is None:
         return "open", 0, item.due_date
     return update.status, update.progress, update.due_date
-
-
-def period_kind(period: str) -> str:
-    """'2024' -> year, '2024-Q3' -> quarter, '2024-05' -> month; anything else is its own kind."""
-    if re.fullmatch(r"\d{4}", period):
-        return "year"
-    if re.fullmatch(r"\d{4}-Q[1-4]", period):
-        return "quarter"
-    if re.fullmatch(r"\d{4}-\d{2}", period):
-        return "month"
-    return period
 
 
 def compute(session: Session, author: User, as_of: date, title: str, with_indicators: bool = True,
@@ -137,7 +121,7 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
         for d in session.scalars(select(IndicatorDefinition).order_by(IndicatorDefinition.indicator_id, IndicatorDefinition.version)):
             definitions[d.indicator_id].append({"version": d.version, "valid_from": d.valid_from.isoformat(), "definition": d.definition,
                                                 "note": d.note})
-        for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of)
+        for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of, Measurement.recorded_at < end)
                                  .order_by(Measurement.indicator_id, Measurement.period_end).options(joinedload(Measurement.source))):
             versions = [d for d in definitions[m.indicator_id] if d["valid_from"] <= m.period_start.isoformat()]
             measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value),
