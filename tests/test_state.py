@@ -194,3 +194,19 @@ def test_every_surface_compares_a_target_only_with_a_figure_of_its_period_known_
     after = next(s for s in goals.standings(db_session, [commitment.id], date(2027, 1, 6), lambda i: True)[commitment.id]
                  if s.target.indicator_id == indicator.id)
     assert before.assessment == "geen_cijfer" and (after.figure, after.assessment) == (Decimal(9), "gehaald")
+
+
+def test_a_commitment_has_the_same_answer(api, db_session, make_user):
+    kmar = make_user("KMAR")
+    commitment = db_session.scalars(select(Commitment).order_by(Commitment.id)).first()
+    with at("2026-03-01T09:00:00"):
+        shown, _ = actions.create_item(db_session, kmar, {"title": "Zichtbaar", "visibility": "mdt", "focus_area": commitment.focus_area.code,
+                                                          "commitment_id": commitment.id, "due_date": date(2026, 4, 1)})
+        hidden, _ = actions.create_item(db_session, kmar, {"title": "Eigen", "visibility": "organisation", "focus_area": commitment.focus_area.code,
+                                                           "commitment_id": commitment.id})
+    db_session.commit()
+    answer = api("POL").get(f"/api/v1/commitments/{commitment.id}/state?as_of=2026-05-01").get_json()
+    assert answer["commitment_id"] == commitment.id and shown.id in answer["items"] and hidden.id not in answer["items"]
+    assert answer["late"] == 1 and sum(answer["counts"].values()) == len(answer["items"])
+    assert api("POL").get("/api/v1/commitments/999999/state").status_code == 404
+    assert api("POL").get(f"/api/v1/commitments/{commitment.id}/state?as_of=2999-01-01").status_code == 422

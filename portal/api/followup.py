@@ -187,10 +187,8 @@ def change_parliament(pid: int):
     return _one(saved)
 
 
-@bp.get("/recommendations/<int:rec_id>/state")
-def recommendation_state(rec_id: int):
-    """Where we stand on this recommendation as of `as_of` (default today, Amsterdam), over what the caller may see."""
-    rec = db.session.get(Recommendation, rec_id) or abort(404)
+def _as_of() -> date:
+    """The peildatum of a state question: `as_of` (default today, Amsterdam); 422 when malformed or in the future."""
     raw = request.args.get("as_of")
     try:
         as_of = date.fromisoformat(raw) if raw else today()
@@ -198,4 +196,18 @@ def recommendation_state(rec_id: int):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"as_of": "Geef een datum als JJJJ-MM-DD."}) from None
     if as_of > today():
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"as_of": "De peildatum ligt in de toekomst."})
-    return jsonify(state.recommendation_state(db.session, current_viewer(), rec, as_of))
+    return as_of
+
+
+@bp.get("/recommendations/<int:rec_id>/state")
+def recommendation_state(rec_id: int):
+    """Where we stand on this recommendation as of `as_of` (default today, Amsterdam), over what the caller may see."""
+    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    return jsonify(state.recommendation_state(db.session, current_viewer(), rec, _as_of()))
+
+
+@bp.get("/commitments/<int:commitment_id>/state")
+def commitment_state(commitment_id: int):
+    """The same answer for a commitment: its actions (that the caller may see) and its own targets."""
+    commitment = db.session.get(Commitment, commitment_id) or abort(404)
+    return jsonify(state.commitment_state(db.session, current_viewer(), commitment, _as_of()))

@@ -379,6 +379,11 @@ def _document() -> dict:
                     "progress": {"type": ["integer", "null"]}, "targets": {"type": "array", "items": {"type": "object"}},
                     "last_letter": {"type": ["object", "null"]}, "changes_since_last_letter": {"type": "array", "items": {"type": "object"}}}}),
                     "422": _resp("Not a date, or in the future", ERROR), **errors}}},
+            "/commitments/{id}/state": {"parameters": [ID], "get": {
+                "summary": "The same answer for a commitment of a framework: its actions the caller may see and its own targets",
+                "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": _resp("The state", {"type": "object", "required": ["as_of", "commitment_id", "items", "counts", "late", "targets"]}),
+                              "422": _resp("Not a date, or in the future", ERROR), **errors}}},
             "/indicators": {"get": {"summary": "Indicators with every measurement (null value = published as not available)",
                                     "responses": {"200": _resp("OK"), **errors}}},
             "/indicators/{key}/measurements": {"parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import STATUSES, ActionItem, Measurement, Recommendation, Source, User, action_item_recommendations, is_late
+from models import STATUSES, ActionItem, Commitment, Measurement, Recommendation, Source, User, action_item_recommendations, is_late
 
 from ..actions.permissions import visible_clause
 from ..framework import goals
@@ -64,6 +64,18 @@ def recommendation_state(session: Session, viewer: User, recommendation: Recomme
     items = list(session.scalars(select(ActionItem).join(action_item_recommendations)
                                  .where(action_item_recommendations.c.recommendation_id == recommendation.id, visible_clause(viewer))
                                  .order_by(ActionItem.id)))
+    return {"as_of": as_of.isoformat(), "recommendation_id": recommendation.id, **_answer(session, viewer, items, None, as_of, with_rows)}
+
+
+def commitment_state(session: Session, viewer: User, commitment: Commitment, as_of: date) -> dict:
+    """The same answer for a commitment of a framework: its actions and its own targets."""
+    items = list(session.scalars(select(ActionItem).where(ActionItem.commitment_id == commitment.id, visible_clause(viewer))
+                                 .order_by(ActionItem.id)))
+    return {"as_of": as_of.isoformat(), "commitment_id": commitment.id, **_answer(session, viewer, items, [commitment.id], as_of, False)}
+
+
+def _answer(session: Session, viewer: User, items: list[ActionItem], commitment_ids: list[int] | None, as_of: date, with_rows: bool) -> dict:
+    """Counts, late, progress, targets, the last letter and what changed since, over these (visible) items."""
     now = _states(session, items, as_of)
     counts = {status: sum(1 for s in now.values() if s["status"] == status) for status in STATUSES}
     late = sum(1 for s in now.values() if is_late(date.fromisoformat(s["due_date"]) if s["due_date"] else None, s["status"], as_of))
@@ -78,9 +90,9 @@ def recommendation_state(session: Session, viewer: User, recommendation: Recomme
                 continue
             changes += [{"item_id": item_id, "field": field, "before": before[item_id][field], "after": state[field]}
                         for field in TRACKED if before[item_id][field] != state[field]]
-    commitment_ids = sorted({i.commitment_id for i in items if i.id in now and i.commitment_id is not None})
-    return {"as_of": as_of.isoformat(), "recommendation_id": recommendation.id, "items": sorted(now), "counts": counts, "late": late,
-            "progress": round(sum(active) / len(active)) if active else None,
+    if commitment_ids is None:
+        commitment_ids = sorted({i.commitment_id for i in items if i.id in now and i.commitment_id is not None})
+    return {"items": sorted(now), "counts": counts, "late": late, "progress": round(sum(active) / len(active)) if active else None,
             "targets": _targets(session, viewer, commitment_ids, as_of),
             "last_letter": {"source_id": letter.id, "sent_on": letter.issued_on.isoformat(), "reference": letter.reference}
             if letter is not None else None,
