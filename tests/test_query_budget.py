@@ -19,6 +19,8 @@ PAGES = [
     "/api/v1/recommendations", "/api/v1/meetings/{meeting}", "/api/v1/action-items/{item}/history",
     "/parliament", "/parliament/{parliament}", "/recommendations/{rec}", "/framework/commitments/{commitment}",
     "/framework?framework={old_framework}", "/indicators/{indicator}", "/api/v1/parliament", "/api/v1/focus-areas", "/api/v1/frameworks",
+    "/api/v1/recommendations/{rec}/state", "/api/v1/commitments/{commitment}/state", "/parliament?due=soon",
+    "/sources", "/api/v1/sources",
 ]
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from models import STATUSES, ActionItem, Commitment, Measurement, Recommendation, Source, User, action_item_recommendations, is_late
+from models import STATUSES, ActionItem, Commitment, Measurement, Recommendation, Source, Target, User, action_item_recommendations, is_late
 
 from ..actions.permissions import visible_clause
 from ..framework import goals
@@ -34,11 +34,14 @@ def _states(session: Session, items: list[ActionItem], on: date) -> dict[int, di
 
 
 def _targets(session: Session, viewer: User, commitment_ids: list[int], as_of: date) -> list[dict]:
-    targets = [(cid, t) for cid, rows in sorted(goals.in_force(session, commitment_ids, as_of).items()) for t in rows]
+    # Two queries whatever the data (the decisions, then every figure that may count), so the cost never depends on N.
+    decisions = list(session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
+                                     .options(joinedload(Target.indicator))))
+    targets = [(cid, t) for cid, rows in sorted(goals.in_force(session, commitment_ids, as_of, decisions).items()) for t in rows]
     shown = {t.indicator_id for _cid, t in targets if t.indicator is not None and can_view_indicator(viewer, t.indicator)}
-    # Every figure that may count, in one query: of an indicator the viewer may see, its period ended and recorded by then.
+    # Of an indicator the viewer may see: its period ended and recorded by then.
     figures = {(m.indicator_id, m.period): m.value for m in session.scalars(select(Measurement).where(
-        Measurement.indicator_id.in_(shown), Measurement.period_end <= as_of, Measurement.recorded_at < cutoff(as_of)))} if shown else {}
+        Measurement.indicator_id.in_(shown), Measurement.period_end <= as_of, Measurement.recorded_at < cutoff(as_of)))}
     out = []
     for commitment_id, target in targets:
         value = figures.get((target.indicator_id, target.period))  # only a figure of the target's own period
@@ -63,14 +66,14 @@ def recommendation_state(session: Session, viewer: User, recommendation: Recomme
     """The contract's answer; with_rows adds `rows`: each counted item with its state on the date (the page lists them)."""
     items = list(session.scalars(select(ActionItem).join(action_item_recommendations)
                                  .where(action_item_recommendations.c.recommendation_id == recommendation.id, visible_clause(viewer))
-                                 .order_by(ActionItem.id)))
+                                 .order_by(ActionItem.id).options(joinedload(ActionItem.owner_organisation))))
     return {"as_of": as_of.isoformat(), "recommendation_id": recommendation.id, **_answer(session, viewer, items, None, as_of, with_rows)}
 
 
 def commitment_state(session: Session, viewer: User, commitment: Commitment, as_of: date) -> dict:
     """The same answer for a commitment of a framework: its actions and its own targets."""
     items = list(session.scalars(select(ActionItem).where(ActionItem.commitment_id == commitment.id, visible_clause(viewer))
-                                 .order_by(ActionItem.id)))
+                                 .order_by(ActionItem.id).options(joinedload(ActionItem.owner_organisation))))
     return {"as_of": as_of.isoformat(), "commitment_id": commitment.id, **_answer(session, viewer, items, [commitment.id], as_of, False)}
 
 

@@ -91,7 +91,8 @@ def recommendation_state_page(rec_id: int):
     else:
         chosen = None
     ids = {t["commitment_id"] for t in answer["targets"]}
-    commitments = {c.id: c for c in db.session.scalars(select(Commitment).where(Commitment.id.in_(ids)))} if ids else {}
+    commitments = {c.id: c for c in db.session.scalars(select(Commitment).where(Commitment.id.in_(ids))
+                                                       .options(joinedload(Commitment.focus_area)))} if ids else {}
     titles = {i.id: i.title for i, _s in answer["rows"]}
     return render_template("followup/state.html", rec=rec, state=answer, as_of=as_of, rows=rows, chosen=chosen, statuses=STATUSES,
                            commitments=commitments, assessments=ASSESSMENTS, directions=DIRECTION_TEXT, titles=titles,
