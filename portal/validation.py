@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,6 +24,19 @@ def text(fields: dict[str, str], name: str, value, label: str, maximum: int, req
     elif len(cleaned) > maximum:
         fields[name] = _("%(label)s mag hoogstens %(max)d tekens lang zijn (nu %(now)d).", label=label, max=maximum, now=len(cleaned))
     return cleaned
+
+
+def day(fields: dict[str, str], name: str, value) -> date | None:
+    """A date from a form or JSON (a date or "JJJJ-MM-DD"); empty is None; anything else None with a message in `fields[name]`."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        fields[name] = _("Vul een geldige datum in (JJJJ-MM-DD).")
+        return None
 
 
 @dataclass

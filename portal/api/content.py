@@ -14,7 +14,7 @@ from ..framework import queries as fq
 from ..i18n import today
 from ..sheets import SheetError
 from . import bp
-from .helpers import _if_match, body_of, posted_mapping, service_call, stale_body, uploaded_file
+from .helpers import _if_match, body_of, posted_mapping, service_call, stale_body, uploaded_file, versioned
 from .reference import recommendation_response
 from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL, ApiError
 
@@ -33,10 +33,7 @@ def source_json(s: Source) -> dict:
 
 
 def _source_response(s: Source, status: int = 200):
-    response = jsonify(source_json(s))
-    response.status_code = status
-    response.headers["ETag"] = f'"{s.version}"'
-    return response
+    return versioned(source_json(s), s.version, status)
 
 
 def commitment_json(c: Commitment) -> dict:
@@ -45,10 +42,7 @@ def commitment_json(c: Commitment) -> dict:
 
 
 def _commitment_response(c: Commitment, status: int = 200):
-    response = jsonify(commitment_json(c))
-    response.status_code = status
-    response.headers["ETag"] = f'"{c.version}"'
-    return response
+    return versioned(commitment_json(c), c.version, status)
 
 
 stale_body(Source, _source_response)

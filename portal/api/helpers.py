@@ -94,11 +94,16 @@ def _refuse_unknown(body: dict, allowed: set[str], read_only: set[str] = frozens
         raise ApiError(422, "validation_failed", "Controleer de velden.", fields)
 
 
-def _item_response(item: ActionItem, status: int = 200):
-    response = jsonify(item_json(item))
+def versioned(body: dict, version: int, status: int = 200):
+    """One versioned record as JSON, its version as ETag (the If-Match a change of it needs)."""
+    response = jsonify(body)
     response.status_code = status
-    response.headers["ETag"] = f'"{item.version}"'
+    response.headers["ETag"] = f'"{version}"'
     return response
+
+
+def _item_response(item: ActionItem, status: int = 200):
+    return versioned(item_json(item), item.version, status)
 
 
 def uploaded_file() -> tuple[str, bytes]:

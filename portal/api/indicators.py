@@ -17,7 +17,7 @@ from ..indicators import bulk
 from ..indicators import services as indicator_services
 from ..visibility import indicator_clause
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body, uploaded_file
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body, uploaded_file, versioned
 from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
 
 
@@ -51,10 +51,7 @@ def _visible(key: str) -> Indicator:
 
 def _indicator_response(indicator: Indicator, status: int = 200):
     db.session.refresh(indicator)
-    response = jsonify(_indicator_json(indicator))
-    response.status_code = status
-    response.headers["ETag"] = f'"{indicator.version}"'
-    return response
+    return versioned(_indicator_json(indicator), indicator.version, status)
 
 
 stale_body(Indicator, _indicator_response)

@@ -16,6 +16,7 @@ from ..i18n import today
 from ..visibility import can_view_indicator
 from . import bp
 from .followup import response_dict, target_json
+from .helpers import versioned
 
 
 @bp.get("/organisations")
@@ -64,10 +65,8 @@ def get_recommendation(rec_id: int):
 def recommendation_response(rec: Recommendation, status: int = 200):
     """One recommendation as GET answers it, with its version as ETag (PATCH needs it as If-Match)."""
     ids = [rec.id]
-    response = jsonify(_rec_json(rec, _linked_items(ids), followup.current_responses(db.session, ids), followup.related_ids(db.session, ids)))
-    response.status_code = status
-    response.headers["ETag"] = f'"{rec.version}"'
-    return response
+    return versioned(_rec_json(rec, _linked_items(ids), followup.current_responses(db.session, ids), followup.related_ids(db.session, ids)),
+                     rec.version, status)
 
 
 @bp.get("/focus-areas")

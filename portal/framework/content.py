@@ -19,6 +19,7 @@ from models import RECOMMENDATION_KINDS, SOURCE_KINDS, Commitment, FocusArea, Or
 from .. import audit
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
+from ..validation import day as clean_day
 from ..validation import text as clean_text
 from ..writes import check_version, save
 from .permissions import can_weigh
@@ -33,18 +34,6 @@ NUMBER_MAX = 9999
 def _coordinator(actor: User) -> None:
     if not can_weigh(actor):
         raise NotAllowed("only coordinators keep the framework's content")
-
-
-def _day(fields: dict, name: str, value) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        fields[name] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
-        return None
 
 
 def _flag(value) -> bool:
@@ -89,7 +78,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     if kind not in SOURCE_KINDS:
         fields["kind"] = _("Kies een soort document.")
     title = clean_text(fields, "title", data.get("title"), _("De titel"), TITLE_MAX)
-    issued_on = _day(fields, "issued_on", data.get("issued_on"))
+    issued_on = clean_day(fields, "issued_on", data.get("issued_on"))
     if issued_on and issued_on > today:
         fields["issued_on"] = _("Deze datum ligt in de toekomst.")
     reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), REFERENCE_MAX, required=False)

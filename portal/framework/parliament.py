@@ -31,6 +31,7 @@ from ..actions.permissions import visible_clause
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import long_date
 from ..periods import due_range
+from ..validation import day as clean_day
 from ..validation import text as clean_text
 from ..writes import check_version, save
 from .permissions import can_weigh
@@ -86,18 +87,6 @@ def linked_items(session: Session, viewer: User, commitment_ids: list[int]) -> d
     return out
 
 
-def _day(fields: dict, name: str, value) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        fields[name] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
-        return None
-
-
 def save_commitment(session: Session, actor: User, data: dict, today: date, commitment: ParliamentCommitment | None = None,
                     base_version: int | None = None) -> ParliamentCommitment:
     """Create (commitment None) or change a toezegging or motie; a change names the version it was based on."""
@@ -118,11 +107,11 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
             due_start, due_end = due_range(due_label)
         except ValueError as exc:
             fields["due"] = str(exc)
-    made_on = _day(fields, "made_on", data.get("made_on"))
+    made_on = clean_day(fields, "made_on", data.get("made_on"))
     status = data.get("status") or "open"
     if status not in PARLIAMENT_STATUSES:
         fields["status"] = str(_l("Kies open, nagekomen, deels nagekomen of vervallen."))
-    closed_on = _day(fields, "closed_on", data.get("closed_on"))
+    closed_on = clean_day(fields, "closed_on", data.get("closed_on"))
     if status in CLOSED and closed_on is None and "closed_on" not in fields:
         closed_on = today
     if closed_on and closed_on > today:

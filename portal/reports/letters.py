@@ -14,6 +14,7 @@ from models import ANSWER_STATUSES, ParliamentCommitment, Report, Source, User, 
 from .. import audit
 from ..errors import NotAllowed, ValidationFailed
 from ..framework import parliament
+from ..validation import day as clean_day
 from ..validation import text as clean_text
 from .permissions import can_manage_reports
 
@@ -26,15 +27,6 @@ class AlreadySent(Exception):
         self.report = report
 
 
-def _day(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def mark_sent(session: Session, actor: User, report: Report, data: dict, today: date) -> Source:
     """{sent_on, reference, kamerstuk?, answers: [{parliament_id, status}]}: the letter as a source, and what it answered."""
     if not can_manage_reports(actor):
@@ -42,9 +34,9 @@ def mark_sent(session: Session, actor: User, report: Report, data: dict, today: 
     if report.sent_source_id is not None:
         raise AlreadySent(report)
     fields: dict[str, str] = {}
-    sent_on = _day(data.get("sent_on"))
+    sent_on = clean_day(fields, "sent_on", data.get("sent_on"))
     if sent_on is None:
-        fields["sent_on"] = _("Vul de datum van verzending in (JJJJ-MM-DD).")
+        fields.setdefault("sent_on", _("Vul de datum van verzending in (JJJJ-MM-DD)."))
     elif sent_on > today:
         fields["sent_on"] = _("Deze datum ligt in de toekomst.")
     elif sent_on < report.as_of:
