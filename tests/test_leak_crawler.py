@@ -136,6 +136,10 @@ def seed_urls(app, planted) -> list[str]:
         urls += paths
     # The minutes of a period compiled into one document: a form on the series page, so its URL is seeded here.
     urls += [f"/meetings/series/MDT/minutes.{fmt}?from=2026-01-01&to=2026-12-31" for fmt in ("docx", "pdf")]
+    # Lists behind a count (the state page's rows per status, the register's due list) and the letter filled in.
+    rec = planted["rec_id"]
+    urls += [f"/recommendations/{rec}/state?status={s}" for s in ("late", "open", "in_progress", "awaiting_confirmation")]
+    urls += ["/parliament?due=soon", f"/reports/{planted['report'].id}/letter.docx?kenmerk=x&onderwerp=y"]
     return sorted(set(urls))
 
 
