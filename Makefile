@@ -66,14 +66,15 @@ run: migrate
 	devtools/run.sh
 
 # The suite runs twice, on SQLite and on PostgreSQL (127.0.0.1:5432), at the same time (one per core; each its own Redis
-# database), then shows both logs. With CI=true an unreachable PostgreSQL is a failure, not a skip.
+# database), then shows both logs. With CI=true an unreachable PostgreSQL is a failure, not a skip. TEST_SPLIT=1: a test
+# that does not depend on the database (marked once(...)) runs in one of the two halves only.
 test: install $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	@mkdir -p .test-logs
-	@TEST_DATABASE=sqlite TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest > .test-logs/sqlite.log 2>&1 & lite_pid=$$!; \
-	TEST_DATABASE=postgresql TEST_REDIS_URL=redis://127.0.0.1:6379/12 $(BIN)/pytest > .test-logs/postgresql.log 2>&1; pg=$$?; \
+	@TEST_SPLIT=1 TEST_DATABASE=sqlite TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest > .test-logs/sqlite.log 2>&1 & lite_pid=$$!; \
+	TEST_SPLIT=1 TEST_DATABASE=postgresql TEST_REDIS_URL=redis://127.0.0.1:6379/12 $(BIN)/pytest > .test-logs/postgresql.log 2>&1; pg=$$?; \
 	wait $$lite_pid; lite=$$?; \
 	echo "===== SQLite ====="; cat .test-logs/sqlite.log; echo "===== PostgreSQL ====="; cat .test-logs/postgresql.log; \
 	test $$lite -eq 0 -a $$pg -eq 0

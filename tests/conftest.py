@@ -27,8 +27,32 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# make test runs the suite on both backends at once and sets TEST_SPLIT=1: a test marked once("sqlite") or
+# once("postgresql") does not depend on the database (a browser, office software, the HTML checker, the OpenAPI fuzzer)
+# and runs on the named backend only, so the two halves take about as long. Run alone, a backend runs everything.
+SPLIT = os.environ.get("TEST_SPLIT", "") == "1"
+
+
 def pytest_report_header(config):
-    return f"database backend: {BACKEND}"
+    return f"database backend: {BACKEND}" + (" (tests marked once() for the other backend left out)" if SPLIT else "")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "once(backend): independent of the database; make test runs it on that backend only")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not SPLIT:
+        return
+    kept, elsewhere = [], []
+    for item in items:
+        mark = item.get_closest_marker("once")
+        if mark is not None and mark.args[0] not in ("sqlite", "postgresql"):
+            raise pytest.UsageError(f"{item.nodeid}: once() names sqlite or postgresql, not {mark.args[0]!r}")
+        (elsewhere if mark is not None and mark.args[0] != BACKEND else kept).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = kept
 
 
 class ThrowawayDatabases:

@@ -14,6 +14,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
+pytestmark = pytest.mark.once("sqlite")  # independent of the database: make test runs it on one backend (conftest)
+
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 

@@ -17,6 +17,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+# Independent of the database: make test runs these on PostgreSQL, and the ones marked for SQLite there (conftest).
+pytestmark = pytest.mark.once("postgresql")
+
+
 def _require(condition: bool, message: str):
     if not condition:
         if IN_CI:
@@ -117,6 +121,7 @@ def sign_in(page, base: str, provider_label: str, username: str, password: str):
     page.wait_for_url(f"{base}/**")
 
 
+@pytest.mark.once("sqlite")
 def test_login_page_is_accessible_and_keyboard_first(page, live):
     page.goto(f"{live}/login")
     assert page.locator("html").get_attribute("lang") == "nl"
@@ -147,6 +152,7 @@ def test_jenv_coordinator_does_not_see_kmar_confidential_item(page, live):
     assert "1 actie" in page.locator("#aantal").inner_text()
 
 
+@pytest.mark.once("sqlite")
 def test_admin_page_is_accessible_and_logout_works(page, live):
     sign_in(page, live, "JENV", "admin", "admin-demo")
     page.goto(f"{live}/admin/users")
@@ -332,6 +338,7 @@ BROKEN_WORDS = """() => {
 }"""
 
 
+@pytest.mark.once("sqlite")
 @pytest.mark.parametrize("width", [360, 390, 1280])
 def test_every_page_reads_well_at_every_width(browser, live_demo, width):
     """No page scrolls sideways (tables scroll in their own box, the header wraps), and no table cell breaks a word."""
@@ -376,6 +383,7 @@ def _tab_to(page, selector: str, limit: int = 300) -> None:
     raise AssertionError(f"{selector} is not reachable with the keyboard")
 
 
+@pytest.mark.once("sqlite")
 def test_keyboard_only_update_report_done_write_minutes_and_prepare_the_next_meeting(browser, live_demo):
     context = browser.new_context(locale="nl-NL")
     context.add_init_script(path=str(AXE))

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from portal.charts import line_chart, nice_ticks, status_bars
+
+pytestmark = pytest.mark.once("postgresql")  # independent of the database: make test runs it on one backend (conftest)
 
 
 def _xs(svg: str) -> list[float]:

@@ -5,6 +5,8 @@ import pytest
 
 from portal.config import ConfigError, load_settings
 
+pytestmark = pytest.mark.once("postgresql")  # independent of the database: make test runs it on one backend (conftest)
+
 PROVIDER = """
 [[oidc.providers]]
 name = "politie"

@@ -16,7 +16,6 @@ from portal.meetings import services as meetings
 from portal.reports import services as reports
 from portal.word import FONT
 
-from conftest import BACKEND
 from factories import local
 
 
@@ -125,7 +124,7 @@ def _office_pdf(tmp_path, name: str, data: bytes) -> bytes:
     return (tmp_path / (source.stem + ".pdf")).read_bytes()
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="how office software lays out a file does not depend on the database: run once")
+@pytest.mark.once("sqlite")  # how office software lays out a file does not depend on the database
 def test_documents_open_in_office_software_as_sent(app, db_session, make_user, login_as, loaded, tmp_path):
     """Rule 14 as a recipient sees it: every Word and Excel file opens in LibreOffice on A4, and the annex in Word
     runs to at most one and a half times the pages of the PDF."""

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from models import ActionItem, Indicator, Meeting, ParliamentCommitment, Recommendation, Report, User
 
-from conftest import BACKEND, IN_CI, ROOT
+from conftest import IN_CI, ROOT
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="the markup does not depend on the database: run once")
+@pytest.mark.once("sqlite")  # the markup does not depend on the database
 def test_every_page_is_valid_html(app, loaded, login_as, db_session, tmp_path):
     if shutil.which("java") is None or not VNU.exists():
         message = "java and node_modules/vnu-jar are needed for the HTML check (make test installs them)"

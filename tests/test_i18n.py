@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from models import ActionItem
+
+pytestmark = pytest.mark.once("sqlite")  # independent of the database: make test runs it on one backend (conftest)
 
 PO = Path(__file__).resolve().parents[1] / "portal" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 

@@ -185,7 +185,10 @@ OUTSIDERS = [("POL", "member"), ("IND", "coordinator"), ("JENV", "coordinator"),
              ("BZ", "reader"), ("EMM", "reader"), ("NLA", "member")]
 
 
-@pytest.mark.parametrize(("org_code", "role"), OUTSIDERS, ids=[f"{o}-{r}" for o, r in OUTSIDERS])
+# Each backend crawls as half of the outsiders under make test (members, coordinators and readers on both; conftest's
+# once()); a backend run alone crawls as all of them.
+@pytest.mark.parametrize(("org_code", "role"), [pytest.param(o, r, id=f"{o}-{r}", marks=pytest.mark.once(("sqlite", "postgresql")[n % 2]))
+                                                for n, (o, r) in enumerate(OUTSIDERS)])
 def test_no_restricted_marker_reaches_another_organisation(app, planted, make_user, login_as, org_code, role):
     viewer = make_user(org_code, role=role)
     client = login_as(app.test_client(), viewer)
