@@ -37,7 +37,7 @@ from .goals import (
 )
 from .indicator import DIRECTIONS, INDICATOR_VISIBILITIES, Indicator, Measurement, MeasurementPart
 from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, meeting_shares
-from .organisation import Organisation
+from .organisation import ORGANISATION_KINDS, Organisation
 from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_addressees, recommendation_focus_areas
 from .records import DISPOSAL_STATUSES, DisposalList
 from .report import Report, ReportNarrative, UpdateRound

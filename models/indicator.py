@@ -40,6 +40,8 @@ class Indicator(CorrectableMixin, TimestampMixin, Base):
     target_year: Mapped[int | None]
     # Who publishes the figures (Nationaal Rapporteur, Rechtspraak, CBS, an agency); the owner organisation enters them.
     producer: Mapped[str | None] = mapped_column(String(200))
+    # The organisation that publishes them, when it is one the portal knows (often an extern one: the Nationaal Rapporteur).
+    producer_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     # Like an item: organisation (owner only), mdt (MDT members), public (every signed-in user).
     visibility: Mapped[str] = mapped_column(String(16), default="public", server_default="public")
     # The reporting cycle: a figure is expected every so many months, delivered by the responsible person.
@@ -50,7 +52,8 @@ class Indicator(CorrectableMixin, TimestampMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    owner_organisation: Mapped[Organisation] = relationship()
+    owner_organisation: Mapped[Organisation] = relationship(foreign_keys=[owner_organisation_id])
+    producer_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[producer_organisation_id])
     focus_area: Mapped[FocusArea | None] = relationship()
     source: Mapped[Source | None] = relationship()
     responsible: Mapped[User | None] = relationship()

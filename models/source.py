@@ -38,3 +38,8 @@ class Source(CorrectableMixin, TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}
 
     issuing_organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def issued_by(self) -> str | None:
+        """The issuing organisation's code (a partner or an extern one), as forms and the API name it."""
+        return self.issuing_organisation.code if self.issuing_organisation else None

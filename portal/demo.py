@@ -46,7 +46,7 @@ def _batches(session: Session, table, rows: list[dict]) -> None:
 
 def generate(session: Session, items: int, seed: int = 1) -> dict[str, int]:
     rng = random.Random(seed)
-    orgs = session.scalars(select(Organisation).order_by(Organisation.code)).all()
+    orgs = session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code)).all()
     if not orgs:
         raise ValueError("load the reference data first (flask portal load-reference)")
     areas = session.scalars(select(FocusArea).order_by(FocusArea.position)).all()

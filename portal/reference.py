@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import (
     DIRECTIONS,
+    ORGANISATION_KINDS,
     PARLIAMENT_KINDS,
     PARLIAMENT_STATUSES,
     RECOMMENDATION_KINDS,
@@ -207,6 +208,8 @@ def parse(path: Path) -> dict:
     )
     orgs = _organisations(c, top)
     sources = _sources(c, top, orgs)
+    # Only partners own, report or are responsible; extern organisations issue, produce or are addressed.
+    partners = {code: o for code, o in orgs.items() if o["kind"] == "partner"}
     if ("framework" in top) == ("frameworks" in top):
         c.fail(top, "file: give either 'framework' (one) or 'frameworks' (a list)")
     nodes = [top["framework"]] if "framework" in top else c.list(top, "frameworks", "frameworks")
@@ -218,7 +221,7 @@ def parse(path: Path) -> dict:
         frameworks.append(framework)
         focus_areas.setdefault("", areas)  # the first framework's codes are the default for references
         focus_areas[framework["key"]] = areas
-    indicators = _indicators(c, top, orgs, sources, focus_areas[""] if frameworks else {})
+    indicators = _indicators(c, top, orgs, partners, sources, focus_areas[""] if frameworks else {})
     known_indicators = {i["key"] for i in indicators}
     for framework in frameworks:
         for area in framework["focus_areas"]:
@@ -232,9 +235,9 @@ def parse(path: Path) -> dict:
         "frameworks": frameworks,
         "recommendations": _recommendations(c, top, orgs, sources, focus_areas[""] if frameworks else {}),
         "indicators": indicators,
-        "budget": _budget(c, top, orgs, sources),
-        "capacity": _capacity(c, top, orgs, sources),
-        "parliament": _parliament(c, top, orgs, sources),
+        "budget": _budget(c, top, partners, sources),
+        "capacity": _capacity(c, top, partners, sources),
+        "parliament": _parliament(c, top, partners, sources),
     }
 
 
@@ -255,14 +258,17 @@ def _read(path: Path, name: str):
 def _organisations(c: _Checker, top: dict) -> dict[str, dict]:
     orgs: dict[str, dict] = {}
     for node in c.list(top, "organisations", "organisations"):
-        c.mapping(node, "organisation", {"code", "name", "mdt_member"}, {"code", "name"})
+        c.mapping(node, "organisation", {"code", "name", "mdt_member", "kind"}, {"code", "name"})
         code = c.text(node, "code", "organisation", pattern=r"[A-Z0-9]{2,16}")
         if code in orgs:
             c.fail(node, f"organisation: code {code} appears twice")
         member = node.get("mdt_member", False)
         if not isinstance(member, bool):
             c.fail(node, "organisation: 'mdt_member' must be true or false")
-        orgs[code] = {"code": code, "name": c.text(node, "name", "organisation"), "is_mdt_member": member}
+        kind = c.choice(node, "kind", f"organisation {code}", ORGANISATION_KINDS) or "partner"
+        if kind == "extern" and member:
+            c.fail(node, f"organisation {code}: an extern organisation is no MDT member")
+        orgs[code] = {"code": code, "name": c.text(node, "name", "organisation"), "is_mdt_member": member, "kind": kind}
     return orgs
 
 
@@ -391,13 +397,13 @@ def _recommendations(c: _Checker, top: dict, orgs: dict, sources: dict, focus_ar
     return list(recommendations.values())
 
 
-def _indicators(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: dict) -> list[dict]:
+def _indicators(c: _Checker, top: dict, orgs: dict, partners: dict, sources: dict, focus_areas: dict) -> list[dict]:
     indicators: dict[str, dict] = {}
     for node in c.list(top, "indicators", "indicators"):
         c.mapping(
             node,
             "indicator",
-            {"key", "title", "unit", "owner", "producer", "source", "values", "definition", "definitions", "direction",
+            {"key", "title", "unit", "owner", "producer", "producer_organisation", "source", "values", "definition", "definitions", "direction",
              "baseline", "baseline_year", "target", "target_year", "focus_area"},
             {"key", "title", "unit", "owner", "values"},
         )
@@ -430,8 +436,9 @@ def _indicators(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: 
             "key": key,
             "title": c.text(node, "title", f"indicator {key}"),
             "unit": c.text(node, "unit", f"indicator {key}"),
-            "owner": c.ref(node, "owner", f"indicator {key}", orgs),
+            "owner": c.ref(node, "owner", f"indicator {key}", partners),
             "producer": c.text(node, "producer", f"indicator {key}", optional=True),
+            "producer_organisation": c.ref(node, "producer_organisation", f"indicator {key}", orgs, optional=True),
             "source": c.ref(node, "source", f"indicator {key}", sources, optional=True),
             "definition": c.text(node, "definition", f"indicator {key}", optional=True) or (definitions[-1]["text"] if definitions else ""),
             "definitions": definitions,
@@ -537,7 +544,7 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
 
     orgs = {
         o["code"]: _upsert(session, summary, "organisations", Organisation, {"code": o["code"]},
-                           {"name": o["name"], "is_mdt_member": o["is_mdt_member"]})
+                           {"name": o["name"], "is_mdt_member": o["is_mdt_member"], "kind": o["kind"]})
         for o in data["organisations"]
     }
     session.flush()
@@ -651,6 +658,7 @@ def _load_indicator(session: Session, summary: LoadSummary, i: dict, orgs: dict,
     indicator = _upsert(session, summary, "indicators", Indicator, {"key": i["key"]}, {
         "title": i["title"], "unit": i["unit"], "definition": i["definition"], "producer": i["producer"],
         "owner_organisation_id": orgs[i["owner"]].id,
+        "producer_organisation_id": orgs[i["producer_organisation"]].id if i["producer_organisation"] else None,
         "source_id": sources[i["source"]].id if i["source"] else None,
         "focus_area_id": focus_areas[i["focus_area"]].id if i["focus_area"] else None,
         "direction": i["direction"],

@@ -26,6 +26,18 @@ def text(fields: dict[str, str], name: str, value, label: str, maximum: int, req
     return cleaned
 
 
+def organisation(session: Session, fields: dict[str, str], name: str, value, partner: bool = True) -> Organisation | None:
+    """The organisation a field names by its code ("" or None: none), else None with a message in `fields[name]`. An owner
+    or participant must be a partner; an issuer, a producer or an addressee may be extern (partner=False)."""
+    if value in (None, ""):
+        return None
+    found = session.scalars(select(Organisation).where(
+        Organisation.code == value, *([Organisation.kind == "partner"] if partner else []))).first() if isinstance(value, str) else None
+    if found is None:
+        fields[name] = _("Deze organisatie bestaat niet.")
+    return found
+
+
 def day(fields: dict[str, str], name: str, value) -> date | None:
     """A date from a form or JSON (a date or "JJJJ-MM-DD"); empty is None; anything else None with a message in `fields[name]`."""
     if value in (None, ""):
@@ -53,7 +65,7 @@ class Cleaning:
 
     def orgs(self) -> dict[str, Organisation]:
         if self._orgs is None:
-            self._orgs = {o.code: o for o in self.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)))}
+            self._orgs = {o.code: o for o in self.session.scalars(select(Organisation).where(Organisation.taking_part()))}
         return self._orgs
 
     def current(self, name: str):

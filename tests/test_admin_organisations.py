@@ -85,9 +85,12 @@ def test_admin_twins_in_the_api(api, loaded):
     assert admin.patch(f"/api/v1/users/{target['id']}", json={"role": "koning"}, headers=admin.headers).status_code == 422
     assert admin.patch(f"/api/v1/users/{admin.user.id}", json={"role": "member"}, headers=admin.headers).status_code == 422  # not yourself
     assert admin.patch(f"/api/v1/users/{target['id']}", json={"is_active": "nee"}, headers=admin.headers).status_code == 422
-    created = admin.post("/api/v1/organisations", json={"code": "CBS", "name": "Centraal Bureau voor de Statistiek"}, headers=admin.headers)
+    created = admin.post("/api/v1/organisations", json={"code": "CBS", "name": "Centraal Bureau voor de Statistiek", "kind": "extern"},
+                         headers=admin.headers)
     assert created.status_code == 201 and created.get_json() == {"code": "CBS", "name": "Centraal Bureau voor de Statistiek",
-                                                                 "mdt_member": False, "active": True}
+                                                                 "mdt_member": False, "active": True, "kind": "extern"}
+    refused = admin.post("/api/v1/organisations", json={"code": "CPB", "name": "CPB", "kind": "extern", "mdt_member": True}, headers=admin.headers)
+    assert refused.status_code == 422 and "mdt_member" in refused.get_json()["error"]["fields"]
     leave = admin.patch("/api/v1/organisations/IND", json={"mdt_member": False}, headers=admin.headers)
     assert leave.status_code == 409 and "items" in leave.get_json()["effect"]
     loaded.refresh(loaded.scalars(select(Organisation).where(Organisation.code == "IND")).one())

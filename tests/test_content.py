@@ -283,3 +283,39 @@ def test_a_figure_carries_a_breakdown_that_adds_up_or_says_why_not(api, db_sessi
     assert twice.status_code == 422 and "breakdown" in twice.get_json()["error"]["fields"]
     page = api("POL").get("/indicators/slachtoffers-herkomst").get_data(as_text=True)
     assert "Verdeling:" in page and "Niet-Nederlands 446" in page
+
+
+def test_extern_organisations_issue_produce_and_are_addressed_but_never_take_part(api, db_session, client, login_as, make_user):
+    """The Inspectie, the Nationaal Rapporteur, Defensie...: named as issuer, producer or addressee; never an owner, a share,
+    an invitee, an indicator's owner or a target's organisation, never in those choices, and nobody signs in as one."""
+    import pytest as _pytest
+
+    from portal.auth.oidc import LoginError
+    from portal.auth.services import resolve_organisation
+    from portal.config import OIDCProvider
+
+    coordinator = api("JENV", "coordinator")
+    codes = {o["code"]: o["kind"] for o in coordinator.get("/api/v1/organisations").get_json()}
+    assert {codes[c] for c in ("INSPJENV", "NRM", "COMENSHA", "DEF", "RECHTSPRAAK", "TK")} == {"extern"} and codes["KMAR"] == "partner"
+    source = _post(coordinator, "/api/v1/sources", {"kind": "inspectierapport", "title": "Grenstoezicht", "issued_by": "INSPJENV"})
+    assert source.status_code == 201 and source.get_json()["issued_by"] == "INSPJENV"
+    rec = _post(coordinator, "/api/v1/recommendations", {"source_id": source.get_json()["id"], "number": 1, "text": "Bereid militairen voor.",
+                                                         "addressees": ["DEF"]})
+    assert rec.status_code == 201 and rec.get_json()["addressees"] == ["DEF"]
+    indicator = _post(coordinator, "/api/v1/indicators", {"key": "nrm-slachtoffers", "title": "Slachtoffers", "unit": "aantal",
+                                                          "owner_organisation": "JENV", "producer_organisation": "NRM", "visibility": "public"})
+    assert indicator.status_code == 201 and indicator.get_json()["producer_organisation"] == "NRM"
+    # Never a participant, on any path.
+    owned = _post(coordinator, "/api/v1/indicators", {"key": "nrm-eigen", "title": "X", "unit": "aantal", "owner_organisation": "NRM"})
+    assert owned.status_code == 422 and "owner_organisation" in owned.get_json()["error"]["fields"]
+    for field, value in (("owner_organisation", "NRM"), ("shared_with", ["DEF"]), ("contributing_organisations", ["TK"])):
+        item = _post(coordinator, "/api/v1/action-items", {"title": "Actie", "due_date": "2026-12-31", field: value})
+        assert item.status_code == 422 and field in item.get_json()["error"]["fields"], (field, item.get_json())
+    meeting = _post(coordinator, "/api/v1/meetings", {"series": "MDT", "title": "Overleg", "starts_at": "2026-12-20T10:00:00+01:00",
+                                                       "invited": ["KMAR", "INSPJENV"], "visibility": "mdt"})
+    assert meeting.status_code == 422 and "invited" in meeting.get_json()["error"]["fields"]
+    page = login_as(client, make_user("JENV", role="coordinator")).get("/actions/new").get_data(as_text=True)
+    assert 'value="KMAR"' in page and 'value="NRM"' not in page and 'value="DEF"' not in page
+    provider = OIDCProvider(name="nrm", label="NRM", issuer="https://idp.nrm.test", client_id="p", client_secret="s", organisation="NRM")
+    with _pytest.raises(LoginError):
+        resolve_organisation(db_session, provider, {"sub": "x"})

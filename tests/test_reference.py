@@ -43,7 +43,7 @@ def test_shipped_copy_keeps_every_organisation_and_source_of_the_shared_data():
     if not SHARED.exists():
         pytest.skip("../shared is not next to this checkout")
     shared, shipped = reference.parse(SHARED), reference.parse(SHIPPED)
-    assert {o["code"] for o in shared["organisations"]} == {o["code"] for o in shipped["organisations"]}
+    assert {o["code"] for o in shared["organisations"]} == {o["code"] for o in shipped["organisations"] if o["kind"] == "partner"}
     assert {s["key"] for s in shared["sources"]} <= {s["key"] for s in shipped["sources"]}
     assert {i["key"] for i in shared["indicators"]} <= {i["key"] for i in shipped["indicators"]}
 
@@ -51,7 +51,7 @@ def test_shipped_copy_keeps_every_organisation_and_source_of_the_shared_data():
 def test_load_gives_the_documented_counts(db_session):
     reference.load(db_session)
     counts = table_counts(db_session)
-    assert counts["Organisation"] == 8
+    assert counts["Organisation"] == 8 + 6  # the partners, and the extern issuers and producers the sources name
     assert counts["Source"] == 4
     assert counts["FocusArea"] == 6 + 3  # Caribisch Nederland is only announced (its number and content are on missing pages)
     assert counts["Recommendation"] == 22
@@ -210,7 +210,7 @@ def test_corrected_reference_data_holds_what_the_review_lists(db_session):
 
     reference.load(db_session)
     doorlichting = db_session.scalars(select(Source).where(Source.key == "doorlichting-2012")).one()
-    assert doorlichting.issuer == "Ministerie van Defensie" and doorlichting.issuing_organisation_id is None  # 5
+    assert doorlichting.issuer == "Ministerie van Defensie" and doorlichting.issued_by == "DEF"  # 5: an extern organisation
     assert "afgeleid" in db_session.scalars(select(Source.note).where(Source.key == "inspectie-2021")).one()  # 6
     assert db_session.scalars(select(FocusArea).where(FocusArea.code == "4")).first() is None  # 2: no number the source lacks
     notes = dict(db_session.execute(select(FocusArea.code, FocusArea.note).join(Framework).where(Framework.key == "beleidskader-2023")).all())
@@ -220,7 +220,7 @@ def test_corrected_reference_data_holds_what_the_review_lists(db_session):
     assert db_session.scalars(select(ParliamentCommitment.status).where(ParliamentCommitment.kamerstuk == "34 300 VI, nr. 49")).one() == "open"
     rec6 = db_session.scalars(select(Recommendation).where(Recommendation.source_id == db_session.scalars(
         select(Source.id).where(Source.key == "doorlichting-2012")).one(), Recommendation.number == 6)).one()
-    assert rec6.addressees == [] and "uitzendgebieden" in rec6.text
+    assert [o.code for o in rec6.addressees] == ["DEF"] and "uitzendgebieden" in rec6.text  # Defensie, an extern organisation
     upstream = db_session.scalars(select(Commitment).where(Commitment.text.like("%upstream%"))).one()
     assert "Plaats onzeker" in upstream.note  # 3
     producers = dict(db_session.execute(select(Indicator.key, Indicator.producer)).all())

@@ -73,7 +73,7 @@ class ItemForm(FlaskForm):
     agenda_item_id = HiddenField()
 
     def fill_choices(self, owner_code: str | None) -> None:
-        orgs = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()
+        orgs = db.session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code)).all()
         org_choices = [(o.code, f"{o.code} – {o.name}") for o in orgs]
         self.owner_organisation.choices = choices(org_choices)
         self.contributing_organisations.choices = choices(org_choices)

@@ -116,7 +116,7 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
         raise SheetError(_("Het bestand bevat alleen een kopregel."))
     guessed = guess_mapping(head, FIELDS)
     mapping = {**guessed, **mapping} if mapping else guessed  # a partial mapping keeps the guesses
-    orgs = organisation_codes(session.scalars(select(Organisation)))
+    orgs = organisation_codes(session.scalars(select(Organisation).where(Organisation.taking_part())))
     title_column = mapping.get("title")
     titles = {_norm(str(c[title_column] or "")) for _n, c in body if title_column is not None and title_column < len(c)}
     existing = {(_norm(t), owner): item_id for item_id, t, owner in session.execute(

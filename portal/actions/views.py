@@ -43,7 +43,7 @@ def list():
     items, total = queries.page_of(viewer, filters, page, PER_PAGE)
     context = dict(items=items, total=total, page=page, per_page=PER_PAGE, filters=filters,
                    pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
-                   organisations=db.session.scalars(select(Organisation).order_by(Organisation.code)).all(),
+                   organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "partner").order_by(Organisation.code)).all(),
                    focus_areas=db.session.scalars(select(queries.FocusArea).order_by(queries.FocusArea.position)).all(),
                    recommendation_groups=queries.recommendation_groups(db.session.execute(queries.recommendation_choices()).all()))
     if is_htmx() and request.headers.get("HX-Target") == "resultaten":

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import ActionItem, Meeting, Organisation, User, action_item_shares, meeting_shares
+from models import ORGANISATION_KINDS, ActionItem, Meeting, Organisation, User, action_item_shares, meeting_shares
 
 from .. import audit
 from ..errors import ValidationFailed
@@ -38,13 +38,19 @@ def takes_access_away(org: Organisation, mdt_member: bool, active: bool) -> bool
 
 
 def save(session: Session, actor: User, org: Organisation | None, data: dict, app: Flask | None = None) -> tuple[Organisation, dict]:
-    """Create (org None; code, name) or change (name, MDT membership, active). Returns the organisation and the effect.
-    Deactivating ends the sessions of the organisation's users (`app`: whose session store)."""
+    """Create (org None; code, name, kind) or change (name, MDT membership, active). Returns the organisation and the effect.
+    Deactivating ends the sessions of the organisation's users (`app`: whose session store). An extern organisation
+    (an issuer or producer that never signs in) is never an MDT member; its kind is chosen once, at creation."""
     fields: dict[str, str] = {}
     name = (data.get("name") or "").strip()
     if not name or len(name) > 200:
         fields["name"] = str(_l("Vul een naam in van hoogstens 200 tekens."))
     mdt_member, active = bool(data.get("mdt_member")), bool(data.get("is_active", True))
+    kind = org.kind if org is not None else (data.get("kind") or "partner")
+    if kind not in ORGANISATION_KINDS:
+        fields["kind"] = str(_l("Kies partner of extern."))
+    elif kind == "extern" and mdt_member:
+        fields["mdt_member"] = str(_l("Een externe organisatie is geen lid van het MDT."))
     if org is None:
         code = (data.get("code") or "").strip().upper()
         if not re.fullmatch(r"[A-Z0-9]{2,16}", code):
@@ -54,11 +60,11 @@ def save(session: Session, actor: User, org: Organisation | None, data: dict, ap
     if fields:
         raise ValidationFailed(fields)
     if org is None:
-        org = Organisation(code=code, name=name, is_mdt_member=mdt_member, is_active=active)
+        org = Organisation(code=code, name=name, is_mdt_member=mdt_member, is_active=active, kind=kind)
         session.add(org)
         session.flush()
         audit.record("organisation.created", session=session, actor=actor, entity_type="organisation", entity_id=org.id,
-                     code=org.code, name=name, mdt_member=mdt_member, active=active)
+                     code=org.code, name=name, mdt_member=mdt_member, active=active, kind=kind)
         return org, {"users": 0, "items": 0, "meetings": 0, "signed_out": 0}
     consequence = effect(session, org, mdt_member, active)
     before = {"name": org.name, "mdt_member": org.is_mdt_member, "active": org.is_active}

@@ -46,17 +46,17 @@ def change_user(user_id: int):
 
 
 def _org_json(o: Organisation) -> dict:
-    return {"code": o.code, "name": o.name, "mdt_member": o.is_mdt_member, "active": o.is_active}
+    return {"code": o.code, "name": o.name, "mdt_member": o.is_mdt_member, "active": o.is_active, "kind": o.kind}
 
 
 @bp.post("/organisations")
 def create_organisation():
     actor = _admin()
-    body = body_of({"code": TEXT, "name": TEXT, "mdt_member": BOOL, "active": BOOL})
+    body = body_of({"code": TEXT, "name": TEXT, "mdt_member": BOOL, "active": BOOL, "kind": TEXT})
     with service_call("Alleen beheerders."):
         org, _effect = organisation_service.save(db.session, actor, None, {"code": body.get("code"), "name": body.get("name"),
                                                                           "mdt_member": body.get("mdt_member", False),
-                                                                          "is_active": body.get("active", True)})
+                                                                          "is_active": body.get("active", True), "kind": body.get("kind")})
     return jsonify(_org_json(org)), 201
 
 

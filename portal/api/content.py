@@ -19,8 +19,8 @@ from .reference import recommendation_response
 from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL, ApiError
 
 FORBIDDEN = "Alleen coördinatoren houden de documenten, aanbevelingen en afspraken bij."
-SOURCE_TYPES = {"kind": TEXT, "title": TEXT, "issued_on": TEXT_OR_NULL, "reference": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "issuer": TEXT_OR_NULL,
-                "url": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
+SOURCE_TYPES = {"kind": TEXT, "title": TEXT, "issued_on": TEXT_OR_NULL, "reference": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL,
+                "issued_by": TEXT_OR_NULL, "issuer": TEXT_OR_NULL, "url": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
 RECOMMENDATION_TYPES = {"source_id": INT, "number": INT, "text": TEXT, "kind": TEXT, "addressees": CODES, "focus_areas": CODES,
                         "retired": BOOL, "reason": TEXT_OR_NULL}
 COMMITMENT_TYPES = {"text": TEXT, "code": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
@@ -28,7 +28,7 @@ COMMITMENT_TYPES = {"text": TEXT, "code": TEXT_OR_NULL, "note": TEXT_OR_NULL, "r
 
 def source_json(s: Source) -> dict:
     return {"id": s.id, "key": s.key, "kind": s.kind, "title": s.title, "issued_on": s.issued_on.isoformat() if s.issued_on else None,
-            "reference": s.reference, "kamerstuk": s.kamerstuk, "issuer": s.issuer, "url": s.url, "note": s.note,
+            "reference": s.reference, "kamerstuk": s.kamerstuk, "issued_by": s.issued_by, "issuer": s.issuer, "url": s.url, "note": s.note,
             "retired_on": s.retired_on.isoformat() if s.retired_on else None, "version": s.version}
 
 

@@ -25,7 +25,9 @@ def _indicator_json(indicator) -> dict:
     def num(v):
         return None if v is None else (int(v) if v == v.to_integral_value() else float(v))
     return {"key": indicator.key, "title": indicator.title, "unit": indicator.unit, "owner": indicator.owner_organisation.code,
-            "producer": indicator.producer, "visibility": indicator.visibility, "definition": indicator.definition or None,
+            "producer": indicator.producer,
+            "producer_organisation": indicator.producer_organisation.code if indicator.producer_organisation else None,
+            "visibility": indicator.visibility, "definition": indicator.definition or None,
             "direction": indicator.direction, "baseline": num(indicator.baseline_value), "baseline_year": indicator.baseline_year,
             "target": num(indicator.target_value), "target_year": indicator.target_year,
             "focus_area": indicator.focus_area.code if indicator.focus_area else None, "frequency_months": indicator.frequency_months,
@@ -72,7 +74,7 @@ def add_measurement(key: str):
     return _indicator_response(indicator, 201)
 
 
-INDICATOR_TYPES = {"key": TEXT, "title": TEXT, "unit": TEXT, "definition": TEXT_OR_NULL, "producer": TEXT_OR_NULL,
+INDICATOR_TYPES = {"key": TEXT, "title": TEXT, "unit": TEXT, "definition": TEXT_OR_NULL, "producer": TEXT_OR_NULL, "producer_organisation": TEXT_OR_NULL,
                    "owner_organisation": TEXT, "visibility": TEXT, "focus_area": TEXT_OR_NULL, "frequency_months": INT_OR_NULL,
                    "responsible_user_id": INT_OR_NULL}
 

@@ -18,7 +18,9 @@ REASON = {"reason": {**_text(content.REASON_MAX, True), "description": "why it w
           "retired": {"type": "boolean", "description": "true retires it from today on (kept, never deleted); false restores it"}}
 SOURCE = {"kind": {"enum": list(SOURCE_KINDS)}, "title": _text(content.TITLE_MAX),
           "issued_on": {"type": ["string", "null"], "format": "date"}, "reference": _text(content.REFERENCE_MAX, True),
-          "kamerstuk": _text(content.REFERENCE_MAX, True), "issuer": _text(content.ISSUER_MAX, True),
+          "kamerstuk": _text(content.REFERENCE_MAX, True),
+          "issued_by": {"type": ["string", "null"], "maxLength": 16, "description": "the issuing organisation's code (extern ones included)"},
+          "issuer": _text(content.ISSUER_MAX, True),
           "url": _text(content.URL_MAX, True), "note": _text(content.NOTE_MAX, True), **REASON}
 RECOMMENDATION = {"source_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                   "number": {"type": "integer", "minimum": 1, "maximum": content.NUMBER_MAX}, "text": _text(content.TEXT_MAX),
@@ -26,7 +28,9 @@ RECOMMENDATION = {"source_id": {"type": "integer", "minimum": 1, "maximum": 2**3
 COMMITMENT = {"text": _text(content.TEXT_MAX), "code": {"type": ["string", "null"], "maxLength": 32, "description": "e.g. 3.1.4"},
               "note": _text(content.NOTE_MAX, True), **REASON}
 INDICATOR = {"key": {"type": "string", "pattern": f"^{KEY_PATTERN}$"}, "title": _text(300), "unit": _text(32),
-             "definition": _text(4000, True), "producer": _text(200, True), "owner_organisation": {"type": "string", "maxLength": 16},
+             "definition": _text(4000, True), "producer": _text(200, True),
+             "producer_organisation": {"type": ["string", "null"], "maxLength": 16, "description": "the publishing organisation's code (extern ones included)"},
+             "owner_organisation": {"type": "string", "maxLength": 16},
              "visibility": {"enum": list(INDICATOR_VISIBILITIES)}, "focus_area": {"type": ["string", "null"], "maxLength": 16},
              "frequency_months": {"enum": [*FREQUENCIES, None]},
              "responsible_user_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1}}

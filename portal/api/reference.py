@@ -22,7 +22,7 @@ from .helpers import versioned
 @bp.get("/organisations")
 def organisations():
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
-    return jsonify([{"code": o.code, "name": o.name, "mdt_member": o.is_mdt_member} for o in orgs])
+    return jsonify([{"code": o.code, "name": o.name, "mdt_member": o.is_mdt_member, "kind": o.kind} for o in orgs])
 
 
 def _linked_items(rec_ids) -> dict[int, list[int]]:

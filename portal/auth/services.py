@@ -30,7 +30,7 @@ def resolve_organisation(session: Session, provider: OIDCProvider, claims: dict)
         value = claims.get(provider.organisation_claim or "")
         code = provider.organisation_map.get(value) if isinstance(value, str) else None
     organisation = session.scalars(
-        select(Organisation).where(Organisation.code == code, Organisation.is_active.is_(True))
+        select(Organisation).where(Organisation.code == code, Organisation.taking_part())
     ).one_or_none() if code else None
     if organisation is None:
         raise LoginError("organisation_unknown", str(NO_ORGANISATION))

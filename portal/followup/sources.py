@@ -29,14 +29,20 @@ def _coordinator() -> None:
         abort(403)
 
 
+def _organisation_choices() -> list[SelectChoice]:
+    """Issuers and addressees: every active organisation, the extern ones (Inspectie, Nationaal Rapporteur, ...) included."""
+    organisations = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.name))
+    return [SelectChoice(o.code, o.name) for o in organisations]
+
+
 def _source_form(form: SourceForm) -> SourceForm:
     form.kind.choices = [SelectChoice(k, str(label)) for k, label in content.KIND_TEXT.items()]
+    form.issued_by.choices = [SelectChoice("", _("geen of onbekend"))] + _organisation_choices()
     return form
 
 
 def _recommendation_form(form: RecommendationForm) -> RecommendationForm:
-    organisations = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code))
-    form.addressees.choices = [SelectChoice(o.code, o.name) for o in organisations]
+    form.addressees.choices = _organisation_choices()
     framework = framework_queries.in_force(db.session, today())
     form.focus_areas.choices = [SelectChoice(a.code, f"{a.code} {a.title}") for a in (framework.focus_areas if framework else [])]
     return form
@@ -64,7 +70,8 @@ def _source_page(source: Source | None, form: SourceForm | None = None, rec_form
     if form is None:
         data = {"version": source.version, "kind": source.kind, "title": source.title,
                 "issued_on": source.issued_on.isoformat() if source.issued_on else "", "reference": source.reference or "",
-                "kamerstuk": source.kamerstuk or "", "issuer": source.issuer or "", "url": source.url or "", "note": source.note or "",
+                "kamerstuk": source.kamerstuk or "", "issued_by": source.issued_by or "", "issuer": source.issuer or "",
+                "url": source.url or "", "note": source.note or "",
                 "retired": source.retired_on is not None} if source else {"kind": "inspectierapport"}
         form = SourceForm(formdata=None, data=data)
     _source_form(form)
@@ -90,7 +97,7 @@ def source_detail(source_id: int):
 def source_save(source_id: int | None = None):
     _coordinator()
     source = _load_source(source_id) if source_id is not None else None
-    data = {k: request.form.get(k) for k in ("kind", "title", "issued_on", "reference", "kamerstuk", "issuer", "url", "note", "reason")}
+    data = {k: request.form.get(k) for k in ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "reason")}
     data["retired"] = "retired" in request.form
     try:
         with page_write():

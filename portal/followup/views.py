@@ -157,7 +157,7 @@ def parliament_list():
 
 
 def _parliament_form(form: ParliamentForm) -> ParliamentForm:
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
+    organisations = db.session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code))
     form.owner_organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
     form.fulfilled_by.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
     return form

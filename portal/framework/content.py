@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import RECOMMENDATION_KINDS, SOURCE_KINDS, Commitment, FocusArea, Organisation, Recommendation, Source, User
 
-from .. import audit
+from .. import audit, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
 from ..validation import day as clean_day
@@ -62,13 +62,14 @@ def _state(record, names: tuple[str, ...]) -> dict:
     return out
 
 
-SOURCE_FIELDS = ("kind", "title", "issued_on", "reference", "kamerstuk", "issuer", "url", "note", "retired_on")
+SOURCE_FIELDS = ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "retired_on")
 
 
 def save_source(session: Session, actor: User, data: dict, today: date, source: Source | None = None,
                 base_version: int | None = None) -> Source:
-    """Create (source None) or correct a document: {kind, title, issued_on?, reference?, issuer?, url?, note?, retired?,
-    reason?}; a correction names the version it was based on."""
+    """Create (source None) or correct a document: {kind, title, issued_on?, reference?, issued_by? (an organisation's code,
+    extern ones included), issuer? (the sender in words), url?, note?, retired?, reason?}; a correction names the version
+    it was based on."""
     _coordinator(actor)
     if source is not None:
         check_version(session, source, base_version)
@@ -84,6 +85,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), REFERENCE_MAX, required=False)
     kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), REFERENCE_MAX, required=False)
     issuer = clean_text(fields, "issuer", data.get("issuer"), _("De afzender"), ISSUER_MAX, required=False)
+    issued_by = validation.organisation(session, fields, "issued_by", data.get("issued_by"), partner=False)
     url = clean_text(fields, "url", data.get("url"), _("Het webadres"), URL_MAX, required=False)
     if url and not re.match(r"^https?://[^\s/]+", url):
         fields["url"] = _("Geef een webadres dat begint met https://.")
@@ -97,7 +99,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
         session.add(source)
     source.kind, source.title, source.issued_on = kind, title, issued_on
     source.year = issued_on.year if issued_on else source.year
-    source.kamerstuk = kamerstuk or None
+    source.kamerstuk, source.issuing_organisation = kamerstuk or None, issued_by
     source.reference, source.issuer, source.url, source.note = reference or None, issuer or None, url or None, note or None
     _retire(source, data, today)
     source.corrected_at = datetime.now(UTC)

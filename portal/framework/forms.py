@@ -61,6 +61,7 @@ class SourceForm(FlaskForm):
     issued_on = StringField(_l("Datum"))
     reference = StringField(_l("Kenmerk"))
     kamerstuk = StringField(_l("Kamerstuknummer"))
+    issued_by = SelectField(_l("Uitgegeven door"), choices=[], validate_choice=False)
     issuer = StringField(_l("Afzender"))
     url = StringField(_l("Link naar het document"))
     note = TextAreaField(_l("Toelichting"))

@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Organisation, Source, Target, User, indicator_commitments
+from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Source, Target, User, indicator_commitments
 
-from .. import audit
+from .. import audit, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import cutoff
 from ..periods import parse_period
@@ -124,11 +124,7 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
         indicator = session.scalars(select(Indicator).where(Indicator.key == str(data["indicator"]))).first()
         if indicator is None or not can_view_indicator(actor, indicator):  # one the actor may not see does not exist for it
             fields["indicator"] = str(_l("Deze indicator bestaat niet."))
-    organisation = None
-    if data.get("organisation"):
-        organisation = session.scalars(select(Organisation).where(Organisation.code == str(data["organisation"]))).first()
-        if organisation is None:
-            fields["organisation"] = str(_l("Deze organisatie bestaat niet."))
+    organisation = validation.organisation(session, fields, "organisation", data.get("organisation"))
     valid_from = data.get("valid_from") or today
     if isinstance(valid_from, str):
         try:

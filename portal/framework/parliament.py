@@ -17,7 +17,6 @@ from models import (
     PARLIAMENT_STATUSES,
     ActionItem,
     DueChange,
-    Organisation,
     ParliamentAnswer,
     ParliamentCommitment,
     Source,
@@ -26,7 +25,7 @@ from models import (
     utcnow,
 )
 
-from .. import audit, mail
+from .. import audit, mail, validation
 from ..actions.permissions import visible_clause
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import long_date
@@ -116,11 +115,7 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
         closed_on = today
     if closed_on and closed_on > today:
         fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
-    owner = None
-    if data.get("owner_organisation"):
-        owner = session.scalars(select(Organisation).where(Organisation.code == str(data["owner_organisation"]))).first()
-        if owner is None:
-            fields["owner_organisation"] = str(_l("Deze organisatie bestaat niet."))
+    owner = validation.organisation(session, fields, "owner_organisation", data.get("owner_organisation"))
     fulfilled_by = None
     if data.get("fulfilled_by"):
         fulfilled_by = session.scalars(select(Source).where(Source.key == str(data["fulfilled_by"]))).first()

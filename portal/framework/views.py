@@ -103,7 +103,7 @@ def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, 
         form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
         visible = [i for i in db.session.scalars(select(Indicator).order_by(Indicator.title)) if can_view_indicator(viewer, i)]
         form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
-        organisations = db.session.scalars(select(Organisation).order_by(Organisation.code))
+        organisations = db.session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code))
         form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
         form.source.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in content.sources(db.session, False)]
         extra = apply_errors(form, errors or {})

@@ -32,6 +32,7 @@ class IndicatorForm(FlaskForm):
     title = StringField(_l("Naam"))
     unit = StringField(_l("Eenheid"))
     definition = TextAreaField(_l("Definitie"))
+    producer_organisation = SelectField(_l("Organisatie die de cijfers publiceert"), choices=[], validate_choice=False)
     producer = StringField(_l("Wie publiceert de cijfers"))
     owner_organisation = SelectField(_l("Organisatie die de cijfers levert"), choices=[], validate_choice=False)
     visibility = SelectField(_l("Wie mag de indicator zien"), choices=[], validate_choice=False)
@@ -41,8 +42,10 @@ class IndicatorForm(FlaskForm):
 
 
 def _choices(form: IndicatorForm) -> IndicatorForm:
-    organisations = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code)).all()
+    every = db.session.scalars(select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.name)).all()
+    organisations = [o for o in every if o.takes_part]
     form.owner_organisation.choices = [SelectChoice(o.code, o.name) for o in organisations]
+    form.producer_organisation.choices = [SelectChoice("", _("geen of onbekend"))] + [SelectChoice(o.code, o.name) for o in every]
     form.visibility.choices = [SelectChoice(k, str(v)) for k, v in VISIBILITY_TEXT.items()]
     areas = focus_areas.ordered(db.session)  # the framework in force first
     form.focus_area.choices = [SelectChoice("", _("geen"))] + [SelectChoice(a.code, f"{a.code} {a.title}") for a in areas
@@ -59,6 +62,7 @@ def _choices(form: IndicatorForm) -> IndicatorForm:
 def _data() -> dict:
     raw_frequency, raw_person = request.form.get("frequency_months", ""), request.form.get("responsible_user_id", "")
     data = {k: request.form.get(k) for k in ("title", "unit", "definition", "producer", "owner_organisation", "visibility")}
+    data["producer_organisation"] = request.form.get("producer_organisation") or None
     data["focus_area"] = request.form.get("focus_area") or None
     data["frequency_months"] = int(raw_frequency) if raw_frequency.isdigit() and len(raw_frequency) < 4 else (None if not raw_frequency else -1)
     data["responsible_user_id"] = int(raw_person) if raw_person.isdigit() and len(raw_person) < 10 else (None if not raw_person else -1)
@@ -70,6 +74,7 @@ def _page(indicator: Indicator | None, form: IndicatorForm | None = None, errors
         form = IndicatorForm(formdata=None, data={
             "version": indicator.version, "key": indicator.key, "title": indicator.title, "unit": indicator.unit,
             "definition": indicator.definition, "producer": indicator.producer or "", "owner_organisation": indicator.owner_organisation.code,
+            "producer_organisation": indicator.producer_organisation.code if indicator.producer_organisation else "",
             "visibility": indicator.visibility, "focus_area": indicator.focus_area.code if indicator.focus_area else "",
             "frequency_months": str(indicator.frequency_months or ""), "responsible_user_id": str(indicator.responsible_user_id or "")}
             if indicator else {"visibility": "mdt", "unit": "aantal", "frequency_months": "3"})

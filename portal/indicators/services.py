@@ -20,11 +20,10 @@ from models import (
     Measurement,
     MeasurementCorrection,
     MeasurementPart,
-    Organisation,
     User,
 )
 
-from .. import audience, audit, mail
+from .. import audience, audit, mail, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
 from ..i18n import long_date, today
@@ -369,12 +368,13 @@ def remind_expected(session: Session, today: date, smtp_url: str | None, base_ur
 FREQUENCIES = (1, 3, 12)  # monthly, quarterly, yearly: the periods figures are kept in (periods.parse_period)
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{1,63}"
 DUE_AFTER_DAYS = 31  # a period's figure is expected a month after it ends
-INDICATOR_FIELDS = ("title", "unit", "definition", "producer", "owner_organisation", "visibility", "focus_area", "frequency_months",
+INDICATOR_FIELDS = ("title", "unit", "definition", "producer", "producer_organisation", "owner_organisation", "visibility", "focus_area", "frequency_months",
                     "responsible_user_id")
 
 
 def _indicator_state(indicator: Indicator) -> dict:
     return {"title": indicator.title, "unit": indicator.unit, "definition": indicator.definition, "producer": indicator.producer,
+            "producer_organisation": indicator.producer_organisation.code if indicator.producer_organisation else None,
             "owner_organisation": indicator.owner_organisation.code if indicator.owner_organisation else None,
             "visibility": indicator.visibility, "focus_area": indicator.focus_area.code if indicator.focus_area else None,
             "frequency_months": indicator.frequency_months, "responsible_user_id": indicator.responsible_user_id}
@@ -409,10 +409,10 @@ def save_indicator(session: Session, actor: User, data: dict, today: date, indic
     unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), 32)
     definition = clean_text(fields, "definition", data.get("definition"), _("De definitie"), 4000, required=False)
     producer = clean_text(fields, "producer", data.get("producer"), _("De bron van de cijfers"), 200, required=False)
-    owner = session.scalars(select(Organisation).where(Organisation.code == data.get("owner_organisation"))).first() \
-        if isinstance(data.get("owner_organisation"), str) else None
+    owner = validation.organisation(session, fields, "owner_organisation", data.get("owner_organisation"))
     if owner is None:
         fields["owner_organisation"] = _("Kies de organisatie die de cijfers levert.")
+    producer_organisation = validation.organisation(session, fields, "producer_organisation", data.get("producer_organisation"), partner=False)
     visibility = data.get("visibility") or "public"
     if visibility not in INDICATOR_VISIBILITIES:
         fields["visibility"] = _("Kies wie de indicator mag zien.")
@@ -438,6 +438,7 @@ def save_indicator(session: Session, actor: User, data: dict, today: date, indic
         indicator = Indicator(key=key)
         session.add(indicator)
     indicator.title, indicator.unit, indicator.definition, indicator.producer = title, unit, definition, producer or None
+    indicator.producer_organisation = producer_organisation
     indicator.owner_organisation_id, indicator.owner_organisation, indicator.visibility = owner.id, owner, visibility
     indicator.focus_area_id = area.id if area else None
     indicator.frequency_months, indicator.responsible_user_id = frequency, responsible.id if responsible else None

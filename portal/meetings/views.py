@@ -57,7 +57,7 @@ def list():
 
 
 def _meeting_form(form: MeetingForm) -> MeetingForm:
-    orgs = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
+    orgs = db.session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code)).all()
     org_choices = [(o.code, f"{o.code} – {o.name}") for o in orgs]
     form.series.choices = choices_of((s.code, s.title) for s in db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.title)))
     form.chair_organisation.choices = choices_of([("", "—")] + org_choices)

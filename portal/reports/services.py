@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
 
-from models import Organisation, Report, ReportNarrative, UpdateRound, User, utcnow
+from models import Report, ReportNarrative, UpdateRound, User, utcnow
 
-from .. import audience, audit, focus_areas
+from .. import audience, audit, focus_areas, validation
 from ..cache import EVERY_CHANGE, cache
 from ..errors import NotAllowed, NotFound, ValidationFailed, VersionMissing
 from ..framework import queries as framework_queries
@@ -68,11 +68,9 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
     if visibility not in ("mdt", "public"):
         fields["visibility"] = _("Kies of de tekst openbaar mag worden.")
     area = focus_areas.by_code(session, focus_area_code)
-    org = session.scalars(select(Organisation).where(Organisation.code == code)).first() if isinstance(code, str) else None
+    org = validation.organisation(session, fields, "organisation", code)
     if area is None:
         fields["focus_area"] = _("Kies een bestaand speerpunt.")
-    if org is None:
-        fields["organisation"] = _("Onbekende organisatie.")
     if fields or area is None or org is None:
         raise ValidationFailed(fields)
     narrative = session.scalars(select(ReportNarrative).where(
