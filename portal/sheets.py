@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -75,14 +76,52 @@ def _xlsx(raw: bytes) -> list[list]:
             raise SheetError(_("Het werkblad is te groot: een import heeft hoogstens %(rows)d regels en %(columns)d kolommen. "
                                "Verwijder lege rijen en kolommen, of kopieer alleen de gegevens naar een nieuw werkblad.",
                                rows=MAX_ROWS, columns=MAX_COLUMNS))
-        return [[_cell(v) for v in row]
+        rows = [[_cell(v) for v in row]
                 for row in sheet.iter_rows(max_row=MAX_ROWS + 51, max_col=MAX_COLUMNS, values_only=True)]
+        return _fill_merged(rows, _merged_ranges(book, sheet))
     except SheetError:
         raise
     except Exception:  # noqa: BLE001 - a sheet that breaks while being read is as unreadable as one that won't open
         raise SheetError(_("Het Excel-bestand kan niet worden gelezen.")) from None
     finally:
         book.close()
+
+
+# A merged range in the sheet's XML (<mergeCell ref="A5:A7"/>, any namespace prefix).
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}):([A-Z]{1,3}[0-9]{1,7})"')
+MAX_MERGED = 5000
+
+
+def _merged_ranges(book, sheet) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range. openpyxl's read-only mode (used so that a sheet costs
+    what it holds) does not read them, so they come from the sheet's own XML, bounded like the rest."""
+    from openpyxl.utils.cell import range_boundaries
+
+    path = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet names its part in the archive
+    archive = getattr(book, "_archive", None)
+    if path is None or archive is None:
+        return []
+    with archive.open(path) as part:
+        xml = part.read(40 * MAX_BYTES)
+    ranges = []
+    for start, end in _MERGE.findall(xml)[:MAX_MERGED]:
+        min_col, min_row, max_col, max_row = range_boundaries(f"{start.decode()}:{end.decode()}")
+        ranges.append((min_col, min_row, min(max_col, MAX_COLUMNS), min(max_row, MAX_ROWS + 51)))
+    return ranges
+
+
+def _fill_merged(rows: list[list], ranges: list[tuple[int, int, int, int]]) -> list[list]:
+    """Every cell of a merged range holds the range's value, as the person sees it: an organisation merged over three
+    lines is the organisation of each of them."""
+    for min_col, min_row, max_col, max_row in ranges:
+        if min_row > len(rows) or min_col > len(rows[min_row - 1]):
+            continue
+        value = rows[min_row - 1][min_col - 1]
+        for r in range(min_row, min(max_row, len(rows)) + 1):
+            row = rows[r - 1]
+            for c in range(min_col, min(max_col, len(row)) + 1):
+                row[c - 1] = value
+    return rows
 
 
 def _text(value: str) -> str:

@@ -52,11 +52,14 @@ def current_areas(session):
     return session.scalars(select(FocusArea).join(Framework).where(Framework.key == "beleidskader-2023").order_by(FocusArea.position)).all()
 
 
-def xlsx(rows) -> bytes:
-    """A spreadsheet (XLSX) with these rows on its first sheet, as an upload would bring it."""
+def xlsx(rows, merged: tuple[str, ...] = ()) -> bytes:
+    """A spreadsheet (XLSX) with these rows on its first sheet, as an upload would bring it; `merged` ranges ("C4:C5")
+    are merged as Excel does (the value stays in the first cell, the others are emptied)."""
     book = Workbook()
     for row in rows:
         book.active.append(row)
+    for cells in merged:
+        book.active.merge_cells(cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

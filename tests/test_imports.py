@@ -30,8 +30,8 @@ def _source(db_session) -> Source:
     return source
 
 
-def _upload(client, source_id, rows, **form):
-    data = {"file": (io.BytesIO(xlsx(rows)), "aanbevelingen.xlsx"), "source_id": str(source_id), **form}
+def _upload(client, source_id, rows, merged=(), **form):
+    data = {"file": (io.BytesIO(xlsx(rows, merged)), "aanbevelingen.xlsx"), "source_id": str(source_id), **form}
     return client.post("/api/v1/recommendations/import", data=data, headers=client.headers, content_type="multipart/form-data")
 
 
@@ -55,6 +55,20 @@ def test_a_realistic_workbook_previews_then_imports_every_line_with_its_response
     # The same file again: every number is taken, nothing more is stored.
     again = _upload(coordinator, source.id, WORKBOOK, commit="true")
     assert again.status_code == 422 and set(again.get_json()["error"]["fields"]) == {"regel 4", "regel 5", "regel 6"}
+
+
+def test_merged_cells_count_for_every_line_they_cover(api, db_session):
+    """A coordinator merges "Gericht aan" over two lines and the response over three, and the title over the columns:
+    each line gets what it shows on screen (openpyxl's read-only mode does not read merges; sheets.py does)."""
+    coordinator = api("JENV", "coordinator")
+    rows = [list(row) for row in WORKBOOK]
+    rows[4][2], rows[4][3], rows[5][3] = None, None, None  # emptied by the merges, as Excel stores them
+    preview = _upload(coordinator, _source(db_session).id, rows, merged=("A1:E1", "C4:C5", "D4:D6"))
+    assert preview.status_code == 200, preview.get_json()
+    lines = preview.get_json()["lines"]
+    assert [line["line"] for line in lines] == [4, 5, 6]
+    assert [line["values"]["addressees"] for line in lines] == [["KMAR", "POL"], ["KMAR", "POL"], ["JENV"]]
+    assert {line["values"]["stance"] for line in lines} == {"overgenomen"}
 
 
 def test_a_bad_line_stores_nothing_and_an_unknown_column_gets_a_choice(api, db_session):
