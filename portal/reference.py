@@ -308,7 +308,7 @@ def _framework(c: _Checker, fw, sources: dict) -> tuple[dict, dict[str, dict]]:
         c.fail(period, "framework period: 'end' lies before 'start'")
     focus_areas: dict[str, dict] = {}
     for node in c.list(fw, "focus_areas", "framework"):
-        c.mapping(node, "focus area", {"code", "title", "note", "commitments"}, {"code", "title"})
+        c.mapping(node, "focus area", {"code", "title", "note", "commitments", "quote"}, {"code", "title"})
         code = c.text(node, "code", "focus area", pattern=r"[0-9]+(\.[0-9]+)*")
         if code in focus_areas:
             c.fail(node, f"focus area: code {code} appears twice")
@@ -316,6 +316,7 @@ def _framework(c: _Checker, fw, sources: dict) -> tuple[dict, dict[str, dict]]:
             "code": code,
             "title": c.text(node, "title", f"focus area {code}"),
             "note": c.text(node, "note", f"focus area {code}", optional=True),
+            "quote": c.text(node, "quote", f"focus area {code}", optional=True),
             "commitments": [_commitment(c, item, node, f"focus area {code}") for item in c.list(node, "commitments", f"focus area {code}")],
         }
     framework = {
@@ -337,7 +338,7 @@ def _commitment(c: _Checker, item, area, what: str) -> dict:
     if isinstance(item, str):
         item = _Map(text=item)
         item.line = area.line
-    c.mapping(item, "commitment", {"text", "note", "targets"}, {"text"})
+    c.mapping(item, "commitment", {"text", "note", "targets", "quote"}, {"text"})
     targets = []
     if item.get("targets") is not None:
         node = c.mapping(item["targets"], f"{what} targets", {"organisation", "unit", "direction", "values", "indicator", "note"},
@@ -354,13 +355,14 @@ def _commitment(c: _Checker, item, area, what: str) -> dict:
                             "direction": c.choice(node, "direction", f"{what} targets", TARGET_DIRECTIONS, optional=False),
                             "organisation": node.get("organisation"), "indicator": node.get("indicator"),
                             "note": c.text(node, "note", f"{what} targets", optional=True) or ""})
-    return {"text": c.text(item, "text", what), "note": c.text(item, "note", what, optional=True), "targets": targets}
+    return {"text": c.text(item, "text", what), "note": c.text(item, "note", what, optional=True), "targets": targets,
+            "quote": c.text(item, "quote", what, optional=True)}
 
 
 def _recommendations(c: _Checker, top: dict, orgs: dict, sources: dict, focus_areas: dict) -> list[dict]:
     recommendations: dict[tuple[str, int], dict] = {}
     for node in c.list(top, "recommendations", "recommendations"):
-        c.mapping(node, "recommendation", {"source", "number", "kind", "addressee", "text", "response", "focus_area", "related"},
+        c.mapping(node, "recommendation", {"source", "number", "kind", "addressee", "text", "response", "focus_area", "related", "quote"},
                   {"source", "number", "text"})
         source = c.ref(node, "source", "recommendation", sources)
         number = c.integer(node, "number", "recommendation", minimum=1)
@@ -385,6 +387,7 @@ def _recommendations(c: _Checker, top: dict, orgs: dict, sources: dict, focus_ar
             "kind": c.choice(node, "kind", "recommendation", RECOMMENDATION_KINDS) or "aanbeveling",
             "text": c.text(node, "text", "recommendation"),
             "addressee": c.ref(node, "addressee", "recommendation", orgs, optional=True),
+            "quote": c.text(node, "quote", "recommendation", optional=True),
             "response": response,
             "focus_area": c.ref(node, "focus_area", "recommendation", focus_areas, optional=True),
             "related": related,
@@ -403,7 +406,7 @@ def _indicators(c: _Checker, top: dict, orgs: dict, partners: dict, sources: dic
         c.mapping(
             node,
             "indicator",
-            {"key", "title", "unit", "owner", "producer", "producer_organisation", "source", "values", "definition", "definitions", "direction",
+            {"key", "title", "unit", "owner", "producer", "producer_organisation", "source", "values", "quote", "definition", "definitions", "direction",
              "baseline", "baseline_year", "target", "target_year", "focus_area"},
             {"key", "title", "unit", "owner", "values"},
         )
@@ -418,12 +421,13 @@ def _indicators(c: _Checker, top: dict, orgs: dict, partners: dict, sources: dic
             if not isinstance(year, int) or not 1900 <= year <= 2100:
                 c.fail(node, f"indicator {key}: period {year!r} must be a year")
             if isinstance(value, dict):
-                c.mapping(value, f"indicator {key} {year}", {"value", "source", "note"}, {"value"})
+                c.mapping(value, f"indicator {key} {year}", {"value", "source", "note", "quote"}, {"value"})
                 figures[year] = {"value": c.number(value, value.get("value"), f"indicator {key} {year}"),
                                  "source": c.ref(value, "source", f"indicator {key} {year}", sources, optional=True),
-                                 "note": c.text(value, "note", f"indicator {key} {year}", optional=True)}
+                                 "note": c.text(value, "note", f"indicator {key} {year}", optional=True),
+                                 "quote": c.text(value, "quote", f"indicator {key} {year}", optional=True)}
             else:
-                figures[year] = {"value": c.number(node, value, f"indicator {key} {year}"), "source": None, "note": None}
+                figures[year] = {"value": c.number(node, value, f"indicator {key} {year}"), "source": None, "note": None, "quote": None}
         definitions = []
         for version, d in enumerate(c.list(node, "definitions", f"indicator {key}"), start=1):
             c.mapping(d, f"indicator {key} definition", {"from", "text", "note"}, {"from", "text"})
@@ -439,6 +443,7 @@ def _indicators(c: _Checker, top: dict, orgs: dict, partners: dict, sources: dic
             "owner": c.ref(node, "owner", f"indicator {key}", partners),
             "producer": c.text(node, "producer", f"indicator {key}", optional=True),
             "producer_organisation": c.ref(node, "producer_organisation", f"indicator {key}", orgs, optional=True),
+            "quote": c.text(node, "quote", f"indicator {key}", optional=True),
             "source": c.ref(node, "source", f"indicator {key}", sources, optional=True),
             "definition": c.text(node, "definition", f"indicator {key}", optional=True) or (definitions[-1]["text"] if definitions else ""),
             "definitions": definitions,
@@ -456,7 +461,7 @@ def _indicators(c: _Checker, top: dict, orgs: dict, partners: dict, sources: dic
 def _budget(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
     budget = []
     for node in c.list(top, "budget", "budget"):
-        c.mapping(node, "budget line", {"organisation", "yearly_eur", "note", "source"}, {"organisation", "yearly_eur", "source"})
+        c.mapping(node, "budget line", {"organisation", "yearly_eur", "note", "source", "quote"}, {"organisation", "yearly_eur", "source"})
         amount = c.number(node, node.get("yearly_eur"), "budget line 'yearly_eur'")
         if amount is None or amount < 0:
             c.fail(node, "budget line: 'yearly_eur' must be a positive amount")
@@ -465,6 +470,7 @@ def _budget(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
             "source": c.ref(node, "source", "budget line", sources),
             "yearly_eur": amount,
             "note": c.text(node, "note", "budget line", optional=True) or "",
+            "quote": c.text(node, "quote", "budget line", optional=True),
         })
     return budget
 
@@ -472,7 +478,8 @@ def _budget(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
 def _capacity(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
     lines = {}
     for node in c.list(top, "capacity", "capacity"):
-        c.mapping(node, "capacity line", {"key", "organisation", "applies_to", "source", "quantity", "unit", "period", "description", "note"},
+        c.mapping(node, "capacity line", {"key", "organisation", "applies_to", "source", "quantity", "unit", "period", "description", "note",
+                                                   "quote"},
                   {"key", "source", "unit", "description"})
         key = c.text(node, "key", "capacity line", pattern=r"[a-z0-9-]+")
         if key in lines:
@@ -484,6 +491,7 @@ def _capacity(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]:
             "quantity": c.number(node, node.get("quantity"), f"capacity line {key} quantity"),
             "unit": c.text(node, "unit", "capacity line"), "period": c.text(node, "period", "capacity line", optional=True) or "",
             "description": c.text(node, "description", "capacity line"), "note": c.text(node, "note", "capacity line", optional=True) or "",
+            "quote": c.text(node, "quote", "capacity line", optional=True),
         }
     return list(lines.values())
 
@@ -492,7 +500,7 @@ def _parliament(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]
     commitments = {}
     for node in c.list(top, "parliament", "parliament"):
         c.mapping(node, "parliament", {"key", "kind", "kamerstuk", "date", "source", "owner", "due", "text", "status", "fulfilled_by",
-                                       "fulfilled_note"}, {"key", "kind", "text"})
+                                       "fulfilled_note", "quote"}, {"key", "kind", "text"})
         key = c.text(node, "key", "parliament", pattern=r"[a-z0-9-]+")
         if key in commitments:
             c.fail(node, f"parliament: key {key} appears twice")
@@ -512,6 +520,7 @@ def _parliament(c: _Checker, top: dict, orgs: dict, sources: dict) -> list[dict]
             "status": c.choice(node, "status", f"parliament {key}", PARLIAMENT_STATUSES) or "open",
             "fulfilled_by": c.ref(node, "fulfilled_by", f"parliament {key}", sources, optional=True),
             "fulfilled_note": c.text(node, "fulfilled_note", f"parliament {key}", optional=True) or "",
+            "quote": c.text(node, "quote", f"parliament {key}", optional=True),
         }
     return list(commitments.values())
 

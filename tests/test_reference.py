@@ -1,6 +1,7 @@
 """The reference data loader: counts, idempotence, in-place updates and refusal of bad files."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -338,3 +339,69 @@ def _a_user(session) -> int:
     session.add(user)
     session.flush()
     return user.id
+
+
+SEEDS = Path(__file__).parent / "data" / "seeds"
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _facts(data: dict):
+    """(what, the fact, the key of the document it comes from) for every fact the reference data states."""
+    for fw in data["frameworks"]:
+        for area in fw["focus_areas"]:
+            yield f"focus area {area['code']}", area, fw["source"]
+            for commitment in area["commitments"]:
+                yield f"commitment {area['code']}: {commitment['text']}", commitment, fw["source"]
+    for rec in data["recommendations"]:
+        yield f"recommendation {rec['source']} {rec['number']}", rec, rec["source"]
+    for indicator in data["indicators"]:
+        yield f"indicator {indicator['key']}", indicator, indicator["source"]
+        for year, figure in indicator["values"].items():  # a figure from another document quotes that one
+            if figure["source"] and figure["source"] != indicator["source"]:
+                yield f"indicator {indicator['key']} {year}", figure, figure["source"]
+    for line in data["budget"]:
+        yield f"budget {line['organisation']}", line, line["source"]
+    for line in data["capacity"]:
+        yield f"capacity {line['key']}", line, line["source"]
+    for p in data["parliament"]:  # a motie or a toezegging made in the Kamer is sourced by its Kamerstuk
+        yield f"parliament {p['key']}", p, p["source"] or (p["kamerstuk"] and "*")
+
+
+def _documents() -> dict[str, str]:
+    documents: dict[str, str] = {}
+    for path in SEEDS.glob("*.txt"):
+        key = path.name.split(".")[0]
+        documents[key] = documents.get(key, "") + " " + _words(path.read_text(encoding="utf-8"))
+    return documents
+
+
+def _unfounded(data: dict, documents: dict[str, str]) -> tuple[list, list, list]:
+    """(facts without a source, facts without a quote, quotes not found word for word in their document)."""
+    facts = list(_facts(data))
+    assert len(facts) > 90
+    everything = " ".join(documents.values())
+    unsourced = [what for what, _fact, source in facts if not source]
+    unquoted = [what for what, fact, _source in facts if not fact.get("quote")]
+    not_found = [what for what, fact, source in facts if fact.get("quote") and source
+                 and _words(fact["quote"]) not in (everything if source == "*" else documents.get(source, ""))]
+    return unsourced, unquoted, not_found
+
+
+def test_every_reference_fact_quotes_its_source_word_for_word():
+    """Every fact the shipped data states (focus areas, commitments and their targets, recommendations, figures, budget,
+    capacity, the register) names its source and quotes it; the quote is found, word for word, in that document."""
+    assert _unfounded(reference.parse(SHIPPED), _documents()) == ([], [], [])
+
+
+def test_a_quote_that_is_not_in_its_source_is_found_out(tmp_path):
+    """The check can fail: a quote changed by one word, or quoted from another document, is found out."""
+    text = SHIPPED.read_text(encoding="utf-8").replace("Ik zal uw Kamer medio 2022 nader informeren", "Ik zal uw Kamer eind 2022 nader informeren")
+    changed = tmp_path / "data.yaml"
+    changed.write_text(text, encoding="utf-8")
+    assert _unfounded(reference.parse(changed), _documents())[2] == ["parliament toezegging-beleidskader-2022"]
+    documents = _documents()
+    documents["doorlichting-2012"], documents["inspectie-2021"] = documents["inspectie-2021"], documents["doorlichting-2012"]
+    assert "recommendation inspectie-2021 1" in _unfounded(reference.parse(SHIPPED), documents)[2]
