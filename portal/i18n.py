@@ -14,9 +14,9 @@ from flask_login import current_user
 from models import is_late
 
 from .access import current_viewer, public
-from .extensions import db
 from .markdown import render
 from .security import safe_next
+from .writes import page_write
 
 LOCALES = ("nl", "en")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -165,8 +165,8 @@ def language_blueprint():
             session["locale"] = locale
             viewer = current_viewer()
             if viewer is not None and viewer.locale != locale:
-                viewer.locale = locale
-                db.session.commit()
+                with page_write():
+                    viewer.locale = locale
         return redirect(safe_next(request.form.get("next")))
 
     return bp

@@ -59,8 +59,8 @@ def export(fmt: str):
     viewer = current_viewer()
     filters = queries.Filters.from_args(request.args)
     items = queries.all_filtered(viewer, filters)
-    audit.record("export", actor=viewer, entity_type="action_item", format=fmt, count=len(items), filters=filters.as_args())
-    db.session.commit()
+    with page_write():
+        audit.record("export", actor=viewer, entity_type="action_item", format=fmt, count=len(items), filters=filters.as_args())
     if fmt == "csv":
         body, mimetype = exports.to_csv(items), "text/csv; charset=utf-8"
     else:

@@ -19,6 +19,7 @@ from ..downloads import attachment, document_safe
 from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..i18n import AMSTERDAM
+from ..writes import page_write
 from . import accounts as users_service
 from . import audit_log, organisations
 from .permissions import can_administer
@@ -47,14 +48,13 @@ def update_user(user_id: int):
     if role not in ROLES:
         abort(400)
     try:
-        changes = users_service.change(db.session, current_app, current_viewer(), user, role, active)
+        with page_write():
+            changes = users_service.change(db.session, current_app, current_viewer(), user, role, active)
     except ValidationFailed as exc:
-        db.session.rollback()
         for message in exc.fields.values():
             flash(message, "error")
         return redirect(url_for("admin.users"))
     if changes:
-        db.session.commit()
         flash(_("Gegevens van %(name)s zijn opgeslagen.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
@@ -82,8 +82,8 @@ def audit_csv():
         writer.writerow([neutralise(document_safe(v)) for v in (event.at.astimezone(AMSTERDAM).isoformat(timespec="seconds"), user.name if user else "",
                                                  event.organisation_code or "", event.action, event.entity_type or "",
                                                  event.entity_id if event.entity_id is not None else "", audit_log.details(event))])
-    audit.record("audit.exported", actor=current_viewer(), entity_type="audit_events", filters=filters.as_args())
-    db.session.commit()
+    with page_write():
+        audit.record("audit.exported", actor=current_viewer(), entity_type="audit_events", filters=filters.as_args())
     return attachment(buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "auditlog.csv")
 
 
@@ -107,11 +107,10 @@ def save_organisation(org_id: int | None = None):
         preview = {"org": org, "effect": organisations.effect(db.session, org, mdt_member, active), "form": values}
         return render_template("admin/organisations.html", organisations=rows, preview=preview, errors={}, values={})
     try:
-        saved, _consequence = organisations.save(db.session, actor, org, values, current_app)
+        with page_write():
+            saved, _consequence = organisations.save(db.session, actor, org, values, current_app)
     except ValidationFailed as exc:
-        db.session.rollback()
         return render_template("admin/organisations.html", organisations=rows, preview=None, errors=exc.fields, values=values), 422
-    db.session.commit()
     flash(_("De organisatie %(code)s is opgeslagen.", code=saved.code), "success")
     return redirect(url_for("admin.organisations_page")), 303
 

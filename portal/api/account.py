@@ -16,6 +16,7 @@ from ..access import current_viewer, hash_token
 from ..auth import services as auth_services
 from ..extensions import db
 from . import bp
+from .helpers import service_call
 from .openapi import document
 from .schemas import api_error, token_json
 
@@ -64,10 +65,10 @@ def create_token():
     secret = "mdt_" + secrets.token_urlsafe(32)
     token = AccessToken(user_id=user.id, name=name.strip(), prefix=secret[:10], token_hash=hash_token(secret),
                         expires_at=datetime.now(UTC) + timedelta(days=days))
-    db.session.add(token)
-    db.session.flush()
-    audit.record("token.created", actor=user, entity_type="access_token", entity_id=token.id, name=token.name)
-    db.session.commit()
+    with service_call("U mag geen sleutel maken."):
+        db.session.add(token)
+        db.session.flush()
+        audit.record("token.created", actor=user, entity_type="access_token", entity_id=token.id, name=token.name)
     # The secret is shown this once; only its hash is stored.
     response = jsonify({**token_json(token), "token": secret})
     response.status_code = 201
@@ -81,9 +82,9 @@ def revoke_token(token_id: int):
     token = db.session.get(AccessToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         abort(404)
-    token.revoked_at = datetime.now(UTC)
-    audit.record("token.revoked", actor=user, entity_type="access_token", entity_id=token.id)
-    db.session.commit()
+    with service_call("U mag deze sleutel niet intrekken."):
+        token.revoked_at = datetime.now(UTC)
+        audit.record("token.revoked", actor=user, entity_type="access_token", entity_id=token.id)
     return "", 204
 
 

@@ -9,14 +9,13 @@ from flask import abort, jsonify, request
 from models import Commitment, ParliamentCommitment, Recommendation
 
 from ..access import current_viewer
-from ..errors import VersionConflict
 from ..extensions import db
 from ..followup import state
 from ..framework import followup, goals, parliament
 from ..framework import queries as fq
 from ..i18n import today
 from . import bp
-from .helpers import _if_match, body_of, service_call
+from .helpers import _if_match, body_of, service_call, stale_body
 from .schemas import BOOL, IDS, INT, TEXT, TEXT_OR_NULL, ApiError
 
 TARGET_TYPES = {"period": TEXT, "value": (str, int, float, type(None)), "unit": TEXT, "direction": TEXT, "indicator": TEXT_OR_NULL,
@@ -71,6 +70,16 @@ def response_dict(current) -> dict | None:
             "date": current.responded_on.isoformat() if current.responded_on else None, "document": document}
 
 
+def _stale_response(version: followup.ResponseVersion, status: int):
+    response = jsonify({"error": {"code": "precondition_failed", "message": "De reactie is intussen gewijzigd.", "fields": {}},
+                        "current": response_json(version.id)})
+    response.status_code = status
+    return response
+
+
+stale_body(followup.ResponseVersion, _stale_response)
+
+
 @bp.post("/recommendations/<int:rec_id>/response")
 def record_response(rec_id: int):
     """Needs If-Match with the id of the response it replaces ("0" when there is none yet)."""
@@ -78,15 +87,8 @@ def record_response(rec_id: int):
     rec = db.session.get(Recommendation, rec_id) or abort(404)
     body = body_of(RESPONSE_TYPES)
     base = _if_match()
-    try:
-        with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
-            followup.record_response(db.session, viewer, rec, body, base or None)
-    except VersionConflict:
-        db.session.commit()
-        response = jsonify({"error": {"code": "precondition_failed", "message": "De reactie is intussen gewijzigd.", "fields": {}},
-                            "current": response_json(rec.id)})
-        response.status_code = 412
-        return response
+    with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
+        followup.record_response(db.session, viewer, rec, body, base or None)
     current = response_json(rec.id)
     out = jsonify(current)
     out.status_code = 201
@@ -134,6 +136,9 @@ def _one(c: ParliamentCommitment, status: int = 200):
     return response
 
 
+stale_body(ParliamentCommitment, _one)
+
+
 @bp.get("/parliament")
 def list_parliament():
     rows = parliament.register(db.session)
@@ -178,12 +183,8 @@ def change_parliament(pid: int):
                "fulfilled_by": commitment.fulfilled_by.key if commitment.fulfilled_by else None,
                "fulfilled_note": commitment.fulfilled_note, "action_item_ids": [i.id for i in items],
                "made_in": commitment.made_in, "member": commitment.member}
-    try:
-        with service_call("Alleen coördinatoren houden het register bij."):
-            saved = parliament.save_commitment(db.session, current_viewer(), {**current, **body}, today(), commitment, base)
-    except VersionConflict:
-        db.session.commit()
-        return _one(db.session.get(ParliamentCommitment, pid), 412)
+    with service_call("Alleen coördinatoren houden het register bij."):
+        saved = parliament.save_commitment(db.session, current_viewer(), {**current, **body}, today(), commitment, base)
     return _one(saved)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import abort, jsonify, request
+from sqlalchemy import inspect
 
 from models import ActionItem
 
@@ -33,9 +34,11 @@ def stale_body(model: type, respond: Callable) -> None:
 
 @bp.errorhandler(VersionConflict)
 def _stale(exc: VersionConflict):
-    """412 with the current record, so the client can merge; the conflict's audit event is kept."""
+    """412 with the current record, so the client can merge. The one place an API conflict is committed: its audit
+    event is kept (the service wrote nothing else before finding the conflict)."""
     db.session.commit()
-    db.session.refresh(exc.item)
+    if inspect(exc.item, raiseerr=False) is not None:  # a record, not a version marker (a response's latest row)
+        db.session.refresh(exc.item)
     return _STALE_BODIES.get(type(exc.item), _item_response)(exc.item, 412)
 
 

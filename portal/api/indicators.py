@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 from models import Indicator, Measurement
 
 from ..access import current_viewer
-from ..errors import VersionConflict
 from ..extensions import db
 from ..i18n import today
 from ..indicators import bulk
@@ -18,7 +17,7 @@ from ..indicators import services as indicator_services
 from ..visibility import indicator_clause
 from . import bp
 from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body, uploaded_file, versioned
-from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
+from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError, api_error
 
 
 def _indicator_json(indicator) -> dict:
@@ -41,7 +40,8 @@ def _indicator_json(indicator) -> dict:
 def list_indicators():
 
     indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.key).options(
-        selectinload(Indicator.owner_organisation), selectinload(Indicator.measurements).selectinload(Measurement.source),
+        selectinload(Indicator.owner_organisation), selectinload(Indicator.producer_organisation),
+        selectinload(Indicator.measurements).selectinload(Measurement.source),
         selectinload(Indicator.measurements).selectinload(Measurement.parts))).all()
     return jsonify([_indicator_json(i) for i in indicators])
 
@@ -135,15 +135,17 @@ def correct_measurement(key: str, measurement_id: int):
     measurement = next((m for m in indicator.measurements if m.id == measurement_id), None) or abort(404)
     body = body_of({"value": (str, int, float, type(None)), "reason": TEXT})
     base = _if_match()
-    try:
-        with service_call("U mag de cijfers van deze indicator niet corrigeren."):
-            indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, indicator_services.figure_text(body.get("value")),
-                                                   body.get("reason", ""), base)
-    except VersionConflict:
-        db.session.commit()
-        raise ApiError(412, "precondition_failed", "Iemand anders heeft dit cijfer intussen gewijzigd.",
-                       {"version": str(db.session.get(Measurement, measurement_id).version)}) from None
+    with service_call("U mag de cijfers van deze indicator niet corrigeren."):
+        indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, indicator_services.figure_text(body.get("value")),
+                                               body.get("reason", ""), base)
     return _indicator_response(indicator, 201)
+
+
+def _stale_measurement(measurement: Measurement, status: int):
+    return api_error(status, "precondition_failed", "Iemand anders heeft dit cijfer intussen gewijzigd.", {"version": str(measurement.version)})
+
+
+stale_body(Measurement, _stale_measurement)
 
 
 @bp.post("/indicators/<key>/import")

@@ -1,13 +1,12 @@
 """Meetings: list, prepare, read and change (the agenda order included)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
 
 from flask import abort, jsonify, url_for
 from sqlalchemy import select
 
-from models import Meeting, MeetingSeries
+from models import Meeting, MeetingSeries, Minutes
 
 from ..access import audit_denial_later, current_viewer
 from ..extensions import db
@@ -18,7 +17,7 @@ from ..meetings import services as meeting_services
 from ..meetings.permissions import can_read_minutes
 from ..meetings.queries import decisions
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call
+from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body
 from .schemas import BOOL, INT, INT_OR_NULL, MEETING_TYPES, TEXT, TEXT_OR_NULL, ApiError, check_types
 
 MEETING_FIELDS = {"series", "title", "starts_at", "ends_at", "location", "is_online", "chair_organisation", "visibility",
@@ -110,7 +109,7 @@ def patch_meeting(meeting_id: int):
     base = _if_match()
     body = _json_body()
     data = _meeting_data(body)
-    with _meeting_write(meeting_id, "Alleen coördinatoren wijzigen vergaderingen."):
+    with service_call("Alleen coördinatoren wijzigen vergaderingen."):
         meeting_services.change_meeting(db.session, current_viewer(), meeting, base, data, body.get("agenda"))
     return _fresh(meeting_id)
 
@@ -119,26 +118,14 @@ def patch_meeting(meeting_id: int):
 
 
 
-@contextmanager
-def _meeting_write(meeting_id: int, forbidden: str):
-    """One meeting service call: 412 with the current meeting when its version moved in the meantime."""
-    try:
-        with service_call(forbidden):
-            yield
-    except meeting_services.MeetingVersionConflict:
-        db.session.commit()  # keeps the conflict's audit event
-        raise _Stale(meeting_id) from None
-
-
-class _Stale(Exception):
-    def __init__(self, meeting_id: int):
-        self.meeting_id = meeting_id
-
-
-@bp.errorhandler(_Stale)
-def _stale_meeting(exc: _Stale):
+def _stale_meeting(record: Meeting | Minutes, status: int):
+    """412 with the current meeting, when the meeting or its minutes moved in the meantime."""
     db.session.expire_all()
-    return _meeting_response(_load_meeting(exc.meeting_id), 412)
+    return _meeting_response(_load_meeting(record.id if isinstance(record, Meeting) else record.meeting_id), status)
+
+
+stale_body(Meeting, _stale_meeting)
+stale_body(Minutes, _stale_meeting)
 
 
 def _fresh(meeting_id: int, status: int = 200):
@@ -150,7 +137,7 @@ def _fresh(meeting_id: int, status: int = 200):
 def add_agenda_item(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"title": TEXT, "presenter": TEXT_OR_NULL, "duration_minutes": INT_OR_NULL, "focus_area": TEXT_OR_NULL})
-    with _meeting_write(meeting_id, "Alleen coördinatoren stellen de agenda op."):
+    with service_call("Alleen coördinatoren stellen de agenda op."):
         meeting_services.add_agenda_item(db.session, current_viewer(), meeting, body.get("title"), body.get("presenter") or "",
                                  body.get("duration_minutes"), body.get("focus_area"))
     return _fresh(meeting_id, 201)
@@ -165,7 +152,7 @@ def put_attendance(meeting_id: int):
     wrong = {code: "Kies invited, present, excused of absent." for code, value in body.items() if value not in meeting_services.ATTENDANCE}
     if wrong:
         raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)
-    with _meeting_write(meeting_id, "Alleen coördinatoren houden de aanwezigheid bij."):
+    with service_call("Alleen coördinatoren houden de aanwezigheid bij."):
         meeting_services.set_attendance_of_organisations(db.session, current_viewer(), meeting, base, body)
     return _fresh(meeting_id)
 
@@ -176,7 +163,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"body": TEXT, "is_restricted": BOOL})
     base = _if_match(required=False)  # the service refuses unreadable minutes first (404), then a missing version (428)
-    with _meeting_write(meeting_id, "U mag bij deze vergadering geen notulen vastleggen."):
+    with service_call("U mag bij deze vergadering geen notulen vastleggen."):
         minutes = meeting_services.save_minutes(db.session, current_viewer(), meeting, agenda_item_id, base, body.get("body"),
                                         bool(body.get("is_restricted", False)))
     response = _fresh(meeting_id)
@@ -188,7 +175,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
 def add_decision(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
-    with _meeting_write(meeting_id, "U mag bij deze vergadering geen besluiten vastleggen."):
+    with service_call("U mag bij deze vergadering geen besluiten vastleggen."):
         decision = meeting_services.add_decision(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("text"),
                                          body.get("focus_area"))
     response = jsonify({"number": decision.number, "text": decision.text, "agenda_item_id": decision.agenda_item_id,
@@ -200,7 +187,7 @@ def add_decision(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/approve")
 def approve(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    with _meeting_write(meeting_id, "Alleen coördinatoren stellen notulen vast."):
+    with service_call("Alleen coördinatoren stellen notulen vast."):
         meeting_services.approve_minutes(db.session, current_viewer(), meeting, today())
     return _fresh(meeting_id)
 
@@ -209,7 +196,7 @@ def approve(meeting_id: int):
 def add_erratum(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT, "body": TEXT})
-    with _meeting_write(meeting_id, "Alleen coördinatoren voegen errata toe."):
+    with service_call("Alleen coördinatoren voegen errata toe."):
         meeting_services.add_erratum(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)
 
@@ -269,6 +256,6 @@ def invite_person(meeting_id: int):
     """Invite a person of an invited organisation by name on the attendance list (coordinators)."""
     meeting = _load_meeting(meeting_id)
     body = body_of({"user_id": INT})
-    with _meeting_write(meeting_id, "Alleen coördinatoren nodigen uit."):
+    with service_call("Alleen coördinatoren nodigen uit."):
         meeting_services.invite_person(db.session, current_viewer(), meeting, body.get("user_id"))
     return _fresh(meeting_id, 201)

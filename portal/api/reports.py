@@ -87,8 +87,8 @@ def export_report(report_id: int, fmt: str):
     report = db.session.get(Report, report_id) or abort(404)
     if fmt not in report_exports.FORMATS:
         abort(404)
-    body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
-    db.session.commit()
+    with service_call("U mag dit verslag niet downloaden."):
+        body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
     return attachment(body, mimetype, name)
 
 
@@ -97,8 +97,8 @@ def export_report(report_id: int, fmt: str):
 def report_letter(report_id: int):
     """The covering Kamerbrief (coordinators); query: kenmerk, onderwerp, mede_namens, ondertekenaar, naam."""
     report = db.session.get(Report, report_id) or abort(404)
-    body, mimetype, name = report_services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
-    db.session.commit()
+    with service_call("Alleen coördinatoren maken de brief."):
+        body, mimetype, name = report_services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
 
 

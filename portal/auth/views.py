@@ -17,6 +17,7 @@ from ..access import public, server_to_server
 from ..extensions import db, sign_in_limit
 from ..security import safe_next
 from ..sessions import current_session_id, end_sessions_of, sessions_of
+from ..writes import page_write
 from . import bp, services
 from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
 
@@ -117,9 +118,9 @@ def callback(name: str):
     session["login_provider"] = name
     if isinstance(claims.get("sid"), str):
         session["oidc_sid"] = claims["sid"]  # the provider's session: a back-channel logout may name it
-    audit.record("login.success", actor=user, entity_type="user", entity_id=user.id, provider=name,
-                 user_created=created)
-    db.session.commit()
+    with page_write():
+        audit.record("login.success", actor=user, entity_type="user", entity_id=user.id, provider=name,
+                     user_created=created)
     return redirect(pending.next)
 
 
@@ -129,8 +130,8 @@ def callback(name: str):
 def logout():
     provider_name = session.get("login_provider")
     if current_user.is_authenticated:
-        audit.record("logout", actor=current_user._get_current_object(), entity_type="user", entity_id=current_user.id)
-        db.session.commit()
+        with page_write():
+            audit.record("logout", actor=current_user._get_current_object(), entity_type="user", entity_id=current_user.id)
     logout_user()
     session.end()
     base = current_app.config["PORTAL_SETTINGS"].base_url
@@ -161,11 +162,11 @@ def backchannel_logout(name: str):
     # Never a session begun after the token was issued: a token (replayed or late) cannot end a newer sign-in. `iat` is
     # in whole seconds, so a session begun within that second counts as begun before it.
     started_before = datetime.fromtimestamp(int(claims["iat"]) + 1, UTC)
-    for user in db.session.scalars(query):
-        ended = end_sessions_of(current_app, user.id, claims.get("sid"), started_before)
-        if ended or claims.get("sub"):
-            audit.record("logout.backchannel", actor=user, entity_type="user", entity_id=user.id, provider=name, sessions=ended)
-    db.session.commit()
+    with page_write():
+        for user in db.session.scalars(query):
+            ended = end_sessions_of(current_app, user.id, claims.get("sid"), started_before)
+            if ended or claims.get("sub"):
+                audit.record("logout.backchannel", actor=user, entity_type="user", entity_id=user.id, provider=name, sessions=ended)
     return jsonify({})  # Cache-Control: no-store, as every answer (portal/security.py)
 
 

@@ -69,7 +69,8 @@ def _load(key: str) -> Indicator:
     indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)
                                    .options(selectinload(Indicator.measurements).joinedload(Measurement.source),
                                             selectinload(Indicator.measurements).selectinload(Measurement.parts),
-                                            joinedload(Indicator.owner_organisation), joinedload(Indicator.source))).one_or_none()
+                                            joinedload(Indicator.owner_organisation), joinedload(Indicator.producer_organisation),
+                                            joinedload(Indicator.source))).one_or_none()
     if indicator is None or not can_view(current_viewer(), indicator):
         abort(404)
     return indicator

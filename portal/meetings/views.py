@@ -277,8 +277,8 @@ def export(meeting_id: int, fmt: str):
     ctx = exports.context(meeting, viewer, db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all(),
                           queries.meeting_actions(db.session, viewer, meeting))
     body = exports.to_docx(ctx) if fmt == "docx" else exports.to_pdf(ctx)
-    audit.record("meeting.exported", actor=viewer, entity_type="meeting", entity_id=meeting.id, format=fmt)
-    db.session.commit()
+    with page_write():
+        audit.record("meeting.exported", actor=viewer, entity_type="meeting", entity_id=meeting.id, format=fmt)
     mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return attachment(body, mimetype, f"notulen-{meeting.starts_at.astimezone(services.AMSTERDAM):%Y-%m-%d}.{fmt}")
 
@@ -379,8 +379,8 @@ def series_minutes(code: str, fmt: str):
     title = f"Notulen {item.title}"
     period = f"{long_date(start, 'nl')} tot en met {long_date(end, 'nl')}"
     body = (exports.to_docx_compiled if fmt == "docx" else exports.to_pdf_compiled)(title, period, contexts)
-    audit.record("meeting.series_exported", actor=viewer, entity_type="meeting_series", entity_id=item.id, format=fmt,
-                 start=start.isoformat(), end=end.isoformat(), meetings=len(contexts))
-    db.session.commit()
+    with page_write():
+        audit.record("meeting.series_exported", actor=viewer, entity_type="meeting_series", entity_id=item.id, format=fmt,
+                     start=start.isoformat(), end=end.isoformat(), meetings=len(contexts))
     mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return attachment(body, mimetype, f"notulen-{item.code.lower()}-{start.isoformat()}-{end.isoformat()}.{fmt}")

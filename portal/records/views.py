@@ -9,6 +9,7 @@ from models import DisposalList
 
 from ..access import current_viewer
 from ..extensions import db
+from ..writes import page_write
 from . import bp, disposal
 
 
@@ -22,10 +23,10 @@ def lists():
 def approve(list_id: int):
     proposal = db.session.get(DisposalList, list_id) or abort(404)
     try:
-        disposal.approve(db.session, current_viewer(), proposal)
+        with page_write():
+            disposal.approve(db.session, current_viewer(), proposal)
     except disposal.NotApproved:
         flash(_("Deze lijst is al goedgekeurd of uitgevoerd."), "error")
         return redirect(url_for("records.lists")), 303
-    db.session.commit()
     flash(_("De lijst is goedgekeurd. De vernietiging gebeurt met flask portal dispose %(id)d.", id=proposal.id), "success")
     return redirect(url_for("records.lists")), 303

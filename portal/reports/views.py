@@ -198,8 +198,8 @@ def letter_docx(report_id: int):
 
 
 def download_letter(report: Report) -> Response:
-    body, mimetype, name = services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
-    db.session.commit()
+    with page_write():
+        body, mimetype, name = services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
 
 
@@ -207,8 +207,8 @@ def download(report: Report, fmt: str, public: bool) -> Response:
     """The report as a file (page and API alike): DOCX, PDF or XLSX, internal or for publication."""
     if fmt not in exports.FORMATS:
         abort(404)
-    body, mimetype, name = services.export_report(db.session, current_viewer(), report, fmt, public)
-    db.session.commit()
+    with page_write():
+        body, mimetype, name = services.export_report(db.session, current_viewer(), report, fmt, public)
     return attachment(body, mimetype, name)
 
 

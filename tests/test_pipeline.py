@@ -1,0 +1,57 @@
+"""One way to write (#25): a view or API route hands its service call to writes.page_write (pages) or
+api.helpers.service_call (API), which commit once, roll back what was refused, and keep a conflict's audit event in one
+place (page_write, and the API's 412 handler). No view commits on its own."""
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+from sqlalchemy import select
+
+from models import AuditEvent, ParliamentCommitment
+
+PORTAL = Path(__file__).resolve().parents[1] / "portal"
+
+
+def _view_modules(app) -> set[Path]:
+    """Every module that holds a route of the app (new features are found without being listed)."""
+    return {Path(inspect.getsourcefile(inspect.unwrap(view))) for view in app.view_functions.values()
+            if inspect.getsourcefile(inspect.unwrap(view)) and str(PORTAL) in inspect.getsourcefile(inspect.unwrap(view))}
+
+
+def _commits(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+
+
+def test_no_view_commits_on_its_own(app):
+    modules = _view_modules(app)
+    assert PORTAL / "api" / "items.py" in modules and PORTAL / "actions" / "views.py" in modules  # the scan sees the views
+    found = {str(path.relative_to(PORTAL)): lines for path in sorted(modules) if (lines := _commits(path))}
+    assert found == {}, f"commit through writes.page_write or api.helpers.service_call, not here: {found}"
+
+
+def test_the_scan_finds_a_commit(tmp_path):
+    """The check can fail: a view module that commits is found out."""
+    view = tmp_path / "views.py"
+    view.write_text("def save():\n    do()\n    db.session.commit()\n", encoding="utf-8")
+    assert _commits(view) == [3]
+
+
+def test_an_api_conflict_keeps_its_audit_event_and_nothing_else(api, db_session):
+    coordinator = api("JENV", "coordinator")
+    created = coordinator.post("/api/v1/parliament", json={"kind": "toezegging", "text": "De Kamer informeren.", "due": "eind 2027",
+                                                           "owner_organisation": "JENV"}, headers=coordinator.headers)
+    pid, etag = created.get_json()["id"], created.headers["ETag"]
+    assert coordinator.patch(f"/api/v1/parliament/{pid}", json={"status": "fulfilled"},
+                             headers={**coordinator.headers, "If-Match": etag}).status_code == 200
+    stale = coordinator.patch(f"/api/v1/parliament/{pid}", json={"status": "lapsed", "text": "Overschreven"},
+                              headers={**coordinator.headers, "If-Match": etag})
+    assert stale.status_code == 412 and stale.get_json()["status"] == "fulfilled"
+    db_session.expire_all()
+    stored = db_session.get(ParliamentCommitment, pid)
+    assert (stored.status, stored.text) == ("fulfilled", "De Kamer informeren.")
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "version_conflict", AuditEvent.entity_id == pid)).all()
+    assert [e.entity_type for e in events] == ["parliament_commitments"]
