@@ -36,6 +36,11 @@ def _user_id() -> str | None:
     return session.get("_user_id") if session else None
 
 
+def request_id(incoming: str) -> str | None:
+    """A proxy's request id when it looks like one (never arbitrary text echoed into logs and headers)."""
+    return incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else None
+
+
 def init_app(app: Flask) -> None:
     if not log.handlers:
         handler = StdoutHandler()
@@ -46,9 +51,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start():
-        incoming = request.headers.get("X-Request-ID", "")
-        # Accept a proxy's id only when it looks like one; never echo arbitrary text into logs.
-        g.request_id = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else secrets.token_hex(8)
+        g.request_id = request_id(request.headers.get("X-Request-ID", "")) or secrets.token_hex(8)
         g.request_started = time.perf_counter()
 
     @app.after_request

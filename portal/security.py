@@ -26,21 +26,27 @@ def _form_targets(app: Flask) -> str:
     return " ".join(["'self'", *origins])
 
 
+def static_headers(app: Flask) -> dict[str, str]:
+    """The headers of an answer without a page script (JSON, a probe, a file), the same for the whole process."""
+    headers = {"Content-Security-Policy": f"default-src 'self'; script-src 'self'; {app.extensions['portal.csp']}",
+               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
+               # Rule 11: private means private, downloads included (send_file would say "no-cache").
+               "Cache-Control": "no-store"}
+    if app.config["PORTAL_SETTINGS"].is_production:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return headers
+
+
 def _headers(response):
     # The nonce only when a template asked for one (a JSON answer or a probe has no script to allow);
     # the rest of the policy is the same for every response of this process, built once.
     nonce = g.get("csp_nonce")
-    rest = current_app.extensions["portal.csp"]
-    response.headers.setdefault("Content-Security-Policy",
-                                f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; {rest}" if nonce else f"default-src 'self'; script-src 'self'; {rest}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    if request.endpoint not in (None, "static"):
-        # Rule 11: private means private, downloads included (send_file would say "no-cache").
-        response.headers["Cache-Control"] = "no-store"
-    if current_app.config["PORTAL_SETTINGS"].is_production:
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    for key, value in current_app.extensions["portal.headers"].items():
+        if key == "Content-Security-Policy":
+            response.headers.setdefault(key, f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; {current_app.extensions['portal.csp']}"
+                                        if nonce else value)
+        elif key != "Cache-Control" or request.endpoint not in (None, "static"):
+            response.headers[key] = value
     return response
 
 
@@ -83,6 +89,7 @@ def _error(exc: Exception):
 def init_app(app: Flask) -> None:
     app.extensions["portal.csp"] = ("style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                                     f"form-action {_form_targets(app)}")
+    app.extensions["portal.headers"] = static_headers(app)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _error)

@@ -175,3 +175,22 @@ def test_request_log_names_the_signed_in_user(app, loaded, make_user, login_as, 
     assert client.get("/toegankelijkheid").status_code == 200  # a public page: the user is not loaded, the log still says who
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [e["user"] for e in lines if e.get("path") in ("/api/v1/me", "/toegankelijkheid")] == [str(user.id), str(user.id)]
+
+
+def test_the_probe_answers_before_the_request_machinery(app_with, portal_toml):
+    """GET /healthz is answered before Flask (portal/probe.py): no hook, session, user or rate limiter runs, and the answer
+    still carries the security headers and a request id. Other methods go on to the app."""
+    from flask import request
+
+    app = app_with(portal_toml)
+    seen: list[str] = []
+    app.before_request(lambda: seen.append(request.path))
+    client = app.test_client()
+    answer = client.get("/healthz", headers={"X-Request-ID": "probe-1234"})
+    assert (answer.status_code, answer.get_json(), seen) == (200, {"status": "ok"}, [])
+    assert answer.headers["X-Request-ID"] == "probe-1234" and answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Frame-Options"] == "DENY" and "default-src 'self'" in answer.headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in answer.headers
+    head = client.head("/healthz")
+    assert (head.status_code, head.data) == (200, b"")
+    assert client.post("/healthz").status_code in (400, 405) and seen == ["/healthz"]
