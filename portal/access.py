@@ -133,22 +133,26 @@ def _proof_in_request(endpoint: str | None) -> bool:
     return bool(endpoint and getattr(current_app.view_functions.get(endpoint), "proof_in_request", False))
 
 
-def get_or_404(model, ident, visible: Callable[[User | None], ColumnElement[bool]], options=()):
-    """Load one object the viewer may see. Absent and not-allowed do the same work (one query under the
-    visibility clause) and give the same 404, so existence does not leak through the answer or the clock.
-    A denial is audited after the response has been sent."""
-    viewer = current_viewer()
-    obj = db.session.scalars(select(model).where(model.id == ident, visible(viewer)).options(*options)).unique().one_or_none()
+def get_or_404(model, ident, visible: Callable[[User | None], ColumnElement[bool]] | None = None, options=()):
+    """The one way a route loads its record: by id (or by a criterion such as `Indicator.key == key`), under the
+    model's visibility clause for the viewer when it has one (`visible`; None: every signed-in user may see it).
+    Absent and not-allowed do the same work (one query) and give the same 404, so existence does not leak through the
+    answer or the clock. A denial of a restricted kind is audited after the response has been sent."""
+    criterion = ident if isinstance(ident, ColumnElement) else model.id == ident
+    clauses = [criterion] if visible is None else [criterion, visible(current_viewer())]
+    obj = db.session.scalars(select(model).where(*clauses).options(*options)).unique().one_or_none()
     if obj is None:
-        audit_denial_later(model, ident)
+        if visible is not None:
+            audit_denial_later(model, ident)
         abort(404)
     return obj
 
 
 def audit_denial_later(model, ident) -> None:
-    """When the response is closed, off the request thread: record that this user was refused the object.
-    Missing and hidden ids are recorded alike (with `exists`), so both cost the same work, after the response
-    as well as in it: the clock does not tell them apart, and repeated misses are a probing signal too."""
+    """When the response is closed, off the request thread: record that this user was refused the object (by id, or
+    by a criterion such as a key). Missing and hidden ones are recorded alike (with `exists`), so both cost the same
+    work, after the response as well as in it: the clock does not tell them apart, and repeated misses are a probing
+    signal too."""
     app = current_app._get_current_object()
     viewer = current_viewer()
     actor_id = viewer.id if viewer else None
@@ -156,10 +160,10 @@ def audit_denial_later(model, ident) -> None:
 
     def record() -> None:
         with app.app_context():
-            exists = db.session.get(model, ident) is not None
+            found = db.session.scalar(select(model.id).where(ident if isinstance(ident, ColumnElement) else model.id == ident))
             actor = db.session.get(User, actor_id) if actor_id else None
-            audit.record("access.denied", actor=actor, entity_type=model.__tablename__, entity_id=ident, path=path,
-                         exists=exists)
+            audit.record("access.denied", actor=actor, entity_type=model.__tablename__, entity_id=found if found is not None else
+                         (ident if not isinstance(ident, ColumnElement) else None), path=path, exists=found is not None)
             db.session.commit()
 
     @after_this_request

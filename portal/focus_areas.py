@@ -28,3 +28,8 @@ def ordered(session: Session, on: date | None = None) -> list[FocusArea]:
     in_force = case(((Framework.period_start <= on) & (Framework.period_end >= on), 0), else_=1)
     return list(session.scalars(select(FocusArea).join(Framework)
                                 .order_by(in_force, Framework.period_start.desc(), Framework.id.desc(), FocusArea.position)))
+
+
+def of_any_framework(session: Session, code: str) -> FocusArea | None:
+    """A focus area by its code in whichever framework has it (the oldest first, should two share a code)."""
+    return session.scalars(select(FocusArea).where(FocusArea.code == code).order_by(FocusArea.id)).first()

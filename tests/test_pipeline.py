@@ -55,3 +55,35 @@ def test_an_api_conflict_keeps_its_audit_event_and_nothing_else(api, db_session)
     assert (stored.status, stored.text) == ("fulfilled", "De Kamer informeren.")
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "version_conflict", AuditEvent.entity_id == pid)).all()
     assert [e.entity_type for e in events] == ["parliament_commitments"]
+
+
+def _own_loads(path: Path) -> list[str]:
+    """Places in a module that load a record and answer 404 themselves instead of through access.get_or_404: a query
+    `or abort(404)`, or a call to the denial audit that get_or_404 makes. A lookup a feature's service answers
+    (a focus area in the framework in force, an item's attachment) is that service's business."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            last = node.values[-1]
+            if isinstance(last, ast.Call) and ast.unparse(last.func) == "abort" and ast.unparse(last.args[:1][0] if last.args else last) == "404":
+                loaded = " ".join(ast.unparse(v) for v in node.values[:-1])
+                if loaded.startswith(("db.session.get(", "db.session.scalars(", "db.session.execute(", "db.session.scalar(")):
+                    found.append(f"{node.lineno}: {loaded[:60]}")
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("audit_denial_later"):
+            found.append(f"{node.lineno}: audit_denial_later")
+    return found
+
+
+def test_every_route_loads_its_record_one_way(app):
+    """A route loads the record its URL names with access.get_or_404(Model, id or criterion, visible=..., options=...):
+    one query under the visibility rule, the same 404 for missing and hidden, the denial audited. No own variant."""
+    found = {str(path.relative_to(PORTAL)): lines for path in sorted(_view_modules(app)) if (lines := _own_loads(path))}
+    assert found == {}, f"load through access.get_or_404: {found}"
+
+
+def test_the_load_scan_finds_an_own_variant(tmp_path):
+    view = tmp_path / "views.py"
+    view.write_text("def show(rid):\n    rec = db.session.get(Recommendation, rid) or abort(404)\n"
+                    "    other = providers().get(name) or abort(404)\n", encoding="utf-8")
+    assert [line.split(":")[0] for line in _own_loads(view)] == ["2"]

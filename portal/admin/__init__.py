@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from models import ROLES, Organisation, User
 
 from .. import audit
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..actions.exports import neutralise
 from ..downloads import attachment, document_safe
 from ..errors import ValidationFailed
@@ -42,7 +42,7 @@ def users():
 
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id)
     role = request.form.get("role", user.role)
     active = request.form.get("is_active", "1" if user.is_active else "0") == "1"
     if role not in ROLES:
@@ -98,7 +98,7 @@ def organisations_page():
 def save_organisation(org_id: int | None = None):
     """A change that takes access away is shown with its effect first and saved only when confirmed."""
     actor = current_viewer()
-    org = (db.session.get(Organisation, org_id) or abort(404)) if org_id is not None else None
+    org = (get_or_404(Organisation, org_id)) if org_id is not None else None
     values = request.form.to_dict()
     mdt_member, active = bool(values.get("mdt_member")), bool(values.get("is_active"))
     values["is_active"] = active

@@ -1,13 +1,13 @@
 """Admin twins of the admin pages: users and roles, organisations (with the effect of a change that takes access away)."""
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify
+from flask import current_app, jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from models import DisposalList, Organisation, User
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..admin import accounts as user_service
 from ..admin import organisations as organisation_service
 from ..admin.permissions import can_administer
@@ -38,7 +38,7 @@ def list_users():
 @bp.patch("/users/<int:user_id>")
 def change_user(user_id: int):
     actor = _admin()
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id)
     body = body_of({"role": TEXT, "is_active": BOOL})
     with service_call("Alleen beheerders."):
         user_service.change(db.session, current_app, actor, user, body.get("role", user.role), body.get("is_active", user.is_active))
@@ -64,7 +64,7 @@ def create_organisation():
 def change_organisation(code: str):
     """A change that takes access away needs `"confirm": true`; without it the answer is 409 with the effect."""
     actor = _admin()
-    org = db.session.scalars(select(Organisation).where(Organisation.code == code)).first() or abort(404)
+    org = get_or_404(Organisation, Organisation.code == code)
     body = body_of({"name": TEXT, "mdt_member": BOOL, "active": BOOL, "confirm": BOOL})
     mdt_member, active = body.get("mdt_member", org.is_mdt_member), body.get("active", org.is_active)
     if organisation_service.takes_access_away(org, mdt_member, active) and not body.get("confirm"):
@@ -95,7 +95,7 @@ def list_disposal_lists():
 def approve_disposal_list(list_id: int):
     """An admin approves a proposed list; only then may `flask portal dispose <id>` carry it out. 409 when not proposed."""
     actor = _admin()
-    proposal = db.session.get(DisposalList, list_id) or abort(404)
+    proposal = get_or_404(DisposalList, list_id)
     try:
         with service_call("Alleen beheerders."):
             disposal.approve(db.session, actor, proposal)

@@ -6,7 +6,7 @@ from flask import abort, jsonify, request
 
 from models import Commitment, Recommendation, Source
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..extensions import db
 from ..focus_areas import by_code
 from ..framework import content, imports
@@ -57,7 +57,7 @@ def list_sources():
 
 @bp.get("/sources/<int:source_id>")
 def get_source(source_id: int):
-    return _source_response(db.session.get(Source, source_id) or abort(404))
+    return _source_response(get_or_404(Source, source_id))
 
 
 @bp.post("/sources")
@@ -70,7 +70,7 @@ def create_source():
 
 @bp.patch("/sources/<int:source_id>")
 def change_source(source_id: int):
-    source = db.session.get(Source, source_id) or abort(404)
+    source = get_or_404(Source, source_id)
     body = body_of(SOURCE_TYPES)
     base = _if_match()
     with service_call(FORBIDDEN):
@@ -88,7 +88,7 @@ def create_recommendation():
 
 @bp.patch("/recommendations/<int:rec_id>")
 def change_recommendation(rec_id: int):
-    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    rec = get_or_404(Recommendation, rec_id)
     body = body_of(RECOMMENDATION_TYPES)
     base = _if_match()
     with service_call(FORBIDDEN):
@@ -112,7 +112,7 @@ def create_commitment(code: str):
 
 @bp.patch("/commitments/<int:commitment_id>")
 def change_commitment(commitment_id: int):
-    commitment = db.session.get(Commitment, commitment_id) or abort(404)
+    commitment = get_or_404(Commitment, commitment_id)
     body = body_of(COMMITMENT_TYPES)
     base = _if_match()
     with service_call(FORBIDDEN):

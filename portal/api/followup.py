@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 
 from models import Commitment, ParliamentCommitment, Recommendation
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..extensions import db
 from ..followup import state
 from ..framework import followup, goals, parliament
@@ -46,7 +46,7 @@ def list_frameworks():
 @bp.post("/commitments/<int:commitment_id>/targets")
 def set_target(commitment_id: int):
     viewer = current_viewer()
-    commitment = db.session.get(Commitment, commitment_id) or abort(404)
+    commitment = get_or_404(Commitment, commitment_id)
     body = body_of(TARGET_TYPES)
     with service_call("Alleen coördinatoren leggen doelen vast."):
         target = goals.set_target(db.session, viewer, commitment, body, today())
@@ -84,7 +84,7 @@ stale_body(followup.ResponseVersion, _stale_response)
 def record_response(rec_id: int):
     """Needs If-Match with the id of the response it replaces ("0" when there is none yet)."""
     viewer = current_viewer()
-    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    rec = get_or_404(Recommendation, rec_id)
     body = body_of(RESPONSE_TYPES)
     base = _if_match()
     with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
@@ -99,7 +99,7 @@ def record_response(rec_id: int):
 @bp.post("/recommendations/<int:rec_id>/related")
 def relate(rec_id: int):
     """"Asks the same as": link (or with "linked": false unlink) two recommendations (coordinators): {"related_id": 12}."""
-    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    rec = get_or_404(Recommendation, rec_id)
     body = body_of({"related_id": INT, "linked": BOOL})  # an *_id key: the edge refuses integers beyond the database's (inputs.py)
     other = db.session.get(Recommendation, body["related_id"]) if "related_id" in body else None
     if other is None:
@@ -150,7 +150,7 @@ def list_parliament():
 
 @bp.get("/parliament/<int:pid>")
 def get_parliament(pid: int):
-    return _one(db.session.get(ParliamentCommitment, pid) or abort(404))
+    return _one(get_or_404(ParliamentCommitment, pid))
 
 
 def _parliament_body() -> dict:
@@ -171,7 +171,7 @@ def create_parliament():
 
 @bp.patch("/parliament/<int:pid>")
 def change_parliament(pid: int):
-    commitment = db.session.get(ParliamentCommitment, pid) or abort(404)
+    commitment = get_or_404(ParliamentCommitment, pid)
     body = _parliament_body()
     base = _if_match()
     items = parliament.linked_items(db.session, current_viewer(), [pid]).get(pid, [])
@@ -203,12 +203,12 @@ def _as_of() -> date:
 @bp.get("/recommendations/<int:rec_id>/state")
 def recommendation_state(rec_id: int):
     """Where we stand on this recommendation as of `as_of` (default today, Amsterdam), over what the caller may see."""
-    rec = db.session.get(Recommendation, rec_id) or abort(404)
+    rec = get_or_404(Recommendation, rec_id)
     return jsonify(state.recommendation_state(db.session, current_viewer(), rec, _as_of()))
 
 
 @bp.get("/commitments/<int:commitment_id>/state")
 def commitment_state(commitment_id: int):
     """The same answer for a commitment: its actions (that the caller may see) and its own targets."""
-    commitment = db.session.get(Commitment, commitment_id) or abort(404)
+    commitment = get_or_404(Commitment, commitment_id)
     return jsonify(state.commitment_state(db.session, current_viewer(), commitment, _as_of()))

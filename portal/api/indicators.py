@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Indicator, Measurement
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..extensions import db
 from ..i18n import today
 from ..indicators import bulk
@@ -48,7 +48,7 @@ def list_indicators():
 
 def _visible(key: str) -> Indicator:
     """An indicator the caller may not see does not exist for them (404)."""
-    return db.session.scalars(select(Indicator).where(Indicator.key == key, indicator_clause(current_viewer()))).one_or_none() or abort(404)
+    return get_or_404(Indicator, Indicator.key == key, visible=indicator_clause)
 
 
 def _indicator_response(indicator: Indicator, status: int = 200):

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, jsonify, url_for
-from sqlalchemy import select
+from flask import jsonify, url_for
 
 from models import Meeting, MeetingSeries, Minutes
 
-from ..access import audit_denial_later, current_viewer
+from ..access import current_viewer, get_or_404
 from ..extensions import db
 from ..i18n import today
 from ..meetings import queries as meeting_queries
 from ..meetings import series as meeting_series
 from ..meetings import services as meeting_services
-from ..meetings.permissions import can_read_minutes
+from ..meetings.permissions import can_read_minutes, visible_clause
 from ..meetings.queries import decisions
 from . import bp
 from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body
@@ -70,12 +69,7 @@ def _meeting_response(meeting, status: int = 200):
 
 
 def _load_meeting(meeting_id: int):
-
-    meeting = meeting_queries.load(db.session, meeting_id, current_viewer())
-    if meeting is None:
-        audit_denial_later(Meeting, meeting_id)
-        abort(404)
-    return meeting
+    return get_or_404(Meeting, meeting_id, visible=visible_clause, options=meeting_queries.DETAIL_OPTIONS)
 
 
 @bp.get("/meetings")
@@ -225,13 +219,13 @@ def prepare_next(meeting_id: int):
 
 @bp.get("/meeting-series/<code>")
 def get_series(code: str):
-    item = db.session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first() or abort(404)
+    item = get_or_404(MeetingSeries, MeetingSeries.code == code)
     return jsonify({"code": item.code, "title": item.title, "standard_agenda": meeting_series.standard_points(item)})
 
 
 @bp.put("/meeting-series/<code>/agenda")
 def put_series_agenda(code: str):
-    item = db.session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first() or abort(404)
+    item = get_or_404(MeetingSeries, MeetingSeries.code == code)
     body = _json_body()
     _refuse_unknown(body, {"standard_agenda"})
     points = body.get("standard_agenda")

@@ -1,13 +1,13 @@
 """Reference data every partner sees: organisations, focus areas with commitments, recommendations."""
 from __future__ import annotations
 
-from flask import abort, jsonify
+from flask import jsonify
 from sqlalchemy import select
 
 from models import ActionItem, Indicator, Organisation, Recommendation, indicator_commitments
 from models import action_item_recommendations as link
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..actions.permissions import visible_clause
 from ..extensions import db
 from ..framework import followup, goals
@@ -59,7 +59,7 @@ def list_recommendations():
 @bp.get("/recommendations/<int:rec_id>")
 def get_recommendation(rec_id: int):
 
-    return recommendation_response(db.session.get(Recommendation, rec_id) or abort(404))
+    return recommendation_response(get_or_404(Recommendation, rec_id))
 
 
 def recommendation_response(rec: Recommendation, status: int = 200):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Report, ReportNarrative, UpdateRound
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..downloads import attachment
 from ..errors import NotFound
 from ..extensions import counts_as_download, db
@@ -76,7 +76,7 @@ def create_report():
 @bp.get("/reports/<int:report_id>")
 def get_report(report_id: int):
 
-    report = db.session.get(Report, report_id) or abort(404)
+    report = get_or_404(Report, report_id)
     return jsonify(_report_json(report, True))
 
 
@@ -84,7 +84,7 @@ def get_report(report_id: int):
 @counts_as_download
 def export_report(report_id: int, fmt: str):
 
-    report = db.session.get(Report, report_id) or abort(404)
+    report = get_or_404(Report, report_id)
     if fmt not in report_exports.FORMATS:
         abort(404)
     with service_call("U mag dit verslag niet downloaden."):
@@ -96,7 +96,7 @@ def export_report(report_id: int, fmt: str):
 @counts_as_download
 def report_letter(report_id: int):
     """The covering Kamerbrief (coordinators); query: kenmerk, onderwerp, mede_namens, ondertekenaar, naam."""
-    report = db.session.get(Report, report_id) or abort(404)
+    report = get_or_404(Report, report_id)
     with service_call("Alleen coördinatoren maken de brief."):
         body, mimetype, name = report_services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
@@ -106,7 +106,7 @@ def report_letter(report_id: int):
 def mark_sent(report_id: int):
     """The letter this report was the annex of has gone to Parliament: registered as a source (kamerbrief); the toezeggingen
     it answers take their status with the letter named. Once per report (409 after)."""
-    report = db.session.get(Report, report_id) or abort(404)
+    report = get_or_404(Report, report_id)
     body = body_of({"sent_on": TEXT, "reference": TEXT, "kamerstuk": TEXT_OR_NULL, "answers": (list,)})
     try:
         with service_call("Alleen coördinatoren leggen vast dat een brief is verstuurd."):
@@ -128,7 +128,7 @@ def _narrative_json(n: ReportNarrative) -> dict:
 def add_narrative(report_id: int):
     """An organisation's own text for a focus area of the report (rule 3: only that organisation writes it); changing an
     existing text needs If-Match with its version. A coordinator approves it before it goes into the annex."""
-    report = db.session.get(Report, report_id) or abort(404)
+    report = get_or_404(Report, report_id)
     body = body_of({"focus_area": TEXT, "text": TEXT, "visibility": TEXT, "organisation": TEXT_OR_NULL})
     with service_call("Alleen de eigen organisatie schrijft haar toelichting."):
         narrative = report_services.save_narrative(db.session, current_viewer(), report, body.get("focus_area", ""), body.get("text", ""),
@@ -172,7 +172,7 @@ def list_rounds():
 
 @bp.get("/update-rounds/<int:round_id>")
 def get_round(round_id: int):
-    return jsonify(_round_json(db.session.get(UpdateRound, round_id) or abort(404), with_overview=True))
+    return jsonify(_round_json(get_or_404(UpdateRound, round_id), with_overview=True))
 
 
 @bp.post("/update-rounds")
@@ -192,7 +192,7 @@ def open_round():
 
 @bp.post("/update-rounds/<int:round_id>/close")
 def close_round(round_id: int):
-    update_round = db.session.get(UpdateRound, round_id) or abort(404)
+    update_round = get_or_404(UpdateRound, round_id)
     with service_call("Alleen coördinatoren sluiten een ronde."):
         report_services.close_round(db.session, current_viewer(), update_round)
     return jsonify(_round_json(update_round, with_overview=True))

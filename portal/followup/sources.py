@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import Organisation, Recommendation, Source
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version
@@ -61,7 +61,7 @@ def source_new():
 
 
 def _load_source(source_id: int) -> Source:
-    return db.session.get(Source, source_id) or abort(404)
+    return get_or_404(Source, source_id)
 
 
 def _source_page(source: Source | None, form: SourceForm | None = None, rec_form: RecommendationForm | None = None,
@@ -132,7 +132,7 @@ def source_add_recommendation(source_id: int):
 
 
 def _load_recommendation(rec_id: int) -> Recommendation:
-    return db.session.get(Recommendation, rec_id) or abort(404)
+    return get_or_404(Recommendation, rec_id)
 
 
 def _recommendation_edit_page(rec: Recommendation, form: RecommendationForm | None = None, errors: dict | None = None, status: int = 200):

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Commitment, Organisation, ParliamentCommitment, Recommendation, Source, is_late
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors
@@ -32,8 +32,8 @@ def _sources():
 
 
 def _recommendation(rec_id: int) -> Recommendation:
-    return db.session.scalars(select(Recommendation).where(Recommendation.id == rec_id).options(
-        joinedload(Recommendation.source), joinedload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).unique().first() or abort(404)
+    return get_or_404(Recommendation, rec_id, options=(joinedload(Recommendation.source), joinedload(Recommendation.addressees),
+                                                       joinedload(Recommendation.focus_areas)))
 
 
 @bp.get("/recommendations/<int:rec_id>")
@@ -172,9 +172,8 @@ def _form_data(c: ParliamentCommitment, linked_ids: list[int]) -> dict:
 
 
 def _load(pid: int) -> ParliamentCommitment:
-    return db.session.scalars(select(ParliamentCommitment).where(ParliamentCommitment.id == pid).options(
-        joinedload(ParliamentCommitment.owner_organisation), joinedload(ParliamentCommitment.source),
-        joinedload(ParliamentCommitment.fulfilled_by))).first() or abort(404)
+    return get_or_404(ParliamentCommitment, pid, options=(joinedload(ParliamentCommitment.owner_organisation),
+                                                          joinedload(ParliamentCommitment.source), joinedload(ParliamentCommitment.fulfilled_by)))
 
 
 @bp.get("/parliament/<int:pid>")

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from models import STATUSES, Commitment, FocusArea, Indicator, Organisation
+from models import STATUSES, Commitment, Indicator, Organisation
 
 from .. import focus_areas
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..charts import status_bars
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
@@ -72,7 +72,7 @@ def focus_area(code: str):
     fw, _current, _all = _chosen_framework()
     area = next((a for a in (fw.focus_areas if fw else []) if a.code == code), None)
     if area is None:  # a focus area of another framework, by its (distinct) code
-        area = db.session.scalars(select(FocusArea).where(FocusArea.code == code).order_by(FocusArea.id)).first() or abort(404)
+        area = focus_areas.of_any_framework(db.session, code) or abort(404)
         fw = area.framework
     live = rollup.summary(db.session, viewer, today(), area.id)["areas"].get(area.id, EMPTY)
     recs = [r for r in rollup.recommendations(db.session, viewer) if code in r["focus_areas"]]
@@ -88,7 +88,7 @@ def focus_area(code: str):
 @bp.get("/framework/commitments/<int:commitment_id>")
 def commitment(commitment_id: int):
     """A commitment: its targets in force as of a date (default today), figure against target, and every decision about them."""
-    return _commitment_page(db.session.get(Commitment, commitment_id) or abort(404), _as_of())
+    return _commitment_page(get_or_404(Commitment, commitment_id), _as_of())
 
 
 def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, errors: dict | None = None, status: int = 200,
@@ -132,7 +132,7 @@ def set_target(commitment_id: int):
     viewer = current_viewer()
     if not can_weigh(viewer):
         abort(403)
-    item = db.session.get(Commitment, commitment_id) or abort(404)
+    item = get_or_404(Commitment, commitment_id)
     try:
         with page_write():
             goals.set_target(db.session, viewer, item, request.form.to_dict(), today())
@@ -148,7 +148,7 @@ def save_commitment(commitment_id: int):
     viewer = current_viewer()
     if not can_weigh(viewer):
         abort(403)
-    item = db.session.get(Commitment, commitment_id) or abort(404)
+    item = get_or_404(Commitment, commitment_id)
     data = {"text": request.form.get("text"), "note": request.form.get("note"), "retired": "retired" in request.form,
             "reason": request.form.get("reason")}
     try:

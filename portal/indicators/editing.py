@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Indicator, Organisation, User
 
 from .. import focus_areas
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version
@@ -108,7 +108,7 @@ def create():
 
 
 def _visible(key: str) -> Indicator:
-    return db.session.scalars(select(Indicator).where(Indicator.key == key, indicator_clause(current_viewer()))).one_or_none() or abort(404)
+    return get_or_404(Indicator, Indicator.key == key, visible=indicator_clause)
 
 
 @bp.get("/<key>/edit")

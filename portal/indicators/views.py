@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from models import Indicator, Measurement, Target
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..charts import line_chart
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
@@ -66,14 +66,9 @@ class BulkForm(FlaskForm):
 
 def _load(key: str) -> Indicator:
     """An indicator the viewer may not see does not exist for them (404, like items)."""
-    indicator = db.session.scalars(select(Indicator).where(Indicator.key == key)
-                                   .options(selectinload(Indicator.measurements).joinedload(Measurement.source),
-                                            selectinload(Indicator.measurements).selectinload(Measurement.parts),
-                                            joinedload(Indicator.owner_organisation), joinedload(Indicator.producer_organisation),
-                                            joinedload(Indicator.source))).one_or_none()
-    if indicator is None or not can_view(current_viewer(), indicator):
-        abort(404)
-    return indicator
+    return get_or_404(Indicator, Indicator.key == key, visible=indicator_clause, options=(
+        selectinload(Indicator.measurements).joinedload(Measurement.source), selectinload(Indicator.measurements).selectinload(Measurement.parts),
+        joinedload(Indicator.owner_organisation), joinedload(Indicator.producer_organisation), joinedload(Indicator.source)))
 
 
 @bp.get("")

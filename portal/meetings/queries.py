@@ -21,14 +21,13 @@ def visible_meetings(user: User | None) -> Select:
             .options(joinedload(Meeting.series), joinedload(Meeting.chair_organisation)))
 
 
-def load(session: Session, meeting_id: int, viewer: User | None) -> Meeting | None:
-    """The meeting, if `viewer` may see it, with attendees and agenda (minutes and errata joined): three statements."""
-    return session.scalars(select(Meeting).where(Meeting.id == meeting_id, visible_clause(viewer)).options(
-        joinedload(Meeting.series), joinedload(Meeting.chair_organisation),
-        selectinload(Meeting.attendees).joinedload(Attendee.organisation), selectinload(Meeting.attendees).joinedload(Attendee.user),
-        selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes).joinedload(Minutes.errata),
-        selectinload(Meeting.agenda_items).joinedload(AgendaItem.focus_area),
-    )).unique().one_or_none()
+# A meeting with attendees and agenda (minutes and errata joined): three statements.
+DETAIL_OPTIONS = (
+    joinedload(Meeting.series), joinedload(Meeting.chair_organisation),
+    selectinload(Meeting.attendees).joinedload(Attendee.organisation), selectinload(Meeting.attendees).joinedload(Attendee.user),
+    selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes).joinedload(Minutes.errata),
+    selectinload(Meeting.agenda_items).joinedload(AgendaItem.focus_area),
+)
 
 
 CARRIED_LIMIT = 50

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Meeting, MeetingSeries, Organisation, User
 
 from .. import audience, audit, focus_areas
-from ..access import audit_denial_later, current_viewer
+from ..access import current_viewer, get_or_404
 from ..downloads import attachment
 from ..errors import Locked, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
@@ -25,12 +25,7 @@ from .permissions import can_manage, can_read_minutes, can_record, visible_claus
 
 
 def _load(meeting_id: int) -> Meeting:
-    """The meeting if the viewer may see it; missing and hidden do the same work (see access.get_or_404)."""
-    meeting = queries.load(db.session, meeting_id, current_viewer())
-    if meeting is None:
-        audit_denial_later(Meeting, meeting_id)
-        abort(404)
-    return meeting
+    return get_or_404(Meeting, meeting_id, visible=visible_clause, options=queries.DETAIL_OPTIONS)
 
 
 def _area_choices(*fields):
@@ -149,9 +144,9 @@ def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict
         with page_write():
             call()
     except VersionConflict:
-        return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, conflict=True, **failed_forms)
+        return _detail(_load(meeting.id), 409, conflict=True, **failed_forms)
     except Locked as exc:
-        return _detail(queries.load(db.session, meeting.id, current_viewer()), 409, extra_errors=exc.fields, **failed_forms)
+        return _detail(_load(meeting.id), 409, extra_errors=exc.fields, **failed_forms)
     except ValidationFailed as exc:
         extra = {}
         for form in failed_forms.values():
@@ -159,7 +154,7 @@ def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict
                 extra.update(apply_errors(form, exc.fields))
         if not failed_forms:
             extra = exc.fields
-        return _detail(queries.load(db.session, meeting.id, current_viewer()), 422, extra_errors=extra, **failed_forms)
+        return _detail(_load(meeting.id), 422, extra_errors=extra, **failed_forms)
     flash(message, "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + f"#{anchor}")
 
@@ -294,7 +289,7 @@ def invite_ics(meeting_id: int):
 # -- meetings as a series ------------------------------------------------------------------------------------------
 
 def _series(code: str) -> MeetingSeries:
-    return db.session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first() or abort(404)
+    return get_or_404(MeetingSeries, MeetingSeries.code == code)
 
 
 def _local(raw: str | None) -> datetime | None:

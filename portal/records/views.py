@@ -1,13 +1,13 @@
 """Disposal lists for admins: what is proposed (kind, number, date; never content), approve, see what was carried out."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import DisposalList
 
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..extensions import db
 from ..writes import page_write
 from . import bp, disposal
@@ -21,7 +21,7 @@ def lists():
 
 @bp.post("/<int:list_id>/approve")
 def approve(list_id: int):
-    proposal = db.session.get(DisposalList, list_id) or abort(404)
+    proposal = get_or_404(DisposalList, list_id)
     try:
         with page_write():
             disposal.approve(db.session, current_viewer(), proposal)

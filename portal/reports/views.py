@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from models import STATUSES, Report, ReportNarrative, Source, UpdateRound
 
 from .. import audience
-from ..access import current_viewer
+from ..access import current_viewer, get_or_404
 from ..charts import status_bars
 from ..downloads import attachment
 from ..errors import NotFound, ValidationFailed, VersionConflict
@@ -74,7 +74,7 @@ def _narratives(report: Report) -> list[ReportNarrative]:
 
 
 def _load(report_id: int) -> Report:
-    return db.session.get(Report, report_id) or abort(404)
+    return get_or_404(Report, report_id)
 
 
 @bp.get("/<int:report_id>")
@@ -239,7 +239,7 @@ def rounds_list():
 
 @bp.get("/rounds/<int:round_id>")
 def round_detail(round_id: int):
-    update_round = db.session.get(UpdateRound, round_id) or abort(404)
+    update_round = get_or_404(UpdateRound, round_id)
     return render_template("reports/round.html", update_round=update_round, plain_form=PlainForm(formdata=None),
                            rows=rounds.overview(db.session, current_viewer(), update_round))
 
@@ -247,7 +247,7 @@ def round_detail(round_id: int):
 @bp.post("/rounds/<int:round_id>/close")
 def round_close(round_id: int):
     viewer = current_viewer()
-    update_round = db.session.get(UpdateRound, round_id) or abort(404)
+    update_round = get_or_404(UpdateRound, round_id)
     if not PlainForm().validate():
         abort(400)
     with page_write():
