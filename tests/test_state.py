@@ -76,7 +76,8 @@ def test_a_target_meets_only_a_figure_of_its_own_period_known_on_the_date(api, d
         state = politie.get(f"/api/v1/recommendations/1/state?as_of={as_of}").get_json()
         return next(t for t in state["targets"] if t["commitment_id"] == commitment.id and t["period"] == "2025")
 
-    assert target("2026-02-01") == {"commitment_id": commitment.id, "period": "2025", "value": 8.0, "direction": "at_least",
+    assert target("2026-02-01") == {"commitment_id": commitment.id, "commitment_code": f"{commitment.focus_area.code}.{commitment.position}",
+                                    "period": "2025", "value": 8.0, "direction": "at_least",
                                     "figure": None, "figure_period": None, "assessment": "geen_cijfer"}
     later = target("2026-03-01")
     assert (later["figure"], later["figure_period"], later["assessment"]) == (9.0, "2025", "gehaald")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
@@ -215,39 +215,41 @@ def _dashboard_lists(user: User, today: date) -> tuple[dict, dict]:
 
 
 def _dashboard_counts(user: User, today: date) -> dict:
-    """The counts per focus area, per organisation and in total: one pass over the visible items (per owner part)."""
+    """The counts per focus area, per organisation and in total (and the closures awaiting confirmation): one pass over
+    the visible items (per owner part), the names of the areas and organisations joined to the groups."""
     open_ = ActionItem.status.in_(OPEN_STATUSES)
-    stmt = (select(ActionItem.owner_organisation_id, ActionItem.focus_area_id, func.count(ActionItem.id),
-                   func.count(ActionItem.id).filter(ActionItem.status == "done"), func.count(ActionItem.id).filter(open_),
-                   func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)))
-            .where(visible_clause(user)).group_by(ActionItem.owner_organisation_id, ActionItem.focus_area_id))
+    groups = (select(ActionItem.owner_organisation_id.label("org_id"), ActionItem.focus_area_id.label("area_id"),
+                     func.count(ActionItem.id).label("n"), func.count(ActionItem.id).filter(ActionItem.status == "done").label("done"),
+                     func.count(ActionItem.id).filter(open_).label("open"),
+                     func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)).label("late"),
+                     func.count(ActionItem.id).filter(ActionItem.status == "awaiting_confirmation").label("awaiting"))
+              .where(visible_clause(user)).group_by(ActionItem.owner_organisation_id, ActionItem.focus_area_id))
 
     def compute(owners: list[int] | None) -> list[list]:
-        return [list(row) for row in db.session.execute(stmt if owners is None else stmt.where(ActionItem.owner_organisation_id.in_(owners)))]
+        part = (groups if owners is None else groups.where(ActionItem.owner_organisation_id.in_(owners))).subquery()
+        stmt = (select(part.c.org_id, Organisation.code, Organisation.name, part.c.area_id, FocusArea.code, FocusArea.title,
+                       FocusArea.position, part.c.n, part.c.done, part.c.open, part.c.late, part.c.awaiting)
+                .join(Organisation, Organisation.id == part.c.org_id).outerjoin(FocusArea, FocusArea.id == part.c.area_id))
+        return [list(row) for row in db.session.execute(stmt)]
 
-    rows = cache().rows_per_owner("dashboard-counts", (today.isoformat(),), db.session, compute,
-                                  scope=visibility_scope(user))
-    names = cache().get_or_compute("dashboard-names", (), lambda: [list(row) for row in db.session.execute(
-        select(literal("area"), FocusArea.id, FocusArea.code, FocusArea.title, FocusArea.position)
-        .union_all(select(literal("org"), Organisation.id, Organisation.code, Organisation.name, literal(0))))])
-    areas = {i: (code, title, pos) for kind, i, code, title, pos in names if kind == "area"}
-    orgs = {i: (code, title) for kind, i, code, title, _ in names if kind == "org"}
+    rows = cache().rows_per_owner("dashboard-counts-2", (today.isoformat(),), db.session, compute, scope=visibility_scope(user))
     area_counts: dict = {}
     org_counts: dict = {}
-    total = overdue_count = 0
-    for org_id, area_id, n, done, open_n, late in rows:
+    total = overdue_count = awaiting_count = 0
+    for _org_id, org_code, org_name, area_id, area_code, area_title, area_pos, n, done, open_n, late, awaiting in rows:
         total += n
         overdue_count += late
-        if area_id in areas:
-            c = area_counts.setdefault(area_id, [0, 0])
-            c[0] += n
-            c[1] += done
-        c = org_counts.setdefault(org_id, [0, 0])
-        c[0] += n
-        c[1] += open_n
-    per_area = [[areas[i][0], areas[i][1], c[0], c[1]] for i, c in sorted(area_counts.items(), key=lambda kv: areas[kv[0]][2])]
-    per_org = [[orgs[i][0], orgs[i][1], c[0], c[1]] for i, c in sorted(org_counts.items(), key=lambda kv: orgs[kv[0]][0])]
-    return {"per_area": per_area, "per_org": per_org, "total": total, "overdue_count": overdue_count}
+        awaiting_count += awaiting
+        if area_id is not None:
+            c = area_counts.setdefault(area_id, [area_pos, area_code, area_title, 0, 0])
+            c[3] += n
+            c[4] += done
+        c = org_counts.setdefault(org_code, [org_name, 0, 0])
+        c[1] += n
+        c[2] += open_n
+    per_area = [[code, title, n, done] for _pos, code, title, n, done in sorted(area_counts.values(), key=lambda c: c[0])]
+    per_org = [[code, name, n, open_n] for code, (name, n, open_n) in sorted(org_counts.items())]
+    return {"per_area": per_area, "per_org": per_org, "total": total, "overdue_count": overdue_count, "awaiting_count": awaiting_count}
 
 
 def _hydrate(user: User, summary: dict) -> dict:

@@ -5,6 +5,7 @@ from ..access import current_viewer
 from ..actions import queries
 from ..extensions import db
 from ..i18n import today
+from ..reports import open_round
 
 bp = Blueprint("dashboard", __name__)
 
@@ -14,4 +15,6 @@ from . import coordinator  # noqa: E402
 @bp.get("/")
 def index():
     viewer, day = current_viewer(), today()
-    return render_template("dashboard/index.html", **queries.dashboard(viewer, day), waiting=coordinator.home(db.session, viewer, day))
+    figures = queries.dashboard(viewer, day)
+    return render_template("dashboard/index.html", **figures,
+                           waiting=coordinator.home(db.session, viewer, day, open_round(), figures["awaiting_count"]))

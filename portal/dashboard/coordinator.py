@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import ActionItem, ExpectedFigure, Indicator, Measurement, User
+from models import ExpectedFigure, Indicator, Measurement, UpdateRound, User
 
-from ..actions.permissions import visible_clause
 from ..framework import parliament
 from ..framework.permissions import can_weigh
 from ..reports import rounds
@@ -27,11 +26,10 @@ def expected_due(session: Session, viewer: User, today: date) -> list[ExpectedFi
         .order_by(ExpectedFigure.due_on, ExpectedFigure.id).options(joinedload(ExpectedFigure.indicator))))
 
 
-def home(session: Session, viewer: User, today: date) -> dict | None:
-    """None for anyone but a coordinator."""
+def home(session: Session, viewer: User, today: date, open_round: UpdateRound | None, awaiting: int) -> dict | None:
+    """None for anyone but a coordinator. `open_round` and `awaiting` (closures to confirm, counted with the start page's
+    other figures) come from the page, which asks for each once."""
     if not can_weigh(viewer):
         return None
-    awaiting = session.scalar(select(func.count(ActionItem.id)).where(visible_clause(viewer), ActionItem.status == "awaiting_confirmation")) or 0
-    open_round = rounds.current(session, today)
     return {"awaiting": awaiting, "parliament_due": parliament.coming_due(session, today, SOON_DAYS), "expected_due": expected_due(session, viewer, today),
             "round": open_round, "round_overview": rounds.overview(session, viewer, open_round) if open_round else None}

@@ -35,8 +35,9 @@ def _states(session: Session, items: list[ActionItem], on: date) -> dict[int, di
 
 def _targets(session: Session, viewer: User, commitment_ids: list[int], as_of: date) -> list[dict]:
     # Two queries whatever the data (the decisions, then every figure that may count), so the cost never depends on N.
+    # Each target names its commitment ("3.1.2"), loaded along, so a page showing it asks nothing more.
     decisions = list(session.scalars(select(Target).where(Target.commitment_id.in_(commitment_ids), Target.valid_from <= as_of)
-                                     .options(joinedload(Target.indicator))))
+                                     .options(joinedload(Target.indicator), joinedload(Target.commitment).joinedload(Commitment.focus_area))))
     targets = [(cid, t) for cid, rows in sorted(goals.in_force(session, commitment_ids, as_of, decisions).items()) for t in rows]
     shown = {t.indicator_id for _cid, t in targets if t.indicator is not None and can_view_indicator(viewer, t.indicator)}
     # Of an indicator the viewer may see: its period ended and recorded by then.
@@ -49,7 +50,8 @@ def _targets(session: Session, viewer: User, commitment_ids: list[int], as_of: d
             assessment = "geen_cijfer"
         else:
             assessment = "gehaald" if goals.meets(target.direction, value, target.value) else "niet_gehaald"
-        out.append({"commitment_id": commitment_id, "period": target.period,
+        out.append({"commitment_id": commitment_id, "commitment_code": f"{target.commitment.focus_area.code}.{target.commitment.position}",
+                    "period": target.period,
                     "value": float(target.value) if target.value is not None else None, "direction": target.direction,
                     "figure": float(value) if value is not None else None,
                     "figure_period": target.period if value is not None else None, "assessment": assessment})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from models import STATUSES, Commitment, Organisation, ParliamentCommitment, Recommendation, Source, is_late
+from models import STATUSES, Organisation, ParliamentCommitment, Recommendation, Source, is_late
 
 from ..access import current_viewer, get_or_404
 from ..errors import ValidationFailed, VersionConflict
@@ -90,12 +90,9 @@ def recommendation_state_page(rec_id: int):
         rows = [(i, s) for i, s in rows if s["status"] == chosen]
     else:
         chosen = None
-    ids = {t["commitment_id"] for t in answer["targets"]}
-    commitments = {c.id: c for c in db.session.scalars(select(Commitment).where(Commitment.id.in_(ids))
-                                                       .options(joinedload(Commitment.focus_area)))} if ids else {}
     titles = {i.id: i.title for i, _s in answer["rows"]}
     return render_template("followup/state.html", rec=rec, state=answer, as_of=as_of, rows=rows, chosen=chosen, statuses=STATUSES,
-                           commitments=commitments, assessments=ASSESSMENTS, directions=DIRECTION_TEXT, titles=titles,
+                           assessments=ASSESSMENTS, directions=DIRECTION_TEXT, titles=titles,
                            error=error, today_date=today()), 422 if error else 200
 
 

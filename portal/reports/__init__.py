@@ -1,5 +1,5 @@
 """Reports: frozen snapshots as of a peildatum, exports, update rounds."""
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from ..access import current_viewer
 from ..extensions import db
@@ -18,6 +18,13 @@ def _report_rights() -> dict:
     return {"can_manage_reports": can_manage_reports(viewer), "can_write_narratives": can_write_narrative(viewer)}
 
 
+def open_round():
+    """The update round open today, asked once per request (the banner and the coordinator's start page both show it)."""
+    if "open_round" not in g:
+        g.open_round = rounds.current(db.session, today())
+    return g.open_round
+
+
 @bp.app_template_global()
 def round_banner() -> dict | None:
     """While an update round is open, members of organisations with open items see a banner. Called by the page
@@ -25,4 +32,4 @@ def round_banner() -> dict | None:
     viewer = current_viewer()
     if not sees_round_banner(viewer) or request.endpoint in (None, "static"):
         return None
-    return rounds.banner_for(db.session, viewer, today())
+    return rounds.banner_for(db.session, viewer, open_round())

@@ -86,9 +86,8 @@ def remind(session: Session, today: date, smtp_url: str | None, base_url: str) -
     return _send_all(smtp_url, _people_with_open_items(session), f"Herinnering actualisatieronde: {update_round.title}", body)
 
 
-def banner_for(session: Session, viewer: User, today: date) -> dict | None:
+def banner_for(session: Session, viewer: User, update_round: UpdateRound | None) -> dict | None:
     """The open round and how many of the viewer's organisation's items still wait for an update (None: no banner)."""
-    update_round = current(session, today)
     if update_round is None:
         return None
     open_items = session.scalar(select(func.count()).select_from(ActionItem).where(
