@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import cache, i18n, inputs, logs, probe, security, sessions
+from models import UPDATE_STATUSES
+
+from . import cache, i18n, inputs, limits, logs, probe, security, sessions
 from .about import bp as about_bp
 from .access import gate
 from .actions import bp as actions_bp
@@ -63,6 +65,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     probe.init_app(app)  # after security: the probe answers with its headers, before any other machinery
+    app.jinja_env.globals.update(limits=limits, update_statuses=UPDATE_STATUSES)  # a page's maxlength and choices, defined once
     app.extensions["portal.oidc"] = {
         p.name: ProviderClient(p, f"{settings.base_url}/auth/callback/{p.name}") for p in settings.providers
     }

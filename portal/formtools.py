@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import LazyString, format_number, gettext
 from wtforms import SelectMultipleField
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -38,3 +40,8 @@ def ids_prefixed(form, prefix: str):
         field.id = f"{prefix}-{field.id}"
         field.label.field_id = field.id
     return form
+
+
+def at_most(limit: int) -> Length:
+    """A form field's length check for a limit of portal/limits.py, the message in the reader's language."""
+    return Length(max=limit, message=LazyString(lambda: gettext("Hoogstens %(max)s tekens.", max=format_number(limit))))

@@ -18,13 +18,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from models import Commitment, FocusArea, Organisation, User
 
-from .. import focus_areas
+from .. import focus_areas, limits
 from ..extensions import db
-from ..formtools import CheckboxList
+from ..formtools import CheckboxList, at_most
 from ..i18n import VISIBILITY_LABELS
 from .queries import recommendation_choices, recommendation_groups
 
@@ -54,8 +54,8 @@ class PercentField(IntegerField):
 
 
 class ItemForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=300, message=_l("Hoogstens 300 tekens."))])
-    description = TextAreaField(_l("Omschrijving"), validators=[Optional(), Length(max=10000, message=_l("Hoogstens 10.000 tekens."))])
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), at_most(limits.TITLE)])
+    description = TextAreaField(_l("Omschrijving"), validators=[Optional(), at_most(limits.DESCRIPTION)])
     owner_organisation = SelectField(_l("Eigenaar (organisatie)"))
     assignee_id = SelectField(_l("Uitvoerder"), coerce=lambda v: int(v) if v not in (None, "", "None") else None)
     due_date = DateField(_l("Deadline"), validators=[Optional()], format="%Y-%m-%d")
@@ -107,7 +107,7 @@ class ItemForm(FlaskForm):
 
 
 class UpdateForm(FlaskForm):
-    note = TextAreaField(_l("Wat is er gebeurd?"), validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Hoogstens 5.000 tekens."))])
+    note = TextAreaField(_l("Wat is er gebeurd?"), validators=[DataRequired(REQUIRED), at_most(limits.NOTE)])
     status = SelectField(_l("Status"), choices=choices([("open", _l("Open")), ("in_progress", _l("Bezig")), ("blocked", _l("Geblokkeerd"))]))
     progress = PercentField(_l("Voortgang in procenten"), validators=[InputRequired(PercentField.message),
                                                                   NumberRange(0, 100, PercentField.message)])
@@ -115,13 +115,13 @@ class UpdateForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    closing_note = TextAreaField(_l("Afsluitende toelichting"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    closing_note = TextAreaField(_l("Afsluitende toelichting"), validators=[DataRequired(REQUIRED), at_most(limits.NOTE)])
     evidence = FileField(_l("Bewijsstuk (optioneel)"))
     version = HiddenField()
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reden"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    reason = TextAreaField(_l("Reden"), validators=[DataRequired(REQUIRED), at_most(limits.NOTE)])
     version = HiddenField()
 
 
@@ -130,7 +130,7 @@ class ConfirmForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Reactie"), validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Hoogstens 5.000 tekens."))])
+    body = TextAreaField(_l("Reactie"), validators=[DataRequired(REQUIRED), at_most(limits.NOTE)])
 
 
 class AttachmentForm(FlaskForm):

@@ -29,19 +29,13 @@ from models import (
     utcnow,
 )
 
-from .. import audience, audit, focus_areas
+from .. import audience, audit, focus_areas, limits
 from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..validation import Cleaning, run_cleaners
 from ..validation import text as clean_text
 from ..visibility import can_view_record
 from ..writes import check_version, save
 from .permissions import can_choose_owner, can_comment, can_confirm, can_create, can_edit, can_request_closure, can_review_closure, can_view, is_owner_side
-
-TITLE_MAX = 300
-TEXT_MAX = 10000
-NOTE_MAX = 5000
-
-
 
 
 def _org_list(c: Cleaning, name: str, label: str) -> list[Organisation]:
@@ -57,11 +51,11 @@ def _org_list(c: Cleaning, name: str, label: str) -> list[Organisation]:
 
 
 def _title(c: Cleaning) -> None:
-    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), _("De titel"), TITLE_MAX, required=True)
+    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), _("De titel"), limits.TITLE, required=True)
 
 
 def _description(c: Cleaning) -> None:
-    c.out["description"] = clean_text(c.fields, "description", c.data.get("description"), _("De omschrijving"), TEXT_MAX, required=False)
+    c.out["description"] = clean_text(c.fields, "description", c.data.get("description"), _("De omschrijving"), limits.DESCRIPTION, required=False)
 
 
 def _owner(c: Cleaning) -> None:
@@ -295,7 +289,7 @@ def add_update(session: Session, actor: User, item: ActionItem, base_version: in
         raise NotAllowed("cannot update")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    note = clean_text(fields, "note", note, _("De toelichting"), NOTE_MAX, required=True)
+    note = clean_text(fields, "note", note, _("De toelichting"), limits.NOTE, required=True)
     status = status or item.status
     if item.status in FINISHED:
         fields["status"] = _("Deze actie is afgesloten; er kunnen geen voortgangsberichten meer bij.")
@@ -337,7 +331,7 @@ def request_closure(session: Session, actor: User, item: ActionItem, base_versio
         raise NotAllowed("only the owner organisation closes")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    note = clean_text(fields, "closing_note", closing_note, _("De afsluitende toelichting"), NOTE_MAX, required=True)
+    note = clean_text(fields, "closing_note", closing_note, _("De afsluitende toelichting"), limits.NOTE, required=True)
     if item.status in FINISHED:
         fields["closing_note"] = _("Deze actie is al afgerond of vervallen.")
     elif item.status == "awaiting_confirmation":
@@ -375,7 +369,7 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
         raise NotAllowed("only coordinators send back")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    reason = clean_text(fields, "reason", reason, _("De reden"), NOTE_MAX, required=True)
+    reason = clean_text(fields, "reason", reason, _("De reden"), limits.NOTE, required=True)
     if item.closure_state != "requested":
         fields["closure"] = _("Er is geen afronding die op bevestiging wacht.")
     if fields:
@@ -394,7 +388,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
         raise NotAllowed("only the owner organisation cancels")
     check_version(session, item, base_version)
     fields: dict[str, str] = {}
-    reason = clean_text(fields, "reason", reason, _("De reden"), NOTE_MAX, required=True)
+    reason = clean_text(fields, "reason", reason, _("De reden"), limits.NOTE, required=True)
     if item.status in FINISHED:
         fields["reason"] = _("Deze actie is al afgerond of vervallen.")
     if fields:
@@ -407,7 +401,7 @@ def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> C
     if not can_comment(actor, item):
         raise NotAllowed("readers cannot comment")
     fields: dict[str, str] = {}
-    body = clean_text(fields, "body", body, _("De reactie"), NOTE_MAX, required=True)
+    body = clean_text(fields, "body", body, _("De reactie"), limits.NOTE, required=True)
     if fields:
         raise ValidationFailed(fields)
     comment = Comment(action_item_id=item.id, author_id=actor.id, body=body)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import ORGANISATION_KINDS, ActionItem, Meeting, Organisation, User, action_item_shares, meeting_shares
 
-from .. import audit
+from .. import audit, limits
 from ..errors import ValidationFailed
 from ..sessions import end_sessions_of
 
@@ -43,8 +43,8 @@ def save(session: Session, actor: User, org: Organisation | None, data: dict, ap
     (an issuer or producer that never signs in) is never an MDT member; its kind is chosen once, at creation."""
     fields: dict[str, str] = {}
     name = (data.get("name") or "").strip()
-    if not name or len(name) > 200:
-        fields["name"] = str(_l("Vul een naam in van hoogstens 200 tekens."))
+    if not name or len(name) > limits.NAME:
+        fields["name"] = str(_l("Vul een naam in van hoogstens %(max)d tekens.", max=limits.NAME))
     mdt_member, active = bool(data.get("mdt_member")), bool(data.get("is_active", True))
     kind = org.kind if org is not None else (data.get("kind") or "partner")
     if kind not in ORGANISATION_KINDS:

@@ -1,10 +1,12 @@
 """The OpenAPI 3.1 document for what the API offers today."""
 from __future__ import annotations
 
+from .. import limits
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 ITEM = {"$ref": "#/components/schemas/ActionItem"}
 ITEM_WRITE = {"type": "object", "additionalProperties": False, "properties": {
-    "title": {"type": "string", "maxLength": 300}, "description": {"type": "string", "maxLength": 10000},
+    "title": {"type": "string", "maxLength": limits.TITLE}, "description": {"type": "string", "maxLength": limits.DESCRIPTION},
     "recommendation_ids": {"type": "array", "items": {"type": "integer"}}, "focus_area": {"type": ["string", "null"]},
     "owner_organisation": {"type": "string"}, "contributing_organisations": {"type": "array", "items": {"type": "string"}},
     "assignee_id": {"type": ["integer", "null"]}, "due_date": {"type": ["string", "null"], "format": "date"},
@@ -118,9 +120,9 @@ def _goals_paths(errors: dict) -> dict:
                   "due": {"type": ["string", "null"], "examples": ["medio 2022", "begin 2017", "2025-03-01"]},
                   "status": {"enum": ["open", "fulfilled", "partly_fulfilled", "lapsed"]},
                   "closed_on": {"type": ["string", "null"], "format": "date"},
-                  "made_in": {"type": ["string", "null"], "maxLength": 300, "description": "the debate or document"},
-                  "member": {"type": ["string", "null"], "maxLength": 200, "description": "the Kamerlid"},
-                  "due_reason": {"type": ["string", "null"], "maxLength": 2000, "description": "why the term changed (kept in due_history)"},
+                  "made_in": {"type": ["string", "null"], "maxLength": limits.PLACE, "description": "the debate or document"},
+                  "member": {"type": ["string", "null"], "maxLength": limits.NAME, "description": "the Kamerlid"},
+                  "due_reason": {"type": ["string", "null"], "maxLength": limits.REASON, "description": "why the term changed (kept in due_history)"},
                   "fulfilled_by": {"type": ["string", "null"], "description": "source key"}, "fulfilled_note": {"type": ["string", "null"]},
                   "action_item_ids": {"type": "array", "items": {"type": "integer"}}}
     return {
@@ -149,7 +151,7 @@ def _goals_paths(errors: dict) -> dict:
             "get": {"summary": "A series with its standard agenda", "responses": {"200": _resp("OK"), **errors}}},
         "/meeting-series/{code}/agenda": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
             "put": {"summary": "Replace the series' standard agenda (coordinators)",
-                    "requestBody": _json({"standard_agenda": {"type": "array", "items": {"type": "string", "maxLength": 300}}}, ["standard_agenda"]),
+                    "requestBody": _json({"standard_agenda": {"type": "array", "items": {"type": "string", "maxLength": limits.TITLE}}}, ["standard_agenda"]),
                     "responses": {"200": _resp("The series"), **common}}},
         "/commitments/{id}/targets": {"parameters": [ID], "post": {
             "summary": "Set, change (reason required) or withdraw (value null) the target of a period; always a new decision, with history",
@@ -232,7 +234,7 @@ def _twin_paths(errors: dict) -> dict:
             "responses": {"200": _resp("The related ids"), **common}}},
         "/reports/{id}/narratives": {"parameters": [ID], "post": {
             "summary": "An organisation's text for a focus area of the report; a coordinator approves it",
-            "requestBody": _json({"focus_area": {"type": "string"}, "text": {"type": "string", "maxLength": 4000},
+            "requestBody": _json({"focus_area": {"type": "string"}, "text": {"type": "string", "maxLength": limits.TEXT},
                                   "visibility": {"enum": ["mdt", "public"]}, "organisation": {"type": ["string", "null"],
                                                                                               "description": "coordinators only"}},
                                  ["focus_area", "text", "visibility"]),
@@ -342,7 +344,7 @@ def _document() -> dict:
                             "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}}),
                             "400": _resp("Bad filter", ERROR), **errors}},
                 "post": {"summary": "Create an action item (201, Location, ETag); with Idempotency-Key a repeat returns the first (200)",
-                         "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 8, "maxLength": 64}}],
+                         "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 8, "maxLength": limits.IDEMPOTENCY_KEY}}],
                          "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
                          "responses": {"201": _resp("Created", ITEM), "200": _resp("Repeat of an earlier create", ITEM), "403": _resp("Readers cannot create", ERROR),
                                        "415": _resp("Not JSON", ERROR), "422": _resp("Invalid fields", ERROR), **errors}},
@@ -392,10 +394,10 @@ def _document() -> dict:
                              "period": {"type": "string", "examples": ["2024", "2024-Q3", "2024-05"]},
                              "value": {"type": ["number", "string", "null"]}, "source": {"type": "string"}, "note": {"type": "string"},
                              "breakdown": {"type": "array", "maxItems": 50, "items": {"type": "object", "additionalProperties": False,
-                                           "required": ["category"], "properties": {"category": {"type": "string", "maxLength": 100},
+                                           "required": ["category"], "properties": {"category": {"type": "string", "maxLength": limits.CATEGORY},
                                                                                     "value": {"type": ["number", "string", "null"]}}},
                                            "description": "the figure by category; the parts add up to it, or breakdown_note says why not"},
-                             "breakdown_note": {"type": "string", "maxLength": 2000}}}}}},
+                             "breakdown_note": {"type": "string", "maxLength": limits.REASON}}}}}},
                          "responses": {"201": _resp("Added; the indicator"), "403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}}},
             "/reports": {
                 "get": {"summary": "Reports (frozen snapshots)", "responses": {"200": _resp("OK"), **errors}},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models import ANSWER_STATUSES, INDICATOR_VISIBILITIES, RECOMMENDATION_KINDS, SOURCE_KINDS
 
-from ..framework import content
+from .. import limits
 from ..indicators.services import FREQUENCIES, KEY_PATTERN
 from ..reports.letter import LIMITS as LETTER_LIMITS
 
@@ -13,25 +13,25 @@ def _text(maximum: int, nullable: bool = False) -> dict:
     return {"type": ["string", "null"] if nullable else "string", "maxLength": maximum}
 
 
-CODES = {"type": "array", "items": {"type": "string", "maxLength": 16}}
-REASON = {"reason": {**_text(content.REASON_MAX, True), "description": "why it was changed (kept in the audit trail)"},
+CODES = {"type": "array", "items": {"type": "string", "maxLength": limits.CODE}}
+REASON = {"reason": {**_text(limits.REASON, True), "description": "why it was changed (kept in the audit trail)"},
           "retired": {"type": "boolean", "description": "true retires it from today on (kept, never deleted); false restores it"}}
-SOURCE = {"kind": {"enum": list(SOURCE_KINDS)}, "title": _text(content.TITLE_MAX),
-          "issued_on": {"type": ["string", "null"], "format": "date"}, "reference": _text(content.REFERENCE_MAX, True),
-          "kamerstuk": _text(content.REFERENCE_MAX, True),
-          "issued_by": {"type": ["string", "null"], "maxLength": 16, "description": "the issuing organisation's code (extern ones included)"},
-          "issuer": _text(content.ISSUER_MAX, True),
-          "url": _text(content.URL_MAX, True), "note": _text(content.NOTE_MAX, True), **REASON}
+SOURCE = {"kind": {"enum": list(SOURCE_KINDS)}, "title": _text(limits.DOCUMENT_TITLE),
+          "issued_on": {"type": ["string", "null"], "format": "date"}, "reference": _text(limits.REFERENCE, True),
+          "kamerstuk": _text(limits.REFERENCE, True),
+          "issued_by": {"type": ["string", "null"], "maxLength": limits.CODE, "description": "the issuing organisation's code (extern ones included)"},
+          "issuer": _text(limits.NAME, True),
+          "url": _text(limits.URL, True), "note": _text(limits.TEXT, True), **REASON}
 RECOMMENDATION = {"source_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-                  "number": {"type": "integer", "minimum": 1, "maximum": content.NUMBER_MAX}, "text": _text(content.TEXT_MAX),
+                  "number": {"type": "integer", "minimum": 1, "maximum": limits.NUMBER}, "text": _text(limits.RECOMMENDATION),
                   "kind": {"enum": list(RECOMMENDATION_KINDS)}, "addressees": CODES, "focus_areas": CODES, **REASON}
-COMMITMENT = {"text": _text(content.TEXT_MAX), "code": {"type": ["string", "null"], "maxLength": 32, "description": "e.g. 3.1.4"},
-              "note": _text(content.NOTE_MAX, True), **REASON}
-INDICATOR = {"key": {"type": "string", "pattern": f"^{KEY_PATTERN}$"}, "title": _text(300), "unit": _text(32),
-             "definition": _text(4000, True), "producer": _text(200, True),
-             "producer_organisation": {"type": ["string", "null"], "maxLength": 16, "description": "the publishing organisation's code (extern ones included)"},
-             "owner_organisation": {"type": "string", "maxLength": 16},
-             "visibility": {"enum": list(INDICATOR_VISIBILITIES)}, "focus_area": {"type": ["string", "null"], "maxLength": 16},
+COMMITMENT = {"text": _text(limits.RECOMMENDATION), "code": {"type": ["string", "null"], "maxLength": limits.COMMITMENT_CODE, "description": "e.g. 3.1.4"},
+              "note": _text(limits.TEXT, True), **REASON}
+INDICATOR = {"key": {"type": "string", "pattern": f"^{KEY_PATTERN}$"}, "title": _text(limits.TITLE), "unit": _text(limits.UNIT),
+             "definition": _text(limits.TEXT, True), "producer": _text(limits.NAME, True),
+             "producer_organisation": {"type": ["string", "null"], "maxLength": limits.CODE, "description": "who publishes (extern ones too)"},
+             "owner_organisation": {"type": "string", "maxLength": limits.CODE},
+             "visibility": {"enum": list(INDICATOR_VISIBILITIES)}, "focus_area": {"type": ["string", "null"], "maxLength": limits.CODE},
              "frequency_months": {"enum": [*FREQUENCIES, None]},
              "responsible_user_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31 - 1}}
 SENT = {"sent_on": {"type": "string", "format": "date"}, "reference": {**_text(100), "minLength": 1, "description": "the kenmerk"},

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import RECOMMENDATION_KINDS, SOURCE_KINDS, Commitment, FocusArea, Organisation, Recommendation, Source, User
 
-from .. import audit, validation
+from .. import audit, limits, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
 from ..validation import day as clean_day
@@ -27,8 +27,6 @@ from .permissions import can_weigh
 KIND_TEXT = {"kamerbrief": _l("Kamerbrief"), "beleidsdoorlichting": _l("Beleidsdoorlichting"),
              "inspectierapport": _l("Inspectierapport"), "rapport": _l("Rapport"), "motie": _l("Motie"), "overig": _l("Overig")}
 RECOMMENDATION_KIND_TEXT = {"aanbeveling": _l("Aanbeveling"), "maatregel": _l("Maatregel")}
-TITLE_MAX, REFERENCE_MAX, ISSUER_MAX, URL_MAX, NOTE_MAX, TEXT_MAX, REASON_MAX = 500, 100, 200, 500, 4000, 8000, 2000
-NUMBER_MAX = 9999
 
 
 def _coordinator(actor: User) -> None:
@@ -51,7 +49,7 @@ def _retire(record, data: dict, today: date) -> None:
 
 
 def _reason(fields: dict, data: dict, required: bool) -> str:
-    return clean_text(fields, "reason", data.get("reason"), _("De reden"), REASON_MAX, required=required)
+    return clean_text(fields, "reason", data.get("reason"), _("De reden"), limits.REASON, required=required)
 
 
 def _state(record, names: tuple[str, ...]) -> dict:
@@ -78,18 +76,18 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     kind = data.get("kind")
     if kind not in SOURCE_KINDS:
         fields["kind"] = _("Kies een soort document.")
-    title = clean_text(fields, "title", data.get("title"), _("De titel"), TITLE_MAX)
+    title = clean_text(fields, "title", data.get("title"), _("De titel"), limits.DOCUMENT_TITLE)
     issued_on = clean_day(fields, "issued_on", data.get("issued_on"))
     if issued_on and issued_on > today:
         fields["issued_on"] = _("Deze datum ligt in de toekomst.")
-    reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), REFERENCE_MAX, required=False)
-    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), REFERENCE_MAX, required=False)
-    issuer = clean_text(fields, "issuer", data.get("issuer"), _("De afzender"), ISSUER_MAX, required=False)
+    reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), limits.REFERENCE, required=False)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
+    issuer = clean_text(fields, "issuer", data.get("issuer"), _("De afzender"), limits.NAME, required=False)
     issued_by = validation.organisation(session, fields, "issued_by", data.get("issued_by"), partner=False)
-    url = clean_text(fields, "url", data.get("url"), _("Het webadres"), URL_MAX, required=False)
+    url = clean_text(fields, "url", data.get("url"), _("Het webadres"), limits.URL, required=False)
     if url and not re.match(r"^https?://[^\s/]+", url):
         fields["url"] = _("Geef een webadres dat begint met https://.")
-    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), NOTE_MAX, required=False)
+    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), limits.TEXT, required=False)
     reason = _reason(fields, data, required=False)
     if fields:
         raise ValidationFailed(fields)
@@ -167,9 +165,9 @@ def save_recommendation(session: Session, actor: User, data: dict, today: date, 
     elif source.retired_on is not None and (rec is None or rec.source_id != source.id):
         fields["source_id"] = _("Dit document is ingetrokken; kies een ander.")
     number = data.get("number")
-    if isinstance(number, bool) or not isinstance(number, int) or not 0 < number <= NUMBER_MAX:
-        fields["number"] = _("Geef een nummer van 1 tot en met %(max)d.", max=NUMBER_MAX)
-    text = clean_text(fields, "text", data.get("text"), _("De tekst"), TEXT_MAX)
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 < number <= limits.NUMBER:
+        fields["number"] = _("Geef een nummer van 1 tot en met %(max)d.", max=limits.NUMBER)
+    text = clean_text(fields, "text", data.get("text"), _("De tekst"), limits.RECOMMENDATION)
     kind = data.get("kind") or "aanbeveling"
     if kind not in RECOMMENDATION_KINDS:
         fields["kind"] = _("Kies aanbeveling of maatregel.")
@@ -218,8 +216,8 @@ def save_commitment(session: Session, actor: User, area: FocusArea, data: dict, 
         check_version(session, commitment, base_version)
         data = {**_state(commitment, COMMITMENT_FIELDS), **data}
     fields: dict[str, str] = {}
-    text = clean_text(fields, "text", data.get("text"), _("De tekst"), TEXT_MAX)
-    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), NOTE_MAX, required=False)
+    text = clean_text(fields, "text", data.get("text"), _("De tekst"), limits.RECOMMENDATION)
+    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), limits.TEXT, required=False)
     reason = _reason(fields, data, required=False)
     position = commitment.position if commitment is not None else (session.scalar(
         select(func.max(Commitment.position)).where(Commitment.focus_area_id == area.id)) or 0) + 1

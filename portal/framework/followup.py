@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import STANCES, ActionItem, ProgressUpdate, Recommendation, RecommendationResponse, Source, User, action_item_recommendations, recommendation_links
 
-from .. import audit
+from .. import audit, limits
 from ..actions.permissions import visible_clause
 from ..errors import NotAllowed, ValidationFailed, VersionConflict
 from ..i18n import AMSTERDAM
@@ -70,7 +70,7 @@ def record_response(session: Session, actor: User, rec: Recommendation, data: di
     stance = data.get("stance")
     if stance not in STANCES:
         fields["stance"] = str(_l("Kies het standpunt."))
-    text = clean_text(fields, "text", data.get("text"), _("De reactie"), 4000, required=False)
+    text = clean_text(fields, "text", data.get("text"), _("De reactie"), limits.TEXT, required=False)
     responded_on = None
     if data.get("responded_on"):
         try:
@@ -82,12 +82,12 @@ def record_response(session: Session, actor: User, rec: Recommendation, data: di
         document = session.scalars(select(Source).where(Source.key == str(data["document"]))).first()
         if document is None:
             fields["document"] = str(_l("Dit document is niet bekend."))
-    document_title = clean_text(fields, "document_title", data.get("document_title"), _("De titel van het document"), 500, required=False)
-    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), 100, required=False)
-    url = clean_text(fields, "url", data.get("url"), _("De link"), 500, required=False)
+    document_title = clean_text(fields, "document_title", data.get("document_title"), _("De titel van het document"), limits.DOCUMENT_TITLE, required=False)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
+    url = clean_text(fields, "url", data.get("url"), _("De link"), limits.URL, required=False)
     if url and not url.startswith("https://"):
         fields["url"] = str(_l("Een link begint met https://."))
-    reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), 2000, required=latest is not None)
+    reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), limits.REASON, required=latest is not None)
     if fields:
         raise ValidationFailed(fields)
     row = RecommendationResponse(recommendation_id=rec.id, stance=stance, text=text, responded_on=responded_on,

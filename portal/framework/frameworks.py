@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Commitment, FocusArea, Framework, User, commitment_carryovers
 
-from .. import audit
+from .. import audit, limits
 from ..errors import NotAllowed, ValidationFailed
 from ..validation import text as clean_text
 from .permissions import can_weigh
@@ -23,7 +23,7 @@ def create(session: Session, actor: User, data: dict, earlier: Framework | None,
     if not can_weigh(actor):
         raise NotAllowed("only coordinators add a framework")
     fields: dict[str, str] = {}
-    title = clean_text(fields, "title", data.get("title"), _("De titel"), 500)
+    title = clean_text(fields, "title", data.get("title"), _("De titel"), limits.DOCUMENT_TITLE)
     start = end = None
     for name in ("period_start", "period_end"):
         try:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Source, Target, User, indicator_commitments
 
-from .. import audit, validation
+from .. import audit, limits, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import cutoff
 from ..periods import parse_period
@@ -118,7 +118,7 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
     direction = data.get("direction") or "at_least"
     if direction not in TARGET_DIRECTIONS:
         fields["direction"] = str(_l("Kies 'ten minste' of 'hoogstens'."))
-    unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), 32)
+    unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), limits.UNIT)
     indicator = None
     if data.get("indicator"):
         indicator = session.scalars(select(Indicator).where(Indicator.key == str(data["indicator"]))).first()
@@ -132,8 +132,8 @@ def set_target(session: Session, actor: User, commitment: Commitment, data: dict
         except ValueError:
             fields["valid_from"] = str(_l("Vul een geldige datum in."))
             valid_from = today
-    reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), 2000, required=False)
-    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), 2000, required=False)
+    reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), limits.REASON, required=False)
+    note = clean_text(fields, "note", data.get("note"), _("De toelichting"), limits.REASON, required=False)
     source = None
     if data.get("source"):
         source = session.scalars(select(Source).where(Source.key == str(data["source"]))).first()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Organisation, Recommendation, Source, User
 
+from .. import limits
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
 from ..sheets import SheetError, guess_mapping, organisation_codes, table
@@ -104,8 +105,8 @@ def preview(session: Session, actor: User, source: Source, filename: str, raw: b
         if missing_areas:
             line.problems.append(_("Onbekend speerpunt: %(codes)s.", codes=", ".join(missing_areas)))
         rec_number = line.values["number"]
-        if rec_number is not None and not 0 < rec_number <= content.NUMBER_MAX:
-            line.problems.append(_("Geef een nummer van 1 tot en met %(max)d.", max=content.NUMBER_MAX))
+        if rec_number is not None and not 0 < rec_number <= limits.NUMBER:
+            line.problems.append(_("Geef een nummer van 1 tot en met %(max)d.", max=limits.NUMBER))
         elif rec_number in taken:
             line.problems.append(_("Dit document heeft al een aanbeveling met nummer %(n)d.", n=rec_number))
         elif rec_number is not None and rec_number in seen:

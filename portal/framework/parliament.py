@@ -25,7 +25,7 @@ from models import (
     utcnow,
 )
 
-from .. import audit, mail, validation
+from .. import audit, limits, mail, validation
 from ..actions.permissions import visible_clause
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import long_date
@@ -97,9 +97,9 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
     kind = data.get("kind") or (commitment.kind if commitment else "toezegging")
     if kind not in PARLIAMENT_KINDS:
         fields["kind"] = str(_l("Kies toezegging of motie."))
-    text = clean_text(fields, "text", data.get("text"), _("De tekst"), 4000)
-    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), 100, required=False)
-    due_label = clean_text(fields, "due", data.get("due"), _("De termijn"), 64, required=False)
+    text = clean_text(fields, "text", data.get("text"), _("De tekst"), limits.TEXT)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
+    due_label = clean_text(fields, "due", data.get("due"), _("De termijn"), limits.DUE, required=False)
     due_start = due_end = None
     if due_label:
         try:
@@ -121,10 +121,10 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
         fulfilled_by = session.scalars(select(Source).where(Source.key == str(data["fulfilled_by"]))).first()
         if fulfilled_by is None:
             fields["fulfilled_by"] = str(_l("Dit document is niet bekend."))
-    fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), _("De toelichting"), 2000, required=False)
-    made_in = clean_text(fields, "made_in", data.get("made_in"), _("Waar het is toegezegd"), 300, required=False)
-    member = clean_text(fields, "member", data.get("member"), _("Het Kamerlid"), 200, required=False)
-    due_reason = clean_text(fields, "due_reason", data.get("due_reason"), _("De reden voor de nieuwe termijn"), 2000, required=False)
+    fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), _("De toelichting"), limits.REASON, required=False)
+    made_in = clean_text(fields, "made_in", data.get("made_in"), _("Waar het is toegezegd"), limits.PLACE, required=False)
+    member = clean_text(fields, "member", data.get("member"), _("Het Kamerlid"), limits.NAME, required=False)
+    due_reason = clean_text(fields, "due_reason", data.get("due_reason"), _("De reden voor de nieuwe termijn"), limits.REASON, required=False)
     item_ids = _item_ids(session, actor, data.get("action_item_ids"), fields)
     if fields:
         raise ValidationFailed(fields)

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from models import Indicator, Measurement, User
 
+from .. import limits
 from ..errors import NotAllowed, ValidationFailed
 from ..periods import parse_period
 from ..sheets import SheetError, read
+from ..validation import text as clean_text
 from .permissions import can_enter, can_import, can_view
 from .services import add_measurement, parse_value
 
@@ -92,10 +94,10 @@ def preview(session: Session, actor: User, filename: str, raw: bytes) -> list[Li
             parse_value(line.value)
         except ValueError as exc:
             line.problems.append(str(exc))
-        if len(line.source) > 500:
-            line.problems.append(_("De bron mag hoogstens 500 tekens lang zijn."))
-        if len(line.note) > 2000:
-            line.problems.append(_("De toelichting mag hoogstens 2.000 tekens lang zijn."))
+        too_long: dict[str, str] = {}
+        clean_text(too_long, "source", line.source, _("De bron"), limits.SOURCE_TEXT, required=False)
+        clean_text(too_long, "note", line.note, _("De toelichting"), limits.REASON, required=False)
+        line.problems += too_long.values()
         lines.append(line)
     if not lines:
         raise SheetError(_("Het bestand bevat alleen een kopregel."))

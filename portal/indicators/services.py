@@ -23,7 +23,7 @@ from models import (
     User,
 )
 
-from .. import audience, audit, mail, validation
+from .. import audience, audit, limits, mail, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
 from ..i18n import long_date, today
@@ -66,8 +66,8 @@ def _breakdown(fields: dict, total: Decimal | None, raw, note: str | None) -> li
     parts: list[tuple[str, Decimal | None]] = []
     for part in raw:
         category = str(part.get("category") or "").strip()
-        if not category or len(category) > 100:
-            fields["breakdown"] = _("Elke categorie heeft een naam van hoogstens 100 tekens.")
+        if not category or len(category) > limits.CATEGORY:
+            fields["breakdown"] = _("Elke categorie heeft een naam van hoogstens %(max)d tekens.", max=limits.CATEGORY)
             return []
         try:
             value = parse_value(figure_text(part.get("value")))
@@ -105,13 +105,10 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
         number = parse_value(value)
     except ValueError as exc:
         fields["value"] = str(exc)
-    if len(breakdown_note or "") > 2000:
-        fields["breakdown_note"] = _("De toelichting mag hoogstens 2.000 tekens lang zijn.")
+    clean_text(fields, "breakdown_note", breakdown_note, _("De toelichting"), limits.REASON, required=False)
     parts = _breakdown(fields, number, breakdown, (breakdown_note or "").strip())
-    if len(source_text or "") > 500:
-        fields["source_text"] = _("De bron mag hoogstens 500 tekens lang zijn.")
-    if len(note or "") > 2000:
-        fields["note"] = _("De toelichting mag hoogstens 2.000 tekens lang zijn.")
+    clean_text(fields, "source_text", source_text, _("De bron"), limits.SOURCE_TEXT, required=False)
+    clean_text(fields, "note", note, _("De toelichting"), limits.REASON, required=False)
     if fields:
         raise ValidationFailed(fields)
     measurement = Measurement(indicator_id=indicator.id, period=label, period_start=start, period_end=end, value=number,
@@ -205,8 +202,8 @@ def correct_measurement(session: Session, actor: User, indicator: Indicator, mea
     reason = (reason or "").strip()
     if not reason:
         fields["reason"] = _("Geef aan waarom het cijfer wordt gecorrigeerd.")
-    elif len(reason) > 2000:
-        fields["reason"] = _("De reden mag hoogstens 2.000 tekens lang zijn.")
+    else:
+        clean_text(fields, "reason", reason, _("De reden"), limits.REASON)
     if "value" not in fields and number == measurement.value:
         fields["value"] = _("Dit is hetzelfde cijfer als nu; er is niets te corrigeren.")
     if fields:
@@ -260,8 +257,8 @@ def add_definition(session: Session, actor: User, indicator: Indicator, definiti
     definition = (definition or "").strip()
     if not definition:
         fields["definition"] = _("Beschrijf de nieuwe definitie.")
-    elif len(definition) > 4000:
-        fields["definition"] = _("De definitie mag hoogstens 4.000 tekens lang zijn.")
+    else:
+        clean_text(fields, "definition", definition, _("De definitie"), limits.TEXT)
     try:
         _label, start, _end = parse_period(valid_from)
     except ValueError as exc:
@@ -270,8 +267,7 @@ def add_definition(session: Session, actor: User, indicator: Indicator, definiti
     versions = definitions(session, indicator)
     if start is not None and versions and start <= versions[-1].valid_from:
         fields["valid_from"] = "Een nieuwe definitie begint na de vorige (" + versions[-1].valid_from.isoformat() + ")."
-    if len(note or "") > 2000:
-        fields["note"] = _("De toelichting mag hoogstens 2.000 tekens lang zijn.")
+    clean_text(fields, "note", note, _("De toelichting"), limits.REASON, required=False)
     if fields or start is None:
         raise ValidationFailed(fields)
     last_version = versions[-1].version if versions else 0
@@ -405,10 +401,10 @@ def save_indicator(session: Session, actor: User, data: dict, today: date, indic
             fields["key"] = _("Gebruik 2 tot 64 kleine letters, cijfers en streepjes, bijvoorbeeld emm-voorwegingen.")
         elif session.scalars(select(Indicator.id).where(Indicator.key == key)).first() is not None:
             fields["key"] = _("Er is al een indicator met deze sleutel.")
-    title = clean_text(fields, "title", data.get("title"), _("De titel"), 300)
-    unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), 32)
-    definition = clean_text(fields, "definition", data.get("definition"), _("De definitie"), 4000, required=False)
-    producer = clean_text(fields, "producer", data.get("producer"), _("De bron van de cijfers"), 200, required=False)
+    title = clean_text(fields, "title", data.get("title"), _("De titel"), limits.TITLE)
+    unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), limits.UNIT)
+    definition = clean_text(fields, "definition", data.get("definition"), _("De definitie"), limits.TEXT, required=False)
+    producer = clean_text(fields, "producer", data.get("producer"), _("De bron van de cijfers"), limits.NAME, required=False)
     owner = validation.organisation(session, fields, "owner_organisation", data.get("owner_organisation"))
     if owner is None:
         fields["owner_organisation"] = _("Kies de organisatie die de cijfers levert.")

@@ -13,15 +13,16 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from models import Indicator, Measurement, Target
 
+from .. import limits
 from ..access import current_viewer, get_or_404
 from ..charts import line_chart
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
-from ..formtools import apply_errors, ids_prefixed
+from ..formtools import apply_errors, at_most, ids_prefixed
 from ..i18n import today
 from ..periods import period_kind
 from ..sheets import MAX_BYTES, SheetError
@@ -34,8 +35,8 @@ from .permissions import can_enter, can_import, can_restrict, can_view
 class MeasurementForm(FlaskForm):
     period = StringField(_l("Periode"), validators=[DataRequired(_l("Dit veld is verplicht."))])
     value = StringField(_l("Waarde"))
-    source_text = StringField(_l("Bron"), validators=[Length(max=500)])
-    note = TextAreaField(_l("Toelichting"), validators=[Length(max=2000)])
+    source_text = StringField(_l("Bron"), validators=[at_most(limits.SOURCE_TEXT)])
+    note = TextAreaField(_l("Toelichting"), validators=[at_most(limits.REASON)])
 
 
 class ImportForm(FlaskForm):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import AgendaItem, Meeting, MeetingSeries, User
 
-from .. import audit
+from .. import audit, limits
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import AMSTERDAM, long_date
 from . import exports, queries, services
@@ -30,8 +30,8 @@ def set_standard_agenda(session: Session, actor: User, series: MeetingSeries, te
     points = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if len(points) > MAX_POINTS:
         raise ValidationFailed({"standard_agenda": str(_l("Hoogstens %(max)d agendapunten.", max=MAX_POINTS))})
-    if any(len(p) > 300 for p in points):
-        raise ValidationFailed({"standard_agenda": str(_l("Een agendapunt is hoogstens 300 tekens lang."))})
+    if any(len(p) > limits.TITLE for p in points):
+        raise ValidationFailed({"standard_agenda": str(_l("Een agendapunt is hoogstens %(max)d tekens lang.", max=limits.TITLE))})
     before = standard_points(series)
     series.standard_agenda = "\n".join(points) or None
     session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import VISIBILITIES, AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSeries, Minutes, Organisation, User, utcnow
 
-from .. import audience, audit, focus_areas
+from .. import audience, audit, focus_areas, limits
 from ..errors import Locked, NotAllowed, NotFound, ValidationFailed, VersionConflict
 from ..i18n import AMSTERDAM
 from ..validation import Cleaning, run_cleaners
@@ -43,7 +43,7 @@ def _series(c: Cleaning) -> None:
 
 
 def _title(c: Cleaning) -> None:
-    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), _("De titel"), 300)
+    c.out["title"] = clean_text(c.fields, "title", c.data.get("title"), _("De titel"), limits.TITLE)
 
 
 def _starts(c: Cleaning) -> None:
@@ -61,7 +61,7 @@ def _ends(c: Cleaning) -> None:
 
 
 def _location(c: Cleaning) -> None:
-    c.out["location"] = clean_text(c.fields, "location", c.data.get("location") or "", _("De locatie"), 300, required=False) or None
+    c.out["location"] = clean_text(c.fields, "location", c.data.get("location") or "", _("De locatie"), limits.PLACE, required=False) or None
 
 
 def _online(c: Cleaning) -> None:
@@ -172,8 +172,8 @@ def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str,
         raise NotAllowed("only coordinators set the agenda")
     _unlocked(meeting)
     fields: dict[str, str] = {}
-    title = clean_text(fields, "title", title, _("De titel"), 300)
-    presenter = clean_text(fields, "presenter", presenter or "", _("De inleider"), 200, required=False)
+    title = clean_text(fields, "title", title, _("De titel"), limits.TITLE)
+    presenter = clean_text(fields, "presenter", presenter or "", _("De inleider"), limits.NAME, required=False)
     if duration_minutes is not None and not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 480):
         fields["duration_minutes"] = _("Een duur van 1 tot 480 minuten.")
     area = focus_areas.by_code(session, focus_area_code)
@@ -297,7 +297,7 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     if is_restricted and actor.organisation_id not in attending_organisations(meeting):
         raise NotAllowed("only organisations present write restricted minutes")
     fields: dict[str, str] = {}
-    body = clean_text(fields, "body", body, _("De notulen"), 20000, required=False)
+    body = clean_text(fields, "body", body, _("De notulen"), limits.MINUTES, required=False)
     if fields:
         raise ValidationFailed(fields)
     minutes = agenda_item.minutes
@@ -353,7 +353,7 @@ def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id:
     if meeting.minutes_status != "vastgesteld" or agenda_item.minutes is None:
         raise ValidationFailed({"body": _("Een erratum kan alleen bij vastgestelde notulen; wijzig de conceptnotulen gewoon.")})
     fields: dict[str, str] = {}
-    body = clean_text(fields, "body", body, _("De correctie"), 5000)
+    body = clean_text(fields, "body", body, _("De correctie"), limits.NOTE)
     if fields:
         raise ValidationFailed(fields)
     erratum = Erratum(minutes_id=agenda_item.minutes.id, body=body, created_by_id=actor.id)
@@ -372,7 +372,7 @@ def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id
         raise NotAllowed("cannot record decisions")
     _unlocked(meeting)
     fields: dict[str, str] = {}
-    text = clean_text(fields, "text", text, _("Het besluit"), 5000)
+    text = clean_text(fields, "text", text, _("Het besluit"), limits.NOTE)
     agenda_item = None
     if agenda_item_id is not None:
         try:
@@ -453,7 +453,7 @@ def create_series(session: Session, actor: User, code: str, title: str) -> Meeti
         raise NotAllowed("only coordinators add series")
     fields: dict[str, str] = {}
     code = (code or "").strip().upper()
-    title = clean_text(fields, "title", title, _("De naam"), 200)
+    title = clean_text(fields, "title", title, _("De naam"), limits.NAME)
     if not re.fullmatch(r"[A-Z][A-Z0-9]{1,15}", code):
         fields["code"] = _("Een code van 2 tot 16 hoofdletters of cijfers, bijvoorbeeld MDT.")
     elif session.scalars(select(MeetingSeries).where(MeetingSeries.code == code)).first():

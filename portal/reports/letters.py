@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import ANSWER_STATUSES, ParliamentCommitment, Report, Source, User, utcnow
 
-from .. import audit
+from .. import audit, limits
 from ..errors import NotAllowed, ValidationFailed
 from ..framework import parliament
 from ..validation import day as clean_day
@@ -41,8 +41,8 @@ def mark_sent(session: Session, actor: User, report: Report, data: dict, today: 
         fields["sent_on"] = _("Deze datum ligt in de toekomst.")
     elif sent_on < report.as_of:
         fields["sent_on"] = _("De brief kan niet vóór de peildatum van de rapportage zijn verstuurd.")
-    reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), 100)
-    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), 100, required=False)
+    reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), limits.REFERENCE)
+    kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
     answers = _answers(session, data.get("answers") or [], fields)
     if fields:
         raise ValidationFailed(fields)

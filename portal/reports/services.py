@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from models import Report, ReportNarrative, UpdateRound, User, utcnow
 
-from .. import audience, audit, focus_areas, validation
+from .. import audience, audit, focus_areas, limits, validation
 from ..cache import EVERY_CHANGE, cache
 from ..errors import NotAllowed, NotFound, ValidationFailed, VersionMissing
 from ..framework import queries as framework_queries
@@ -29,7 +29,7 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     if not can_manage_reports(author):
         raise NotAllowed("only coordinators create reports")
     fields: dict[str, str] = {}
-    title = clean_text(fields, "title", title, _("De titel"), 300)
+    title = clean_text(fields, "title", title, _("De titel"), limits.TITLE)
     # The framework asked for, else the one in force today (the one the framework page shows).
     framework = framework_queries.in_force(session, today, framework_id)
     if framework_id is not None and framework is None:
@@ -64,7 +64,7 @@ def save_narrative(session: Session, actor: User, report: Report, focus_area_cod
     if not can_write_narrative(actor):
         raise NotAllowed("readers do not write narratives")
     fields: dict[str, str] = {}
-    text = clean_text(fields, "text", text, _("De toelichting"), 4000)
+    text = clean_text(fields, "text", text, _("De toelichting"), limits.TEXT)
     if visibility not in ("mdt", "public"):
         fields["visibility"] = _("Kies of de tekst openbaar mag worden.")
     area = focus_areas.by_code(session, focus_area_code)
@@ -121,16 +121,13 @@ def readable_narrative(session: Session, report_id: int, narrative_id: int, view
 def open_round(session: Session, actor: User, title: str, message: str, deadline: date | None, today: date) -> UpdateRound:
     if not can_manage_reports(actor):
         raise NotAllowed("only coordinators open rounds")
-    fields = {}
-    title = (title or "").strip()
-    if not title or len(title) > 300:
-        fields["title"] = _("Geef de ronde een titel (hoogstens 300 tekens).")
+    fields: dict[str, str] = {}
+    title = clean_text(fields, "title", title, _("De titel"), limits.TITLE)
     if deadline is None:
         fields["deadline"] = _("Vul een geldige uiterste datum in.")
     elif deadline < today:
         fields["deadline"] = _("De uiterste datum ligt in het verleden.")
-    if len(message or "") > 4000:
-        fields["message"] = _("Het bericht mag hoogstens 4.000 tekens lang zijn.")
+    clean_text(fields, "message", message, _("Het bericht"), limits.TEXT, required=False)
     if fields or deadline is None:
         raise ValidationFailed(fields)
     update_round = UpdateRound(title=title, message=(message or "").strip(), opened_on=today, deadline=deadline,
