@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models import FINISHED, STATUSES, ActionItem, Recommendation
 from portal.actions import queries
 from portal.actions.permissions import can_view
+from portal.dashboard import queries as dashboard
 from portal.framework import rollup
 from portal.i18n import today
 
@@ -69,7 +70,7 @@ def _check(loaded, viewer, items) -> None:
     states = {r["id"]: r["items"] for r in rollup.recommendations(loaded, viewer)}
     assert {k: v for k, v in states.items() if v} == dict(per_rec)
 
-    board = queries.dashboard(viewer, today())
+    board = dashboard.dashboard(viewer, today())
     assert board["total"] == len(seen) and board["overdue_count"] == len(late)
     _items, listed = queries.page_of(viewer, queries.Filters(), 1, 10)
     assert listed == len(seen)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -93,7 +93,7 @@ class Filters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def _light(stmt: Select) -> Select:
+def light(stmt: Select) -> Select:
     """What lists show: many-to-one columns joined in the same query."""
     return stmt.options(joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area),
                         joinedload(ActionItem.assignee))
@@ -101,7 +101,7 @@ def _light(stmt: Select) -> Select:
 
 def _eager(stmt: Select) -> Select:
     """Everything the API's item JSON needs: one query per collection, whatever the number of items."""
-    return _light(stmt).options(
+    return light(stmt).options(
         selectinload(ActionItem.recommendations),
         selectinload(ActionItem.shared_with),
         selectinload(ActionItem.contributing_organisations),
@@ -143,7 +143,7 @@ def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool 
     """One page and the total; `full` loads the collections the API shows."""
     base = filtered(user, f)
     count = _count(user, f, base)
-    load = _eager if full else _light
+    load = _eager if full else light
     items = db.session.scalars(load(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
     return items, count
 
@@ -172,98 +172,6 @@ def history(item: ActionItem) -> Select:
     return (select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id)
             .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc())
             .options(joinedload(ProgressUpdate.author).joinedload(User.organisation)))
-
-
-def dashboard(user: User, today: date | None = None) -> dict:
-    """Everything the start page shows, each number only over what the user may see.
-
-    What may be seen depends only on the organisation, so the ids of the listed rows are cached per organisation and
-    day (portal.cache; a hit costs two primary-key queries instead of four), and the counts in one part per owner
-    organisation (a write recounts only the writer's items).
-    """
-    today = today or date.today()
-    fresh: dict = {}
-
-    def compute() -> dict:
-        listed, rows = _dashboard_lists(user, today)
-        fresh.update(rows)  # a miss keeps the rows it loaded; a hit loads them by id
-        return listed
-
-    listed = cache().get_or_compute("dashboard", (today.isoformat(),), compute, scope=visibility_scope(user))
-    return {**(fresh or _hydrate(user, listed)), **_dashboard_counts(user, today), "today": today}
-
-
-def _dashboard_lists(user: User, today: date) -> tuple[dict, dict]:
-    visible = visible_clause(user)
-    open_ = ActionItem.status.in_(OPEN_STATUSES)
-    mine = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
-                                     .order_by(*SORTS["due_date"]).limit(10))).all()
-    overdue = db.session.scalars(_light(select(ActionItem).where(visible, late_clause(ActionItem.status, ActionItem.due_date, today))
-                                        .order_by(*SORTS["due_date"]).limit(10))).all()
-    soon = db.session.scalars(_light(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
-                                                              ActionItem.due_date <= today + timedelta(days=14))
-                                     .order_by(*SORTS["due_date"]).limit(10))).all()
-    recent = db.session.execute(
-        select(ProgressUpdate, ActionItem.title)
-        .join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
-        .where(visible)
-        .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
-        .options(joinedload(ProgressUpdate.author))
-    ).all()
-    listed = {"mine": [i.id for i in mine], "overdue": [i.id for i in overdue], "soon": [i.id for i in soon], "recent": [u.id for u, _ in recent]}
-    return listed, {"mine": mine, "overdue": overdue, "soon": soon, "recent": recent}
-
-
-def _dashboard_counts(user: User, today: date) -> dict:
-    """The counts per focus area, per organisation and in total (and the closures awaiting confirmation): one pass over
-    the visible items (per owner part), the names of the areas and organisations joined to the groups."""
-    open_ = ActionItem.status.in_(OPEN_STATUSES)
-    groups = (select(ActionItem.owner_organisation_id.label("org_id"), ActionItem.focus_area_id.label("area_id"),
-                     func.count(ActionItem.id).label("n"), func.count(ActionItem.id).filter(ActionItem.status == "done").label("done"),
-                     func.count(ActionItem.id).filter(open_).label("open"),
-                     func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)).label("late"),
-                     func.count(ActionItem.id).filter(ActionItem.status == "awaiting_confirmation").label("awaiting"))
-              .where(visible_clause(user)).group_by(ActionItem.owner_organisation_id, ActionItem.focus_area_id))
-
-    def compute(owners: list[int] | None) -> list[list]:
-        part = (groups if owners is None else groups.where(ActionItem.owner_organisation_id.in_(owners))).subquery()
-        stmt = (select(part.c.org_id, Organisation.code, Organisation.name, part.c.area_id, FocusArea.code, FocusArea.title,
-                       FocusArea.position, part.c.n, part.c.done, part.c.open, part.c.late, part.c.awaiting)
-                .join(Organisation, Organisation.id == part.c.org_id).outerjoin(FocusArea, FocusArea.id == part.c.area_id))
-        return [list(row) for row in db.session.execute(stmt)]
-
-    rows = cache().rows_per_owner("dashboard-counts-2", (today.isoformat(),), db.session, compute, scope=visibility_scope(user))
-    area_counts: dict = {}
-    org_counts: dict = {}
-    total = overdue_count = awaiting_count = 0
-    for _org_id, org_code, org_name, area_id, area_code, area_title, area_pos, n, done, open_n, late, awaiting in rows:
-        total += n
-        overdue_count += late
-        awaiting_count += awaiting
-        if area_id is not None:
-            c = area_counts.setdefault(area_id, [area_pos, area_code, area_title, 0, 0])
-            c[3] += n
-            c[4] += done
-        c = org_counts.setdefault(org_code, [org_name, 0, 0])
-        c[1] += n
-        c[2] += open_n
-    per_area = [[code, title, n, done] for _pos, code, title, n, done in sorted(area_counts.values(), key=lambda c: c[0])]
-    per_org = [[code, name, n, open_n] for code, (name, n, open_n) in sorted(org_counts.items())]
-    return {"per_area": per_area, "per_org": per_org, "total": total, "overdue_count": overdue_count, "awaiting_count": awaiting_count}
-
-
-def _hydrate(user: User, summary: dict) -> dict:
-    """The listed rows of a cached summary, by primary key, still under the visibility rule."""
-    visible = visible_clause(user)
-    ids = {*summary["mine"], *summary["overdue"], *summary["soon"]}
-    items = {i.id: i for i in db.session.scalars(_light(select(ActionItem).where(ActionItem.id.in_(ids), visible)))} if ids else {}
-    recent = {}
-    if summary["recent"]:
-        recent = {u.id: (u, title) for u, title in db.session.execute(
-            select(ProgressUpdate, ActionItem.title).join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
-            .where(ProgressUpdate.id.in_(summary["recent"]), visible).options(joinedload(ProgressUpdate.author)))}
-    return {**{k: [items[i] for i in summary[k] if i in items] for k in ("mine", "overdue", "soon")},
-            "recent": [recent[i] for i in summary["recent"] if i in recent]}
 
 
 def recommendation_choices() -> Select:

@@ -2,14 +2,13 @@
 from flask import Blueprint, render_template
 
 from ..access import current_viewer
-from ..actions import queries
 from ..extensions import db
 from ..i18n import today
 from ..reports import open_round
 
 bp = Blueprint("dashboard", __name__)
 
-from . import coordinator  # noqa: E402
+from . import coordinator, queries  # noqa: E402
 
 
 @bp.get("/")

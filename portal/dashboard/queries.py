@@ -1,0 +1,110 @@
+"""What the start page shows: my organisation's work, what is late or due soon, recent updates and the counts, each
+only over what the viewer may see. The listed rows' ids are cached per visibility scope and day; the counts in one part
+per owner organisation (a write recounts only the writer's items)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from models import OPEN_STATUSES, ActionItem, FocusArea, Organisation, ProgressUpdate, User, late_clause
+
+from ..actions.permissions import visible_clause
+from ..actions.queries import SORTS, light
+from ..cache import cache
+from ..extensions import db
+from ..i18n import today as amsterdam_today
+from ..visibility import scope as visibility_scope
+
+
+def dashboard(user: User, today: date | None = None) -> dict:
+    """Everything the start page shows, each number only over what the user may see.
+
+    What may be seen depends only on the organisation, so the ids of the listed rows are cached per organisation and
+    day (portal.cache; a hit costs two primary-key queries instead of four), and the counts in one part per owner
+    organisation (a write recounts only the writer's items).
+    """
+    today = today or amsterdam_today()  # the day in Europe/Amsterdam, as everywhere
+    fresh: dict = {}
+
+    def compute() -> dict:
+        listed, rows = _lists(user, today)
+        fresh.update(rows)  # a miss keeps the rows it loaded; a hit loads them by id
+        return listed
+
+    listed = cache().get_or_compute("dashboard", (today.isoformat(),), compute, scope=visibility_scope(user))
+    return {**(fresh or _hydrate(user, listed)), **_counts(user, today), "today": today}
+
+
+def _lists(user: User, today: date) -> tuple[dict, dict]:
+    visible = visible_clause(user)
+    open_ = ActionItem.status.in_(OPEN_STATUSES)
+    mine = db.session.scalars(light(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == user.organisation_id)
+                                     .order_by(*SORTS["due_date"]).limit(10))).all()
+    overdue = db.session.scalars(light(select(ActionItem).where(visible, late_clause(ActionItem.status, ActionItem.due_date, today))
+                                        .order_by(*SORTS["due_date"]).limit(10))).all()
+    soon = db.session.scalars(light(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
+                                                              ActionItem.due_date <= today + timedelta(days=14))
+                                     .order_by(*SORTS["due_date"]).limit(10))).all()
+    recent = db.session.execute(
+        select(ProgressUpdate, ActionItem.title)
+        .join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
+        .where(visible)
+        .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
+        .options(joinedload(ProgressUpdate.author))
+    ).all()
+    listed = {"mine": [i.id for i in mine], "overdue": [i.id for i in overdue], "soon": [i.id for i in soon], "recent": [u.id for u, _ in recent]}
+    return listed, {"mine": mine, "overdue": overdue, "soon": soon, "recent": recent}
+
+
+def _counts(user: User, today: date) -> dict:
+    """The counts per focus area, per organisation and in total (and the closures awaiting confirmation): one pass over
+    the visible items (per owner part), the names of the areas and organisations joined to the groups."""
+    open_ = ActionItem.status.in_(OPEN_STATUSES)
+    groups = (select(ActionItem.owner_organisation_id.label("org_id"), ActionItem.focus_area_id.label("area_id"),
+                     func.count(ActionItem.id).label("n"), func.count(ActionItem.id).filter(ActionItem.status == "done").label("done"),
+                     func.count(ActionItem.id).filter(open_).label("open"),
+                     func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)).label("late"),
+                     func.count(ActionItem.id).filter(ActionItem.status == "awaiting_confirmation").label("awaiting"))
+              .where(visible_clause(user)).group_by(ActionItem.owner_organisation_id, ActionItem.focus_area_id))
+
+    def compute(owners: list[int] | None) -> list[list]:
+        part = (groups if owners is None else groups.where(ActionItem.owner_organisation_id.in_(owners))).subquery()
+        stmt = (select(part.c.org_id, Organisation.code, Organisation.name, part.c.area_id, FocusArea.code, FocusArea.title,
+                       FocusArea.position, part.c.n, part.c.done, part.c.open, part.c.late, part.c.awaiting)
+                .join(Organisation, Organisation.id == part.c.org_id).outerjoin(FocusArea, FocusArea.id == part.c.area_id))
+        return [list(row) for row in db.session.execute(stmt)]
+
+    rows = cache().rows_per_owner("dashboard-counts-2", (today.isoformat(),), db.session, compute, scope=visibility_scope(user))
+    area_counts: dict = {}
+    org_counts: dict = {}
+    total = overdue_count = awaiting_count = 0
+    for _org_id, org_code, org_name, area_id, area_code, area_title, area_pos, n, done, open_n, late, awaiting in rows:
+        total += n
+        overdue_count += late
+        awaiting_count += awaiting
+        if area_id is not None:
+            c = area_counts.setdefault(area_id, [area_pos, area_code, area_title, 0, 0])
+            c[3] += n
+            c[4] += done
+        c = org_counts.setdefault(org_code, [org_name, 0, 0])
+        c[1] += n
+        c[2] += open_n
+    per_area = [[code, title, n, done] for _pos, code, title, n, done in sorted(area_counts.values(), key=lambda c: c[0])]
+    per_org = [[code, name, n, open_n] for code, (name, n, open_n) in sorted(org_counts.items())]
+    return {"per_area": per_area, "per_org": per_org, "total": total, "overdue_count": overdue_count, "awaiting_count": awaiting_count}
+
+
+def _hydrate(user: User, summary: dict) -> dict:
+    """The listed rows of a cached summary, by primary key, still under the visibility rule."""
+    visible = visible_clause(user)
+    ids = {*summary["mine"], *summary["overdue"], *summary["soon"]}
+    items = {i.id: i for i in db.session.scalars(light(select(ActionItem).where(ActionItem.id.in_(ids), visible)))} if ids else {}
+    recent = {}
+    if summary["recent"]:
+        recent = {u.id: (u, title) for u, title in db.session.execute(
+            select(ProgressUpdate, ActionItem.title).join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
+            .where(ProgressUpdate.id.in_(summary["recent"]), visible).options(joinedload(ProgressUpdate.author)))}
+    return {**{k: [items[i] for i in summary[k] if i in items] for k in ("mine", "overdue", "soon")},
+            "recent": [recent[i] for i in summary["recent"] if i in recent]}
