@@ -39,6 +39,12 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def bounded_int(raw: str | None, digits: int = 9) -> int | None:
+    """A whole number a person or a link gave as text (an id, a version, a page), or None when it is not one or longer
+    than `digits` (so it always fits the database's integer)."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= digits else None
+
+
 def _bad_text(value: str) -> bool:
     return bool(_BAD_CHARS.search(value))
 

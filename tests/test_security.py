@@ -194,3 +194,13 @@ def test_the_probe_answers_before_the_request_machinery(app_with, portal_toml):
     head = client.head("/healthz")
     assert (head.status_code, head.data) == (200, b"")
     assert client.post("/healthz").status_code in (400, 405) and seen == ["/healthz"]
+
+
+def test_numbers_in_other_digits_are_no_numbers_and_no_error(app, loaded, make_user, login_as):
+    """'²' and Arabic-Indic digits pass str.isdigit() but are no id: one shared reader (inputs.bounded_int) refuses them."""
+    from portal.inputs import bounded_int
+
+    assert [bounded_int(v) for v in ("12", "²", "١٢", "1234567890", "", None)] == [12, None, None, None, None, None]
+    client = login_as(app.test_client(), make_user("JENV", role="coordinator"))
+    for url in ("/framework?framework=²", "/admin/audit?user=١٢"):
+        assert client.get(url).status_code < 500, url

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from models import AuditEvent, User
 
 from ..i18n import AMSTERDAM
+from ..inputs import bounded_int
 
 PER_PAGE = 50
 # Events about these objects carry content (titles, texts, figures): values are never shown to admins.
@@ -75,7 +76,7 @@ class Filters:
     def from_args(cls, args) -> Filters:
         def number(name):
             raw = args.get(name, "")
-            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+            return bounded_int(raw)
 
         def day(name):
             try:

@@ -12,6 +12,7 @@ from ..focus_areas import by_code
 from ..framework import content, imports
 from ..framework import queries as fq
 from ..i18n import today
+from ..inputs import bounded_int
 from ..sheets import SheetError
 from . import bp
 from .helpers import _if_match, body_of, posted_mapping, service_call, stale_body, uploaded_file, versioned
@@ -125,7 +126,7 @@ def import_recommendations():
     """Recommendations of one document from CSV or XLSX (multipart: file, source_id, optional mapping, commit): a preview per
     line unless commit=true; nothing is stored when any line is refused (422 names every bad line)."""
     raw_source = request.form.get("source_id", "")
-    source = db.session.get(Source, int(raw_source)) if raw_source.isdigit() and len(raw_source) < 10 else None
+    source = db.session.get(Source, source_id) if (source_id := bounded_int(raw_source)) else None
     if source is None:
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"source_id": "Kies een bestaand document."})
     filename, raw = uploaded_file()

@@ -20,6 +20,7 @@ from ..framework import queries as framework_queries
 from ..framework.forms import RecommendationForm, SourceForm
 from ..framework.permissions import can_weigh
 from ..i18n import today
+from ..inputs import bounded_int
 from ..writes import page_write
 from . import bp
 
@@ -113,7 +114,7 @@ def source_save(source_id: int | None = None):
 
 def _recommendation_data() -> dict:
     raw = request.form.get("number", "").strip()
-    return {"number": int(raw) if raw.isdigit() and len(raw) < 10 else raw or None, "kind": request.form.get("kind"),
+    return {"number": bounded_int(raw) if bounded_int(raw) is not None else raw or None, "kind": request.form.get("kind"),
             "text": request.form.get("text"), "addressees": request.form.getlist("addressees"),
             "focus_areas": request.form.getlist("focus_areas"), "retired": "retired" in request.form, "reason": request.form.get("reason")}
 

@@ -21,6 +21,7 @@ from ..framework.goals import ASSESSMENTS, DIRECTION_TEXT
 from ..framework.permissions import can_weigh
 from ..framework.state import STATE_TEXT, recommendation_state
 from ..i18n import today
+from ..inputs import bounded_int
 from ..reports import services as report_services
 from ..writes import page_write
 from . import bp
@@ -104,7 +105,7 @@ def record_response(rec_id: int):
     rec = _recommendation(rec_id)
     form = ResponseForm()
     raw = request.form.get("base_response", "")
-    base = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    base = bounded_int(raw)
     try:
         with page_write():
             followup.record_response(db.session, viewer, rec, request.form.to_dict(), base)
@@ -124,7 +125,7 @@ def relate(rec_id: int):
         abort(403)
     rec = _recommendation(rec_id)
     raw = request.form.get("related", "")
-    other = db.session.get(Recommendation, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    other = db.session.get(Recommendation, rec) if (rec := bounded_int(raw)) else None
     if other is None:
         flash(_("Kies een aanbeveling."), "error")
         return redirect(url_for("followup.recommendation", rec_id=rec_id) + "#samenhang"), 303
@@ -205,7 +206,7 @@ def parliament_save(pid: int | None = None):
         abort(403)
     commitment = _load(pid) if pid is not None else None
     raw = request.form.get("version", "")
-    base = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    base = bounded_int(raw)
     try:
         with page_write():
             saved = parliament.save_commitment(db.session, viewer, request.form.to_dict(), today(), commitment, base)

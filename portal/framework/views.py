@@ -18,6 +18,7 @@ from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version, ids_prefixed
 from ..i18n import today
+from ..inputs import bounded_int
 from ..visibility import can_view_indicator
 from ..writes import page_write
 from . import bp, content, frameworks, goals, queries, rollup
@@ -32,7 +33,7 @@ def _chosen_framework():
     """?framework=<id> (a bounded whole number; anything else is the default): the framework in force today by default.
     Returns (chosen, in force today, every framework)."""
     raw = request.args.get("framework", "")
-    framework_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    framework_id = bounded_int(raw)
     frameworks = queries.all_frameworks(db.session)
     fw = queries.choose(frameworks, today(), framework_id)
     if framework_id is not None and fw is None:
@@ -219,7 +220,7 @@ def new_framework():
     errors, values = {}, {}
     if request.method == "POST":
         values = request.form.to_dict()
-        chosen = {int(v) for v in request.form.getlist("carry") if v.isdigit() and len(v) < 10}
+        chosen = {n for v in request.form.getlist("carry") if (n := bounded_int(v)) is not None}
         try:
             with page_write():
                 created = frameworks.create(db.session, viewer, values, earlier, chosen)
@@ -229,5 +230,5 @@ def new_framework():
             flash(_("Het beleidskader is aangemaakt."), "success")
             return redirect(url_for("framework.overview", framework=created.id)), 303
     return render_template("framework/new.html", earlier=earlier, errors=errors, values=values,
-                           carried={int(v) for v in request.form.getlist("carry") if v.isdigit() and len(v) < 10} if request.method == "POST" else None), \
+                           carried={n for v in request.form.getlist("carry") if (n := bounded_int(v)) is not None} if request.method == "POST" else None), \
         422 if errors else 200

@@ -18,6 +18,7 @@ from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version
 from ..i18n import today
+from ..inputs import bounded_int
 from ..visibility import indicator_clause
 from ..writes import page_write
 from . import bp, services
@@ -64,8 +65,8 @@ def _data() -> dict:
     data = {k: request.form.get(k) for k in ("title", "unit", "definition", "producer", "owner_organisation", "visibility")}
     data["producer_organisation"] = request.form.get("producer_organisation") or None
     data["focus_area"] = request.form.get("focus_area") or None
-    data["frequency_months"] = int(raw_frequency) if raw_frequency.isdigit() and len(raw_frequency) < 4 else (None if not raw_frequency else -1)
-    data["responsible_user_id"] = int(raw_person) if raw_person.isdigit() and len(raw_person) < 10 else (None if not raw_person else -1)
+    data["frequency_months"] = (bounded_int(raw_frequency, 3) or -1) if raw_frequency else None
+    data["responsible_user_id"] = (bounded_int(raw_person) or -1) if raw_person else None
     return data
 
 

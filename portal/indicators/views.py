@@ -24,6 +24,7 @@ from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, at_most, ids_prefixed
 from ..i18n import today
+from ..inputs import bounded_int
 from ..periods import period_kind
 from ..sheets import MAX_BYTES, SheetError
 from ..visibility import indicator_clause
@@ -146,7 +147,7 @@ def correct(key: str, measurement_id: int):
         abort(403)
     form = CorrectionForm()
     raw = form.version.data or ""
-    base = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    base = bounded_int(raw)
     try:
         with page_write():
             services.correct_measurement(db.session, viewer, indicator, measurement, form.value.data, form.reason.data, base)
