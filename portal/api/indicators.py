@@ -13,6 +13,7 @@ from ..access import current_viewer, get_or_404
 from ..extensions import db
 from ..i18n import today
 from ..indicators import bulk
+from ..indicators import catalogue as indicator_catalogue
 from ..indicators import services as indicator_services
 from ..visibility import indicator_clause
 from . import bp
@@ -84,7 +85,7 @@ def create_indicator():
     """A new indicator (coordinators); whoever creates it must be able to see it afterwards (else 422)."""
     body = body_of(INDICATOR_TYPES)
     with service_call("Alleen coördinatoren maken indicatoren."):
-        indicator = indicator_services.save_indicator(db.session, current_viewer(), body, today())
+        indicator = indicator_catalogue.save_indicator(db.session, current_viewer(), body, today())
     response = _indicator_response(indicator, 201)
     response.headers["Location"] = f"/api/v1/indicators/{indicator.key}"
     return response
@@ -98,7 +99,7 @@ def change_indicator(key: str):
     body = body_of({k: v for k, v in INDICATOR_TYPES.items() if k != "key"})
     base = _if_match(required=False)
     with service_call("Alleen de eigenaar van de indicator bepaalt wie hem ziet."):
-        indicator_services.save_indicator(db.session, current_viewer(), body, today(), indicator, base)
+        indicator_catalogue.save_indicator(db.session, current_viewer(), body, today(), indicator, base)
     return _indicator_response(indicator)
 
 

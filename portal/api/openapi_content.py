@@ -5,7 +5,7 @@ from __future__ import annotations
 from models import ANSWER_STATUSES, INDICATOR_VISIBILITIES, RECOMMENDATION_KINDS, SOURCE_KINDS
 
 from .. import limits
-from ..indicators.services import FREQUENCIES, KEY_PATTERN
+from ..indicators.catalogue import FREQUENCIES, KEY_PATTERN
 from ..reports.letter import LIMITS as LETTER_LIMITS
 
 

@@ -21,7 +21,7 @@ from ..i18n import today
 from ..inputs import bounded_int
 from ..visibility import indicator_clause
 from ..writes import page_write
-from . import bp, services
+from . import bp, catalogue
 
 VISIBILITY_TEXT = {"public": _l("Iedereen die inlogt"), "mdt": _l("De MDT-partners"), "organisation": _l("Alleen de eigen organisatie")}
 FREQUENCY_TEXT = {"": _l("Geen vast ritme"), "1": _l("Elke maand"), "3": _l("Elk kwartaal"), "12": _l("Elk jaar")}
@@ -101,7 +101,7 @@ def create():
     _coordinator()
     try:
         with page_write():
-            indicator = services.save_indicator(db.session, current_viewer(), {**_data(), "key": request.form.get("key", "").strip()}, today())
+            indicator = catalogue.save_indicator(db.session, current_viewer(), {**_data(), "key": request.form.get("key", "").strip()}, today())
     except ValidationFailed as exc:
         return _page(None, IndicatorForm(), exc.fields, 422)
     flash(_("De indicator is aangemaakt."), "success")
@@ -130,7 +130,7 @@ def save(key: str):
         data.pop("owner_organisation")
     try:
         with page_write():
-            services.save_indicator(db.session, current_viewer(), data, today(), indicator, form_version())
+            catalogue.save_indicator(db.session, current_viewer(), data, today(), indicator, form_version())
     except ValidationFailed as exc:
         return _page(_visible(key), IndicatorForm(), exc.fields, 422)
     except VersionConflict:
