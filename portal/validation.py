@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Organisation, User
+from models import Organisation, Source, User
 
 
 def text(fields: dict[str, str], name: str, value, label: str, maximum: int, required: bool = True) -> str:
@@ -35,6 +35,16 @@ def organisation(session: Session, fields: dict[str, str], name: str, value, par
         Organisation.code == value, *([Organisation.kind == "partner"] if partner else []))).first() if isinstance(value, str) else None
     if found is None:
         fields[name] = _("Deze organisatie bestaat niet.")
+    return found
+
+
+def source(session: Session, fields: dict[str, str], name: str, key) -> Source | None:
+    """The document a field names by its key ("" or None: none), else None with a message in `fields[name]`."""
+    if key in (None, ""):
+        return None
+    found = session.scalars(select(Source).where(Source.key == str(key))).first()
+    if found is None:
+        fields[name] = _("Dit document is niet bekend.")
     return found
 
 

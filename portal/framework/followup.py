@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import STANCES, ActionItem, ProgressUpdate, Recommendation, RecommendationResponse, Source, User, action_item_recommendations, recommendation_links
+from models import STANCES, ActionItem, ProgressUpdate, Recommendation, RecommendationResponse, User, action_item_recommendations, recommendation_links
 
-from .. import audit, limits
+from .. import audit, limits, validation
 from ..actions.permissions import visible_clause
 from ..errors import NotAllowed, ValidationFailed, VersionConflict
 from ..i18n import AMSTERDAM
@@ -77,11 +77,7 @@ def record_response(session: Session, actor: User, rec: Recommendation, data: di
             responded_on = date.fromisoformat(str(data["responded_on"]))
         except ValueError:
             fields["responded_on"] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
-    document = None
-    if data.get("document"):
-        document = session.scalars(select(Source).where(Source.key == str(data["document"]))).first()
-        if document is None:
-            fields["document"] = str(_l("Dit document is niet bekend."))
+    document = validation.source(session, fields, "document", data.get("document"))
     document_title = clean_text(fields, "document_title", data.get("document_title"), _("De titel van het document"), limits.DOCUMENT_TITLE, required=False)
     kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
     url = clean_text(fields, "url", data.get("url"), _("De link"), limits.URL, required=False)

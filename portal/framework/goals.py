@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Source, Target, User, indicator_commitments
+from models import TARGET_DIRECTIONS, Commitment, Indicator, Measurement, Target, User, indicator_commitments
 
 from .. import audit, limits, validation
 from ..errors import NotAllowed, ValidationFailed
@@ -96,68 +96,92 @@ def history(session: Session, commitment_id: int) -> list[Target]:
                                          joinedload(Target.source))))
 
 
+def _id(record) -> int | None:
+    return record.id if record is not None else None
+
+
+def _text(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _period(fields: dict[str, str], raw, today: date) -> tuple[str, date, date]:
+    try:
+        return parse_period(raw or "")
+    except ValueError as exc:
+        fields["period"] = str(exc)
+        return "", today, today
+
+
+def _target_value(fields: dict[str, str], given) -> Decimal | None:
+    raw = str(given if given is not None else "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+        if not value.is_finite() or abs(value) >= Decimal("1e14"):
+            raise InvalidOperation
+    except InvalidOperation:
+        fields["value"] = str(_l("Vul een getal in, bijvoorbeeld 25 of 12,5."))
+        return None
+    return value
+
+
+def _visible_indicator(session: Session, actor: User, fields: dict[str, str], key) -> Indicator | None:
+    """The indicator a target measures by; one the actor may not see does not exist for it."""
+    if not key:
+        return None
+    indicator = session.scalars(select(Indicator).where(Indicator.key == str(key))).first()
+    if indicator is None or not can_view_indicator(actor, indicator):
+        fields["indicator"] = str(_l("Deze indicator bestaat niet."))
+        return None
+    return indicator
+
+
+def _latest(session: Session, commitment: Commitment, period: str, indicator: Indicator | None) -> Target | None:
+    """The decision in force for this commitment, period and indicator before this one."""
+    return session.scalars(select(Target).where(Target.commitment_id == commitment.id, Target.period == period,
+                                                Target.indicator_id == (indicator.id if indicator else None))
+                           .order_by(Target.valid_from.desc(), Target.id.desc())).first()
+
+
+def _measured_by(session: Session, commitment: Commitment, indicator: Indicator) -> None:
+    """A target that names an indicator links the commitment to it (once)."""
+    if session.execute(select(indicator_commitments).where(indicator_commitments.c.indicator_id == indicator.id,
+                                                           indicator_commitments.c.commitment_id == commitment.id)).first() is None:
+        session.execute(indicator_commitments.insert().values(indicator_id=indicator.id, commitment_id=commitment.id))
+
+
 def set_target(session: Session, actor: User, commitment: Commitment, data: dict, today: date) -> Target:
     """A coordinator sets, changes or withdraws (empty value) the target of a period. Always a new row; a change needs a reason."""
     if not can_weigh(actor):
         raise NotAllowed("only coordinators set targets")
     fields: dict[str, str] = {}
-    try:
-        label, start, end = parse_period(data.get("period") or "")
-    except ValueError as exc:
-        fields["period"] = str(exc)
-        label, start, end = "", today, today
-    raw = str(data.get("value") if data.get("value") is not None else "").strip().replace(",", ".")
-    value = None
-    if raw:
-        try:
-            value = Decimal(raw)
-            if not value.is_finite() or abs(value) >= Decimal("1e14"):
-                raise InvalidOperation
-        except InvalidOperation:
-            fields["value"] = str(_l("Vul een getal in, bijvoorbeeld 25 of 12,5."))
+    label, start, end = _period(fields, data.get("period"), today)
+    value = _target_value(fields, data.get("value"))
     direction = data.get("direction") or "at_least"
     if direction not in TARGET_DIRECTIONS:
         fields["direction"] = str(_l("Kies 'ten minste' of 'hoogstens'."))
     unit = clean_text(fields, "unit", data.get("unit"), _("De eenheid"), limits.UNIT)
-    indicator = None
-    if data.get("indicator"):
-        indicator = session.scalars(select(Indicator).where(Indicator.key == str(data["indicator"]))).first()
-        if indicator is None or not can_view_indicator(actor, indicator):  # one the actor may not see does not exist for it
-            fields["indicator"] = str(_l("Deze indicator bestaat niet."))
+    indicator = _visible_indicator(session, actor, fields, data.get("indicator"))
     organisation = validation.organisation(session, fields, "organisation", data.get("organisation"))
-    valid_from = data.get("valid_from") or today
-    if isinstance(valid_from, str):
-        try:
-            valid_from = date.fromisoformat(valid_from)
-        except ValueError:
-            fields["valid_from"] = str(_l("Vul een geldige datum in."))
-            valid_from = today
+    valid_from = validation.day(fields, "valid_from", data.get("valid_from")) or today
     reason = clean_text(fields, "reason", data.get("reason"), _("De reden"), limits.REASON, required=False)
     note = clean_text(fields, "note", data.get("note"), _("De toelichting"), limits.REASON, required=False)
-    source = None
-    if data.get("source"):
-        source = session.scalars(select(Source).where(Source.key == str(data["source"]))).first()
-        if source is None:
-            fields["source"] = str(_l("Dit document is niet bekend."))
-    previous = session.scalars(select(Target).where(Target.commitment_id == commitment.id, Target.period == label,
-                                                    Target.indicator_id == (indicator.id if indicator else None))
-                               .order_by(Target.valid_from.desc(), Target.id.desc())).first() if label else None
+    source = validation.source(session, fields, "source", data.get("source"))
+    previous = _latest(session, commitment, label, indicator) if label else None
     if previous is not None and not reason:
         fields["reason"] = str(_l("Geef aan waarom het doel verandert."))
     if previous is None and value is None and "value" not in fields:
         fields["value"] = str(_l("Vul de waarde van het doel in."))
     if fields:
         raise ValidationFailed(fields)
-    target = Target(commitment_id=commitment.id, indicator_id=indicator.id if indicator else None,
-                    organisation_id=organisation.id if organisation else None, period=label, period_start=start, period_end=end,
-                    value=value, unit=unit, direction=direction, valid_from=valid_from, reason=reason,
-                    note=note, source_id=source.id if source else None, set_by_id=actor.id, recorded_at=datetime.now(UTC))
+    target = Target(commitment_id=commitment.id, indicator_id=_id(indicator), organisation_id=_id(organisation), period=label,
+                    period_start=start, period_end=end, value=value, unit=unit, direction=direction, valid_from=valid_from, reason=reason,
+                    note=note, source_id=_id(source), set_by_id=actor.id, recorded_at=datetime.now(UTC))
     session.add(target)
-    if indicator is not None and session.execute(select(indicator_commitments).where(
-            indicator_commitments.c.indicator_id == indicator.id, indicator_commitments.c.commitment_id == commitment.id)).first() is None:
-        session.execute(indicator_commitments.insert().values(indicator_id=indicator.id, commitment_id=commitment.id))
+    if indicator is not None:
+        _measured_by(session, commitment, indicator)
     session.flush()
     audit.record("framework.target_set", session=session, actor=actor, entity_type="commitment", entity_id=commitment.id, period=label,
-                 value=str(value) if value is not None else None, before=str(previous.value) if previous and previous.value is not None else None,
-                 reason=reason)
+                 value=_text(value), before=_text(previous.value if previous else None), reason=reason)
     return target

@@ -116,11 +116,7 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
     if closed_on and closed_on > today:
         fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
     owner = validation.organisation(session, fields, "owner_organisation", data.get("owner_organisation"))
-    fulfilled_by = None
-    if data.get("fulfilled_by"):
-        fulfilled_by = session.scalars(select(Source).where(Source.key == str(data["fulfilled_by"]))).first()
-        if fulfilled_by is None:
-            fields["fulfilled_by"] = str(_l("Dit document is niet bekend."))
+    fulfilled_by = validation.source(session, fields, "fulfilled_by", data.get("fulfilled_by"))
     fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), _("De toelichting"), limits.REASON, required=False)
     made_in = clean_text(fields, "made_in", data.get("made_in"), _("Waar het is toegezegd"), limits.PLACE, required=False)
     member = clean_text(fields, "member", data.get("member"), _("Het Kamerlid"), limits.NAME, required=False)
