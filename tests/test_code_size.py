@@ -32,7 +32,6 @@ STILL_COMPLEX = {
     "portal/framework/content.py:save_recommendation": 23,
     "portal/framework/frameworks.py:create": 22,
     "portal/framework/imports.py:preview": 20,
-    "portal/framework/parliament.py:save_commitment": 24,
     "portal/framework/views.py:_commitment_page": 18,
     "portal/indicators/services.py:_breakdown": 21,
     "portal/indicators/services.py:add_measurement": 17,

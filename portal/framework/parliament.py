@@ -86,6 +86,27 @@ def linked_items(session: Session, viewer: User, commitment_ids: list[int]) -> d
     return out
 
 
+def _due(fields: dict[str, str], label: str) -> tuple[date | None, date | None]:
+    """The dates a term in words stands for ("medio 2022")."""
+    if not label:
+        return None, None
+    try:
+        return due_range(label)
+    except ValueError as exc:
+        fields["due"] = str(exc)
+        return None, None
+
+
+def _closed_on(fields: dict[str, str], status: str, raw, today: date) -> date | None:
+    """When a closed toezegging or motie was closed (today when not given); an open one has no date."""
+    closed_on = clean_day(fields, "closed_on", raw)
+    if closed_on and closed_on > today:
+        fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
+    if status not in CLOSED:
+        return None
+    return closed_on or (today if "closed_on" not in fields else None)
+
+
 def save_commitment(session: Session, actor: User, data: dict, today: date, commitment: ParliamentCommitment | None = None,
                     base_version: int | None = None) -> ParliamentCommitment:
     """Create (commitment None) or change a toezegging or motie; a change names the version it was based on."""
@@ -100,21 +121,12 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
     text = clean_text(fields, "text", data.get("text"), _("De tekst"), limits.TEXT)
     kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
     due_label = clean_text(fields, "due", data.get("due"), _("De termijn"), limits.DUE, required=False)
-    due_start = due_end = None
-    if due_label:
-        try:
-            due_start, due_end = due_range(due_label)
-        except ValueError as exc:
-            fields["due"] = str(exc)
+    due_start, due_end = _due(fields, due_label)
     made_on = clean_day(fields, "made_on", data.get("made_on"))
     status = data.get("status") or "open"
     if status not in PARLIAMENT_STATUSES:
         fields["status"] = str(_l("Kies open, nagekomen, deels nagekomen of vervallen."))
-    closed_on = clean_day(fields, "closed_on", data.get("closed_on"))
-    if status in CLOSED and closed_on is None and "closed_on" not in fields:
-        closed_on = today
-    if closed_on and closed_on > today:
-        fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
+    closed_on = _closed_on(fields, status, data.get("closed_on"), today)
     owner = validation.organisation(session, fields, "owner_organisation", data.get("owner_organisation"))
     fulfilled_by = validation.source(session, fields, "fulfilled_by", data.get("fulfilled_by"))
     fulfilled_note = clean_text(fields, "fulfilled_note", data.get("fulfilled_note"), _("De toelichting"), limits.REASON, required=False)
@@ -135,11 +147,8 @@ def save_commitment(session: Session, actor: User, data: dict, today: date, comm
     commitment.kind, commitment.text, commitment.kamerstuk = kind, text, kamerstuk
     commitment.due_label, commitment.due_start, commitment.due_end = due_label, due_start, due_end
     commitment.made_on, commitment.status = made_on, status
-    commitment.closed_on = closed_on if status in CLOSED else None
-    commitment.made_in, commitment.member = made_in, member
-    commitment.owner_organisation_id = owner.id if owner else None
-    commitment.fulfilled_by_source_id = fulfilled_by.id if fulfilled_by else None
-    commitment.fulfilled_note = fulfilled_note
+    commitment.closed_on, commitment.made_in, commitment.member = closed_on, made_in, member
+    commitment.owner_organisation, commitment.fulfilled_by, commitment.fulfilled_note = owner, fulfilled_by, fulfilled_note
     save(session, commitment)
     if item_ids is not None:
         _relink(session, actor, commitment, item_ids)
