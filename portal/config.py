@@ -114,77 +114,74 @@ def _provider(raw: dict, index: int, env: dict[str, str]) -> OIDCProvider:
     return OIDCProvider(**data)
 
 
+def _read_toml(env: dict[str, str]) -> dict:
+    if not env.get("PORTAL_CONFIG"):
+        return {}
+    path = Path(env["PORTAL_CONFIG"])
+    try:
+        toml = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"PORTAL_CONFIG {path}: {exc}") from exc
+    unknown_sections = set(toml) - {"oidc", "limits", "session", "uploads", "records"}
+    if unknown_sections:
+        raise ConfigError(f"unknown sections in PORTAL_CONFIG: {sorted(unknown_sections)}")
+    return toml
+
+
+def _section(toml: dict, name: str, known) -> dict:
+    """A [section] of the file, refused when it names a key the portal does not know."""
+    raw = toml.get(name, {})
+    if set(raw) - set(known):
+        raise ConfigError(f"unknown keys in [{name}]: {sorted(set(raw) - set(known))}")
+    return raw
+
+
+def _providers(toml: dict, env: dict[str, str]) -> tuple[OIDCProvider, ...]:
+    oidc = _section(toml, "oidc", {"providers"})
+    providers = tuple(_provider(p, i, env) for i, p in enumerate(oidc.get("providers", [])))
+    names = [p.name for p in providers]
+    if len(names) != len(set(names)):
+        raise ConfigError("provider names must be unique")
+    return providers
+
+
+def _checked_sections(toml: dict) -> dict:
+    """[limits], [session], [uploads] and [records], each within its bounds."""
+    session_settings = SessionSettings(**_section(toml, "session", SessionSettings.__dataclass_fields__))
+    if session_settings.idle_minutes < 1 or session_settings.absolute_hours < 1:
+        raise ConfigError("[session] idle_minutes and absolute_hours must be positive")
+    uploads = Uploads(**_section(toml, "uploads", {"max_mb"}))
+    if not isinstance(uploads.max_mb, int) or not 1 <= uploads.max_mb <= 500:
+        raise ConfigError("[uploads] max_mb must be a whole number from 1 to 500")
+    records = Records(**_section(toml, "records", Records.__dataclass_fields__))
+    if any(not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 100 for v in vars(records).values()):
+        raise ConfigError("[records] retention is a whole number of years from 1 to 100")
+    return {"limits": Limits(**_section(toml, "limits", Limits.__dataclass_fields__)), "session": session_settings, "uploads": uploads,
+            "records": records}
+
+
 def load_settings(env: dict[str, str] | None = None, overrides: dict | None = None) -> Settings:
     """Read settings once at start. `overrides` is for tests and tools."""
     env = dict(os.environ if env is None else env)
     unknown = {k for k in env if k.startswith("PORTAL_")} - KNOWN_PORTAL_KEYS
     if unknown:
         raise ConfigError(f"unknown environment variables: {', '.join(sorted(unknown))}")
-
     portal_env = env.get("PORTAL_ENV", "development")
     if portal_env not in ("development", "production", "test"):
         raise ConfigError("PORTAL_ENV must be development, production or test")
-
-    toml: dict = {}
-    if env.get("PORTAL_CONFIG"):
-        path = Path(env["PORTAL_CONFIG"])
-        try:
-            toml = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"PORTAL_CONFIG {path}: {exc}") from exc
-    unknown_sections = set(toml) - {"oidc", "limits", "session", "uploads", "records"}
-    if unknown_sections:
-        raise ConfigError(f"unknown sections in PORTAL_CONFIG: {sorted(unknown_sections)}")
-    oidc = toml.get("oidc", {})
-    if set(oidc) - {"providers"}:
-        raise ConfigError(f"unknown keys in [oidc]: {sorted(set(oidc) - {'providers'})}")
-    providers = tuple(_provider(p, i, env) for i, p in enumerate(oidc.get("providers", [])))
-    names = [p.name for p in providers]
-    if len(names) != len(set(names)):
-        raise ConfigError("provider names must be unique")
-    raw_limits = toml.get("limits", {})
-    if set(raw_limits) - set(Limits.__dataclass_fields__):
-        raise ConfigError(f"unknown keys in [limits]: {sorted(set(raw_limits) - set(Limits.__dataclass_fields__))}")
-
-    raw_session = toml.get("session", {})
-    if set(raw_session) - set(SessionSettings.__dataclass_fields__):
-        raise ConfigError(f"unknown keys in [session]: {sorted(set(raw_session) - set(SessionSettings.__dataclass_fields__))}")
-    session_settings = SessionSettings(**raw_session)
-    if session_settings.idle_minutes < 1 or session_settings.absolute_hours < 1:
-        raise ConfigError("[session] idle_minutes and absolute_hours must be positive")
-
-    raw_uploads = toml.get("uploads", {})
-    if set(raw_uploads) - {"max_mb"}:
-        raise ConfigError(f"unknown keys in [uploads]: {sorted(set(raw_uploads) - {'max_mb'})}")
-    uploads = Uploads(**raw_uploads)
-    if not isinstance(uploads.max_mb, int) or not 1 <= uploads.max_mb <= 500:
-        raise ConfigError("[uploads] max_mb must be a whole number from 1 to 500")
-
-    raw_records = toml.get("records", {})
-    if set(raw_records) - set(Records.__dataclass_fields__):
-        raise ConfigError(f"unknown keys in [records]: {sorted(set(raw_records) - set(Records.__dataclass_fields__))}")
-    records = Records(**raw_records)
-    if any(not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 100 for v in vars(records).values()):
-        raise ConfigError("[records] retention is a whole number of years from 1 to 100")
-
+    toml = _read_toml(env)
     secret_key = env.get("SECRET_KEY", "")
-    if not secret_key:
-        if portal_env == "production":
-            raise ConfigError("SECRET_KEY is required when PORTAL_ENV=production")
-        secret_key = secrets.token_urlsafe(32)
-
+    if not secret_key and portal_env == "production":
+        raise ConfigError("SECRET_KEY is required when PORTAL_ENV=production")
     values = dict(
         env=portal_env,
         database_url=env.get("DATABASE_URL") or Settings.database_url,
-        secret_key=secret_key,
+        secret_key=secret_key or secrets.token_urlsafe(32),
         base_url=env.get("PORTAL_BASE_URL", Settings.base_url).rstrip("/"),
         redis_url=env.get("REDIS_URL") or None,
         smtp_url=env.get("SMTP_URL") or None,
-        providers=providers,
-        limits=Limits(**raw_limits),
-        session=session_settings,
-        uploads=uploads,
-        records=records,
+        providers=_providers(toml, env),
+        **_checked_sections(toml),
     )
     values.update(overrides or {})
     settings = Settings(**values)

@@ -24,7 +24,6 @@ STILL_COMPLEX = {
     "portal/auth/views.py:callback": 18,
     "portal/cache.py:Cache.rows_per_owner": 25,
     "portal/charts.py:line_chart": 20,
-    "portal/config.py:load_settings": 33,
     "portal/demo.py:_items": 18,
     "portal/followup/state.py:_answer": 23,
     "portal/followup/views.py:_recommendation_page": 18,
