@@ -214,7 +214,7 @@ def backup(path: Path) -> None:
     url = make_url(current_app.config["PORTAL_SETTINGS"].database_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
+        source = sqlite3.connect(url.database or ":memory:")
         target = sqlite3.connect(path)
         try:
             with target:

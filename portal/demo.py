@@ -84,7 +84,7 @@ def _people(session: Session, orgs) -> tuple[list, dict[int, list[int]]]:
     by_org: dict[int, list[int]] = {}
     for uid, org_id in people:
         by_org.setdefault(org_id, []).append(uid)
-    return people, by_org
+    return list(people), by_org
 
 
 def _meetings(session: Session, rng: random.Random, orgs, items: int, now: datetime) -> tuple[int, int, dict[str, int]]:

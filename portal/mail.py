@@ -23,7 +23,7 @@ def send(smtp_url: str | None, to: str, subject: str, body: str) -> None:
     if parts.scheme not in ("smtp", "smtps"):
         raise ValueError("SMTP_URL must be smtp://host:port or smtps://host:port")
     cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with cls(parts.hostname, parts.port or (465 if parts.scheme == "smtps" else 25), timeout=15) as smtp:
+    with cls(parts.hostname or "localhost", parts.port or (465 if parts.scheme == "smtps" else 25), timeout=15) as smtp:
         if parts.username:
             smtp.login(parts.username, parts.password or "")
         smtp.send_message(message)

@@ -145,13 +145,13 @@ def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool 
     count = _count(user, f, base)
     load = _eager if full else light
     items = db.session.scalars(load(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return items, count
+    return list(items), count
 
 
 def _count(user: User | None, f: Filters, base: Select) -> int:
     """The total under the filters, cached per organisation, day and filter set, in one part per owner (portal.cache)."""
     if user is None:
-        return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None))
+        return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)) or 0
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
     per_owner = base.with_only_columns(ActionItem.owner_organisation_id, func.count(ActionItem.id)).order_by(None) \
         .group_by(ActionItem.owner_organisation_id)
@@ -165,7 +165,7 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
-    return db.session.scalars(_eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)).all()
+    return list(db.session.scalars(_eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)))
 
 
 def history(item: ActionItem) -> Select:

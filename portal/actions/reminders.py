@@ -19,9 +19,9 @@ WINDOW_DAYS = 7
 def _recipients(session: Session, item: ActionItem) -> list[User]:
     if item.assignee is not None and item.assignee.is_active:
         return [item.assignee]
-    return session.scalars(select(User).where(User.organisation_id == item.owner_organisation_id,
-                                              User.is_active.is_(True), User.role.in_(("member", "coordinator")),
-                                              User.email.is_not(None))).all()
+    return list(session.scalars(select(User).where(User.organisation_id == item.owner_organisation_id,
+                                                   User.is_active.is_(True), User.role.in_(("member", "coordinator")),
+                                                   User.email.is_not(None))))
 
 
 def send_reminders(session: Session, today: date, smtp_url: str | None, base_url: str) -> dict[str, int]:
@@ -57,6 +57,6 @@ def send_reminders(session: Session, today: date, smtp_url: str | None, base_url
         subject = f"MDT-portaal: {len(user_items)} {'actie vraagt' if len(user_items) == 1 else 'acties vragen'} uw aandacht"
         if overdue:
             subject += f" ({overdue} te laat)"
-        mail.send(smtp_url, user.email, subject, "\n".join(lines))
+        mail.send(smtp_url, user.email or "", subject, "\n".join(lines))
         sent += 1
     return {"emails": sent, "items": sum(len(v[1]) for v in per_user.values())}

@@ -89,7 +89,7 @@ def _if_match(required: bool = True) -> int | None:
     return int(value)
 
 
-def _refuse_unknown(body: dict, allowed: set[str], read_only: set[str] = frozenset()) -> None:
+def _refuse_unknown(body: dict, allowed: set[str], read_only: frozenset[str] | set[str] = frozenset()) -> None:
     """422 naming every field the endpoint does not take (read-only fields say so)."""
     unknown = set(body) - allowed
     if unknown:

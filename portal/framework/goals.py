@@ -63,7 +63,7 @@ def standing(target: Target, figures: dict[str, tuple[date, Decimal | None]], as
     """figures: the indicator's measurements known on the date, period label -> (period end, value). A target is compared
     with the figure of its own period only: no figure of another year or a quarter stands in ("nog geen cijfer over 2026")."""
     own = figures.get(target.period)
-    if own is None or own[1] is None:
+    if own is None or own[1] is None or target.value is None:
         return Standing(target, None, None, "geen_cijfer")
     met = meets(target.direction, own[1], target.value)
     return Standing(target, own[1], target.period, "gehaald" if met else "niet_gehaald")
@@ -79,12 +79,12 @@ def standings(session: Session, commitment_ids: list[int], as_of: date, visible_
                                       Measurement.recorded_at < cutoff(as_of))  # recorded after the peildatum: not known then
     for m in session.scalars(known) if indicator_ids else []:
         figures[m.indicator_id][m.period] = (m.period_end, m.value)
-    out = {}
+    out: dict[int, list[Standing]] = {}
     for cid, rows in targets.items():
         out[cid] = []
         for t in rows:
-            shown = t.indicator_id in indicator_ids
-            st = standing(t, figures.get(t.indicator_id, {}) if shown else {}, as_of)
+            shown = t.indicator_id is not None and t.indicator_id in indicator_ids
+            st = standing(t, figures[t.indicator_id] if shown and t.indicator_id is not None else {}, as_of)
             out[cid].append(Standing(t, st.figure, st.figure_period, st.assessment, t.indicator if shown else None))
     return out
 

@@ -225,7 +225,7 @@ def remind(session: Session, today: date, smtp_url: str | None, base_url: str) -
         ParliamentCommitment.due_start.is_not(None), ParliamentCommitment.due_start <= today + timedelta(days=REMIND_DAYS),
         or_(ParliamentCommitment.reminded_on.is_(None), ParliamentCommitment.reminded_on < today))
         .order_by(ParliamentCommitment.due_end, ParliamentCommitment.id)).all()
-    per_org: dict[int, list[ParliamentCommitment]] = {}
+    per_org: dict[int | None, list[ParliamentCommitment]] = {}  # every one has an owner (the query asks for one)
     for c in due:
         c.reminded_on = today
         per_org.setdefault(c.owner_organisation_id, []).append(c)
@@ -244,6 +244,6 @@ def remind(session: Session, today: date, smtp_url: str | None, base_url: str) -
                   "MDT-portaal mensensmokkel"]
         subject = f"MDT-portaal: {len(commitments)} {'toezegging vraagt' if len(commitments) == 1 else 'toezeggingen vragen'} aandacht"
         for user in users:
-            mail.send(smtp_url, user.email, subject, f"Beste {user.name},\n\n" + "\n".join(lines))
+            mail.send(smtp_url, user.email or "", subject, f"Beste {user.name},\n\n" + "\n".join(lines))
             sent += 1
     return sent

@@ -66,12 +66,13 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ca
         "carried", (meeting.id,),
         lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note] for row in session.execute(stmt)],
         scope=visibility_scope(viewer))
-    return [Carried(*row[:6], datetime.fromisoformat(row[6]) if row[6] else None, row[7]) for row in rows]
+    return [Carried(item_id, title, status, closure, progress, owner, datetime.fromisoformat(at) if at else None, note)
+            for item_id, title, status, closure, progress, owner, at, note in rows]
 
 
 def meeting_actions(session: Session, viewer: User, meeting: Meeting) -> list[ActionItem]:
-    return session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id, item_visible(viewer)).order_by(ActionItem.id)
-                           .options(joinedload(ActionItem.owner_organisation))).all()
+    return list(session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id, item_visible(viewer)).order_by(ActionItem.id)
+                                .options(joinedload(ActionItem.owner_organisation))))
 
 
 def _decision_readable(viewer: User | None):

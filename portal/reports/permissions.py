@@ -2,10 +2,12 @@
 visibility rule on its frozen rows (reports.services.visible_rows); these are the rights to act."""
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from models import User
 
 
-def _active(user: User | None) -> bool:
+def _active(user: User | None) -> TypeGuard[User]:
     return user is not None and user.is_active
 
 

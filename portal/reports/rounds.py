@@ -42,8 +42,8 @@ def overview(session: Session, viewer: User, update_round: UpdateRound) -> list[
 
 
 def _people_with_open_items(session: Session) -> list[tuple[User, int]]:
-    counts = dict(session.execute(select(ActionItem.owner_organisation_id, func.count())
-                                  .where(ActionItem.status.in_(UPDATE_STATUSES)).group_by(ActionItem.owner_organisation_id)).all())
+    counts: dict[int, int] = {org: n for org, n in session.execute(select(ActionItem.owner_organisation_id, func.count())
+                              .where(ActionItem.status.in_(UPDATE_STATUSES)).group_by(ActionItem.owner_organisation_id))}
     users = session.scalars(select(User).where(User.is_active.is_(True), User.email.is_not(None),
                                                User.role.in_(("member", "coordinator")),
                                                User.organisation_id.in_(counts))).all()
