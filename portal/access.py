@@ -56,6 +56,14 @@ def current_viewer() -> User | None:
     return None
 
 
+def signed_in() -> User:
+    """The user of a view behind the gate (every view but the @public ones), where there always is one; 401 otherwise."""
+    viewer = current_viewer()
+    if viewer is None:
+        abort(401)
+    return viewer
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

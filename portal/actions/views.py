@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import UPDATE_STATUSES, ActionItem, Attachment, AuditEvent, Comment, Organisation, Recommendation, User
 
 from .. import audit
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..downloads import attachment
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
@@ -37,7 +37,7 @@ def _version(raw) -> int | None:
 
 @bp.get("")
 def list():
-    viewer = current_viewer()
+    viewer = signed_in()
     filters = queries.Filters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     items, total = queries.page_of(viewer, filters, page, PER_PAGE)
@@ -56,7 +56,7 @@ def list():
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    viewer = current_viewer()
+    viewer = signed_in()
     filters = queries.Filters.from_args(request.args)
     items = queries.all_filtered(viewer, filters)
     with page_write():
@@ -70,7 +70,7 @@ def export(fmt: str):
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_create(viewer):
         abort(403)
     form = ItemForm()
@@ -140,7 +140,7 @@ def _detail_context(item: ActionItem, viewer: User, **forms) -> dict:
 @bp.get("/<int:item_id>")
 def detail(item_id: int):
     item = get_or_404(ActionItem, item_id, visible=visible_clause, options=DETAIL_OPTIONS)
-    return render_template("actions/detail.html", **_detail_context(item, current_viewer()))
+    return render_template("actions/detail.html", **_detail_context(item, signed_in()))
 
 
 @bp.get("/<int:item_id>/log")
@@ -157,7 +157,7 @@ def log(item_id: int):
 
 @bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
 def edit(item_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     if not can_edit(viewer, item):
         abort(403)
@@ -195,7 +195,7 @@ def edit(item_id: int):
 def _after_write(item: ActionItem, message: str, anchor: str, **forms):
     """htmx: the re-rendered history fragment plus a message; otherwise back to the page."""
     if is_htmx():
-        response = current_app.make_response(render_template("actions/_activity.html", **_detail_context(item, current_viewer(), **forms)))
+        response = current_app.make_response(render_template("actions/_activity.html", **_detail_context(item, signed_in(), **forms)))
         response.headers["HX-Trigger"] = json.dumps({"portal:message": message})
         return response
     flash(message, "success")
@@ -206,12 +206,12 @@ def _refused(item: ActionItem, status: int, **forms):
     db.session.rollback()
     db.session.refresh(item)
     template = "actions/_activity.html" if is_htmx() else "actions/detail.html"
-    return render_template(template, **_detail_context(item, current_viewer(), **forms)), status
+    return render_template(template, **_detail_context(item, signed_in(), **forms)), status
 
 
 def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, anchor: str = "geschiedenis"):
     """Validate the form, call one service, commit; a stale version keeps what was typed (409)."""
-    viewer = current_viewer()
+    viewer = signed_in()
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     form = form_cls()
     if not form.validate():
@@ -306,7 +306,7 @@ def _posted_mapping(width: int) -> dict[str, int | None] | None:
 @bp.route("/import", methods=["GET", "POST"])
 def import_list():
     """Step 1: upload; step 2: check the column mapping and every line; step 3 (confirm): all lines become items, or none."""
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_create(viewer):
         abort(403)
     if request.method == "GET":

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from models import ROLES, Organisation, User
 
 from .. import audit
-from ..access import current_viewer, get_or_404
+from ..access import current_viewer, get_or_404, signed_in
 from ..actions.exports import neutralise
 from ..downloads import attachment, document_safe
 from ..errors import ValidationFailed
@@ -49,7 +49,7 @@ def update_user(user_id: int):
         abort(400)
     try:
         with page_write():
-            changes = users_service.change(db.session, current_app, current_viewer(), user, role, active)
+            changes = users_service.change(db.session, current_app, signed_in(), user, role, active)
     except ValidationFailed as exc:
         for message in exc.fields.values():
             flash(message, "error")
@@ -83,7 +83,7 @@ def audit_csv():
                                                  event.organisation_code or "", event.action, event.entity_type or "",
                                                  event.entity_id if event.entity_id is not None else "", audit_log.details(event))])
     with page_write():
-        audit.record("audit.exported", actor=current_viewer(), entity_type="audit_events", filters=filters.as_args())
+        audit.record("audit.exported", actor=signed_in(), entity_type="audit_events", filters=filters.as_args())
     return attachment(buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "auditlog.csv")
 
 
@@ -97,7 +97,7 @@ def organisations_page():
 @bp.post("/organisations/<int:org_id>")
 def save_organisation(org_id: int | None = None):
     """A change that takes access away is shown with its effect first and saved only when confirmed."""
-    actor = current_viewer()
+    actor = signed_in()
     org = (get_or_404(Organisation, org_id)) if org_id is not None else None
     values = request.form.to_dict()
     mdt_member, active = bool(values.get("mdt_member")), bool(values.get("is_active"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import AccessToken
 
 from .. import audit
-from ..access import current_viewer, hash_token
+from ..access import hash_token, signed_in
 from ..auth import services as auth_services
 from ..extensions import db
 from . import bp
@@ -28,7 +28,7 @@ def openapi():
 
 @bp.get("/me")
 def me():
-    user = current_viewer()
+    user = signed_in()
     return jsonify(id=user.id, name=user.name, email=user.email, organisation=user.organisation.code,
                    role=user.role, csrf_token=generate_csrf())
 
@@ -36,7 +36,7 @@ def me():
 @bp.get("/tokens")
 def list_tokens():
     tokens = db.session.scalars(
-        select(AccessToken).where(AccessToken.user_id == current_viewer().id, AccessToken.revoked_at.is_(None))
+        select(AccessToken).where(AccessToken.user_id == signed_in().id, AccessToken.revoked_at.is_(None))
         .order_by(AccessToken.id)
     ).all()
     return jsonify([token_json(t) for t in tokens])
@@ -61,7 +61,7 @@ def create_token():
         fields["expires_in_days"] = _("Kies een geldigheid van 1 tot 366 dagen.")
     if fields:
         return api_error(422, "validation_failed", "Controleer de velden.", fields)
-    user = current_viewer()
+    user = signed_in()
     secret = "mdt_" + secrets.token_urlsafe(32)
     token = AccessToken(user_id=user.id, name=name.strip(), prefix=secret[:10], token_hash=hash_token(secret),
                         expires_at=datetime.now(UTC) + timedelta(days=days))
@@ -78,7 +78,7 @@ def create_token():
 
 @bp.delete("/tokens/<int:token_id>")
 def revoke_token(token_id: int):
-    user = current_viewer()
+    user = signed_in()
     token = db.session.get(AccessToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         abort(404)
@@ -91,5 +91,5 @@ def revoke_token(token_id: int):
 @bp.post("/sessions/end-all")
 def end_all_sessions():
     """Every session of the caller ends and every token is revoked (the one used for this request too)."""
-    sessions, tokens = auth_services.end_everything(db.session, current_app, current_viewer())
+    sessions, tokens = auth_services.end_everything(db.session, current_app, signed_in())
     return jsonify({"sessions_ended": sessions, "tokens_revoked": tokens})

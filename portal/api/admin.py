@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from models import DisposalList, Organisation, User
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..admin import accounts as user_service
 from ..admin import organisations as organisation_service
 from ..admin.permissions import can_administer
@@ -19,7 +19,7 @@ from .schemas import BOOL, TEXT, ApiError
 
 
 def _admin():
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_administer(viewer):
         raise ApiError(403, "forbidden", "Alleen beheerders.")
     return viewer

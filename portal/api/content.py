@@ -6,7 +6,7 @@ from flask import abort, jsonify, request
 
 from models import Commitment, Recommendation, Source
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..extensions import db
 from ..focus_areas import by_code
 from ..framework import content, imports
@@ -65,7 +65,7 @@ def get_source(source_id: int):
 def create_source():
     body = body_of(SOURCE_TYPES)
     with service_call(FORBIDDEN):
-        source = content.save_source(db.session, current_viewer(), body, today())
+        source = content.save_source(db.session, signed_in(), body, today())
     return _source_response(source, 201)
 
 
@@ -75,7 +75,7 @@ def change_source(source_id: int):
     body = body_of(SOURCE_TYPES)
     base = _if_match()
     with service_call(FORBIDDEN):
-        content.save_source(db.session, current_viewer(), body, today(), source, base)
+        content.save_source(db.session, signed_in(), body, today(), source, base)
     return _source_response(source)
 
 
@@ -83,7 +83,7 @@ def change_source(source_id: int):
 def create_recommendation():
     body = body_of(RECOMMENDATION_TYPES)
     with service_call(FORBIDDEN):
-        rec = content.save_recommendation(db.session, current_viewer(), body, today())
+        rec = content.save_recommendation(db.session, signed_in(), body, today())
     return recommendation_response(rec, 201)
 
 
@@ -93,7 +93,7 @@ def change_recommendation(rec_id: int):
     body = body_of(RECOMMENDATION_TYPES)
     base = _if_match()
     with service_call(FORBIDDEN):
-        content.save_recommendation(db.session, current_viewer(), body, today(), rec, base)
+        content.save_recommendation(db.session, signed_in(), body, today(), rec, base)
     return recommendation_response(rec)
 
 
@@ -107,7 +107,7 @@ def create_commitment(code: str):
         abort(404)
     body = body_of(COMMITMENT_TYPES)
     with service_call(FORBIDDEN):
-        commitment = content.save_commitment(db.session, current_viewer(), area, body, today())
+        commitment = content.save_commitment(db.session, signed_in(), area, body, today())
     return _commitment_response(commitment, 201)
 
 
@@ -117,7 +117,7 @@ def change_commitment(commitment_id: int):
     body = body_of(COMMITMENT_TYPES)
     base = _if_match()
     with service_call(FORBIDDEN):
-        content.save_commitment(db.session, current_viewer(), commitment.focus_area, body, today(), commitment, base)
+        content.save_commitment(db.session, signed_in(), commitment.focus_area, body, today(), commitment, base)
     return _commitment_response(commitment)
 
 
@@ -133,11 +133,11 @@ def import_recommendations():
     mapping = posted_mapping(imports.FIELDS)
     if request.form.get("commit") == "true":
         with service_call(FORBIDDEN):
-            stored = imports.store(db.session, current_viewer(), source, filename, raw, mapping, today())
+            stored = imports.store(db.session, signed_in(), source, filename, raw, mapping, today())
         return jsonify({"imported": len(stored), "ids": [r.id for r in stored]}), 201
     try:
         with service_call(FORBIDDEN):
-            header, mapping, lines = imports.preview(db.session, current_viewer(), source, filename, raw, mapping)
+            header, mapping, lines = imports.preview(db.session, signed_in(), source, filename, raw, mapping)
     except SheetError as exc:
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": str(exc)}) from None
     db.session.rollback()  # a preview stores nothing

@@ -8,7 +8,7 @@ from flask import jsonify, request
 
 from models import Commitment, ParliamentCommitment, Recommendation
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..extensions import db
 from ..followup import state
 from ..framework import followup, goals, parliament
@@ -45,7 +45,7 @@ def list_frameworks():
 
 @bp.post("/commitments/<int:commitment_id>/targets")
 def set_target(commitment_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     commitment = get_or_404(Commitment, commitment_id)
     body = body_of(TARGET_TYPES)
     with service_call("Alleen coördinatoren leggen doelen vast."):
@@ -83,7 +83,7 @@ stale_body(followup.ResponseVersion, _stale_response)
 @bp.post("/recommendations/<int:rec_id>/response")
 def record_response(rec_id: int):
     """Needs If-Match with the id of the response it replaces ("0" when there is none yet)."""
-    viewer = current_viewer()
+    viewer = signed_in()
     rec = get_or_404(Recommendation, rec_id)
     body = body_of(RESPONSE_TYPES)
     base = _if_match()
@@ -105,7 +105,7 @@ def relate(rec_id: int):
     if other is None:
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"related_id": "Kies een bestaande aanbeveling."})
     with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
-        followup.link_related(db.session, current_viewer(), rec, other, body.get("linked", True))
+        followup.link_related(db.session, signed_in(), rec, other, body.get("linked", True))
     return jsonify({"id": rec.id, "related": followup.related_ids(db.session, [rec.id]).get(rec.id, [])})
 
 
@@ -128,7 +128,7 @@ def _iso(day: date | None) -> str | None:
 
 
 def _one(c: ParliamentCommitment, status: int = 200):
-    items = parliament.linked_items(db.session, current_viewer(), [c.id]).get(c.id, [])
+    items = parliament.linked_items(db.session, signed_in(), [c.id]).get(c.id, [])
     changes, answers = parliament.history(db.session, [c.id])
     response = jsonify(parliament_json(c, [i.id for i in items], changes.get(c.id, []), answers.get(c.id, [])))
     response.status_code = status
@@ -143,7 +143,7 @@ stale_body(ParliamentCommitment, _one)
 def list_parliament():
     rows = parliament.register(db.session)
     ids = [p.id for p in rows]
-    linked = parliament.linked_items(db.session, current_viewer(), ids)
+    linked = parliament.linked_items(db.session, signed_in(), ids)
     changes, answers = parliament.history(db.session, ids)
     return jsonify([parliament_json(p, [i.id for i in linked.get(p.id, [])], changes.get(p.id, []), answers.get(p.id, [])) for p in rows])
 
@@ -165,7 +165,7 @@ def _parliament_body() -> dict:
 def create_parliament():
     body = _parliament_body()
     with service_call("Alleen coördinatoren houden het register bij."):
-        saved = parliament.save_commitment(db.session, current_viewer(), body, today())
+        saved = parliament.save_commitment(db.session, signed_in(), body, today())
     return _one(saved, 201)
 
 
@@ -174,7 +174,7 @@ def change_parliament(pid: int):
     commitment = get_or_404(ParliamentCommitment, pid)
     body = _parliament_body()
     base = _if_match()
-    items = parliament.linked_items(db.session, current_viewer(), [pid]).get(pid, [])
+    items = parliament.linked_items(db.session, signed_in(), [pid]).get(pid, [])
     current = {"kind": commitment.kind, "kamerstuk": commitment.kamerstuk, "text": commitment.text,
                "made_on": commitment.made_on.isoformat() if commitment.made_on else None,
                "owner_organisation": commitment.owner_organisation.code if commitment.owner_organisation else None,
@@ -184,7 +184,7 @@ def change_parliament(pid: int):
                "fulfilled_note": commitment.fulfilled_note, "action_item_ids": [i.id for i in items],
                "made_in": commitment.made_in, "member": commitment.member}
     with service_call("Alleen coördinatoren houden het register bij."):
-        saved = parliament.save_commitment(db.session, current_viewer(), {**current, **body}, today(), commitment, base)
+        saved = parliament.save_commitment(db.session, signed_in(), {**current, **body}, today(), commitment, base)
     return _one(saved)
 
 
@@ -204,11 +204,11 @@ def _as_of() -> date:
 def recommendation_state(rec_id: int):
     """Where we stand on this recommendation as of `as_of` (default today, Amsterdam), over what the caller may see."""
     rec = get_or_404(Recommendation, rec_id)
-    return jsonify(state.recommendation_state(db.session, current_viewer(), rec, _as_of()))
+    return jsonify(state.recommendation_state(db.session, signed_in(), rec, _as_of()))
 
 
 @bp.get("/commitments/<int:commitment_id>/state")
 def commitment_state(commitment_id: int):
     """The same answer for a commitment: its actions (that the caller may see) and its own targets."""
     commitment = get_or_404(Commitment, commitment_id)
-    return jsonify(state.commitment_state(db.session, current_viewer(), commitment, _as_of()))
+    return jsonify(state.commitment_state(db.session, signed_in(), commitment, _as_of()))

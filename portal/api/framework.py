@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 
 from .. import focus_areas
-from ..access import current_viewer
+from ..access import signed_in
 from ..extensions import db
 from ..framework import frameworks, rollup
 from ..i18n import today
@@ -21,7 +21,7 @@ def framework():
     fw = rollup.framework(db.session, today(), int(raw) if raw else None)
     if raw and fw is None:
         abort(404)
-    figures = rollup.summary(db.session, current_viewer(), today())
+    figures = rollup.summary(db.session, signed_in(), today())
     out = []
     for area in fw.focus_areas if fw else []:
         live = figures["areas"].get(area.id)
@@ -42,7 +42,7 @@ def set_weights(code: str):
     if not all(k.isdigit() and len(k) < 10 and isinstance(v, (int, float, str)) and not isinstance(v, bool) for k, v in raw.items()):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"weights": "Geef per afspraak (nummer) een gewicht."})
     with service_call("Alleen coördinatoren wegen afspraken."):
-        frameworks.set_weights(db.session, current_viewer(), area, {int(k): str(v) for k, v in raw.items()})
+        frameworks.set_weights(db.session, signed_in(), area, {int(k): str(v) for k, v in raw.items()})
     return jsonify({"code": area.code, "weights": {str(c.id): float(c.weight) for c in area.commitments}})
 
 
@@ -52,6 +52,6 @@ def create_framework():
     body = body_of({"title": TEXT, "period_start": TEXT, "period_end": TEXT, "carry_over_ids": IDS})
     earlier = rollup.framework(db.session, today())
     with service_call("Alleen coördinatoren voegen een beleidskader toe."):
-        created = frameworks.create(db.session, current_viewer(), body, earlier, set(body.get("carry_over_ids") or []))
+        created = frameworks.create(db.session, signed_in(), body, earlier, set(body.get("carry_over_ids") or []))
     return jsonify({"id": created.id, "key": created.key, "title": created.title, "period_start": created.period_start.isoformat(),
                     "period_end": created.period_end.isoformat(), "in_force": False}), 201

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Indicator, Measurement
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..extensions import db
 from ..i18n import today
 from ..indicators import bulk
@@ -40,7 +40,7 @@ def _indicator_json(indicator) -> dict:
 @bp.get("/indicators")
 def list_indicators():
 
-    indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.key).options(
+    indicators = db.session.scalars(select(Indicator).where(indicator_clause(signed_in())).order_by(Indicator.key).options(
         selectinload(Indicator.owner_organisation), selectinload(Indicator.producer_organisation),
         selectinload(Indicator.measurements).selectinload(Measurement.source),
         selectinload(Indicator.measurements).selectinload(Measurement.parts))).all()
@@ -69,7 +69,7 @@ def add_measurement(key: str):
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
     with service_call("U mag voor deze indicator geen cijfers invoeren."):
-        indicator_services.add_measurement(db.session, current_viewer(), indicator, str(body.get("period") or ""), indicator_services.figure_text(value),
+        indicator_services.add_measurement(db.session, signed_in(), indicator, str(body.get("period") or ""), indicator_services.figure_text(value),
                                            str(body.get("source") or ""), str(body.get("note") or ""), body.get("breakdown"),
                                            str(body.get("breakdown_note") or ""))
     return _indicator_response(indicator, 201)
@@ -85,7 +85,7 @@ def create_indicator():
     """A new indicator (coordinators); whoever creates it must be able to see it afterwards (else 422)."""
     body = body_of(INDICATOR_TYPES)
     with service_call("Alleen coördinatoren maken indicatoren."):
-        indicator = indicator_catalogue.save_indicator(db.session, current_viewer(), body, today())
+        indicator = indicator_catalogue.save_indicator(db.session, signed_in(), body, today())
     response = _indicator_response(indicator, 201)
     response.headers["Location"] = f"/api/v1/indicators/{indicator.key}"
     return response
@@ -99,7 +99,7 @@ def change_indicator(key: str):
     body = body_of({k: v for k, v in INDICATOR_TYPES.items() if k != "key"})
     base = _if_match(required=False)
     with service_call("Alleen de eigenaar van de indicator bepaalt wie hem ziet."):
-        indicator_catalogue.save_indicator(db.session, current_viewer(), body, today(), indicator, base)
+        indicator_catalogue.save_indicator(db.session, signed_in(), body, today(), indicator, base)
     return _indicator_response(indicator)
 
 
@@ -109,7 +109,7 @@ def add_definition(key: str):
     indicator = _visible(key)
     body = body_of({"definition": TEXT, "valid_from": TEXT, "note": TEXT_OR_NULL})
     with service_call("U mag de definitie van deze indicator niet wijzigen."):
-        version = indicator_services.add_definition(db.session, current_viewer(), indicator, body.get("definition", ""),
+        version = indicator_services.add_definition(db.session, signed_in(), indicator, body.get("definition", ""),
                                                     body.get("valid_from", ""), body.get("note") or "")
     return jsonify({"version": version.version, "definition": version.definition, "valid_from": version.valid_from.isoformat(),
                     "note": version.note or None}), 201
@@ -125,7 +125,7 @@ def expect_figure(key: str):
     except ValueError:
         due = None
     with service_call("U mag voor deze indicator geen cijfers plannen."):
-        expected = indicator_services.expect_figure(db.session, current_viewer(), indicator, body.get("period", ""), due)
+        expected = indicator_services.expect_figure(db.session, signed_in(), indicator, body.get("period", ""), due)
     return jsonify({"period": expected.period, "due_on": expected.due_on.isoformat()}), 201
 
 
@@ -137,7 +137,7 @@ def correct_measurement(key: str, measurement_id: int):
     body = body_of({"value": (str, int, float, type(None)), "reason": TEXT})
     base = _if_match()
     with service_call("U mag de cijfers van deze indicator niet corrigeren."):
-        indicator_services.correct_measurement(db.session, current_viewer(), indicator, measurement, indicator_services.figure_text(body.get("value")),
+        indicator_services.correct_measurement(db.session, signed_in(), indicator, measurement, indicator_services.figure_text(body.get("value")),
                                                body.get("reason", ""), base)
     return _indicator_response(indicator, 201)
 
@@ -159,7 +159,7 @@ def import_measurements(key: str):
     except UnicodeDecodeError:
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Het bestand is geen UTF-8-tekst (CSV)."}) from None
     with service_call("U mag voor deze indicator geen cijfers invoeren."):
-        count = indicator_services.import_csv(db.session, current_viewer(), indicator, text)
+        count = indicator_services.import_csv(db.session, signed_in(), indicator, text)
     return jsonify({"imported": count}), 201
 
 
@@ -168,5 +168,5 @@ def import_many():
     """Figures for many indicators from one CSV or XLSX (indicator, period, value, source, note): all lines or none."""
     name, raw = uploaded_file()
     with service_call("U mag geen cijfers importeren."):
-        count = bulk.store(db.session, current_viewer(), name, raw)
+        count = bulk.store(db.session, signed_in(), name, raw)
     return jsonify({"imported": count}), 201

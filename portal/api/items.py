@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from models import ActionItem, Attachment, AuditEvent, Comment
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..actions import attachments, imports, services
 from ..actions import queries as action_queries
 from ..actions.permissions import visible_clause
@@ -37,7 +37,7 @@ def _item_data(body: dict) -> dict:
 
 @bp.get("/action-items")
 def list_action_items():
-    viewer = current_viewer()
+    viewer = signed_in()
     page = request.args.get("page", 1, type=int) or 1
     per_page = request.args.get("per_page", 25, type=int) or 25
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
@@ -51,7 +51,7 @@ def list_action_items():
 
 @bp.post("/action-items")
 def create_action_item():
-    viewer = current_viewer()
+    viewer = signed_in()
     data = _item_data(_json_body())
     key = request.headers.get("Idempotency-Key")
     with service_call("U mag geen acties aanmaken."):
@@ -70,7 +70,7 @@ def get_action_item(item_id: int):
 
 @bp.patch("/action-items/<int:item_id>")
 def patch_action_item(item_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
     data = _item_data(_json_body())
@@ -81,7 +81,7 @@ def patch_action_item(item_id: int):
 
 @bp.post("/action-items/<int:item_id>/updates")
 def post_update(item_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
     body = _json_body()
@@ -123,7 +123,7 @@ def request_closure(item_id: int):
     base = _if_match()
     body = body_of({"note": TEXT})
     with service_call("Alleen de eigenaar-organisatie meldt een actie als afgerond."):
-        services.request_closure(db.session, current_viewer(), item, base, body.get("note"))
+        services.request_closure(db.session, signed_in(), item, base, body.get("note"))
     return _item_response(item)
 
 
@@ -135,7 +135,7 @@ def confirm_closure(item_id: int):
     if request.get_data():
         body_of({})
     with service_call("Alleen een andere coördinator dan de aanvrager bevestigt de afronding."):
-        services.confirm_closure(db.session, current_viewer(), item, base)
+        services.confirm_closure(db.session, signed_in(), item, base)
     return _item_response(item)
 
 
@@ -145,7 +145,7 @@ def reject_closure(item_id: int):
     base = _if_match()
     body = body_of({"reason": TEXT})
     with service_call("Alleen coördinatoren sturen een afronding terug."):
-        services.reject_closure(db.session, current_viewer(), item, base, body.get("reason"))
+        services.reject_closure(db.session, signed_in(), item, base, body.get("reason"))
     return _item_response(item)
 
 
@@ -156,7 +156,7 @@ def cancel(item_id: int):
     base = _if_match()
     body = body_of({"reason": TEXT})
     with service_call("U mag deze actie niet laten vervallen."):
-        services.cancel_item(db.session, current_viewer(), item, base, body.get("reason"))
+        services.cancel_item(db.session, signed_in(), item, base, body.get("reason"))
     return _item_response(item)
 
 
@@ -167,7 +167,7 @@ def import_items():
     filename, raw = uploaded_file()
     mapping = posted_mapping(imports.FIELDS)
     with service_call("U mag geen acties aanmaken."):
-        count = imports.store(db.session, current_viewer(), filename, raw, mapping)
+        count = imports.store(db.session, signed_in(), filename, raw, mapping)
     return jsonify({"imported": count}), 201
 
 
@@ -189,7 +189,7 @@ def add_comment(item_id: int):
     item = _item(item_id)
     body = body_of({"body": TEXT})
     with service_call("U mag bij deze actie geen reactie plaatsen."):
-        comment = services.add_comment(db.session, current_viewer(), item, body.get("body"))
+        comment = services.add_comment(db.session, signed_in(), item, body.get("body"))
     response = jsonify(_comment_json(comment))
     response.status_code = 201
     return response
@@ -218,7 +218,7 @@ def upload_attachment(item_id: int):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Kies een bestand (veld 'file')."})
     evidence = request.form.get("is_evidence", "").lower() in ("1", "true", "on", "yes")
     with service_call("U mag bij deze actie geen bestanden toevoegen."):
-        attachment = attachments.store_upload(db.session, current_viewer(), item, upload, is_evidence=evidence)
+        attachment = attachments.store_upload(db.session, signed_in(), item, upload, is_evidence=evidence)
     response = jsonify(_attachment_json(item, attachment))
     response.status_code = 201
     response.headers["Location"] = _attachment_json(item, attachment)["url"]

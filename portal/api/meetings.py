@@ -7,7 +7,7 @@ from flask import jsonify, url_for
 
 from models import Meeting, MeetingSeries, Minutes
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..extensions import db
 from ..i18n import today
 from ..meetings import queries as meeting_queries
@@ -24,7 +24,7 @@ MEETING_FIELDS = {"series", "title", "starts_at", "ends_at", "location", "is_onl
 
 
 def _meeting_json(meeting) -> dict:
-    viewer = current_viewer()
+    viewer = signed_in()
 
     def minutes(item):
         if item.minutes is None or not can_read_minutes(viewer, meeting, item.minutes):
@@ -75,7 +75,7 @@ def _load_meeting(meeting_id: int):
 @bp.get("/meetings")
 def list_meetings():
 
-    meetings = db.session.scalars(meeting_queries.visible_meetings(current_viewer()).limit(200)).all()
+    meetings = db.session.scalars(meeting_queries.visible_meetings(signed_in()).limit(200)).all()
     return jsonify([{"id": m.id, "series": m.series.code, "title": m.title, "starts_at": m.starts_at.isoformat(),
                      "minutes_status": m.minutes_status} for m in meetings])
 
@@ -85,7 +85,7 @@ def create_meeting():
 
     data = _meeting_data(_json_body())
     with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
-        meeting = meeting_services.create_meeting(db.session, current_viewer(), data)
+        meeting = meeting_services.create_meeting(db.session, signed_in(), data)
     response = _meeting_response(_load_meeting(meeting.id), 201)
     response.headers["Location"] = url_for("api.get_meeting", meeting_id=meeting.id)
     return response
@@ -104,7 +104,7 @@ def patch_meeting(meeting_id: int):
     body = _json_body()
     data = _meeting_data(body)
     with service_call("Alleen coördinatoren wijzigen vergaderingen."):
-        meeting_services.change_meeting(db.session, current_viewer(), meeting, base, data, body.get("agenda"))
+        meeting_services.change_meeting(db.session, signed_in(), meeting, base, data, body.get("agenda"))
     return _fresh(meeting_id)
 
 
@@ -132,7 +132,7 @@ def add_agenda_item(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"title": TEXT, "presenter": TEXT_OR_NULL, "duration_minutes": INT_OR_NULL, "focus_area": TEXT_OR_NULL})
     with service_call("Alleen coördinatoren stellen de agenda op."):
-        meeting_services.add_agenda_item(db.session, current_viewer(), meeting, body.get("title"), body.get("presenter") or "",
+        meeting_services.add_agenda_item(db.session, signed_in(), meeting, body.get("title"), body.get("presenter") or "",
                                  body.get("duration_minutes"), body.get("focus_area"))
     return _fresh(meeting_id, 201)
 
@@ -147,7 +147,7 @@ def put_attendance(meeting_id: int):
     if wrong:
         raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)
     with service_call("Alleen coördinatoren houden de aanwezigheid bij."):
-        meeting_services.set_attendance_of_organisations(db.session, current_viewer(), meeting, base, body)
+        meeting_services.set_attendance_of_organisations(db.session, signed_in(), meeting, base, body)
     return _fresh(meeting_id)
 
 
@@ -158,7 +158,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
     body = body_of({"body": TEXT, "is_restricted": BOOL})
     base = _if_match(required=False)  # the service refuses unreadable minutes first (404), then a missing version (428)
     with service_call("U mag bij deze vergadering geen notulen vastleggen."):
-        minutes = meeting_services.save_minutes(db.session, current_viewer(), meeting, agenda_item_id, base, body.get("body"),
+        minutes = meeting_services.save_minutes(db.session, signed_in(), meeting, agenda_item_id, base, body.get("body"),
                                         bool(body.get("is_restricted", False)))
     response = _fresh(meeting_id)
     response.headers["ETag"] = f'"{minutes.version}"'
@@ -170,7 +170,7 @@ def add_decision(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
     with service_call("U mag bij deze vergadering geen besluiten vastleggen."):
-        decision = meeting_services.add_decision(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("text"),
+        decision = meeting_services.add_decision(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("text"),
                                          body.get("focus_area"))
     response = jsonify({"number": decision.number, "text": decision.text, "agenda_item_id": decision.agenda_item_id,
                         "meeting_id": decision.meeting_id})
@@ -182,7 +182,7 @@ def add_decision(meeting_id: int):
 def approve(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     with service_call("Alleen coördinatoren stellen notulen vast."):
-        meeting_services.approve_minutes(db.session, current_viewer(), meeting, today())
+        meeting_services.approve_minutes(db.session, signed_in(), meeting, today())
     return _fresh(meeting_id)
 
 
@@ -191,7 +191,7 @@ def add_erratum(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT, "body": TEXT})
     with service_call("Alleen coördinatoren voegen errata toe."):
-        meeting_services.add_erratum(db.session, current_viewer(), meeting, body.get("agenda_item_id"), body.get("body"))
+        meeting_services.add_erratum(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)
 
 
@@ -211,7 +211,7 @@ def prepare_next(meeting_id: int):
             raise ApiError(422, "validation_failed", "Controleer de velden.", {"starts_at": "Geef een datum en tijd (ISO 8601)."}) from None
         starts = starts if starts.tzinfo else starts.replace(tzinfo=meeting_services.AMSTERDAM)
     with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
-        following = meeting_series.prepare_next(db.session, current_viewer(), meeting, starts)
+        following = meeting_series.prepare_next(db.session, signed_in(), meeting, starts)
     response = _meeting_response(_load_meeting(following.id), 201)
     response.headers["Location"] = url_for("api.get_meeting", meeting_id=following.id)
     return response
@@ -232,7 +232,7 @@ def put_series_agenda(code: str):
     if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"standard_agenda": "Geef een lijst met agendapunten (tekst)."})
     with service_call("Alleen coördinatoren houden de vaste agenda bij."):
-        meeting_series.set_standard_agenda(db.session, current_viewer(), item, "\n".join(p.replace("\n", " ") for p in points))
+        meeting_series.set_standard_agenda(db.session, signed_in(), item, "\n".join(p.replace("\n", " ") for p in points))
     return get_series(code)
 
 
@@ -241,7 +241,7 @@ def create_series():
     """Add a meeting series (coordinators); its code prefixes the decision numbers (MDT-2026-07)."""
     body = body_of({"code": TEXT, "title": TEXT})
     with service_call("Alleen coördinatoren voegen reeksen toe."):
-        item = meeting_services.create_series(db.session, current_viewer(), body.get("code", ""), body.get("title", ""))
+        item = meeting_services.create_series(db.session, signed_in(), body.get("code", ""), body.get("title", ""))
     return jsonify({"code": item.code, "title": item.title, "standard_agenda": []}), 201
 
 
@@ -251,5 +251,5 @@ def invite_person(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"user_id": INT})
     with service_call("Alleen coördinatoren nodigen uit."):
-        meeting_services.invite_person(db.session, current_viewer(), meeting, body.get("user_id"))
+        meeting_services.invite_person(db.session, signed_in(), meeting, body.get("user_id"))
     return _fresh(meeting_id, 201)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from models import ActionItem, Indicator, Organisation, Recommendation, indicator_commitments
 from models import action_item_recommendations as link
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..actions.permissions import visible_clause
 from ..extensions import db
 from ..framework import followup, goals
@@ -30,7 +30,7 @@ def _linked_items(rec_ids) -> dict[int, list[int]]:
     rows = db.session.execute(
         select(link.c.recommendation_id, link.c.action_item_id)
         .join(ActionItem, ActionItem.id == link.c.action_item_id)
-        .where(link.c.recommendation_id.in_(rec_ids), visible_clause(current_viewer()))
+        .where(link.c.recommendation_id.in_(rec_ids), visible_clause(signed_in()))
     ).all()
     linked: dict[int, list[int]] = {}
     for rec_id, item_id in rows:
@@ -73,7 +73,7 @@ def recommendation_response(rec: Recommendation, status: int = 200):
 def focus_areas():
     """Every framework's focus areas; each commitment with its targets in force today and the indicators (that the caller
     may see) measuring it."""
-    viewer = current_viewer()
+    viewer = signed_in()
     frameworks = db.session.scalars(fq.frameworks()).all()
     ids = [c.id for f in frameworks for a in f.focus_areas for c in a.commitments]
     targets = goals.in_force(db.session, ids, today())

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Report, ReportNarrative, UpdateRound
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..downloads import attachment
 from ..errors import NotFound
 from ..extensions import counts_as_download, db
@@ -27,8 +27,8 @@ def _report_json(report, full: bool) -> dict:
     out = {"id": report.id, "title": report.title, "as_of": report.as_of.isoformat(), "created_at": report.created_at.isoformat(),
            "created_by": report.created_by_id, "previous_report_id": report.previous_report_id, "sent_source_id": report.sent_source_id}
     if full:
-        rows = report_services.visible_rows(db.session, report, current_viewer())
-        summary = snap.summarise(report.snapshot, rows, current_viewer())
+        rows = report_services.visible_rows(db.session, report, signed_in())
+        summary = snap.summarise(report.snapshot, rows, signed_in())
         out["summary"] = {"total": summary["total"], "counts": summary["counts"], "overdue": summary["overdue"],
                           "focus_areas": [{k: v for k, v in a.items() if k != "items"} for a in summary["focus_areas"]],
                           "organisations": summary["organisations"],
@@ -65,8 +65,8 @@ def create_report():
     if framework_id is not None and (not isinstance(framework_id, int) or isinstance(framework_id, bool) or not 0 < framework_id < 2**31):
         raise ApiError(422, "validation_failed", "Controleer de velden.", {"framework_id": "Geef het nummer van een beleidskader."})
     with service_call("Alleen coördinatoren maken rapportages."):
-        report = report_services.create_report(db.session, current_viewer(), body.get("title") or "", as_of, today(), previous, framework_id)
-    report_services.warm_view(db.session, report, current_viewer())  # ready before the author opens it
+        report = report_services.create_report(db.session, signed_in(), body.get("title") or "", as_of, today(), previous, framework_id)
+    report_services.warm_view(db.session, report, signed_in())  # ready before the author opens it
     response = jsonify(_report_json(report, True))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_report", report_id=report.id)
@@ -88,7 +88,7 @@ def export_report(report_id: int, fmt: str):
     if fmt not in report_exports.FORMATS:
         abort(404)
     with service_call("U mag dit verslag niet downloaden."):
-        body, mimetype, name = report_services.export_report(db.session, current_viewer(), report, fmt, request.args.get("audience") == "public")
+        body, mimetype, name = report_services.export_report(db.session, signed_in(), report, fmt, request.args.get("audience") == "public")
     return attachment(body, mimetype, name)
 
 
@@ -98,7 +98,7 @@ def report_letter(report_id: int):
     """The covering Kamerbrief (coordinators); query: kenmerk, onderwerp, mede_namens, ondertekenaar, naam."""
     report = get_or_404(Report, report_id)
     with service_call("Alleen coördinatoren maken de brief."):
-        body, mimetype, name = report_services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
+        body, mimetype, name = report_services.export_letter(db.session, signed_in(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
 
 
@@ -110,7 +110,7 @@ def mark_sent(report_id: int):
     body = body_of({"sent_on": TEXT, "reference": TEXT, "kamerstuk": TEXT_OR_NULL, "answers": (list,)})
     try:
         with service_call("Alleen coördinatoren leggen vast dat een brief is verstuurd."):
-            letter = letters.mark_sent(db.session, current_viewer(), report, body, today())
+            letter = letters.mark_sent(db.session, signed_in(), report, body, today())
     except letters.AlreadySent:
         db.session.rollback()
         raise ApiError(409, "already_sent", "Deze rapportage is al verstuurd.") from None
@@ -131,7 +131,7 @@ def add_narrative(report_id: int):
     report = get_or_404(Report, report_id)
     body = body_of({"focus_area": TEXT, "text": TEXT, "visibility": TEXT, "organisation": TEXT_OR_NULL})
     with service_call("Alleen de eigen organisatie schrijft haar toelichting."):
-        narrative = report_services.save_narrative(db.session, current_viewer(), report, body.get("focus_area", ""), body.get("text", ""),
+        narrative = report_services.save_narrative(db.session, signed_in(), report, body.get("focus_area", ""), body.get("text", ""),
                                                    body.get("visibility", "mdt"), body.get("organisation"), _if_match(required=False))
     return _narrative_response(narrative, 201 if narrative.version == 1 else 200)
 
@@ -139,11 +139,11 @@ def add_narrative(report_id: int):
 @bp.post("/reports/<int:report_id>/narratives/<int:narrative_id>/approve")
 def approve_narrative(report_id: int, narrative_id: int):
     try:
-        narrative = report_services.readable_narrative(db.session, report_id, narrative_id, current_viewer())
+        narrative = report_services.readable_narrative(db.session, report_id, narrative_id, signed_in())
     except NotFound:
         abort(404)
     with service_call("Alleen coördinatoren keuren toelichtingen goed."):
-        report_services.approve_narrative(db.session, current_viewer(), narrative, _if_match(required=False))
+        report_services.approve_narrative(db.session, signed_in(), narrative, _if_match(required=False))
     return _narrative_response(narrative)
 
 
@@ -161,7 +161,7 @@ def _round_json(r: UpdateRound, with_overview: bool = False) -> dict:
     out = {"id": r.id, "title": r.title, "message": r.message, "opened_on": r.opened_on.isoformat(), "deadline": r.deadline.isoformat(),
            "closed_at": r.closed_at.isoformat() if r.closed_at else None}
     if with_overview:
-        out["organisations"] = rounds.overview(db.session, current_viewer(), r)  # counted over what the caller may see
+        out["organisations"] = rounds.overview(db.session, signed_in(), r)  # counted over what the caller may see
     return out
 
 
@@ -184,7 +184,7 @@ def open_round():
     except ValueError:
         deadline = None
     with service_call("Alleen coördinatoren openen een ronde."):
-        update_round = report_services.open_round(db.session, current_viewer(), body.get("title", ""), body.get("message") or "", deadline, today())
+        update_round = report_services.open_round(db.session, signed_in(), body.get("title", ""), body.get("message") or "", deadline, today())
     settings = current_app.config["PORTAL_SETTINGS"]
     rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
     return jsonify(_round_json(update_round, with_overview=True)), 201
@@ -194,5 +194,5 @@ def open_round():
 def close_round(round_id: int):
     update_round = get_or_404(UpdateRound, round_id)
     with service_call("Alleen coördinatoren sluiten een ronde."):
-        report_services.close_round(db.session, current_viewer(), update_round)
+        report_services.close_round(db.session, signed_in(), update_round)
     return jsonify(_round_json(update_round, with_overview=True))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..access import current_viewer
+from ..access import signed_in
 from ..search.queries import search
 from . import bp
 from .schemas import ApiError, item_json
@@ -15,7 +15,7 @@ def api_search():
     q = request.args.get("q", "").strip()[:200]
     if not q:
         raise ApiError(400, "bad_request", "Geef een zoekterm mee met ?q=.")
-    found = search(current_viewer(), q)
+    found = search(signed_in(), q)
     return jsonify(items=[{**item_json(i), "matched_in": sorted(found.reasons[i.id])} for i in found.items],
                    recommendations=[{"id": r.id, "source": r.source.key, "number": r.number, "text": r.text}
                                     for r in found.recommendations],

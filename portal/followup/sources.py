@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import Organisation, Recommendation, Source
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version
@@ -26,7 +26,7 @@ from . import bp
 
 
 def _coordinator() -> None:
-    if not can_weigh(current_viewer()):
+    if not can_weigh(signed_in()):
         abort(403)
 
 
@@ -52,7 +52,7 @@ def _recommendation_form(form: RecommendationForm) -> RecommendationForm:
 @bp.get("/sources")
 def sources():
     return render_template("followup/sources.html", sources=content.sources(db.session), kind_text=content.KIND_TEXT,
-                           can_edit=can_weigh(current_viewer()))
+                           can_edit=can_weigh(signed_in()))
 
 
 @bp.get("/sources/new")
@@ -67,7 +67,7 @@ def _load_source(source_id: int) -> Source:
 
 def _source_page(source: Source | None, form: SourceForm | None = None, rec_form: RecommendationForm | None = None,
                  errors: dict | None = None, rec_errors: dict | None = None, status: int = 200):
-    can_edit = can_weigh(current_viewer())
+    can_edit = can_weigh(signed_in())
     if form is None:
         data = {"version": source.version, "kind": source.kind, "title": source.title,
                 "issued_on": source.issued_on.isoformat() if source.issued_on else "", "reference": source.reference or "",
@@ -102,7 +102,7 @@ def source_save(source_id: int | None = None):
     data["retired"] = "retired" in request.form
     try:
         with page_write():
-            saved = content.save_source(db.session, current_viewer(), data, today(), source, form_version() if source else None)
+            saved = content.save_source(db.session, signed_in(), data, today(), source, form_version() if source else None)
     except ValidationFailed as exc:
         return _source_page(_load_source(source_id) if source_id else None, SourceForm(), errors=exc.fields, status=422)
     except VersionConflict:
@@ -125,7 +125,7 @@ def source_add_recommendation(source_id: int):
     source = _load_source(source_id)
     try:
         with page_write():
-            rec = content.save_recommendation(db.session, current_viewer(), {**_recommendation_data(), "source_id": source.id}, today())
+            rec = content.save_recommendation(db.session, signed_in(), {**_recommendation_data(), "source_id": source.id}, today())
     except ValidationFailed as exc:
         return _source_page(_load_source(source_id), rec_form=RecommendationForm(), rec_errors=exc.fields, status=422)
     flash(_("Aanbeveling %(n)d is toegevoegd. Leg hieronder de reactie van het kabinet vast.", n=rec.number), "success")
@@ -158,7 +158,7 @@ def recommendation_save(rec_id: int):
     rec = _load_recommendation(rec_id)
     try:
         with page_write():
-            content.save_recommendation(db.session, current_viewer(), {**_recommendation_data(), "source_id": rec.source_id}, today(), rec,
+            content.save_recommendation(db.session, signed_in(), {**_recommendation_data(), "source_id": rec.source_id}, today(), rec,
                                         form_version())
     except ValidationFailed as exc:
         return _recommendation_edit_page(_load_recommendation(rec_id), RecommendationForm(), exc.fields, 422)

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import STATUSES, Organisation, ParliamentCommitment, Recommendation, Source, is_late
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors
@@ -43,7 +43,7 @@ def recommendation(rec_id: int):
 
 
 def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, errors: dict | None = None, status: int = 200):
-    viewer = current_viewer()
+    viewer = signed_in()
     can_edit = can_weigh(viewer)
     history = followup.responses(db.session, rec.id)
     items, events = followup.timeline(db.session, viewer, rec, history)
@@ -81,7 +81,7 @@ def recommendation_state_page(rec_id: int):
         as_of, error = today(), _("Geef een datum als JJJJ-MM-DD.")
     if as_of > today():
         as_of, error = today(), _("De peildatum ligt in de toekomst; u ziet de stand van vandaag.")
-    answer = followup_state.recommendation_state(db.session, current_viewer(), rec, as_of, with_rows=True)
+    answer = followup_state.recommendation_state(db.session, signed_in(), rec, as_of, with_rows=True)
     chosen = request.args.get("status")
     rows = [(i, {**s, "due": date.fromisoformat(s["due_date"]) if s["due_date"] else None}) for i, s in answer["rows"]]
     rows = [(i, {**s, "late": is_late(s["due"], s["status"], as_of)}) for i, s in rows]
@@ -99,7 +99,7 @@ def recommendation_state_page(rec_id: int):
 
 @bp.post("/recommendations/<int:rec_id>/response")
 def record_response(rec_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     rec = _recommendation(rec_id)
@@ -120,7 +120,7 @@ def record_response(rec_id: int):
 
 @bp.post("/recommendations/<int:rec_id>/related")
 def relate(rec_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     rec = _recommendation(rec_id)
@@ -144,7 +144,7 @@ def relate(rec_id: int):
 
 @bp.get("/parliament")
 def parliament_list():
-    viewer = current_viewer()
+    viewer = signed_in()
     status = request.args.get("status") or None
     due_soon = request.args.get("due") == "soon"
     rows = parliament.coming_due(db.session, today()) if due_soon else parliament.register(db.session, status)
@@ -180,7 +180,7 @@ def parliament_detail(pid: int):
 
 
 def _parliament_page(c: ParliamentCommitment | None, form: ParliamentForm | None = None, errors: dict | None = None, status: int = 200):
-    viewer = current_viewer()
+    viewer = signed_in()
     items = parliament.linked_items(db.session, viewer, [c.id]).get(c.id, []) if c else []
     form = _parliament_form(form or ParliamentForm(formdata=None, data=_form_data(c, [i.id for i in items]) if c else {}))
     extra = apply_errors(form, errors or {})
@@ -193,7 +193,7 @@ def _parliament_page(c: ParliamentCommitment | None, form: ParliamentForm | None
 
 @bp.get("/parliament/new")
 def parliament_new():
-    if not can_weigh(current_viewer()):
+    if not can_weigh(signed_in()):
         abort(403)
     return _parliament_page(None)
 
@@ -201,7 +201,7 @@ def parliament_new():
 @bp.post("/parliament")
 @bp.post("/parliament/<int:pid>")
 def parliament_save(pid: int | None = None):
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     commitment = _load(pid) if pid is not None else None

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from models import STATUSES, Commitment, Indicator, Organisation
 
 from .. import focus_areas
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..charts import status_bars
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
@@ -48,12 +48,12 @@ def _targets_by_commitment(fw, viewer) -> dict:
 
 @bp.get("/framework")
 def overview():
-    viewer = current_viewer()
+    viewer = signed_in()
     fw, current, frameworks = _chosen_framework()
     totals = rollup.summary(db.session, viewer, today())
     areas = [(area, totals["areas"].get(area.id, EMPTY)) for area in (fw.focus_areas if fw else [])]
     recs_by_area: dict[str, list] = {}
-    for rec in rollup.recommendations(db.session, current_viewer()):
+    for rec in rollup.recommendations(db.session, signed_in()):
         for code in rec["focus_areas"]:
             recs_by_area.setdefault(code, []).append(rec)
     chart = status_bars([(area.code, live["counts"]) for area, live in areas if live["total"]], _("Acties per speerpunt naar status"))
@@ -69,7 +69,7 @@ def overview():
 
 @bp.get("/framework/<code>")
 def focus_area(code: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     fw, _current, _all = _chosen_framework()
     area = next((a for a in (fw.focus_areas if fw else []) if a.code == code), None)
     if area is None:  # a focus area of another framework, by its (distinct) code
@@ -94,7 +94,7 @@ def commitment(commitment_id: int):
 
 def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, errors: dict | None = None, status: int = 200,
                      edit_form: CommitmentForm | None = None, edit_errors: dict | None = None):
-    viewer = current_viewer()
+    viewer = signed_in()
     decisions = goals.history(db.session, item.id)
     rows = goals.standings(db.session, [item.id], as_of, lambda indicator: can_view_indicator(viewer, indicator), decisions).get(item.id, [])
     history = [t for t in decisions if t.indicator is None or can_view_indicator(viewer, t.indicator)]
@@ -130,7 +130,7 @@ def _as_of():
 
 @bp.post("/framework/commitments/<int:commitment_id>/targets")
 def set_target(commitment_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     item = get_or_404(Commitment, commitment_id)
@@ -146,7 +146,7 @@ def set_target(commitment_id: int):
 @bp.post("/framework/commitments/<int:commitment_id>")
 def save_commitment(commitment_id: int):
     """Correct or retire a commitment (coordinators), with the version the form was based on."""
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     item = get_or_404(Commitment, commitment_id)
@@ -167,7 +167,7 @@ def save_commitment(commitment_id: int):
 @bp.post("/framework/<code>/commitments")
 def add_commitment(code: str):
     """A new commitment as the focus area's next (coordinators)."""
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     area = focus_areas.by_code(db.session, code) or abort(404)
@@ -186,7 +186,7 @@ def add_commitment(code: str):
 @bp.post("/framework/<code>/weights")
 def weights(code: str):
     """Coordinators weigh commitments in the roll-up (equal weights unless set)."""
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     area = focus_areas.by_code(db.session, code) or abort(404)
@@ -204,16 +204,16 @@ def weights(code: str):
 
 @bp.get("/recommendations")
 def recommendations():
-    recs = sorted(rollup.recommendations(db.session, current_viewer()), key=lambda r: (-(r["source_year"] or 0), r["source"], r["number"]))
+    recs = sorted(rollup.recommendations(db.session, signed_in()), key=lambda r: (-(r["source_year"] or 0), r["source"], r["number"]))
     groups = [(key, list(items)) for key, items in groupby(recs, key=lambda r: (r["source"], r["source_title"], r["source_year"], r["source_date"]))]
     return render_template("framework/recommendations.html", groups=groups, total=len(recs), state_text=STATE_TEXT,
-                           response_text=RESPONSE_TEXT, can_weigh=can_weigh(current_viewer()))
+                           response_text=RESPONSE_TEXT, can_weigh=can_weigh(signed_in()))
 
 
 @bp.route("/framework/new", methods=["GET", "POST"])
 def new_framework():
     """A coordinator adds the next framework and chooses which commitments of the one in force carry over."""
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_weigh(viewer):
         abort(403)
     earlier = rollup.framework(db.session, today())

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Indicator, Organisation, User
 
 from .. import focus_areas
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
 from ..formtools import apply_errors, form_version
@@ -85,7 +85,7 @@ def _page(indicator: Indicator | None, form: IndicatorForm | None = None, errors
 
 
 def _coordinator() -> None:
-    viewer = current_viewer()
+    viewer = signed_in()
     if viewer is None or viewer.role != "coordinator":
         abort(403)
 
@@ -101,7 +101,7 @@ def create():
     _coordinator()
     try:
         with page_write():
-            indicator = catalogue.save_indicator(db.session, current_viewer(), {**_data(), "key": request.form.get("key", "").strip()}, today())
+            indicator = catalogue.save_indicator(db.session, signed_in(), {**_data(), "key": request.form.get("key", "").strip()}, today())
     except ValidationFailed as exc:
         return _page(None, IndicatorForm(), exc.fields, 422)
     flash(_("De indicator is aangemaakt."), "success")
@@ -130,7 +130,7 @@ def save(key: str):
         data.pop("owner_organisation")
     try:
         with page_write():
-            catalogue.save_indicator(db.session, current_viewer(), data, today(), indicator, form_version())
+            catalogue.save_indicator(db.session, signed_in(), data, today(), indicator, form_version())
     except ValidationFailed as exc:
         return _page(_visible(key), IndicatorForm(), exc.fields, 422)
     except VersionConflict:

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired
 from models import Indicator, Measurement, Target
 
 from .. import limits
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..charts import line_chart
 from ..errors import ValidationFailed, VersionConflict
 from ..extensions import db
@@ -75,15 +75,15 @@ def _load(key: str) -> Indicator:
 
 @bp.get("")
 def list():
-    indicators = db.session.scalars(select(Indicator).where(indicator_clause(current_viewer())).order_by(Indicator.title)
+    indicators = db.session.scalars(select(Indicator).where(indicator_clause(signed_in())).order_by(Indicator.title)
                                     .options(selectinload(Indicator.measurements), selectinload(Indicator.owner_organisation))).all()
-    viewer = current_viewer()
+    viewer = signed_in()
     return render_template("indicators/list.html", indicators=indicators, can_import=can_import(viewer),
                            can_create=viewer is not None and viewer.role == "coordinator")
 
 
 def _detail(indicator: Indicator, form=None, import_form=None, preview=None, extra=None, status=200, forms=None):
-    viewer = current_viewer()
+    viewer = signed_in()
     versions = services.definitions(db.session, indicator)
     breaks = services.breaks(versions, indicator.measurements)
     # One line joins periods of one kind: the chart follows the latest figure's kind (years, or quarters, or months);
@@ -124,7 +124,7 @@ def detail(key: str):
 def correct_form(key: str, measurement_id: int):
     indicator = _load(key)
     measurement = _measurement(indicator, measurement_id)
-    if not can_enter(current_viewer(), indicator):
+    if not can_enter(signed_in(), indicator):
         abort(403)
     return _correct_page(indicator, measurement, CorrectionForm(formdata=None, data={"version": measurement.version}))
 
@@ -140,7 +140,7 @@ def _correct_page(indicator, measurement, form, extra=None, status=200):
 
 @bp.post("/<key>/measurements/<int:measurement_id>/correct")
 def correct(key: str, measurement_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     indicator = _load(key)
     measurement = _measurement(indicator, measurement_id)
     if not can_enter(viewer, indicator):
@@ -167,7 +167,7 @@ def correct(key: str, measurement_id: int):
 
 @bp.post("/<key>/definitions")
 def add_definition(key: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     indicator = _load(key)
     if not can_enter(viewer, indicator):
         abort(403)
@@ -184,7 +184,7 @@ def add_definition(key: str):
 
 @bp.post("/<key>/visibility")
 def set_visibility(key: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     indicator = _load(key)
     if not can_restrict(viewer, indicator):
         abort(403)
@@ -201,7 +201,7 @@ def set_visibility(key: str):
 
 @bp.post("/<key>/expected")
 def expect(key: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     indicator = _load(key)
     if not can_enter(viewer, indicator):
         abort(403)
@@ -223,7 +223,7 @@ def expect(key: str):
 @bp.route("/import", methods=["GET", "POST"])
 def bulk_import():
     """Figures for many indicators in one CSV or XLSX: step 1 checks every line, step 2 (confirm) stores all or none."""
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_import(viewer):
         abort(403)
     form = BulkForm()
@@ -261,7 +261,7 @@ def bulk_import():
 
 @bp.post("/<key>/measurements")
 def add(key: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     indicator = _load(key)
     if not can_enter(viewer, indicator):
         abort(403)
@@ -281,7 +281,7 @@ def add(key: str):
 @bp.post("/<key>/import")
 def import_csv(key: str):
     """Step 1 shows every row with its problems; step 2 (confirm) stores all rows or none."""
-    viewer = current_viewer()
+    viewer = signed_in()
     indicator = _load(key)
     if not can_enter(viewer, indicator):
         abort(403)

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Meeting, MeetingSeries, Organisation, User
 
 from .. import audience, audit, focus_areas
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..downloads import attachment
 from ..errors import Locked, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
@@ -40,7 +40,7 @@ def choices_of(pairs):
 
 @bp.get("")
 def list():
-    viewer = current_viewer()
+    viewer = signed_in()
     series = request.args.get("series", "")
     stmt = queries.visible_meetings(viewer)
     if series:
@@ -63,7 +63,7 @@ def _meeting_form(form: MeetingForm) -> MeetingForm:
 
 @bp.post("/series")
 def create_series():
-    viewer = current_viewer()
+    viewer = signed_in()
     if not PlainForm().validate():
         abort(400)
     try:
@@ -79,7 +79,7 @@ def create_series():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_manage(viewer):
         abort(403)
     form = _meeting_form(MeetingForm())
@@ -104,7 +104,7 @@ def create():
 
 
 def _detail(meeting: Meeting, status: int = 200, **forms):
-    viewer = current_viewer()
+    viewer = signed_in()
     decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
     locked = meeting.minutes_status == "vastgesteld"
     approve_from = services.approval_date(db.session, meeting) if can_manage(viewer, meeting) and not locked else None
@@ -166,7 +166,7 @@ def add_agenda(meeting_id: int):
     _area_choices(form.focus_area)
     if not form.validate():
         return _detail(meeting, 422, agenda_form=form)
-    return _write(meeting, lambda: services.add_agenda_item(db.session, current_viewer(), meeting, form.title.data, form.presenter.data,
+    return _write(meeting, lambda: services.add_agenda_item(db.session, signed_in(), meeting, form.title.data, form.presenter.data,
                                                             form.duration_minutes.data, form.focus_area.data or None),
                   "Het agendapunt is toegevoegd.", "agenda", {"agenda_form": form})
 
@@ -176,7 +176,7 @@ def move_agenda(meeting_id: int, agenda_item_id: int):
     meeting = _load(meeting_id)
     if not PlainForm().validate():
         abort(400)
-    return _write(meeting, lambda: services.move_agenda_item(db.session, current_viewer(), meeting, agenda_item_id,
+    return _write(meeting, lambda: services.move_agenda_item(db.session, signed_in(), meeting, agenda_item_id,
                                                              request.form.get("direction", "")),
                   "De volgorde van de agenda is aangepast.", f"agendapunt-{agenda_item_id}", {})
 
@@ -191,7 +191,7 @@ def attendance(meeting_id: int):
         for key, value in request.form.items():
             if key.startswith("attendance-"):
                 raw = key.removeprefix("attendance-")
-                services.set_attendance(db.session, current_viewer(), meeting, int(raw) if raw.isdigit() else -1, value)
+                services.set_attendance(db.session, signed_in(), meeting, int(raw) if raw.isdigit() else -1, value)
     return _write(meeting, call, "De aanwezigheid is opgeslagen.", "aanwezigheid", {})
 
 
@@ -201,7 +201,7 @@ def invite(meeting_id: int):
     if not PlainForm().validate():
         abort(400)
     user_id = request.form.get("user_id", "")
-    return _write(meeting, lambda: services.invite_person(db.session, current_viewer(), meeting, int(user_id) if user_id.isdigit() else None),
+    return _write(meeting, lambda: services.invite_person(db.session, signed_in(), meeting, int(user_id) if user_id.isdigit() else None),
                   "De persoon is uitgenodigd.", "aanwezigheid", {})
 
 
@@ -212,7 +212,7 @@ def minutes(meeting_id: int, agenda_item_id: int):
     if not form.validate():
         return _detail(meeting, 422, minutes_forms={agenda_item_id: form})
     version = form.version.data
-    return _write(meeting, lambda: services.save_minutes(db.session, current_viewer(), meeting, agenda_item_id,
+    return _write(meeting, lambda: services.save_minutes(db.session, signed_in(), meeting, agenda_item_id,
                                                          int(version) if version and version.isdigit() else None,
                                                          form.body.data, form.is_restricted.data),
                   "De notulen zijn opgeslagen.", f"agendapunt-{agenda_item_id}", {"minutes_forms": {agenda_item_id: form}})
@@ -224,7 +224,7 @@ def erratum(meeting_id: int, agenda_item_id: int):
     form = ErratumForm()
     if not form.validate():
         return _detail(meeting, 422, erratum_form=form)
-    return _write(meeting, lambda: services.add_erratum(db.session, current_viewer(), meeting, agenda_item_id, form.body.data),
+    return _write(meeting, lambda: services.add_erratum(db.session, signed_in(), meeting, agenda_item_id, form.body.data),
                   "Het erratum is toegevoegd.", f"agendapunt-{agenda_item_id}", {"erratum_form": form})
 
 
@@ -236,7 +236,7 @@ def decision(meeting_id: int):
     if not form.validate():
         return _detail(meeting, 422, decision_form=form)
     agenda_item_id = form.agenda_item_id.data
-    return _write(meeting, lambda: services.add_decision(db.session, current_viewer(), meeting,
+    return _write(meeting, lambda: services.add_decision(db.session, signed_in(), meeting,
                                                          int(agenda_item_id) if agenda_item_id and agenda_item_id.isdigit() else None,
                                                          form.text.data, form.focus_area.data or None),
                   "Het besluit is vastgelegd.", "besluiten", {"decision_form": form})
@@ -247,13 +247,13 @@ def approve(meeting_id: int):
     meeting = _load(meeting_id)
     if not PlainForm().validate():
         abort(400)
-    return _write(meeting, lambda: services.approve_minutes(db.session, current_viewer(), meeting, today()),
+    return _write(meeting, lambda: services.approve_minutes(db.session, signed_in(), meeting, today()),
                   "De notulen zijn vastgesteld.", "notulen-status", {})
 
 
 @bp.get("/decisions")
 def decisions():
-    viewer = current_viewer()
+    viewer = signed_in()
     year = request.args.get("year", type=int)
     rows = db.session.scalars(queries.decisions(viewer, request.args.get("series") or None, year,
                                                 request.args.get("focus_area") or None, request.args.get("q", "").strip()[:200]).limit(500)).all()
@@ -267,7 +267,7 @@ def decisions():
 def export(meeting_id: int, fmt: str):
     if fmt not in ("docx", "pdf"):
         abort(404)
-    viewer = current_viewer()
+    viewer = signed_in()
     meeting = _load(meeting_id)
     ctx = exports.context(meeting, viewer, db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all(),
                           queries.meeting_actions(db.session, viewer, meeting))
@@ -303,7 +303,7 @@ def _local(raw: str | None) -> datetime | None:
 @bp.post("/<int:meeting_id>/next")
 def prepare_next(meeting_id: int):
     """"Volgende vergadering voorbereiden": the next meeting of the series from this one, in one step."""
-    viewer = current_viewer()
+    viewer = signed_in()
     meeting = _load(meeting_id)
     if not can_manage(viewer, meeting):
         abort(403)
@@ -325,7 +325,7 @@ def prepare_next(meeting_id: int):
 
 @bp.get("/series/<code>")
 def series_page(code: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     item = _series(code)
     meetings = db.session.scalars(select(Meeting).where(Meeting.series_id == item.id, visible_clause(viewer))
                                   .order_by(Meeting.starts_at.desc()).limit(50)).all()
@@ -337,7 +337,7 @@ def series_page(code: str):
 
 @bp.post("/series/<code>/agenda")
 def series_agenda(code: str):
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_manage(viewer):
         abort(403)
     item = _series(code)
@@ -358,7 +358,7 @@ def series_minutes(code: str, fmt: str):
     """The minutes of a period compiled into one DOCX or PDF; every meeting's restricted minutes only for who may read them."""
     if fmt not in ("docx", "pdf"):
         abort(404)
-    viewer = current_viewer()
+    viewer = signed_in()
     item = _series(code)
     try:
         start, end = date.fromisoformat(request.args.get("from", "")), date.fromisoformat(request.args.get("to", ""))

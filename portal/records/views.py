@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import DisposalList
 
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..extensions import db
 from ..writes import page_write
 from . import bp, disposal
@@ -24,7 +24,7 @@ def approve(list_id: int):
     proposal = get_or_404(DisposalList, list_id)
     try:
         with page_write():
-            disposal.approve(db.session, current_viewer(), proposal)
+            disposal.approve(db.session, signed_in(), proposal)
     except disposal.NotApproved:
         flash(_("Deze lijst is al goedgekeurd of uitgevoerd."), "error")
         return redirect(url_for("records.lists")), 303

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from models import STATUSES, Report, ReportNarrative, Source, UpdateRound
 
 from .. import audience
-from ..access import current_viewer, get_or_404
+from ..access import get_or_404, signed_in
 from ..charts import status_bars
 from ..downloads import attachment
 from ..errors import NotFound, ValidationFailed, VersionConflict
@@ -49,7 +49,7 @@ def list():
 
 @bp.post("")
 def create():
-    viewer = current_viewer()
+    viewer = signed_in()
     if not can_manage_reports(viewer):
         abort(403)
     form = _report_form(ReportForm())
@@ -70,7 +70,7 @@ def create():
 
 
 def _narratives(report: Report) -> list[ReportNarrative]:
-    return services.readable_narratives(db.session, report, current_viewer())
+    return services.readable_narratives(db.session, report, signed_in())
 
 
 def _load(report_id: int) -> Report:
@@ -79,7 +79,7 @@ def _load(report_id: int) -> Report:
 
 @bp.get("/<int:report_id>")
 def detail(report_id: int, narrative_form: NarrativeForm | None = None, status: int = 200):
-    viewer = current_viewer()
+    viewer = signed_in()
     report = _load(report_id)
     compare_id = request.args.get("compare", type=int) or report.previous_report_id
     other = db.session.get(Report, compare_id) if compare_id and compare_id != report.id else None
@@ -108,7 +108,7 @@ def rows(report_id: int):
     report = _load(report_id)
     args = {k: request.args.get(k, "") for k in ("focus_area", "organisation", "status")}
     late = request.args.get("overdue") in ("true", "1")
-    shown = [r for r in services.visible_rows(db.session, report, current_viewer())
+    shown = [r for r in services.visible_rows(db.session, report, signed_in())
              if (not args["focus_area"] or r["focus_area"] == args["focus_area"])
              and (not args["organisation"] or r["owner"] == args["organisation"])
              and (not args["status"] or r["status"] == args["status"]) and (not late or r["overdue"])]
@@ -117,7 +117,7 @@ def rows(report_id: int):
 
 @bp.post("/<int:report_id>/narratives")
 def narrative(report_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     report = _load(report_id)
     form = NarrativeForm()
     form.focus_area.choices = [SelectChoice(code, code) for code, _title in services.view_for(db.session, report, None, viewer)["focus_areas"]]
@@ -140,7 +140,7 @@ def narrative(report_id: int):
 
 @bp.post("/<int:report_id>/narratives/<int:narrative_id>/approve")
 def approve(report_id: int, narrative_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     _load(report_id)
     try:
         item = services.readable_narrative(db.session, report_id, narrative_id, viewer)
@@ -177,7 +177,7 @@ def sent(report_id: int):
             "answers": answers}
     try:
         with page_write():
-            letters.mark_sent(db.session, current_viewer(), report, data, today())
+            letters.mark_sent(db.session, signed_in(), report, data, today())
     except letters.AlreadySent:
         db.session.rollback()
         flash(_("Deze rapportage is al verstuurd."), "error")
@@ -199,7 +199,7 @@ def letter_docx(report_id: int):
 
 def download_letter(report: Report) -> Response:
     with page_write():
-        body, mimetype, name = services.export_letter(db.session, current_viewer(), report, letter.letter_fields(request.args), today())
+        body, mimetype, name = services.export_letter(db.session, signed_in(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
 
 
@@ -208,13 +208,13 @@ def download(report: Report, fmt: str, public: bool) -> Response:
     if fmt not in exports.FORMATS:
         abort(404)
     with page_write():
-        body, mimetype, name = services.export_report(db.session, current_viewer(), report, fmt, public)
+        body, mimetype, name = services.export_report(db.session, signed_in(), report, fmt, public)
     return attachment(body, mimetype, name)
 
 
 @bp.route("/rounds", methods=["GET", "POST"])
 def rounds_list():
-    viewer = current_viewer()
+    viewer = signed_in()
     form = RoundForm()
     extra = {}
     status = 200
@@ -241,12 +241,12 @@ def rounds_list():
 def round_detail(round_id: int):
     update_round = get_or_404(UpdateRound, round_id)
     return render_template("reports/round.html", update_round=update_round, plain_form=PlainForm(formdata=None),
-                           rows=rounds.overview(db.session, current_viewer(), update_round))
+                           rows=rounds.overview(db.session, signed_in(), update_round))
 
 
 @bp.post("/rounds/<int:round_id>/close")
 def round_close(round_id: int):
-    viewer = current_viewer()
+    viewer = signed_in()
     update_round = get_or_404(UpdateRound, round_id)
     if not PlainForm().validate():
         abort(400)

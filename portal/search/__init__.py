@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..access import current_viewer
+from ..access import signed_in
 from . import queries
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -12,5 +12,5 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 @bp.get("")
 def results():
     q = request.args.get("q", "").strip()[:200]
-    found = queries.search(current_viewer(), q) if q else None
+    found = queries.search(signed_in(), q) if q else None
     return render_template("search/results.html", q=q, found=found)
