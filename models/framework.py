@@ -41,6 +41,8 @@ class FocusArea(TimestampMixin, Base):
     position: Mapped[int] = mapped_column(default=0)
     # A caveat on the data itself (e.g. only announced; content on missing pages).
     note: Mapped[str | None] = mapped_column(Text)
+    # The source's own words this rests on (from the reference data; a test finds them in the document).
+    quote: Mapped[str | None] = mapped_column(Text)
 
     framework: Mapped[Framework] = relationship(back_populates="focus_areas")
     commitments: Mapped[list[Commitment]] = relationship(
@@ -62,6 +64,8 @@ class Commitment(CorrectableMixin, TimestampMixin, Base):
     # Weight in roll-ups; equal unless a coordinator sets otherwise.
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The source's own words this rests on (from the reference data; a test finds them in the document).
+    quote: Mapped[str | None] = mapped_column(Text)
     retired_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

@@ -183,6 +183,8 @@ class ParliamentCommitment(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(16))
     kamerstuk: Mapped[str] = mapped_column(String(100), default="")
     text: Mapped[str] = mapped_column(Text)
+    # The source's own words this rests on (from the reference data; a test finds them in the document).
+    quote: Mapped[str | None] = mapped_column(Text)
     made_on: Mapped[date | None]
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)

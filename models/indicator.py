@@ -40,6 +40,8 @@ class Indicator(CorrectableMixin, TimestampMixin, Base):
     target_year: Mapped[int | None]
     # Who publishes the figures (Nationaal Rapporteur, Rechtspraak, CBS, an agency); the owner organisation enters them.
     producer: Mapped[str | None] = mapped_column(String(200))
+    # The source's own words this rests on (from the reference data; a test finds them in the document).
+    quote: Mapped[str | None] = mapped_column(Text)
     # The organisation that publishes them, when it is one the portal knows (often an extern one: the Nationaal Rapporteur).
     producer_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     # Like an item: organisation (owner only), mdt (MDT members), public (every signed-in user).

@@ -45,6 +45,8 @@ class Recommendation(CorrectableMixin, TimestampMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     response: Mapped[str] = mapped_column(String(16), default="onbekend")
     kind: Mapped[str] = mapped_column(String(16), default="aanbeveling", server_default="aanbeveling")
+    # The source's own words this rests on (from the reference data; a test finds them in the document).
+    quote: Mapped[str | None] = mapped_column(Text)
     retired_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

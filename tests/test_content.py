@@ -319,3 +319,24 @@ def test_extern_organisations_issue_produce_and_are_addressed_but_never_take_par
     provider = OIDCProvider(name="nrm", label="NRM", issuer="https://idp.nrm.test", client_id="p", client_secret="s", organisation="NRM")
     with _pytest.raises(LoginError):
         resolve_organisation(db_session, provider, {"sub": "x"})
+
+
+def test_the_pages_show_the_sources_own_words(app, loaded, make_user, login_as):
+    """A coordinator sees, beside a recommendation, a commitment, a focus area, an indicator and a toezegging, the words
+    of the document it rests on (the quote the data carries, stored by load-reference)."""
+    import html
+
+    from models import FocusArea, Indicator, ParliamentCommitment
+
+    client = login_as(app.test_client(), make_user("JENV", role="coordinator"))
+    rec = loaded.scalars(select(Recommendation).join(Recommendation.source).where(Source.key == "inspectie-2021", Recommendation.number == 1)).one()
+    area = loaded.scalars(select(FocusArea).where(FocusArea.code == "3.1")).one()
+    commitment = area.commitments[0]
+    indicator = loaded.scalars(select(Indicator).where(Indicator.key == "slachtoffers-comensha")).one()
+    promise = loaded.scalars(select(ParliamentCommitment).where(ParliamentCommitment.key == "toezegging-beleidskader-2022")).one()
+    for url, quote in ((f"/recommendations/{rec.id}", rec.quote), (f"/framework/commitments/{commitment.id}", commitment.quote),
+                       (f"/framework/{area.code}", area.quote), (f"/indicators/{indicator.key}", indicator.quote),
+                       (f"/parliament/{promise.id}", promise.quote)):
+        assert quote, url
+        page = html.unescape(client.get(url).get_data(as_text=True))
+        assert quote in page and "Zo staat het in de bron" in page, url

@@ -405,3 +405,4 @@ def test_a_quote_that_is_not_in_its_source_is_found_out(tmp_path):
     documents = _documents()
     documents["doorlichting-2012"], documents["inspectie-2021"] = documents["inspectie-2021"], documents["doorlichting-2012"]
     assert "recommendation inspectie-2021 1" in _unfounded(reference.parse(SHIPPED), documents)[2]
+
