@@ -161,7 +161,7 @@ def audit_denial_later(model, ident) -> None:
     by a criterion such as a key). Missing and hidden ones are recorded alike (with `exists`), so both cost the same
     work, after the response as well as in it: the clock does not tell them apart, and repeated misses are a probing
     signal too."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy, for the thread
     viewer = current_viewer()
     actor_id = viewer.id if viewer else None
     path = request.path

@@ -54,7 +54,7 @@ def status_bars(rows: list[tuple[str, dict[str, int]]], title: str) -> Markup:
         y = index * (bar_h + gap)
         total = sum(counts.values())
         parts.append(f'<text x="0" y="{y + 17}" font-size="{FONT}" fill="{TEXT}">{escape(label)}</text>')
-        x = label_w
+        x: float = label_w
         for status, colour in STATUS_COLOURS.items():
             n = counts.get(status, 0)
             if not n:

@@ -144,7 +144,8 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
     # The same callables Flask-Babel installs, with the per-locale lookup above.
-    app.jinja_env.install_gettext_callables(lambda text: _translations().ugettext(text),
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        lambda text: _translations().ugettext(text),
                                             lambda singular, plural, n: _translations().ungettext(singular, plural, n),
                                             newstyle=True)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")

@@ -99,7 +99,7 @@ def save_organisation(org_id: int | None = None):
     """A change that takes access away is shown with its effect first and saved only when confirmed."""
     actor = signed_in()
     org = (get_or_404(Organisation, org_id)) if org_id is not None else None
-    values = request.form.to_dict()
+    values: dict = request.form.to_dict()
     mdt_member, active = bool(values.get("mdt_member")), bool(values.get("is_active"))
     values["is_active"] = active
     rows = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()

@@ -22,7 +22,7 @@ def change(session: Session, app: Flask, actor: User, user: User, role: str, act
         raise ValidationFailed({"role": _("Kies een bestaande rol.")})
     if not may_change(actor, user, role, active):
         raise ValidationFailed({"role": _("U kunt uw eigen beheerdersrechten niet intrekken.")})
-    changes = {}
+    changes: dict[str, list] = {}
     if role != user.role:
         changes["role"] = [user.role, role]
         user.role = role

@@ -90,6 +90,7 @@ def record_response(rec_id: int):
     with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
         followup.record_response(db.session, viewer, rec, body, base or None)
     current = response_json(rec.id)
+    assert current is not None  # just recorded
     out = jsonify(current)
     out.status_code = 201
     out.headers["ETag"] = f'"{current["id"]}"'
@@ -112,7 +113,8 @@ def relate(rec_id: int):
 def parliament_json(c: ParliamentCommitment, item_ids: list[int], changes=(), answers=()) -> dict:
     return {"id": c.id, "kind": c.kind, "kamerstuk": c.kamerstuk or None, "text": c.text,
             "date": c.made_on.isoformat() if c.made_on else None,
-            "due": {"label": c.due_label, "start": c.due_start.isoformat(), "end": c.due_end.isoformat()} if c.due_label else None,
+            "due": {"label": c.due_label, "start": c.due_start.isoformat(), "end": c.due_end.isoformat()}
+            if c.due_label and c.due_start and c.due_end else None,
             "owner_organisation": c.owner_organisation.code if c.owner_organisation else None, "status": c.status,
             "closed_on": c.closed_on.isoformat() if c.closed_on else None,
             "fulfilled_by": {"title": c.fulfilled_by.title, "kamerstuk": c.fulfilled_by.reference} if c.fulfilled_by else None,

@@ -266,7 +266,7 @@ def _twin_paths(errors: dict) -> dict:
 
 
 def _resp(description: str, schema: dict | None = None) -> dict:
-    body = {"description": description}
+    body: dict = {"description": description}
     if schema:
         body["content"] = {"application/json": {"schema": schema}}
     return body

@@ -113,7 +113,7 @@ def callback(name: str):
         return _failure_page(client, exc, status=503 if isinstance(exc, ProviderUnavailable) else 400)
 
     session.clear()
-    session.regenerate()
+    session.regenerate()  # type: ignore[attr-defined]  # the portal's server-side session (portal/sessions.py)
     login_user(user)
     session["login_provider"] = name
     if isinstance(claims.get("sid"), str):

@@ -98,7 +98,7 @@ def source_detail(source_id: int):
 def source_save(source_id: int | None = None):
     _coordinator()
     source = _load_source(source_id) if source_id is not None else None
-    data = {k: request.form.get(k) for k in ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "reason")}
+    data: dict = {k: request.form.get(k) for k in ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "reason")}
     data["retired"] = "retired" in request.form
     try:
         with page_write():
@@ -107,7 +107,7 @@ def source_save(source_id: int | None = None):
         return _source_page(_load_source(source_id) if source_id else None, SourceForm(), errors=exc.fields, status=422)
     except VersionConflict:
         flash(_("Iemand anders heeft dit document intussen gewijzigd. Hieronder staat de nieuwe versie; controleer die en sla opnieuw op."), "error")
-        return _source_page(_load_source(source_id), status=409)
+        return _source_page(_load_source(source_id or 0), status=409)
     flash(_("Het document is opgeslagen."), "success")
     return redirect(url_for("followup.source_detail", source_id=saved.id)), 303
 

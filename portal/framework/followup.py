@@ -90,7 +90,7 @@ def record_response(session: Session, actor: User, rec: Recommendation, data: di
                                  document_source_id=document.id if document else None, document_title=document_title, kamerstuk=kamerstuk,
                                  url=url, reason=reason, recorded_by_id=actor.id, recorded_at=datetime.now(UTC))
     session.add(row)
-    rec.response = stance
+    rec.response = str(stance)
     session.flush()
     audit.record("recommendation.response_recorded", session=session, actor=actor, entity_type="recommendation", entity_id=rec.id,
                  stance=stance, before=latest.stance if latest else None, reason=reason)

@@ -140,6 +140,6 @@ def store(session: Session, actor: User, source: Source, filename: str, raw: byt
                                                                    "document": source.key}, None)
                 stored.append(rec)
     except ValidationFailed as exc:
-        line = lines[len(stored)].line
-        raise ValidationFailed({f"regel {line}": "; ".join(exc.fields.values())}) from None
+        refused = lines[len(stored)].line
+        raise ValidationFailed({f"regel {refused}": "; ".join(exc.fields.values())}) from None
     return stored

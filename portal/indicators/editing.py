@@ -62,7 +62,7 @@ def _choices(form: IndicatorForm) -> IndicatorForm:
 
 def _data() -> dict:
     raw_frequency, raw_person = request.form.get("frequency_months", ""), request.form.get("responsible_user_id", "")
-    data = {k: request.form.get(k) for k in ("title", "unit", "definition", "producer", "owner_organisation", "visibility")}
+    data: dict = {k: request.form.get(k) for k in ("title", "unit", "definition", "producer", "owner_organisation", "visibility")}
     data["producer_organisation"] = request.form.get("producer_organisation") or None
     data["focus_area"] = request.form.get("focus_area") or None
     data["frequency_months"] = (bounded_int(raw_frequency, 3) or -1) if raw_frequency else None

@@ -70,7 +70,7 @@ def prepare_next(session: Session, actor: User, meeting: Meeting, starts_at: dat
             "is_online": meeting.is_online, "visibility": meeting.visibility,
             "shared_with": [o.code for o in meeting.shared_with],
             "invited": sorted({a.organisation.code for a in meeting.attendees if a.user_id is None})}
-    if meeting.chair_organisation_id:
+    if meeting.chair_organisation is not None:
         data["chair_organisation"] = meeting.chair_organisation.code
     following = services.create_meeting(session, actor, data)
     for title in standard_points(meeting.series):
@@ -97,5 +97,5 @@ def compiled(session: Session, viewer: User, series: MeetingSeries, start: date,
                                .order_by(Meeting.starts_at)
                                .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes), selectinload(Meeting.attendees),
                                         joinedload(Meeting.series))).unique().all()
-    return [exports.context(m, viewer, session.scalars(queries.decisions(viewer, meeting_id=m.id)).all(),
+    return [exports.context(m, viewer, list(session.scalars(queries.decisions(viewer, meeting_id=m.id))),
                             queries.meeting_actions(session, viewer, m)) for m in meetings]

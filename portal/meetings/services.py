@@ -252,7 +252,7 @@ def set_attendance_of_organisations(session: Session, actor: User, meeting: Meet
                  attendance=dict(sorted(attendance.items())))
 
 
-def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int) -> Attendee:
+def invite_person(session: Session, actor: User, meeting: Meeting, user_id: int | None) -> Attendee:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators invite")
     audience.require(actor, meeting)

@@ -1,6 +1,7 @@
 """Meeting pages: prepare, attend, minute, decide, approve; the decisions register; exports."""
 from __future__ import annotations
 
+import builtins  # this module's view "list" shadows the built-in
 from datetime import date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from ..errors import Locked, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..i18n import long_date, today
+from ..inputs import bounded_int
 from ..writes import page_write
 from . import bp, exports, queries, series, services
 from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
@@ -201,7 +203,7 @@ def invite(meeting_id: int):
     if not PlainForm().validate():
         abort(400)
     user_id = request.form.get("user_id", "")
-    return _write(meeting, lambda: services.invite_person(db.session, signed_in(), meeting, int(user_id) if user_id.isdigit() else None),
+    return _write(meeting, lambda: services.invite_person(db.session, signed_in(), meeting, bounded_int(user_id)),
                   "De persoon is uitgenodigd.", "aanwezigheid", {})
 
 
@@ -269,7 +271,7 @@ def export(meeting_id: int, fmt: str):
         abort(404)
     viewer = signed_in()
     meeting = _load(meeting_id)
-    ctx = exports.context(meeting, viewer, db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all(),
+    ctx = exports.context(meeting, viewer, builtins.list(db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id))),
                           queries.meeting_actions(db.session, viewer, meeting))
     body = exports.to_docx(ctx) if fmt == "docx" else exports.to_pdf(ctx)
     with page_write():

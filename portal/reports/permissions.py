@@ -26,5 +26,5 @@ def edits_keep_approval(user: User | None) -> bool:
     return can_manage_reports(user)
 
 
-def sees_round_banner(user: User | None) -> bool:
+def sees_round_banner(user: User | None) -> TypeGuard[User]:
     return _active(user) and user.role != "reader"

@@ -1,6 +1,8 @@
 """Reports: create as of a peildatum, preview, compare, agency narratives, exports, update rounds."""
 from __future__ import annotations
 
+import builtins  # this module's view "list" shadows the built-in in annotations
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -69,7 +71,7 @@ def create():
                            current_round=rounds.current(db.session, today())), 422
 
 
-def _narratives(report: Report) -> list[ReportNarrative]:
+def _narratives(report: Report) -> builtins.list[ReportNarrative]:
     return services.readable_narratives(db.session, report, signed_in())
 
 
