@@ -23,25 +23,31 @@ from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
 
 
 def _report_json(report, full: bool) -> dict:
-
     out = {"id": report.id, "title": report.title, "as_of": report.as_of.isoformat(), "created_at": report.created_at.isoformat(),
            "created_by": report.created_by_id, "previous_report_id": report.previous_report_id, "sent_source_id": report.sent_source_id}
     if full:
-        rows = report_services.visible_rows(db.session, report, signed_in())
-        summary = snap.summarise(report.snapshot, rows, signed_in())
-        out["summary"] = {"total": summary["total"], "counts": summary["counts"], "overdue": summary["overdue"],
-                          "focus_areas": [{k: v for k, v in a.items() if k != "items"} for a in summary["focus_areas"]],
-                          "organisations": summary["organisations"],
-                          "recommendations": [{"id": r["id"], "state": r["state"], "item_ids": r["item_ids"]} for r in summary["recommendations"]],
-                          "indicators": [{"key": i["key"], "latest": i["latest"], "previous": i["previous"]} for i in summary["indicators"]]}
+        viewer = signed_in()
+        rows = report_services.visible_rows(db.session, report, viewer)
         framework = report.snapshot.get("framework") or {}
         out["framework"] = {"id": framework.get("id"), "key": framework.get("key"), "title": framework.get("title")} if framework else None
-        out["summary"]["targets"] = [{"focus_area": a["code"], "commitment_id": c["id"], **{k: t[k] for k in ("period", "value", "unit", "direction",
-                                      "indicator", "figure", "figure_period", "assessment")}}
-                                     for a in summary["focus_areas"] for c in a["commitments"] for t in c.get("targets", [])]
-        out["summary"]["parliament"] = summary["parliament"]
+        out["summary"] = _summary_json(snap.summarise(report.snapshot, rows, viewer))
         out["items"] = [{k: v for k, v in r.items() if k not in ("shared_with", "commitment_weight")} for r in rows]
     return out
+
+
+TARGET_KEYS = ("period", "value", "unit", "direction", "indicator", "figure", "figure_period", "assessment")
+
+
+def _summary_json(summary: dict) -> dict:
+    """A report's figures as the API gives them: the rows behind each stay out, their ids stay in."""
+    return {"total": summary["total"], "counts": summary["counts"], "overdue": summary["overdue"],
+            "focus_areas": [{k: v for k, v in a.items() if k != "items"} for a in summary["focus_areas"]],
+            "organisations": summary["organisations"],
+            "recommendations": [{"id": r["id"], "state": r["state"], "item_ids": r["item_ids"]} for r in summary["recommendations"]],
+            "indicators": [{"key": i["key"], "latest": i["latest"], "previous": i["previous"]} for i in summary["indicators"]],
+            "targets": [{"focus_area": a["code"], "commitment_id": c["id"], **{k: t[k] for k in TARGET_KEYS}}
+                        for a in summary["focus_areas"] for c in a["commitments"] for t in c.get("targets", [])],
+            "parliament": summary["parliament"]}
 
 
 @bp.get("/reports")

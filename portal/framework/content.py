@@ -63,6 +63,20 @@ def _state(record, names: tuple[str, ...]) -> dict:
 SOURCE_FIELDS = ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "retired_on")
 
 
+def _not_after(fields: dict[str, str], name: str, value, today: date) -> date | None:
+    day = clean_day(fields, name, value)
+    if day and day > today:
+        fields[name] = _("Deze datum ligt in de toekomst.")
+    return day
+
+
+def _web_address(fields: dict[str, str], value) -> str:
+    url = clean_text(fields, "url", value, _("Het webadres"), limits.URL, required=False)
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        fields["url"] = _("Geef een webadres dat begint met https://.")
+    return url
+
+
 def save_source(session: Session, actor: User, data: dict, today: date, source: Source | None = None,
                 base_version: int | None = None) -> Source:
     """Create (source None) or correct a document: {kind, title, issued_on?, reference?, issued_by? (an organisation's code,
@@ -77,16 +91,12 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     if kind not in SOURCE_KINDS:
         fields["kind"] = _("Kies een soort document.")
     title = clean_text(fields, "title", data.get("title"), _("De titel"), limits.DOCUMENT_TITLE)
-    issued_on = clean_day(fields, "issued_on", data.get("issued_on"))
-    if issued_on and issued_on > today:
-        fields["issued_on"] = _("Deze datum ligt in de toekomst.")
+    issued_on = _not_after(fields, "issued_on", data.get("issued_on"), today)
     reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), limits.REFERENCE, required=False)
     kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
     issuer = clean_text(fields, "issuer", data.get("issuer"), _("De afzender"), limits.NAME, required=False)
     issued_by = validation.organisation(session, fields, "issued_by", data.get("issued_by"), partner=False)
-    url = clean_text(fields, "url", data.get("url"), _("Het webadres"), limits.URL, required=False)
-    if url and not re.match(r"^https?://[^\s/]+", url):
-        fields["url"] = _("Geef een webadres dat begint met https://.")
+    url = _web_address(fields, data.get("url"))
     note = clean_text(fields, "note", data.get("note"), _("De toelichting"), limits.TEXT, required=False)
     reason = _reason(fields, data, required=False)
     if fields:
@@ -149,6 +159,28 @@ def _focus_areas(session: Session, fields: dict, raw) -> list[FocusArea]:
     return [area for area in found.values() if area is not None]
 
 
+def _open_source(session: Session, fields: dict[str, str], source_id, rec: Recommendation | None) -> Source | None:
+    """The document a recommendation belongs to: one that exists and, for a new place, is not retired."""
+    source = session.get(Source, source_id) if isinstance(source_id, int) and not isinstance(source_id, bool) else None
+    if source is None:
+        fields["source_id"] = _("Kies een bestaand document.")
+    elif source.retired_on is not None and (rec is None or rec.source_id != source.id):
+        fields["source_id"] = _("Dit document is ingetrokken; kies een ander.")
+    return source
+
+
+def _recommendation_kind(fields: dict[str, str], kind) -> str:
+    kind = kind or "aanbeveling"
+    if kind not in RECOMMENDATION_KINDS:
+        fields["kind"] = _("Kies aanbeveling of maatregel.")
+    return kind
+
+
+def _number_taken(session: Session, source: Source, number: int, rec: Recommendation | None) -> bool:
+    taken = session.scalars(select(Recommendation.id).where(Recommendation.source_id == source.id, Recommendation.number == number)).first()
+    return taken is not None and (rec is None or taken != rec.id)
+
+
 def save_recommendation(session: Session, actor: User, data: dict, today: date, rec: Recommendation | None = None,
                         base_version: int | None = None) -> Recommendation:
     """Create (rec None) or correct a recommendation or measure: {source_id, number, text, kind?, addressees: [codes],
@@ -159,26 +191,17 @@ def save_recommendation(session: Session, actor: User, data: dict, today: date, 
         data = {**_state(rec, RECOMMENDATION_FIELDS), "addressees": [o.code for o in rec.addressees],
                 "focus_areas": [a.code for a in rec.focus_areas], **data}
     fields: dict[str, str] = {}
-    source = session.get(Source, data["source_id"]) if isinstance(data.get("source_id"), int) else None
-    if source is None:
-        fields["source_id"] = _("Kies een bestaand document.")
-    elif source.retired_on is not None and (rec is None or rec.source_id != source.id):
-        fields["source_id"] = _("Dit document is ingetrokken; kies een ander.")
+    source = _open_source(session, fields, data.get("source_id"), rec)
     number = data.get("number")
     if isinstance(number, bool) or not isinstance(number, int) or not 0 < number <= limits.NUMBER:
         fields["number"] = _("Geef een nummer van 1 tot en met %(max)d.", max=limits.NUMBER)
     text = clean_text(fields, "text", data.get("text"), _("De tekst"), limits.RECOMMENDATION)
-    kind = data.get("kind") or "aanbeveling"
-    if kind not in RECOMMENDATION_KINDS:
-        fields["kind"] = _("Kies aanbeveling of maatregel.")
+    kind = _recommendation_kind(fields, data.get("kind"))
     addressees = _organisations(session, fields, "addressees", data.get("addressees"))
     areas = _focus_areas(session, fields, data.get("focus_areas"))
     reason = _reason(fields, data, required=False)
-    if source is not None and "number" not in fields:
-        taken = session.scalars(select(Recommendation.id).where(Recommendation.source_id == source.id,
-                                                                Recommendation.number == number)).first()
-        if taken is not None and (rec is None or taken != rec.id):
-            fields["number"] = _("Dit document heeft al een aanbeveling met nummer %(n)d.", n=number)
+    if source is not None and "number" not in fields and _number_taken(session, source, number, rec):
+        fields["number"] = _("Dit document heeft al een aanbeveling met nummer %(n)d.", n=number)
     if fields:
         raise ValidationFailed(fields)
     before = _recommendation_state(rec) if rec is not None else None
