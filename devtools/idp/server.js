@@ -6,7 +6,7 @@
 // Issuers are http://127.0.0.1:<base-port + i>, in the order of accounts.json.
 // PKCE (S256) is required; ID tokens carry name, email, organisation and roles.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -158,4 +158,8 @@ ${accounts.map((a) => `<tr><td>${escape(a.username)}</td><td>${escape(a.password
 const base = Number(args['base-port']);
 const started = await Promise.all(Object.keys(accountsByIdp).map((name, i) => buildProvider(name, base + i)));
 for (const { name, issuer } of started) console.log(`idp ${name} ${issuer}`);
-if (args['ready-file']) writeFileSync(args['ready-file'], JSON.stringify(started));
+if (args['ready-file']) {
+  // Written whole, then renamed: whoever waits for the file never reads it half-written.
+  writeFileSync(`${args['ready-file']}.tmp`, JSON.stringify(started));
+  renameSync(`${args['ready-file']}.tmp`, args['ready-file']);
+}
