@@ -43,7 +43,6 @@ STILL_COMPLEX = {
     "portal/reports/exports.py:context": 42,
     "portal/reports/exports.py:to_xlsx": 17,
     "portal/reports/letters.py:_answers": 20,
-    "portal/reports/services.py:create_report": 17,
     "portal/reports/snapshot.py:compute": 54,
     "portal/reports/snapshot.py:summarise": 38,
     "portal/reports/snapshot.py:diff": 17,

@@ -24,6 +24,25 @@ from . import exports, letter, letters, snapshot
 from .permissions import can_manage_reports, can_write_narrative, edits_keep_approval
 
 
+def _check_as_of(fields: dict[str, str], as_of: date | None, today: date, framework) -> None:
+    if as_of is None:
+        fields["as_of"] = _("Vul een geldige peildatum in.")
+    elif as_of > today:
+        fields["as_of"] = _("De peildatum ligt in de toekomst. Kies vandaag of een eerdere datum.")
+    elif framework and as_of < framework.period_start:
+        fields["as_of"] = _("De peildatum ligt vóór de start van het beleidskader (%(start)s).", start=framework.period_start.isoformat())
+
+
+def _previous(session: Session, fields: dict[str, str], previous_report_id: int | None, as_of: date | None) -> Report | None:
+    """The report to compare with: the one asked for, else what changed since the last letter that was sent."""
+    if previous_report_id is None:
+        return letters.last_sent(session, as_of) if as_of is not None else None
+    previous = session.get(Report, previous_report_id) if previous_report_id else None
+    if previous_report_id and previous is None:
+        fields["previous_report_id"] = _("Die eerdere rapportage bestaat niet.")
+    return previous
+
+
 def create_report(session: Session, author: User, title: str, as_of: date | None, today: date,
                   previous_report_id: int | None = None, framework_id: int | None = None) -> Report:
     if not can_manage_reports(author):
@@ -34,17 +53,8 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     framework = framework_queries.in_force(session, today, framework_id)
     if framework_id is not None and framework is None:
         fields["framework"] = _("Dat beleidskader bestaat niet.")
-    if as_of is None:
-        fields["as_of"] = _("Vul een geldige peildatum in.")
-    elif as_of > today:
-        fields["as_of"] = _("De peildatum ligt in de toekomst. Kies vandaag of een eerdere datum.")
-    elif framework and as_of < framework.period_start:
-        fields["as_of"] = _("De peildatum ligt vóór de start van het beleidskader (%(start)s).", start=framework.period_start.isoformat())
-    previous = session.get(Report, previous_report_id) if previous_report_id else None
-    if previous_report_id and previous is None:
-        fields["previous_report_id"] = _("Die eerdere rapportage bestaat niet.")
-    elif previous_report_id is None and as_of is not None:
-        previous = letters.last_sent(session, as_of)  # by default: what changed since the last letter that was sent
+    _check_as_of(fields, as_of, today, framework)
+    previous = _previous(session, fields, previous_report_id, as_of)
     if fields or as_of is None:
         raise ValidationFailed(fields or {"as_of": "Vul een geldige peildatum in."})
     report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
