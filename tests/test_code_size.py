@@ -25,7 +25,6 @@ STILL_COMPLEX = {
     "portal/charts.py:line_chart": 20,
     "portal/demo.py:_items": 18,
     "portal/followup/state.py:_answer": 23,
-    "portal/followup/views.py:_recommendation_page": 18,
     "portal/framework/frameworks.py:create": 22,
     "portal/framework/imports.py:preview": 20,
     "portal/framework/views.py:_commitment_page": 18,

@@ -42,6 +42,17 @@ def recommendation(rec_id: int):
     return _recommendation_page(_recommendation(rec_id))
 
 
+def _response_data(current) -> dict:
+    """The response form filled in with the latest response (a new one starts from 'onbekend')."""
+    if current is None:
+        return {"base_response": "", "stance": "onbekend", "text": "", "responded_on": "", "document": "", "document_title": "",
+                "kamerstuk": "", "url": ""}
+    return {"base_response": current.id, "stance": current.stance, "text": current.text,
+            "responded_on": current.responded_on.isoformat() if current.responded_on else "",
+            "document": current.document.key if current.document else "", "document_title": current.document_title,
+            "kamerstuk": current.kamerstuk, "url": current.url}
+
+
 def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, errors: dict | None = None, status: int = 200):
     viewer = signed_in()
     can_edit = can_weigh(viewer)
@@ -51,12 +62,7 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
     if not can_edit:
         form = None
     elif form is None:
-        current = history[0] if history else None
-        form = ResponseForm(formdata=None, data={
-            "base_response": current.id if current else "", "stance": current.stance if current else "onbekend",
-            "text": current.text if current else "", "responded_on": current.responded_on.isoformat() if current and current.responded_on else "",
-            "document": current.document.key if current and current.document else "", "document_title": current.document_title if current else "",
-            "kamerstuk": current.kamerstuk if current else "", "url": current.url if current else ""})
+        form = ResponseForm(formdata=None, data=_response_data(history[0] if history else None))
     others, extra = [], {}
     if form is not None:  # the forms are the coordinators' only
         form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
