@@ -86,18 +86,16 @@ class Checker:
             self.fail(node, f"{what}: {value!r} is not a finite number")
         return number
 
-    def choice(self, node, key: str, what: str, choices, optional: bool = True) -> str | None:
-        value = node.get(key)
-        if value is None and optional:
-            return None
-        if value not in choices:
-            self.fail(node, f"{what}: '{key}' must be one of {', '.join(map(str, choices))}")
-        return value
-
-    def ref(self, node, key: str, what: str, known, optional: bool = False):
+    def _one_of(self, node, key: str, known, optional: bool, problem):
         value = node.get(key)
         if value is None and optional:
             return None
         if value not in known:
-            self.fail(node, f"{what}: '{key}' {value!r} is not defined in this file")
+            self.fail(node, problem(value))
         return value
+
+    def choice(self, node, key: str, what: str, choices, optional: bool = True) -> str | None:
+        return self._one_of(node, key, choices, optional, lambda _value: f"{what}: '{key}' must be one of {', '.join(map(str, choices))}")
+
+    def ref(self, node, key: str, what: str, known, optional: bool = False):
+        return self._one_of(node, key, known, optional, lambda value: f"{what}: '{key}' {value!r} is not defined in this file")

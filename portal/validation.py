@@ -48,17 +48,22 @@ def source(session: Session, fields: dict[str, str], name: str, key) -> Source |
     return found
 
 
-def day(fields: dict[str, str], name: str, value) -> date | None:
-    """A date from a form or JSON (a date or "JJJJ-MM-DD"); empty is None; anything else None with a message in `fields[name]`."""
+def day(fields: dict[str, str], name: str, value, latest: date | None = None) -> date | None:
+    """A date from a form or JSON (a date or "JJJJ-MM-DD"); empty is None; anything else None with a message in `fields[name]`.
+    With `latest` (today, for what already happened) a later date is kept but refused with a message."""
     if value in (None, ""):
         return None
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        fields[name] = _("Vul een geldige datum in (JJJJ-MM-DD).")
-        return None
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(str(value))
+        except ValueError:
+            fields[name] = _("Vul een geldige datum in (JJJJ-MM-DD).")
+            return None
+    if latest is not None and parsed > latest:
+        fields[name] = _("Deze datum ligt in de toekomst.")
+    return parsed
 
 
 @dataclass

@@ -63,13 +63,6 @@ def _state(record, names: tuple[str, ...]) -> dict:
 SOURCE_FIELDS = ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "retired_on")
 
 
-def _not_after(fields: dict[str, str], name: str, value, today: date) -> date | None:
-    day = clean_day(fields, name, value)
-    if day and day > today:
-        fields[name] = _("Deze datum ligt in de toekomst.")
-    return day
-
-
 def _web_address(fields: dict[str, str], value) -> str:
     url = clean_text(fields, "url", value, _("Het webadres"), limits.URL, required=False)
     if url and not re.match(r"^https?://[^\s/]+", url):
@@ -91,7 +84,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     if kind not in SOURCE_KINDS:
         fields["kind"] = _("Kies een soort document.")
     title = clean_text(fields, "title", data.get("title"), _("De titel"), limits.DOCUMENT_TITLE)
-    issued_on = _not_after(fields, "issued_on", data.get("issued_on"), today)
+    issued_on = clean_day(fields, "issued_on", data.get("issued_on"), latest=today)
     reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), limits.REFERENCE, required=False)
     kamerstuk = clean_text(fields, "kamerstuk", data.get("kamerstuk"), _("Het Kamerstuknummer"), limits.REFERENCE, required=False)
     issuer = clean_text(fields, "issuer", data.get("issuer"), _("De afzender"), limits.NAME, required=False)

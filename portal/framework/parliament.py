@@ -99,9 +99,7 @@ def _due(fields: dict[str, str], label: str) -> tuple[date | None, date | None]:
 
 def _closed_on(fields: dict[str, str], status: str, raw, today: date) -> date | None:
     """When a closed toezegging or motie was closed (today when not given); an open one has no date."""
-    closed_on = clean_day(fields, "closed_on", raw)
-    if closed_on and closed_on > today:
-        fields["closed_on"] = str(_l("Deze datum ligt in de toekomst."))
+    closed_on = clean_day(fields, "closed_on", raw, latest=today)
     if status not in CLOSED:
         return None
     return closed_on or (today if "closed_on" not in fields else None)

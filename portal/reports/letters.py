@@ -34,11 +34,9 @@ def mark_sent(session: Session, actor: User, report: Report, data: dict, today: 
     if report.sent_source_id is not None:
         raise AlreadySent(report)
     fields: dict[str, str] = {}
-    sent_on = clean_day(fields, "sent_on", data.get("sent_on"))
+    sent_on = clean_day(fields, "sent_on", data.get("sent_on"), latest=today)
     if sent_on is None:
         fields.setdefault("sent_on", _("Vul de datum van verzending in (JJJJ-MM-DD)."))
-    elif sent_on > today:
-        fields["sent_on"] = _("Deze datum ligt in de toekomst.")
     elif sent_on < report.as_of:
         fields["sent_on"] = _("De brief kan niet vóór de peildatum van de rapportage zijn verstuurd.")
     reference = clean_text(fields, "reference", data.get("reference"), _("Het kenmerk"), limits.REFERENCE)
