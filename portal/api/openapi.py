@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document for what the API offers today."""
 from __future__ import annotations
 
+import models
+
 from .. import limits
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -10,13 +12,11 @@ ITEM_WRITE = {"type": "object", "additionalProperties": False, "properties": {
     "recommendation_ids": {"type": "array", "items": {"type": "integer"}}, "focus_area": {"type": ["string", "null"]},
     "owner_organisation": {"type": "string"}, "contributing_organisations": {"type": "array", "items": {"type": "string"}},
     "assignee_id": {"type": ["integer", "null"]}, "due_date": {"type": ["string", "null"], "format": "date"},
-    "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
-    "shared_with": {"type": "array", "items": {"type": "string"}}}}
+    "visibility": {"enum": list(models.VISIBILITIES)}, "shared_with": {"type": "array", "items": {"type": "string"}}}}
 MEETING_WRITE = {"type": "object", "additionalProperties": False, "properties": {
     "series": {"type": "string"}, "title": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
     "ends_at": {"type": ["string", "null"], "format": "date-time"}, "location": {"type": ["string", "null"]},
-    "is_online": {"type": "boolean"}, "chair_organisation": {"type": ["string", "null"]},
-    "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
+    "is_online": {"type": "boolean"}, "chair_organisation": {"type": ["string", "null"]}, "visibility": {"enum": list(models.VISIBILITIES)},
     "shared_with": {"type": "array", "items": {"type": "string"}}, "invited": {"type": "array", "items": {"type": "string"}},
     "agenda": {"type": "array", "items": {"type": "integer"}}}}
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -73,7 +73,7 @@ def _workflow_paths(errors: dict) -> dict:
         "/meetings/{id}/attendance": {"parameters": [MEETING_ID], "put": {
             "summary": "Attendance per invited organisation; If-Match with the meeting's version",
             "parameters": [IF_MATCH], "requestBody": {"content": {"application/json": {"schema": {
-                "type": "object", "additionalProperties": {"enum": ["invited", "present", "excused", "absent"]}}}}},
+                "type": "object", "additionalProperties": {"enum": list(models.meeting.ATTENDANCE)}}}}},
             "responses": {"200": _resp("The meeting"), "412": _resp("Stale: the body is the current meeting"), **locked, **common}}},
         "/meetings/{id}/agenda/{agenda_item_id}/minutes": {"parameters": [MEETING_ID, AGENDA_ID], "put": {
             "summary": "Minutes of an agenda item; once they exist, If-Match with their version. Restricted minutes exist only "
@@ -107,18 +107,18 @@ def _goals_paths(errors: dict) -> dict:
     """Frameworks, targets, the follow-up register and commitments to Parliament."""
     common = {"403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}
     target = {"period": {"type": "string", "examples": ["2025", "2025-Q3"]}, "value": {"type": ["number", "string", "null"]},
-              "unit": {"type": "string"}, "direction": {"enum": ["at_least", "at_most"]}, "indicator": {"type": ["string", "null"]},
+              "unit": {"type": "string"}, "direction": {"enum": list(models.TARGET_DIRECTIONS)}, "indicator": {"type": ["string", "null"]},
               "organisation": {"type": ["string", "null"]}, "valid_from": {"type": ["string", "null"], "format": "date"},
               "reason": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]},
               "source": {"type": ["string", "null"], "description": "key of the document that set the target"}}
-    response = {"stance": {"enum": ["overgenomen", "deels", "niet", "onbekend"]}, "text": {"type": ["string", "null"]},
+    response = {"stance": {"enum": list(models.RESPONSES)}, "text": {"type": ["string", "null"]},
                 "responded_on": {"type": ["string", "null"], "format": "date"}, "document": {"type": ["string", "null"], "description": "source key"},
                 "document_title": {"type": ["string", "null"]}, "kamerstuk": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
                 "reason": {"type": ["string", "null"]}}
-    parliament = {"kind": {"enum": ["toezegging", "motie"]}, "kamerstuk": {"type": ["string", "null"]}, "text": {"type": "string"},
+    parliament = {"kind": {"enum": list(models.PARLIAMENT_KINDS)}, "kamerstuk": {"type": ["string", "null"]}, "text": {"type": "string"},
                   "date": {"type": ["string", "null"], "format": "date", "description": "the day it was made"}, "owner_organisation": {"type": ["string", "null"]},
                   "due": {"type": ["string", "null"], "examples": ["medio 2022", "begin 2017", "2025-03-01"]},
-                  "status": {"enum": ["open", "fulfilled", "partly_fulfilled", "lapsed"]},
+                  "status": {"enum": list(models.PARLIAMENT_STATUSES)},
                   "closed_on": {"type": ["string", "null"], "format": "date"},
                   "made_in": {"type": ["string", "null"], "maxLength": limits.PLACE, "description": "the debate or document"},
                   "member": {"type": ["string", "null"], "maxLength": limits.NAME, "description": "the Kamerlid"},
@@ -135,11 +135,11 @@ def _goals_paths(errors: dict) -> dict:
                                  "responses": {"201": _resp("The framework"), **common}}},
         "/users": {"get": {"summary": "Users with organisation, role and status (admins)", "responses": {"200": _resp("OK"), **common}}},
         "/users/{id}": {"parameters": [ID], "patch": {"summary": "Change a user's role or status (admins); deactivation ends its sessions and revokes its tokens",
-            "requestBody": _json({"role": {"enum": ["reader", "member", "coordinator", "admin"]}, "is_active": {"type": "boolean"}}),
+            "requestBody": _json({"role": {"enum": list(models.ROLES)}, "is_active": {"type": "boolean"}}),
             "responses": {"200": _resp("The user"), **common}}},
         "/organisations/{code}": {"parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
             "patch": {"summary": "Change an organisation (admins); a change that takes access away answers 409 with its effect unless confirm is true",
-                      "requestBody": _json({"name": {"type": "string"}, "mdt_member": {"type": "boolean"}, "active": {"type": "boolean"},
+                      "requestBody": _json({"name": {"type": "string", "maxLength": limits.NAME}, "mdt_member": {"type": "boolean"}, "active": {"type": "boolean"},
                                             "confirm": {"type": "boolean"}}),
                       "responses": {"200": _resp("The organisation and the effect"), "409": _resp("Confirm required; the body holds the effect"), **common}}},
         "/meetings/{id}/next": {"parameters": [ID], "post": {
@@ -292,7 +292,7 @@ def _document() -> dict:
                                    "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
                 "Me": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "email": {"type": ["string", "null"]},
-                    "organisation": {"type": "string"}, "role": {"enum": ["reader", "member", "coordinator", "admin"]},
+                    "organisation": {"type": "string"}, "role": {"enum": list(models.ROLES)},
                     "csrf_token": {"type": "string"}}},
                 "Token": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"},
@@ -308,9 +308,9 @@ def _document() -> dict:
                     "contributing_organisations": {"type": "array", "items": {"type": "string"}},
                     "assignee_id": {"type": ["integer", "null"]},
                     "due_date": {"type": ["string", "null"], "format": "date"},
-                    "status": {"enum": ["open", "in_progress", "blocked", "awaiting_confirmation", "done", "cancelled"]},
+                    "status": {"enum": list(models.STATUSES)},
                     "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-                    "visibility": {"enum": ["organisation", "partners", "mdt", "public"]},
+                    "visibility": {"enum": list(models.VISIBILITIES)},
                     "shared_with": {"type": "array", "items": {"type": "string"}},
                     "version": {"type": "integer"},
                     "created_at": {"type": "string", "format": "date-time"},
@@ -322,8 +322,8 @@ def _document() -> dict:
             "/organisations": {"get": {"summary": "Organisations", "responses": {"200": _resp("OK"), **errors}},
                                "post": {"summary": "Add an organisation (admins)",
                                         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["code", "name"], "properties": {
-                                            "code": {"type": "string"}, "name": {"type": "string"}, "mdt_member": {"type": "boolean"},
-                                            "active": {"type": "boolean"}}}}}},
+                                            "code": {"type": "string"}, "name": {"type": "string", "maxLength": limits.NAME}, "mdt_member": {"type": "boolean"},
+                                            "active": {"type": "boolean"}, "kind": {"enum": list(models.ORGANISATION_KINDS)}}}}}},
                                         "responses": {"201": _resp("Added"), "403": _resp("Not an admin", ERROR), "422": _resp("Invalid", ERROR), **errors}}},
             "/tokens": {
                 "get": {"summary": "Your active personal access tokens", "responses": {"200": _resp("OK", {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}), **errors}},
@@ -361,7 +361,7 @@ def _document() -> dict:
             "/action-items/{id}/updates": {"parameters": [ID], "post": {
                 "summary": "Progress update; needs If-Match", "parameters": [IF_MATCH],
                 "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["note"], "properties": {
-                    "note": {"type": "string"}, "status": {"enum": ["open", "in_progress", "blocked"]},
+                    "note": {"type": "string"}, "status": {"enum": list(models.UPDATE_STATUSES)},
                     "progress": {"type": "integer", "minimum": 0, "maximum": 100}}}}}},
                 "responses": {"201": _resp("Recorded; the updated item", ITEM), "412": _resp("Stale", ITEM),
                               "422": _resp("Invalid", ERROR), "400": _resp("If-Match is not a version", ERROR), "428": _resp("If-Match missing", ERROR), **errors}}},
