@@ -317,7 +317,8 @@ def test_meeting_pages_are_accessible_and_work_without_javascript_tricks(page, l
 PHONE_PAGES = ("/", "/actions", "/actions/new", "/actions/import", "/meetings", "/meetings/decisions", "/framework", "/framework/3.1",
                "/recommendations", "/parliament", "/indicators", "/indicators/slachtoffers-comensha", "/reports", "/reports/rounds",
                "/search?q=doelen", "/framework/new", "/indicators/import", "/sources", "/sources/new", "/indicators/new",
-               "/recommendations/1/state", "/recommendations/1/edit", "/parliament?due=soon", "/framework/commitments/1")
+               "/recommendations/1/state", "/recommendations/1/edit", "/parliament?due=soon", "/framework/commitments/1", "/sources/1",
+               "/indicators/slachtoffers-comensha/edit")
 
 
 BROKEN_WORDS = """() => {
