@@ -357,6 +357,31 @@ def test_search_finds_parts_of_dutch_compounds_and_word_forms(as_user, people, d
     assert f"Geheim: {title}" in [i["title"] for i in as_user(kmar).get(f"/api/v1/search?q={query}").get_json()["items"]]
 
 
+def test_search_looks_inside_words_only_where_whole_words_leave_room(as_user, people, db_session):
+    """Whole-word matches rank first, so when they fill a page the parts of words are not looked up (a word in every row
+    costs a page, not every row twice); with room left, a part of a word is found after them, in items and in
+    recommendations alike."""
+    from models import Recommendation, Source
+    from portal.search.queries import LIMIT
+
+    kmar = people["kmar"]
+    db_session.add_all([ActionItem(title=f"Walviswacht {n}", owner_organisation=kmar.organisation, visibility="mdt") for n in range(LIMIT + 5)])
+    db_session.flush()
+    db_session.add(ActionItem(title="Walviswachtpost inrichten", owner_organisation=kmar.organisation, visibility="mdt"))
+    db_session.flush()
+    found = [i["title"] for i in as_user(people["ind"]).get("/api/v1/search?q=walviswacht").get_json()["items"]]
+    assert len(found) == LIMIT and all(t.startswith("Walviswacht ") for t in found)
+
+    db_session.add_all([ActionItem(title=f"Zeehondwacht {n}", owner_organisation=kmar.organisation, visibility="mdt") for n in range(3)]
+                       + [ActionItem(title="Zeehondwachtpost inrichten", owner_organisation=kmar.organisation, visibility="mdt")])
+    source = db_session.scalars(select(Source)).first()
+    db_session.add(Recommendation(source=source, number="99", text="Versterk de zeehondwachtdienst"))
+    db_session.flush()
+    body = as_user(people["ind"]).get("/api/v1/search?q=zeehondwacht").get_json()
+    assert [i["title"] for i in body["items"]][-1] == "Zeehondwachtpost inrichten" and len(body["items"]) == 4
+    assert "Versterk de zeehondwachtdienst" in [r["text"] for r in body["recommendations"]]
+
+
 def test_dashboard_counts_only_what_the_viewer_may_see(as_user, people, items):
     kmar = client_html = as_user(people["kmar"]).get("/").get_data(as_text=True)
     ind = as_user(people["ind"]).get("/").get_data(as_text=True)

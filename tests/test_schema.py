@@ -248,7 +248,8 @@ def test_sqlite_connections_gather_planner_statistics_now_and_then(tmp_path, mon
 def test_search_indexes_hold_one_current_row_per_source_row(db_session, org, index):
     """Every change reaches the search indexes through the triggers, by key: one row per item, update and comment with
     the current text, none left behind by an edit, a delete or an item's cascade. SQLite: the word index search_fts and
-    the trigram index search_tri; PostgreSQL: search_parts (its word index is a generated column)."""
+    the trigram index search_tri; PostgreSQL: search_parts (its word index is a generated column), its text in lower case.
+    A row's key is its kind's range plus its id, so the search reads each kind newest first (migration b0c1d2e3f4a5)."""
     if (index == "search_parts") != (BACKEND == "postgresql"):
         pytest.skip(f"{index} is {'PostgreSQL' if index == 'search_parts' else 'SQLite'}'s")
     from models import Comment
@@ -270,11 +271,18 @@ def test_search_indexes_hold_one_current_row_per_source_row(db_session, org, ind
     db_session.delete(gone)
     db_session.flush()
 
-    def rows(kind: str, ref_id: int) -> list:
-        return db_session.execute(text(f"SELECT body, item_id FROM {index} WHERE kind = :k AND ref_id = :r"),
-                                  {"k": kind, "r": ref_id}).all()
+    from portal.search.queries import KIND_NUMBERS, KIND_SPAN
 
-    assert rows("item", item.id) == [("Dromedaris in de woestijn", item.id)]
+    key = "id" if index == "search_parts" else "rowid"
+
+    def rows(kind: str, ref_id: int) -> list:
+        found = db_session.execute(text(f"SELECT {key}, body, item_id FROM {index} WHERE kind = :k AND ref_id = :r"),
+                                   {"k": kind, "r": ref_id}).all()
+        assert all(row[0] == KIND_NUMBERS[kind] * KIND_SPAN + ref_id for row in found), found
+        return [tuple(row[1:]) for row in found]
+
+    title = "dromedaris in de woestijn" if index == "search_parts" else "Dromedaris in de woestijn"
+    assert rows("item", item.id) == [(title, item.id)]
     assert rows("update", update.id) == [("bron gevonden", other.id)]
     assert rows("comment", comment.id) == [("water", item.id)]
     assert rows("comment", gone.id) == []

@@ -1,10 +1,12 @@
-"""Full text: PostgreSQL tsvector (dutch stemming) or SQLite FTS5; visibility applied in the same query."""
+"""Full text: PostgreSQL tsvector (dutch stemming) or SQLite FTS5, then parts of words (pg_trgm, FTS5 trigram) where
+whole words do not fill a page; visibility applied in the same query."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, any_, case, cast, column, func, literal, literal_column, null, select, table, text, true, union_all
+from sqlalchemy import Integer, Select, any_, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
@@ -17,10 +19,16 @@ from .permissions import minutes_clause as restricted_minutes_clause
 
 LIMIT = 50
 # The newest matches per kind that are candidates for a page of results, on both backends.
-CANDIDATES = {"item": 500, "update": 500, "comment": 500, "recommendation": 100, "minutes": 500}
-# SQLite's search_fts: rowid = id * FTS_KINDS + the kind's number (migration a3b4c5d6e7f8 and its triggers).
-FTS_KINDS = 8
-FTS_KIND_NUMBERS = {"item": 1, "update": 2, "comment": 3, "recommendation": 4, "minutes": 5}
+CANDIDATES = {"item": 100, "update": 100, "comment": 100, "recommendation": 100, "minutes": 100}
+ITEM_KINDS = ("item", "update", "comment")
+# SQLite's search_fts and search_tri, PostgreSQL's search_parts: a row's key is its kind's number * KIND_SPAN + its id
+# (migration b0c1d2e3f4a5 and its triggers), so each kind is one range of keys, read from its newest row down.
+KIND_SPAN = 1 << 40
+KIND_NUMBERS = {"item": 1, "update": 2, "comment": 3, "recommendation": 4, "minutes": 5}
+
+
+def _of_kind(key, kind: str):
+    return key.between(KIND_NUMBERS[kind] * KIND_SPAN, (KIND_NUMBERS[kind] + 1) * KIND_SPAN - 1)
 
 
 @dataclass
@@ -46,16 +54,20 @@ def _fts5_query(words: list[str]) -> str:
 
 def _visible(stmt, kind: str, user: User | None, item_id, ref_id):
     """The viewer's rule applied before the per-kind limit: the candidates are the newest matches the viewer may see,
-    so what others wrote (however much) never pushes the viewer's own matches out."""
-    if kind in ("item", "update", "comment"):
-        if item_id is not ActionItem.id:  # the items table itself needs no join
-            stmt = stmt.join(ActionItem, ActionItem.id == item_id)
-        return stmt.where(visible_clause(user))
+    so what others wrote (however much) never pushes the viewer's own matches out. As a semi-join on the row's item or
+    meeting, so the database walks the newest matches and checks each against its item: a word in every row costs what a
+    page holds, a rare word what the index finds (issue 28)."""
+    if kind in ITEM_KINDS:
+        if item_id is ActionItem.id:  # the items table itself
+            return stmt.where(visible_clause(user))
+        return stmt.where(exists().where(ActionItem.id == item_id, visible_clause(user)))
     if kind == "minutes":
-        if ref_id is not Minutes.id:  # the full-text index's row, not the minutes table itself
-            stmt = stmt.join(Minutes, Minutes.id == ref_id)
-        return (stmt.join(AgendaItem, AgendaItem.id == Minutes.agenda_item_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .where(restricted_minutes_clause(user)))
+        if ref_id is Minutes.id:  # the minutes table itself
+            return (stmt.join(AgendaItem, AgendaItem.id == Minutes.agenda_item_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                    .where(restricted_minutes_clause(user)))
+        readable = (select(Minutes.id).join(AgendaItem, AgendaItem.id == Minutes.agenda_item_id)
+                    .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Minutes.id == ref_id, restricted_minutes_clause(user)))
+        return stmt.where(readable.exists())
     return stmt  # recommendations are public reference data
 
 
@@ -71,49 +83,77 @@ def _parts(q: str) -> list[str]:
     return [w for w in _words(q) if len(w) >= PART_MIN][:8]
 
 
+def _newest(stmt, kind: str, order) -> Select:
+    return select(stmt.order_by(order.desc()).limit(CANDIDATES[kind]).subquery())
 
 
-def _postgresql_matches(q: str, user: User | None) -> list:
+def _postgresql_exact(q: str, user: User | None, kinds) -> list:
     tsq = func.websearch_to_tsquery("dutch", q)
     sources = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
                "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None), "minutes": (Minutes, None)}
-    parts, words = [], _parts(q)
-    for kind, (model, item_id) in sources.items():
+    parts = []
+    for kind in kinds:
+        model, item_id = sources[kind]
         stmt = select(literal(kind).label("kind"), model.id.label("ref_id"),
                       (item_id if item_id is not None else cast(null(), Integer)).label("item_id"), literal(True).label("exact"))
         stmt = stmt.select_from(model).where(literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq))
-        stmt = _visible(stmt, kind, user, item_id, model.id)
-        parts.append(select(stmt.order_by(model.id.desc()).limit(CANDIDATES[kind]).subquery()))
-        if words:  # every word as part of a word, through the trigram index of search_parts (ILIKE '%part%')
-            stmt = select(_PARTS.c.kind, _PARTS.c.ref_id, _PARTS.c.item_id, literal(False).label("exact")).select_from(_PARTS).where(
-                _PARTS.c.kind == kind, *(_PARTS.c.body.ilike(likes.contains(w), escape=likes.ESCAPE) for w in words))
-            stmt = _visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id)
-            parts.append(select(stmt.order_by(_PARTS.c.id.desc()).limit(CANDIDATES[kind]).subquery()))
-    return db.session.execute(union_all(*parts)).all()
+        parts.append(_newest(_visible(stmt, kind, user, item_id, model.id), kind, model.id))
+    return parts
 
 
-def _sqlite_matches(q: str, user: User | None) -> list:
-    query, words = _fts5_query(_words(q)), _parts(q)
-    if not query:
-        return []
-    # The row's kind is in its rowid (migrations a3b4c5d6e7f8, d6e7f8a9b0c1), so each kind's newest matches come from
-    # the index: the word index (search_fts) and, for parts of words, the trigram index (search_tri). The trigram index
-    # is read once (MATERIALIZED), for the rows the word index did not match already: a common word matches thousands
-    # of rows in both, and reading the trigram index once per kind cost five times as much.
-    sources: list = [(_FTS, text("search_fts MATCH :q"), True)]
-    if words:
-        parts_only = (select(_TRI.c.rowid, _TRI.c.kind, _TRI.c.ref_id, _TRI.c.item_id).select_from(_TRI)
-                      .where(text("search_tri MATCH :p"), _TRI.c.rowid.not_in(select(_FTS.c.rowid).where(text("search_fts MATCH :q"))))
-                      .cte("parts_only").prefix_with("MATERIALIZED"))
-        sources.append((parts_only, true(), False))
+def _postgresql_parts(q: str, user: User | None, kinds) -> list:
+    """Every word as part of a word, through search_parts (its text in lower case): its trigram index (LIKE '%part%') for
+    a rare part, the kind's range of keys walked from the newest row for a common one."""
     parts = []
-    for index, match, exact in sources:
-        for kind, number in FTS_KIND_NUMBERS.items():
-            stmt = select(index.c.kind, index.c.ref_id, index.c.item_id, literal(exact).label("exact")).select_from(index).where(
-                match, index.c.rowid % FTS_KINDS == number)
-            stmt = _visible(stmt, kind, user, index.c.item_id, index.c.ref_id)
-            parts.append(select(stmt.order_by(index.c.rowid.desc()).limit(CANDIDATES[kind]).subquery()))
-    return db.session.execute(union_all(*parts), {"q": query, "p": _fts5_query(words)}).all()
+    for kind in kinds:
+        stmt = select(_PARTS.c.kind, _PARTS.c.ref_id, _PARTS.c.item_id, literal(False).label("exact")).select_from(_PARTS).where(
+            _of_kind(_PARTS.c.id, kind),
+            *(_PARTS.c.body.like(likes.contains(w.lower()), escape=likes.ESCAPE) for w in _parts(q)))
+        parts.append(_newest(_visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id), kind, _PARTS.c.id))
+    return parts
+
+
+def _sqlite_matches(index, match: str, exact: bool, user: User | None, kinds) -> list:
+    """The newest matches per kind from an FTS5 index, which gives its rows newest first (by rowid) without sorting."""
+    parts = []
+    for kind in kinds:
+        stmt = select(index.c.kind, index.c.ref_id, index.c.item_id, literal(exact).label("exact")).select_from(index).where(
+            text(match), _of_kind(index.c.rowid, kind))
+        parts.append(_newest(_visible(stmt, kind, user, index.c.item_id, index.c.ref_id), kind, index.c.rowid))
+    return parts
+
+
+def _recommendation_parts(q: str) -> Select:
+    """Recommendations are a short public list: their parts of words are read from the table itself, where the shared
+    index would walk every row of every other kind that has the part."""
+    rec = Recommendation
+    stmt = select(literal("recommendation").label("kind"), rec.id.label("ref_id"), cast(null(), Integer).label("item_id"),
+                  literal(False).label("exact")).where(*(rec.text.ilike(likes.contains(w), escape=likes.ESCAPE) for w in _parts(q)))
+    return _newest(stmt, "recommendation", rec.id)
+
+
+def _matches(q: str, user: User | None, kinds: list[str], exact: bool) -> list:
+    extra = []
+    if not exact and "recommendation" in kinds:
+        kinds, extra = [k for k in kinds if k != "recommendation"], [_recommendation_parts(q)]
+    if db.session.get_bind().dialect.name == "postgresql":
+        parts = (_postgresql_exact if exact else _postgresql_parts)(q, user, kinds)
+        return db.session.execute(union_all(*parts, *extra)).all()
+    if exact:
+        parts = _sqlite_matches(_FTS, "search_fts MATCH :q", True, user, kinds)
+    else:
+        parts = _sqlite_matches(_TRI, "search_tri MATCH :q", False, user, kinds)
+    return db.session.execute(union_all(*parts, *extra), {"q": _fts5_query(_words(q) if exact else _parts(q))}).all()
+
+
+def _part_kinds(exact_rows: list) -> list[str]:
+    """The kinds whose page the whole-word matches do not fill already. Whole-word matches rank first, so parts of words
+    could never reach a full page: a word in every row is not looked for inside every other word as well."""
+    items = {item_id for kind, _ref, item_id, _exact in exact_rows if kind in ITEM_KINDS}
+    counts = Counter(kind for kind, *_ in exact_rows)
+    kinds = [] if len(items) >= LIMIT else list(ITEM_KINDS)
+    full = {"recommendation": CANDIDATES["recommendation"], "minutes": LIMIT}  # every recommendation is shown, 50 minutes
+    return kinds + [kind for kind, enough in full.items() if counts[kind] < enough]
 
 
 def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int], set[int]]:
@@ -123,8 +163,11 @@ def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[in
     recs: list[int] = []
     minutes: list[int] = []
     exact_items: set[int] = set()
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    for kind, ref_id, item_id, exact in (_postgresql_matches if postgresql else _sqlite_matches)(q, user):
+    rows = _matches(q, user, list(KIND_NUMBERS), exact=True) if _words(q) else []
+    part_kinds = _part_kinds(rows) if _parts(q) else []
+    if part_kinds:
+        rows += _matches(q, user, part_kinds, exact=False)
+    for kind, ref_id, item_id, exact in rows:
         if kind == "recommendation":
             recs.append(int(ref_id))
         elif kind == "minutes":
@@ -146,7 +189,7 @@ def _among(column, ids: list[int]):
 def search(user: User | None, q: str) -> Results:
     reasons, rec_ids, minutes_ids, exact = _candidates(q, user)
     results = Results()
-    # Each query runs even when nothing matched: a fixed number of statements per search. Whole-word matches first.
+    # Each query runs even when nothing matched: at most five statements per search. Whole-word matches first.
     results.items = db.session.scalars(
         select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user))
         .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT)
