@@ -80,71 +80,98 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
     restricted indicators show (None for publication). `previous`: the report it is compared with."""
     data = report.snapshot
     summary = snap.summarise(data, rows, None if public else reader)
-    now = datetime.now(UTC)
     approved = [n for n in narratives if n.status == "approved" and (n.visibility == "public" or not public)]
-
-    def listed(items):
-        return [{**i, "status_text": STATUS_TEXT[i["status"]],
-                 "due_text": long_date(date.fromisoformat(i["due_date"]), "nl") if i["due_date"] else "geen"} for i in items]
-
-    areas = []
-    for area in summary["focus_areas"]:
-        c = area["counts"]
-        sentence = (f"{_count(area['total'], 'actie', 'acties')}: {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, "
-                    f"{c['in_progress']} bezig, {c['open']} open, {c['blocked']} geblokkeerd, {c['cancelled']} vervallen; "
-                    f"{area['overdue']} te laat.")
-        if area["share_done"] is not None:
-            sentence += f" Gewogen aandeel afgerond: {area['share_done']}%."
-        areas.append({**area, "sentence": sentence, "listed": listed(area["items"]),
-                      "narratives": [{"organisation": n.organisation.code, "text": n.text}
-                                     for n in approved if n.focus_area.code == area["code"]]})
-    c = summary["counts"]
     return document_safe({
+        **_heading(data, public, reader),
+        "summary_text": f"Stand op {long_date(date.fromisoformat(data['as_of']), 'nl')}: {_summary_sentence(summary)}",
+        "summary": summary,
+        **_figures(summary, approved),
+        "changes": changes_since(previous, rows),
+    })
+
+
+def _figures(summary: dict, approved: list[ReportNarrative]) -> dict:
+    """The summary's parts as the documents print them."""
+    areas = summary["focus_areas"]
+    return {
+        "areas": [_area(area, approved) for area in areas],
+        "chart": status_bars([(a["code"], a["counts"]) for a in areas if a["total"]], "Acties per speerpunt naar status"),
+        "recommendations": [_recommendation(r) for r in summary["recommendations"]],
+        "indicators": [_indicator(i) for i in summary["indicators"]],
+        "targets": [_target(a, c, t) for a in areas for c in a["commitments"] for t in c.get("targets", [])],
+        "parliament": [_parliament(p) for p in summary["parliament"]],
+        "capacity": [{**line, "quantity_text": _fmt(line["quantity"]) if line["quantity"] is not None else ""} for line in summary["capacity"]],
+    }
+
+
+def _parliament(p: dict) -> dict:
+    return {**p, "kind_text": "Motie" if p["kind"] == "motie" else "Toezegging", "due_text": p["due_label"] or "geen termijn",
+            "overdue_text": "termijn verstreken" if p["overdue"] else ""}
+
+
+def _heading(data: dict, public: bool, reader: User | None) -> dict:
+    """Title, author (the reader's organisation, else the MDT), framework, dates and audience of a document."""
+    organisation = getattr(reader, "organisation", None)
+    return {
         "title": data["title"], "as_of": data["as_of"],
-        "author": getattr(getattr(reader, "organisation", None), "name", None) or "Multidisciplinair Team Mensensmokkel",
+        "author": getattr(organisation, "name", None) or "Multidisciplinair Team Mensensmokkel",
         "framework_title": (data.get("framework") or {}).get("title") or "Beleidskader aanpak mensensmokkel",
         "as_of_text": long_date(date.fromisoformat(data["as_of"]), "nl"),
-        "generated_text": date_time(now, "nl"),
+        "generated_text": date_time(datetime.now(UTC), "nl"),
         "frozen_text": data["generated_at"],
         "public": public,
         "audience_text": ("Versie voor publicatie: alle cijfers en teksten gaan alleen over openbare acties "
                           "(openbaar bij het vastleggen en nu nog steeds)." if public
                           else "Intern: bevat niet-openbare informatie; niet publiceren. De cijfers gaan over de acties "
                                "die de ontvanger mag zien."),
-        "summary_text": (f"Stand op {long_date(date.fromisoformat(data['as_of']), 'nl')}: {_count(summary['total'], 'actie', 'acties')}, "
-                         f"waarvan {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, {c['in_progress']} bezig, "
-                         f"{c['open']} open en {c['blocked']} geblokkeerd; "
-                         f"{summary['overdue']} te laat."),
-        "summary": summary,
-        "areas": areas,
-        "chart": status_bars([(a["code"], a["counts"]) for a in summary["focus_areas"] if a["total"]],
-                             "Acties per speerpunt naar status"),
-        # A measure the government announced itself has no government response: it prints as a measure.
-        "recommendations": [{**r, "response_text": "maatregel van het kabinet" if r.get("kind") == "maatregel" else str(RESPONSE_TEXT[r["response"]]),
-                             "kind_text": "Maatregel" if r.get("kind") == "maatregel" else "Aanbeveling", "state_text": str(STATE_TEXT[r["state"]])}
-                            for r in summary["recommendations"]],
-        "changes": changes_since(previous, rows),
-        "indicators": [{"title": i["title"], "unit": i["unit"], "period": i["latest"]["period"] if i["latest"] else "–",
-                        "value": _fmt(i["latest"]["value"]) if i["latest"] else "n.b.",
-                        "numbers": [i["latest"]["value"] if i["latest"] else None, i["previous"]["value"] if i["previous"] else None,
-                                    i["target_value"]],
-                        "previous_period": i["previous"]["period"] if i["previous"] else "–",
-                        "previous": _fmt(i["previous"]["value"]) if i["previous"] else "–",
-                        "target": _fmt(i["target_value"]) if i["target_value"] is not None else "–",
-                        "producer": i.get("producer", ""), "source": i.get("source", ""), "definition": i.get("definition", ""),
-                        "notes": [f"{p['period']}: {p['note']}" for p in i["series"] if p.get("note")]
-                        + [f"Breuk vanaf {d['valid_from'][:4]}: {d['note']}" for d in i.get("definitions", []) if d.get("note")]}
-                       for i in summary["indicators"]],
-        "targets": [{"area": a["code"], "position": c["position"], "commitment": c["text"], "period": t["period"],
-                     "target": f"{DIRECTION_TEXT[t['direction']]} {_fmt(t['value'])} {t['unit']}", "value": t["value"], "unit": t["unit"],
-                     "figure": _fmt(t["figure"]) if t["figure"] is not None else "–", "figure_number": t["figure"],
-                     "figure_period": t["figure_period"] or "", "assessment": ASSESSMENT_TEXT[t["assessment"]], "note": t["note"]}
-                    for a in summary["focus_areas"] for c in a["commitments"] for t in c.get("targets", [])],
-        "parliament": [{**p, "kind_text": "Motie" if p["kind"] == "motie" else "Toezegging",
-                        "due_text": p["due_label"] or "geen termijn", "overdue_text": "termijn verstreken" if p["overdue"] else ""}
-                       for p in summary["parliament"]],
-        "capacity": [{**line, "quantity_text": _fmt(line["quantity"]) if line["quantity"] is not None else ""} for line in summary["capacity"]],
-    })
+    }
+
+
+def _summary_sentence(summary: dict) -> str:
+    c = summary["counts"]
+    return (f"{_count(summary['total'], 'actie', 'acties')}, waarvan {c['done']} afgerond, {c['awaiting_confirmation']} wacht op "
+            f"bevestiging, {c['in_progress']} bezig, {c['open']} open en {c['blocked']} geblokkeerd; {summary['overdue']} te laat.")
+
+
+def _area(area: dict, approved: list[ReportNarrative]) -> dict:
+    """A focus area in words (every status, so the parts add up to the total), its rows and its approved narratives."""
+    c = area["counts"]
+    sentence = (f"{_count(area['total'], 'actie', 'acties')}: {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, "
+                f"{c['in_progress']} bezig, {c['open']} open, {c['blocked']} geblokkeerd, {c['cancelled']} vervallen; "
+                f"{area['overdue']} te laat.")
+    if area["share_done"] is not None:
+        sentence += f" Gewogen aandeel afgerond: {area['share_done']}%."
+    listed = [{**i, "status_text": STATUS_TEXT[i["status"]],
+               "due_text": long_date(date.fromisoformat(i["due_date"]), "nl") if i["due_date"] else "geen"} for i in area["items"]]
+    return {**area, "sentence": sentence, "listed": listed,
+            "narratives": [{"organisation": n.organisation.code, "text": n.text} for n in approved if n.focus_area.code == area["code"]]}
+
+
+def _recommendation(r: dict) -> dict:
+    # A measure the government announced itself has no government response: it prints as a measure.
+    measure = r.get("kind") == "maatregel"
+    return {**r, "response_text": "maatregel van het kabinet" if measure else str(RESPONSE_TEXT[r["response"]]),
+            "kind_text": "Maatregel" if measure else "Aanbeveling", "state_text": str(STATE_TEXT[r["state"]])}
+
+
+def _indicator(i: dict) -> dict:
+    latest, previous = i["latest"], i["previous"]
+    return {"title": i["title"], "unit": i["unit"], "period": latest["period"] if latest else "–",
+            "value": _fmt(latest["value"]) if latest else "n.b.",
+            "numbers": [latest["value"] if latest else None, previous["value"] if previous else None, i["target_value"]],
+            "previous_period": previous["period"] if previous else "–",
+            "previous": _fmt(previous["value"]) if previous else "–",
+            "target": _fmt(i["target_value"]) if i["target_value"] is not None else "–",
+            "producer": i.get("producer", ""), "source": i.get("source", ""), "definition": i.get("definition", ""),
+            "notes": [f"{p['period']}: {p['note']}" for p in i["series"] if p.get("note")]
+            + [f"Breuk vanaf {d['valid_from'][:4]}: {d['note']}" for d in i.get("definitions", []) if d.get("note")]}
+
+
+def _target(area: dict, commitment: dict, t: dict) -> dict:
+    return {"area": area["code"], "position": commitment["position"], "commitment": commitment["text"], "period": t["period"],
+            "target": f"{DIRECTION_TEXT[t['direction']]} {_fmt(t['value'])} {t['unit']}", "value": t["value"], "unit": t["unit"],
+            "figure": _fmt(t["figure"]) if t["figure"] is not None else "–", "figure_number": t["figure"],
+            "figure_period": t["figure_period"] or "", "assessment": ASSESSMENT_TEXT[t["assessment"]], "note": t["note"]}
 
 
 def to_docx(ctx: dict) -> bytes:
@@ -180,25 +207,35 @@ def to_pdf(ctx: dict) -> bytes:
     return pdf(render_template("reports/export.html", **ctx, chart_uri=uri, chart_alt=alt))
 
 
+def _as_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def to_xlsx(ctx: dict) -> bytes:
     book = Workbook()
-    sheet = book.sheet
+    _progress_sheets(book.sheet, ctx)
+    _framework_sheets(book.sheet, ctx)
+    return book.close()
 
-    def as_date(text):
-        return date.fromisoformat(text) if text else None
 
+def _progress_sheets(sheet, ctx: dict) -> None:
+    """The report, its focus areas, actions and organisations."""
     sheet("Rapportage", ["Titel", "Peildatum", "Gemaakt op", "Versie"],
-          [[ctx["title"], as_date(ctx["as_of"]), ctx["generated_text"], ctx["audience_text"]]])
+          [[ctx["title"], _as_date(ctx["as_of"]), ctx["generated_text"], ctx["audience_text"]]])
     sheet("Speerpunten", ["Speerpunt", "Titel", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen",
                           "Te laat", "Gewogen % afgerond"],
           [[a["code"], a["title"], a["total"], a["counts"]["done"], a["counts"]["awaiting_confirmation"], a["counts"]["in_progress"], a["counts"]["open"],
             a["counts"]["blocked"], a["counts"]["cancelled"], a["overdue"], a["share_done"]] for a in ctx["areas"]])
     sheet("Acties", ["Nummer", "Titel", "Speerpunt", "Eigenaar", "Status", "Voortgang", "Deadline", "Te laat"],
-          [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], as_date(i["due_date"]), bool(i["overdue"])]
+          [[i["id"], i["title"], a["code"], i["owner"], i["status_text"], i["progress"], _as_date(i["due_date"]), bool(i["overdue"])]
            for a in ctx["areas"] for i in a["listed"]])
     sheet("Organisaties", ["Organisatie", "Acties", "Afgerond", "Wacht op bevestiging", "Bezig", "Open", "Geblokkeerd", "Vervallen"],
           [[o["code"], o["total"], *(o["counts"][s] for s in ("done", "awaiting_confirmation", "in_progress", "open", "blocked", "cancelled"))]
            for o in ctx["summary"]["organisations"]])
+
+
+def _framework_sheets(sheet, ctx: dict) -> None:
+    """Recommendations, indicators, targets, Parliament, capacity, the changes and the narratives."""
     sheet("Aanbevelingen", ["Bron", "Soort", "Nr.", "Aanbeveling", "Reactie kabinet", "Stand van uitvoering", "Acties"],
           [[r["source_title"], r["kind_text"], r["number"], r["text"], r["response_text"], r["state_text"], len(r["item_ids"])]
            for r in ctx["recommendations"]])
@@ -211,7 +248,7 @@ def to_xlsx(ctx: dict) -> bytes:
           [[t["area"], f"{t['position']}. {t['commitment']}", t["period"], t["value"], t["unit"], t["figure_number"], t["figure_period"],
             t["assessment"], t["note"]] for t in ctx["targets"]])
     sheet("Toezeggingen", ["Soort", "Kamerstuk", "Tekst", "Datum", "Termijn", "Verantwoordelijk", "Termijn verstreken", "Acties"],
-          [[p["kind_text"], p["kamerstuk"], p["text"], as_date(p["made_on"]), p["due_text"], p["owner"] or "", bool(p["overdue"]),
+          [[p["kind_text"], p["kamerstuk"], p["text"], _as_date(p["made_on"]), p["due_text"], p["owner"] or "", bool(p["overdue"]),
             len(p["action_item_ids"])] for p in ctx["parliament"]])
     sheet("Capaciteit", ["Organisatie", "Wat", "Omvang", "Eenheid", "Periode", "Bron"],
           [[line["organisation"], line["description"], line["quantity"], line["unit"], line["period"], line["source"]] for line in ctx["capacity"]])
@@ -221,4 +258,3 @@ def to_xlsx(ctx: dict) -> bytes:
            for line in changes["lines"]])
     sheet("Toelichtingen", ["Speerpunt", "Organisatie", "Tekst"],
           [[a["code"], n["organisation"], n["text"]] for a in ctx["areas"] for n in a["narratives"]])
-    return book.close()

@@ -76,10 +76,41 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
     force on the peildatum): the items of its focus areas, and the items without a focus area when it is in force then."""
     end = cutoff(as_of)
     framework = framework or framework_queries.in_force(session, as_of)
-    area_ids = [a.id for a in framework.focus_areas] if framework else []
-    in_force = framework is not None and framework_queries.in_force(session, as_of) is framework
-    in_framework = ActionItem.focus_area_id.in_(area_ids)
-    if in_force or framework is None:
+    areas = framework.focus_areas if framework else []
+    commitment_ids = [c.id for a in areas for c in a.commitments]
+    standings = goals.standings(session, commitment_ids, as_of, lambda _indicator: True)
+    return {
+        "schema": SCHEMA,
+        "title": title,
+        "as_of": as_of.isoformat(),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "author": {"id": author.id, "name": author.name, "organisation": author.organisation.code},
+        "framework": _framework(framework) if framework else None,
+        "focus_areas": [{"code": a.code, "title": a.title, "note": a.note or "",
+                         "commitments": [{"id": c.id, "position": c.position, "text": c.text, "weight": float(c.weight), "note": c.note or "",
+                                          "targets": [_standing(st) for st in standings.get(c.id, [])]} for c in a.commitments]}
+                        for a in areas],
+        "items": _items(session, author, as_of, framework),
+        "recommendations": _recommendations(session, end),
+        "indicators": _indicators(session, as_of) if with_indicators else [],
+        "parliament": _parliament(session, as_of),
+        "capacity": _capacity(session),
+    }
+
+
+def _framework(framework: Framework) -> dict:
+    source = framework.source
+    return {"id": framework.id, "key": framework.key, "title": framework.title, "period_start": framework.period_start.isoformat(),
+            "period_end": framework.period_end.isoformat(),
+            "source_date": source.issued_on.isoformat() if source and source.issued_on else None,
+            "source_reference": source.reference if source else None}
+
+
+def _items(session: Session, author: User, as_of: date, framework: Framework | None) -> list[dict]:
+    """The author's visible items of the framework as their latest update by the peildatum left them."""
+    end = cutoff(as_of)
+    in_framework = ActionItem.focus_area_id.in_([a.id for a in framework.focus_areas] if framework else [])
+    if framework is None or framework_queries.in_force(session, as_of) is framework:
         in_framework = in_framework | ActionItem.focus_area_id.is_(None)
     items = session.scalars(
         select(ActionItem).where(visible_clause(author), ActionItem.created_at < end, in_framework).order_by(ActionItem.id)
@@ -87,25 +118,29 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
                  selectinload(ActionItem.shared_with), selectinload(ActionItem.recommendations))
     ).all()
     latest = latest_updates(session, [i.id for i in items], end)
-    item_rows = []
-    for item in items:
-        update = latest.get(item.id)
-        status, progress, due = state_on(item, update)
-        kind = update.kind if update else None
-        closure = "requested" if kind == "closure_requested" else "confirmed" if status == "done" and kind == "closure_confirmed" else None
-        item_rows.append({
-            "id": item.id, "title": item.title, "owner": item.owner_organisation.code,
-            "shared_with": sorted(o.code for o in item.shared_with), "visibility": item.visibility,
-            "focus_area": item.focus_area.code if item.focus_area else None,
-            "commitment_weight": float(item.commitment.weight) if item.commitment else 1.0,
-            "recommendation_ids": sorted(r.id for r in item.recommendations),
-            "status": status, "closure": closure, "progress": progress,
-            "due_date": due.isoformat() if due else None,
-            "overdue": is_late(due, status, as_of),
-            "last_update_at": update.recorded_at.isoformat() if update else None,
-            "last_note": update.note if update else "",
-        })
+    return [_item_row(item, latest.get(item.id), as_of) for item in items]
 
+
+def _item_row(item: ActionItem, update: ProgressUpdate | None, as_of: date) -> dict:
+    status, progress, due = state_on(item, update)
+    kind = update.kind if update else None
+    closure = "requested" if kind == "closure_requested" else "confirmed" if status == "done" and kind == "closure_confirmed" else None
+    return {
+        "id": item.id, "title": item.title, "owner": item.owner_organisation.code,
+        "shared_with": sorted(o.code for o in item.shared_with), "visibility": item.visibility,
+        "focus_area": item.focus_area.code if item.focus_area else None,
+        "commitment_weight": float(item.commitment.weight) if item.commitment else 1.0,
+        "recommendation_ids": sorted(r.id for r in item.recommendations),
+        "status": status, "closure": closure, "progress": progress,
+        "due_date": due.isoformat() if due else None,
+        "overdue": is_late(due, status, as_of),
+        "last_update_at": update.recorded_at.isoformat() if update else None,
+        "last_note": update.note if update else "",
+    }
+
+
+def _recommendations(session: Session, end: datetime) -> list[dict]:
+    """Every recommendation with the latest response recorded by the end of the peildatum."""
     recs = session.scalars(select(Recommendation).order_by(Recommendation.id)
                            .options(joinedload(Recommendation.source), selectinload(Recommendation.addressees),
                                     joinedload(Recommendation.focus_areas))).unique().all()
@@ -114,55 +149,40 @@ def compute(session: Session, author: User, as_of: date, title: str, with_indica
                              .order_by(RecommendationResponse.recorded_at, RecommendationResponse.id)
                              .options(joinedload(RecommendationResponse.document))):
         responses[r.recommendation_id] = r  # the latest recorded by the peildatum
-    indicators, measurements, definitions = [], defaultdict(list), defaultdict(list)
-    if with_indicators:
-        indicators = session.scalars(select(Indicator).order_by(Indicator.key)
-                                     .options(joinedload(Indicator.owner_organisation), joinedload(Indicator.source))).all()
-        for d in session.scalars(select(IndicatorDefinition).order_by(IndicatorDefinition.indicator_id, IndicatorDefinition.version)):
-            definitions[d.indicator_id].append({"version": d.version, "valid_from": d.valid_from.isoformat(), "definition": d.definition,
-                                                "note": d.note})
-        for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of, Measurement.recorded_at < end)
-                                 .order_by(Measurement.indicator_id, Measurement.period_end).options(joinedload(Measurement.source))):
-            versions = [d for d in definitions[m.indicator_id] if d["valid_from"] <= m.period_start.isoformat()]
-            measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value),
-                                                 "note": m.note or "", "source": m.source_text or (m.source.title if m.source else ""),
-                                                 "definition_version": versions[-1]["version"] if versions else None})
-    commitment_ids = [c.id for a in (framework.focus_areas if framework else []) for c in a.commitments]
-    standings = goals.standings(session, commitment_ids, as_of, lambda _indicator: True)
+    return [_recommendation_row(r, responses.get(r.id)) for r in recs]
 
-    return {
-        "schema": SCHEMA,
-        "title": title,
-        "as_of": as_of.isoformat(),
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "author": {"id": author.id, "name": author.name, "organisation": author.organisation.code},
-        "framework": {"id": framework.id, "key": framework.key, "title": framework.title,
-                      "period_start": framework.period_start.isoformat(), "period_end": framework.period_end.isoformat(),
-                      "source_date": framework.source.issued_on.isoformat() if framework.source and framework.source.issued_on else None,
-                      "source_reference": framework.source.reference if framework.source else None} if framework else None,
-        "focus_areas": [{"code": a.code, "title": a.title, "note": a.note or "",
-                         "commitments": [{"id": c.id, "position": c.position, "text": c.text, "weight": float(c.weight), "note": c.note or "",
-                                          "targets": [_standing(st) for st in standings.get(c.id, [])]} for c in a.commitments]}
-                        for a in (framework.focus_areas if framework else [])],
-        "items": item_rows,
-        "recommendations": [{
-            "id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
-            "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
-            "response": responses[r.id].stance if r.id in responses else "onbekend", "kind": r.kind,
-            "response_text": responses[r.id].text if r.id in responses else "",
-            "response_document": _document(responses[r.id]) if r.id in responses else "",
-            "addressees": [{"code": o.code, "name": o.name} for o in r.addressees],
-            "focus_areas": [a.code for a in r.focus_areas],
-        } for r in recs],
-        "indicators": [{
-            "key": i.key, "title": i.title, "unit": i.unit, "owner": i.owner_organisation.code, "direction": i.direction,
-            "visibility": i.visibility, "producer": i.producer or "", "source": i.source.title if i.source else "",
-            "definition": i.definition or "", "definitions": definitions.get(i.id, []),
-            "target_value": _number(i.target_value), "target_year": i.target_year, "series": measurements.get(i.id, []),
-        } for i in indicators],
-        "parliament": _parliament(session, as_of),
-        "capacity": _capacity(session),
-    }
+
+def _recommendation_row(r: Recommendation, response: RecommendationResponse | None) -> dict:
+    source = r.source
+    return {"id": r.id, "source": source.key, "source_title": source.title, "source_year": source.year,
+            "source_date": source.issued_on.isoformat() if source.issued_on else None, "number": r.number, "text": r.text,
+            "response": response.stance if response else "onbekend", "kind": r.kind,
+            "response_text": response.text if response else "", "response_document": _document(response) if response else "",
+            "addressees": [{"code": o.code, "name": o.name} for o in r.addressees], "focus_areas": [a.code for a in r.focus_areas]}
+
+
+def _indicators(session: Session, as_of: date) -> list[dict]:
+    """Every indicator with its definitions and the measurements recorded by the peildatum, each under the definition
+    version in force for its period."""
+    end = cutoff(as_of)
+    indicators = session.scalars(select(Indicator).order_by(Indicator.key)
+                                 .options(joinedload(Indicator.owner_organisation), joinedload(Indicator.source))).all()
+    definitions: defaultdict[int, list[dict]] = defaultdict(list)
+    for d in session.scalars(select(IndicatorDefinition).order_by(IndicatorDefinition.indicator_id, IndicatorDefinition.version)):
+        definitions[d.indicator_id].append({"version": d.version, "valid_from": d.valid_from.isoformat(), "definition": d.definition,
+                                            "note": d.note})
+    measurements: defaultdict[int, list[dict]] = defaultdict(list)
+    for m in session.scalars(select(Measurement).where(Measurement.period_end <= as_of, Measurement.recorded_at < end)
+                             .order_by(Measurement.indicator_id, Measurement.period_end).options(joinedload(Measurement.source))):
+        versions = [d for d in definitions[m.indicator_id] if d["valid_from"] <= m.period_start.isoformat()]
+        measurements[m.indicator_id].append({"period": m.period, "period_end": m.period_end.isoformat(), "value": _number(m.value),
+                                             "note": m.note or "", "source": m.source_text or (m.source.title if m.source else ""),
+                                             "definition_version": versions[-1]["version"] if versions else None})
+    return [{"key": i.key, "title": i.title, "unit": i.unit, "owner": i.owner_organisation.code, "direction": i.direction,
+             "visibility": i.visibility, "producer": i.producer or "", "source": i.source.title if i.source else "",
+             "definition": i.definition or "", "definitions": definitions.get(i.id, []),
+             "target_value": _number(i.target_value), "target_year": i.target_year, "series": measurements.get(i.id, [])}
+            for i in indicators]
 
 
 def _standing(st: goals.Standing) -> dict:
@@ -258,65 +278,68 @@ def indicator_readable(indicator_visibility: str | None, owner: str | None, read
     return allows(reader, visibility, owner, (), by="code")
 
 
+def _counts(rows: list[dict]) -> dict[str, int]:
+    c = Counter(r["status"] for r in rows)
+    return {s: c.get(s, 0) for s in STATUSES}
+
+
+def _grouped(rows: list[dict], key: str) -> defaultdict[str | None, list[dict]]:
+    groups: defaultdict[str | None, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return groups
+
+
 def summarise(snapshot: dict, items: list[dict], reader: User | None = None) -> dict:
     """Aggregates over the given rows: per focus area, per organisation, recommendations, indicators, targets, Parliament.
     `reader` decides which restricted indicators show (None: the publication)."""
-    by_area = defaultdict(list)
-    for row in items:
-        by_area[row["focus_area"]].append(row)
-
-    def counts(rows):
-        c = Counter(r["status"] for r in rows)
-        return {s: c.get(s, 0) for s in STATUSES}
-
-    areas = []
-    for area in snapshot["focus_areas"]:
-        area = {**area, "commitments": [{**c, "targets": [_readable_target(t, reader) for t in c.get("targets", [])]}
-                                        for c in area["commitments"]]}
-        rows = by_area.get(area["code"], [])
-        weight = sum(r["commitment_weight"] for r in rows if r["status"] != "cancelled")
-        done_weight = sum(r["commitment_weight"] for r in rows if r["status"] == "done")
-        progress = sum(r["commitment_weight"] * r["progress"] for r in rows if r["status"] != "cancelled")
-        per_org = defaultdict(list)
-        for r in rows:
-            per_org[r["owner"]].append(r)
-        areas.append({
-            **area, "total": len(rows), "counts": counts(rows), "overdue": sum(r["overdue"] for r in rows),
-            "share_done": round(100 * done_weight / weight) if weight else None,
-            "average_progress": round(progress / weight) if weight else None,
-            "by_organisation": {org: counts(r) for org, r in sorted(per_org.items())},
-            "items": rows,
-        })
-    unassigned = by_area.get(None, [])
+    by_area = _grouped(items, "focus_area")
     shown = {r["id"] for r in items}
-    orgs = defaultdict(list)
-    for r in items:
-        orgs[r["owner"]].append(r)
-    linked = defaultdict(list)
-    for r in items:
-        for rec_id in r["recommendation_ids"]:
-            linked[rec_id].append(r)
-    recommendations = [{**rec, "item_ids": [r["id"] for r in linked.get(rec["id"], [])],
-                        "state": recommendation_state([r["status"] for r in linked.get(rec["id"], [])])}
-                       for rec in snapshot["recommendations"]]
-    indicators = []
-    for ind in snapshot["indicators"]:
-        if not indicator_readable(ind.get("visibility"), ind["owner"], reader):
-            continue
-        known = [p for p in ind["series"] if p["value"] is not None]
-        latest = known[-1] if known else None
-        # "Vorige waarde" compares like with like: the previous figure of the same kind of period (year, quarter, month).
-        alike = [p for p in known[:-1] if latest and period_kind(p["period"]) == period_kind(latest["period"])]
-        indicators.append({**ind, "latest": latest, "previous": alike[-1] if alike else None})
     return {
-        "total": len(items), "counts": counts(items), "overdue": sum(r["overdue"] for r in items),
-        "focus_areas": areas, "without_focus_area": unassigned,
-        "organisations": [{"code": code, "total": len(rows), "counts": counts(rows), "overdue": sum(r["overdue"] for r in rows)}
-                          for code, rows in sorted(orgs.items())],
-        "recommendations": recommendations, "indicators": indicators,
+        "total": len(items), "counts": _counts(items), "overdue": sum(r["overdue"] for r in items),
+        "focus_areas": [_area_summary(area, by_area.get(area["code"], []), reader) for area in snapshot["focus_areas"]],
+        "without_focus_area": by_area.get(None, []),
+        "organisations": [{"code": code, "total": len(rows), "counts": _counts(rows), "overdue": sum(r["overdue"] for r in rows)}
+                          for code, rows in sorted(_grouped(items, "owner").items())],
+        "recommendations": _recommendation_states(snapshot, items),
+        "indicators": [_indicator_summary(ind) for ind in snapshot["indicators"] if indicator_readable(ind.get("visibility"), ind["owner"], reader)],
         "parliament": [{**p, "action_item_ids": [i for i in p["action_item_ids"] if i in shown]} for p in snapshot.get("parliament", [])],
         "capacity": snapshot.get("capacity", []),
     }
+
+
+def _area_summary(area: dict, rows: list[dict], reader: User | None) -> dict:
+    """A focus area's counts, overdue, weighted share done and average progress over its rows, and its commitments'
+    targets as the reader may read them."""
+    area = {**area, "commitments": [{**c, "targets": [_readable_target(t, reader) for t in c.get("targets", [])]}
+                                    for c in area["commitments"]]}
+    counted = [r for r in rows if r["status"] != "cancelled"]
+    weight = sum(r["commitment_weight"] for r in counted)
+    done_weight = sum(r["commitment_weight"] for r in rows if r["status"] == "done")
+    progress = sum(r["commitment_weight"] * r["progress"] for r in counted)
+    return {**area, "total": len(rows), "counts": _counts(rows), "overdue": sum(r["overdue"] for r in rows),
+            "share_done": round(100 * done_weight / weight) if weight else None,
+            "average_progress": round(progress / weight) if weight else None,
+            "by_organisation": {org: _counts(r) for org, r in sorted(_grouped(rows, "owner").items())},
+            "items": rows}
+
+
+def _recommendation_states(snapshot: dict, items: list[dict]) -> list[dict]:
+    linked: defaultdict[int, list[dict]] = defaultdict(list)
+    for r in items:
+        for rec_id in r["recommendation_ids"]:
+            linked[rec_id].append(r)
+    return [{**rec, "item_ids": [r["id"] for r in linked.get(rec["id"], [])],
+             "state": recommendation_state([r["status"] for r in linked.get(rec["id"], [])])} for rec in snapshot["recommendations"]]
+
+
+def _indicator_summary(ind: dict) -> dict:
+    """The latest figure and the previous one of the same kind of period (year, quarter, month): "Vorige waarde"
+    compares like with like."""
+    known = [p for p in ind["series"] if p["value"] is not None]
+    latest = known[-1] if known else None
+    alike = [p for p in known[:-1] if latest and period_kind(p["period"]) == period_kind(latest["period"])]
+    return {**ind, "latest": latest, "previous": alike[-1] if alike else None}
 
 
 def _readable_target(target: dict, reader: User | None) -> dict:
@@ -329,19 +352,9 @@ def diff(older: dict, newer: dict, viewer: User | None, hidden_now: Collection[i
     """What changed between two frozen reports, per focus area, over rows the viewer may see in both (and today)."""
     old = {i["id"]: i for i in visible_items(older, viewer, hidden_now)}
     new = {i["id"]: i for i in visible_items(newer, viewer, hidden_now)}
-    areas = defaultdict(lambda: {"added": [], "closed": [], "status_changed": [], "slipped": []})
+    areas: defaultdict[str | None, dict[str, list]] = defaultdict(lambda: {"added": [], "closed": [], "status_changed": [], "slipped": []})
     for item_id, row in new.items():
-        area = areas[row["focus_area"]]
-        before = old.get(item_id)
-        if before is None:
-            area["added"].append(row)
-            continue
-        if row["status"] in ("done", "cancelled") and before["status"] not in ("done", "cancelled"):
-            area["closed"].append({**row, "before": before["status"]})
-        elif row["status"] != before["status"]:
-            area["status_changed"].append({**row, "before": before["status"]})
-        if row["due_date"] and before["due_date"] and row["due_date"] > before["due_date"]:
-            area["slipped"].append({**row, "before_due": before["due_date"]})
+        _compare(areas[row["focus_area"]], row, old.get(item_id))
     older_ind = {i["key"]: i for i in summarise(older, [], viewer)["indicators"]}
     moved = []
     for ind in summarise(newer, [], viewer)["indicators"]:
@@ -350,3 +363,16 @@ def diff(older: dict, newer: dict, viewer: User | None, hidden_now: Collection[i
             moved.append({"key": ind["key"], "title": ind["title"], "unit": ind["unit"], "before": prev, "after": ind["latest"]})
     order = [a["code"] for a in newer["focus_areas"]] + [None]
     return {"focus_areas": [{"code": code, **areas[code]} for code in order if code in areas], "indicators": moved}
+
+
+def _compare(area: dict[str, list], row: dict, before: dict | None) -> None:
+    """Where a row goes in a focus area's changes: added, closed or otherwise changed status, and slipped deadline."""
+    if before is None:
+        area["added"].append(row)
+        return
+    if row["status"] in ("done", "cancelled") and before["status"] not in ("done", "cancelled"):
+        area["closed"].append({**row, "before": before["status"]})
+    elif row["status"] != before["status"]:
+        area["status_changed"].append({**row, "before": before["status"]})
+    if row["due_date"] and before["due_date"] and row["due_date"] > before["due_date"]:
+        area["slipped"].append({**row, "before_due": before["due_date"]})
