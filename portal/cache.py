@@ -114,17 +114,7 @@ class Cache:
         if self.redis is None:
             return compute(None)
         try:
-            known, read_at, ids = self._owners
-            generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
-            # An organisation may have come or gone (that bumps `all`); read them again then, and at least every minute
-            # (a Redis that lost its data starts counting from 0 again).
-            if int(generations[0] or 0) != known or time.monotonic() - read_at > OWNERS_TTL:
-                ids = list(session.scalars(select(Organisation.id).order_by(Organisation.id)))
-                self._owners = (int(generations[0] or 0), time.monotonic(), ids)
-                generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
-            everyone = int(generations[0] or 0)
-            keys = {i: f"portal:cache:{name}:{everyone}.{int(g or 0)}:{scope}:" + ":".join(str(p) for p in (*parts, f"owner{i}"))
-                    for i, g in zip(ids, generations[1:], strict=True)}
+            keys = self._owner_keys(session, name, parts, scope)
             raw = self.redis.mget(list(keys.values())) if keys else []
         except RedisError:
             log.exception("cache read failed")
@@ -132,18 +122,36 @@ class Cache:
         found = {i: json.loads(r) for i, r in zip(keys, raw, strict=True) if r is not None}
         missing = [i for i in keys if i not in found]
         if missing:
-            fresh: dict[int, list] = {i: [] for i in missing}  # an owner without rows is a part too
-            for row in compute(missing):
-                fresh[row[0]].append(row)
-            try:
-                pipe = self.redis.pipeline(transaction=False)
-                for i, rows in fresh.items():
-                    pipe.set(keys[i], json.dumps(rows), ex=TTL_SECONDS)
-                pipe.execute()
-            except RedisError:
-                log.exception("cache write failed")
-            found.update(fresh)
+            found.update(self._recount(compute, missing, keys))
         return [row for rows in found.values() for row in rows]
+
+    def _owner_keys(self, session: Session, name: str, parts: tuple, scope: str) -> dict[int, str]:
+        """The key of each owner's part, under the generations of everything and of that owner."""
+        known, read_at, ids = self._owners
+        generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
+        # An organisation may have come or gone (that bumps `all`); read them again then, and at least every minute
+        # (a Redis that lost its data starts counting from 0 again).
+        if int(generations[0] or 0) != known or time.monotonic() - read_at > OWNERS_TTL:
+            ids = list(session.scalars(select(Organisation.id).order_by(Organisation.id)))
+            self._owners = (int(generations[0] or 0), time.monotonic(), ids)
+            generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
+        everyone = int(generations[0] or 0)
+        return {i: f"portal:cache:{name}:{everyone}.{int(g or 0)}:{scope}:" + ":".join(str(p) for p in (*parts, f"owner{i}"))
+                for i, g in zip(ids, generations[1:], strict=True)}
+
+    def _recount(self, compute: Callable[[list[int] | None], list[list]], missing: list[int], keys: dict[int, str]) -> dict[int, list]:
+        """The missing owners' parts, computed in one statement and stored for the next reader."""
+        fresh: dict[int, list] = {i: [] for i in missing}  # an owner without rows is a part too
+        for row in compute(missing):
+            fresh[row[0]].append(row)
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for i, rows in fresh.items():
+                pipe.set(keys[i], json.dumps(rows), ex=TTL_SECONDS)
+            pipe.execute()
+        except RedisError:
+            log.exception("cache write failed")
+        return fresh
 
 
 USER_KEY = "portal:user:{}"

@@ -10,6 +10,7 @@ or entered in the portal keeps its value, an indicator keeps its visibility.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -129,23 +130,10 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
     session.flush()
     for r in data["recommendations"]:
         for ref in r["related"]:
-            low, high = sorted((recs[(r["source"], r["number"])].id, recs[ref].id))
-            if low != high and session.execute(select(recommendation_links).where(
-                    recommendation_links.c.recommendation_id == low, recommendation_links.c.related_id == high)).first() is None:
-                session.execute(recommendation_links.insert().values(recommendation_id=low, related_id=high))
-                summary.count("recommendation_links", True, True)
+            _link_recommendations(session, summary, recs[(r["source"], r["number"])].id, recs[ref].id)
     session.flush()
 
-    for b in data["budget"]:
-        # A yearly budget is a capacity line in euro per year, one per organisation and source.
-        _upsert(session, summary, "capacity_lines", CapacityLine, {"key": f"budget-{b['organisation'].lower()}-{b['source']}"}, {
-            "organisation_id": orgs[b["organisation"]].id, "applies_to": "", "source_id": sources[b["source"]].id,
-            "quantity": b["yearly_eur"], "unit": "euro per jaar", "period": "", "description": b["note"], "note": ""})
-    for line in data["capacity"]:
-        _upsert(session, summary, "capacity_lines", CapacityLine, {"key": line["key"]}, {
-            "organisation_id": orgs[line["organisation"]].id if line["organisation"] else None, "applies_to": line["applies_to"],
-            "source_id": sources[line["source"]].id, "quantity": line["quantity"], "unit": line["unit"], "period": line["period"],
-            "description": line["description"], "note": line["note"]})
+    _load_capacity(session, summary, data, orgs, sources)
     for p in data["parliament"]:
         _seed_parliament(session, summary, p, sources, orgs)
     session.flush()
@@ -157,6 +145,29 @@ def load(session: Session, path: Path = DEFAULT_PATH) -> LoadSummary:
         ))
         session.flush()
     return summary
+
+
+def _link_recommendations(session: Session, summary: LoadSummary, one: int, other: int) -> None:
+    """Related recommendations, one link per pair (the lower id first)."""
+    low, high = sorted((one, other))
+    links = recommendation_links.c
+    if low != high and session.execute(select(recommendation_links).where(links.recommendation_id == low,
+                                                                          links.related_id == high)).first() is None:
+        session.execute(recommendation_links.insert().values(recommendation_id=low, related_id=high))
+        summary.count("recommendation_links", True, True)
+
+
+def _load_capacity(session: Session, summary: LoadSummary, data: dict, orgs: dict, sources: dict) -> None:
+    for b in data["budget"]:
+        # A yearly budget is a capacity line in euro per year, one per organisation and source.
+        _upsert(session, summary, "capacity_lines", CapacityLine, {"key": f"budget-{b['organisation'].lower()}-{b['source']}"}, {
+            "organisation_id": orgs[b["organisation"]].id, "applies_to": "", "source_id": sources[b["source"]].id,
+            "quantity": b["yearly_eur"], "unit": "euro per jaar", "period": "", "description": b["note"], "note": ""})
+    for line in data["capacity"]:
+        _upsert(session, summary, "capacity_lines", CapacityLine, {"key": line["key"]}, {
+            "organisation_id": orgs[line["organisation"]].id if line["organisation"] else None, "applies_to": line["applies_to"],
+            "source_id": sources[line["source"]].id, "quantity": line["quantity"], "unit": line["unit"], "period": line["period"],
+            "description": line["description"], "note": line["note"]})
 
 
 def _seed_parliament(session: Session, summary: LoadSummary, p: dict, sources: dict, orgs: dict) -> None:
@@ -284,37 +295,52 @@ def _load_recommendation(session: Session, summary: LoadSummary, r: dict, orgs: 
     rec = _upsert(session, summary, "recommendations", Recommendation,
                   {"source_id": sources[r["source"]].id, "number": r["number"]}, values)
     session.flush()
-    wanted_addressees = [orgs[r["addressee"]]] if r["addressee"] else []
-    if rec.corrected_at is None and {o.id for o in rec.addressees} != {o.id for o in wanted_addressees}:
-        rec.addressees = wanted_addressees
+    label = f"recommendations source={r['source']} number={r['number']}"
+    _load_addressees(summary, rec, [orgs[r["addressee"]]] if r["addressee"] else [], label)
+    _load_response(session, summary, rec, r["response"], responses, seeded, sources, now)
+    _load_focus_links(session, summary, rec, {focus_areas[r["focus_area"]].id} if r["focus_area"] else set(), label)
+    return rec
+
+
+def _load_addressees(summary: LoadSummary, rec: Recommendation, wanted: list, label: str) -> None:
+    """The file's addressee, until a coordinator corrected the recommendation (then only said when it differs)."""
+    if {o.id for o in rec.addressees} == {o.id for o in wanted}:
+        return
+    if rec.corrected_at is None:
+        rec.addressees = wanted
         summary.count("recommendation_addressees", False, True)
-    elif rec.corrected_at is not None and {o.id for o in rec.addressees} != {o.id for o in wanted_addressees}:
-        summary.differences.append(f"recommendations source={r['source']} number={r['number']}: addressees")
-    response = r["response"]
+    else:
+        summary.differences.append(f"{label}: addressees")
+
+
+def _load_response(session: Session, summary: LoadSummary, rec: Recommendation, response: dict, responses: Sequence[RecommendationResponse],
+                   seeded: bool, sources: dict, now: datetime) -> None:
+    """The government's response from the file: added when there is none, updated while only the file ever gave one."""
+    if not response["text"] and response["stance"] == "onbekend":
+        return
     document = sources[response["document"]] if response.get("document") else None
     fields = {"stance": response["stance"], "text": response["text"], "responded_on": response.get("date"),
               "document_source_id": document.id if document else None}
-    if response["text"] or response["stance"] != "onbekend":
-        if not responses:
-            session.add(RecommendationResponse(recommendation_id=rec.id, recorded_at=now, reason="Uit de referentiegegevens.", **fields))
-            summary.count("recommendation_responses", True, True)
-        elif seeded and any(getattr(responses[-1], k) != v for k, v in fields.items()):
-            for k, v in fields.items():
-                setattr(responses[-1], k, v)
-            summary.count("recommendation_responses", False, True)
-    # Links to focus areas: the file says which there are, until a coordinator corrected the recommendation.
-    wanted = {focus_areas[r["focus_area"]].id} if r["focus_area"] else set()
-    current = set(session.scalars(select(recommendation_focus_areas.c.focus_area_id)
-                                  .where(recommendation_focus_areas.c.recommendation_id == rec.id)))
+    if not responses:
+        session.add(RecommendationResponse(recommendation_id=rec.id, recorded_at=now, reason="Uit de referentiegegevens.", **fields))
+        summary.count("recommendation_responses", True, True)
+    elif seeded and any(getattr(responses[-1], k) != v for k, v in fields.items()):
+        for k, v in fields.items():
+            setattr(responses[-1], k, v)
+        summary.count("recommendation_responses", False, True)
+
+
+def _load_focus_links(session: Session, summary: LoadSummary, rec: Recommendation, wanted: set[int], label: str) -> None:
+    """Links to focus areas: the file says which there are, until a coordinator corrected the recommendation."""
+    links = recommendation_focus_areas.c
+    current = set(session.scalars(select(links.focus_area_id).where(links.recommendation_id == rec.id)))
     if rec.corrected_at is not None:
         if wanted != current:
-            summary.differences.append(f"recommendations source={r['source']} number={r['number']}: focus_areas")
-        return rec
+            summary.differences.append(f"{label}: focus_areas")
+        return
     for area_id in wanted - current:
         session.execute(recommendation_focus_areas.insert().values(recommendation_id=rec.id, focus_area_id=area_id))
         summary.count("recommendation_focus_links", True, True)
     for area_id in current - wanted:
-        session.execute(recommendation_focus_areas.delete().where(recommendation_focus_areas.c.recommendation_id == rec.id,
-                                                                  recommendation_focus_areas.c.focus_area_id == area_id))
+        session.execute(recommendation_focus_areas.delete().where(links.recommendation_id == rec.id, links.focus_area_id == area_id))
         summary.count("recommendation_focus_links_removed", True, True)
-    return rec

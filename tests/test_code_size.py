@@ -21,7 +21,6 @@ STILL_COMPLEX = {
     "portal/admin/organisations.py:save": 18,
     "portal/auth/oidc.py:ProviderClient.verify_logout_token": 22,
     "portal/auth/views.py:callback": 18,
-    "portal/cache.py:Cache.rows_per_owner": 25,
     "portal/charts.py:line_chart": 20,
     "portal/demo.py:_items": 18,
     "portal/followup/state.py:_answer": 23,
@@ -37,8 +36,6 @@ STILL_COMPLEX = {
     "portal/meetings/views.py:_detail": 17,
     "portal/records/archive.py:export": 16,
     "portal/reference_file.py:parse": 17,
-    "portal/reference.py:load": 18,
-    "portal/reference.py:_load_recommendation": 29,
     "portal/reports/letters.py:_answers": 20,
     "portal/sessions.py:ServerSideSessionInterface.save_session": 17,
 }
