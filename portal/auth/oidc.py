@@ -194,12 +194,7 @@ class ProviderClient:
             raise LoginError("logout_token_issuer")
         if self.config.client_id not in _audiences(claims):
             raise LoginError("logout_token_audience")
-        iat, exp = claims.get("iat"), claims.get("exp")
-        now = time.time()
-        if not _instant(iat) or iat - LEEWAY_SECONDS > now or iat + LOGOUT_TOKEN_MAX_AGE < now:
-            raise LoginError("logout_token_iat")
-        if exp is not None and (not _instant(exp) or exp + LEEWAY_SECONDS < now):
-            raise LoginError("logout_token_expired")
+        _check_logout_times(claims)
         if not isinstance(claims.get("jti"), str) or not claims["jti"]:
             raise LoginError("logout_token_jti")
         events = claims.get("events")
@@ -207,11 +202,7 @@ class ProviderClient:
             raise LoginError("logout_token_event")
         if "nonce" in claims:
             raise LoginError("logout_token_nonce")
-        sub, sid = claims.get("sub"), claims.get("sid")
-        if not (isinstance(sub, str) and sub) and not (isinstance(sid, str) and sid):
-            raise LoginError("logout_token_subject")
-        if (sub is not None and not isinstance(sub, str)) or (sid is not None and not isinstance(sid, str)):
-            raise LoginError("logout_token_subject")
+        _check_logout_subject(claims)
         return claims
 
     def check_claims(self, claims: dict, nonce: str) -> None:
@@ -258,3 +249,22 @@ class ProviderClient:
             return None
         sep = "&" if "?" in endpoint else "?"
         return endpoint + sep + urlencode({"client_id": self.config.client_id, "post_logout_redirect_uri": post_logout_redirect_uri})
+
+
+def _check_logout_times(claims: dict) -> None:
+    """iat within the leeway and at most LOGOUT_TOKEN_MAX_AGE old; exp, when given, not passed."""
+    iat, exp = claims.get("iat"), claims.get("exp")
+    now = time.time()
+    if not _instant(iat) or iat - LEEWAY_SECONDS > now or iat + LOGOUT_TOKEN_MAX_AGE < now:
+        raise LoginError("logout_token_iat")
+    if exp is not None and (not _instant(exp) or exp + LEEWAY_SECONDS < now):
+        raise LoginError("logout_token_expired")
+
+
+def _check_logout_subject(claims: dict) -> None:
+    """sub or sid (at least one, each a non-empty string when present)."""
+    sub, sid = claims.get("sub"), claims.get("sid")
+    if not (isinstance(sub, str) and sub) and not (isinstance(sid, str) and sid):
+        raise LoginError("logout_token_subject")
+    if (sub is not None and not isinstance(sub, str)) or (sid is not None and not isinstance(sid, str)):
+        raise LoginError("logout_token_subject")

@@ -82,24 +82,31 @@ def commitment_state(session: Session, viewer: User, commitment: Commitment, as_
 def _answer(session: Session, viewer: User, items: list[ActionItem], commitment_ids: list[int] | None, as_of: date, with_rows: bool) -> dict:
     """Counts, late, progress, targets, the last letter and what changed since, over these (visible) items."""
     now = _states(session, items, as_of)
-    counts = {status: sum(1 for s in now.values() if s["status"] == status) for status in STATUSES}
-    late = sum(1 for s in now.values() if is_late(date.fromisoformat(s["due_date"]) if s["due_date"] else None, s["status"], as_of))
-    active = [s["progress"] for s in now.values() if s["status"] != "cancelled"]
     letter = last_letter(session, as_of)
-    changes = []
-    if letter is not None:
-        before = _states(session, items, letter.issued_on)
-        for item_id, state in now.items():
-            if item_id not in before:
-                changes.append({"item_id": item_id, "field": "created", "before": None, "after": state["status"]})
-                continue
-            changes += [{"item_id": item_id, "field": field, "before": before[item_id][field], "after": state[field]}
-                        for field in TRACKED if before[item_id][field] != state[field]]
     if commitment_ids is None:
         commitment_ids = sorted({i.commitment_id for i in items if i.id in now and i.commitment_id is not None})
-    return {"items": sorted(now), "counts": counts, "late": late, "progress": round(sum(active) / len(active)) if active else None,
-            "targets": _targets(session, viewer, commitment_ids, as_of),
+    return {"items": sorted(now), **_figures(list(now.values()), as_of), "targets": _targets(session, viewer, commitment_ids, as_of),
             "last_letter": {"source_id": letter.id, "sent_on": letter.issued_on.isoformat(), "reference": letter.reference}
             if letter is not None else None,
-            "changes_since_last_letter": changes,
+            "changes_since_last_letter": _changes(now, _states(session, items, letter.issued_on)) if letter is not None else [],
             **({"rows": [(item, now[item.id]) for item in items if item.id in now]} if with_rows else {})}
+
+
+def _figures(states: list[dict], as_of: date) -> dict:
+    """Counts per status, how many are late, and the average progress of those not cancelled."""
+    active = [s["progress"] for s in states if s["status"] != "cancelled"]
+    late = sum(1 for s in states if is_late(date.fromisoformat(s["due_date"]) if s["due_date"] else None, s["status"], as_of))
+    return {"counts": {status: sum(1 for s in states if s["status"] == status) for status in STATUSES}, "late": late,
+            "progress": round(sum(active) / len(active)) if active else None}
+
+
+def _changes(now: dict[int, dict], before: dict[int, dict]) -> list[dict]:
+    """What changed per item between two dates: created since, or each tracked field that differs."""
+    changes = []
+    for item_id, state in now.items():
+        if item_id not in before:
+            changes.append({"item_id": item_id, "field": "created", "before": None, "after": state["status"]})
+            continue
+        changes += [{"item_id": item_id, "field": field, "before": before[item_id][field], "after": state[field]}
+                    for field in TRACKED if before[item_id][field] != state[field]]
+    return changes

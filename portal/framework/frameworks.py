@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Commitment, FocusArea, Framework, User, commitment_carryovers
 
-from .. import audit, limits
+from .. import audit, limits, validation
 from ..errors import NotAllowed, ValidationFailed
 from ..validation import text as clean_text
 from .permissions import can_weigh
@@ -22,19 +21,24 @@ def create(session: Session, actor: User, data: dict, earlier: Framework | None,
     """Carried commitments keep their text and weight, in a focus area with the same code and title, linked to the original."""
     if not can_weigh(actor):
         raise NotAllowed("only coordinators add a framework")
+    framework = Framework(**_checked(session, data, earlier))
+    session.add(framework)
+    session.flush()
+    carried = _carry(session, framework, earlier, carried_ids) if earlier else 0
+    audit.record("framework.created", session=session, actor=actor, entity_type="framework", entity_id=framework.id,
+                 title=framework.title, carried_from=earlier.id if earlier else None, commitments_carried=carried)
+    return framework
+
+
+def _checked(session: Session, data: dict, earlier: Framework | None) -> dict:
+    """A new framework's key, title and period, or ValidationFailed with a message per field."""
     fields: dict[str, str] = {}
     title = clean_text(fields, "title", data.get("title"), _("De titel"), limits.DOCUMENT_TITLE)
-    start = end = None
-    for name in ("period_start", "period_end"):
-        try:
-            value = date.fromisoformat(str(data.get(name) or ""))
-        except ValueError:
-            fields[name] = str(_l("Vul een geldige datum in (JJJJ-MM-DD)."))
-            continue
-        if name == "period_start":
-            start = value
-        else:
-            end = value
+    start = validation.day(fields, "period_start", data.get("period_start"))
+    end = validation.day(fields, "period_end", data.get("period_end"))
+    for name, value in (("period_start", start), ("period_end", end)):
+        if value is None:
+            fields.setdefault(name, str(_l("Vul een geldige datum in (JJJJ-MM-DD).")))
     if start and end and end < start:
         fields["period_end"] = str(_l("Het einde ligt vóór het begin."))
     if earlier and start and start <= earlier.period_start:
@@ -44,24 +48,23 @@ def create(session: Session, actor: User, data: dict, earlier: Framework | None,
         fields["title"] = str(_l("Er is al een beleidskader met deze titel."))
     if fields:
         raise ValidationFailed(fields)
-    framework = Framework(key=key, title=title, period_start=start, period_end=end)
-    session.add(framework)
-    session.flush()
+    return {"key": key, "title": title, "period_start": start, "period_end": end}
+
+
+def _carry(session: Session, framework: Framework, earlier: Framework, carried_ids: set[int]) -> int:
+    """Each focus area of the earlier framework again, with the chosen commitments linked to their originals."""
     carried = 0
-    for area in earlier.focus_areas if earlier else []:
-        chosen = [c for c in area.commitments if c.id in carried_ids]
+    for area in earlier.focus_areas:
         new_area = FocusArea(framework_id=framework.id, code=area.code, title=area.title, position=area.position)
         session.add(new_area)
         session.flush()
-        for position, old in enumerate(chosen, start=1):
+        for position, old in enumerate([c for c in area.commitments if c.id in carried_ids], start=1):
             new = Commitment(focus_area_id=new_area.id, position=position, text=old.text, weight=old.weight, note=old.note)
             session.add(new)
             session.flush()
             session.execute(commitment_carryovers.insert().values(from_commitment_id=old.id, to_commitment_id=new.id))
             carried += 1
-    audit.record("framework.created", session=session, actor=actor, entity_type="framework", entity_id=framework.id,
-                 title=title, carried_from=earlier.id if earlier else None, commitments_carried=carried)
-    return framework
+    return carried
 
 
 def set_weights(session: Session, actor: User, area: FocusArea, weights: dict[int, str]) -> dict[int, list[str]]:
