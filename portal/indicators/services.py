@@ -60,23 +60,36 @@ def _breakdown(fields: dict, total: Decimal | None, raw, note: str | None) -> li
     if not isinstance(raw, list) or not all(isinstance(p, dict) and set(p) <= {"category", "value"} for p in raw) or len(raw) > 50:
         fields["breakdown"] = _("Geef de verdeling als een lijst van {category, value}.")
         return []
+    parts = _parts(fields, raw)
+    if parts is None:
+        return []
+    if len({c.casefold() for c, _v in parts}) != len(parts):
+        fields["breakdown"] = _("Noem elke categorie één keer.")
+    elif not note and not _adds_up(total, parts):
+        fields["breakdown_note"] = _("De delen tellen niet op tot het cijfer: leg uit waarom (bijvoorbeeld: een persoon valt in meer categorieën).")
+    return parts
+
+
+def _parts(fields: dict, raw: list[dict]) -> list[tuple[str, Decimal | None]] | None:
+    """Each part's category and value, or None with the first part's problem in fields["breakdown"]."""
     parts: list[tuple[str, Decimal | None]] = []
     for part in raw:
         category = str(part.get("category") or "").strip()
         if not category or len(category) > limits.CATEGORY:
             fields["breakdown"] = _("Elke categorie heeft een naam van hoogstens %(max)d tekens.", max=limits.CATEGORY)
-            return []
+            return None
         try:
             value = parse_value(figure_text(part.get("value")))
         except ValueError as exc:
             fields["breakdown"] = f"{category}: {exc}"
-            return []
+            return None
         parts.append((category, value))
-    if len({c.casefold() for c, _v in parts}) != len(parts):
-        fields["breakdown"] = _("Noem elke categorie één keer.")
-    elif not note and (total is None or any(v is None for _c, v in parts) or sum(v for _c, v in parts if v is not None) != total):
-        fields["breakdown_note"] = _("De delen tellen niet op tot het cijfer: leg uit waarom (bijvoorbeeld: een persoon valt in meer categorieën).")
     return parts
+
+
+def _adds_up(total: Decimal | None, parts: list[tuple[str, Decimal | None]]) -> bool:
+    values = [v for _c, v in parts]
+    return total is not None and None not in values and sum(v for v in values if v is not None) == total
 
 
 def figure_text(value) -> str:
@@ -89,14 +102,8 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
     """A figure for one period; `breakdown` [{category, value}] splits it, adding up to it or with `breakdown_note` saying why not."""
     if not can_enter(actor, indicator):
         raise NotAllowed("cannot enter measurements")
-    fields = {}
-    try:
-        label, start, end = parse_period(period)
-    except ValueError as exc:
-        fields["period"] = str(exc)
-    else:
-        if label in _existing_periods(session, indicator):
-            fields["period"] = _("Voor %(period)s is al een cijfer vastgelegd.", period=label)
+    fields: dict[str, str] = {}
+    label, start, end = _new_period(session, indicator, fields, period)
     number = None
     try:
         number = parse_value(value)
@@ -109,8 +116,8 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
     if fields:
         raise ValidationFailed(fields)
     measurement = Measurement(indicator_id=indicator.id, period=label, period_start=start, period_end=end, value=number,
-                              source_text=(source_text or "").strip() or None, note=(note or "").strip() or None,
-                              breakdown_note=(breakdown_note or "").strip() or None if parts else None,
+                              source_text=_optional(source_text), note=_optional(note),
+                              breakdown_note=_optional(breakdown_note) if parts else None,
                               entered_by_id=actor.id, recorded_at=datetime.now(UTC))
     measurement.parts = [MeasurementPart(position=i, category=c, value=v) for i, (c, v) in enumerate(parts)]
     session.add(measurement)
@@ -118,6 +125,22 @@ def add_measurement(session: Session, actor: User, indicator: Indicator, period:
     audit.record("indicator.measurement_added", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,
                  period=label, value=str(number) if number is not None else None)
     return measurement
+
+
+def _new_period(session: Session, indicator: Indicator, fields: dict[str, str], period: str) -> tuple:
+    """(label, start, end) of a period without a figure yet; (None, None, None) with a message in fields["period"]."""
+    try:
+        label, start, end = parse_period(period)
+    except ValueError as exc:
+        fields["period"] = str(exc)
+        return None, None, None
+    if label in _existing_periods(session, indicator):
+        fields["period"] = _("Voor %(period)s is al een cijfer vastgelegd.", period=label)
+    return label, start, end
+
+
+def _optional(text: str | None) -> str | None:
+    return (text or "").strip() or None
 
 
 @dataclass
@@ -256,25 +279,12 @@ def add_definition(session: Session, actor: User, indicator: Indicator, definiti
         fields["definition"] = _("Beschrijf de nieuwe definitie.")
     else:
         clean_text(fields, "definition", definition, _("De definitie"), limits.TEXT)
-    try:
-        _label, start, _end = parse_period(valid_from)
-    except ValueError as exc:
-        fields["valid_from"] = str(exc)
-        start = None
     versions = definitions(session, indicator)
-    if start is not None and versions and start <= versions[-1].valid_from:
-        fields["valid_from"] = "Een nieuwe definitie begint na de vorige (" + versions[-1].valid_from.isoformat() + ")."
+    start = _definition_start(fields, valid_from, versions)
     clean_text(fields, "note", note, _("De toelichting"), limits.REASON, required=False)
     if fields or start is None:
         raise ValidationFailed(fields)
-    last_version = versions[-1].version if versions else 0
-    if not versions and indicator.definition:
-        # The definition until now becomes version 1, from the first figure on.
-        first = min((m.period_start for m in indicator.measurements), default=start)
-        if first < start:
-            session.add(IndicatorDefinition(indicator_id=indicator.id, version=1, definition=indicator.definition, valid_from=first,
-                                            note="", recorded_by_id=actor.id, recorded_at=datetime.now(UTC)))
-            last_version = 1
+    last_version = versions[-1].version if versions else _first_version(session, actor, indicator, start)
     row = IndicatorDefinition(indicator_id=indicator.id, version=last_version + 1, definition=definition,
                               valid_from=start, note=(note or "").strip(), recorded_by_id=actor.id, recorded_at=datetime.now(UTC))
     session.add(row)
@@ -283,6 +293,30 @@ def add_definition(session: Session, actor: User, indicator: Indicator, definiti
     audit.record("indicator.definition_changed", session=session, actor=actor, entity_type="indicator", entity_id=indicator.id,
                  version=row.version, valid_from=start.isoformat())
     return row
+
+
+def _definition_start(fields: dict[str, str], valid_from: str, versions: list[IndicatorDefinition]) -> date | None:
+    """The first day of the period a new definition applies from: after the last version's."""
+    try:
+        _label, start, _end = parse_period(valid_from)
+    except ValueError as exc:
+        fields["valid_from"] = str(exc)
+        return None
+    if versions and start <= versions[-1].valid_from:
+        fields["valid_from"] = _("Een nieuwe definitie begint na de vorige (%(date)s).", date=versions[-1].valid_from.isoformat())
+    return start
+
+
+def _first_version(session: Session, actor: User, indicator: Indicator, start: date) -> int:
+    """Before the first change, the definition until now becomes version 1, from the first figure on (0: nothing to keep)."""
+    if not indicator.definition:
+        return 0
+    first = min((m.period_start for m in indicator.measurements), default=start)
+    if first >= start:
+        return 0
+    session.add(IndicatorDefinition(indicator_id=indicator.id, version=1, definition=indicator.definition, valid_from=first,
+                                    note="", recorded_by_id=actor.id, recorded_at=datetime.now(UTC)))
+    return 1
 
 
 def set_visibility(session: Session, actor: User, indicator: Indicator, visibility: str) -> None:
