@@ -25,12 +25,10 @@ STILL_COMPLEX = {
     "portal/framework/imports.py:preview": 20,
     "portal/framework/views.py:_commitment_page": 18,
     "portal/inputs.py:check_request": 18,
-    "portal/meetings/exports.py:context": 20,
     "portal/meetings/services.py:reorder_agenda": 17,
     "portal/meetings/views.py:_detail": 17,
     "portal/records/archive.py:export": 16,
     "portal/reference_file.py:parse": 17,
-    "portal/reports/letters.py:_answers": 20,
     "portal/sessions.py:ServerSideSessionInterface.save_session": 17,
 }
 STILL_LONG = {"portal/actions/services.py": 411, "portal/meetings/services.py": 467, "portal/api/openapi.py": 489}

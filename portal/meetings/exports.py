@@ -25,28 +25,32 @@ def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], ac
     """What this viewer may receive. Restricted minutes the viewer may not read are left out as if they did not
     exist (rule 5); those it may read are marked Vertrouwelijk, and so is the document. `everything` is the archive's
     copy (records management): all minutes, the restricted ones marked."""
-    local = meeting.starts_at.astimezone(AMSTERDAM)
-    agenda = []
-    for item in meeting.agenda_items:
-        minutes = item.minutes if item.minutes and (everything or can_read_minutes(viewer, meeting, item.minutes)) else None
-        agenda.append({"position": item.position, "title": item.title, "minutes": minutes.body if minutes else "",
-                       "minutes_html": markdown.render(minutes.body) if minutes else "",
-                       "restricted": bool(minutes and minutes.is_restricted),
-                       "errata": [e.body for e in minutes.errata] if minutes else []})
-    now = datetime.now(UTC).astimezone(AMSTERDAM)
+    agenda = [_agenda_item(item, item.minutes if item.minutes and (everything or can_read_minutes(viewer, meeting, item.minutes)) else None)
+              for item in meeting.agenda_items]
     return document_safe({
-        "title": meeting.title, "series": meeting.series.title, "when": date_time(local, "nl"),
+        "title": meeting.title, "series": meeting.series.title, "when": date_time(meeting.starts_at.astimezone(AMSTERDAM), "nl"),
         "author": viewer.organisation.name if viewer is not None else AUTHOR,
         "status": "vastgesteld" if meeting.minutes_status == "vastgesteld" else "concept",
-        "generated": date_time(now, "nl"),
-        "present": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "present"}),
-        "excused": sorted({a.organisation.code for a in meeting.attendees if a.attendance == "excused"}),
+        "generated": date_time(datetime.now(UTC).astimezone(AMSTERDAM), "nl"),
+        "present": _attending(meeting, "present"), "excused": _attending(meeting, "excused"),
         "agenda": agenda,
         "confidential": any(a["restricted"] for a in agenda),
         "decisions": [{"number": d.number, "text": d.text} for d in decisions],
         "actions": [{"id": a.id, "title": a.title, "owner": a.owner_organisation.code,
                      "due": long_date(a.due_date, "nl") if a.due_date else "geen", "status": STATUS_TEXT[a.status]} for a in actions],
     })
+
+
+def _agenda_item(item, minutes) -> dict:
+    """An agenda item with the minutes the reader receives (None: left out)."""
+    if minutes is None:
+        return {"position": item.position, "title": item.title, "minutes": "", "minutes_html": "", "restricted": False, "errata": []}
+    return {"position": item.position, "title": item.title, "minutes": minutes.body, "minutes_html": markdown.render(minutes.body),
+            "restricted": bool(minutes.is_restricted), "errata": [e.body for e in minutes.errata]}
+
+
+def _attending(meeting: Meeting, attendance: str) -> list[str]:
+    return sorted({a.organisation.code for a in meeting.attendees if a.attendance == attendance})
 
 
 def to_docx(ctx: dict) -> bytes:

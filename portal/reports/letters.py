@@ -63,16 +63,11 @@ def mark_sent(session: Session, actor: User, report: Report, data: dict, today: 
 
 
 def _answers(session: Session, raw, fields: dict) -> list[tuple[ParliamentCommitment, str]]:
-    if not isinstance(raw, list) or not all(isinstance(a, dict) for a in raw):
-        fields["answers"] = _("Geef per toezegging het nummer en de stand.")
+    problem = _answers_shape(raw)
+    if problem:
+        fields["answers"] = problem
         return []
-    ids = [a.get("parliament_id") for a in raw]
-    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or len(set(ids)) != len(ids):
-        fields["answers"] = _("Noem elke toezegging één keer, met haar nummer.")
-        return []
-    if any(a.get("status") not in ANSWER_STATUSES or set(a) - {"parliament_id", "status"} for a in raw):
-        fields["answers"] = _("Kies per toezegging nagekomen (fulfilled) of deels nagekomen (partly_fulfilled).")
-        return []
+    ids = [a["parliament_id"] for a in raw]
     found = {c.id: c for c in session.scalars(select(ParliamentCommitment).where(ParliamentCommitment.id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -83,6 +78,18 @@ def _answers(session: Session, raw, fields: dict) -> list[tuple[ParliamentCommit
         fields["answers"] = _("Deze toezeggingen zijn al afgesloten: %(ids)s.", ids=", ".join(map(str, closed)))
         return []
     return [(found[a["parliament_id"]], a["status"]) for a in raw]
+
+
+def _answers_shape(raw) -> str | None:
+    """What is wrong with the answers' form, if anything: a list of {parliament_id, status}, each commitment once."""
+    if not isinstance(raw, list) or not all(isinstance(a, dict) for a in raw):
+        return _("Geef per toezegging het nummer en de stand.")
+    ids = [a.get("parliament_id") for a in raw]
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or len(set(ids)) != len(ids):
+        return _("Noem elke toezegging één keer, met haar nummer.")
+    if any(a.get("status") not in ANSWER_STATUSES or set(a) - {"parliament_id", "status"} for a in raw):
+        return _("Kies per toezegging nagekomen (fulfilled) of deels nagekomen (partly_fulfilled).")
+    return None
 
 
 def last_sent(session: Session, before: date) -> Report | None:
