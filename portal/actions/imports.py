@@ -66,46 +66,56 @@ def _day(value) -> date | None:
 
 
 def _data(session: Session, cells: list, mapping: dict[str, int | None], orgs: dict[str, str]) -> tuple[dict, list[str]]:
-    def cell(name):
+    def raw(name: str):
         index = mapping.get(name)
         return cells[index] if index is not None and index < len(cells) else None
-    problems = []
-    data: dict = {"title": str(cell("title") or "").strip(), "description": str(cell("description") or "").strip()}
-    owner = str(cell("owner_organisation") or "").strip()
+
+    def cell(name: str) -> str:
+        return str(raw(name) if raw(name) is not None else "").strip()
+    problems: list[str] = []
+    data: dict = {"title": cell("title"), "description": cell("description")}
+    owner = cell("owner_organisation")
     if owner:
-        code = orgs.get(owner.casefold())
-        if code is None:
+        data["owner_organisation"] = orgs.get(owner.casefold())
+        if data["owner_organisation"] is None:
             problems.append(_("Onbekende organisatie '%(name)s'.", name=owner))
-        data["owner_organisation"] = code
     try:
-        data["due_date"] = _day(cell("due_date"))
+        data["due_date"] = _day(raw("due_date"))
     except ValueError as exc:
         problems.append(str(exc))
-    area = str(cell("focus_area") or "").strip()
-    if area:
-        data["focus_area"] = area
-    visibility = str(cell("visibility") or "").strip().casefold()
+    if cell("focus_area"):
+        data["focus_area"] = cell("focus_area")
+    visibility = cell("visibility").casefold()
     if visibility:
         data["visibility"] = VISIBILITY_WORDS.get(visibility, visibility)
-    status = str(cell("status") or "").strip().casefold()
+    status = cell("status").casefold()
     if status:
-        if status in ("afgerond", "done", "gereed"):
-            problems.append(_("Een afgeronde actie wordt niet geïmporteerd als afgerond: afronden gaat met twee sleutels in het portaal."))
-        elif status not in STATUS_WORDS:
-            problems.append(_("Onbekende status '%(status)s'; gebruik open, bezig of geblokkeerd.", status=status))
-        data["status"] = STATUS_WORDS.get(status)
-    progress = cell("progress")
-    if progress not in (None, ""):
-        try:
-            number = float(str(progress).replace("%", "").replace(",", ".").strip())
-            if isinstance(progress, float) and 0 < progress <= 1:
-                number = progress * 100  # Excel percentage cells hold 0..1
-            if not 0 <= number <= 100:
-                raise ValueError
-            data["progress"] = round(number)
-        except ValueError:
-            problems.append(_("Voortgang is een percentage van 0 tot 100."))
+        data["status"] = _status(status, problems)
+    if raw("progress") not in (None, ""):
+        data["progress"] = _progress(raw("progress"), problems)
     return data, problems
+
+
+def _status(status: str, problems: list[str]) -> str | None:
+    if status in ("afgerond", "done", "gereed"):
+        problems.append(_("Een afgeronde actie wordt niet geïmporteerd als afgerond: afronden gaat met twee sleutels in het portaal."))
+    elif status not in STATUS_WORDS:
+        problems.append(_("Onbekende status '%(status)s'; gebruik open, bezig of geblokkeerd.", status=status))
+    return STATUS_WORDS.get(status)
+
+
+def _progress(progress, problems: list[str]) -> int | None:
+    """A percentage from 0 to 100 ("40", "40%", "40,5"; an Excel percentage cell holds 0..1)."""
+    try:
+        number = float(str(progress).replace("%", "").replace(",", ".").strip())
+        if isinstance(progress, float) and 0 < progress <= 1:
+            number = progress * 100
+        if not 0 <= number <= 100:
+            raise ValueError
+        return round(number)
+    except ValueError:
+        problems.append(_("Voortgang is een percentage van 0 tot 100."))
+        return None
 
 
 def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None] | None = None) -> tuple[list, dict, list[Line]]:
@@ -117,30 +127,38 @@ def preview(session: Session, actor: User, filename: str, raw: bytes, mapping: d
     guessed = guess_mapping(head, FIELDS)
     mapping = {**guessed, **mapping} if mapping else guessed  # a partial mapping keeps the guesses
     orgs = organisation_codes(session.scalars(select(Organisation).where(Organisation.taking_part())))
-    title_column = mapping.get("title")
-    titles = {_norm(str(c[title_column] or "")) for _n, c in body if title_column is not None and title_column < len(c)}
-    existing = {(_norm(t), owner): item_id for item_id, t, owner in session.execute(
-        select(ActionItem.id, ActionItem.title, Organisation.code).join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
-        .where(visible_clause(actor), func.lower(ActionItem.title).in_(titles)))}
+    existing = _existing(session, actor, body, mapping.get("title"))
     seen: dict[tuple, int] = {}
     lines = []
     for number, cells in body:
         data, problems = _data(session, cells, mapping, orgs)
-        if title_column is None:  # no dead end: the page shows a column choice per field
+        if mapping.get("title") is None:  # no dead end: the page shows a column choice per field
             problems.insert(0, _("Kies hierboven welke kolom de titel van de actie bevat."))
         line = Line(number, data, problems)
         try:
             clean_item_data(session, actor, {k: v for k, v in data.items() if k not in ("status", "progress")})
         except ValidationFailed as exc:
             line.problems += list(exc.fields.values())
-        key = (_norm(data["title"]), data.get("owner_organisation") or actor.organisation.code)
-        if data["title"] and key in seen:
-            line.problems.append(_("Dubbel: dezelfde actie staat ook op regel %(line)d.", line=seen[key]))
-        elif data["title"] and key in existing:
-            line.problems.append(_("Dubbel: deze actie staat al in het portaal (actie %(id)d).", id=existing[key]))
-        seen.setdefault(key, number)
+        _check_double(line, (_norm(data["title"]), data.get("owner_organisation") or actor.organisation.code), seen, existing)
         lines.append(line)
     return head, mapping, lines
+
+
+def _existing(session: Session, actor: User, body: list, title_column: int | None) -> dict[tuple, int]:
+    """(normalised title, owner code) -> id of the items the actor can see whose title a line has."""
+    titles = {_norm(str(c[title_column] or "")) for _n, c in body if title_column is not None and title_column < len(c)}
+    return {(_norm(t), owner): item_id for item_id, t, owner in session.execute(
+        select(ActionItem.id, ActionItem.title, Organisation.code).join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+        .where(visible_clause(actor), func.lower(ActionItem.title).in_(titles)))}
+
+
+def _check_double(line: Line, key: tuple, seen: dict[tuple, int], existing: dict[tuple, int]) -> None:
+    """A line with a title an earlier line or a visible item (same owner) already has is a duplicate."""
+    if line.values["title"] and key in seen:
+        line.problems.append(_("Dubbel: dezelfde actie staat ook op regel %(line)d.", line=seen[key]))
+    elif line.values["title"] and key in existing:
+        line.problems.append(_("Dubbel: deze actie staat al in het portaal (actie %(id)d).", id=existing[key]))
+    seen.setdefault(key, line.line)
 
 
 def store(session: Session, actor: User, filename: str, raw: bytes, mapping: dict[str, int | None] | None) -> int:
