@@ -20,8 +20,6 @@ STILL_COMPLEX = {
     "portal/auth/views.py:callback": 18,
     "portal/charts.py:line_chart": 20,
     "portal/demo.py:_items": 18,
-    "portal/framework/imports.py:preview": 20,
-    "portal/framework/views.py:_commitment_page": 18,
     "portal/inputs.py:check_request": 18,
     "portal/meetings/services.py:reorder_agenda": 17,
     "portal/meetings/views.py:_detail": 17,

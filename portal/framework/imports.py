@@ -95,26 +95,37 @@ def preview(session: Session, actor: User, source: Source, filename: str, raw: b
     lines = []
     for number, cells in body:
         line = _line(number, cells, mapping, orgs)
-        if mapping.get("text") is None:
-            line.problems.insert(0, _("Kies hierboven welke kolom de tekst van de aanbeveling bevat."))
-        if mapping.get("number") is None:
-            line.problems.insert(0, _("Kies hierboven welke kolom het nummer bevat."))
-        if not line.values["text"] and mapping.get("text") is not None:
-            line.problems.append(_("De tekst ontbreekt."))
+        _check_columns(line, mapping)
         missing_areas = [code for code in line.values["focus_areas"] if by_code(session, code) is None]
         if missing_areas:
             line.problems.append(_("Onbekend speerpunt: %(codes)s.", codes=", ".join(missing_areas)))
-        rec_number = line.values["number"]
-        if rec_number is not None and not 0 < rec_number <= limits.NUMBER:
-            line.problems.append(_("Geef een nummer van 1 tot en met %(max)d.", max=limits.NUMBER))
-        elif rec_number in taken:
-            line.problems.append(_("Dit document heeft al een aanbeveling met nummer %(n)d.", n=rec_number))
-        elif rec_number is not None and rec_number in seen:
-            line.problems.append(_("Dubbel: nummer %(n)d staat ook op regel %(line)d.", n=rec_number, line=seen[rec_number]))
-        if rec_number is not None:
-            seen.setdefault(rec_number, number)
+        _check_number(line, taken, seen)
         lines.append(line)
     return head, mapping, lines
+
+
+def _check_columns(line: Line, mapping: dict[str, int | None]) -> None:
+    """No dead end: without a number or text column the page offers a column choice per field."""
+    if mapping.get("text") is None:
+        line.problems.insert(0, _("Kies hierboven welke kolom de tekst van de aanbeveling bevat."))
+    if mapping.get("number") is None:
+        line.problems.insert(0, _("Kies hierboven welke kolom het nummer bevat."))
+    if not line.values["text"] and mapping.get("text") is not None:
+        line.problems.append(_("De tekst ontbreekt."))
+
+
+def _check_number(line: Line, taken: set[int], seen: dict[int, int]) -> None:
+    """A number in range that neither the document nor an earlier line has."""
+    rec_number = line.values["number"]
+    if rec_number is None:
+        return
+    if not 0 < rec_number <= limits.NUMBER:
+        line.problems.append(_("Geef een nummer van 1 tot en met %(max)d.", max=limits.NUMBER))
+    elif rec_number in taken:
+        line.problems.append(_("Dit document heeft al een aanbeveling met nummer %(n)d.", n=rec_number))
+    elif rec_number in seen:
+        line.problems.append(_("Dubbel: nummer %(n)d staat ook op regel %(line)d.", n=rec_number, line=seen[rec_number]))
+    seen.setdefault(rec_number, line.line)
 
 
 def store(session: Session, actor: User, source: Source, filename: str, raw: bytes, mapping: dict[str, int | None] | None,

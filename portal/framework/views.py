@@ -99,25 +99,29 @@ def _commitment_page(item: Commitment, as_of: date, values: dict | None = None, 
     rows = goals.standings(db.session, [item.id], as_of, lambda indicator: can_view_indicator(viewer, indicator), decisions).get(item.id, [])
     history = [t for t in decisions if t.indicator is None or can_view_indicator(viewer, t.indicator)]
     indicators = [i for i in queries.commitment_indicators(db.session, item.id) if can_view_indicator(viewer, i)]
-    form, extra = None, {}
-    if can_weigh(viewer):  # the form is the coordinators' only
-        form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
-        visible = [i for i in db.session.scalars(select(Indicator).order_by(Indicator.title)) if can_view_indicator(viewer, i)]
-        form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
-        organisations = db.session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code))
-        form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
-        form.source.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in content.sources(db.session, False)]
+    form, extra, edit_extra = None, {}, {}
+    if can_weigh(viewer):  # both forms are the coordinators' only
+        form = _target_form(viewer, values)
         extra = apply_errors(form, errors or {})
-    edit_extra = {}
-    if can_weigh(viewer):
-        edit_form = edit_form or CommitmentForm(formdata=None, data={"version": item.version, "text": item.text, "note": item.note or "",
-                                                                     "retired": item.retired_on is not None})
-        edit_form = ids_prefixed(edit_form, "afspraak")  # the target form on the page has a note and a reason too
+        edit_form = ids_prefixed(edit_form or CommitmentForm(formdata=None, data={
+            "version": item.version, "text": item.text, "note": item.note or "", "retired": item.retired_on is not None}),
+            "afspraak")  # the target form on the page has a note and a reason too
         edit_extra = apply_errors(edit_form, edit_errors or {})
     return render_template("framework/commitment.html", commitment=item, area=item.focus_area, standings=rows, history=history,
                            edit_form=edit_form, edit_extra_errors=edit_extra,
                            as_of=as_of, indicators=indicators, assessments=goals.ASSESSMENTS, directions=goals.DIRECTION_TEXT,
                            can_set=can_weigh(viewer), carried=queries.carryovers(db.session, item.id), form=form, extra_errors=extra), status
+
+
+def _target_form(viewer, values: dict | None) -> TargetForm:
+    """A target's form with the indicators the viewer may see, the organisations taking part and the sources."""
+    form = TargetForm(formdata=None, data=values or {"valid_from": today().isoformat()})
+    visible = [i for i in db.session.scalars(select(Indicator).order_by(Indicator.title)) if can_view_indicator(viewer, i)]
+    form.indicator.choices = [SelectChoice("", _("geen"))] + [SelectChoice(i.key, i.title) for i in visible]
+    organisations = db.session.scalars(select(Organisation).where(Organisation.taking_part()).order_by(Organisation.code))
+    form.organisation.choices = [SelectChoice("", _("geen"))] + [SelectChoice(o.code, o.name) for o in organisations]
+    form.source.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in content.sources(db.session, False)]
+    return form
 
 
 def _as_of():
