@@ -51,12 +51,7 @@ def save(session: Session, actor: User, org: Organisation | None, data: dict, ap
         fields["kind"] = str(_l("Kies partner of extern."))
     elif kind == "extern" and mdt_member:
         fields["mdt_member"] = str(_l("Een externe organisatie is geen lid van het MDT."))
-    if org is None:
-        code = (data.get("code") or "").strip().upper()
-        if not re.fullmatch(r"[A-Z0-9]{2,16}", code):
-            fields["code"] = str(_l("Een code is 2 tot 16 hoofdletters of cijfers, bijvoorbeeld KMAR."))
-        elif session.scalars(select(Organisation.id).where(Organisation.code == code)).first() is not None:
-            fields["code"] = str(_l("Deze code bestaat al."))
+    code = _new_code(session, fields, data) if org is None else org.code
     if fields:
         raise ValidationFailed(fields)
     if org is None:
@@ -66,6 +61,20 @@ def save(session: Session, actor: User, org: Organisation | None, data: dict, ap
         audit.record("organisation.created", session=session, actor=actor, entity_type="organisation", entity_id=org.id,
                      code=org.code, name=name, mdt_member=mdt_member, active=active, kind=kind)
         return org, {"users": 0, "items": 0, "meetings": 0, "signed_out": 0}
+    return org, _change(session, actor, org, name, mdt_member, active, app)
+
+
+def _new_code(session: Session, fields: dict[str, str], data: dict) -> str:
+    code = (data.get("code") or "").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{2,16}", code):
+        fields["code"] = str(_l("Een code is 2 tot 16 hoofdletters of cijfers, bijvoorbeeld KMAR."))
+    elif session.scalars(select(Organisation.id).where(Organisation.code == code)).first() is not None:
+        fields["code"] = str(_l("Deze code bestaat al."))
+    return code
+
+
+def _change(session: Session, actor: User, org: Organisation, name: str, mdt_member: bool, active: bool, app: Flask | None) -> dict:
+    """Name, MDT membership and active, audited with their effect; deactivating ends the users' sessions."""
     consequence = effect(session, org, mdt_member, active)
     before = {"name": org.name, "mdt_member": org.is_mdt_member, "active": org.is_active}
     org.name, org.is_mdt_member, org.is_active = name, mdt_member, active
@@ -75,4 +84,4 @@ def save(session: Session, actor: User, org: Organisation | None, data: dict, ap
     if consequence["signed_out"] and app is not None:
         for user_id in session.scalars(select(User.id).where(User.organisation_id == org.id)):
             end_sessions_of(app, user_id)
-    return org, consequence
+    return consequence
