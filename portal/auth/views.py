@@ -84,21 +84,7 @@ def callback(name: str):
     if pendings != session.get("oidc_pending", {}):
         session["oidc_pending"] = pendings
     try:
-        if request.args.get("error"):
-            # error_description is attacker-controlled text: logged encoded, never shown.
-            raise LoginError("provider_error")
-        if raw is None or raw["provider"] != name or time.time() - raw["created"] > PENDING_TTL:
-            raise LoginError("state_mismatch")
-        pending = Pending(**raw)
-        issuer_param = request.args.get("iss")
-        metadata = client.metadata()
-        if issuer_param is not None and issuer_param != client.config.issuer:
-            raise LoginError("iss_parameter_mismatch")
-        if issuer_param is None and metadata.get("authorization_response_iss_parameter_supported"):
-            raise LoginError("iss_parameter_missing")
-        code = request.args.get("code")
-        if not code:
-            raise LoginError("code_missing")
+        pending, code = _checked_response(client, name, raw)
         token = client.exchange(code, pending)
         claims = client.verify_id_token(token["id_token"], pending.nonce)
         if not (claims.get("email") and claims.get("name")):
@@ -122,6 +108,25 @@ def callback(name: str):
         audit.record("login.success", actor=user, entity_type="user", entity_id=user.id, provider=name,
                      user_created=created)
     return redirect(pending.next)
+
+
+def _checked_response(client, name: str, raw: dict | None) -> tuple[Pending, str]:
+    """The authorization response (RFC 9207 issuer included) for the pending sign-in its state names: (pending, code),
+    or LoginError."""
+    if request.args.get("error"):
+        # error_description is attacker-controlled text: logged encoded, never shown.
+        raise LoginError("provider_error")
+    if raw is None or raw["provider"] != name or time.time() - raw["created"] > PENDING_TTL:
+        raise LoginError("state_mismatch")
+    issuer_param = request.args.get("iss")
+    if issuer_param is not None and issuer_param != client.config.issuer:
+        raise LoginError("iss_parameter_mismatch")
+    if issuer_param is None and client.metadata().get("authorization_response_iss_parameter_supported"):
+        raise LoginError("iss_parameter_missing")
+    code = request.args.get("code")
+    if not code:
+        raise LoginError("code_missing")
+    return Pending(**raw), code
 
 
 @bp.post("/auth/logout")
