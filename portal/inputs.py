@@ -11,9 +11,11 @@ Views still validate meaning (a well-formed id that does not exist is their 404 
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -27,7 +29,7 @@ NUMERIC_FORM_FIELDS = frozenset({"version", "agenda_item_id", "meeting_id", "ass
 # non-characters XML cannot hold: no document could carry them (rule 10). DOCUMENT_UNSAFE is the same set for writers.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 DOCUMENT_UNSAFE = _BAD_CHARS
-REFUSED = "Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken of een ander stuurteken)."
+REFUSED = _l("Er staan tekens in de aanvraag die niet zijn toegestaan (zoals een NUL-teken of een ander stuurteken).")
 _DIGITS = re.compile(r"[+-]?\d+")
 
 
@@ -57,7 +59,8 @@ class BadInput(BadRequest):
     """400 with a message for the user (the API returns it as error.message)."""
 
 
-def _refuse(message: str):
+def _refuse(message) -> NoReturn:
+    """400 with the message in the request's language (a lazy string, read when the error is answered)."""
     raise BadInput(description=message)
 
 
@@ -66,7 +69,7 @@ def _check_pairs(pairs, numeric) -> None:
         if _bad_text(name) or (isinstance(value, str) and _bad_text(value)):
             _refuse(REFUSED)
         if isinstance(value, str) and numeric(name) and _too_big(value):
-            _refuse(f"Het getal in '{name}' is te groot.")
+            _refuse(_l("Het getal in '%(name)s' is te groot.", name=name))
 
 
 def _id_key(key: str | None) -> bool:
@@ -90,7 +93,7 @@ def _check_json(value, key: str | None = None) -> None:
         return
     elif isinstance(value, int):
         if abs(value) > (INT_MAX if _id_key(key) else JSON_INT_MAX):
-            _refuse(f"Het getal in '{key}' is te groot.")
+            _refuse(_l("Het getal in '%(name)s' is te groot.", name=key))
     elif isinstance(value, dict):
         for k, v in value.items():
             if _bad_text(k):
@@ -106,28 +109,33 @@ def check_request() -> None:
     try:
         unquote_to_bytes(request.query_string).decode("utf-8")
     except UnicodeDecodeError:
-        _refuse("Het adres bevat tekens die geen geldige UTF-8 zijn.")
+        _refuse(_l("Het adres bevat tekens die geen geldige UTF-8 zijn."))
     _check_pairs(request.args.items(multi=True), lambda name: name not in FREE_TEXT_ARGS)
     _check_pairs((request.view_args or {}).items(), lambda _name: False)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            names = [*request.form.keys(), *request.files.keys()]
-            if not all(isinstance(name, str) for name in names):
-                _refuse("De inhoud van het formulier is niet goed opgebouwd.")  # e.g. a multipart part named `a\`
-            _check_pairs(request.form.items(multi=True), lambda name: name in NUMERIC_FORM_FIELDS)
-            for name, upload in request.files.items(multi=True):
-                if _bad_text(name) or _bad_text(upload.filename or ""):
-                    _refuse("De bestandsnaam bevat tekens die niet zijn toegestaan.")
-        elif request.is_json:
-            body = request.get_json(silent=True)
-            if body is None and request.get_data(cache=True):
-                _refuse("De inhoud is geen geldige JSON.")
-            if json_depth(body) > MAX_DEPTH:
-                _refuse(f"Het JSON-object is te diep genest (hoogstens {MAX_DEPTH}).")
-            _check_json(body)
+        _check_body()
     for name, value in request.headers.items():
         if _bad_text(name) or _bad_text(value):
-            _refuse("Een header bevat tekens die niet zijn toegestaan.")
+            _refuse(_l("Een header bevat tekens die niet zijn toegestaan."))
+
+
+def _check_body() -> None:
+    """A form's names, values and file names, or a JSON body's syntax, depth and text."""
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        names = [*request.form.keys(), *request.files.keys()]
+        if not all(isinstance(name, str) for name in names):
+            _refuse(_l("De inhoud van het formulier is niet goed opgebouwd."))  # e.g. a multipart part named `a\`
+        _check_pairs(request.form.items(multi=True), lambda name: name in NUMERIC_FORM_FIELDS)
+        for name, upload in request.files.items(multi=True):
+            if _bad_text(name) or _bad_text(upload.filename or ""):
+                _refuse(_l("De bestandsnaam bevat tekens die niet zijn toegestaan."))
+    elif request.is_json:
+        body = request.get_json(silent=True)
+        if body is None and request.get_data(cache=True):
+            _refuse(_l("De inhoud is geen geldige JSON."))
+        if json_depth(body) > MAX_DEPTH:
+            _refuse(_l("Het JSON-object is te diep genest (hoogstens %(max)d).", max=MAX_DEPTH))
+        _check_json(body)
 
 
 def init_app(app: Flask) -> None:

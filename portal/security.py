@@ -67,13 +67,13 @@ def _error(exc: Exception):
     if code == 500:
         current_app.logger.exception("unhandled error", exc_info=exc)
     if isinstance(exc, CSRFError):
-        name, message = "csrf_failed", "De beveiligingscode (CSRF) ontbreekt of klopt niet. Laad de pagina opnieuw."
+        name, message = "csrf_failed", str(_l("De beveiligingscode (CSRF) ontbreekt of klopt niet. Laad de pagina opnieuw."))
     elif isinstance(exc, BadInput):
-        name, message = "bad_request", exc.description
+        name, message = "bad_request", str(exc.description)
     elif isinstance(exc, HTTPException):
         name, message = exc.name.lower().replace(" ", "_"), str(HTTP_MESSAGES.get(code, exc.name))
     else:
-        name, message = "internal_error", "Er ging iets mis."
+        name, message = "internal_error", str(_l("Er ging iets mis."))
     if request.path.startswith("/api/"):
         response = jsonify(error={"code": name, "message": message, "fields": {}})
     else:

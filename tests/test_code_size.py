@@ -18,7 +18,6 @@ MAX_LINES = 400
 STILL_COMPLEX = {
     "portal/charts.py:line_chart": 20,
     "portal/demo.py:_items": 18,
-    "portal/inputs.py:check_request": 18,
     "portal/meetings/services.py:reorder_agenda": 17,
     "portal/meetings/views.py:_detail": 17,
     "portal/records/archive.py:export": 16,

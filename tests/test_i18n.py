@@ -149,3 +149,21 @@ def test_service_messages_follow_the_users_language(app, loaded, make_user, logi
     dutch = login_as(app.test_client(), user)
     csrf = dutch.get("/api/v1/me").get_json()["csrf_token"]
     assert dutch.post("/api/v1/action-items", json={"title": ""}, headers={"X-CSRFToken": csrf}).get_json()["error"]["fields"]["title"] == "Vul de titel in."
+
+
+def test_refused_input_and_csrf_messages_follow_the_users_language(app, loaded, make_user, login_as, db_session):
+    """What the input check refuses before any view (bad JSON, control characters) and a missing CSRF token are said in
+    the reader's language too, in the API and on pages."""
+    user = make_user("KMAR", locale="en")
+    client = login_as(app.test_client(), user)
+    csrf = client.get("/api/v1/me").get_json()["csrf_token"]
+    broken = client.post("/api/v1/action-items", data="{", content_type="application/json", headers={"X-CSRFToken": csrf})
+    assert broken.status_code == 400 and broken.get_json()["error"]["message"] == "The content is not valid JSON."
+    control = client.get("/api/v1/action-items?q=a%00b")
+    assert control.status_code == 400 and control.get_json()["error"]["message"].startswith("The request contains characters")
+    no_token = client.post("/api/v1/action-items", json={"title": "x"})
+    assert no_token.status_code == 400 and no_token.get_json()["error"]["message"].startswith("The security code (CSRF)")
+    user.locale = "nl"
+    db_session.flush()
+    dutch = login_as(app.test_client(), user)
+    assert dutch.get("/api/v1/action-items?q=a%00b").get_json()["error"]["message"].startswith("Er staan tekens in de aanvraag")
