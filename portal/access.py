@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from flask import abort, after_this_request, current_app, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
@@ -98,7 +99,7 @@ def _load_user_from_token(req) -> User | None:
 
 def _unauthorized():
     if request.path.startswith("/api/"):
-        response = jsonify(error={"code": "unauthorized", "message": "Inloggen vereist.", "fields": {}})
+        response = jsonify(error={"code": "unauthorized", "message": _("Inloggen vereist."), "fields": {}})
         response.status_code = 401
         return response
     if request.headers.get("HX-Request") == "true":

@@ -163,6 +163,12 @@ def test_refused_input_and_csrf_messages_follow_the_users_language(app, loaded, 
     assert control.status_code == 400 and control.get_json()["error"]["message"].startswith("The request contains characters")
     no_token = client.post("/api/v1/action-items", json={"title": "x"})
     assert no_token.status_code == 400 and no_token.get_json()["error"]["message"].startswith("The security code (CSRF)")
+    typed = client.post("/api/v1/action-items", json={"title": 5}, headers={"X-CSRFToken": csrf}).get_json()["error"]
+    assert typed["message"] == "Check the fields." and typed["fields"]["title"] == "Give text."
+    stale = client.patch("/api/v1/action-items/1", json={"title": "x"}, headers={"X-CSRFToken": csrf})
+    assert stale.status_code in (404, 428) and "Niet" not in stale.get_json()["error"]["message"]
+    forbidden = client.post("/api/v1/frameworks", json={"title": "x"}, headers={"X-CSRFToken": csrf}).get_json()["error"]
+    assert forbidden["code"] == "forbidden" and forbidden["message"] == "Only coordinators add a policy framework."
     user.locale = "nl"
     db_session.flush()
     dutch = login_as(app.test_client(), user)

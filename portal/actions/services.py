@@ -246,8 +246,8 @@ def create_item(session: Session, actor: User, data: dict, submission_key: str |
             session.flush()
             if not can_view(actor, item):
                 # Rule 3: whoever creates an item must be able to see it afterwards.
-                raise ValidationFailed({"visibility": "Met deze keuze kunt u de actie zelf niet zien. Kies een andere "
-                                                      "zichtbaarheid of deel de actie met uw organisatie."})
+                raise ValidationFailed({"visibility": _("Met deze keuze kunt u de actie zelf niet zien. Kies een andere "
+                                                        "zichtbaarheid of deel de actie met uw organisatie.")})
     except IntegrityError:
         # The same form arrived twice at the same moment: the other request won.
         existing = _submitted(session, stored_key)

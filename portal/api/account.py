@@ -46,12 +46,12 @@ def list_tokens():
 def create_token():
     if g.get("token_auth"):
         # Rule 8: a token cannot mint tokens (which would outlive it); sign in to make one.
-        return api_error(403, "forbidden", "Een toegangstoken kan geen nieuwe tokens maken. Log in om een token te maken.")
+        return api_error(403, "forbidden", _("Een toegangstoken kan geen nieuwe tokens maken. Log in om een token te maken."))
     if not request.is_json:
-        return api_error(415, "unsupported_media_type", "Stuur JSON (Content-Type: application/json).")
+        return api_error(415, "unsupported_media_type", _("Stuur JSON (Content-Type: application/json)."))
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return api_error(400, "bad_request", "De inhoud is geen geldig JSON-object.")
+        return api_error(400, "bad_request", _("De inhoud is geen geldig JSON-object."))
     name = body.get("name")
     days = body.get("expires_in_days", 90)
     fields = {}
@@ -65,7 +65,7 @@ def create_token():
     secret = "mdt_" + secrets.token_urlsafe(32)
     token = AccessToken(user_id=user.id, name=name.strip(), prefix=secret[:10], token_hash=hash_token(secret),
                         expires_at=datetime.now(UTC) + timedelta(days=days))
-    with service_call("U mag geen sleutel maken."):
+    with service_call(_("U mag geen sleutel maken.")):
         db.session.add(token)
         db.session.flush()
         audit.record("token.created", actor=user, entity_type="access_token", entity_id=token.id, name=token.name)
@@ -82,7 +82,7 @@ def revoke_token(token_id: int):
     token = db.session.get(AccessToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         abort(404)
-    with service_call("U mag deze sleutel niet intrekken."):
+    with service_call(_("U mag deze sleutel niet intrekken.")):
         token.revoked_at = datetime.now(UTC)
         audit.record("token.revoked", actor=user, entity_type="access_token", entity_id=token.id)
     return "", 204

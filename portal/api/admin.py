@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -21,7 +22,7 @@ from .schemas import BOOL, TEXT, ApiError
 def _admin():
     viewer = signed_in()
     if not can_administer(viewer):
-        raise ApiError(403, "forbidden", "Alleen beheerders.")
+        raise ApiError(403, "forbidden", _("Alleen beheerders."))
     return viewer
 
 
@@ -40,7 +41,7 @@ def change_user(user_id: int):
     actor = _admin()
     user = get_or_404(User, user_id)
     body = body_of({"role": TEXT, "is_active": BOOL})
-    with service_call("Alleen beheerders."):
+    with service_call(_("Alleen beheerders.")):
         user_service.change(db.session, current_app, actor, user, body.get("role", user.role), body.get("is_active", user.is_active))
     return jsonify(_user_json(user))
 
@@ -53,7 +54,7 @@ def _org_json(o: Organisation) -> dict:
 def create_organisation():
     actor = _admin()
     body = body_of({"code": TEXT, "name": TEXT, "mdt_member": BOOL, "active": BOOL, "kind": TEXT})
-    with service_call("Alleen beheerders."):
+    with service_call(_("Alleen beheerders.")):
         org, _effect = organisation_service.save(db.session, actor, None, {"code": body.get("code"), "name": body.get("name"),
                                                                           "mdt_member": body.get("mdt_member", False),
                                                                           "is_active": body.get("active", True), "kind": body.get("kind")})
@@ -69,11 +70,11 @@ def change_organisation(code: str):
     mdt_member, active = body.get("mdt_member", org.is_mdt_member), body.get("active", org.is_active)
     if organisation_service.takes_access_away(org, mdt_member, active) and not body.get("confirm"):
         effect = organisation_service.effect(db.session, org, mdt_member, active)
-        response = jsonify({"error": {"code": "confirm_required", "message": "Deze wijziging neemt toegang weg; stuur confirm: true.",
+        response = jsonify({"error": {"code": "confirm_required", "message": _("Deze wijziging neemt toegang weg; stuur confirm: true."),
                                       "fields": {}}, "effect": effect})
         response.status_code = 409
         return response
-    with service_call("Alleen beheerders."):
+    with service_call(_("Alleen beheerders.")):
         org, effect = organisation_service.save(db.session, actor, org, {"name": body.get("name", org.name), "mdt_member": mdt_member,
                                                                           "is_active": active}, current_app)
     return jsonify({**_org_json(org), "effect": effect})
@@ -97,8 +98,8 @@ def approve_disposal_list(list_id: int):
     actor = _admin()
     proposal = get_or_404(DisposalList, list_id)
     try:
-        with service_call("Alleen beheerders."):
+        with service_call(_("Alleen beheerders.")):
             disposal.approve(db.session, actor, proposal)
     except disposal.NotApproved:
-        raise ApiError(409, "conflict", "Deze lijst is al goedgekeurd of uitgevoerd.") from None
+        raise ApiError(409, "conflict", _("Deze lijst is al goedgekeurd of uitgevoerd.")) from None
     return jsonify(_list_json(proposal))

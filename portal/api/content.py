@@ -3,6 +3,8 @@ PATCH /recommendations/<id>, POST /focus-areas/<code>/commitments, PATCH /commit
 from __future__ import annotations
 
 from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import Commitment, Recommendation, Source
 
@@ -19,7 +21,7 @@ from .helpers import _if_match, body_of, posted_mapping, service_call, stale_bod
 from .reference import recommendation_response
 from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL, ApiError
 
-FORBIDDEN = "Alleen coördinatoren houden de documenten, aanbevelingen en afspraken bij."
+FORBIDDEN = _l("Alleen coördinatoren houden de documenten, aanbevelingen en afspraken bij.")
 SOURCE_TYPES = {"kind": TEXT, "title": TEXT, "issued_on": TEXT_OR_NULL, "reference": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL,
                 "issued_by": TEXT_OR_NULL, "issuer": TEXT_OR_NULL, "url": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
 RECOMMENDATION_TYPES = {"source_id": INT, "number": INT, "text": TEXT, "kind": TEXT, "addressees": CODES, "focus_areas": CODES,
@@ -128,7 +130,7 @@ def import_recommendations():
     raw_source = request.form.get("source_id", "")
     source = db.session.get(Source, source_id) if (source_id := bounded_int(raw_source)) else None
     if source is None:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"source_id": "Kies een bestaand document."})
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"source_id": _("Kies een bestaand document.")})
     filename, raw = uploaded_file()
     mapping = posted_mapping(imports.FIELDS)
     if request.form.get("commit") == "true":
@@ -139,7 +141,7 @@ def import_recommendations():
         with service_call(FORBIDDEN):
             header, mapping, lines = imports.preview(db.session, signed_in(), source, filename, raw, mapping)
     except SheetError as exc:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": str(exc)}) from None
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"file": str(exc)}) from None
     db.session.rollback()  # a preview stores nothing
     return jsonify({"header": [str(h or "") for h in header], "mapping": mapping,
                     "lines": [{"line": line.line, "values": line.values, "problems": line.problems} for line in lines],

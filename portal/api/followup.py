@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 
 from models import Commitment, ParliamentCommitment, Recommendation
 
@@ -48,7 +49,7 @@ def set_target(commitment_id: int):
     viewer = signed_in()
     commitment = get_or_404(Commitment, commitment_id)
     body = body_of(TARGET_TYPES)
-    with service_call("Alleen coördinatoren leggen doelen vast."):
+    with service_call(_("Alleen coördinatoren leggen doelen vast.")):
         target = goals.set_target(db.session, viewer, commitment, body, today())
     return jsonify(target_json(target)), 201
 
@@ -71,7 +72,7 @@ def response_dict(current) -> dict | None:
 
 
 def _stale_response(version: followup.ResponseVersion, status: int):
-    response = jsonify({"error": {"code": "precondition_failed", "message": "De reactie is intussen gewijzigd.", "fields": {}},
+    response = jsonify({"error": {"code": "precondition_failed", "message": _("De reactie is intussen gewijzigd."), "fields": {}},
                         "current": response_json(version.id)})
     response.status_code = status
     return response
@@ -87,7 +88,7 @@ def record_response(rec_id: int):
     rec = get_or_404(Recommendation, rec_id)
     body = body_of(RESPONSE_TYPES)
     base = _if_match()
-    with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
+    with service_call(_("Alleen coördinatoren houden het opvolgingsregister bij.")):
         followup.record_response(db.session, viewer, rec, body, base or None)
     current = response_json(rec.id)
     assert current is not None  # just recorded
@@ -104,8 +105,8 @@ def relate(rec_id: int):
     body = body_of({"related_id": INT, "linked": BOOL})  # an *_id key: the edge refuses integers beyond the database's (inputs.py)
     other = db.session.get(Recommendation, body["related_id"]) if "related_id" in body else None
     if other is None:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"related_id": "Kies een bestaande aanbeveling."})
-    with service_call("Alleen coördinatoren houden het opvolgingsregister bij."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"related_id": _("Kies een bestaande aanbeveling.")})
+    with service_call(_("Alleen coördinatoren houden het opvolgingsregister bij.")):
         followup.link_related(db.session, signed_in(), rec, other, body.get("linked", True))
     return jsonify({"id": rec.id, "related": followup.related_ids(db.session, [rec.id]).get(rec.id, [])})
 
@@ -166,7 +167,7 @@ def _parliament_body() -> dict:
 @bp.post("/parliament")
 def create_parliament():
     body = _parliament_body()
-    with service_call("Alleen coördinatoren houden het register bij."):
+    with service_call(_("Alleen coördinatoren houden het register bij.")):
         saved = parliament.save_commitment(db.session, signed_in(), body, today())
     return _one(saved, 201)
 
@@ -185,7 +186,7 @@ def change_parliament(pid: int):
                "fulfilled_by": commitment.fulfilled_by.key if commitment.fulfilled_by else None,
                "fulfilled_note": commitment.fulfilled_note, "action_item_ids": [i.id for i in items],
                "made_in": commitment.made_in, "member": commitment.member}
-    with service_call("Alleen coördinatoren houden het register bij."):
+    with service_call(_("Alleen coördinatoren houden het register bij.")):
         saved = parliament.save_commitment(db.session, signed_in(), {**current, **body}, today(), commitment, base)
     return _one(saved)
 
@@ -196,9 +197,9 @@ def _as_of() -> date:
     try:
         as_of = date.fromisoformat(raw) if raw else today()
     except ValueError:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"as_of": "Geef een datum als JJJJ-MM-DD."}) from None
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"as_of": _("Geef een datum als JJJJ-MM-DD.")}) from None
     if as_of > today():
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"as_of": "De peildatum ligt in de toekomst."})
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"as_of": _("De peildatum ligt in de toekomst.")})
     return as_of
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request
+from flask_babel import gettext as _
 
 from .. import focus_areas
 from ..access import signed_in
@@ -40,8 +41,8 @@ def set_weights(code: str):
     body = body_of({"weights": (dict,)})
     raw = body.get("weights") or {}
     if not all(k.isdigit() and len(k) < 10 and isinstance(v, (int, float, str)) and not isinstance(v, bool) for k, v in raw.items()):
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"weights": "Geef per afspraak (nummer) een gewicht."})
-    with service_call("Alleen coördinatoren wegen afspraken."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"weights": _("Geef per afspraak (nummer) een gewicht.")})
+    with service_call(_("Alleen coördinatoren wegen afspraken.")):
         frameworks.set_weights(db.session, signed_in(), area, {int(k): str(v) for k, v in raw.items()})
     return jsonify({"code": area.code, "weights": {str(c.id): float(c.weight) for c in area.commitments}})
 
@@ -51,7 +52,7 @@ def create_framework():
     """The next framework (coordinators), carrying the chosen commitments of the one in force over, each linked to its original."""
     body = body_of({"title": TEXT, "period_start": TEXT, "period_end": TEXT, "carry_over_ids": IDS})
     earlier = rollup.framework(db.session, today())
-    with service_call("Alleen coördinatoren voegen een beleidskader toe."):
+    with service_call(_("Alleen coördinatoren voegen een beleidskader toe.")):
         created = frameworks.create(db.session, signed_in(), body, earlier, set(body.get("carry_over_ids") or []))
     return jsonify({"id": created.id, "key": created.key, "title": created.title, "period_start": created.period_start.isoformat(),
                     "period_end": created.period_end.isoformat(), "in_force": False}), 201

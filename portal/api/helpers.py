@@ -6,6 +6,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 
 from models import ActionItem
@@ -53,13 +55,13 @@ def service_call(forbidden: str):
         raise ApiError(403, "forbidden", forbidden) from None
     except Locked as exc:
         db.session.rollback()
-        raise ApiError(409, "locked", "Dit verslag is vastgesteld en verandert niet meer.", exc.fields) from None
+        raise ApiError(409, "locked", _("Dit verslag is vastgesteld en verandert niet meer."), exc.fields) from None
     except VersionMissing:
         db.session.rollback()
         raise ApiError(428, "precondition_required", IF_MATCH_MISSING) from None
     except ValidationFailed as exc:
         db.session.rollback()
-        raise ApiError(422, "validation_failed", "Controleer de velden.", exc.fields) from None
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), exc.fields) from None
 
 
 def _json_body() -> dict:
@@ -68,11 +70,11 @@ def _json_body() -> dict:
         abort(415)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "De inhoud is geen geldig JSON-object.")
+        raise ApiError(400, "bad_request", _("De inhoud is geen geldig JSON-object."))
     return body
 
 
-IF_MATCH_MISSING = "Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd."
+IF_MATCH_MISSING = _l("Stuur de header If-Match met de versie (ETag) waarop uw wijziging is gebaseerd.")
 
 
 def _if_match(required: bool = True) -> int | None:
@@ -85,7 +87,7 @@ def _if_match(required: bool = True) -> int | None:
         raise ApiError(428, "precondition_required", IF_MATCH_MISSING)
     value = header.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise ApiError(400, "bad_request", "If-Match moet een versie zijn, bijvoorbeeld \"3\".")
+        raise ApiError(400, "bad_request", _("If-Match moet een versie zijn, bijvoorbeeld \"3\"."))
     return int(value)
 
 
@@ -93,8 +95,8 @@ def _refuse_unknown(body: dict, allowed: set[str], read_only: frozenset[str] | s
     """422 naming every field the endpoint does not take (read-only fields say so)."""
     unknown = set(body) - allowed
     if unknown:
-        fields = {k: ("Dit veld kan niet worden gewijzigd." if k in read_only else "Onbekend veld.") for k in sorted(unknown)}
-        raise ApiError(422, "validation_failed", "Controleer de velden.", fields)
+        fields = {k: (_("Dit veld kan niet worden gewijzigd.") if k in read_only else _("Onbekend veld.")) for k in sorted(unknown)}
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), fields)
 
 
 def versioned(body: dict, version: int, status: int = 200):
@@ -113,10 +115,10 @@ def uploaded_file() -> tuple[str, bytes]:
     """The file of a multipart request (field `file`), at most 1 MB: 422 without one, 413 when larger."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Stuur een bestand (multipart, veld file)."})
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"file": _("Stuur een bestand (multipart, veld file).")})
     raw = upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise ApiError(413, "too_large", "Het bestand is groter dan 1 MB.")
+        raise ApiError(413, "too_large", _("Het bestand is groter dan 1 MB."))
     return upload.filename, raw
 
 
@@ -138,5 +140,5 @@ def posted_mapping(fields: dict) -> dict[str, int | None] | None:
         mapping = None
     if not (isinstance(mapping, dict) and set(mapping) <= set(fields)
             and all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000) for v in mapping.values())):
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"mapping": "Geef per veld het kolomnummer (vanaf 0), of null."})
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"mapping": _("Geef per veld het kolomnummer (vanaf 0), of null.")})
     return mapping

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -67,8 +68,8 @@ def add_measurement(key: str):
     _refuse_unknown(body, {"period", "value", "source", "note", "breakdown", "breakdown_note"})
     value = body.get("value")
     if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"value": "Geef een getal, of null voor niet beschikbaar."})
-    with service_call("U mag voor deze indicator geen cijfers invoeren."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"value": _("Geef een getal, of null voor niet beschikbaar.")})
+    with service_call(_("U mag voor deze indicator geen cijfers invoeren.")):
         indicator_services.add_measurement(db.session, signed_in(), indicator, str(body.get("period") or ""), indicator_services.figure_text(value),
                                            str(body.get("source") or ""), str(body.get("note") or ""), body.get("breakdown"),
                                            str(body.get("breakdown_note") or ""))
@@ -84,7 +85,7 @@ INDICATOR_TYPES = {"key": TEXT, "title": TEXT, "unit": TEXT, "definition": TEXT_
 def create_indicator():
     """A new indicator (coordinators); whoever creates it must be able to see it afterwards (else 422)."""
     body = body_of(INDICATOR_TYPES)
-    with service_call("Alleen coördinatoren maken indicatoren."):
+    with service_call(_("Alleen coördinatoren maken indicatoren.")):
         indicator = indicator_catalogue.save_indicator(db.session, signed_in(), body, today())
     response = _indicator_response(indicator, 201)
     response.headers["Location"] = f"/api/v1/indicators/{indicator.key}"
@@ -98,7 +99,7 @@ def change_indicator(key: str):
     indicator = _visible(key)
     body = body_of({k: v for k, v in INDICATOR_TYPES.items() if k != "key"})
     base = _if_match(required=False)
-    with service_call("Alleen de eigenaar van de indicator bepaalt wie hem ziet."):
+    with service_call(_("Alleen de eigenaar van de indicator bepaalt wie hem ziet.")):
         indicator_catalogue.save_indicator(db.session, signed_in(), body, today(), indicator, base)
     return _indicator_response(indicator)
 
@@ -108,7 +109,7 @@ def add_definition(key: str):
     """A new version of the definition from a period on; figures before it stay under the old one (a break in the series)."""
     indicator = _visible(key)
     body = body_of({"definition": TEXT, "valid_from": TEXT, "note": TEXT_OR_NULL})
-    with service_call("U mag de definitie van deze indicator niet wijzigen."):
+    with service_call(_("U mag de definitie van deze indicator niet wijzigen.")):
         version = indicator_services.add_definition(db.session, signed_in(), indicator, body.get("definition", ""),
                                                     body.get("valid_from", ""), body.get("note") or "")
     return jsonify({"version": version.version, "definition": version.definition, "valid_from": version.valid_from.isoformat(),
@@ -124,7 +125,7 @@ def expect_figure(key: str):
         due = date.fromisoformat(body.get("due_on", ""))
     except ValueError:
         due = None
-    with service_call("U mag voor deze indicator geen cijfers plannen."):
+    with service_call(_("U mag voor deze indicator geen cijfers plannen.")):
         expected = indicator_services.expect_figure(db.session, signed_in(), indicator, body.get("period", ""), due)
     return jsonify({"period": expected.period, "due_on": expected.due_on.isoformat()}), 201
 
@@ -136,7 +137,7 @@ def correct_measurement(key: str, measurement_id: int):
     measurement = next((m for m in indicator.measurements if m.id == measurement_id), None) or abort(404)
     body = body_of({"value": (str, int, float, type(None)), "reason": TEXT})
     base = _if_match()
-    with service_call("U mag de cijfers van deze indicator niet corrigeren."):
+    with service_call(_("U mag de cijfers van deze indicator niet corrigeren.")):
         indicator_services.correct_measurement(db.session, signed_in(), indicator, measurement, indicator_services.figure_text(body.get("value")),
                                                body.get("reason", ""), base)
     return _indicator_response(indicator, 201)
@@ -157,8 +158,8 @@ def import_measurements(key: str):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Het bestand is geen UTF-8-tekst (CSV)."}) from None
-    with service_call("U mag voor deze indicator geen cijfers invoeren."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"file": _("Het bestand is geen UTF-8-tekst (CSV).")}) from None
+    with service_call(_("U mag voor deze indicator geen cijfers invoeren.")):
         count = indicator_services.import_csv(db.session, signed_in(), indicator, text)
     return jsonify({"imported": count}), 201
 
@@ -167,6 +168,6 @@ def import_measurements(key: str):
 def import_many():
     """Figures for many indicators from one CSV or XLSX (indicator, period, value, source, note): all lines or none."""
     name, raw = uploaded_file()
-    with service_call("U mag geen cijfers importeren."):
+    with service_call(_("U mag geen cijfers importeren.")):
         count = bulk.store(db.session, signed_in(), name, raw)
     return jsonify({"imported": count}), 201

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -54,7 +55,7 @@ def create_action_item():
     viewer = signed_in()
     data = _item_data(_json_body())
     key = request.headers.get("Idempotency-Key")
-    with service_call("U mag geen acties aanmaken."):
+    with service_call(_("U mag geen acties aanmaken.")):
         item, created = services.create_item(db.session, viewer, data, key)
     response = _item_response(item, 201 if created else 200)
     response.headers["Location"] = url_for("api.get_action_item", item_id=item.id)
@@ -74,7 +75,7 @@ def patch_action_item(item_id: int):
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
     data = _item_data(_json_body())
-    with service_call("U mag deze actie niet wijzigen."):
+    with service_call(_("U mag deze actie niet wijzigen.")):
         services.update_item(db.session, viewer, item, base, data)
     return _item_response(item)
 
@@ -86,7 +87,7 @@ def post_update(item_id: int):
     base = _if_match()
     body = _json_body()
     _refuse_unknown(body, {"note", "status", "progress"})
-    with service_call("U mag deze actie niet bijwerken."):
+    with service_call(_("U mag deze actie niet bijwerken.")):
         entry = services.add_update(db.session, viewer, item, base, body.get("note"), body.get("status"), body.get("progress"))
     response = _item_response(item, 201)
     response.headers["Location"] = url_for("api.item_history", item_id=item.id) + f"#{entry.id}"
@@ -122,7 +123,7 @@ def request_closure(item_id: int):
     item = _item(item_id)
     base = _if_match()
     body = body_of({"note": TEXT})
-    with service_call("Alleen de eigenaar-organisatie meldt een actie als afgerond."):
+    with service_call(_("Alleen de eigenaar-organisatie meldt een actie als afgerond.")):
         services.request_closure(db.session, signed_in(), item, base, body.get("note"))
     return _item_response(item)
 
@@ -134,7 +135,7 @@ def confirm_closure(item_id: int):
     base = _if_match()
     if request.get_data():
         body_of({})
-    with service_call("Alleen een andere coördinator dan de aanvrager bevestigt de afronding."):
+    with service_call(_("Alleen een andere coördinator dan de aanvrager bevestigt de afronding.")):
         services.confirm_closure(db.session, signed_in(), item, base)
     return _item_response(item)
 
@@ -144,7 +145,7 @@ def reject_closure(item_id: int):
     item = _item(item_id)
     base = _if_match()
     body = body_of({"reason": TEXT})
-    with service_call("Alleen coördinatoren sturen een afronding terug."):
+    with service_call(_("Alleen coördinatoren sturen een afronding terug.")):
         services.reject_closure(db.session, signed_in(), item, base, body.get("reason"))
     return _item_response(item)
 
@@ -155,7 +156,7 @@ def cancel(item_id: int):
     item = _item(item_id)
     base = _if_match()
     body = body_of({"reason": TEXT})
-    with service_call("U mag deze actie niet laten vervallen."):
+    with service_call(_("U mag deze actie niet laten vervallen.")):
         services.cancel_item(db.session, signed_in(), item, base, body.get("reason"))
     return _item_response(item)
 
@@ -166,7 +167,7 @@ def import_items():
     the columns are guessed from the header). All lines become items, or none: 422 names every bad line."""
     filename, raw = uploaded_file()
     mapping = posted_mapping(imports.FIELDS)
-    with service_call("U mag geen acties aanmaken."):
+    with service_call(_("U mag geen acties aanmaken.")):
         count = imports.store(db.session, signed_in(), filename, raw, mapping)
     return jsonify({"imported": count}), 201
 
@@ -188,7 +189,7 @@ def list_comments(item_id: int):
 def add_comment(item_id: int):
     item = _item(item_id)
     body = body_of({"body": TEXT})
-    with service_call("U mag bij deze actie geen reactie plaatsen."):
+    with service_call(_("U mag bij deze actie geen reactie plaatsen.")):
         comment = services.add_comment(db.session, signed_in(), item, body.get("body"))
     response = jsonify(_comment_json(comment))
     response.status_code = 201
@@ -215,9 +216,9 @@ def upload_attachment(item_id: int):
     item = _item(item_id)
     upload = request.files.get("file")
     if upload is None:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"file": "Kies een bestand (veld 'file')."})
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"file": _("Kies een bestand (veld 'file').")})
     evidence = request.form.get("is_evidence", "").lower() in ("1", "true", "on", "yes")
-    with service_call("U mag bij deze actie geen bestanden toevoegen."):
+    with service_call(_("U mag bij deze actie geen bestanden toevoegen.")):
         attachment = attachments.store_upload(db.session, signed_in(), item, upload, is_evidence=evidence)
     response = jsonify(_attachment_json(item, attachment))
     response.status_code = 201
@@ -231,5 +232,5 @@ def download_attachment(item_id: int, attachment_id: int):
     item = _item(item_id)
     attachment = attachments.of_item(db.session, item, attachment_id)
     if attachment is None:
-        raise ApiError(404, "not_found", "Not Found")
+        raise ApiError(404, "not_found", _("Niet gevonden."))
     return attachments.send(attachment, attachments.storage_dir())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import jsonify, url_for
+from flask_babel import gettext as _
 
 from models import Meeting, MeetingSeries, Minutes
 
@@ -84,7 +85,7 @@ def list_meetings():
 def create_meeting():
 
     data = _meeting_data(_json_body())
-    with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
+    with service_call(_("Alleen coördinatoren bereiden vergaderingen voor.")):
         meeting = meeting_services.create_meeting(db.session, signed_in(), data)
     response = _meeting_response(_load_meeting(meeting.id), 201)
     response.headers["Location"] = url_for("api.get_meeting", meeting_id=meeting.id)
@@ -103,7 +104,7 @@ def patch_meeting(meeting_id: int):
     base = _if_match()
     body = _json_body()
     data = _meeting_data(body)
-    with service_call("Alleen coördinatoren wijzigen vergaderingen."):
+    with service_call(_("Alleen coördinatoren wijzigen vergaderingen.")):
         meeting_services.change_meeting(db.session, signed_in(), meeting, base, data, body.get("agenda"))
     return _fresh(meeting_id)
 
@@ -131,7 +132,7 @@ def _fresh(meeting_id: int, status: int = 200):
 def add_agenda_item(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"title": TEXT, "presenter": TEXT_OR_NULL, "duration_minutes": INT_OR_NULL, "focus_area": TEXT_OR_NULL})
-    with service_call("Alleen coördinatoren stellen de agenda op."):
+    with service_call(_("Alleen coördinatoren stellen de agenda op.")):
         meeting_services.add_agenda_item(db.session, signed_in(), meeting, body.get("title"), body.get("presenter") or "",
                                  body.get("duration_minutes"), body.get("focus_area"))
     return _fresh(meeting_id, 201)
@@ -143,10 +144,10 @@ def put_attendance(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     base = _if_match()
     body = _json_body()
-    wrong = {code: "Kies invited, present, excused of absent." for code, value in body.items() if value not in meeting_services.ATTENDANCE}
+    wrong = {code: _("Kies invited, present, excused of absent.") for code, value in body.items() if value not in meeting_services.ATTENDANCE}
     if wrong:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)
-    with service_call("Alleen coördinatoren houden de aanwezigheid bij."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), wrong)
+    with service_call(_("Alleen coördinatoren houden de aanwezigheid bij.")):
         meeting_services.set_attendance_of_organisations(db.session, signed_in(), meeting, base, body)
     return _fresh(meeting_id)
 
@@ -157,7 +158,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"body": TEXT, "is_restricted": BOOL})
     base = _if_match(required=False)  # the service refuses unreadable minutes first (404), then a missing version (428)
-    with service_call("U mag bij deze vergadering geen notulen vastleggen."):
+    with service_call(_("U mag bij deze vergadering geen notulen vastleggen.")):
         minutes = meeting_services.save_minutes(db.session, signed_in(), meeting, agenda_item_id, base, body.get("body"),
                                         bool(body.get("is_restricted", False)))
     response = _fresh(meeting_id)
@@ -169,7 +170,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
 def add_decision(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
-    with service_call("U mag bij deze vergadering geen besluiten vastleggen."):
+    with service_call(_("U mag bij deze vergadering geen besluiten vastleggen.")):
         decision = meeting_services.add_decision(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("text"),
                                          body.get("focus_area"))
     response = jsonify({"number": decision.number, "text": decision.text, "agenda_item_id": decision.agenda_item_id,
@@ -181,7 +182,7 @@ def add_decision(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/approve")
 def approve(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    with service_call("Alleen coördinatoren stellen notulen vast."):
+    with service_call(_("Alleen coördinatoren stellen notulen vast.")):
         meeting_services.approve_minutes(db.session, signed_in(), meeting, today())
     return _fresh(meeting_id)
 
@@ -190,7 +191,7 @@ def approve(meeting_id: int):
 def add_erratum(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT, "body": TEXT})
-    with service_call("Alleen coördinatoren voegen errata toe."):
+    with service_call(_("Alleen coördinatoren voegen errata toe.")):
         meeting_services.add_erratum(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)
 
@@ -208,9 +209,9 @@ def prepare_next(meeting_id: int):
         try:
             starts = datetime.fromisoformat(body["starts_at"])
         except ValueError:
-            raise ApiError(422, "validation_failed", "Controleer de velden.", {"starts_at": "Geef een datum en tijd (ISO 8601)."}) from None
+            raise ApiError(422, "validation_failed", _("Controleer de velden."), {"starts_at": _("Geef een datum en tijd (ISO 8601).")}) from None
         starts = starts if starts.tzinfo else starts.replace(tzinfo=meeting_services.AMSTERDAM)
-    with service_call("Alleen coördinatoren bereiden vergaderingen voor."):
+    with service_call(_("Alleen coördinatoren bereiden vergaderingen voor.")):
         following = meeting_series.prepare_next(db.session, signed_in(), meeting, starts)
     response = _meeting_response(_load_meeting(following.id), 201)
     response.headers["Location"] = url_for("api.get_meeting", meeting_id=following.id)
@@ -230,8 +231,8 @@ def put_series_agenda(code: str):
     _refuse_unknown(body, {"standard_agenda"})
     points = body.get("standard_agenda")
     if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"standard_agenda": "Geef een lijst met agendapunten (tekst)."})
-    with service_call("Alleen coördinatoren houden de vaste agenda bij."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"standard_agenda": _("Geef een lijst met agendapunten (tekst).")})
+    with service_call(_("Alleen coördinatoren houden de vaste agenda bij.")):
         meeting_series.set_standard_agenda(db.session, signed_in(), item, "\n".join(p.replace("\n", " ") for p in points))
     return get_series(code)
 
@@ -240,7 +241,7 @@ def put_series_agenda(code: str):
 def create_series():
     """Add a meeting series (coordinators); its code prefixes the decision numbers (MDT-2026-07)."""
     body = body_of({"code": TEXT, "title": TEXT})
-    with service_call("Alleen coördinatoren voegen reeksen toe."):
+    with service_call(_("Alleen coördinatoren voegen reeksen toe.")):
         item = meeting_services.create_series(db.session, signed_in(), body.get("code", ""), body.get("title", ""))
     return jsonify({"code": item.code, "title": item.title, "standard_agenda": []}), 201
 
@@ -250,6 +251,6 @@ def invite_person(meeting_id: int):
     """Invite a person of an invited organisation by name on the attendance list (coordinators)."""
     meeting = _load_meeting(meeting_id)
     body = body_of({"user_id": INT})
-    with service_call("Alleen coördinatoren nodigen uit."):
+    with service_call(_("Alleen coördinatoren nodigen uit.")):
         meeting_services.invite_person(db.session, signed_in(), meeting, body.get("user_id"))
     return _fresh(meeting_id, 201)

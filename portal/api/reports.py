@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from models import Report, ReportNarrative, UpdateRound
@@ -66,11 +67,11 @@ def create_report():
         as_of = None
     previous = body.get("previous_report_id")
     if previous is not None and (not isinstance(previous, int) or isinstance(previous, bool)):
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"previous_report_id": "Geef het nummer van een rapportage."})
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"previous_report_id": _("Geef het nummer van een rapportage.")})
     framework_id = body.get("framework_id")
     if framework_id is not None and (not isinstance(framework_id, int) or isinstance(framework_id, bool) or not 0 < framework_id < 2**31):
-        raise ApiError(422, "validation_failed", "Controleer de velden.", {"framework_id": "Geef het nummer van een beleidskader."})
-    with service_call("Alleen coördinatoren maken rapportages."):
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"framework_id": _("Geef het nummer van een beleidskader.")})
+    with service_call(_("Alleen coördinatoren maken rapportages.")):
         report = report_services.create_report(db.session, signed_in(), body.get("title") or "", as_of, today(), previous, framework_id)
     report_services.warm_view(db.session, report, signed_in())  # ready before the author opens it
     response = jsonify(_report_json(report, True))
@@ -93,7 +94,7 @@ def export_report(report_id: int, fmt: str):
     report = get_or_404(Report, report_id)
     if fmt not in report_exports.FORMATS:
         abort(404)
-    with service_call("U mag dit verslag niet downloaden."):
+    with service_call(_("U mag dit verslag niet downloaden.")):
         body, mimetype, name = report_services.export_report(db.session, signed_in(), report, fmt, request.args.get("audience") == "public")
     return attachment(body, mimetype, name)
 
@@ -103,7 +104,7 @@ def export_report(report_id: int, fmt: str):
 def report_letter(report_id: int):
     """The covering Kamerbrief (coordinators); query: kenmerk, onderwerp, mede_namens, ondertekenaar, naam."""
     report = get_or_404(Report, report_id)
-    with service_call("Alleen coördinatoren maken de brief."):
+    with service_call(_("Alleen coördinatoren maken de brief.")):
         body, mimetype, name = report_services.export_letter(db.session, signed_in(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
 
@@ -115,11 +116,11 @@ def mark_sent(report_id: int):
     report = get_or_404(Report, report_id)
     body = body_of({"sent_on": TEXT, "reference": TEXT, "kamerstuk": TEXT_OR_NULL, "answers": (list,)})
     try:
-        with service_call("Alleen coördinatoren leggen vast dat een brief is verstuurd."):
+        with service_call(_("Alleen coördinatoren leggen vast dat een brief is verstuurd.")):
             letter = letters.mark_sent(db.session, signed_in(), report, body, today())
     except letters.AlreadySent:
         db.session.rollback()
-        raise ApiError(409, "already_sent", "Deze rapportage is al verstuurd.") from None
+        raise ApiError(409, "already_sent", _("Deze rapportage is al verstuurd.")) from None
     response = jsonify({**_report_json(report, False), "source_id": letter.id})
     response.status_code = 201
     return response
@@ -136,7 +137,7 @@ def add_narrative(report_id: int):
     existing text needs If-Match with its version. A coordinator approves it before it goes into the annex."""
     report = get_or_404(Report, report_id)
     body = body_of({"focus_area": TEXT, "text": TEXT, "visibility": TEXT, "organisation": TEXT_OR_NULL})
-    with service_call("Alleen de eigen organisatie schrijft haar toelichting."):
+    with service_call(_("Alleen de eigen organisatie schrijft haar toelichting.")):
         narrative = report_services.save_narrative(db.session, signed_in(), report, body.get("focus_area", ""), body.get("text", ""),
                                                    body.get("visibility", "mdt"), body.get("organisation"), _if_match(required=False))
     return _narrative_response(narrative, 201 if narrative.version == 1 else 200)
@@ -148,7 +149,7 @@ def approve_narrative(report_id: int, narrative_id: int):
         narrative = report_services.readable_narrative(db.session, report_id, narrative_id, signed_in())
     except NotFound:
         abort(404)
-    with service_call("Alleen coördinatoren keuren toelichtingen goed."):
+    with service_call(_("Alleen coördinatoren keuren toelichtingen goed.")):
         report_services.approve_narrative(db.session, signed_in(), narrative, _if_match(required=False))
     return _narrative_response(narrative)
 
@@ -189,7 +190,7 @@ def open_round():
         deadline = date.fromisoformat(body.get("deadline", ""))
     except ValueError:
         deadline = None
-    with service_call("Alleen coördinatoren openen een ronde."):
+    with service_call(_("Alleen coördinatoren openen een ronde.")):
         update_round = report_services.open_round(db.session, signed_in(), body.get("title", ""), body.get("message") or "", deadline, today())
     settings = current_app.config["PORTAL_SETTINGS"]
     rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
@@ -199,6 +200,6 @@ def open_round():
 @bp.post("/update-rounds/<int:round_id>/close")
 def close_round(round_id: int):
     update_round = get_or_404(UpdateRound, round_id)
-    with service_call("Alleen coördinatoren sluiten een ronde."):
+    with service_call(_("Alleen coördinatoren sluiten een ronde.")):
         report_services.close_round(db.session, signed_in(), update_round)
     return jsonify(_round_json(update_round, with_overview=True))

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import AccessToken, ActionItem
 
@@ -11,9 +14,12 @@ def _iso(value):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+    """An API error answer. Messages may be lazy (the catalogue's, read in the request's language): they become text here."""
+
+    def __init__(self, status: int, code: str, message, fields: dict | None = None):
+        super().__init__(str(message))
+        self.status, self.code, self.message = status, code, str(message)
+        self.fields = {k: str(v) if isinstance(v, LazyString) else v for k, v in (fields or {}).items()}
 
 
 def api_error(status: int, code: str, message: str, fields: dict | None = None):
@@ -59,8 +65,9 @@ ITEM_TYPES = {"title": TEXT, "description": TEXT_OR_NULL, "recommendation_ids": 
 MEETING_TYPES = {"series": TEXT, "title": TEXT, "starts_at": TEXT, "ends_at": TEXT_OR_NULL, "location": TEXT_OR_NULL,
                  "is_online": BOOL, "chair_organisation": TEXT_OR_NULL, "visibility": TEXT, "shared_with": CODES,
                  "invited": CODES, "agenda": IDS}
-TYPE_MESSAGES = {TEXT: "Geef tekst.", TEXT_OR_NULL: "Geef tekst, of null.", INT: "Geef een nummer.", INT_OR_NULL: "Geef een nummer, of null.",
-                 BOOL: "Geef true of false.", CODES: "Geef een lijst met organisatiecodes.", IDS: "Geef een lijst met nummers."}
+TYPE_MESSAGES = {TEXT: _l("Geef tekst."), TEXT_OR_NULL: _l("Geef tekst, of null."), INT: _l("Geef een nummer."),
+                 INT_OR_NULL: _l("Geef een nummer, of null."), BOOL: _l("Geef true of false."), CODES: _l("Geef een lijst met organisatiecodes."),
+                 IDS: _l("Geef een lijst met nummers.")}
 
 
 def _fits(value, kind) -> bool:
@@ -75,7 +82,7 @@ def _fits(value, kind) -> bool:
 
 def check_types(body: dict, types: dict) -> None:
     """422 for every known field whose JSON type is wrong (before any service sees it)."""
-    wrong = {name: TYPE_MESSAGES.get(kind, "Dit soort waarde past hier niet.") for name, kind in types.items()
+    wrong = {name: TYPE_MESSAGES.get(kind, _l("Dit soort waarde past hier niet.")) for name, kind in types.items()
              if name in body and not _fits(body[name], kind)}
     if wrong:
-        raise ApiError(422, "validation_failed", "Controleer de velden.", wrong)
+        raise ApiError(422, "validation_failed", _("Controleer de velden."), wrong)

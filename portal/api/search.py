@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 
 from ..access import signed_in
 from ..search.queries import search
@@ -14,7 +15,7 @@ def api_search():
 
     q = request.args.get("q", "").strip()[:200]
     if not q:
-        raise ApiError(400, "bad_request", "Geef een zoekterm mee met ?q=.")
+        raise ApiError(400, "bad_request", _("Geef een zoekterm mee met ?q=."))
     found = search(signed_in(), q)
     return jsonify(items=[{**item_json(i), "matched_in": sorted(found.reasons[i.id])} for i in found.items],
                    recommendations=[{"id": r.id, "source": r.source.key, "number": r.number, "text": r.text}

@@ -292,11 +292,11 @@ def import_csv(key: str):
     if form.file.data and getattr(form.file.data, "filename", ""):
         raw = form.file.data.read(1024 * 1024 + 1)
         if len(raw) > 1024 * 1024:
-            return _detail(indicator, import_form=form, extra={"file": "Het bestand is groter dan 1 MB."}, status=413)
+            return _detail(indicator, import_form=form, extra={"file": _("Het bestand is groter dan 1 MB.")}, status=413)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return _detail(indicator, import_form=form, extra={"file": "Het bestand is geen UTF-8-tekst (CSV)."}, status=422)
+            return _detail(indicator, import_form=form, extra={"file": _("Het bestand is geen UTF-8-tekst (CSV).")}, status=422)
     if request.form.get("confirm") == "1":
         try:
             with page_write():

@@ -433,8 +433,8 @@ def reorder_agenda(session: Session, actor: User, meeting: Meeting, order: list)
         raise ValidationFailed({"agenda": _("Geef de agendapunten als lijst van nummers.")})
     if sorted(order) != sorted(current):
         foreign = [i for i in order if i not in current]
-        raise ValidationFailed({"agenda": "Agendapunten van een andere vergadering kunnen hier niet heen." if foreign
-                                else "Noem elk agendapunt van deze vergadering precies één keer."})
+        raise ValidationFailed({"agenda": _("Agendapunten van een andere vergadering kunnen hier niet heen.") if foreign
+                                else _("Noem elk agendapunt van deze vergadering precies één keer.")})
     review = [i for i in order if current[i].is_action_review]
     if review and order[0] != review[0]:
         raise ValidationFailed({"agenda": _("De actielijst van de vorige vergadering blijft het eerste agendapunt.")})

@@ -56,7 +56,7 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
     _check_as_of(fields, as_of, today, framework)
     previous = _previous(session, fields, previous_report_id, as_of)
     if fields or as_of is None:
-        raise ValidationFailed(fields or {"as_of": "Vul een geldige peildatum in."})
+        raise ValidationFailed(fields or {"as_of": _("Vul een geldige peildatum in.")})
     report = Report(title=title, as_of=as_of, created_by_id=author.id, previous_report_id=previous.id if previous else None,
                     snapshot=snapshot.compute(session, author, as_of, title, framework=framework))
     session.add(report)
