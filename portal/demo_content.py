@@ -17,6 +17,7 @@ from models import ActionItem, Framework, Organisation, ParliamentCommitment, Pr
 from .actions import services as actions
 from .framework import parliament
 from .i18n import AMSTERDAM
+from .meetings import record as meeting_record
 from .meetings import services as meetings
 from .reports import services as reports
 
@@ -199,13 +200,13 @@ def _meetings(session: Session, people: dict[str, User], created: dict[str, Acti
         session.refresh(meeting)
         for title, area, minutes, decision, restricted in points[meeting.id]:
             point = meetings.add_agenda_item(session, coordinator, meeting, title, "", 20, area)
-            meetings.save_minutes(session, coordinator, meeting, point.id, None, minutes, restricted)
+            meeting_record.save_minutes(session, coordinator, meeting, point.id, None, minutes, restricted)
             if decision:
-                meetings.add_decision(session, coordinator, meeting, point.id, decision, area)
+                meeting_record.add_decision(session, coordinator, meeting, point.id, decision, area)
                 decisions += 1
     # The first two are approved in the next meeting; the last is still concept.
-    meetings.approve_minutes(session, coordinator, first, today)
-    meetings.approve_minutes(session, coordinator, second, today)
+    meeting_record.approve_minutes(session, coordinator, first, today)
+    meeting_record.approve_minutes(session, coordinator, second, today)
     return {"meetings": len(made), "decisions": decisions}
 
 

@@ -224,19 +224,15 @@ class ServerSideSessionInterface(SessionInterface):
             secure=self.get_cookie_secure(app), httponly=True, samesite=self.get_cookie_samesite(app),
         )
         if session.ended or (not session and session.modified):
-            if session.token:
-                self.store.delete(_hash(session.token))
-            if session.token or session.ended:
-                response.delete_cookie(name, **{k: cookie[k] for k in ("domain", "path", "secure", "httponly", "samesite")})
+            self._end(session, response, name, cookie)
             return
         if not session:
             return
         now = _now()
-        if session.renew:
+        if session.renew:  # a new id after sign-in: the old one is gone
             if session.token:
                 self.store.delete(_hash(session.token))
-            session.token = None
-            session.created_at = now
+            session.token, session.created_at = None, now
         touch_due = session.token is not None and now - getattr(session, "last_seen", now) >= self.touch_interval
         if not (session.modified or session.token is None or touch_due):
             return
@@ -248,6 +244,13 @@ class ServerSideSessionInterface(SessionInterface):
         # A session cookie (no Expires): it dies with the browser; the server enforces the timeouts.
         response.set_cookie(name, session.token, **cookie)
         response.vary.add("Cookie")
+
+    def _end(self, session: PortalSession, response: Response, name: str, cookie: dict) -> None:
+        """An ended or emptied session: its record removed, its cookie expired."""
+        if session.token:
+            self.store.delete(_hash(session.token))
+        if session.token or session.ended:
+            response.delete_cookie(name, **{k: cookie[k] for k in ("domain", "path", "secure", "httponly", "samesite")})
 
 
 def init_app(app: Flask) -> None:

@@ -167,8 +167,8 @@ def test_carried_over_list_shows_the_latest_update_after_caching(cached_app, peo
     from datetime import datetime
 
     from portal.actions import services
+    from portal.i18n import AMSTERDAM
     from portal.meetings import services as meetings
-    from portal.meetings.services import AMSTERDAM
 
     coordinator = make_user("JENV", role="coordinator")
 

@@ -41,6 +41,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 def planted(app, loaded, make_user):
     from portal.actions import services as actions
     from portal.actions.attachments import store
+    from portal.meetings import record as meeting_record
     from portal.meetings import services as meetings
     from portal.reports import services as reports
 
@@ -63,8 +64,8 @@ def planted(app, loaded, make_user):
         "series": "MDT", "title": f"{MARKER} vergadering", "starts_at": datetime(2026, 3, 2, 10, tzinfo=AMSTERDAM),
         "invited": ["KMAR"], "visibility": "organisation"})
     secret_point = meetings.add_agenda_item(session, kmar_coordinator, secret_meeting, f"{MARKER} agendapunt")
-    meetings.save_minutes(session, kmar_coordinator, secret_meeting, secret_point.id, None, f"{MARKER} notulen", False)
-    meetings.add_decision(session, kmar_coordinator, secret_meeting, secret_point.id, f"{MARKER} besluit")
+    meeting_record.save_minutes(session, kmar_coordinator, secret_meeting, secret_point.id, None, f"{MARKER} notulen", False)
+    meeting_record.add_decision(session, kmar_coordinator, secret_meeting, secret_point.id, f"{MARKER} besluit")
 
     shared_meeting = meetings.create_meeting(session, jenv_coordinator, {
         "series": "MDT", "title": "Gedeeld MDT-overleg", "starts_at": datetime(2026, 3, 9, 10, tzinfo=AMSTERDAM),
@@ -72,8 +73,8 @@ def planted(app, loaded, make_user):
     kmar_attendee = next(a for a in shared_meeting.attendees if a.organisation.code == "KMAR")
     meetings.set_attendance(session, jenv_coordinator, shared_meeting, kmar_attendee.id, "present")
     point = meetings.add_agenda_item(session, jenv_coordinator, shared_meeting, "Casusoverleg")
-    meetings.save_minutes(session, kmar_member, shared_meeting, point.id, None, f"{MARKER} vertrouwelijke notulen", True)
-    meetings.add_decision(session, kmar_member, shared_meeting, point.id, f"{MARKER} besluit onder vertrouwelijke notulen")
+    meeting_record.save_minutes(session, kmar_member, shared_meeting, point.id, None, f"{MARKER} vertrouwelijke notulen", True)
+    meeting_record.add_decision(session, kmar_member, shared_meeting, point.id, f"{MARKER} besluit onder vertrouwelijke notulen")
 
     # A KMar-only indicator (its title, a figure's note, a definition), measuring a commitment's target; a toezegging
     # linked to the KMar-only item (the follow-up surfaces: commitment page, recommendation page, register, API).

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from models import Meeting, MeetingSeries
+from portal.i18n import AMSTERDAM
+from portal.meetings import record as meeting_record
 from portal.meetings import series
 from portal.meetings import services as meetings
-
-AMSTERDAM = meetings.AMSTERDAM
 
 
 def _csrf(client):
@@ -33,7 +33,7 @@ def test_the_next_meeting_in_two_clicks_carries_agenda_open_points_and_invitatio
     coordinator = make_user("JENV", role="coordinator")
     first = _meeting(loaded, coordinator, "MDT januari", (2026, 1, 12))
     done = meetings.add_agenda_item(loaded, coordinator, first, "Besproken punt")
-    meetings.save_minutes(loaded, coordinator, first, done.id, None, "Besproken.", False)
+    meeting_record.save_minutes(loaded, coordinator, first, done.id, None, "Besproken.", False)
     meetings.add_agenda_item(loaded, coordinator, first, "Niet aan toegekomen", "KMar", 15, "3.2")
     loaded.commit()
     mdt = loaded.scalars(select(MeetingSeries).where(MeetingSeries.code == "MDT")).one()
@@ -96,11 +96,11 @@ def test_compiled_minutes_show_restricted_parts_only_to_those_present(app, loade
     for attendee in first.attendees:
         meetings.set_attendance(loaded, coordinator, first, attendee.id, "present" if attendee.organisation.code != "POL" else "excused")
     open_point = meetings.add_agenda_item(loaded, coordinator, first, "Openbaar punt")
-    meetings.save_minutes(loaded, coordinator, first, open_point.id, None, "Iedereen mag dit lezen.", False)
+    meeting_record.save_minutes(loaded, coordinator, first, open_point.id, None, "Iedereen mag dit lezen.", False)
     secret_point = meetings.add_agenda_item(loaded, coordinator, first, "Casus")
-    meetings.save_minutes(loaded, coordinator, first, secret_point.id, None, "VERTROUWELIJKE-CASUS-TEKST", True)
+    meeting_record.save_minutes(loaded, coordinator, first, secret_point.id, None, "VERTROUWELIJKE-CASUS-TEKST", True)
     april = meetings.add_agenda_item(loaded, coordinator, second, "Stand van zaken")
-    meetings.save_minutes(loaded, coordinator, second, april.id, None, "Notulen van april.", False)
+    meeting_record.save_minutes(loaded, coordinator, second, april.id, None, "Notulen van april.", False)
     loaded.commit()
 
     def compiled(user, fmt="docx"):

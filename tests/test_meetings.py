@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from models import Decision, Meeting, Minutes
 from portal.actions import services as actions
 from portal.errors import Locked, NotAllowed, NotFound, ValidationFailed
-from portal.meetings import services
+from portal.meetings import record, services
 
 from conftest import BACKEND
 from factories import local
@@ -62,14 +62,14 @@ def test_new_meeting_carries_over_open_actions_of_the_series(app, db_session, ca
 def test_minutes_are_locked_once_approved_and_corrected_by_errata(app, db_session, cast, login_as):
     first = meeting(db_session, cast, local(2026, 3, 1))
     point = agenda_point(db_session, cast, first)
-    services.save_minutes(db_session, cast["kmar"], first, point.id, None, "Besproken: de **aanpak**.", False)
+    record.save_minutes(db_session, cast["kmar"], first, point.id, None, "Besproken: de **aanpak**.", False)
     with pytest.raises(ValidationFailed) as early:
-        services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 3, 2))
+        record.approve_minutes(db_session, cast["coordinator"], first, date(2026, 3, 2))
     assert "volgende vergadering" in early.value.fields["minutes"]
     meeting(db_session, cast, local(2026, 4, 1))
     with pytest.raises(ValidationFailed):
-        services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 3, 31))  # the next meeting has not started
-    services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 4, 1))
+        record.approve_minutes(db_session, cast["coordinator"], first, date(2026, 3, 31))  # the next meeting has not started
+    record.approve_minutes(db_session, cast["coordinator"], first, date(2026, 4, 1))
     db_session.commit()
     coordinator = login_as(app.test_client(), cast["coordinator"])
     csrf = coordinator.get("/api/v1/me").get_json()["csrf_token"]
@@ -85,7 +85,7 @@ def test_minutes_are_locked_once_approved_and_corrected_by_errata(app, db_sessio
 def test_concurrent_minutes_edits_never_lose_text(app, db_session, cast, login_as):
     m = meeting(db_session, cast, local(2026, 3, 1))
     point = agenda_point(db_session, cast, m)
-    services.save_minutes(db_session, cast["kmar"], m, point.id, None, "Eerste versie", False)
+    record.save_minutes(db_session, cast["kmar"], m, point.id, None, "Eerste versie", False)
     db_session.commit()
     client = login_as(app.test_client(), cast["ind"])
     csrf = client.get("/api/v1/me").get_json()["csrf_token"]
@@ -98,12 +98,12 @@ def test_concurrent_minutes_edits_never_lose_text(app, db_session, cast, login_a
 
 def test_decisions_are_numbered_per_series_and_year(db_session, cast):
     m = meeting(db_session, cast, local(2026, 5, 1))
-    numbers = [services.add_decision(db_session, cast["kmar"], m, None, f"Besluit {i}").number for i in range(3)]
+    numbers = [record.add_decision(db_session, cast["kmar"], m, None, f"Besluit {i}").number for i in range(3)]
     assert numbers == ["MDT-2026-01", "MDT-2026-02", "MDT-2026-03"]
     next_year = meeting(db_session, cast, local(2027, 1, 10))
-    assert services.add_decision(db_session, cast["kmar"], next_year, None, "Nieuw jaar").number == "MDT-2027-01"
+    assert record.add_decision(db_session, cast["kmar"], next_year, None, "Nieuw jaar").number == "MDT-2027-01"
     with pytest.raises(NotAllowed):
-        services.add_decision(db_session, cast["pol"], m, None, "Niet uitgenodigd")
+        record.add_decision(db_session, cast["pol"], m, None, "Niet uitgenodigd")
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="row locks and true concurrency: PostgreSQL")
@@ -139,7 +139,7 @@ def test_concurrent_decisions_never_share_a_number(databases):
                 target = session.get(Meeting, meeting_id)
                 barrier.wait(timeout=10)
                 for _ in range(5):
-                    numbers.append(services.add_decision(session, actor, target, None, "tegelijk").number)
+                    numbers.append(record.add_decision(session, actor, target, None, "tegelijk").number)
                     session.commit()
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -161,9 +161,9 @@ def restricted(db_session, cast):
     point = agenda_point(db_session, cast, m, "Casus")
     for attendee in m.attendees:
         services.set_attendance(db_session, cast["coordinator"], m, attendee.id, "present" if attendee.organisation.code == "KMAR" else "absent")
-    services.save_minutes(db_session, cast["kmar"], m, point.id, None, "VERTROUWELIJK-KAMEELCASUS besproken", True)
+    record.save_minutes(db_session, cast["kmar"], m, point.id, None, "VERTROUWELIJK-KAMEELCASUS besproken", True)
     open_point = agenda_point(db_session, cast, m, "Openbaar punt")
-    services.save_minutes(db_session, cast["kmar"], m, open_point.id, None, "Openbare samenvatting", False)
+    record.save_minutes(db_session, cast["kmar"], m, open_point.id, None, "Openbare samenvatting", False)
     db_session.commit()
     return m
 
@@ -287,7 +287,7 @@ def test_coordinator_adds_a_series(app, db_session, cast, login_as):
     assert db_session.scalar(select(func.count()).select_from(MeetingSeries).where(MeetingSeries.title == "Dubbel")) == 0
     assert client.post("/meetings/series", data={"csrf_token": csrf, "code": "KETEN", "title": "Ketenoverleg"}).status_code == 302
     m = services.create_meeting(db_session, cast["coordinator"], {"series": "KETEN", "title": "x", "starts_at": local(2026, 2, 2), "invited": ["JENV"]})
-    assert services.add_decision(db_session, cast["coordinator"], m, None, "Eerste").number == "KETEN-2026-01"
+    assert record.add_decision(db_session, cast["coordinator"], m, None, "Eerste").number == "KETEN-2026-01"
     member = login_as(app.test_client(), cast["kmar"])
     member_csrf = member.get("/api/v1/me").get_json()["csrf_token"]
     assert member.post("/meetings/series", data={"csrf_token": member_csrf, "code": "EIGEN", "title": "x"}).status_code == 403
@@ -319,23 +319,23 @@ def test_absent_and_uninvited_cannot_read_write_unrestrict_or_correct(app, db_se
     assert (minutes.body, minutes.is_restricted, minutes.version) == ("VERTROUWELIJK-KAMEELCASUS besproken", True, version)
     db_session.expire_all()
     with pytest.raises(NotFound):
-        services.save_minutes(db_session, cast[who], restricted, point.id, version, "Openbaar gemaakt", False)
+        record.save_minutes(db_session, cast[who], restricted, point.id, version, "Openbaar gemaakt", False)
     with pytest.raises(NotFound):
-        services.add_erratum(db_session, cast["coordinator"] if who == "ind" else cast[who], restricted, point.id, "Correctie")
+        record.add_erratum(db_session, cast["coordinator"] if who == "ind" else cast[who], restricted, point.id, "Correctie")
 
 
 def test_only_organisations_present_write_restricted_minutes(db_session, cast, restricted):
     point = agenda_point(db_session, cast, restricted, "Nieuw punt")
     with pytest.raises(NotAllowed):
-        services.save_minutes(db_session, cast["ind"], restricted, point.id, None, "Geheim van IND", True)
-    services.save_minutes(db_session, cast["kmar"], restricted, point.id, None, "Geheim van KMar", True)
+        record.save_minutes(db_session, cast["ind"], restricted, point.id, None, "Geheim van IND", True)
+    record.save_minutes(db_session, cast["kmar"], restricted, point.id, None, "Geheim van KMar", True)
 
 
 def test_decisions_under_restricted_minutes_are_restricted_too(app, db_session, cast, restricted, login_as):
     point = next(a for a in restricted.agenda_items if a.title == "Casus")
-    services.add_decision(db_session, cast["kmar"], restricted, point.id, "BESLUIT-ONDER-GEHEIM")
+    record.add_decision(db_session, cast["kmar"], restricted, point.id, "BESLUIT-ONDER-GEHEIM")
     open_point = next(a for a in restricted.agenda_items if a.title == "Openbaar punt")
-    services.add_decision(db_session, cast["kmar"], restricted, open_point.id, "Openbaar besluit")
+    record.add_decision(db_session, cast["kmar"], restricted, open_point.id, "Openbaar besluit")
     db_session.commit()
     for who, sees in (("kmar", True), ("ind", False)):
         client = login_as(app.test_client(), cast[who])
@@ -348,7 +348,7 @@ def test_decisions_under_restricted_minutes_are_restricted_too(app, db_session, 
 def test_decisions_are_listed_in_number_order(app, db_session, cast, login_as):
     m = meeting(db_session, cast, local(2026, 5, 1))
     for text in ("Eerste", "Tweede", "Derde"):
-        services.add_decision(db_session, cast["coordinator"], m, None, text)
+        record.add_decision(db_session, cast["coordinator"], m, None, text)
     db_session.commit()
     body = login_as(app.test_client(), cast["coordinator"]).get("/meetings/decisions").get_data(as_text=True)
     assert body.index("Eerste") < body.index("Tweede") < body.index("Derde")
@@ -358,9 +358,9 @@ def test_every_part_of_an_approved_meeting_is_locked(app, db_session, cast, logi
     first = meeting(db_session, cast, local(2026, 3, 1))
     point = agenda_point(db_session, cast, first)
     other = agenda_point(db_session, cast, first, "Tweede punt")
-    services.save_minutes(db_session, cast["kmar"], first, point.id, None, "Besproken.", False)
+    record.save_minutes(db_session, cast["kmar"], first, point.id, None, "Besproken.", False)
     meeting(db_session, cast, local(2026, 4, 1))
-    services.approve_minutes(db_session, cast["coordinator"], first, date(2026, 4, 1))
+    record.approve_minutes(db_session, cast["coordinator"], first, date(2026, 4, 1))
     db_session.commit()
     coordinator = cast["coordinator"]
     attendee = first.attendees[0]
@@ -370,8 +370,8 @@ def test_every_part_of_an_approved_meeting_is_locked(app, db_session, cast, logi
         lambda: services.reorder_agenda(db_session, coordinator, first, [a.id for a in reversed(first.agenda_items)]),
         lambda: services.set_attendance(db_session, coordinator, first, attendee.id, "present"),
         lambda: services.invite_person(db_session, coordinator, first, cast["kmar"].id),
-        lambda: services.save_minutes(db_session, cast["kmar"], first, point.id, 1, "Anders", False),
-        lambda: services.add_decision(db_session, coordinator, first, None, "Achteraf besloten"),
+        lambda: record.save_minutes(db_session, cast["kmar"], first, point.id, 1, "Anders", False),
+        lambda: record.add_decision(db_session, coordinator, first, None, "Achteraf besloten"),
         lambda: services.update_meeting(db_session, coordinator, first, first.version, {"invited": ["KMAR", "IND", "JENV", "POL"]}),
     ]
     for attempt in refused:
@@ -426,7 +426,7 @@ def _pdf(client, meeting_id):
 def test_markdown_and_dutch_statuses_in_both_exports(app, db_session, cast, login_as):
     m = meeting(db_session, cast, local(2026, 5, 4))
     point = agenda_point(db_session, cast, m)
-    services.save_minutes(db_session, cast["kmar"], m, point.id, None, MARKDOWN, False)
+    record.save_minutes(db_session, cast["kmar"], m, point.id, None, MARKDOWN, False)
     item, _ = actions.create_item(db_session, cast["kmar"], {"title": "Actie uit overleg", "meeting_id": m.id})
     actions.add_update(db_session, cast["kmar"], item, item.version, "Bezig", "in_progress", 20)
     db_session.commit()
@@ -456,7 +456,7 @@ def test_restricted_minutes_are_marked_for_who_may_read_them_and_absent_for_the_
     point = agenda_point(db_session, cast, m, "Casus")
     for attendee in m.attendees:
         services.set_attendance(db_session, cast["coordinator"], m, attendee.id, "present" if attendee.organisation.code == "KMAR" else "absent")
-    services.save_minutes(db_session, cast["kmar"], m, point.id, None, "Besproken: **KAMEEL-dossier**.", True)
+    record.save_minutes(db_session, cast["kmar"], m, point.id, None, "Besproken: **KAMEEL-dossier**.", True)
     db_session.commit()
     kmar, ind = login_as(app.test_client(), cast["kmar"]), login_as(app.test_client(), cast["ind"])
 

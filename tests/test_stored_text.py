@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from models import ActionItem, Decision, Meeting, Minutes, Organisation, ReportNarrative
 from portal import sheets
 from portal.actions import services as actions
+from portal.meetings import record as meeting_record
 from portal.meetings import services as meetings
 from portal.reports import services as reports
 
@@ -53,8 +54,8 @@ def test_stored_control_characters_never_stop_a_document(app, db_session, make_u
     meeting = meetings.create_meeting(db_session, coordinator, {"series": "MDT", "title": "Overleg", "starts_at": local(2026, 11, 5),
                                                                 "invited": ["KMAR", "JENV"], "visibility": "mdt"})
     point = meetings.add_agenda_item(db_session, coordinator, meeting, "Punt")
-    meetings.save_minutes(db_session, coordinator, meeting, point.id, None, "Notulen", False)
-    meetings.add_decision(db_session, coordinator, meeting, point.id, "Besluit")
+    meeting_record.save_minutes(db_session, coordinator, meeting, point.id, None, "Notulen", False)
+    meeting_record.add_decision(db_session, coordinator, meeting, point.id, "Besluit")
     item.meeting_id = meeting.id
     db_session.flush()
     for model, column in ((ActionItem, ActionItem.title), (Meeting, Meeting.title), (Minutes, Minutes.body), (Decision, Decision.text)):

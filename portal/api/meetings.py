@@ -10,8 +10,9 @@ from models import Meeting, MeetingSeries, Minutes
 
 from ..access import get_or_404, signed_in
 from ..extensions import db
-from ..i18n import today
+from ..i18n import AMSTERDAM, today
 from ..meetings import queries as meeting_queries
+from ..meetings import record as meeting_record
 from ..meetings import series as meeting_series
 from ..meetings import services as meeting_services
 from ..meetings.permissions import can_read_minutes, visible_clause
@@ -159,7 +160,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
     body = body_of({"body": TEXT, "is_restricted": BOOL})
     base = _if_match(required=False)  # the service refuses unreadable minutes first (404), then a missing version (428)
     with service_call(_("U mag bij deze vergadering geen notulen vastleggen.")):
-        minutes = meeting_services.save_minutes(db.session, signed_in(), meeting, agenda_item_id, base, body.get("body"),
+        minutes = meeting_record.save_minutes(db.session, signed_in(), meeting, agenda_item_id, base, body.get("body"),
                                         bool(body.get("is_restricted", False)))
     response = _fresh(meeting_id)
     response.headers["ETag"] = f'"{minutes.version}"'
@@ -171,7 +172,7 @@ def add_decision(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
     with service_call(_("U mag bij deze vergadering geen besluiten vastleggen.")):
-        decision = meeting_services.add_decision(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("text"),
+        decision = meeting_record.add_decision(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("text"),
                                          body.get("focus_area"))
     response = jsonify({"number": decision.number, "text": decision.text, "agenda_item_id": decision.agenda_item_id,
                         "meeting_id": decision.meeting_id})
@@ -183,7 +184,7 @@ def add_decision(meeting_id: int):
 def approve(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     with service_call(_("Alleen coördinatoren stellen notulen vast.")):
-        meeting_services.approve_minutes(db.session, signed_in(), meeting, today())
+        meeting_record.approve_minutes(db.session, signed_in(), meeting, today())
     return _fresh(meeting_id)
 
 
@@ -192,7 +193,7 @@ def add_erratum(meeting_id: int):
     meeting = _load_meeting(meeting_id)
     body = body_of({"agenda_item_id": INT, "body": TEXT})
     with service_call(_("Alleen coördinatoren voegen errata toe.")):
-        meeting_services.add_erratum(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("body"))
+        meeting_record.add_erratum(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)
 
 
@@ -210,7 +211,7 @@ def prepare_next(meeting_id: int):
             starts = datetime.fromisoformat(body["starts_at"])
         except ValueError:
             raise ApiError(422, "validation_failed", _("Controleer de velden."), {"starts_at": _("Geef een datum en tijd (ISO 8601).")}) from None
-        starts = starts if starts.tzinfo else starts.replace(tzinfo=meeting_services.AMSTERDAM)
+        starts = starts if starts.tzinfo else starts.replace(tzinfo=AMSTERDAM)
     with service_call(_("Alleen coördinatoren bereiden vergaderingen voor.")):
         following = meeting_series.prepare_next(db.session, signed_in(), meeting, starts)
     response = _meeting_response(_load_meeting(following.id), 201)

@@ -13,7 +13,7 @@ from models import AgendaItem, Meeting, MeetingSeries, User
 from .. import audit, limits
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import AMSTERDAM, long_date
-from . import exports, queries, services
+from . import exports, queries, record, services
 from .permissions import can_manage, can_read_minutes, visible_clause
 
 MAX_POINTS = 30
@@ -57,7 +57,7 @@ def prepare_next(session: Session, actor: User, meeting: Meeting, starts_at: dat
     the carried-over action list, then the series' standard agenda, then the points left open here."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators prepare meetings")
-    following = services.next_meeting(session, meeting)
+    following = record.next_meeting(session, meeting)
     if following is not None:
         raise ValidationFailed({"starts_at": str(_l("De volgende vergadering van deze reeks is al voorbereid: %(title)s.",
                                                     title=following.title))})

@@ -18,10 +18,10 @@ from ..downloads import attachment
 from ..errors import Locked, ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
-from ..i18n import long_date, today
+from ..i18n import AMSTERDAM, long_date, today
 from ..inputs import bounded_int
 from ..writes import page_write
-from . import bp, exports, queries, series, services
+from . import bp, exports, queries, record, series, services
 from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
 from .permissions import can_manage, can_read_minutes, can_record, visible_clause
 
@@ -90,8 +90,8 @@ def create():
         form.chair_organisation.data = viewer.organisation.code
     extra = {}
     if form.validate_on_submit():
-        starts = datetime.combine(form.day.data, form.start.data, tzinfo=services.AMSTERDAM)
-        ends = datetime.combine(form.day.data, form.end.data, tzinfo=services.AMSTERDAM) if form.end.data else None
+        starts = datetime.combine(form.day.data, form.start.data, tzinfo=AMSTERDAM)
+        ends = datetime.combine(form.day.data, form.end.data, tzinfo=AMSTERDAM) if form.end.data else None
         try:
             with page_write():
                 meeting = services.create_meeting(db.session, viewer, {
@@ -109,7 +109,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
     viewer = signed_in()
     decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
     locked = meeting.minutes_status == "vastgesteld"
-    approve_from = services.approval_date(db.session, meeting) if can_manage(viewer, meeting) and not locked else None
+    approve_from = record.approval_date(db.session, meeting) if can_manage(viewer, meeting) and not locked else None
     agenda_form = forms.get("agenda_form") or AgendaForm(formdata=None)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     _area_choices(agenda_form.focus_area, decision_form.focus_area)
@@ -131,7 +131,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
         conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
         next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting, viewer),
         standard_points=series.standard_points(meeting.series),
-        following=services.next_meeting(db.session, meeting) if manage else None,
+        following=record.next_meeting(db.session, meeting) if manage else None,
     ), status
 
 
@@ -214,7 +214,7 @@ def minutes(meeting_id: int, agenda_item_id: int):
     if not form.validate():
         return _detail(meeting, 422, minutes_forms={agenda_item_id: form})
     version = form.version.data
-    return _write(meeting, lambda: services.save_minutes(db.session, signed_in(), meeting, agenda_item_id,
+    return _write(meeting, lambda: record.save_minutes(db.session, signed_in(), meeting, agenda_item_id,
                                                          int(version) if version and version.isdigit() else None,
                                                          form.body.data, form.is_restricted.data),
                   "De notulen zijn opgeslagen.", f"agendapunt-{agenda_item_id}", {"minutes_forms": {agenda_item_id: form}})
@@ -226,7 +226,7 @@ def erratum(meeting_id: int, agenda_item_id: int):
     form = ErratumForm()
     if not form.validate():
         return _detail(meeting, 422, erratum_form=form)
-    return _write(meeting, lambda: services.add_erratum(db.session, signed_in(), meeting, agenda_item_id, form.body.data),
+    return _write(meeting, lambda: record.add_erratum(db.session, signed_in(), meeting, agenda_item_id, form.body.data),
                   "Het erratum is toegevoegd.", f"agendapunt-{agenda_item_id}", {"erratum_form": form})
 
 
@@ -238,7 +238,7 @@ def decision(meeting_id: int):
     if not form.validate():
         return _detail(meeting, 422, decision_form=form)
     agenda_item_id = form.agenda_item_id.data
-    return _write(meeting, lambda: services.add_decision(db.session, signed_in(), meeting,
+    return _write(meeting, lambda: record.add_decision(db.session, signed_in(), meeting,
                                                          int(agenda_item_id) if agenda_item_id and agenda_item_id.isdigit() else None,
                                                          form.text.data, form.focus_area.data or None),
                   "Het besluit is vastgelegd.", "besluiten", {"decision_form": form})
@@ -249,7 +249,7 @@ def approve(meeting_id: int):
     meeting = _load(meeting_id)
     if not PlainForm().validate():
         abort(400)
-    return _write(meeting, lambda: services.approve_minutes(db.session, signed_in(), meeting, today()),
+    return _write(meeting, lambda: record.approve_minutes(db.session, signed_in(), meeting, today()),
                   "De notulen zijn vastgesteld.", "notulen-status", {})
 
 
@@ -277,7 +277,7 @@ def export(meeting_id: int, fmt: str):
     with page_write():
         audit.record("meeting.exported", actor=viewer, entity_type="meeting", entity_id=meeting.id, format=fmt)
     mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return attachment(body, mimetype, f"notulen-{meeting.starts_at.astimezone(services.AMSTERDAM):%Y-%m-%d}.{fmt}")
+    return attachment(body, mimetype, f"notulen-{meeting.starts_at.astimezone(AMSTERDAM):%Y-%m-%d}.{fmt}")
 
 
 @bp.get("/<int:meeting_id>/invite.ics")
@@ -297,7 +297,7 @@ def _series(code: str) -> MeetingSeries:
 def _local(raw: str | None) -> datetime | None:
     """A datetime-local field ("2027-01-04T10:00") in Europe/Amsterdam; None when empty or malformed."""
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=services.AMSTERDAM) if raw else None
+        return datetime.fromisoformat(raw).replace(tzinfo=AMSTERDAM) if raw else None
     except ValueError:
         return None
 
@@ -333,7 +333,7 @@ def series_page(code: str):
                                   .order_by(Meeting.starts_at.desc()).limit(50)).all()
     first = min((m.starts_at for m in meetings), default=None)
     return render_template("meetings/series.html", series=item, meetings=meetings, points=series.standard_points(item),
-                           can_manage=can_manage(viewer), period_from=(first.astimezone(services.AMSTERDAM).date() if first else today()).isoformat(),
+                           can_manage=can_manage(viewer), period_from=(first.astimezone(AMSTERDAM).date() if first else today()).isoformat(),
                            period_to=today().isoformat())
 
 
