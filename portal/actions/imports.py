@@ -14,8 +14,9 @@ from models import ActionItem, Organisation, User
 
 from ..errors import ValidationFailed
 from ..sheets import SheetError, guess_mapping, organisation_codes, table
+from .fields import clean_item_data
 from .permissions import can_create, visible_clause
-from .services import add_update, clean_item_data, create_item
+from .services import add_update, create_item
 
 # Portal field -> header names that mean it (lower case), for the first guess of the mapping.
 FIELDS = {
