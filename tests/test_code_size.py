@@ -22,7 +22,7 @@ STILL_COMPLEX = {
     "portal/records/archive.py:export": 16,
     "portal/reference_file.py:parse": 17,
 }
-STILL_LONG = {"portal/api/openapi.py": 489}
+STILL_LONG: dict[str, int] = {}
 
 
 def _sources():
