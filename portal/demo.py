@@ -136,26 +136,18 @@ def _items(session: Session, rng: random.Random, orgs, areas, commitments, recs,
         visibility = rng.choice(VISIBILITIES)
         progress = 100 if status == "done" else rng.randint(0, 90)
         author = rng.choice(by_org.get(org.id) or [people[0][0]])
-        item_rows.append({
-            "id": item_id, "title": f"{rng.choice(VERBS)} {rng.choice(TOPICS)} ({org.code} {i + 1})",
-            "description": f"Actie binnen speerpunt {area.code}.", "focus_area_id": area.id,
-            "commitment_id": rng.choice(commitments[area.id]) if commitments[area.id] and rng.random() < 0.6 else None,
-            "meeting_id": meeting_start + (i % meetings) if rng.random() < 0.3 else None,
-            "owner_organisation_id": org.id, "created_by_id": author, "due_date": due, "status": status, "progress": progress,
-            "visibility": visibility, "closure_state": "confirmed" if status == "done" else "none", "version": 1,
-            "created_at": created, "updated_at": created, "closing_note": "Afgerond." if status == "done" else None,
-            "cancel_reason": "Niet meer nodig." if status == "cancelled" else None,
-        })
+        row = {"id": item_id, "title": f"{rng.choice(VERBS)} {rng.choice(TOPICS)} ({org.code} {i + 1})",
+               "description": f"Actie binnen speerpunt {area.code}.", "focus_area_id": area.id,
+               "commitment_id": rng.choice(commitments[area.id]) if commitments[area.id] and rng.random() < 0.6 else None,
+               "meeting_id": meeting_start + (i % meetings) if rng.random() < 0.3 else None,
+               "owner_organisation_id": org.id, "created_by_id": author, "due_date": due, "status": status, "progress": progress,
+               "visibility": visibility, "version": 1, "created_at": created, "updated_at": created}
+        item_rows.append({**row, **_closing(status)})
         if visibility == "partners":
             shares.append({"action_item_id": item_id, "organisation_id": rng.choice([o.id for o in orgs if o.id != org.id])})
         for rec in rng.sample(recs, k=rng.randint(0, 2)):
             rec_links.append({"action_item_id": item_id, "recommendation_id": rec})
-        count = rng.randint(5, 15)  # ten updates per item on average
-        for n in range(count):
-            at = created + (now - created) * (n + 1) / (count + 1)
-            update_rows.append({"action_item_id": item_id, "author_id": author, "recorded_at": at, "kind": "update",
-                                "note": f"Voortgang {n + 1}: {rng.choice(TOPICS)}.", "status": status if n == count - 1 else "in_progress",
-                                "progress": progress * (n + 1) // count, "due_date": due})
+        update_rows += _updates(rng, row, now)
         if rng.random() < 0.5:
             comment_rows.append({"action_item_id": item_id, "author_id": author, "body": f"Opmerking over {rng.choice(TOPICS)}.",
                                  "version": 1, "created_at": created, "updated_at": created})
@@ -163,6 +155,20 @@ def _items(session: Session, rng: random.Random, orgs, areas, commitments, recs,
                         (ProgressUpdate.__table__, update_rows), (Comment.__table__, comment_rows)):
         _batches(session, table, rows)
     return {"items": len(item_rows), "updates": len(update_rows), "comments": len(comment_rows)}
+
+
+def _closing(status: str) -> dict:
+    return {"closure_state": "confirmed" if status == "done" else "none", "closing_note": "Afgerond." if status == "done" else None,
+            "cancel_reason": "Niet meer nodig." if status == "cancelled" else None}
+
+
+def _updates(rng: random.Random, item: dict, now: datetime) -> list[dict]:
+    """Five to fifteen updates (ten on average) spread from the item's creation to now, ending in its status."""
+    count = rng.randint(5, 15)
+    created, status = item["created_at"], item["status"]
+    return [{"action_item_id": item["id"], "author_id": item["created_by_id"], "recorded_at": created + (now - created) * (n + 1) / (count + 1),
+             "kind": "update", "note": f"Voortgang {n + 1}: {rng.choice(TOPICS)}.", "status": status if n == count - 1 else "in_progress",
+             "progress": item["progress"] * (n + 1) // count, "due_date": item["due_date"]} for n in range(count)]
 
 
 def _measurements(session: Session, rng: random.Random, now: datetime) -> int:

@@ -22,6 +22,34 @@ from .reference_checks import Checker, ReferenceDataError
 from .yaml_lines import LineLoader, LineMap
 
 
+def _frameworks(c: Checker, top: dict, sources: dict) -> tuple[list[dict], dict[str, dict]]:
+    """'framework' (one) or 'frameworks' (a list), each key once; and the focus areas per framework key ("" the first's,
+    the default for references)."""
+    if ("framework" in top) == ("frameworks" in top):
+        c.fail(top, "file: give either 'framework' (one) or 'frameworks' (a list)")
+    nodes = [top["framework"]] if "framework" in top else c.list(top, "frameworks", "frameworks")
+    frameworks: list[dict] = []
+    focus_areas: dict[str, dict] = {}
+    for node in nodes:
+        framework, areas = _framework(c, node, sources)
+        if any(f["key"] == framework["key"] for f in frameworks):
+            c.fail(node, f"framework: key {framework['key']} appears twice")
+        frameworks.append(framework)
+        focus_areas.setdefault("", areas)
+        focus_areas[framework["key"]] = areas
+    return frameworks, focus_areas
+
+
+def _check_target_indicators(c: Checker, frameworks: list[dict], known: set[str]) -> None:
+    """Every target's indicator is one the file defines."""
+    for framework in frameworks:
+        for area in framework["focus_areas"]:
+            for commitment in area["commitments"]:
+                for target in commitment["targets"]:
+                    if target["indicator"] and target["indicator"] not in known:
+                        c.fail(target["node"], f"target: indicator {target['indicator']!r} is not defined in this file")
+
+
 def parse(path: Path) -> dict:
     """Read and check the file; returns plain validated data or raises ReferenceDataError."""
     name = str(path)
@@ -37,25 +65,9 @@ def parse(path: Path) -> dict:
     sources = _sources(c, top, orgs)
     # Only partners own, report or are responsible; extern organisations issue, produce or are addressed.
     partners = {code: o for code, o in orgs.items() if o["kind"] == "partner"}
-    if ("framework" in top) == ("frameworks" in top):
-        c.fail(top, "file: give either 'framework' (one) or 'frameworks' (a list)")
-    nodes = [top["framework"]] if "framework" in top else c.list(top, "frameworks", "frameworks")
-    frameworks, focus_areas = [], {}
-    for node in nodes:
-        framework, areas = _framework(c, node, sources)
-        if any(f["key"] == framework["key"] for f in frameworks):
-            c.fail(node, f"framework: key {framework['key']} appears twice")
-        frameworks.append(framework)
-        focus_areas.setdefault("", areas)  # the first framework's codes are the default for references
-        focus_areas[framework["key"]] = areas
+    frameworks, focus_areas = _frameworks(c, top, sources)
     indicators = _indicators(c, top, orgs, partners, sources, focus_areas[""] if frameworks else {})
-    known_indicators = {i["key"] for i in indicators}
-    for framework in frameworks:
-        for area in framework["focus_areas"]:
-            for commitment in area["commitments"]:
-                for target in commitment["targets"]:
-                    if target["indicator"] and target["indicator"] not in known_indicators:
-                        c.fail(target["node"], f"target: indicator {target['indicator']!r} is not defined in this file")
+    _check_target_indicators(c, frameworks, {i["key"] for i in indicators})
     return {
         "organisations": list(orgs.values()),
         "sources": list(sources.values()),

@@ -108,31 +108,38 @@ def create():
 def _detail(meeting: Meeting, status: int = 200, **forms):
     viewer = signed_in()
     decisions = db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id)).all()
-    locked = meeting.minutes_status == "vastgesteld"
-    approve_from = record.approval_date(db.session, meeting) if can_manage(viewer, meeting) and not locked else None
     agenda_form = forms.get("agenda_form") or AgendaForm(formdata=None)
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     _area_choices(agenda_form.focus_area, decision_form.focus_area)
     manage = can_manage(viewer, meeting)
-    people = db.session.scalars(select(User).where(User.organisation_id.in_({a.organisation_id for a in meeting.attendees}),
-                                                   User.is_active.is_(True)).order_by(User.name)
-                                .options(joinedload(User.organisation))).all() if manage else []
     return render_template(
         "meetings/detail.html", meeting=meeting, decisions=decisions,
         carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
-        can_manage=manage, can_record=can_record(viewer, meeting),
-        can_set_attendance=manage and not locked and audience.may_decide(viewer, meeting),
-        # Rule 6: an approved record offers no controls that would change it (errata only).
-        can_prepare=manage and not locked, can_decide=can_record(viewer, meeting) and not locked,
-        approve_from=approve_from, can_approve=manage and not locked and approve_from is not None and approve_from <= today(),
+        **_controls(viewer, meeting),
         readable={a.id: can_read_minutes(viewer, meeting, a.minutes) for a in meeting.agenda_items},
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
-        minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=people,
+        minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=_people(meeting) if manage else [],
         conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
         next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting, viewer),
         standard_points=series.standard_points(meeting.series),
         following=record.next_meeting(db.session, meeting) if manage else None,
     ), status
+
+
+def _controls(viewer: User, meeting: Meeting) -> dict:
+    """Which controls the page offers. Rule 6: an approved record offers none that would change it (errata only)."""
+    manage, locked = can_manage(viewer, meeting), meeting.minutes_status == "vastgesteld"
+    approve_from = record.approval_date(db.session, meeting) if manage and not locked else None
+    return {"can_manage": manage, "can_record": can_record(viewer, meeting),
+            "can_set_attendance": manage and not locked and audience.may_decide(viewer, meeting),
+            "can_prepare": manage and not locked, "can_decide": can_record(viewer, meeting) and not locked,
+            "approve_from": approve_from, "can_approve": manage and not locked and approve_from is not None and approve_from <= today()}
+
+
+def _people(meeting: Meeting) -> builtins.list[User]:
+    """The active people of the attending organisations, to invite by name."""
+    return builtins.list(db.session.scalars(select(User).where(User.organisation_id.in_({a.organisation_id for a in meeting.attendees}),
+                                                      User.is_active.is_(True)).order_by(User.name).options(joinedload(User.organisation))))
 
 
 @bp.get("/<int:meeting_id>")

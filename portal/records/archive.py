@@ -73,52 +73,14 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
     if any(root.iterdir()):
         raise ValueError(f"{root} is niet leeg; kies een lege map voor het archief")
     files: list[dict] = []
-    counts = {"items": 0, "meetings": 0, "reports": 0}
-
     due = due_records(session, before, rules, today)
-    items = due["items"]
-    for item in items:
-        history = session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id).order_by(ProgressUpdate.recorded_at)).all()
-        meta = {"schema": SCHEMA, "kind": "action_item", "id": item.id, "title": item.title, "organisation": item.owner_organisation.code,
-                "dates": {"created": item.created_at, "finished": item.updated_at, "due": item.due_date}, "status": item.status,
-                "classification": _classification(item.visibility, sorted(o.code for o in item.shared_with)),
-                "relations": {"recommendations": sorted(r.id for r in item.recommendations), "meeting": item.meeting_id,
-                              "focus_area": item.focus_area.code if item.focus_area else None},
-                "history": [{"at": u.recorded_at, "kind": u.kind, "status": u.status, "progress": u.progress, "note": u.note} for u in history]}
-        html = render_template("admin/archive_item.html", item=item, meta=meta, history=history, long_date=long_date)
-        _write(root / "acties" / str(item.id), meta, pdf(html), files, root)
-        counts["items"] += 1
-
-    meetings = due["meetings"]
-    for meeting in meetings:
-        decisions = session.scalars(select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)).all()
-        actions = session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)
-                                  .options(joinedload(ActionItem.owner_organisation))).all()
-        ctx = meeting_exports.context(meeting, None, decisions, actions, everything=True)
-        restricted = any(a["restricted"] for a in ctx["agenda"])
-        meta = {"schema": SCHEMA, "kind": "meeting", "id": meeting.id, "title": meeting.title, "series": meeting.series.code,
-                "organisation": meeting.owner_organisation.code if meeting.owner_organisation else None,
-                "dates": {"held": meeting.starts_at, "approved": meeting.minutes_approved_at},
-                "classification": {**_classification(meeting.visibility, sorted(o.code for o in meeting.shared_with)),
-                                   "restricted_minutes": restricted,
-                                   "present": ctx["present"]},
-                "relations": {"decisions": [d.number for d in decisions], "action_items": [a.id for a in actions]}}
-        _write(root / "vergaderingen" / str(meeting.id), meta, meeting_exports.to_pdf(ctx), files, root)
-        counts["meetings"] += 1
-
-    reports = due["reports"]
-    for report in reports:
-        narratives = session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
-                                     .options(joinedload(ReportNarrative.organisation), joinedload(ReportNarrative.focus_area))).all()
-        rows = snapshot.all_items(report.snapshot)
-        ctx = report_exports.context(report, narratives, rows, False, snapshot.ARCHIVE)
-        meta = {"schema": SCHEMA, "kind": "report", "id": report.id, "title": report.title, "dates": {"as_of": report.as_of, "frozen": report.created_at},
-                "classification": {"restricted": any(i["visibility"] != "public" for i in report.snapshot["items"]),
-                                   "note": "Intern: bevat niet-openbare rijen."},
-                "relations": {"previous_report": report.previous_report_id, "framework": (report.snapshot.get("framework") or {}).get("key")},
-                "snapshot": report.snapshot}
-        _write(root / "rapportages" / str(report.id), meta, report_exports.to_pdf(ctx), files, root)
-        counts["reports"] += 1
+    for item in due["items"]:
+        _write(root / "acties" / str(item.id), *_item_record(session, item), files, root)
+    for meeting in due["meetings"]:
+        _write(root / "vergaderingen" / str(meeting.id), *_meeting_record(session, meeting), files, root)
+    for report in due["reports"]:
+        _write(root / "rapportages" / str(report.id), *_report_record(session, report), files, root)
+    counts = {kind: len(due[kind]) for kind in ("items", "meetings", "reports")}
 
     manifest = {"schema": SCHEMA, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "before": before.isoformat(),
                 "retention_years": vars(rules), "counts": counts, "files": files,
@@ -126,3 +88,44 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
     (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     audit.record("records.exported", session=session, entity_type="archive", before=before.isoformat(), **counts)
     return manifest
+
+
+def _item_record(session: Session, item: ActionItem) -> tuple[dict, bytes]:
+    """A closed item's metadata (its history included) and its PDF."""
+    history = session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id).order_by(ProgressUpdate.recorded_at)).all()
+    meta = {"schema": SCHEMA, "kind": "action_item", "id": item.id, "title": item.title, "organisation": item.owner_organisation.code,
+            "dates": {"created": item.created_at, "finished": item.updated_at, "due": item.due_date}, "status": item.status,
+            "classification": _classification(item.visibility, sorted(o.code for o in item.shared_with)),
+            "relations": {"recommendations": sorted(r.id for r in item.recommendations), "meeting": item.meeting_id,
+                          "focus_area": item.focus_area.code if item.focus_area else None},
+            "history": [{"at": u.recorded_at, "kind": u.kind, "status": u.status, "progress": u.progress, "note": u.note} for u in history]}
+    return meta, pdf(render_template("admin/archive_item.html", item=item, meta=meta, history=history, long_date=long_date))
+
+
+def _meeting_record(session: Session, meeting: Meeting) -> tuple[dict, bytes]:
+    """An approved meeting's metadata and its minutes as PDF (every agenda item, the restricted ones marked)."""
+    decisions = session.scalars(select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)).all()
+    actions = session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)
+                              .options(joinedload(ActionItem.owner_organisation))).all()
+    ctx = meeting_exports.context(meeting, None, decisions, actions, everything=True)
+    meta = {"schema": SCHEMA, "kind": "meeting", "id": meeting.id, "title": meeting.title, "series": meeting.series.code,
+            "organisation": meeting.owner_organisation.code if meeting.owner_organisation else None,
+            "dates": {"held": meeting.starts_at, "approved": meeting.minutes_approved_at},
+            "classification": {**_classification(meeting.visibility, sorted(o.code for o in meeting.shared_with)),
+                               "restricted_minutes": any(a["restricted"] for a in ctx["agenda"]), "present": ctx["present"]},
+            "relations": {"decisions": [d.number for d in decisions], "action_items": [a.id for a in actions]}}
+    return meta, meeting_exports.to_pdf(ctx)
+
+
+def _report_record(session: Session, report: Report) -> tuple[dict, bytes]:
+    """A frozen report's metadata (the snapshot itself included) and its PDF with every row."""
+    narratives = session.scalars(select(ReportNarrative).where(ReportNarrative.report_id == report.id)
+                                 .options(joinedload(ReportNarrative.organisation), joinedload(ReportNarrative.focus_area))).all()
+    rows = snapshot.all_items(report.snapshot)
+    ctx = report_exports.context(report, narratives, rows, False, snapshot.ARCHIVE)
+    meta = {"schema": SCHEMA, "kind": "report", "id": report.id, "title": report.title, "dates": {"as_of": report.as_of, "frozen": report.created_at},
+            "classification": {"restricted": any(i["visibility"] != "public" for i in report.snapshot["items"]),
+                               "note": "Intern: bevat niet-openbare rijen."},
+            "relations": {"previous_report": report.previous_report_id, "framework": (report.snapshot.get("framework") or {}).get("key")},
+            "snapshot": report.snapshot}
+    return meta, report_exports.to_pdf(ctx)
