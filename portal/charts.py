@@ -89,41 +89,68 @@ def line_chart(points: list[tuple[str, float | None]], title: str, target: float
     is never drawn as zero. `targets` marks the target of a period (a dashed tick labelled "doel"); a period in `breaks`
     starts a new definition: the line is not joined across it and a dotted vertical line says "breuk"."""
     targets = targets or {}
-    width, height, left, right, bottom, top = 640, 280, 76, 48, 44, 34
     known = [v for _, v in points if v is not None] + ([target] if target is not None else []) + list(targets.values())
     if not points or not known:
-        return Markup(f'{_svg(title, width, 40)}<text x="0" y="24" font-size="{FONT}" fill="{TEXT}">{escape(_l("Geen cijfers"))}</text></svg>')
+        return Markup(f'{_svg(title, 640, 40)}<text x="0" y="24" font-size="{FONT}" fill="{TEXT}">{escape(_l("Geen cijfers"))}</text></svg>')
     ticks = nice_ticks(max(max(known), 0))
-    high = ticks[-1] or 1
-    moments = [_moment(label, i) for i, (label, _) in enumerate(points)]
-    first, last = min(moments), max(moments)
-    span = (last - first) or 1
-    plot_w, plot_h = width - left - right, height - top - bottom
+    plot = _Plot([_moment(label, i) for i, (label, _) in enumerate(points)], ticks[-1] or 1)
+    parts = [_svg(title, plot.width, plot.height), *_axes(plot, ticks, unit), *_period_labels(plot, points),
+             *_series(plot, points, targets, breaks, unit)]
+    if target is not None:
+        ty = plot.y_of(target)
+        parts.append(f'<line x1="{plot.left}" y1="{ty:.1f}" x2="{plot.width - plot.right + 10}" y2="{ty:.1f}" stroke="#d52b1e" stroke-dasharray="6 4"/>'
+                     f'<text x="{plot.width - plot.right + 8}" y="{ty - 4:.1f}" font-size="{FONT - 1}" text-anchor="end" fill="{TEXT}">{escape(_l("doel"))} {_number(target)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
 
-    def x_of(i):
-        return left + (plot_w / 2 if last == first else (moments[i] - first) / span * plot_w)
 
-    def y_of(v):
-        return top + plot_h * (1 - v / high)
+class _Plot:
+    """A line chart's drawing area: x proportional to each point's moment in time, y from 0 to the highest tick."""
 
-    parts = [_svg(title, width, height)]
-    if unit:
-        parts.append(f'<text x="{left}" y="{top - 14}" font-size="{FONT - 1}" fill="{TEXT}">{escape(unit)}</text>')
+    width, height, left, right, bottom, top = 640, 280, 76, 48, 44, 34
+
+    def __init__(self, moments: list[float], high: float):
+        self.moments, self.high = moments, high
+        self.first, self.last = min(moments), max(moments)
+
+    def x_of(self, i: int) -> float:
+        plot_w = self.width - self.left - self.right
+        if self.last == self.first:
+            return self.left + plot_w / 2
+        return self.left + (self.moments[i] - self.first) / (self.last - self.first) * plot_w
+
+    def y_of(self, v: float) -> float:
+        return self.top + (self.height - self.top - self.bottom) * (1 - v / self.high)
+
+
+def _axes(plot: _Plot, ticks: list, unit: str) -> list[str]:
+    """The unit once above the axis, a grid line and label per round tick, and both axes."""
+    left, right, width, height, bottom, top = plot.left, plot.right, plot.width, plot.height, plot.bottom, plot.top
+    parts = [f'<text x="{left}" y="{top - 14}" font-size="{FONT - 1}" fill="{TEXT}">{escape(unit)}</text>'] if unit else []
     for tick in ticks:
-        y = y_of(tick)
+        y = plot.y_of(tick)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right + 10}" y2="{y:.1f}" stroke="#e0e0e0"/>'
                      f'<text x="{left - 8}" y="{y + 5:.1f}" font-size="{FONT - 1}" text-anchor="end" fill="{TEXT}">{_number(tick)}</text>')
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right + 10}" y2="{height - bottom}" stroke="#535353"/>'
                  f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#535353"/>')
-    # Period labels under their moment; one that would overlap the previous one is left out (the table has them all).
-    last_label_end = -1e9
+    return parts
+
+
+def _period_labels(plot: _Plot, points: list[tuple[str, float | None]]) -> list[str]:
+    """Period labels under their moment; one that would overlap the previous one is left out (the table has them all)."""
+    parts, last_label_end = [], -1e9
     for i, (label, _) in enumerate(points):
-        x = x_of(i)
-        half = len(label) * 4.2
+        x, half = plot.x_of(i), len(label) * 4.2
         if x - half > last_label_end + 6:
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 20}" font-size="{FONT - 1}" text-anchor="middle" fill="{TEXT}">'
+            parts.append(f'<text x="{x:.1f}" y="{plot.height - plot.bottom + 20}" font-size="{FONT - 1}" text-anchor="middle" fill="{TEXT}">'
                          f'{escape(label)}</text>')
             last_label_end = x + half
+    return parts
+
+
+def _series(plot: _Plot, points: list[tuple[str, float | None]], targets: dict[str, float], breaks: frozenset[str], unit: str) -> list[str]:
+    """The line (broken at a gap and at a new definition), a dot per known value, "n.b." for a gap, a tick per target."""
+    parts: list[str] = []
     segment: list[str] = []
 
     def flush():
@@ -132,29 +159,31 @@ def line_chart(points: list[tuple[str, float | None]], title: str, target: float
         segment.clear()
 
     for i, (label, value) in enumerate(points):
-        x = x_of(i)
+        x = plot.x_of(i)
         if label in breaks and i:
             flush()
-            bx = (x_of(i - 1) + x) / 2
-            parts.append(f'<line x1="{bx:.1f}" y1="{top}" x2="{bx:.1f}" y2="{height - bottom}" stroke="#535353" stroke-dasharray="2 3"/>'
-                         f'<text x="{bx + 3:.1f}" y="{top + 12}" font-size="{FONT - 1}" fill="{TEXT}">{escape(_l("breuk"))}</text>')
+            parts.append(_break(plot, (plot.x_of(i - 1) + x) / 2))
         if label in targets:
-            ty = y_of(targets[label])
-            parts.append(f'<line x1="{x - 14:.1f}" y1="{ty:.1f}" x2="{x + 14:.1f}" y2="{ty:.1f}" stroke="#d52b1e" stroke-width="2" stroke-dasharray="4 2">'
-                         f'<title>{escape(_l("doel"))} {escape(label)}: {_number(targets[label])} {escape(unit)}</title></line>'
-                         f'<text x="{x + 16:.1f}" y="{ty + 4:.1f}" font-size="{FONT - 2}" fill="{TEXT}">{escape(_l("doel"))}</text>')
+            parts.append(_target_tick(plot, x, label, targets[label], unit))
         if value is None:
             flush()
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom - 6}" font-size="{FONT - 2}" text-anchor="middle" fill="#535353">{escape(_l("n.b."))}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{plot.height - plot.bottom - 6}" font-size="{FONT - 2}" text-anchor="middle" fill="#535353">{escape(_l("n.b."))}</text>')
             continue
-        px, py = x, y_of(value)
-        segment.append(f"{px:.1f},{py:.1f}")
-        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="#154273"><title>{escape(label)}: {_number(value)} {escape(unit)}</title></circle>')
+        y = plot.y_of(value)
+        segment.append(f"{x:.1f},{y:.1f}")
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#154273"><title>{escape(label)}: {_number(value)} {escape(unit)}</title></circle>')
     flush()
-    if target is not None:
-        ty = y_of(target)
-        parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right + 10}" y2="{ty:.1f}" stroke="#d52b1e" stroke-dasharray="6 4"/>'
-                     f'<text x="{width - right + 8}" y="{ty - 4:.1f}" font-size="{FONT - 1}" text-anchor="end" fill="{TEXT}">{escape(_l("doel"))} {_number(target)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return parts
+
+
+def _break(plot: _Plot, bx: float) -> str:
+    return (f'<line x1="{bx:.1f}" y1="{plot.top}" x2="{bx:.1f}" y2="{plot.height - plot.bottom}" stroke="#535353" stroke-dasharray="2 3"/>'
+            f'<text x="{bx + 3:.1f}" y="{plot.top + 12}" font-size="{FONT - 1}" fill="{TEXT}">{escape(_l("breuk"))}</text>')
+
+
+def _target_tick(plot: _Plot, x: float, label: str, value: float, unit: str) -> str:
+    ty = plot.y_of(value)
+    return (f'<line x1="{x - 14:.1f}" y1="{ty:.1f}" x2="{x + 14:.1f}" y2="{ty:.1f}" stroke="#d52b1e" stroke-width="2" stroke-dasharray="4 2">'
+            f'<title>{escape(_l("doel"))} {escape(label)}: {_number(value)} {escape(unit)}</title></line>'
+            f'<text x="{x + 16:.1f}" y="{ty + 4:.1f}" font-size="{FONT - 2}" fill="{TEXT}">{escape(_l("doel"))}</text>')
 
