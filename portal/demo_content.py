@@ -132,7 +132,7 @@ def load(session: Session, today: date, issuers: dict[str, str]) -> dict[str, in
     created: dict[str, ActionItem] = {}
     for who, title, area, rec, visibility, due_in, course in ITEMS:
         actor = people[who]
-        data = {"title": title, "focus_area": area, "visibility": visibility, "due_date": today + timedelta(days=due_in),
+        data: dict[str, object] = {"title": title, "focus_area": area, "visibility": visibility, "due_date": today + timedelta(days=due_in),
                 "description": f"{title}. Uit het beleidskader, speerpunt {area}."}
         if rec:
             data["recommendation_ids"] = [recs[rec]]

@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any, TypeGuard, cast
 from urllib.parse import urlencode
 
 import requests
@@ -32,7 +33,7 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_MAX_AGE = 300  # a logout token older than five minutes is refused
 
 
-def _instant(value) -> bool:
+def _instant(value) -> TypeGuard[int | float]:
     """A NumericDate: a finite number of seconds (never a bool, NaN or infinity)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 2**40
 
@@ -114,7 +115,7 @@ class ProviderClient:
     def _load_keys(self) -> KeySet:
         data = self._get_json(self.metadata()["jwks_uri"], "jwks_unreachable")
         try:
-            keys = KeySet.import_key_set(data)
+            keys = KeySet.import_key_set(cast(Any, data))  # checked by the import itself: errors below
         except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise LoginError("jwks_invalid") from exc
         self._keys = keys

@@ -30,7 +30,7 @@ def invited_organisations(meeting: Meeting) -> set[int]:
 
 
 def can_read_minutes(user: User | None, meeting: Meeting, minutes: Minutes | None) -> bool:
-    if not can_view(user, meeting):
+    if user is None or not can_view(user, meeting):
         return False
     if minutes is None or not minutes.is_restricted:
         return True
@@ -52,6 +52,6 @@ def can_manage(user: User | None, meeting: Meeting | None = None) -> bool:
 
 def can_record(user: User | None, meeting: Meeting) -> bool:
     """Minutes and decisions: coordinators, and members of invited organisations."""
-    if not can_view(user, meeting) or user.role == "reader":
+    if user is None or not can_view(user, meeting) or user.role == "reader":
         return False
     return user.role == "coordinator" or user.organisation_id in invited_organisations(meeting)

@@ -61,5 +61,5 @@ def execute(session: Session, proposal: DisposalList, storage) -> dict[str, int]
     proposal.status, proposal.executed_at = "executed", datetime.now(UTC)
     session.flush()
     counts = {kind: len(v) for kind, v in ids.items()}
-    audit.record("records.disposed", session=session, entity_type="disposal_list", entity_id=proposal.id, **counts, ids=ids)
+    audit.record("records.disposed", session=session, entity_type="disposal_list", entity_id=proposal.id, counts=counts, ids=ids)
     return counts

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
@@ -109,9 +109,11 @@ def _framework(framework: Framework) -> dict:
 def _items(session: Session, author: User, as_of: date, framework: Framework | None) -> list[dict]:
     """The author's visible items of the framework as their latest update by the peildatum left them."""
     end = cutoff(as_of)
-    in_framework = ActionItem.focus_area_id.in_([a.id for a in framework.focus_areas] if framework else [])
-    if framework is None or framework_queries.in_force(session, as_of) is framework:
-        in_framework = in_framework | ActionItem.focus_area_id.is_(None)
+    area_ids = [a.id for a in framework.focus_areas] if framework else []
+    # The items without a focus area belong to the framework in force on the peildatum.
+    with_unassigned = framework is None or framework_queries.in_force(session, as_of) is framework
+    in_framework = or_(ActionItem.focus_area_id.in_(area_ids), ActionItem.focus_area_id.is_(None)) if with_unassigned \
+        else ActionItem.focus_area_id.in_(area_ids)
     items = session.scalars(
         select(ActionItem).where(visible_clause(author), ActionItem.created_at < end, in_framework).order_by(ActionItem.id)
         .options(joinedload(ActionItem.owner_organisation), joinedload(ActionItem.focus_area), joinedload(ActionItem.commitment),
