@@ -114,6 +114,10 @@ def test_meeting_records_through_the_api(api):
     assert edited.status_code == 200 and edited.headers["ETag"] == '"2"'
     assert kmar.put(f"/api/v1/meetings/{mid}/agenda/{point}/minutes", json={"body": "Zonder versie"},
                     headers=kmar.headers).status_code == 428
+    stale = kmar.put(f"/api/v1/meetings/{mid}/agenda/{point}/minutes", json={"body": "Op een oude versie", "is_restricted": True},
+                     headers={**kmar.headers, "If-Match": '"1"'})  # two people on the same minutes: the second gets the current meeting
+    assert stale.status_code == 412 and stale.get_json()["id"] == mid
+    assert next(a for a in stale.get_json()["agenda"] if a["id"] == point)["minutes"]["body"] == "GEHEIM, aangevuld"
 
     decision = kmar.post(f"/api/v1/meetings/{mid}/decisions", json={"agenda_item_id": point, "text": "Besloten onder geheim"},
                          headers=kmar.headers)

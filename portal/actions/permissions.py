@@ -27,7 +27,7 @@ def visible_clause(user: User | None) -> ColumnElement[bool]:
 
 def can_edit(user: User | None, item: ActionItem) -> bool:
     """Members edit what their organisation owns or contributes to; coordinators what they can see."""
-    if not can_view(user, item) or user.role == "reader":
+    if user is None or not can_view(user, item) or user.role == "reader":
         return False
     if user.role == "coordinator":
         return True
@@ -51,17 +51,17 @@ def can_comment(user: User | None, item: ActionItem) -> bool:
 
 def is_owner_side(user: User | None, item: ActionItem) -> bool:
     """Closing and cancelling belong to the owner organisation (and coordinators)."""
-    return can_edit(user, item) and (user.role == "coordinator" or user.organisation_id == item.owner_organisation_id)
+    return user is not None and can_edit(user, item) and (user.role == "coordinator" or user.organisation_id == item.owner_organisation_id)
 
 
 def can_request_closure(user: User | None, item: ActionItem) -> bool:
     """The first key (contract): the owner organisation only, its members and coordinators."""
-    return can_edit(user, item) and user.organisation_id == item.owner_organisation_id
+    return user is not None and can_edit(user, item) and user.organisation_id == item.owner_organisation_id
 
 
 def can_confirm(user: User | None, item: ActionItem, requester_id: int | None) -> bool:
     """The second key: a coordinator who may see the item and did not request the closure (four eyes)."""
-    return can_review_closure(user, item) and item.closure_state == "requested" and requester_id != user.id
+    return user is not None and can_review_closure(user, item) and item.closure_state == "requested" and requester_id != user.id
 
 
 def can_review_closure(user: User | None, item: ActionItem) -> bool:

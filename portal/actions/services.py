@@ -126,7 +126,7 @@ def update_item(session: Session, actor: User, item: ActionItem, base_version: i
 
 
 def add_update(session: Session, actor: User, item: ActionItem, base_version: int | None,
-               note: str, status: str | None = None, progress: int | None = None) -> ProgressUpdate:
+               note: str | None, status: str | None = None, progress: int | None = None) -> ProgressUpdate:
     if not can_edit(actor, item):
         raise NotAllowed("cannot update")
     check_version(session, item, base_version)
@@ -167,7 +167,7 @@ def _transition(session: Session, actor: User, item: ActionItem, kind: str, note
     session.flush()
 
 
-def request_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, closing_note: str) -> None:
+def request_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, closing_note: str | None) -> None:
     """First key: the owner organisation reports the item done, with a closing note."""
     if not can_request_closure(actor, item):
         raise NotAllowed("only the owner organisation closes")
@@ -205,7 +205,7 @@ def confirm_closure(session: Session, actor: User, item: ActionItem, base_versio
                 status="done", closure_state="confirmed", closure_confirmed_by_id=actor.id, closure_confirmed_at=utcnow())
 
 
-def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
+def reject_closure(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str | None) -> None:
     """Send back: status and progress return to what they were before the closure was requested."""
     if not can_review_closure(actor, item):
         raise NotAllowed("only coordinators send back")
@@ -225,7 +225,7 @@ def reject_closure(session: Session, actor: User, item: ActionItem, base_version
                 status=status, progress=progress, closure_state="none", closure_requested_at=None, closing_note=None)
 
 
-def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str) -> None:
+def cancel_item(session: Session, actor: User, item: ActionItem, base_version: int | None, reason: str | None) -> None:
     if not is_owner_side(actor, item):
         raise NotAllowed("only the owner organisation cancels")
     check_version(session, item, base_version)
@@ -239,7 +239,7 @@ def cancel_item(session: Session, actor: User, item: ActionItem, base_version: i
                 closure_state="none", closure_requested_at=None)
 
 
-def add_comment(session: Session, actor: User, item: ActionItem, body: str) -> Comment:
+def add_comment(session: Session, actor: User, item: ActionItem, body: str | None) -> Comment:
     if not can_comment(actor, item):
         raise NotAllowed("readers cannot comment")
     fields: dict[str, str] = {}

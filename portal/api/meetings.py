@@ -117,7 +117,7 @@ def patch_meeting(meeting_id: int):
 def _stale_meeting(record: Meeting | Minutes, status: int):
     """412 with the current meeting, when the meeting or its minutes moved in the meantime."""
     db.session.expire_all()
-    return _meeting_response(_load_meeting(record.id if isinstance(record, Meeting) else record.meeting_id), status)
+    return _meeting_response(_load_meeting(record.id if isinstance(record, Meeting) else record.agenda_item.meeting_id), status)
 
 
 stale_body(Meeting, _stale_meeting)

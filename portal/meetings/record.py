@@ -20,7 +20,7 @@ from .services import MeetingVersionConflict, _agenda_item, _unlocked
 
 
 def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id: int, base_version: int | None,
-                 body: str, is_restricted: bool) -> Minutes:
+                 body: str | None, is_restricted: bool) -> Minutes:
     if not can_record(actor, meeting):
         raise NotAllowed("cannot write minutes")
     agenda_item = _agenda_item(meeting, agenda_item_id)
@@ -78,7 +78,7 @@ def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date
                  in_meeting=following.id)
 
 
-def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id: int, body: str) -> Erratum:
+def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id: int | None, body: str | None) -> Erratum:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators add errata")
     agenda_item = _agenda_item(meeting, agenda_item_id)
@@ -98,7 +98,7 @@ def add_erratum(session: Session, actor: User, meeting: Meeting, agenda_item_id:
     return erratum
 
 
-def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id: int | None, text: str,
+def add_decision(session: Session, actor: User, meeting: Meeting, agenda_item_id: int | None, text: str | None,
                  focus_area_code: str | None = None) -> Decision:
     """Numbered per series and year (MDT-2026-07). The series row is locked while numbering (PostgreSQL);
     the unique constraint and a retry cover SQLite and any race that slips through."""

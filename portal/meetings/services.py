@@ -164,7 +164,7 @@ def _differs(new, old) -> bool:
     return new != old
 
 
-def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str, presenter: str = "",
+def add_agenda_item(session: Session, actor: User, meeting: Meeting, title: str | None, presenter: str | None = "",
                     duration_minutes: int | None = None, focus_area_code: str | None = None) -> AgendaItem:
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators set the agenda")
@@ -276,7 +276,7 @@ def _bump(session: Session, meeting: Meeting) -> None:
     save(session, meeting, MeetingVersionConflict)
 
 
-def _agenda_item(meeting: Meeting, agenda_item_id: int) -> AgendaItem:
+def _agenda_item(meeting: Meeting, agenda_item_id: int | None) -> AgendaItem:
     item = next((a for a in meeting.agenda_items if a.id == agenda_item_id), None)
     if item is None:
         raise ValidationFailed({"agenda_item": _("Dit agendapunt hoort niet bij deze vergadering.")})

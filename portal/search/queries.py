@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Integer, Select, any_, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -33,10 +35,10 @@ def _of_kind(key, kind: str):
 
 @dataclass
 class Results:
-    items: list[ActionItem] = field(default_factory=list)
+    items: Sequence[ActionItem] = field(default_factory=list)
     reasons: dict[int, set[str]] = field(default_factory=dict)
-    recommendations: list[Recommendation] = field(default_factory=list)
-    minutes: list = field(default_factory=list)  # (AgendaItem, Meeting) pairs the viewer may read
+    recommendations: Sequence[Recommendation] = field(default_factory=list)
+    minutes: Sequence = field(default_factory=list)  # (AgendaItem, Meeting) pairs the viewer may read
 
     @property
     def total(self) -> int:
@@ -89,8 +91,9 @@ def _newest(stmt, kind: str, order) -> Select:
 
 def _postgresql_exact(q: str, user: User | None, kinds) -> list:
     tsq = func.websearch_to_tsquery("dutch", q)
-    sources = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
-               "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None), "minutes": (Minutes, None)}
+    sources: dict[str, tuple[Any, Any]] = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
+                                           "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None),
+                                           "minutes": (Minutes, None)}
     parts = []
     for kind in kinds:
         model, item_id = sources[kind]
@@ -132,7 +135,7 @@ def _recommendation_parts(q: str) -> Select:
     return _newest(stmt, "recommendation", rec.id)
 
 
-def _matches(q: str, user: User | None, kinds: list[str], exact: bool) -> list:
+def _matches(q: str, user: User | None, kinds: list[str], exact: bool) -> Sequence:
     extra = []
     if not exact and "recommendation" in kinds:
         kinds, extra = [k for k in kinds if k != "recommendation"], [_recommendation_parts(q)]
@@ -163,7 +166,7 @@ def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[in
     recs: list[int] = []
     minutes: list[int] = []
     exact_items: set[int] = set()
-    rows = _matches(q, user, list(KIND_NUMBERS), exact=True) if _words(q) else []
+    rows = list(_matches(q, user, list(KIND_NUMBERS), exact=True)) if _words(q) else []
     part_kinds = _part_kinds(rows) if _parts(q) else []
     if part_kinds:
         rows += _matches(q, user, part_kinds, exact=False)
