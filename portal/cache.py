@@ -57,9 +57,15 @@ class Cache:
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
         self._owners: tuple[int, float, list[int]] = (-1, 0.0, [])  # (`all` generation and time they were read, organisation ids)
 
+    @property
+    def _redis(self) -> Redis:
+        """Redis, for the methods that run only after the `self.redis is None` answer (no Redis: nothing cached)."""
+        assert self.redis is not None
+        return self.redis
+
     def generation(self, scope: str | None = None) -> str:
         """The generations a scope's cached values depend on, as one key part (one MGET)."""
-        return ".".join(str(int(v or 0)) for v in self.redis.mget(_scope_keys(scope)))
+        return ".".join(str(int(v or 0)) for v in self._redis.mget(_scope_keys(scope)))
 
     def bump(self, scopes: set[Scope] | None = None) -> None:
         """After a commit: the scopes whose views it may have changed (None: everything)."""
@@ -128,13 +134,13 @@ class Cache:
     def _owner_keys(self, session: Session, name: str, parts: tuple, scope: str) -> dict[int, str]:
         """The key of each owner's part, under the generations of everything and of that owner."""
         known, read_at, ids = self._owners
-        generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
+        generations = self._redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
         # An organisation may have come or gone (that bumps `all`); read them again then, and at least every minute
         # (a Redis that lost its data starts counting from 0 again).
         if int(generations[0] or 0) != known or time.monotonic() - read_at > OWNERS_TTL:
             ids = list(session.scalars(select(Organisation.id).order_by(Organisation.id)))
             self._owners = (int(generations[0] or 0), time.monotonic(), ids)
-            generations = self.redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
+            generations = self._redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
         everyone = int(generations[0] or 0)
         return {i: f"portal:cache:{name}:{everyone}.{int(g or 0)}:{scope}:" + ":".join(str(p) for p in (*parts, f"owner{i}"))
                 for i, g in zip(ids, generations[1:], strict=True)}
@@ -145,7 +151,7 @@ class Cache:
         for row in compute(missing):
             fresh[row[0]].append(row)
         try:
-            pipe = self.redis.pipeline(transaction=False)
+            pipe = self._redis.pipeline(transaction=False)
             for i, rows in fresh.items():
                 pipe.set(keys[i], json.dumps(rows), ex=TTL_SECONDS)
             pipe.execute()
@@ -181,12 +187,12 @@ def signed_in_user(session: Session, user_id: int) -> User | None:
             data = json.loads(raw)
             if data.pop("epochs") == epochs:
                 organisation = Organisation(**data.pop("organisation"))
-                user = User(**data, organisation=organisation)
+                snapshot_user = User(**data, organisation=organisation)
                 make_transient_to_detached(organisation)
-                make_transient_to_detached(user)
-                return session.merge(user, load=False)
+                make_transient_to_detached(snapshot_user)
+                return session.merge(snapshot_user, load=False)
     user = session.get(User, user_id, options=[joinedload(User.organisation)])
-    if user is not None and epochs is not None:
+    if user is not None and epochs is not None and store is not None:
         snapshot = {c: getattr(user, c) for c in USER_COLUMNS}
         snapshot["organisation"] = {c: getattr(user.organisation, c) for c in ORGANISATION_COLUMNS}
         snapshot["epochs"] = epochs
@@ -264,7 +270,7 @@ def _scopes_of(session: Session, obj) -> set[Scope]:
 
 
 def _mark(session: Session, _context) -> None:
-    people = {o.id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, User)}
+    people: set[int | None] = {o.id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, User)}
     if any(isinstance(o, Organisation) for o in (*session.dirty, *session.deleted)):
         people.add(None)
     if people:

@@ -462,3 +462,20 @@ def test_api_response_and_target_writes(api, loaded):
     assert made.status_code == 201 and made.get_json()["value"] == 9
     assert member.post(f"/api/v1/commitments/{small.id}/targets", json={"period": "2013", "value": 1, "unit": "aantal", "direction": "at_least"},
                        headers=member.headers).status_code == 403
+
+
+def test_related_recommendations_on_the_page(client, loaded, make_user, login_as):
+    """The register page links and unlinks "asks the same as" (the API twin has its own test): the form names the other
+    recommendation by number, and the page shows the link afterwards."""
+    from models import recommendation_links
+
+    first, second = loaded.scalars(select(Recommendation).order_by(Recommendation.id).limit(2)).all()
+    coordinator = login_as(client, make_user("JENV", role="coordinator"))
+    linked = _post(coordinator, f"/recommendations/{first.id}/related", {"related": str(second.id)})
+    assert linked.status_code == 303
+    pair = select(recommendation_links).where(recommendation_links.c.recommendation_id == first.id,
+                                              recommendation_links.c.related_id == second.id)
+    assert loaded.execute(pair).first() is not None
+    unlinked = _post(coordinator, f"/recommendations/{first.id}/related", {"related": str(second.id), "action": "unlink"})
+    assert unlinked.status_code == 303 and loaded.execute(pair).first() is None
+    assert _post(coordinator, f"/recommendations/{first.id}/related", {"related": "x"}).status_code == 303  # chosen nothing: a message

@@ -6,6 +6,7 @@ last letter to Parliament."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -41,12 +42,12 @@ def _targets(session: Session, viewer: User, commitment_ids: list[int], as_of: d
     targets = [(cid, t) for cid, rows in sorted(goals.in_force(session, commitment_ids, as_of, decisions).items()) for t in rows]
     shown = {t.indicator_id for _cid, t in targets if t.indicator is not None and can_view_indicator(viewer, t.indicator)}
     # Of an indicator the viewer may see: its period ended and recorded by then.
-    figures = {(m.indicator_id, m.period): m.value for m in session.scalars(select(Measurement).where(
+    figures: dict[tuple[int | None, str], Decimal | None] = {(m.indicator_id, m.period): m.value for m in session.scalars(select(Measurement).where(
         Measurement.indicator_id.in_(shown), Measurement.period_end <= as_of, Measurement.recorded_at < cutoff(as_of)))}
     out = []
     for commitment_id, target in targets:
         value = figures.get((target.indicator_id, target.period))  # only a figure of the target's own period
-        if value is None:
+        if value is None or target.value is None:  # as goals.standing: no figure of its own period, or no value to meet
             assessment = "geen_cijfer"
         else:
             assessment = "gehaald" if goals.meets(target.direction, value, target.value) else "niet_gehaald"
@@ -87,8 +88,9 @@ def _answer(session: Session, viewer: User, items: list[ActionItem], commitment_
         commitment_ids = sorted({i.commitment_id for i in items if i.id in now and i.commitment_id is not None})
     return {"items": sorted(now), **_figures(list(now.values()), as_of), "targets": _targets(session, viewer, commitment_ids, as_of),
             "last_letter": {"source_id": letter.id, "sent_on": letter.issued_on.isoformat(), "reference": letter.reference}
-            if letter is not None else None,
-            "changes_since_last_letter": _changes(now, _states(session, items, letter.issued_on)) if letter is not None else [],
+            if letter is not None and letter.issued_on is not None else None,
+            "changes_since_last_letter": _changes(now, _states(session, items, letter.issued_on))
+            if letter is not None and letter.issued_on is not None else [],
             **({"rows": [(item, now[item.id]) for item in items if item.id in now]} if with_rows else {})}
 
 

@@ -1,6 +1,7 @@
 """The follow-up register: a page per recommendation with its timeline, and the register of toezeggingen and moties."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -63,7 +64,8 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
         form = None
     elif form is None:
         form = ResponseForm(formdata=None, data=_response_data(history[0] if history else None))
-    others, extra = [], {}
+    others: Sequence[Recommendation] = []
+    extra: dict = {}
     if form is not None:  # the forms are the coordinators' only
         form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
         extra = apply_errors(form, errors or {})
@@ -131,7 +133,8 @@ def relate(rec_id: int):
         abort(403)
     rec = _recommendation(rec_id)
     raw = request.form.get("related", "")
-    other = db.session.get(Recommendation, rec) if (rec := bounded_int(raw)) else None
+    other_id = bounded_int(raw)
+    other = db.session.get(Recommendation, other_id) if other_id else None
     if other is None:
         flash(_("Kies een aanbeveling."), "error")
         return redirect(url_for("followup.recommendation", rec_id=rec_id) + "#samenhang"), 303
@@ -220,6 +223,6 @@ def parliament_save(pid: int | None = None):
         return _parliament_page(_load(pid) if pid is not None else None, ParliamentForm(), exc.fields, 422)
     except VersionConflict:
         flash(_("Iemand anders heeft deze toezegging intussen gewijzigd. Hieronder staat de nieuwe versie; controleer die en sla opnieuw op."), "error")
-        return _parliament_page(_load(pid), status=409)
+        return _parliament_page(_load(pid) if pid is not None else None, status=409)
     flash(_("De toezegging is opgeslagen."), "success")
     return redirect(url_for("followup.parliament_detail", pid=saved.id)), 303

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -94,6 +95,7 @@ def save_source(session: Session, actor: User, data: dict, today: date, source: 
     reason = _reason(fields, data, required=False)
     if fields:
         raise ValidationFailed(fields)
+    assert kind is not None and title is not None  # each refused above when missing
     before = _state(source, SOURCE_FIELDS) if source is not None else None
     if source is None:
         source = Source(key=_new_key(session, title))
@@ -185,7 +187,7 @@ def save_recommendation(session: Session, actor: User, data: dict, today: date, 
                 "focus_areas": [a.code for a in rec.focus_areas], **data}
     fields: dict[str, str] = {}
     source = _open_source(session, fields, data.get("source_id"), rec)
-    number = data.get("number")
+    number: Any = data.get("number")  # an int from 1 to limits.NUMBER, checked next
     if isinstance(number, bool) or not isinstance(number, int) or not 0 < number <= limits.NUMBER:
         fields["number"] = _("Geef een nummer van 1 tot en met %(max)d.", max=limits.NUMBER)
     text = clean_text(fields, "text", data.get("text"), _("De tekst"), limits.RECOMMENDATION)
@@ -197,6 +199,7 @@ def save_recommendation(session: Session, actor: User, data: dict, today: date, 
         fields["number"] = _("Dit document heeft al een aanbeveling met nummer %(n)d.", n=number)
     if fields:
         raise ValidationFailed(fields)
+    assert source is not None and text is not None  # each refused above when missing
     before = _recommendation_state(rec) if rec is not None else None
     if rec is None:
         rec = Recommendation(response="onbekend")

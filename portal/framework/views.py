@@ -142,7 +142,7 @@ def set_target(commitment_id: int):
         with page_write():
             goals.set_target(db.session, viewer, item, request.form.to_dict(), today())
     except ValidationFailed as exc:
-        return _commitment_page(db.session.get(Commitment, commitment_id), today(), request.form.to_dict(), exc.fields, 422)
+        return _commitment_page(get_or_404(Commitment, commitment_id), today(), request.form.to_dict(), exc.fields, 422)
     flash(_("Het doel is vastgelegd."), "success")
     return redirect(url_for("framework.commitment", commitment_id=item.id)), 303
 
@@ -160,10 +160,10 @@ def save_commitment(commitment_id: int):
         with page_write():
             content.save_commitment(db.session, viewer, item.focus_area, data, today(), item, form_version())
     except ValidationFailed as exc:
-        return _commitment_page(db.session.get(Commitment, commitment_id), today(), status=422, edit_form=CommitmentForm(), edit_errors=exc.fields)
+        return _commitment_page(get_or_404(Commitment, commitment_id), today(), status=422, edit_form=CommitmentForm(), edit_errors=exc.fields)
     except VersionConflict:
         flash(_("Iemand anders heeft deze afspraak intussen gewijzigd. Hieronder staat de nieuwe versie; controleer die en sla opnieuw op."), "error")
-        return _commitment_page(db.session.get(Commitment, commitment_id), today(), status=409)
+        return _commitment_page(get_or_404(Commitment, commitment_id), today(), status=409)
     flash(_("De afspraak is opgeslagen."), "success")
     return redirect(url_for("framework.commitment", commitment_id=commitment_id)), 303
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from docx import Document
@@ -21,7 +22,7 @@ CONFIDENTIAL = ("Vertrouwelijk: dit verslag bevat notulen die alleen bestemd zij
                 "Niet doorsturen.")
 
 
-def context(meeting: Meeting, viewer: User | None, decisions: list[Decision], actions: list[ActionItem], everything: bool = False) -> dict:
+def context(meeting: Meeting, viewer: User | None, decisions: Sequence[Decision], actions: Sequence[ActionItem], everything: bool = False) -> dict:
     """What this viewer may receive. Restricted minutes the viewer may not read are left out as if they did not
     exist (rule 5); those it may read are marked Vertrouwelijk, and so is the document. `everything` is the archive's
     copy (records management): all minutes, the restricted ones marked."""

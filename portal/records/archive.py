@@ -86,7 +86,7 @@ def export(session: Session, root: Path, before: date, rules: Records, today: da
                 "retention_years": vars(rules), "counts": counts, "files": files,
                 "note": "Elke map is een archiefstuk: record.json (metagegevens) en record.pdf (leesbaar). Niet-openbare stukken zijn als zodanig gemarkeerd."}
     (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
-    audit.record("records.exported", session=session, entity_type="archive", before=before.isoformat(), **counts)
+    audit.record("records.exported", session=session, entity_type="archive", before=before.isoformat(), counts=counts)
     return manifest
 
 

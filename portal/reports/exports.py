@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def changes_since(previous: Report | None, rows: list[dict]) -> dict | None:
     return {"previous_as_of": as_of, "previous_title": previous.title, "lines": lines, "counts": counts, "sentence": sentence}
 
 
-def context(report: Report, narratives: list[ReportNarrative], rows: list[dict], public: bool, reader: User | None = None,
+def context(report: Report, narratives: Sequence[ReportNarrative], rows: list[dict], public: bool, reader: User | None = None,
             previous: Report | None = None) -> dict:
     """`rows`: the frozen rows the document covers (services.visible_rows, or services.public_rows for publication:
     then every figure is computed over the public rows alone and every downloader gets the same document). `reader`: whose
@@ -90,7 +91,7 @@ def context(report: Report, narratives: list[ReportNarrative], rows: list[dict],
     })
 
 
-def _figures(summary: dict, approved: list[ReportNarrative]) -> dict:
+def _figures(summary: dict, approved: Sequence[ReportNarrative]) -> dict:
     """The summary's parts as the documents print them."""
     areas = summary["focus_areas"]
     return {
@@ -133,7 +134,7 @@ def _summary_sentence(summary: dict) -> str:
             f"bevestiging, {c['in_progress']} bezig, {c['open']} open en {c['blocked']} geblokkeerd; {summary['overdue']} te laat.")
 
 
-def _area(area: dict, approved: list[ReportNarrative]) -> dict:
+def _area(area: dict, approved: Sequence[ReportNarrative]) -> dict:
     """A focus area in words (every status, so the parts add up to the total), its rows and its approved narratives."""
     c = area["counts"]
     sentence = (f"{_count(area['total'], 'actie', 'acties')}: {c['done']} afgerond, {c['awaiting_confirmation']} wacht op bevestiging, "

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -266,7 +267,7 @@ def _current_vocabulary(row: dict) -> dict:
 
 
 # The reader of the archive's copy (records management): every frozen indicator, restricted ones included.
-ARCHIVE = object()
+ARCHIVE: Any = object()  # a sentinel, passed where a reader (a User) goes
 
 
 def indicator_readable(indicator_visibility: str | None, owner: str | None, reader) -> bool:
