@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-
-from .yaml_lines import LineMap
+from typing import Literal, NoReturn, overload
 
 
 class ReferenceDataError(Exception):
@@ -21,10 +20,11 @@ class Checker:
     def __init__(self, path: str):
         self.path = path
 
-    def fail(self, node, problem: str):
+    def fail(self, node, problem: str) -> NoReturn:
         raise ReferenceDataError(self.path, getattr(node, "line", None), problem)
 
-    def mapping(self, node, what: str, allowed: set[str], required: set[str]) -> LineMap:
+    def mapping(self, node, what: str, allowed: set[str], required: set[str]) -> dict:
+        """The node, a mapping with the allowed fields and the required ones (from YAML: a LineMap, which knows its line)."""
         if not isinstance(node, dict):
             self.fail(node, f"{what}: expected a mapping")
         unknown = set(node) - allowed
@@ -43,6 +43,12 @@ class Checker:
             self.fail(parent, f"{what}: '{key}' must be a list")
         return value
 
+    @overload
+    def text(self, node, key: str, what: str, optional: Literal[False] = False, pattern: str | None = None) -> str: ...
+
+    @overload
+    def text(self, node, key: str, what: str, optional: bool, pattern: str | None = None) -> str | None: ...
+
     def text(self, node, key: str, what: str, optional: bool = False, pattern: str | None = None) -> str | None:
         value = node.get(key)
         if value is None and optional:
@@ -55,6 +61,12 @@ class Checker:
             self.fail(node, f"{what}: '{key}' {value!r} does not match {pattern}")
         return value.strip()
 
+    @overload
+    def integer(self, node, key: str, what: str, optional: Literal[False] = False, minimum: int | None = None) -> int: ...
+
+    @overload
+    def integer(self, node, key: str, what: str, optional: bool, minimum: int | None = None) -> int | None: ...
+
     def integer(self, node, key: str, what: str, optional: bool = False, minimum: int | None = None) -> int | None:
         value = node.get(key)
         if value is None and optional:
@@ -64,6 +76,12 @@ class Checker:
         if minimum is not None and value < minimum:
             self.fail(node, f"{what}: '{key}' must be at least {minimum}")
         return value
+
+    @overload
+    def day(self, node, key: str, what: str, optional: Literal[False] = False) -> date: ...
+
+    @overload
+    def day(self, node, key: str, what: str, optional: bool) -> date | None: ...
 
     def day(self, node, key: str, what: str, optional: bool = False) -> date | None:
         value = node.get(key)

@@ -3,6 +3,7 @@ message (reference_checks.py), and the result is plain data for reference.load."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -267,7 +268,7 @@ def _indicators(c: Checker, top: dict, orgs: dict, partners: dict, sources: dict
                                  "quote": c.text(value, "quote", f"indicator {key} {year}", optional=True)}
             else:
                 figures[year] = {"value": c.number(node, value, f"indicator {key} {year}"), "source": None, "note": None, "quote": None}
-        definitions = []
+        definitions: list[dict[str, Any]] = []
         for version, d in enumerate(c.list(node, "definitions", f"indicator {key}"), start=1):
             c.mapping(d, f"indicator {key} definition", {"from", "text", "note"}, {"from", "text"})
             year = c.integer(d, "from", f"indicator {key} definition", minimum=1900)

@@ -10,6 +10,7 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis
 from flask import Flask, Request, Response, g
@@ -45,6 +46,7 @@ class PortalSession(CallbackDict, SessionMixin):
         super().__init__(initial or {}, on_update)
         self.token = token
         self.created_at = created_at or _now()
+        self.last_seen: datetime | None = None  # when the store last saw it (a loaded session)
         self.modified = False
         self.renew = False
         self.ended = False
@@ -92,7 +94,8 @@ class DatabaseStore:
 
     def delete_for_user(self, user_id: int, match: Match | None = None) -> int:
         if match is None:
-            return db.session.execute(delete(ServerSession).where(ServerSession.user_id == user_id)).rowcount
+            result: Any = db.session.execute(delete(ServerSession).where(ServerSession.user_id == user_id))
+            return result.rowcount
         rows = db.session.execute(select(ServerSession.id, ServerSession.data, ServerSession.created_at)
                                   .where(ServerSession.user_id == user_id)).all()
         ids = [r.id for r in rows if match(r.data or {}, _aware(r.created_at))]
@@ -117,7 +120,7 @@ class RedisStore:
     prefix = "portal:session:"
 
     def __init__(self, url: str):
-        self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.redis: Any = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)  # bytes in, bytes out (redis-py types both)
 
     def load(self, key: str):
         raw = self.redis.get(self.prefix + key)
@@ -215,11 +218,12 @@ class ServerSideSessionInterface(SessionInterface):
         session.last_seen = last_seen
         return session
 
-    def save_session(self, app: Flask, session: PortalSession, response: Response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if g.get("token_auth"):
             return  # API calls with a personal access token never get a session
+        assert isinstance(session, PortalSession)  # what open_session gives
         name = self.get_cookie_name(app)
-        cookie = dict(
+        cookie: dict[str, Any] = dict(
             domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
             secure=self.get_cookie_secure(app), httponly=True, samesite=self.get_cookie_samesite(app),
         )
@@ -233,7 +237,7 @@ class ServerSideSessionInterface(SessionInterface):
             if session.token:
                 self.store.delete(_hash(session.token))
             session.token, session.created_at = None, now
-        touch_due = session.token is not None and now - getattr(session, "last_seen", now) >= self.touch_interval
+        touch_due = session.token is not None and now - (session.last_seen or now) >= self.touch_interval
         if not (session.modified or session.token is None or touch_due):
             return
         if session.token is None:
