@@ -128,7 +128,7 @@ def _sqlite_matches(index, match: str, exact: bool, user: User | None, kinds) ->
 
 def _recommendation_parts(q: str) -> Select:
     """Recommendations are a short public list: their parts of words are read from the table itself, where the shared
-    index would walk every row of every other kind that has the part."""
+    index would walk every row of every other kind that has the part (a whole-word match comes first in the results)."""
     rec = Recommendation
     stmt = select(literal("recommendation").label("kind"), rec.id.label("ref_id"), cast(null(), Integer).label("item_id"),
                   literal(False).label("exact")).where(*(rec.text.ilike(likes.contains(w), escape=likes.ESCAPE) for w in _parts(q)))
@@ -136,9 +136,8 @@ def _recommendation_parts(q: str) -> Select:
 
 
 def _matches(q: str, user: User | None, kinds: list[str], exact: bool) -> Sequence:
-    extra = []
-    if not exact and "recommendation" in kinds:
-        kinds, extra = [k for k in kinds if k != "recommendation"], [_recommendation_parts(q)]
+    # Recommendations are few: their parts of words are read along with the whole words, in the same statement.
+    extra = [_recommendation_parts(q)] if exact and _parts(q) else []
     if db.session.get_bind().dialect.name == "postgresql":
         parts = (_postgresql_exact if exact else _postgresql_parts)(q, user, kinds)
         return db.session.execute(union_all(*parts, *extra)).all()
@@ -155,8 +154,7 @@ def _part_kinds(exact_rows: list) -> list[str]:
     items = {item_id for kind, _ref, item_id, _exact in exact_rows if kind in ITEM_KINDS}
     counts = Counter(kind for kind, *_ in exact_rows)
     kinds = [] if len(items) >= LIMIT else list(ITEM_KINDS)
-    full = {"recommendation": CANDIDATES["recommendation"], "minutes": LIMIT}  # every recommendation is shown, 50 minutes
-    return kinds + [kind for kind, enough in full.items() if counts[kind] < enough]
+    return kinds + (["minutes"] if counts["minutes"] < LIMIT else [])
 
 
 def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int], set[int]]:
