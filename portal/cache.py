@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,8 @@ from sqlalchemy.orm.util import identity_key
 
 from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation, User
 
+from .visibility import ViewerScope
+
 log = logging.getLogger(__name__)
 GENERATION_KEY = "portal:generation:all"  # bumped by a change everybody can see (and by bump() without scopes)
 MDT_KEY = "portal:generation:mdt"
@@ -41,15 +42,15 @@ EVERY_CHANGE = "*"  # the scope of a value any change can alter (e.g. the ids a 
 Scope = str | int  # ALL, MDT or an organisation id
 
 
-def _scope_keys(scope: str | None) -> list[str]:
-    """The generation keys a viewer's scope (portal.visibility.scope: "org12m", "org7x", "none") depends on."""
+def _scope_keys(scope: ViewerScope | str | None) -> list[str]:
+    """The generation keys a viewer's scope depends on: everything's, its organisation's and, for a member, the MDT's
+    (EVERY_CHANGE: any change at all; no viewer: everything's only)."""
     if scope == EVERY_CHANGE:
         return [ANY_KEY]
-    match = re.fullmatch(r"org(\d+)([mx])", scope or "")
-    if match is None:
+    if not isinstance(scope, ViewerScope) or scope.organisation_id is None:
         return [GENERATION_KEY]
-    keys = [GENERATION_KEY, ORG_KEY.format(match.group(1))]
-    return keys + [MDT_KEY] if match.group(2) == "m" else keys
+    keys = [GENERATION_KEY, ORG_KEY.format(scope.organisation_id)]
+    return keys + [MDT_KEY] if scope.mdt_member else keys
 
 
 class Cache:
@@ -63,7 +64,7 @@ class Cache:
         assert self.redis is not None
         return self.redis
 
-    def generation(self, scope: str | None = None) -> str:
+    def generation(self, scope: ViewerScope | str | None = None) -> str:
         """The generations a scope's cached values depend on, as one key part (one MGET)."""
         return ".".join(str(int(v or 0)) for v in self._redis.mget(_scope_keys(scope)))
 
@@ -81,7 +82,7 @@ class Cache:
         except RedisError:  # a cache must not break a write that has been committed
             log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
 
-    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *, scope: str | None = None,
+    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *, scope: ViewerScope | str | None = None,
                        versioned: bool = True, ttl: int = TTL_SECONDS) -> Any:
         """The cached value under name and parts for a viewer's `scope`, or compute() stored for the next reader.
 
@@ -109,7 +110,7 @@ class Cache:
 
 
     def rows_per_owner(self, name: str, parts: tuple, session: Session, compute: Callable[[list[int] | None], list[list]],
-                       *, scope: str) -> list[list]:
+                       *, scope: ViewerScope) -> list[list]:
         """Aggregate rows over what `scope` may see, cached in one part per owner organisation: each part under the
         generations of everything (`all`) and of that owner alone, which every change to a record it owns bumps. So a
         KMar write makes the next reader recount KMar's items, not all of them.
@@ -131,7 +132,7 @@ class Cache:
             found.update(self._recount(compute, missing, keys))
         return [row for rows in found.values() for row in rows]
 
-    def _owner_keys(self, session: Session, name: str, parts: tuple, scope: str) -> dict[int, str]:
+    def _owner_keys(self, session: Session, name: str, parts: tuple, scope: ViewerScope) -> dict[int, str]:
         """The key of each owner's part, under the generations of everything and of that owner."""
         known, read_at, ids = self._owners
         generations = self._redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])

@@ -7,6 +7,7 @@ What a user may see depends on their organisation alone (code, id, MDT membershi
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
@@ -44,11 +45,24 @@ def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for)
     )
 
 
-def scope(viewer: User | None) -> str:
-    """What a viewer may see, as a cache-key part: equal scopes see exactly the same records."""
+@dataclass(frozen=True)
+class ViewerScope:
+    """What a viewer may see: equal scopes see exactly the same records (it depends on the organisation alone). The
+    cache reads its fields; its text is the cache-key part."""
+
+    organisation_id: int | None = None  # None: nobody (signed out or inactive) sees nothing
+    mdt_member: bool = False
+
+    def __str__(self) -> str:
+        if self.organisation_id is None:
+            return "none"
+        return f"org{self.organisation_id}{'m' if self.mdt_member else 'x'}"
+
+
+def scope(viewer: User | None) -> ViewerScope:
     if viewer is None or not viewer.is_active:
-        return "none"
-    return f"org{viewer.organisation_id}{'m' if viewer.organisation.is_mdt_member else 'x'}"
+        return ViewerScope()
+    return ViewerScope(viewer.organisation_id, bool(viewer.organisation.is_mdt_member))
 
 
 def can_view_indicator(viewer: User | None, indicator) -> bool:
