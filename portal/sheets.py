@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -19,6 +20,15 @@ MAX_COLUMNS = 100
 
 class SheetError(ValueError):
     """The file as a whole cannot be read (the message says why, in Dutch)."""
+
+
+@dataclass
+class Line:
+    """One line of an import's preview: its number in the file, the values read from it and what is wrong with it."""
+
+    line: int
+    values: dict
+    problems: list[str] = field(default_factory=list)
 
 
 def read(filename: str, raw: bytes) -> list[list]:

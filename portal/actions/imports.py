@@ -3,7 +3,6 @@ line (duplicates included), then every line or none. Each line goes through the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import ActionItem, Organisation, User
 
 from ..errors import ValidationFailed
-from ..sheets import SheetError, guess_mapping, organisation_codes, table
+from ..sheets import Line, SheetError, guess_mapping, organisation_codes, table
 from .fields import clean_item_data
 from .permissions import can_create, visible_clause
 from .services import add_update, create_item
@@ -33,13 +32,6 @@ REQUIRED = ("title",)
 STATUS_WORDS = {"open": "open", "nog niet gestart": "open", "bezig": "in_progress", "in uitvoering": "in_progress",
                 "in_progress": "in_progress", "geblokkeerd": "blocked", "blocked": "blocked"}
 VISIBILITY_WORDS = {"organisatie": "organisation", "organisation": "organisation", "mdt": "mdt", "openbaar": "public", "public": "public"}
-
-
-@dataclass
-class Line:
-    line: int
-    values: dict
-    problems: list[str] = field(default_factory=list)
 
 
 def header(filename: str, raw: bytes) -> list:

@@ -4,8 +4,6 @@ a verdict per line and a mapping the user can correct, then every line or none. 
 service as the form (content.save_recommendation, followup.record_response)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +13,7 @@ from models import Organisation, Recommendation, Source, User
 from .. import limits
 from ..errors import NotAllowed, ValidationFailed
 from ..focus_areas import by_code
-from ..sheets import SheetError, guess_mapping, organisation_codes, table
+from ..sheets import Line, SheetError, guess_mapping, organisation_codes, table
 from . import content, followup
 from .permissions import can_weigh
 
@@ -31,13 +29,6 @@ FIELDS = {
 STANCE_WORDS = {"overgenomen": "overgenomen", "ja": "overgenomen", "deels": "deels", "deels overgenomen": "deels",
                 "gedeeltelijk": "deels", "niet": "niet", "niet overgenomen": "niet", "nee": "niet", "onbekend": "onbekend", "": "onbekend"}
 KIND_WORDS = {"aanbeveling": "aanbeveling", "maatregel": "maatregel", "": "aanbeveling"}
-
-
-@dataclass
-class Line:
-    line: int
-    values: dict
-    problems: list[str] = field(default_factory=list)
 
 
 def _split(value) -> list[str]:
