@@ -341,6 +341,24 @@ def test_search_candidates_are_what_the_viewer_may_see(as_user, people, items, d
     assert hidden.id in [i["id"] for i in as_user(people["kmar"]).get("/api/v1/search?q=Walrusoverleg").get_json()["items"]]
 
 
+def test_search_finds_the_viewers_match_under_a_flood_of_hidden_updates(as_user, people, items, db_session):
+    """More matching updates than PostgreSQL sorts (WALK_FROM: it then walks from the newest update down), almost all
+    on an item the viewer may not see, newer than the viewer's own match: the viewer's item is still found, the hidden
+    one never, on both databases."""
+    from portal.search.queries import WALK_FROM
+
+    hidden, politie_item = items[0], items[2]  # KMar's organisation-only item; Politie's mdt item
+    db_session.add(ProgressUpdate(action_item_id=politie_item.id, recorded_at=politie_item.created_at, status="in_progress",
+                                  progress=40, note="Narwalproject bij de Politie"))
+    db_session.flush()
+    db_session.add_all([ProgressUpdate(action_item_id=hidden.id, recorded_at=hidden.created_at, status="in_progress", progress=40,
+                                       note=f"Narwalproject {n}") for n in range(WALK_FROM + 50)])
+    db_session.flush()
+    found = [i["id"] for i in as_user(people["pol"]).get("/api/v1/search?q=Narwalproject").get_json()["items"]]
+    assert found == [politie_item.id]
+    assert hidden.id in [i["id"] for i in as_user(people["kmar"]).get("/api/v1/search?q=Narwalproject").get_json()["items"]]
+
+
 @pytest.mark.parametrize(("query", "title"), [("smokkel", "Aanpak mensensmokkel in de haven"), ("fraude", "Identiteitsfraudeonderzoek starten"),
                                              ("reisdocument", "Valse reisdocumenten onderscheppen"),
                                              ("rechercheur", "Twintig rechercheurs opleiden")])
