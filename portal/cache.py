@@ -28,6 +28,7 @@ from sqlalchemy.orm.util import identity_key
 
 from models import ActionItem, Commitment, FocusArea, Meeting, Organisation, ProgressUpdate, Recommendation, User
 
+from .extensions import AppSession
 from .visibility import ViewerScope
 
 log = logging.getLogger(__name__)
@@ -224,9 +225,9 @@ def cache() -> Cache:
 
 def init_app(app: Flask, url: str | None) -> None:
     app.extensions["portal.cache"] = Cache(url)
-    if not event.contains(Session, "after_commit", _bump):
-        event.listen(Session, "after_flush", _mark)
-        event.listen(Session, "after_commit", _bump)
+    if not event.contains(AppSession, "after_commit", _bump):
+        event.listen(AppSession, "after_flush", _mark)
+        event.listen(AppSession, "after_commit", _bump)
 
 
 def _watched() -> tuple[type, ...]:

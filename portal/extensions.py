@@ -73,6 +73,11 @@ def _reads_only() -> bool:
     return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
 
 
+class AppSession(Session):
+    """The portal's database sessions (every `db.session`): the cache listens to their flushes and commits
+    (portal/cache.py), not to every SQLAlchemy session in the process."""
+
+
 @dataclass
 class _DatabaseState:
     engine: Engine
@@ -84,7 +89,7 @@ class Database:
 
     def init_app(self, app: Flask, url: str) -> None:
         engine = make_engine(url)
-        app.extensions["portal.db"] = _DatabaseState(engine, sessionmaker(engine, expire_on_commit=False))
+        app.extensions["portal.db"] = _DatabaseState(engine, sessionmaker(engine, class_=AppSession, expire_on_commit=False))
         app.teardown_appcontext(self._teardown)
 
     @staticmethod

@@ -20,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from portal import create_app
 from portal.cli import alembic_config
 from portal.config import load_settings
-from portal.extensions import Database
+from portal.extensions import AppSession, Database
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -313,7 +313,7 @@ def db_session(app):
     connection = state.engine.connect()
     outer = connection.begin()
     original = state.factory
-    state.factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    state.factory = sessionmaker(bind=connection, class_=AppSession, join_transaction_mode="create_savepoint", expire_on_commit=False)
     session = state.factory()
     try:
         yield session
@@ -331,7 +331,7 @@ def app_with(database_url, db_session):
     def build(config: Path | None = None, **env):
         other = create_app(make_settings(database_url, config, **env))
         Database.state(other).factory = sessionmaker(
-            bind=db_session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False)
+            bind=db_session.get_bind(), class_=AppSession, join_transaction_mode="create_savepoint", expire_on_commit=False)
         return other
 
     return build

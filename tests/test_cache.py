@@ -358,3 +358,19 @@ def test_an_organisation_leaving_the_mdt_shows_in_its_users_next_request(cached_
     with cached_app.app_context():
         db_session.commit()
     assert client.get("/api/v1/action-items").get_json()["total"] == 0
+
+
+def test_the_cache_listens_to_the_portals_sessions_only(app):
+    """Registered on the app's session class (#25): every `db.session` bumps the generations its commit can change, a
+    SQLAlchemy session the portal did not make (a script, a migration) is not watched."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from portal import cache as cache_module
+    from portal.extensions import AppSession, db
+
+    with app.app_context():
+        assert isinstance(db.session, AppSession)
+    assert event.contains(AppSession, "after_commit", cache_module._bump)
+    assert event.contains(AppSession, "after_flush", cache_module._mark)
+    assert not event.contains(Session, "after_commit", cache_module._bump)
