@@ -83,7 +83,7 @@ def main():
     doc.add_heading("Aanbevelingen en maatregelen", level=1)
     table(doc, ["Bron", "Soort en nr.", "Aanbeveling of maatregel", "Reactie kabinet", "Stand van uitvoering"], "{%tr for r in recommendations %}",
           ["{{ r.source_title }}", "{{ r.kind_text }} {{ r.number }}", "{{ r.text }}", "{{ r.response_text }}", "{{ r.state_text }}"],
-          [3.3, 2.2, 6.5, 2.4, 2.6])
+          [3.1, 2.8, 6.2, 2.4, 2.5])  # "Aanbeveling 12" on one line
 
     doc.add_heading("Indicatoren", level=1)
     table(doc, ["Indicator", "Eenheid", "Laatste periode", "Waarde", "Vorige", "Doel", "Cijfers van, bron en toelichting"],
