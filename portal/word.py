@@ -56,10 +56,7 @@ def fixed_widths(table, widths_cm: list[float]) -> list:
     widths = [Cm(w * scale) for w in widths_cm]
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    properties = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
+    table._tbl.tblPr.get_or_add_tblLayout().set(qn("w:type"), "fixed")  # in the schema's order, where Word wants it
     grid = table._tbl.tblGrid
     for column, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         column.set(qn("w:w"), str(int(width.twips)))
@@ -67,6 +64,17 @@ def fixed_widths(table, widths_cm: list[float]) -> list:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = width
     return widths
+
+
+def narrow_cell_margins(table, cm: float = 0.08) -> None:
+    """Less room either side of a cell's text (Word's default is 0.19 cm), for a table of many narrow figure columns."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margin = OxmlElement(side)
+        margin.set(qn("w:w"), str(int(Cm(cm).twips)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 
 
 def finish_table(table, widths_cm: list[float]) -> None:

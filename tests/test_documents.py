@@ -126,8 +126,8 @@ def _office_pdf(tmp_path, name: str, data: bytes) -> bytes:
 
 @pytest.mark.once("sqlite")  # how office software lays out a file does not depend on the database
 def test_documents_open_in_office_software_as_sent(app, db_session, make_user, login_as, loaded, tmp_path):
-    """Rule 14 as a recipient sees it: every Word and Excel file opens in LibreOffice on A4, and the annex in Word
-    runs to at most one and a half times the pages of the PDF."""
+    """Rule 14 as a recipient sees it: every Word and Excel file opens in LibreOffice on A4, the annex in Word runs to
+    at most one and a half times the pages of the PDF, and its summary table keeps every word of a focus area whole."""
     from pypdf import PdfReader
 
     kmar, coordinator = make_user("KMAR"), make_user("JENV", role="coordinator")
@@ -148,6 +148,11 @@ def test_documents_open_in_office_software_as_sent(app, db_session, make_user, l
         assert sizes == {(595, 842)}, (name, sizes)  # A4, portrait or landscape
         if name == "annex.docx":
             assert len(reader.pages) <= 1.5 * pdf_pages, (len(reader.pages), pdf_pages)
+            text = "\n".join(page.extract_text() for page in reader.pages)
+            shown = set(text.split("Speerpunt", 1)[1].split(" acties: ", 1)[0].split())  # the summary table's words
+            areas = " ".join(row.cells[0].text for row in Document(io.BytesIO(client.get(url).data)).tables[0].rows[1:])
+            assert "bewustwordingscampagnes" in areas
+            assert set(areas.split()) <= shown, set(areas.split()) - shown  # no word broken across two lines
 
 
 def test_one_set_of_figures_in_every_format(app, db_session, make_user, login_as, loaded):
