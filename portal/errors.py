@@ -19,7 +19,12 @@ class VersionConflict(Exception):
 
 
 class NotAllowed(Exception):
-    """403: the user may see the record but not do this."""
+    """403: the user may see the record but not do this. The reason is for the log; `words`, when given, tell the
+    reader (an API route names what it refuses, see api.helpers.service_call)."""
+
+    def __init__(self, reason: str = "", words: str | None = None):
+        super().__init__(reason)
+        self.words = words
 
 
 class VersionMissing(ValidationFailed):

@@ -16,7 +16,7 @@ from models import is_late
 from .access import current_viewer, public
 from .markdown import render
 from .security import safe_next
-from .writes import page_write
+from .writes import transaction
 
 LOCALES = ("nl", "en")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -166,7 +166,7 @@ def language_blueprint():
             session["locale"] = locale
             viewer = current_viewer()
             if viewer is not None and viewer.locale != locale:
-                with page_write():
+                with transaction():
                     viewer.locale = locale
         return redirect(safe_next(request.form.get("next")))
 

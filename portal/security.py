@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound
+from werkzeug.exceptions import Conflict, Forbidden, HTTPException, NotFound, UnprocessableEntity
 
 from . import errors
 from .extensions import db
@@ -93,9 +93,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _error)
-    # The service exceptions that need no form to answer them, the same for pages, htmx and the API.
+    # The service exceptions, answered once for every page and htmx form (the API's own handlers answer them as JSON,
+    # api/helpers.py). A form that re-renders with its messages catches ValidationFailed or VersionConflict itself.
     app.register_error_handler(errors.NotFound, lambda _exc: _error(NotFound()))
     app.register_error_handler(errors.NotAllowed, lambda _exc: _error(Forbidden()))
+    app.register_error_handler(errors.VersionConflict, lambda _exc: _error(Conflict()))
+    app.register_error_handler(errors.Locked, lambda _exc: _error(Conflict()))
+    app.register_error_handler(errors.ValidationFailed, lambda _exc: _error(UnprocessableEntity()))
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
 

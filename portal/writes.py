@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit
-from .errors import ValidationFailed, VersionConflict, VersionMissing
+from .errors import VersionConflict, VersionMissing
 from .extensions import db
 
 # The audit trail names records in the singular, as the rest of the trail does (action_item 12, meeting 3).
@@ -45,17 +45,18 @@ def save(session: Session, item, conflict=VersionConflict) -> None:
 
 
 @contextmanager
-def page_write() -> Iterator[None]:
-    """One service call from a page or htmx form, committed once. The same mapping everywhere: NotAllowed goes to the
-    app's 403 (rolled back there); a version conflict keeps its audit event (committed) and is re-raised for the page
-    to show both versions; invalid input is rolled back and re-raised for the form to show its messages.
-    The API's twin is api.helpers.service_call."""
+def transaction() -> Iterator[None]:
+    """The one write boundary of a request, for pages, htmx forms and API routes alike: the service call inside is
+    committed once; a version conflict keeps its audit event (committed: the service wrote nothing else before it found
+    the conflict); anything else raised is rolled back. Every exception goes on to the app's handlers, which answer a
+    page or the API (portal/security.py for pages, api/helpers.py for the API); a form that re-renders with its
+    messages catches ValidationFailed or VersionConflict itself."""
     try:
         yield
         db.session.commit()
     except VersionConflict:
         db.session.commit()
         raise
-    except ValidationFailed:
+    except BaseException:
         db.session.rollback()
         raise

@@ -1,6 +1,7 @@
-"""One way to write (#25): a view or API route hands its service call to writes.page_write (pages) or
-api.helpers.service_call (API), which commit once, roll back what was refused, and keep a conflict's audit event in one
-place (page_write, and the API's 412 handler). No view commits on its own."""
+"""One way to write (#25): a view or API route hands its service call to writes.transaction (api.helpers.service_call
+is the same with the route's words for a refusal), which commits once, rolls back what was refused, and keeps a
+conflict's audit event. What it raises is answered once: by the app's handlers for pages, by the API blueprint's
+handlers as JSON. No view commits on its own."""
 from __future__ import annotations
 
 import ast
@@ -30,7 +31,7 @@ def test_no_view_commits_on_its_own(app):
     modules = _view_modules(app)
     assert PORTAL / "api" / "items.py" in modules and PORTAL / "actions" / "views.py" in modules  # the scan sees the views
     found = {str(path.relative_to(PORTAL)): lines for path in sorted(modules) if (lines := _commits(path))}
-    assert found == {}, f"commit through writes.page_write or api.helpers.service_call, not here: {found}"
+    assert found == {}, f"commit through writes.transaction, not here: {found}"
 
 
 def test_the_scan_finds_a_commit(tmp_path):
@@ -87,3 +88,29 @@ def test_the_load_scan_finds_an_own_variant(tmp_path):
     view.write_text("def show(rid):\n    rec = db.session.get(Recommendation, rid) or abort(404)\n"
                     "    other = providers().get(name) or abort(404)\n", encoding="utf-8")
     assert [line.split(":")[0] for line in _own_loads(view)] == ["2"]
+
+
+def test_a_page_answers_each_service_exception_once_without_a_500(database_url, portal_toml):
+    """What a page's service raises and no form catches is answered by the app's handlers: 403, 409, 422, each an
+    error page in words, and the transaction rolled back; the API's twin answers the same exceptions as JSON."""
+    from conftest import make_settings
+
+    from portal import create_app, errors
+    from portal.writes import transaction
+
+    app = create_app(make_settings(database_url, portal_toml))
+    raised = {"/t/forbidden": errors.NotAllowed("not yours"), "/t/invalid": errors.ValidationFailed({"title": "Te lang."}),
+              "/t/locked": errors.Locked({"status": "Vastgesteld."}),
+              "/t/stale": errors.VersionConflict(type("Row", (), {"id": 1, "version": 2})())}
+    for path, exc in raised.items():
+        def view(exc=exc):
+            with transaction():
+                raise exc
+        view.is_public = True  # type: ignore[attr-defined]  # no sign-in needed for what is tested here
+        app.add_url_rule(path, path, view)
+    client = app.test_client()
+    answers = {path: client.get(path) for path in raised}
+    assert {path: r.status_code for path, r in answers.items()} == {"/t/forbidden": 403, "/t/invalid": 422, "/t/locked": 409,
+                                                                     "/t/stale": 409}
+    for response in answers.values():
+        assert response.mimetype == "text/html" and b"<h1" in response.data

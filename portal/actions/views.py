@@ -23,7 +23,7 @@ from ..extensions import counts_as_download, db
 from ..formtools import apply_errors, ids_prefixed
 from ..htmx import is_htmx
 from ..sheets import MAX_BYTES, SheetError
-from ..writes import page_write
+from ..writes import transaction
 from . import attachments, bp, exports, imports, queries, services
 from .forms import AttachmentForm, ClosureForm, CommentForm, ConfirmForm, ItemForm, ReasonForm, UpdateForm
 from .permissions import can_comment, can_confirm, can_create, can_edit, can_request_closure, is_owner_side, visible_clause
@@ -59,7 +59,7 @@ def export(fmt: str):
     viewer = signed_in()
     filters = queries.Filters.from_args(request.args)
     items = queries.all_filtered(viewer, filters)
-    with page_write():
+    with transaction():
         audit.record("export", actor=viewer, entity_type="action_item", format=fmt, count=len(items), filters=filters.as_args())
     if fmt == "csv":
         body, mimetype = exports.to_csv(items), "text/csv; charset=utf-8"
@@ -86,7 +86,7 @@ def create():
     extra = {}
     if form.validate_on_submit():
         try:
-            with page_write():
+            with transaction():
                 item, created = services.create_item(db.session, viewer, form.data_for_service(), form.submission_key.data or None)
             flash(_("De actie is aangemaakt.") if created else _("Deze actie was al aangemaakt; u ziet hem hieronder."), "success")
             return redirect(url_for("actions.detail", item_id=item.id))
@@ -176,7 +176,7 @@ def edit(item_id: int):
     extra = {}
     if form.validate_on_submit():
         try:
-            with page_write():
+            with transaction():
                 services.update_item(db.session, viewer, item, _version(form.version.data), form.data_for_service())
             flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("actions.detail", item_id=item.id))
@@ -217,7 +217,7 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
     if not form.validate():
         return _refused(item, 422, **{form_key: form})
     try:
-        with page_write():
+        with transaction():
             call(viewer, item, form)
     except VersionConflict:
         db.session.refresh(item)
@@ -328,7 +328,7 @@ def import_list():
         mapping = _posted_mapping(len(header))
         if request.form.get("confirm") == "1" and mapping is not None:
             try:
-                with page_write():
+                with transaction():
                     count = imports.store(db.session, viewer, filename, raw, mapping)
             except ValidationFailed:
                 pass  # shown below, line by line

@@ -19,7 +19,7 @@ from ..downloads import attachment, document_safe
 from ..errors import ValidationFailed
 from ..extensions import counts_as_download, db
 from ..i18n import AMSTERDAM
-from ..writes import page_write
+from ..writes import transaction
 from . import accounts as users_service
 from . import audit_log, organisations
 from .permissions import can_administer
@@ -48,7 +48,7 @@ def update_user(user_id: int):
     if role not in ROLES:
         abort(400)
     try:
-        with page_write():
+        with transaction():
             changes = users_service.change(db.session, current_app, signed_in(), user, role, active)
     except ValidationFailed as exc:
         for message in exc.fields.values():
@@ -82,7 +82,7 @@ def audit_csv():
         writer.writerow([neutralise(document_safe(v)) for v in (event.at.astimezone(AMSTERDAM).isoformat(timespec="seconds"), user.name if user else "",
                                                  event.organisation_code or "", event.action, event.entity_type or "",
                                                  event.entity_id if event.entity_id is not None else "", audit_log.details(event))])
-    with page_write():
+    with transaction():
         audit.record("audit.exported", actor=signed_in(), entity_type="audit_events", filters=filters.as_args())
     return attachment(buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "auditlog.csv")
 
@@ -107,7 +107,7 @@ def save_organisation(org_id: int | None = None):
         preview = {"org": org, "effect": organisations.effect(db.session, org, mdt_member, active), "form": values}
         return render_template("admin/organisations.html", organisations=rows, preview=preview, errors={}, values={})
     try:
-        with page_write():
+        with transaction():
             saved, _consequence = organisations.save(db.session, actor, org, values, current_app)
     except ValidationFailed as exc:
         return render_template("admin/organisations.html", organisations=rows, preview=None, errors=exc.fields, values=values), 422

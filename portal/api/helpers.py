@@ -14,7 +14,9 @@ from models import ActionItem
 
 from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict, VersionMissing
 from ..extensions import db
+from ..security import HTTP_MESSAGES
 from ..sheets import MAX_BYTES
+from ..writes import transaction
 from . import bp
 from .schemas import ApiError, api_error, check_types, item_json
 
@@ -36,32 +38,41 @@ def stale_body(model: type, respond: Callable) -> None:
 
 @bp.errorhandler(VersionConflict)
 def _stale(exc: VersionConflict):
-    """412 with the current record, so the client can merge. The one place an API conflict is committed: its audit
-    event is kept (the service wrote nothing else before finding the conflict)."""
-    db.session.commit()
+    """412 with the current record, so the client can merge (writes.transaction has kept the conflict's audit event)."""
     if inspect(exc.item, raiseerr=False) is not None:  # a record, not a version marker (a response's latest row)
         db.session.refresh(exc.item)
     return _STALE_BODIES.get(type(exc.item), _item_response)(exc.item, 412)
 
 
+@bp.errorhandler(NotAllowed)
+def _not_allowed(exc: NotAllowed):
+    return api_error(403, "forbidden", exc.words or str(HTTP_MESSAGES[403]), {})
+
+
+@bp.errorhandler(Locked)
+def _locked(exc: Locked):
+    return api_error(409, "locked", _("Dit verslag is vastgesteld en verandert niet meer."), exc.fields)
+
+
+@bp.errorhandler(VersionMissing)
+def _version_missing(_exc: VersionMissing):
+    return api_error(428, "precondition_required", str(IF_MATCH_MISSING), {})
+
+
+@bp.errorhandler(ValidationFailed)
+def _invalid(exc: ValidationFailed):
+    return api_error(422, "validation_failed", _("Controleer de velden."), exc.fields)
+
+
 @contextmanager
 def service_call(forbidden: str):
-    """One service call in one transaction: 403 when not allowed, 422 with the fields when invalid."""
+    """An API route's service call: writes.transaction (the one write boundary), with the route's words for a refusal.
+    The handlers above answer what it raises, as JSON."""
     try:
-        yield
-        db.session.commit()
-    except NotAllowed:
-        db.session.rollback()
-        raise ApiError(403, "forbidden", forbidden) from None
-    except Locked as exc:
-        db.session.rollback()
-        raise ApiError(409, "locked", _("Dit verslag is vastgesteld en verandert niet meer."), exc.fields) from None
-    except VersionMissing:
-        db.session.rollback()
-        raise ApiError(428, "precondition_required", IF_MATCH_MISSING) from None
-    except ValidationFailed as exc:
-        db.session.rollback()
-        raise ApiError(422, "validation_failed", _("Controleer de velden."), exc.fields) from None
+        with transaction():
+            yield
+    except NotAllowed as exc:
+        raise NotAllowed(str(exc), words=forbidden) from None
 
 
 def _json_body() -> dict:

@@ -17,7 +17,7 @@ from ..access import public, server_to_server
 from ..extensions import db, sign_in_limit
 from ..security import safe_next
 from ..sessions import current_session_id, end_sessions_of, sessions_of
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, services
 from .oidc import LoginError, Pending, ProviderClient, ProviderUnavailable
 
@@ -104,7 +104,7 @@ def callback(name: str):
     session["login_provider"] = name
     if isinstance(claims.get("sid"), str):
         session["oidc_sid"] = claims["sid"]  # the provider's session: a back-channel logout may name it
-    with page_write():
+    with transaction():
         audit.record("login.success", actor=user, entity_type="user", entity_id=user.id, provider=name,
                      user_created=created)
     return redirect(pending.next)
@@ -135,7 +135,7 @@ def _checked_response(client, name: str, raw: dict | None) -> tuple[Pending, str
 def logout():
     provider_name = session.get("login_provider")
     if current_user.is_authenticated:
-        with page_write():
+        with transaction():
             audit.record("logout", actor=current_user._get_current_object(), entity_type="user", entity_id=current_user.id)
     logout_user()
     session.end()
@@ -167,7 +167,7 @@ def backchannel_logout(name: str):
     # Never a session begun after the token was issued: a token (replayed or late) cannot end a newer sign-in. `iat` is
     # in whole seconds, so a session begun within that second counts as begun before it.
     started_before = datetime.fromtimestamp(int(claims["iat"]) + 1, UTC)
-    with page_write():
+    with transaction():
         for user in db.session.scalars(query):
             ended = end_sessions_of(current_app, user.id, claims.get("sid"), started_before)
             if ended or claims.get("sub"):

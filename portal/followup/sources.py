@@ -21,7 +21,7 @@ from ..framework.forms import RecommendationForm, SourceForm
 from ..framework.permissions import can_weigh
 from ..i18n import today
 from ..inputs import bounded_int
-from ..writes import page_write
+from ..writes import transaction
 from . import bp
 
 
@@ -101,7 +101,7 @@ def source_save(source_id: int | None = None):
     data: dict = {k: request.form.get(k) for k in ("kind", "title", "issued_on", "reference", "kamerstuk", "issued_by", "issuer", "url", "note", "reason")}
     data["retired"] = "retired" in request.form
     try:
-        with page_write():
+        with transaction():
             saved = content.save_source(db.session, signed_in(), data, today(), source, form_version() if source else None)
     except ValidationFailed as exc:
         return _source_page(_load_source(source_id) if source_id else None, SourceForm(), errors=exc.fields, status=422)
@@ -124,7 +124,7 @@ def source_add_recommendation(source_id: int):
     _coordinator()
     source = _load_source(source_id)
     try:
-        with page_write():
+        with transaction():
             rec = content.save_recommendation(db.session, signed_in(), {**_recommendation_data(), "source_id": source.id}, today())
     except ValidationFailed as exc:
         return _source_page(_load_source(source_id), rec_form=RecommendationForm(), rec_errors=exc.fields, status=422)
@@ -157,7 +157,7 @@ def recommendation_save(rec_id: int):
     _coordinator()
     rec = _load_recommendation(rec_id)
     try:
-        with page_write():
+        with transaction():
             content.save_recommendation(db.session, signed_in(), {**_recommendation_data(), "source_id": rec.source_id}, today(), rec,
                                         form_version())
     except ValidationFailed as exc:

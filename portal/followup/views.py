@@ -24,7 +24,7 @@ from ..framework.state import STATE_TEXT, recommendation_state
 from ..i18n import today
 from ..inputs import bounded_int
 from ..reports import services as report_services
-from ..writes import page_write
+from ..writes import transaction
 from . import bp
 from . import state as followup_state
 
@@ -115,7 +115,7 @@ def record_response(rec_id: int):
     raw = request.form.get("base_response", "")
     base = bounded_int(raw)
     try:
-        with page_write():
+        with transaction():
             followup.record_response(db.session, viewer, rec, request.form.to_dict(), base)
     except ValidationFailed as exc:
         return _recommendation_page(_recommendation(rec_id), form, exc.fields, 422)
@@ -139,7 +139,7 @@ def relate(rec_id: int):
         flash(_("Kies een aanbeveling."), "error")
         return redirect(url_for("followup.recommendation", rec_id=rec_id) + "#samenhang"), 303
     try:
-        with page_write():
+        with transaction():
             followup.link_related(db.session, viewer, rec, other, request.form.get("action") != "unlink")
     except ValidationFailed as exc:
         for message in exc.fields.values():
@@ -217,7 +217,7 @@ def parliament_save(pid: int | None = None):
     raw = request.form.get("version", "")
     base = bounded_int(raw)
     try:
-        with page_write():
+        with transaction():
             saved = parliament.save_commitment(db.session, viewer, request.form.to_dict(), today(), commitment, base)
     except ValidationFailed as exc:
         return _parliament_page(_load(pid) if pid is not None else None, ParliamentForm(), exc.fields, 422)

@@ -20,7 +20,7 @@ from ..formtools import apply_errors, form_version, ids_prefixed
 from ..i18n import today
 from ..inputs import bounded_int
 from ..visibility import can_view_indicator
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, content, frameworks, goals, queries, rollup
 from .forms import CommitmentForm, TargetForm
 from .permissions import can_weigh
@@ -139,7 +139,7 @@ def set_target(commitment_id: int):
         abort(403)
     item = get_or_404(Commitment, commitment_id)
     try:
-        with page_write():
+        with transaction():
             goals.set_target(db.session, viewer, item, request.form.to_dict(), today())
     except ValidationFailed as exc:
         return _commitment_page(get_or_404(Commitment, commitment_id), today(), request.form.to_dict(), exc.fields, 422)
@@ -157,7 +157,7 @@ def save_commitment(commitment_id: int):
     data = {"text": request.form.get("text"), "note": request.form.get("note"), "retired": "retired" in request.form,
             "reason": request.form.get("reason")}
     try:
-        with page_write():
+        with transaction():
             content.save_commitment(db.session, viewer, item.focus_area, data, today(), item, form_version())
     except ValidationFailed as exc:
         return _commitment_page(get_or_404(Commitment, commitment_id), today(), status=422, edit_form=CommitmentForm(), edit_errors=exc.fields)
@@ -176,7 +176,7 @@ def add_commitment(code: str):
         abort(403)
     area = focus_areas.by_code(db.session, code) or abort(404)
     try:
-        with page_write():
+        with transaction():
             added = content.save_commitment(db.session, viewer, area, {"text": request.form.get("text"), "note": request.form.get("note")},
                                             today())
     except ValidationFailed as exc:
@@ -196,7 +196,7 @@ def weights(code: str):
     area = focus_areas.by_code(db.session, code) or abort(404)
     posted = {c.id: request.form.get(f"weight-{c.id}") or "" for c in area.commitments}
     try:
-        with page_write():
+        with transaction():
             changes = frameworks.set_weights(db.session, viewer, area, posted)
     except ValidationFailed as exc:
         flash(exc.fields["weights"], "error")
@@ -226,7 +226,7 @@ def new_framework():
         values = request.form.to_dict()
         chosen = {n for v in request.form.getlist("carry") if (n := bounded_int(v)) is not None}
         try:
-            with page_write():
+            with transaction():
                 created = frameworks.create(db.session, viewer, values, earlier, chosen)
         except ValidationFailed as exc:
             errors = exc.fields

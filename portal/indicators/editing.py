@@ -20,7 +20,7 @@ from ..formtools import apply_errors, form_version
 from ..i18n import today
 from ..inputs import bounded_int
 from ..visibility import indicator_clause
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, catalogue
 
 VISIBILITY_TEXT = {"public": _l("Iedereen die inlogt"), "mdt": _l("De MDT-partners"), "organisation": _l("Alleen de eigen organisatie")}
@@ -100,7 +100,7 @@ def new():
 def create():
     _coordinator()
     try:
-        with page_write():
+        with transaction():
             indicator = catalogue.save_indicator(db.session, signed_in(), {**_data(), "key": request.form.get("key", "").strip()}, today())
     except ValidationFailed as exc:
         return _page(None, IndicatorForm(), exc.fields, 422)
@@ -129,7 +129,7 @@ def save(key: str):
     if data.get("owner_organisation") == indicator.owner_organisation.code:
         data.pop("owner_organisation")
     try:
-        with page_write():
+        with transaction():
             catalogue.save_indicator(db.session, signed_in(), data, today(), indicator, form_version())
     except ValidationFailed as exc:
         return _page(_visible(key), IndicatorForm(), exc.fields, 422)

@@ -28,7 +28,7 @@ from ..inputs import bounded_int
 from ..periods import period_kind
 from ..sheets import MAX_BYTES, SheetError
 from ..visibility import indicator_clause
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, bulk, services
 from .permissions import can_enter, can_import, can_restrict, can_view
 
@@ -149,7 +149,7 @@ def correct(key: str, measurement_id: int):
     raw = form.version.data or ""
     base = bounded_int(raw)
     try:
-        with page_write():
+        with transaction():
             services.correct_measurement(db.session, viewer, indicator, measurement, form.value.data, form.reason.data, base)
     except VersionConflict:
         indicator = _load(key)
@@ -173,7 +173,7 @@ def add_definition(key: str):
         abort(403)
     form = DefinitionForm()
     try:
-        with page_write():
+        with transaction():
             services.add_definition(db.session, viewer, indicator, form.definition.data, form.valid_from.data, form.note.data)
     except ValidationFailed as exc:
         extra = apply_errors(form, exc.fields)
@@ -189,7 +189,7 @@ def set_visibility(key: str):
     if not can_restrict(viewer, indicator):
         abort(403)
     try:
-        with page_write():
+        with transaction():
             services.set_visibility(db.session, viewer, indicator, request.form.get("visibility", ""))
     except ValidationFailed as exc:
         return _detail(_load(key), extra=exc.fields, status=422)
@@ -211,7 +211,7 @@ def expect(key: str):
     except ValueError:
         due = None
     try:
-        with page_write():
+        with transaction():
             services.expect_figure(db.session, viewer, indicator, form.period.data, due)
     except ValidationFailed as exc:
         extra = apply_errors(form, exc.fields)
@@ -243,7 +243,7 @@ def bulk_import():
         return render_template("indicators/import.html", form=form, lines=None, error=_("Kies een bestand."), payload=""), 422
     if request.form.get("confirm") == "1":
         try:
-            with page_write():
+            with transaction():
                 count = bulk.store(db.session, viewer, filename, raw)
         except ValidationFailed:
             pass  # shown below, line by line
@@ -269,7 +269,7 @@ def add(key: str):
     if not form.validate():
         return _detail(indicator, form=form, status=422)
     try:
-        with page_write():
+        with transaction():
             services.add_measurement(db.session, viewer, indicator, form.period.data, form.value.data, form.source_text.data, form.note.data)
     except ValidationFailed as exc:
         extra = apply_errors(form, exc.fields)
@@ -299,7 +299,7 @@ def import_csv(key: str):
             return _detail(indicator, import_form=form, extra={"file": _("Het bestand is geen UTF-8-tekst (CSV).")}, status=422)
     if request.form.get("confirm") == "1":
         try:
-            with page_write():
+            with transaction():
                 count = services.import_csv(db.session, viewer, indicator, text)
         except ValidationFailed:
             indicator = _load(key)

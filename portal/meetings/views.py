@@ -20,7 +20,7 @@ from ..extensions import counts_as_download, db
 from ..formtools import apply_errors
 from ..i18n import AMSTERDAM, long_date, today
 from ..inputs import bounded_int
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, exports, queries, record, series, services
 from .forms import AgendaForm, DecisionForm, ErratumForm, MeetingForm, MinutesForm, PlainForm
 from .permissions import can_manage, can_read_minutes, can_record, visible_clause
@@ -69,7 +69,7 @@ def create_series():
     if not PlainForm().validate():
         abort(400)
     try:
-        with page_write():
+        with transaction():
             services.create_series(db.session, viewer, request.form.get("code", ""), request.form.get("title", ""))
     except ValidationFailed as exc:
         for message in exc.fields.values():
@@ -93,7 +93,7 @@ def create():
         starts = datetime.combine(form.day.data, form.start.data, tzinfo=AMSTERDAM)
         ends = datetime.combine(form.day.data, form.end.data, tzinfo=AMSTERDAM) if form.end.data else None
         try:
-            with page_write():
+            with transaction():
                 meeting = services.create_meeting(db.session, viewer, {
                     "series": form.series.data, "title": form.title.data, "starts_at": starts, "ends_at": ends,
                     "location": form.location.data, "is_online": form.is_online.data, "chair_organisation": form.chair_organisation.data or None,
@@ -150,7 +150,7 @@ def detail(meeting_id: int):
 def _write(meeting: Meeting, call, message: str, anchor: str, failed_forms: dict):
     """Run one service call for a meeting page form; errors re-render the page with what was typed."""
     try:
-        with page_write():
+        with transaction():
             call()
     except VersionConflict:
         return _detail(_load(meeting.id), 409, conflict=True, **failed_forms)
@@ -281,7 +281,7 @@ def export(meeting_id: int, fmt: str):
     ctx = exports.context(meeting, viewer, builtins.list(db.session.scalars(queries.decisions(viewer, meeting_id=meeting.id))),
                           queries.meeting_actions(db.session, viewer, meeting))
     body = exports.to_docx(ctx) if fmt == "docx" else exports.to_pdf(ctx)
-    with page_write():
+    with transaction():
         audit.record("meeting.exported", actor=viewer, entity_type="meeting", entity_id=meeting.id, format=fmt)
     mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return attachment(body, mimetype, f"notulen-{meeting.starts_at.astimezone(AMSTERDAM):%Y-%m-%d}.{fmt}")
@@ -322,7 +322,7 @@ def prepare_next(meeting_id: int):
         flash(_("Vul een geldige datum en tijd in voor de volgende vergadering."), "error")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#volgende"), 303
     try:
-        with page_write():
+        with transaction():
             following = series.prepare_next(db.session, viewer, meeting, starts)
     except ValidationFailed as exc:
         for message in exc.fields.values():
@@ -351,7 +351,7 @@ def series_agenda(code: str):
         abort(403)
     item = _series(code)
     try:
-        with page_write():
+        with transaction():
             series.set_standard_agenda(db.session, viewer, item, request.form.get("standard_agenda", ""))
     except ValidationFailed as exc:
         for message in exc.fields.values():
@@ -383,7 +383,7 @@ def series_minutes(code: str, fmt: str):
     title = f"Notulen {item.title}"
     period = f"{long_date(start, 'nl')} tot en met {long_date(end, 'nl')}"
     body = (exports.to_docx_compiled if fmt == "docx" else exports.to_pdf_compiled)(title, period, contexts)
-    with page_write():
+    with transaction():
         audit.record("meeting.series_exported", actor=viewer, entity_type="meeting_series", entity_id=item.id, format=fmt,
                      start=start.isoformat(), end=end.isoformat(), meetings=len(contexts))
     mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -9,7 +9,7 @@ from models import DisposalList
 
 from ..access import get_or_404, signed_in
 from ..extensions import db
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, disposal
 
 
@@ -23,7 +23,7 @@ def lists():
 def approve(list_id: int):
     proposal = get_or_404(DisposalList, list_id)
     try:
-        with page_write():
+        with transaction():
             disposal.approve(db.session, signed_in(), proposal)
     except disposal.NotApproved:
         flash(_("Deze lijst is al goedgekeurd of uitgevoerd."), "error")

@@ -23,7 +23,7 @@ from ..framework import goals, parliament
 from ..framework import queries as framework_queries
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
-from ..writes import page_write
+from ..writes import transaction
 from . import bp, exports, letter, letters, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
 from .permissions import can_manage_reports
@@ -58,7 +58,7 @@ def create():
     extra = {}
     if form.validate_on_submit():
         try:
-            with page_write():
+            with transaction():
                 report = services.create_report(db.session, viewer, form.title.data, form.as_of.data, today(),
                                                 form.previous_report_id.data, form.framework_id.data)
             services.warm_view(db.session, report, viewer)  # ready before the author opens it
@@ -126,7 +126,7 @@ def narrative(report_id: int):
     if not form.validate():
         return detail(report_id, narrative_form=form, status=422)
     try:
-        with page_write():
+        with transaction():
             services.save_narrative(db.session, viewer, report, form.focus_area.data, form.text.data, form.visibility.data,
                                     base_version=form_version())
     except VersionConflict:
@@ -151,7 +151,7 @@ def approve(report_id: int, narrative_id: int):
     if not PlainForm().validate():
         abort(400)
     try:
-        with page_write():
+        with transaction():
             services.approve_narrative(db.session, viewer, item, form_version())
     except VersionConflict:
         flash(_("Deze toelichting is intussen gewijzigd. Lees de nieuwe tekst voordat u hem goedkeurt."), "error")
@@ -178,7 +178,7 @@ def sent(report_id: int):
     data = {"sent_on": request.form.get("sent_on"), "reference": request.form.get("reference"), "kamerstuk": request.form.get("kamerstuk"),
             "answers": answers}
     try:
-        with page_write():
+        with transaction():
             letters.mark_sent(db.session, signed_in(), report, data, today())
     except letters.AlreadySent:
         db.session.rollback()
@@ -200,7 +200,7 @@ def letter_docx(report_id: int):
 
 
 def download_letter(report: Report) -> Response:
-    with page_write():
+    with transaction():
         body, mimetype, name = services.export_letter(db.session, signed_in(), report, letter.letter_fields(request.args), today())
     return attachment(body, mimetype, name)
 
@@ -209,7 +209,7 @@ def download(report: Report, fmt: str, public: bool) -> Response:
     """The report as a file (page and API alike): DOCX, PDF or XLSX, internal or for publication."""
     if fmt not in exports.FORMATS:
         abort(404)
-    with page_write():
+    with transaction():
         body, mimetype, name = services.export_report(db.session, signed_in(), report, fmt, public)
     return attachment(body, mimetype, name)
 
@@ -226,7 +226,7 @@ def rounds_list():
         status = 422
         if form.validate_on_submit():
             try:
-                with page_write():
+                with transaction():
                     update_round = services.open_round(db.session, viewer, form.title.data, form.message.data, form.deadline.data, today())
                 settings = current_app.config["PORTAL_SETTINGS"]
                 sent = rounds.announce(db.session, update_round, settings.smtp_url, settings.base_url)
@@ -252,7 +252,7 @@ def round_close(round_id: int):
     update_round = get_or_404(UpdateRound, round_id)
     if not PlainForm().validate():
         abort(400)
-    with page_write():
+    with transaction():
         services.close_round(db.session, viewer, update_round)
     flash(_("De ronde is gesloten."), "success")
     return redirect(url_for("reports.round_detail", round_id=round_id))
