@@ -93,10 +93,10 @@ def test_the_load_scan_finds_an_own_variant(tmp_path):
 def test_a_page_answers_each_service_exception_once_without_a_500(database_url, portal_toml):
     """What a page's service raises and no form catches is answered by the app's handlers: 403, 409, 422, each an
     error page in words, and the transaction rolled back; the API's twin answers the same exceptions as JSON."""
-    from conftest import make_settings
-
     from portal import create_app, errors
     from portal.writes import transaction
+
+    from conftest import make_settings
 
     app = create_app(make_settings(database_url, portal_toml))
     raised = {"/t/forbidden": errors.NotAllowed("not yours"), "/t/invalid": errors.ValidationFailed({"title": "Te lang."}),
