@@ -90,15 +90,13 @@ def test_the_load_scan_finds_an_own_variant(tmp_path):
     assert [line.split(":")[0] for line in _own_loads(view)] == ["2"]
 
 
-def test_a_page_answers_each_service_exception_once_without_a_500(database_url, portal_toml):
+def test_a_page_answers_each_service_exception_once_without_a_500(app_with, portal_toml):
     """What a page's service raises and no form catches is answered by the app's handlers: 403, 409, 422, each an
     error page in words, and the transaction rolled back; the API's twin answers the same exceptions as JSON."""
-    from portal import create_app, errors
+    from portal import errors
     from portal.writes import transaction
 
-    from conftest import make_settings
-
-    app = create_app(make_settings(database_url, portal_toml))
+    app = app_with(portal_toml)  # a new app (routes are added before its first request), in the test's transaction
     raised = {"/t/forbidden": errors.NotAllowed("not yours"), "/t/invalid": errors.ValidationFailed({"title": "Te lang."}),
               "/t/locked": errors.Locked({"status": "Vastgesteld."}),
               "/t/stale": errors.VersionConflict(type("Row", (), {"id": 1, "version": 2})())}
