@@ -33,15 +33,21 @@ def can_view_record(viewer: User | None, record) -> bool:
     return allows(viewer, record.visibility, record.owner_organisation_id, shared)
 
 
-def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for) -> ColumnElement[bool]:
-    """The same rule as SQL. `shared_ids_for(org_id)` returns a SELECT of the record ids shared with that organisation."""
+def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for, per_row: bool = False) -> ColumnElement[bool]:
+    """The same rule as SQL. `shared_ids_for(org_id)` returns a SELECT of the record ids shared with that organisation.
+
+    per_row: the shares as a correlated EXISTS, one index probe per record checked, for a statement that checks records
+    one by one from an index (search's newest matches) and stops at a page. The default reads the viewer's shares once
+    into a hash, which is cheaper for a statement that reads many records (lists, counts) but makes PostgreSQL cost every
+    probe of a walk as if it read them all, so that it sorts every match instead (19 ms against 1 ms at 20,000 items)."""
     if viewer is None or not viewer.is_active:
         return false()
     open_to = ("mdt", "public") if viewer.organisation.is_mdt_member else ("public",)
+    shared = shared_ids_for(viewer.organisation_id)
     return or_(
         visibility.in_(open_to),
         owner_id == viewer.organisation_id,
-        and_(visibility == "partners", record_id.in_(shared_ids_for(viewer.organisation_id))),
+        and_(visibility == "partners", shared.where(shared.selected_columns[0] == record_id).exists() if per_row else record_id.in_(shared)),
     )
 
 

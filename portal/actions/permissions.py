@@ -20,9 +20,9 @@ def _shared_with(org_id: int):
     return select(action_item_shares.c.action_item_id).where(action_item_shares.c.organisation_id == org_id)
 
 
-def visible_clause(user: User | None) -> ColumnElement[bool]:
-    """The same rule as can_view, for WHERE clauses of every list, count, search and export."""
-    return clause(user, ActionItem.visibility, ActionItem.owner_organisation_id, ActionItem.id, _shared_with)
+def visible_clause(user: User | None, per_row: bool = False) -> ColumnElement[bool]:
+    """The same rule as can_view, for WHERE clauses of every list, count, search and export (per_row: see visibility.clause)."""
+    return clause(user, ActionItem.visibility, ActionItem.owner_organisation_id, ActionItem.id, _shared_with, per_row)
 
 
 def can_edit(user: User | None, item: ActionItem) -> bool:

@@ -16,8 +16,8 @@ def _shared_with(org_id: int):
     return select(meeting_shares.c.meeting_id).where(meeting_shares.c.organisation_id == org_id)
 
 
-def visible_clause(user: User | None) -> ColumnElement[bool]:
-    return clause(user, Meeting.visibility, Meeting.owner_organisation_id, Meeting.id, _shared_with)
+def visible_clause(user: User | None, per_row: bool = False) -> ColumnElement[bool]:
+    return clause(user, Meeting.visibility, Meeting.owner_organisation_id, Meeting.id, _shared_with, per_row)
 
 
 def attending_organisations(meeting: Meeting) -> set[int]:
@@ -37,12 +37,14 @@ def can_read_minutes(user: User | None, meeting: Meeting, minutes: Minutes | Non
     return user.organisation_id in attending_organisations(meeting)
 
 
-def restricted_minutes_clause(user: User | None) -> ColumnElement[bool]:
-    """SQL: minutes the user may read (meeting visible, and not restricted or the user's organisation was present)."""
+def restricted_minutes_clause(user: User | None, per_row: bool = False) -> ColumnElement[bool]:
+    """SQL: minutes the user may read (meeting visible, and not restricted or the user's organisation was present).
+    per_row: as visibility.clause, for a statement that checks minutes one by one."""
     if user is None:
         return false()
     present = select(Attendee.meeting_id).where(Attendee.organisation_id == user.organisation_id, Attendee.attendance == "present")
-    return and_(visible_clause(user), or_(Minutes.is_restricted.is_(False), AgendaItem.meeting_id.in_(present)))
+    was_present = present.where(Attendee.meeting_id == AgendaItem.meeting_id).exists() if per_row else AgendaItem.meeting_id.in_(present)
+    return and_(visible_clause(user, per_row), or_(Minutes.is_restricted.is_(False), was_present))
 
 
 def can_manage(user: User | None, meeting: Meeting | None = None) -> bool:

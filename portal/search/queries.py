@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, any_, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
-from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
+from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, Organisation, ProgressUpdate, Recommendation, User
 
 from .. import likes
 from ..extensions import db
@@ -20,8 +20,9 @@ from .permissions import items_clause as visible_clause
 from .permissions import minutes_clause as restricted_minutes_clause
 
 LIMIT = 50
-# The newest matches per kind that are candidates for a page of results, on both backends.
-CANDIDATES = {"item": 100, "update": 100, "comment": 100, "recommendation": 100, "minutes": 100}
+# The newest matches per kind that are candidates for a page of results, on both backends: a page's worth of each
+# (the items of a page come from the newest of three kinds: the items, their updates and their comments).
+CANDIDATES = {"item": LIMIT, "update": LIMIT, "comment": LIMIT, "recommendation": 100, "minutes": LIMIT}
 ITEM_KINDS = ("item", "update", "comment")
 # SQLite's search_fts and search_tri, PostgreSQL's search_parts: a row's key is its kind's number * KIND_SPAN + its id
 # (migration b0c1d2e3f4a5 and its triggers), so each kind is one range of keys, read from its newest row down.
@@ -54,21 +55,23 @@ def _fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _visible(stmt, kind: str, user: User | None, item_id, ref_id):
+def _visible(stmt, kind: str, user: User | None, item_id, ref_id, per_row: bool = True):
     """The viewer's rule applied before the per-kind limit: the candidates are the newest matches the viewer may see,
     so what others wrote (however much) never pushes the viewer's own matches out. As a semi-join on the row's item or
     meeting, so the database walks the newest matches and checks each against its item: a word in every row costs what a
-    page holds, a rare word what the index finds (issue 28)."""
+    page holds, a rare word what the index finds (issue 28). per_row (visibility.clause): each check one index probe,
+    so PostgreSQL walks a whole word's matches instead of sorting them all; its parts of words keep the shares read once,
+    or it would walk the trigram table from the newest row for a part that is nowhere."""
     if kind in ITEM_KINDS:
         if item_id is ActionItem.id:  # the items table itself
-            return stmt.where(visible_clause(user))
-        return stmt.where(exists().where(ActionItem.id == item_id, visible_clause(user)))
+            return stmt.where(visible_clause(user, per_row))
+        return stmt.where(exists().where(ActionItem.id == item_id, visible_clause(user, per_row)))
     if kind == "minutes":
-        if ref_id is Minutes.id:  # the minutes table itself
-            return (stmt.join(AgendaItem, AgendaItem.id == Minutes.agenda_item_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                    .where(restricted_minutes_clause(user)))
+        if ref_id is Minutes.id:  # the minutes table itself, each match checked against its meeting
+            return stmt.where(exists().where(AgendaItem.id == Minutes.agenda_item_id, Meeting.id == AgendaItem.meeting_id,
+                                             restricted_minutes_clause(user, per_row)))
         readable = (select(Minutes.id).join(AgendaItem, AgendaItem.id == Minutes.agenda_item_id)
-                    .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Minutes.id == ref_id, restricted_minutes_clause(user)))
+                    .join(Meeting, Meeting.id == AgendaItem.meeting_id).where(Minutes.id == ref_id, restricted_minutes_clause(user, per_row)))
         return stmt.where(readable.exists())
     return stmt  # recommendations are public reference data
 
@@ -113,8 +116,9 @@ def _postgresql_exact(q: str, user: User | None, kinds) -> list:
         stmt = select(literal(kind).label("kind"), model.id.label("ref_id"),
                       (item_id if item_id is not None else cast(null(), Integer)).label("item_id"), literal(True).label("exact"))
         stmt = stmt.select_from(model).where(literal_column(f"{model.__tablename__}.search_vector").op("@@")(tsq))
-        order = model.id + 0 if kind == "update" and sort_found else model.id  # + 0: not the primary key's order to walk
-        parts.append(_newest(_visible(stmt, kind, user, item_id, model.id), kind, order))
+        sort = kind == "update" and sort_found
+        order = model.id + 0 if sort else model.id  # + 0: not the primary key's order to walk
+        parts.append(_newest(_visible(stmt, kind, user, item_id, model.id, per_row=not sort), kind, order))
     return parts
 
 
@@ -126,7 +130,7 @@ def _postgresql_parts(q: str, user: User | None, kinds) -> list:
         stmt = select(_PARTS.c.kind, _PARTS.c.ref_id, _PARTS.c.item_id, literal(False).label("exact")).select_from(_PARTS).where(
             _of_kind(_PARTS.c.id, kind),
             *(_PARTS.c.body.like(likes.contains(w.lower()), escape=likes.ESCAPE) for w in _parts(q)))
-        parts.append(_newest(_visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id), kind, _PARTS.c.id))
+        parts.append(_newest(_visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id, per_row=False), kind, _PARTS.c.id))
     return parts
 
 
@@ -204,11 +208,13 @@ def _among(column, ids: list[int]):
 def search(user: User | None, q: str) -> Results:
     reasons, rec_ids, minutes_ids, exact = _candidates(q, user)
     results = Results()
+    # The candidates were checked against the rule; the rows are read under it again, a few ids each one probe (per_row).
     # Each query runs even when nothing matched: at most five statements per search. Whole-word matches first.
     results.items = db.session.scalars(
-        select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user))
+        select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user, per_row=True))
         .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT)
-        .options(joinedload(ActionItem.owner_organisation))
+        .options(load_only(ActionItem.title, ActionItem.status, ActionItem.owner_organisation_id),  # what a result line shows
+                 joinedload(ActionItem.owner_organisation).load_only(Organisation.code))
     ).all()
     results.reasons = {i.id: reasons[i.id] for i in results.items}
     results.recommendations = db.session.scalars(
@@ -216,9 +222,10 @@ def search(user: User | None, q: str) -> Results:
         .options(joinedload(Recommendation.source))
     ).all()
     results.minutes = db.session.execute(
-        select(AgendaItem, Meeting).join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
+        select(AgendaItem, Meeting).options(load_only(AgendaItem.title, AgendaItem.meeting_id), load_only(Meeting.title, Meeting.starts_at))
+        .join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user))
+        .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user, per_row=True))
         .order_by(Meeting.starts_at.desc()).limit(LIMIT)
     ).all()
     return results
