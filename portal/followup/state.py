@@ -11,12 +11,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import STATUSES, ActionItem, Commitment, Measurement, Recommendation, Source, Target, User, action_item_recommendations, is_late
+from models import ActionItem, Commitment, Measurement, Recommendation, Source, Target, User, action_item_recommendations, is_late
 
 from ..actions.permissions import visible_clause
 from ..framework import goals
 from ..i18n import cutoff
-from ..reports.snapshot import latest_updates, state_on
+from ..reports.snapshot import latest_updates, state_on, status_counts
 from ..visibility import can_view_indicator
 
 TRACKED = ("status", "progress", "due_date")
@@ -98,7 +98,7 @@ def _figures(states: list[dict], as_of: date) -> dict:
     """Counts per status, how many are late, and the average progress of those not cancelled."""
     active = [s["progress"] for s in states if s["status"] != "cancelled"]
     late = sum(1 for s in states if is_late(date.fromisoformat(s["due_date"]) if s["due_date"] else None, s["status"], as_of))
-    return {"counts": {status: sum(1 for s in states if s["status"] == status) for status in STATUSES}, "late": late,
+    return {"counts": status_counts(states), "late": late,
             "progress": round(sum(active) / len(active)) if active else None}
 
 

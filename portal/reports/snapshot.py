@@ -281,7 +281,8 @@ def indicator_readable(indicator_visibility: str | None, owner: str | None, read
     return allows(reader, visibility, owner, (), by="code")
 
 
-def _counts(rows: list[dict]) -> dict[str, int]:
+def status_counts(rows: list[dict]) -> dict[str, int]:
+    """How many rows have each status, every status named (a report's summary, and where-we-stand on a date)."""
     c = Counter(r["status"] for r in rows)
     return {s: c.get(s, 0) for s in STATUSES}
 
@@ -299,10 +300,10 @@ def summarise(snapshot: dict, items: list[dict], reader: User | None = None) -> 
     by_area = _grouped(items, "focus_area")
     shown = {r["id"] for r in items}
     return {
-        "total": len(items), "counts": _counts(items), "overdue": sum(r["overdue"] for r in items),
+        "total": len(items), "counts": status_counts(items), "overdue": sum(r["overdue"] for r in items),
         "focus_areas": [_area_summary(area, by_area.get(area["code"], []), reader) for area in snapshot["focus_areas"]],
         "without_focus_area": by_area.get(None, []),
-        "organisations": [{"code": code, "total": len(rows), "counts": _counts(rows), "overdue": sum(r["overdue"] for r in rows)}
+        "organisations": [{"code": code, "total": len(rows), "counts": status_counts(rows), "overdue": sum(r["overdue"] for r in rows)}
                           for code, rows in sorted(_grouped(items, "owner").items())],
         "recommendations": _recommendation_states(snapshot, items),
         "indicators": [_indicator_summary(ind) for ind in snapshot["indicators"] if indicator_readable(ind.get("visibility"), ind["owner"], reader)],
@@ -320,10 +321,10 @@ def _area_summary(area: dict, rows: list[dict], reader: User | None) -> dict:
     weight = sum(r["commitment_weight"] for r in counted)
     done_weight = sum(r["commitment_weight"] for r in rows if r["status"] == "done")
     progress = sum(r["commitment_weight"] * r["progress"] for r in counted)
-    return {**area, "total": len(rows), "counts": _counts(rows), "overdue": sum(r["overdue"] for r in rows),
+    return {**area, "total": len(rows), "counts": status_counts(rows), "overdue": sum(r["overdue"] for r in rows),
             "share_done": round(100 * done_weight / weight) if weight else None,
             "average_progress": round(progress / weight) if weight else None,
-            "by_organisation": {org: _counts(r) for org, r in sorted(_grouped(rows, "owner").items())},
+            "by_organisation": {org: status_counts(r) for org, r in sorted(_grouped(rows, "owner").items())},
             "items": rows}
 
 
