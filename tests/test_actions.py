@@ -387,8 +387,12 @@ def test_search_looks_inside_words_only_where_whole_words_leave_room(as_user, pe
     db_session.flush()
     db_session.add(ActionItem(title="Walviswachtpost inrichten", owner_organisation=kmar.organisation, visibility="mdt"))
     db_session.flush()
-    found = [i["title"] for i in as_user(people["ind"]).get("/api/v1/search?q=walviswacht").get_json()["items"]]
+    body = as_user(people["ind"]).get("/api/v1/search?q=walviswacht").get_json()
+    found = [i["title"] for i in body["items"]]
     assert len(found) == LIMIT and all(t.startswith("Walviswacht ") for t in found)
+    # More than a page matched: the API and the page say so, and ask for a more specific word.
+    assert body["more"] is True
+    assert "Er zijn meer." in as_user(people["ind"]).get("/search?q=walviswacht").get_data(as_text=True)
 
     db_session.add_all([ActionItem(title=f"Zeehondwacht {n}", owner_organisation=kmar.organisation, visibility="mdt") for n in range(3)]
                        + [ActionItem(title="Zeehondwachtpost inrichten", owner_organisation=kmar.organisation, visibility="mdt")])
@@ -397,6 +401,7 @@ def test_search_looks_inside_words_only_where_whole_words_leave_room(as_user, pe
     db_session.flush()
     body = as_user(people["ind"]).get("/api/v1/search?q=zeehondwacht").get_json()
     assert [i["title"] for i in body["items"]][-1] == "Zeehondwachtpost inrichten" and len(body["items"]) == 4
+    assert body["more"] is False and "Er zijn meer." not in as_user(people["ind"]).get("/search?q=zeehondwacht").get_data(as_text=True)
     assert "Versterk de zeehondwachtdienst" in [r["text"] for r in body["recommendations"]]
 
 

@@ -15,7 +15,7 @@ BUDGET = 10
 PAGES = [
     "/", "/actions", "/actions?status=in_progress&sort=-updated_at&organisation=KMAR", "/actions/{item}", "/meetings",
     "/meetings/{meeting}", "/meetings/decisions", "/framework", "/framework/3.1", "/recommendations", "/indicators",
-    "/search?q=grenstoezicht", "/reports/{report}", "/api/v1/action-items?per_page=100", "/api/v1/meetings",
+    "/search?q=grenstoezicht", "/api/v1/search?q=grenstoezicht", "/reports/{report}", "/api/v1/action-items?per_page=100", "/api/v1/meetings",
     "/api/v1/recommendations", "/api/v1/meetings/{meeting}", "/api/v1/action-items/{item}/history",
     "/parliament", "/parliament/{parliament}", "/recommendations/{rec}", "/framework/commitments/{commitment}",
     "/framework?framework={old_framework}", "/indicators/{indicator}", "/api/v1/parliament", "/api/v1/focus-areas", "/api/v1/frameworks",

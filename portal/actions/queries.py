@@ -99,7 +99,7 @@ def light(stmt: Select) -> Select:
                         joinedload(ActionItem.assignee))
 
 
-def _eager(stmt: Select) -> Select:
+def eager(stmt: Select) -> Select:
     """Everything the API's item JSON needs: one query per collection, whatever the number of items."""
     return light(stmt).options(
         selectinload(ActionItem.recommendations),
@@ -109,7 +109,7 @@ def _eager(stmt: Select) -> Select:
 
 
 def visible_items(user: User | None) -> Select:
-    return _eager(select(ActionItem).where(visible_clause(user)).order_by(*SORTS["due_date"]))
+    return eager(select(ActionItem).where(visible_clause(user)).order_by(*SORTS["due_date"]))
 
 
 def filtered(user: User | None, f: Filters, today: date | None = None) -> Select:
@@ -143,7 +143,7 @@ def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool 
     """One page and the total; `full` loads the collections the API shows."""
     base = filtered(user, f)
     count = _count(user, f, base)
-    load = _eager if full else light
+    load = eager if full else light
     items = db.session.scalars(load(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
     return list(items), count
 
@@ -165,7 +165,7 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
-    return list(db.session.scalars(_eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)))
+    return list(db.session.scalars(eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)))
 
 
 def history(item: ActionItem) -> Select:

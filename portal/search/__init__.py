@@ -13,4 +13,4 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 def results():
     q = request.args.get("q", "").strip()[:200]
     found = queries.search(signed_in(), q) if q else None
-    return render_template("search/results.html", q=q, found=found)
+    return render_template("search/results.html", q=q, found=found, limit=queries.LIMIT)

@@ -3,8 +3,9 @@ whole words do not fill a page; visibility applied in the same query."""
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import Integer, Select, any_, case, cast, column, exists, func, 
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload, load_only
 
-from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, Organisation, ProgressUpdate, Recommendation, User
+from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
 
 from .. import likes
 from ..extensions import db
@@ -40,6 +41,7 @@ class Results:
     reasons: dict[int, set[str]] = field(default_factory=dict)
     recommendations: Sequence[Recommendation] = field(default_factory=list)
     minutes: Sequence = field(default_factory=list)  # (AgendaItem, Meeting) pairs the viewer may read
+    more: bool = False  # more matches than a page shows: the page says so, and asks for a more specific word
 
     @property
     def total(self) -> int:
@@ -98,10 +100,24 @@ def _newest(stmt, kind: str, order) -> Select:
 WALK_FROM = 500
 
 
-def _few_updates_match(tsq) -> bool:
+# The answer only chooses a plan, never what is found, so each process keeps it a while per search text (as PostgreSQL
+# keeps its statistics): a repeated search skips the count.
+_FEW_SECONDS, _FEW_KEPT = 600, 2000
+_few: dict[tuple[str, str], tuple[float, bool]] = {}
+
+
+def _few_updates_match(q: str, tsq) -> bool:
+    key, now = (str(db.session.get_bind().engine.url), q), time.monotonic()
+    kept = _few.get(key)
+    if kept is not None and now - kept[0] < _FEW_SECONDS:
+        return kept[1]
     capped = (select(literal(1)).select_from(ProgressUpdate)
               .where(literal_column("progress_updates.search_vector").op("@@")(tsq)).limit(WALK_FROM).subquery())
-    return (db.session.scalar(select(func.count()).select_from(capped)) or 0) < WALK_FROM
+    few = (db.session.scalar(select(func.count()).select_from(capped)) or 0) < WALK_FROM
+    if len(_few) >= _FEW_KEPT:
+        _few.clear()
+    _few[key] = (now, few)
+    return few
 
 
 def _postgresql_exact(q: str, user: User | None, kinds) -> list:
@@ -109,7 +125,7 @@ def _postgresql_exact(q: str, user: User | None, kinds) -> list:
     sources: dict[str, tuple[Any, Any]] = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
                                            "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None),
                                            "minutes": (Minutes, None)}
-    sort_found = "update" in kinds and _few_updates_match(tsq)
+    sort_found = "update" in kinds and _few_updates_match(q, tsq)
     parts = []
     for kind in kinds:
         model, item_id = sources[kind]
@@ -175,9 +191,9 @@ def _part_kinds(exact_rows: list) -> list[str]:
     return kinds + (["minutes"] if counts["minutes"] < LIMIT else [])
 
 
-def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int], set[int]]:
-    """(item id -> where it matched, recommendation ids, minutes ids, the item ids matched as a whole word), among what
-    the user may see."""
+def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[int], list[int], set[int], bool]:
+    """(item id -> where it matched, recommendation ids, minutes ids, the item ids matched as a whole word, whether a
+    kind had more matches than its candidates), among what the user may see."""
     reasons: dict[int, set[str]] = {}
     recs: list[int] = []
     minutes: list[int] = []
@@ -186,6 +202,8 @@ def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[in
     part_kinds = _part_kinds(rows) if _parts(q) else []
     if part_kinds:
         rows += _matches(q, user, part_kinds, exact=False)
+    full = Counter(kind for kind, *_ in rows)
+    more = any(full[kind] >= CANDIDATES[kind] for kind in full)
     for kind, ref_id, item_id, exact in rows:
         if kind == "recommendation":
             recs.append(int(ref_id))
@@ -195,7 +213,7 @@ def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[in
             reasons.setdefault(int(item_id), set()).add(kind)
             if exact:
                 exact_items.add(int(item_id))
-    return reasons, list(dict.fromkeys(recs)), list(dict.fromkeys(minutes)), exact_items
+    return reasons, list(dict.fromkeys(recs)), list(dict.fromkeys(minutes)), exact_items, more
 
 
 def _among(column, ids: list[int]):
@@ -205,27 +223,27 @@ def _among(column, ids: list[int]):
     return column.in_(ids)
 
 
-def search(user: User | None, q: str) -> Results:
-    reasons, rec_ids, minutes_ids, exact = _candidates(q, user)
-    results = Results()
+def search(user: User | None, q: str, load: Callable[[Select], Select] | None = None) -> Results:
+    """What `user` may see that matches `q`. `load` adds loader options to the items' statement (the API's whole item:
+    actions.queries.eager), so a result costs no statement of its own."""
+    reasons, rec_ids, minutes_ids, exact, more = _candidates(q, user)
+    results = Results(more=more or len(reasons) > LIMIT or len(minutes_ids) > LIMIT)
     # The candidates were checked against the rule; the rows are read under it again, a few ids each one probe (per_row).
-    # Each query runs even when nothing matched: at most five statements per search. Whole-word matches first.
-    results.items = db.session.scalars(
-        select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user, per_row=True))
-        .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT)
-        .options(load_only(ActionItem.title, ActionItem.status, ActionItem.owner_organisation_id),  # what a result line shows
-                 joinedload(ActionItem.owner_organisation).load_only(Organisation.code))
-    ).all()
+    # Whole-word matches first. Recommendations and minutes are read only when some matched: a search is at most
+    # eight statements (the API adds one per collection of its whole item, whatever the number of items).
+    items = (select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user, per_row=True))
+             .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT))
+    results.items = db.session.scalars(load(items) if load else items.options(joinedload(ActionItem.owner_organisation))).all()
     results.reasons = {i.id: reasons[i.id] for i in results.items}
     results.recommendations = db.session.scalars(
         select(Recommendation).where(_among(Recommendation.id, rec_ids)).order_by(Recommendation.id)
         .options(joinedload(Recommendation.source))
     ).all()
     results.minutes = db.session.execute(
-        select(AgendaItem, Meeting).options(load_only(AgendaItem.title, AgendaItem.meeting_id), load_only(Meeting.title, Meeting.starts_at))
-        .join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
-        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user, per_row=True))
-        .order_by(Meeting.starts_at.desc()).limit(LIMIT)
-    ).all()
+            select(AgendaItem, Meeting).options(load_only(AgendaItem.title, AgendaItem.meeting_id), load_only(Meeting.title, Meeting.starts_at))
+            .join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
+            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user, per_row=True))
+            .order_by(Meeting.starts_at.desc()).limit(LIMIT)
+        ).all()
     return results
