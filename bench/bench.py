@@ -249,16 +249,17 @@ def counted(statement: str) -> bool:
     return not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))
 
 
-def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> tuple[dict[str, int], dict[str, float]]:
-    """SQL statements per page, counted in-process on the same database, and the time spent rendering its templates
-    (ms, median of five renders; Jinja and the Python the templates call)."""
+def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject: str) -> tuple[dict[str, int], dict[str, float], dict[str, float]]:
+    """SQL statements per page, counted in-process on the same database; the time spent rendering its templates
+    (ms, median of five renders; Jinja and the Python the templates call); and the whole request in-process without
+    Redis, i.e. a cache miss (ms, median of the same five; bench/misses.py splits it into statements)."""
     import statistics
 
     from flask import before_render_template, template_rendered
     from sqlalchemy import event
 
     app, client, engine = in_process(url, config, user_subject)
-    counts, templates = {}, {}
+    counts, templates, misses = {}, {}, {}
     starts: list[float] = []
     spent: list[float] = []
 
@@ -280,18 +281,21 @@ def statement_counts(url: str, config: Path, paths: dict[str, str], user_subject
         client.get(path)
         event.remove(engine, "before_cursor_execute", listener)
         counts[name] = len(seen)
-        per_request = []
+        per_request, whole = [], []
         before_render_template.connect(started, app)
         template_rendered.connect(rendered, app)
         for _ in range(5):
             spent.clear()
+            began = time.perf_counter()
             client.get(path)
+            whole.append((time.perf_counter() - began) * 1000)
             per_request.append(sum(spent) * 1000)
         before_render_template.disconnect(started, app)
         template_rendered.disconnect(rendered, app)
         templates[name] = statistics.median(per_request)
+        misses[name] = statistics.median(whole)
     engine.dispose()
-    return counts, templates
+    return counts, templates, misses
 
 
 def targets(base: str, cookie: str) -> dict[str, str]:
@@ -419,7 +423,7 @@ def main() -> None:
                     print(json.dumps({"not_found": [hidden_ms, missing_ms]}), flush=True)
                     if PAGES:
                         pages = {k: v for k, v in pages.items() if k in PAGES}
-                    counts, template_ms = statement_counts(url, config, pages, "coordinator")
+                    counts, template_ms, miss_ms = statement_counts(url, config, pages, "coordinator")
                     for name, path in pages.items():
                         miss = after_invalidation(base + path, cookie)
                         single = wrk(base + path, cookie, 1)
@@ -429,6 +433,7 @@ def main() -> None:
                         rows.append({"backend": backend, "items": size, "page": name, "rps": loaded["rps"], "p50": single["p50_ms"],
                                      "p95": single["p95_ms"], "p95_loaded": loaded["p95_ms"], "miss": miss, "sql": counts[name],
                                      "rps_defeated": defeated["rps"], "rps_kmar_writes": kmar["rps"], "floor": floor, "template_ms": template_ms[name],
+                                     "miss_in_process": miss_ms[name],
                                      "errors": single["errors"] + loaded["errors"] + single["non2xx"] + loaded["non2xx"]
                                      + defeated["errors"] + defeated["non2xx"] + kmar["errors"] + kmar["non2xx"]})
                         print(json.dumps(rows[-1]), flush=True)
@@ -494,16 +499,17 @@ def write(rows: list[dict], facts: dict, mixes: list[dict], redmine: dict[str, f
     small = min(SIZES)
     by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
     lines = ["| backend | items | page | req/s (8 clients) | p50 ms (1 client) | p95 ms (1 client) | p95 ms (8 clients) | "
-             "ms after a write (cache miss) | req/s, KMar writing (8 clients) | req/s, cache defeated (8 clients) | req/s vs floor | "
-             "SQL statements | template ms | "
+             "ms after a write (cache miss) | cache miss in-process ms | req/s, KMar writing (8 clients) | req/s, cache defeated (8 clients) | "
+             "req/s vs floor | SQL statements | template ms | "
              "p95 vs smallest size | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         floor = floors[(r["backend"], r["items"])]
         base = by_key.get((r["backend"], small, r["page"]))
         ratio = f"{r['p95'] / base['p95']:.2f}" if base and base["p95"] else "–"
         lines.append(f"| {r['backend']} | {r['items']} | {r['page']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
-                     f"{r['p95_loaded']:.1f} | {r['miss']:.0f} | {r['rps_kmar_writes']:.0f} | {r['rps_defeated']:.0f} | {100 * r['rps'] / floor['rps']:.0f}% | "
+                     f"{r['p95_loaded']:.1f} | {r['miss']:.0f} | {r.get('miss_in_process', 0):.1f} | {r['rps_kmar_writes']:.0f} | "
+                     f"{r['rps_defeated']:.0f} | {100 * r['rps'] / floor['rps']:.0f}% | "
                      f"{r['sql']} | {r['template_ms']:.1f} | {ratio} | {r['errors']} |")
     machine = (f"{platform.node()} · {os.cpu_count()} cores · "
                f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB · Python {platform.python_version()} · "
