@@ -24,7 +24,8 @@ def visible_meetings(user: User | None) -> Select:
 # A meeting with attendees and agenda (minutes and errata joined): three statements.
 DETAIL_OPTIONS = (
     joinedload(Meeting.series), joinedload(Meeting.chair_organisation),
-    selectinload(Meeting.attendees).joinedload(Attendee.organisation), selectinload(Meeting.attendees).joinedload(Attendee.user),
+    # Attendees in the meeting's own statement (a dozen rows at most); the agenda with its minutes in one more.
+    joinedload(Meeting.attendees).joinedload(Attendee.organisation), joinedload(Meeting.attendees).joinedload(Attendee.user),
     selectinload(Meeting.agenda_items).joinedload(AgendaItem.minutes).joinedload(Minutes.errata),
     selectinload(Meeting.agenda_items).joinedload(AgendaItem.focus_area),
 )

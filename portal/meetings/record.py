@@ -57,9 +57,9 @@ def next_meeting(session: Session, meeting: Meeting) -> Meeting | None:
                            .order_by(Meeting.starts_at)).first()
 
 
-def approval_date(session: Session, meeting: Meeting) -> date | None:
-    """The first day on which the minutes can be approved (Amsterdam), or None while no next meeting is planned."""
-    following = next_meeting(session, meeting)
+def approval_date(following: Meeting | None) -> date | None:
+    """The first day on which the minutes can be approved (Amsterdam): the day of the series' next meeting
+    (next_meeting), or None while none is planned."""
     return following.starts_at.astimezone(AMSTERDAM).date() if following else None
 
 
@@ -70,7 +70,8 @@ def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date
     if meeting.minutes_status == "vastgesteld":
         raise ValidationFailed({"minutes": _("Deze notulen zijn al vastgesteld.")})
     following = next_meeting(session, meeting)
-    if following is None or following.starts_at.astimezone(AMSTERDAM).date() > today:
+    approve_from = approval_date(following)
+    if following is None or approve_from is None or approve_from > today:
         raise ValidationFailed({"minutes": _("Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks.")})
     meeting.minutes_status, meeting.minutes_approved_at, meeting.minutes_approved_by_id = "vastgesteld", utcnow(), actor.id
     session.flush()

@@ -112,24 +112,26 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     _area_choices(agenda_form.focus_area, decision_form.focus_area)
     manage = can_manage(viewer, meeting)
+    following = record.next_meeting(db.session, meeting) if manage else None  # read once: approval and "prepare next"
     return render_template(
         "meetings/detail.html", meeting=meeting, decisions=decisions,
         carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
-        **_controls(viewer, meeting),
+        **_controls(viewer, meeting, following),
         readable={a.id: can_read_minutes(viewer, meeting, a.minutes) for a in meeting.agenda_items},
         agenda_form=agenda_form, decision_form=decision_form, erratum_form=forms.get("erratum_form") or ErratumForm(formdata=None),
         minutes_forms=forms.get("minutes_forms", {}), plain_form=PlainForm(formdata=None), people=_people(meeting) if manage else [],
         conflict=forms.get("conflict"), extra_errors=forms.get("extra_errors", {}),
         next_start=series.suggested_start(meeting).strftime("%Y-%m-%dT%H:%M"), open_points=series.open_points(meeting, viewer),
         standard_points=series.standard_points(meeting.series),
-        following=record.next_meeting(db.session, meeting) if manage else None,
+        following=following,
     ), status
 
 
-def _controls(viewer: User, meeting: Meeting) -> dict:
-    """Which controls the page offers. Rule 6: an approved record offers none that would change it (errata only)."""
+def _controls(viewer: User, meeting: Meeting, following: Meeting | None) -> dict:
+    """Which controls the page offers. Rule 6: an approved record offers none that would change it (errata only).
+    `following`: the series' next meeting (record.next_meeting), read by the page for managers."""
     manage, locked = can_manage(viewer, meeting), meeting.minutes_status == "vastgesteld"
-    approve_from = record.approval_date(db.session, meeting) if manage and not locked else None
+    approve_from = record.approval_date(following) if manage and not locked else None
     return {"can_manage": manage, "can_record": can_record(viewer, meeting),
             "can_set_attendance": manage and not locked and audience.may_decide(viewer, meeting),
             "can_prepare": manage and not locked, "can_decide": can_record(viewer, meeting) and not locked,
