@@ -248,7 +248,9 @@ def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(p
     page.goto(f"{live}/indicators/om-instroom-mh")
     page.get_by_label("Of plak de regels hier").fill("2017;veel;;")
     page.get_by_role("button", name="Controleren").click()
-    assert "geen getal" in page.content()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("geen getal").first).to_be_visible()  # waits for the answer's page to load
     assert axe_violations(page) == []
 
 
