@@ -7,21 +7,20 @@ visibility before and after the change: a public record bumps `all`, an `mdt` re
 owner, a `partners` record its owner and the organisations it is shared with, an organisation-only
 record its owner. So a KMar-only edit leaves IND's cached pages as they are. Changes to the shared
 structure (focus areas, commitments, recommendations, organisations) bump `all`. Values are JSON.
-Aggregates over many organisations' items (the roll-ups and totals) are cached in one part per owner organisation
-(`rows_per_owner`), each under `all` and that owner's generation: after a write only the writer's part is recounted.
+The roll-ups and totals are not cached: they are read from the tallies (portal/actions/tallies.py), which cost what
+the answer holds.
 Without REDIS_URL, or while Redis fails, nothing is cached: every read computes.
 """
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -37,7 +36,6 @@ MDT_KEY = "portal:generation:mdt"
 ANY_KEY = "portal:generation:any"  # bumped by every change: for values that depend on what a viewer may *not* see
 ORG_KEY = "portal:generation:org:{}"
 TTL_SECONDS = 600
-OWNERS_TTL = 60  # seconds a process keeps the organisation ids of rows_per_owner without reading them again
 ALL, MDT = "all", "mdt"
 EVERY_CHANGE = "*"  # the scope of a value any change can alter (e.g. the ids a viewer may not see)
 Scope = str | int  # ALL, MDT or an organisation id
@@ -57,7 +55,6 @@ def _scope_keys(scope: ViewerScope | str | None) -> list[str]:
 class Cache:
     def __init__(self, url: str | None):
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2) if url else None
-        self._owners: tuple[int, float, list[int]] = (-1, 0.0, [])  # (`all` generation and time they were read, organisation ids)
 
     @property
     def _redis(self) -> Redis:
@@ -108,58 +105,6 @@ class Cache:
         except RedisError:
             log.exception("cache write failed")
         return value
-
-
-    def rows_per_owner(self, name: str, parts: tuple, session: Session, compute: Callable[[list[int] | None], list[list]],
-                       *, scope: ViewerScope) -> list[list]:
-        """Aggregate rows over what `scope` may see, cached in one part per owner organisation: each part under the
-        generations of everything (`all`) and of that owner alone, which every change to a record it owns bumps. So a
-        KMar write makes the next reader recount KMar's items, not all of them.
-
-        compute(owner_ids) returns the rows (each starting with the owner's id) for those owners (None: every owner).
-        The result is the rows of every part, in no particular order. Two Redis round trips on a hit: the generations
-        (with the organisation ids this process holds, valid while `all` has not moved), then the parts."""
-        if self.redis is None:
-            return compute(None)
-        try:
-            keys = self._owner_keys(session, name, parts, scope)
-            raw = self.redis.mget(list(keys.values())) if keys else []
-        except RedisError:
-            log.exception("cache read failed")
-            return compute(None)
-        found = {i: json.loads(r) for i, r in zip(keys, raw, strict=True) if r is not None}
-        missing = [i for i in keys if i not in found]
-        if missing:
-            found.update(self._recount(compute, missing, keys))
-        return [row for rows in found.values() for row in rows]
-
-    def _owner_keys(self, session: Session, name: str, parts: tuple, scope: ViewerScope) -> dict[int, str]:
-        """The key of each owner's part, under the generations of everything and of that owner."""
-        known, read_at, ids = self._owners
-        generations = self._redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
-        # An organisation may have come or gone (that bumps `all`); read them again then, and at least every minute
-        # (a Redis that lost its data starts counting from 0 again).
-        if int(generations[0] or 0) != known or time.monotonic() - read_at > OWNERS_TTL:
-            ids = list(session.scalars(select(Organisation.id).order_by(Organisation.id)))
-            self._owners = (int(generations[0] or 0), time.monotonic(), ids)
-            generations = self._redis.mget([GENERATION_KEY, *(ORG_KEY.format(i) for i in ids)])
-        everyone = int(generations[0] or 0)
-        return {i: f"portal:cache:{name}:{everyone}.{int(g or 0)}:{scope}:" + ":".join(str(p) for p in (*parts, f"owner{i}"))
-                for i, g in zip(ids, generations[1:], strict=True)}
-
-    def _recount(self, compute: Callable[[list[int] | None], list[list]], missing: list[int], keys: dict[int, str]) -> dict[int, list]:
-        """The missing owners' parts, computed in one statement and stored for the next reader."""
-        fresh: dict[int, list] = {i: [] for i in missing}  # an owner without rows is a part too
-        for row in compute(missing):
-            fresh[row[0]].append(row)
-        try:
-            pipe = self._redis.pipeline(transaction=False)
-            for i, rows in fresh.items():
-                pipe.set(keys[i], json.dumps(rows), ex=TTL_SECONDS)
-            pipe.execute()
-        except RedisError:
-            log.exception("cache write failed")
-        return fresh
 
 
 USER_KEY = "portal:user:{}"

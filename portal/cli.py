@@ -233,3 +233,27 @@ def backup(path: Path) -> None:
     else:
         raise click.ClickException(f"Geen back-up voor {url.get_backend_name()}.")
     click.echo(f"Back-up geschreven naar {path} ({path.stat().st_size} bytes).")
+
+
+@portal_cli.command("recount-tallies")
+@click.option("--repair", is_flag=True, help="Rewrite the tallies that differ from the count.")
+def recount_tallies(repair: bool) -> None:
+    """Compare the tallies the database triggers keep with a count over the items; exit 1 on a difference (and with
+    --repair, rewrite the differing tallies from the count)."""
+    from .actions import tallies
+
+    differences = tallies.recount(db.session, repair=repair)
+    def sums(values: tuple | None) -> str:
+        return ", ".join(str(v) for v in values) if values else "-"
+
+    for d in differences[:50]:
+        click.echo(f"{d.table} {d.key}: opgeslagen {sums(d.stored)}, geteld {sums(d.counted)}")
+    if not differences:
+        click.echo("Tellingen kloppen: geen verschil.")
+        return
+    if repair:
+        db.session.commit()
+        cache().bump()
+        click.echo(f"{len(differences)} verschil(len) hersteld.")
+        return
+    raise click.ClickException(f"{len(differences)} verschil(len) tussen de tellingen en de acties; herstel met --repair.")

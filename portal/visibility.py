@@ -42,13 +42,20 @@ def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for,
     probe of a walk as if it read them all, so that it sorts every match instead (19 ms against 1 ms at 20,000 items)."""
     if viewer is None or not viewer.is_active:
         return false()
-    open_to = ("mdt", "public") if viewer.organisation.is_mdt_member else ("public",)
     shared = shared_ids_for(viewer.organisation_id)
     return or_(
-        visibility.in_(open_to),
-        owner_id == viewer.organisation_id,
+        unshared_clause(viewer, visibility, owner_id),
         and_(visibility == "partners", shared.where(shared.selected_columns[0] == record_id).exists() if per_row else record_id.in_(shared)),
     )
+
+
+def unshared_clause(viewer: User | None, visibility, owner_id) -> ColumnElement[bool]:
+    """The rule without its shares: what the viewer sees because of the visibility or because its organisation owns it
+    (the tallies, whose rows know no shares; the shared items are counted apart)."""
+    if viewer is None or not viewer.is_active:
+        return false()
+    open_to = ("mdt", "public") if viewer.organisation.is_mdt_member else ("public",)
+    return or_(visibility.in_(open_to), owner_id == viewer.organisation_id)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -33,9 +34,12 @@ def _world(session, make_user, seed: int):
     for n in range(60):
         owner = rng.choice(orgs)
         visibility = rng.choice(("organisation", "partners", "mdt", "public"))
+        area = rng.choice([*areas, None])
+        # Due dates from last year to next year's January: late counts cross the years, months and days they are kept in.
         item = factories.item(session, owner.code, visibility, title=f"Actie {n}", status=rng.choice(STATUSES),
-                              progress=rng.randrange(0, 101), focus_area=rng.choice([*areas, None]),
-                              due_date=today() + timedelta(days=rng.randrange(-30, 30)) if rng.random() < 0.8 else None,
+                              progress=rng.randrange(0, 101), focus_area=area,
+                              commitment=rng.choice([None, *area.commitments]) if area is not None else None,
+                              due_date=today() + timedelta(days=rng.randrange(-400, 60)) if rng.random() < 0.8 else None,
                               shared_with=rng.sample([o for o in orgs if o is not owner], rng.randrange(0, 3)))
         item.recommendations = rng.sample(recs, rng.randrange(0, 3))
     session.flush()
@@ -65,6 +69,11 @@ def _check(loaded, viewer, items) -> None:
     assert summary["overdue"] == len(late)
     per_area = Counter(i.focus_area_id for i in seen)
     assert {a: v["total"] for a, v in summary["areas"].items()} == dict(per_area)
+    for area_id, figures in summary["areas"].items():  # the commitments' weights
+        weighed = [(float(i.commitment.weight) if i.commitment else 1.0, i) for i in seen if i.focus_area_id == area_id and i.status != "cancelled"]
+        weight = sum(w for w, _i in weighed)
+        assert figures["average_progress"] == (round(sum(w * i.progress for w, i in weighed) / weight) if weight else None)
+        assert figures["share_done"] == (round(100 * sum(w for w, i in weighed if i.status == "done") / weight) if weight else None)
 
     per_rec = Counter(r.id for i in seen for r in i.recommendations)
     states = {r["id"]: r["items"] for r in rollup.recommendations(loaded, viewer)}
@@ -74,6 +83,12 @@ def _check(loaded, viewer, items) -> None:
     assert board["total"] == len(seen) and board["overdue_count"] == len(late)
     _items, listed = queries.page_of(viewer, queries.Filters(), 1, 10)
     assert listed == len(seen)
+    # The lists' totals: from the tallies where they hold the filters, else counted; the same either way.
+    for filters, expected in ((queries.Filters(status=queries.UNFINISHED, overdue=True), late),
+                              (queries.Filters(overdue=True, organisation="KMAR"), [i for i in late if i.owner_organisation.code == "KMAR"]),
+                              (queries.Filters(status="blocked", overdue=True), [i for i in late if i.status == "blocked"]),
+                              (queries.Filters(status="done"), [i for i in seen if i.status == "done"])):
+        assert queries.page_of(viewer, filters, 1, 10)[1] == len(expected), filters
 
 
 def _data(item, **change) -> dict:
@@ -83,69 +98,95 @@ def _data(item, **change) -> dict:
     return {**data, **change}
 
 
-def test_cached_parts_follow_every_write(cached_app, loaded, make_user, redis_db):
-    """With Redis the roll-ups and totals are cached in one part per owner organisation. Random writes through the
-    services by members of every organisation — new items, visibility and share changes, progress, cancellations —
-    each committed; after each, every viewer's figures equal the count over what it may see. And a write recounts
-    only the writer's part: an organisation-only item of one owner leaves the other owners' parts as they were."""
-    from portal.actions import services
+def test_tallies_follow_every_write(app, loaded, make_user):
+    """The tallies are kept by triggers. Random writes through the services by members of every organisation — new
+    items with shares and recommendations, changes of visibility, shares, focus area, due date and recommendations,
+    progress, closures, cancellations, deletions, and changes of a commitment's weight — each committed; after each, every viewer's figures equal the count
+    over what it may see, and a recount over the items finds no difference."""
+    from portal.actions import services, tallies
 
     rng = random.Random(3)
     viewers, _items = _world(loaded, make_user, 5)
     writers = [v for v in viewers if v.organisation.is_mdt_member]
     areas = [a.code for a in current_areas(loaded)]
-    with cached_app.app_context():
-        loaded.commit()
+    recs = [r.id for r in loaded.scalars(select(Recommendation).order_by(Recommendation.id).limit(8))]
+    loaded.commit()
 
     def check_all() -> None:
         loaded.expire_all()
+        assert tallies.recount(loaded) == []
         items = loaded.scalars(select(ActionItem)).all()
         for viewer in viewers:
-            with cached_app.test_request_context():
+            with app.test_request_context():
                 _check(loaded, viewer, items)
 
     check_all()
-    for step in range(24):
+    kinds = ("create", "visibility", "move", "progress", "closure", "cancel", "delete", "weight")
+    commitments = [c for a in current_areas(loaded) for c in a.commitments]
+    for step in range(40):
         actor = rng.choice(writers)
-        own = [i for i in loaded.scalars(select(ActionItem).where(ActionItem.owner_organisation_id == actor.organisation_id,
-                                                                  ActionItem.status.in_(("open", "in_progress"))))]
+        own = list(loaded.scalars(select(ActionItem).where(ActionItem.owner_organisation_id == actor.organisation_id,
+                                                            ActionItem.status.in_(("open", "in_progress")))))
         others = [o.code for o in (v.organisation for v in viewers) if o.id != actor.organisation_id]
-        with cached_app.app_context():
-            kind = rng.choice(("create", "visibility", "progress", "cancel")) if own else "create"
+        with app.app_context():
+            kind = rng.choice(kinds) if own else "create"
             item = rng.choice(own) if own else None
             if kind == "create":
                 services.create_item(loaded, actor, {"title": f"Nieuw {step}", "visibility": rng.choice(("organisation", "partners", "mdt", "public")),
                                                      "owner_organisation": actor.organisation.code, "focus_area": rng.choice(areas),
                                                      "due_date": today() + timedelta(days=rng.randrange(-10, 10)),
-                                                     "shared_with": rng.sample(others, 2)})
+                                                     "shared_with": rng.sample(others, 2), "recommendation_ids": rng.sample(recs, 2)})
             elif kind == "visibility":
                 services.update_item(loaded, actor, item, item.version, _data(item, visibility=rng.choice(("organisation", "partners", "mdt", "public")),
-                                                                            shared_with=rng.sample(others, rng.randrange(0, 3))))
+                                                                            shared_with=rng.sample(others, rng.randrange(1, 3))))
+            elif kind == "move":
+                services.update_item(loaded, actor, item, item.version, _data(
+                    item, focus_area=rng.choice(["", *areas]), due_date=rng.choice([None, today() + timedelta(days=rng.randrange(-20, 20))]),
+                    recommendation_ids=rng.sample(recs, rng.randrange(0, 3)), shared_with=[o.code for o in item.shared_with] or rng.sample(others, 1)))
             elif kind == "progress":
-                services.add_update(loaded, actor, item, item.version, f"Stap {step}", "in_progress", rng.randrange(1, 99))
-            else:
+                services.add_update(loaded, actor, item, item.version, f"Stap {step}", rng.choice(("in_progress", "blocked")), rng.randrange(1, 99))
+            elif kind == "closure":
+                services.request_closure(loaded, actor, item, item.version, "Klaar")
+            elif kind == "cancel":
                 services.cancel_item(loaded, actor, item, item.version, "Niet meer nodig")
+            elif kind == "weight":
+                rng.choice(commitments).weight = Decimal(rng.randrange(1, 40)) / 4
+            else:
+                loaded.delete(item)
             loaded.commit()
         check_all()
 
-    def parts() -> set[bytes]:
-        return set(redis_db.scan_iter("portal:cache:rollup:*"))
 
-    kmar, pol = viewers[0], viewers[1]
-    before = parts()
-    with cached_app.app_context():
-        services.create_item(loaded, kmar, {"title": "Alleen KMar", "visibility": "organisation", "owner_organisation": "KMAR",
-                                            "focus_area": areas[0], "due_date": None})
-        loaded.commit()
-    with cached_app.test_request_context():
-        rollup.summary(loaded, pol, today())
-    new = parts() - before
-    assert new and all(key.endswith(f":owner{kmar.organisation_id}".encode()) for key in new), new
+def test_recount_finds_and_repairs_a_planted_difference(app, loaded, make_user):
+    """A tally changed behind the triggers' back is found by `recount-tallies` (exit 1, the row named), and --repair
+    makes the tallies equal to the count again."""
+    from sqlalchemy import update
+
+    from models import item_tallies
+    from portal.actions import tallies
+
+    _world(loaded, make_user, 7)
+    loaded.commit()
+    assert tallies.recount(loaded) == []
+    row = loaded.execute(select(item_tallies).where(item_tallies.c.n > 0).limit(1)).one()
+    loaded.execute(update(item_tallies).where(*(c == row._mapping[c.name] for c in item_tallies.c if c.primary_key)).values(n=row.n + 2))
+    loaded.commit()
+
+    runner = app.test_cli_runner()
+    found = runner.invoke(args=["portal", "recount-tallies"])
+    assert found.exit_code == 1, found.output
+    assert f"item_tallies ({row.owner_organisation_id}, '{row.visibility}'" in found.output
+    assert f"opgeslagen {row.n + 2}, {row.progress}, " in found.output and f"geteld {row.n}, {row.progress}, " in found.output
+
+    repaired = runner.invoke(args=["portal", "recount-tallies", "--repair"])
+    assert repaired.exit_code == 0 and "1 verschil(len) hersteld" in repaired.output, repaired.output
+    loaded.expire_all()
+    assert tallies.recount(loaded) == []
+    assert runner.invoke(args=["portal", "recount-tallies"]).exit_code == 0
 
 
 def test_a_new_organisations_items_count_at_once(cached_app, loaded, make_user):
-    """The parts are per organisation, and a process keeps the list of organisations: a new one (which bumps `all`)
-    is read again before the next count, so its items are in every total from the first request on."""
+    """An organisation that did not exist when the tallies were filled: its items are in every total at once."""
     from portal.actions import services
 
     viewer = make_user("KMAR")

@@ -30,6 +30,7 @@ from ..extensions import db
 from ..i18n import today
 from ..i18n import today as amsterdam_today
 from ..visibility import scope as visibility_scope
+from . import tallies
 from .permissions import visible_clause
 
 SORTS = {
@@ -149,19 +150,26 @@ def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool 
 
 
 def _count(user: User | None, f: Filters, base: Select) -> int:
-    """The total under the filters, cached per organisation, day and filter set, in one part per owner (portal.cache)."""
+    """The total under the filters: from the tallies when they hold what the filters ask (status, organisation, focus
+    area, late), else a count of the matching items, cached per visibility scope, day and filter set (portal.cache)."""
+    only = _tallied(f)
+    if user is not None and only is not None and not (f.overdue and f.status not in ("", UNFINISHED)):
+        return tallies.total(db.session, user, only, late_on=today() if f.overdue else None)
     if user is None:
         return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)) or 0
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    per_owner = base.with_only_columns(ActionItem.owner_organisation_id, func.count(ActionItem.id)).order_by(None) \
-        .group_by(ActionItem.owner_organisation_id)
+    return cache().get_or_compute("count", (today().isoformat(), filters), scope=visibility_scope(user), compute=lambda: db.session.scalar(
+        base.with_only_columns(func.count(ActionItem.id)).order_by(None)) or 0)
 
-    def compute(owners: list[int] | None) -> list[list]:
-        return [list(row) for row in db.session.execute(per_owner if owners is None else per_owner.where(ActionItem.owner_organisation_id.in_(owners)))]
 
-    rows = cache().rows_per_owner("count", (today().isoformat(), filters), db.session, compute,
-                                  scope=visibility_scope(user))
-    return sum(n for _owner, n in rows)
+def _tallied(f: Filters) -> tallies.Only | None:
+    """The filters as tallies read them, or None when a filter asks what they do not hold (text, assignee, recommendation)."""
+    if f.q or f.assignee or f.recommendation:
+        return None
+    statuses = OPEN_STATUSES if f.status == UNFINISHED else (f.status,) if f.status else None
+    owners = select(Organisation.id).where(Organisation.code == f.organisation) if f.organisation else None
+    areas = select(FocusArea.id).where(FocusArea.code == f.focus_area) if f.focus_area else None
+    return tallies.Only(owners=owners, areas=areas, statuses=statuses)
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:

@@ -1,15 +1,16 @@
 """What the start page shows: my organisation's work, what is late or due soon, recent updates and the counts, each
-only over what the viewer may see. The listed rows' ids are cached per visibility scope and day; the counts in one part
-per owner organisation (a write recounts only the writer's items)."""
+only over what the viewer may see. The listed rows' ids are cached per visibility scope and day; the counts come from
+the tallies (portal/actions/tallies.py), which cost what the answer holds."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from models import OPEN_STATUSES, ActionItem, FocusArea, Organisation, ProgressUpdate, User, late_clause
+from models import OPEN_STATUSES, ActionItem, ProgressUpdate, User, late_clause
 
+from ..actions import tallies
 from ..actions.permissions import visible_clause
 from ..actions.queries import SORTS, light
 from ..cache import cache
@@ -22,8 +23,7 @@ def dashboard(user: User, today: date | None = None) -> dict:
     """Everything the start page shows, each number only over what the user may see.
 
     What may be seen depends only on the organisation, so the ids of the listed rows are cached per organisation and
-    day (portal.cache; a hit costs two primary-key queries instead of four), and the counts in one part per owner
-    organisation (a write recounts only the writer's items).
+    day (portal.cache; a hit costs two primary-key queries instead of four); the counts are read from the tallies.
     """
     today = today or amsterdam_today()  # the day in Europe/Amsterdam, as everywhere
     fresh: dict = {}
@@ -59,38 +59,24 @@ def _lists(user: User, today: date) -> tuple[dict, dict]:
 
 
 def _counts(user: User, today: date) -> dict:
-    """The counts per focus area, per organisation and in total (and the closures awaiting confirmation): one pass over
-    the visible items (per owner part), the names of the areas and organisations joined to the groups."""
-    open_ = ActionItem.status.in_(OPEN_STATUSES)
-    groups = (select(ActionItem.owner_organisation_id.label("org_id"), ActionItem.focus_area_id.label("area_id"),
-                     func.count(ActionItem.id).label("n"), func.count(ActionItem.id).filter(ActionItem.status == "done").label("done"),
-                     func.count(ActionItem.id).filter(open_).label("open"),
-                     func.count(ActionItem.id).filter(late_clause(ActionItem.status, ActionItem.due_date, today)).label("late"),
-                     func.count(ActionItem.id).filter(ActionItem.status == "awaiting_confirmation").label("awaiting"))
-              .where(visible_clause(user)).group_by(ActionItem.owner_organisation_id, ActionItem.focus_area_id))
-
-    def compute(owners: list[int] | None) -> list[list]:
-        part = (groups if owners is None else groups.where(ActionItem.owner_organisation_id.in_(owners))).subquery()
-        stmt = (select(part.c.org_id, Organisation.code, Organisation.name, part.c.area_id, FocusArea.code, FocusArea.title,
-                       FocusArea.position, part.c.n, part.c.done, part.c.open, part.c.late, part.c.awaiting)
-                .join(Organisation, Organisation.id == part.c.org_id).outerjoin(FocusArea, FocusArea.id == part.c.area_id))
-        return [list(row) for row in db.session.execute(stmt)]
-
-    rows = cache().rows_per_owner("dashboard-counts-2", (today.isoformat(),), db.session, compute, scope=visibility_scope(user))
+    """The counts per focus area, per organisation and in total (and the closures awaiting confirmation), from the
+    tallies: one statement that reads what the viewer may see per owner, focus area and status, not every item."""
     area_counts: dict = {}
     org_counts: dict = {}
     total = overdue_count = awaiting_count = 0
-    for _org_id, org_code, org_name, area_id, area_code, area_title, area_pos, n, done, open_n, late, awaiting in rows:
+    for _owner, org_code, org_name, area_id, area_code, area_title, area_pos, status, n, _w, _p in tallies.counts(db.session, user, today):
+        if status == tallies.LATE:
+            overdue_count += n
+            continue
         total += n
-        overdue_count += late
-        awaiting_count += awaiting
+        awaiting_count += n if status == "awaiting_confirmation" else 0
         if area_id is not None:
             c = area_counts.setdefault(area_id, [area_pos, area_code, area_title, 0, 0])
             c[3] += n
-            c[4] += done
+            c[4] += n if status == "done" else 0
         c = org_counts.setdefault(org_code, [org_name, 0, 0])
         c[1] += n
-        c[2] += open_n
+        c[2] += n if status in OPEN_STATUSES else 0
     per_area = [[code, title, n, done] for _pos, code, title, n, done in sorted(area_counts.values(), key=lambda c: c[0])]
     per_org = [[code, name, n, open_n] for code, (name, n, open_n) in sorted(org_counts.items())]
     return {"per_area": per_area, "per_org": per_org, "total": total, "overdue_count": overdue_count, "awaiting_count": awaiting_count}
