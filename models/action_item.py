@@ -52,11 +52,9 @@ class ActionItem(TimestampMixin, Base):
         # Lists sort by due date (empty last), then id: this index serves that order with a LIMIT.
         Index("ix_action_items_due_date_id", "due_date", "id"),
         Index("uq_action_items_submission_key", "submission_key", unique=True),
-        # The roll-ups (dashboard, framework, per recommendation, list totals) read only these columns of every visible
-        # item: with all of them in one narrow index they scan it instead of the wide rows (an index-only plan on both
-        # backends; on SQLite 23 -> 6 ms for the dashboard's count at 20,000 items). It also serves focus-area lookups.
-        Index("ix_action_items_rollup", "focus_area_id", "owner_organisation_id", "status", "visibility", "due_date",
-              "commitment_id", "progress", "id"),
+        # A focus area's items by due date (the area page: late first, then the rest, then those without a date, each
+        # part walked in this order and stopped at the page's limit); focus-area lookups. The roll-ups read the tallies.
+        Index("ix_action_items_area_due", "focus_area_id", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,8 +103,8 @@ class ProgressUpdate(Base):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         # "As of a date" reads the latest update per item up to that moment.
         Index("ix_progress_updates_item_recorded", "action_item_id", "recorded_at"),
-        # "Recent progress" walks this index backwards and stops after a few visible rows.
-        Index("ix_progress_updates_recorded_at", "recorded_at"),
+        # "Recent progress" walks this index backwards in its order (recorded_at, id) and stops after a few visible rows.
+        Index("ix_progress_updates_recorded_at_id", "recorded_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,8 +40,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "checkin")
         def _sqlite_statistics(dbapi_connection, record):
-            # SQLite keeps no planner statistics by itself; without them the roll-ups read the rows instead of
-            # ix_action_items_rollup. SQLite's advice for long-lived connections: PRAGMA optimize now and then (it
+            # SQLite keeps no planner statistics by itself; without them a focus area's list sorts the area's items
+            # instead of walking the due-date index. SQLite's advice for long-lived connections: PRAGMA optimize now and then (it
             # analyses, within a bounded sample, only what the connection's queries used and could gain from).
             last = record.info.get("portal.optimized")
             if dbapi_connection is None or (last is not None and time.monotonic() < last + OPTIMIZE_EVERY):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -74,6 +74,11 @@ def _check(loaded, viewer, items) -> None:
         weight = sum(w for w, _i in weighed)
         assert figures["average_progress"] == (round(sum(w * i.progress for w, i in weighed) / weight) if weight else None)
         assert figures["share_done"] == (round(100 * sum(w for w, i in weighed if i.status == "done") / weight) if weight else None)
+
+    for area_id in list(per_area)[:3]:  # an area's page: the late items first, each part by due date, cut at the limit
+        in_area = [i for i in seen if i.focus_area_id == area_id]
+        expected = sorted(in_area, key=lambda i: (i not in late, i.due_date is None, i.due_date or date.min, i.id))[:7]
+        assert [i.id for i in rollup.area_items(loaded, viewer, area_id, today(), limit=7)] == [i.id for i in expected]
 
     per_rec = Counter(r.id for i in seen for r in i.recommendations)
     states = {r["id"]: r["items"] for r in rollup.recommendations(loaded, viewer)}

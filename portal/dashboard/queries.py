@@ -47,10 +47,12 @@ def _lists(user: User, today: date) -> tuple[dict, dict]:
     soon = db.session.scalars(light(select(ActionItem).where(visible, open_, ActionItem.due_date >= today,
                                                               ActionItem.due_date <= today + timedelta(days=14))
                                      .order_by(*SORTS["due_date"]).limit(10))).all()
+    # The newest updates from ix_progress_updates_recorded_at_id, each item checked by its key as the walk reaches it
+    # (a join made SQLite first build a filter over every item: 11 against 1.5 ms at 100,000 items).
+    of_item = ActionItem.id == ProgressUpdate.action_item_id
     recent = db.session.execute(
-        select(ProgressUpdate, ActionItem.title)
-        .join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
-        .where(visible)
+        select(ProgressUpdate, select(ActionItem.title).where(of_item).scalar_subquery())
+        .where(select(ActionItem.id).where(of_item, visible).exists())
         .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
         .options(joinedload(ProgressUpdate.author))
     ).all()

@@ -9,13 +9,14 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
-from models import STATUSES, ActionItem, Framework, Recommendation, User, late_clause
+from models import FINISHED, STATUSES, ActionItem, Framework, Recommendation, User, late_clause
 
 from ..actions import tallies
 from ..actions.permissions import visible_clause
+from ..actions.queries import SORTS
 from . import queries
 from .state import recommendation_state
 
@@ -74,7 +75,16 @@ def recommendations(session: Session, viewer: User) -> list[dict]:
 
 
 def area_items(session: Session, viewer: User, area_id: int, today: date, limit: int = 100) -> list[ActionItem]:
-    overdue_first = case((late_clause(ActionItem.status, ActionItem.due_date, today), 0), else_=1)
-    return list(session.scalars(select(ActionItem).where(visible_clause(viewer), ActionItem.focus_area_id == area_id)
-                                .order_by(overdue_first, ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id).limit(limit)
+    """The area's items the viewer may see: the late ones, then the others with a due date, each by due date, then
+    those without one. One statement whose three parts each walk ix_action_items_area_due in its order and stop at
+    `limit` (one ORDER BY "late first" would sort every item of the area)."""
+    visible = and_(visible_clause(viewer), ActionItem.focus_area_id == area_id)
+    due, by_due = ActionItem.due_date, (ActionItem.due_date, ActionItem.id)
+    parts = [select(ActionItem.id, literal(rank).label("rank")).where(visible, where).order_by(*order).limit(limit).subquery()
+             for rank, where, order in ((0, late_clause(ActionItem.status, due, today), by_due),
+                                        (1, and_(due.is_not(None), or_(due >= today, ActionItem.status.in_(FINISHED))), by_due),
+                                        (2, due.is_(None), (ActionItem.id,)))]
+    picked = union_all(*(select(part) for part in parts)).subquery()
+    return list(session.scalars(select(ActionItem).join(picked, picked.c.id == ActionItem.id)
+                                .order_by(picked.c.rank, *SORTS["due_date"]).limit(limit)
                                 .options(joinedload(ActionItem.owner_organisation))))
