@@ -7,8 +7,8 @@ visibility before and after the change: a public record bumps `all`, an `mdt` re
 owner, a `partners` record its owner and the organisations it is shared with, an organisation-only
 record its owner. So a KMar-only edit leaves IND's cached pages as they are. Changes to the shared
 structure (focus areas, commitments, recommendations, organisations) bump `all`. Values are JSON.
-The roll-ups and totals are not cached: they are read from the tallies (portal/actions/tallies.py), which cost what
-the answer holds.
+The roll-ups and totals are read from the tallies (portal/actions/tallies.py), which cost what the answer holds; their
+answers are cached like any other value, so that a miss is cheap and a hit cheaper.
 Without REDIS_URL, or while Redis fails, nothing is cached: every read computes.
 """
 from __future__ import annotations

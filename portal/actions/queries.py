@@ -151,15 +151,21 @@ def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool 
 
 def _count(user: User | None, f: Filters, base: Select) -> int:
     """The total under the filters: from the tallies when they hold what the filters ask (status, organisation, focus
-    area, late), else a count of the matching items, cached per visibility scope, day and filter set (portal.cache)."""
-    only = _tallied(f)
-    if user is not None and only is not None and not (f.overdue and f.status not in ("", UNFINISHED)):
-        return tallies.total(db.session, user, only, late_on=today() if f.overdue else None)
-    if user is None:
+    area, late), else a count of the matching items; cached per visibility scope, day and filter set (portal.cache)."""
+    def counted() -> int:
         return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)) or 0
+
+    if user is None:
+        return counted()
+    only = _tallied(f)
+
+    def compute() -> int:
+        if only is not None and not (f.overdue and f.status not in ("", UNFINISHED)):
+            return tallies.total(db.session, user, only, late_on=today() if f.overdue else None)
+        return counted()
+
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    return cache().get_or_compute("count", (today().isoformat(), filters), scope=visibility_scope(user), compute=lambda: db.session.scalar(
-        base.with_only_columns(func.count(ActionItem.id)).order_by(None)) or 0)
+    return cache().get_or_compute("count", (today().isoformat(), filters), compute, scope=visibility_scope(user))
 
 
 def _tallied(f: Filters) -> tallies.Only | None:

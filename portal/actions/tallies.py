@@ -30,6 +30,8 @@ from models import (
     recommendation_tallies,
 )
 
+from ..cache import cache
+from ..visibility import scope as visibility_scope
 from ..visibility import unshared_clause
 
 LATE = "late"  # the status of the rows that count the late items in counts()
@@ -87,13 +89,19 @@ def _late(viewer: User, day: date, only: Only) -> Select:
         .where(_seen(viewer, t), before, t.n != 0, replace(only, statuses=None).where(t.owner_organisation_id, t.focus_area_id, t.n))
 
 
-def counts(session: Session, viewer: User | None, day: date, only: Only = EVERY) -> list:
-    """Per owner, focus area and status what the viewer may see: rows (owner id, owner code, owner name, area id or None,
-    area code, area title, area position, status, n, weight, weighted progress), where weight is the summed weight of the
-    items' commitments (1 without one); and per owner and focus area a row with status LATE whose n counts the items
-    late on `day`. One statement."""
+def counts(session: Session, viewer: User | None, day: date, area_id: int | None = None) -> list:
+    """Per owner, focus area and status what the viewer may see (of one focus area, or of all): rows (owner id, owner
+    code, owner name, area id or None, area code, area title, area position, status, n, weight, weighted progress), where
+    weight is the summed weight of the items' commitments (1 without one); and per owner and focus area a row with
+    status LATE whose n counts the items late on `day`. One statement, its answer cached per visibility scope."""
     if viewer is None or not viewer.is_active:
         return []
+    only = EVERY if area_id is None else Only(areas=(area_id,))
+    return cache().get_or_compute("tally-counts", (day.isoformat(), area_id or "all"), lambda: _counts(session, viewer, day, only),
+                                  scope=visibility_scope(viewer))
+
+
+def _counts(session: Session, viewer: User, day: date, only: Only) -> list:
     rows = _statuses(viewer, only).subquery()
     # The weights as floating point: the page rounds them, and SQLite would turn each into a Decimal by way of a string.
     by_status = select(rows.c.owner, rows.c.area, rows.c.status, func.sum(rows.c.n), cast(func.sum(rows.c.weight), Float),
@@ -106,7 +114,7 @@ def counts(session: Session, viewer: User | None, day: date, only: Only = EVERY)
     c = list(both.c)
     stmt = (select(c[0], Organisation.code, Organisation.name, c[1], FocusArea.code, FocusArea.title, FocusArea.position, *c[2:])
             .join(Organisation, Organisation.id == c[0]).outerjoin(FocusArea, FocusArea.id == c[1]))
-    return [(owner, code, name, area or None, area_code, area_title, position, status, int(n or 0), float(w or 0), float(p or 0))
+    return [[owner, code, name, area or None, area_code, area_title, position, status, int(n or 0), float(w or 0), float(p or 0)]
             for owner, code, name, area, area_code, area_title, position, status, n, w, p in session.execute(stmt)]
 
 
@@ -118,13 +126,15 @@ def total(session: Session, viewer: User | None, only: Only = EVERY, late_on: da
     return int(session.scalar(select(func.coalesce(func.sum(rows.c.n), 0))) or 0)
 
 
-def per_recommendation(session: Session, viewer: User | None) -> list[tuple[int, str, int]]:
-    """(recommendation id, status, n) over the items the viewer may see. One statement."""
+def per_recommendation(session: Session, viewer: User | None) -> list[list]:
+    """(recommendation id, status, n) over the items the viewer may see. One statement, its answer cached per
+    visibility scope."""
     if viewer is None or not viewer.is_active:
         return []
     t = recommendation_tallies.c
-    return [(rec, status, int(n)) for rec, status, n in session.execute(
-        select(t.recommendation_id, t.status, func.sum(t.n)).where(_seen(viewer, t), t.n != 0).group_by(t.recommendation_id, t.status))]
+    return cache().get_or_compute("tally-recommendations", (), lambda: [[rec, status, int(n)] for rec, status, n in session.execute(
+        select(t.recommendation_id, t.status, func.sum(t.n)).where(_seen(viewer, t), t.n != 0).group_by(t.recommendation_id, t.status))],
+        scope=visibility_scope(viewer))
 
 
 def _expected(session: Session) -> dict:

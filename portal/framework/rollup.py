@@ -36,8 +36,7 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
     areas: dict = defaultdict(lambda: {"counts": _empty(), "by_organisation": defaultdict(_empty), "total": 0, "overdue": 0,
                                        "weight": 0.0, "done_weight": 0.0, "progress": 0.0})
     totals: dict[str, Any] = {"counts": _empty(), "total": 0, "overdue": 0}
-    only = tallies.EVERY if area_id is None else tallies.Only(areas=(area_id,))
-    for _owner, org, _name, area, _code, _title, _position, status, n, w, wp in tallies.counts(session, viewer, today, only):
+    for _owner, org, _name, area, _code, _title, _position, status, n, w, wp in tallies.counts(session, viewer, today, area_id):
         a = areas[area]
         if status == tallies.LATE:
             a["overdue"] += n
