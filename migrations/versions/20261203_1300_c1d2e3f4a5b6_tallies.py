@@ -47,56 +47,59 @@ class Tally:
         self.table, self.key, self.sums, self.where, self.columns, self.linked = table, key, sums, where, columns, linked
         self.grains = grains
 
-    def add(self, sign: int, item: str, audience: str, source: str, link: str = "l") -> list[str]:
-        """Add (sign 1) or subtract (-1) the rows `source` selects, once per grain (an INSERT ... SELECT with a WHERE,
-        which SQLite needs before ON CONFLICT): item is the item row's name in it, audience the audience's expression,
-        link a link row's."""
-        return [self._upsert(item, audience, source, link, grain, [f"{sign} * ({v})" for v in self.sums.values()]) for grain in self.grains]
+    def rows(self, sign: int, item: str, audience: str, source: str, link: str = "l") -> list[str]:
+        """The rows `source` selects, added (sign 1) or subtracted (-1), once per grain, as SELECTs for upsert(): item is
+        the item row's name in it, audience the audience's expression, link a link row's."""
+        return [self._select(item, audience, source, link, grain, [f"{sign} * ({v})" for v in self.sums.values()]) for grain in self.grains]
 
-    def _upsert(self, item: str, audience: str, source: str, link: str, grain: dict[str, str], sums: list[str], group: bool = False) -> str:
-        key = {**self.key, **grain}
-        columns = (["recommendation_id"] if self.linked else []) + [*key, "audience_id"]
-        values = ([f"{link}.recommendation_id"] if self.linked else []) + [v.format(i=item) for v in key.values()] + [audience]
-        # (PostgreSQL refuses a constant in GROUP BY: the grain's letter and the base rows' audience 0 are left out)
-        grouped = [v for v in values if v != "0" and not v.startswith("'")]
-        grouping = f" GROUP BY {', '.join(grouped)}" if group else ""
+    def _select(self, item: str, audience: str, source: str, link: str, grain: dict[str, str], sums: list[str]) -> str:
+        values = ([f"{link}.recommendation_id"] if self.linked else []) + [v.format(i=item) for v in {**self.key, **grain}.values()] + [audience]
+        named = [f"{v} AS k{n}" for n, v in enumerate(values)] + [f"{v.format(i=item)} AS s{n}" for n, v in enumerate(sums)]
+        return f"SELECT {', '.join(named)} {source} AND {self.where.format(i=item)}"
+
+    def upsert(self, selects: list[str]) -> str:
+        """One statement that adds the rows of the SELECTs to the tally, summed per key and in the key's order: a write
+        locks the rows it changes in one order, so two writes that move items in opposite directions wait for each
+        other instead of deadlocking. (SQLite needs the WHERE before ON CONFLICT.)"""
+        columns = (["recommendation_id"] if self.linked else []) + [*self.key, *self.grains[0], "audience_id"]
+        keys = ", ".join(f"d.k{n}" for n in range(len(columns)))
+        sums = ", ".join(f"sum(d.s{n})" for n in range(len(self.sums)))
         updates = ", ".join(f"{c} = {self.table}.{c} + excluded.{c}" for c in self.sums)
-        return (f"INSERT INTO {self.table} ({', '.join([*columns, *self.sums])}) SELECT {', '.join([*values, *(v.format(i=item) for v in sums)])} "
-                f"{source} AND {self.where.format(i=item)}{grouping} ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {updates}")
+        return (f"INSERT INTO {self.table} ({', '.join([*columns, *self.sums])}) SELECT {keys}, {sums} FROM ({' UNION ALL '.join(selects)}) AS d "
+                f"WHERE 1 = 1 GROUP BY {keys} ORDER BY {keys} ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {updates}")
 
     def item_rows(self, r: str, sign: int) -> list[str]:
-        """An item row's base row and its rows per share (per link, for the recommendations)."""
+        """An item row's base rows (the first len(grains)) and its rows per share (per link, for the recommendations)."""
         if self.linked:
-            return [*self.add(sign, r, "0", f"FROM {LINKS} l WHERE l.action_item_id = {r}.id"),
-                    *self.add(sign, r, "s.organisation_id", f"FROM {LINKS} l JOIN {SHARES} s ON s.action_item_id = l.action_item_id "
-                                                            f"WHERE l.action_item_id = {r}.id")]
-        return [*self.add(sign, r, "0", "WHERE 1 = 1"), *self.add(sign, r, "s.organisation_id", f"FROM {SHARES} s WHERE s.action_item_id = {r}.id")]
+            return [*self.rows(sign, r, "0", f"FROM {LINKS} l WHERE l.action_item_id = {r}.id"),
+                    *self.rows(sign, r, "s.organisation_id", f"FROM {LINKS} l JOIN {SHARES} s ON s.action_item_id = l.action_item_id "
+                                                             f"WHERE l.action_item_id = {r}.id")]
+        return [*self.rows(sign, r, "0", "WHERE 1 = 1"), *self.rows(sign, r, "s.organisation_id", f"FROM {SHARES} s WHERE s.action_item_id = {r}.id")]
 
     def share_rows(self, r: str, sign: int) -> list[str]:
         """A share's rows, from its item (none when the item is gone)."""
         if self.linked:
-            return self.add(sign, "i", f"{r}.organisation_id", f"FROM action_items i JOIN {LINKS} l ON l.action_item_id = i.id "
-                                                               f"WHERE i.id = {r}.action_item_id")
-        return self.add(sign, "i", f"{r}.organisation_id", f"FROM action_items i WHERE i.id = {r}.action_item_id")
+            return self.rows(sign, "i", f"{r}.organisation_id", f"FROM action_items i JOIN {LINKS} l ON l.action_item_id = i.id "
+                                                                f"WHERE i.id = {r}.action_item_id")
+        return self.rows(sign, "i", f"{r}.organisation_id", f"FROM action_items i WHERE i.id = {r}.action_item_id")
 
     def link_rows(self, r: str, sign: int) -> list[str]:
         """A recommendation link's base row and its rows per share of the item."""
-        return [*self.add(sign, "i", "0", f"FROM action_items i WHERE i.id = {r}.action_item_id", link=r),
-                *self.add(sign, "i", "s.organisation_id", f"FROM action_items i JOIN {SHARES} s ON s.action_item_id = i.id "
-                                                          f"WHERE i.id = {r}.action_item_id", link=r)]
+        return [*self.rows(sign, "i", "0", f"FROM action_items i WHERE i.id = {r}.action_item_id", link=r),
+                *self.rows(sign, "i", "s.organisation_id", f"FROM action_items i JOIN {SHARES} s ON s.action_item_id = i.id "
+                                                           f"WHERE i.id = {r}.action_item_id", link=r)]
 
-    def fill(self) -> list[str]:
-        """The tally from the items as they are: the base rows, then the rows per share, each summed per key."""
-        sums = [f"sum({v})" for v in self.sums.values()]
+    def fill(self) -> str:
+        """The tally from the items as they are: the base rows and the rows per share, summed per key."""
         base = f"FROM {LINKS} l JOIN action_items i ON i.id = l.action_item_id" if self.linked else "FROM action_items i"
-        return [self._upsert("i", audience, base + joined + " WHERE 1 = 1", "l", grain, sums, group=True)
-                for audience, joined in (("0", ""), ("s.organisation_id", f" JOIN {SHARES} s ON s.action_item_id = i.id")) for grain in self.grains]
+        return self.upsert([*self.rows(1, "i", "0", base + " WHERE 1 = 1"),
+                            *self.rows(1, "i", "s.organisation_id", f"{base} JOIN {SHARES} s ON s.action_item_id = i.id WHERE 1 = 1")])
 
-    def reweigh(self) -> list[str]:
+    def reweigh(self) -> str:
         """A commitment's weight changed from OLD to NEW: move its items' weights by the difference."""
-        sums = ["0", "0", "sum(NEW.weight - OLD.weight)", "sum((NEW.weight - OLD.weight) * {i}.progress)"]
-        return [self._upsert("i", audience, f"FROM action_items i{joined} WHERE i.commitment_id = NEW.id", "l", {}, sums, group=True)
-                for audience, joined in (("0", ""), ("s.organisation_id", f" JOIN {SHARES} s ON s.action_item_id = i.id"))]
+        sums = ["0", "0", "NEW.weight - OLD.weight", "(NEW.weight - OLD.weight) * {i}.progress"]
+        return self.upsert([self._select("i", audience, f"FROM action_items i{joined} WHERE i.commitment_id = NEW.id", "l", {}, sums)
+                            for audience, joined in (("0", ""), ("s.organisation_id", f" JOIN {SHARES} s ON s.action_item_id = i.id"))])
 
 
 ITEM_KEY = {"owner_organisation_id": "{i}.owner_organisation_id", "visibility": "{i}.visibility"}
@@ -119,56 +122,52 @@ def _tallies() -> tuple[Tally, ...]:
     return ITEMS, DUE, RECOMMENDATIONS
 
 
-def _body(statements: list[str]) -> str:
-    return " ".join(f"{s};" for s in statements)
-
-
 def _sqlite(tallies: tuple[Tally, ...]) -> None:
+    def changes(t: Tally, old: list[str], new: list[str]) -> str:
+        return t.upsert([*old, *new]) + ";"
+
     for t in (ITEMS, DUE):
-        base = len(t.grains)  # the first statements of item_rows: the base rows (an item new or gone has no shares)
-        op.execute(f"CREATE TRIGGER {t.table}_ai AFTER INSERT ON action_items BEGIN {_body(t.item_rows('NEW', 1)[:base])} END")
-        op.execute(f"CREATE TRIGGER {t.table}_ad AFTER DELETE ON action_items BEGIN {_body(t.item_rows('OLD', -1)[:base])} END")
+        base = len(t.grains)  # the first rows of item_rows: the base rows (an item new or gone has no shares)
+        op.execute(f"CREATE TRIGGER {t.table}_ai AFTER INSERT ON action_items BEGIN {changes(t, [], t.item_rows('NEW', 1)[:base])} END")
+        op.execute(f"CREATE TRIGGER {t.table}_ad AFTER DELETE ON action_items BEGIN {changes(t, t.item_rows('OLD', -1)[:base], [])} END")
     for t in tallies:
         op.execute(f"CREATE TRIGGER {t.table}_au AFTER UPDATE OF {t.columns} ON action_items BEGIN "
-                   f"{_body([*t.item_rows('OLD', -1), *t.item_rows('NEW', 1)])} END")
+                   f"{changes(t, t.item_rows('OLD', -1), t.item_rows('NEW', 1))} END")
     op.execute(f"CREATE TRIGGER tallies_bd BEFORE DELETE ON action_items BEGIN DELETE FROM {LINKS} WHERE action_item_id = OLD.id; "
                f"DELETE FROM {SHARES} WHERE action_item_id = OLD.id; END")
-    share_add = _body([sql for t in tallies for sql in t.share_rows("NEW", 1)])
-    share_sub = _body([sql for t in tallies for sql in t.share_rows("OLD", -1)])
-    op.execute(f"CREATE TRIGGER tallies_share_ai AFTER INSERT ON {SHARES} BEGIN {share_add} END")
-    op.execute(f"CREATE TRIGGER tallies_share_au AFTER UPDATE ON {SHARES} BEGIN {share_sub} {share_add} END")
-    op.execute(f"CREATE TRIGGER tallies_share_ad AFTER DELETE ON {SHARES} BEGIN {share_sub} END")
-    op.execute(f"CREATE TRIGGER tallies_link_ai AFTER INSERT ON {LINKS} BEGIN {_body(RECOMMENDATIONS.link_rows('NEW', 1))} END")
-    op.execute(f"CREATE TRIGGER tallies_link_au AFTER UPDATE ON {LINKS} BEGIN "
-               f"{_body([*RECOMMENDATIONS.link_rows('OLD', -1), *RECOMMENDATIONS.link_rows('NEW', 1)])} END")
-    op.execute(f"CREATE TRIGGER tallies_link_ad AFTER DELETE ON {LINKS} BEGIN {_body(RECOMMENDATIONS.link_rows('OLD', -1))} END")
-    op.execute(f"CREATE TRIGGER tallies_weight_au AFTER UPDATE OF weight ON commitments BEGIN {_body(ITEMS.reweigh())} END")
+    for suffix, old, new in (("ai", False, True), ("au", True, True), ("ad", True, False)):
+        body = " ".join(changes(t, t.share_rows("OLD", -1) if old else [], t.share_rows("NEW", 1) if new else []) for t in tallies)
+        op.execute(f"CREATE TRIGGER tallies_share_{suffix} AFTER {dict(ai='INSERT', au='UPDATE', ad='DELETE')[suffix]} ON {SHARES} BEGIN {body} END")
+        body = changes(RECOMMENDATIONS, RECOMMENDATIONS.link_rows("OLD", -1) if old else [], RECOMMENDATIONS.link_rows("NEW", 1) if new else [])
+        op.execute(f"CREATE TRIGGER tallies_link_{suffix} AFTER {dict(ai='INSERT', au='UPDATE', ad='DELETE')[suffix]} ON {LINKS} BEGIN {body} END")
+    op.execute(f"CREATE TRIGGER tallies_weight_au AFTER UPDATE OF weight ON commitments BEGIN {ITEMS.reweigh()}; END")
 
 
 def _function(name: str, body: str, returns: str = "NULL") -> None:
     op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN {returns}; END $$")
 
 
-def _changes(old: list[str], new: list[str]) -> str:
-    return f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_body(old)} END IF; IF TG_OP IN ('INSERT', 'UPDATE') THEN {_body(new)} END IF;"
+def _changes(t: Tally, old: list[str], new: list[str]) -> str:
+    """The tally's change for the trigger's operation, one upsert (old rows subtracted, new ones added)."""
+    return (f"IF TG_OP = 'INSERT' THEN {t.upsert(new)}; ELSIF TG_OP = 'DELETE' THEN {t.upsert(old)}; "
+            f"ELSE {t.upsert([*old, *new])}; END IF;")
 
 
 def _postgresql(tallies: tuple[Tally, ...]) -> None:
     for t in (ITEMS, DUE):
-        _function(f"{t.table}_item", _changes(t.item_rows("OLD", -1), t.item_rows("NEW", 1)))
+        _function(f"{t.table}_item", _changes(t, t.item_rows("OLD", -1), t.item_rows("NEW", 1)))
         op.execute(f"CREATE TRIGGER {t.table}_item AFTER INSERT OR DELETE OR UPDATE OF {t.columns} ON action_items "
                    f"FOR EACH ROW EXECUTE FUNCTION {t.table}_item()")
-    _function("recommendation_tallies_item", _body([*RECOMMENDATIONS.item_rows("OLD", -1), *RECOMMENDATIONS.item_rows("NEW", 1)]))
+    _function("recommendation_tallies_item", RECOMMENDATIONS.upsert([*RECOMMENDATIONS.item_rows("OLD", -1), *RECOMMENDATIONS.item_rows("NEW", 1)]) + ";")
     op.execute(f"CREATE TRIGGER recommendation_tallies_item AFTER UPDATE OF {RECOMMENDATIONS.columns} ON action_items "
                "FOR EACH ROW EXECUTE FUNCTION recommendation_tallies_item()")
     _function("tallies_item_delete", f"DELETE FROM {LINKS} WHERE action_item_id = OLD.id; DELETE FROM {SHARES} WHERE action_item_id = OLD.id;", "OLD")
     op.execute("CREATE TRIGGER tallies_item_delete BEFORE DELETE ON action_items FOR EACH ROW EXECUTE FUNCTION tallies_item_delete()")
-    _function("tallies_share", _changes([sql for t in tallies for sql in t.share_rows("OLD", -1)],
-                                        [sql for t in tallies for sql in t.share_rows("NEW", 1)]))
+    _function("tallies_share", " ".join(_changes(t, t.share_rows("OLD", -1), t.share_rows("NEW", 1)) for t in tallies))
     op.execute(f"CREATE TRIGGER tallies_share AFTER INSERT OR UPDATE OR DELETE ON {SHARES} FOR EACH ROW EXECUTE FUNCTION tallies_share()")
-    _function("tallies_link", _changes(RECOMMENDATIONS.link_rows("OLD", -1), RECOMMENDATIONS.link_rows("NEW", 1)))
+    _function("tallies_link", _changes(RECOMMENDATIONS, RECOMMENDATIONS.link_rows("OLD", -1), RECOMMENDATIONS.link_rows("NEW", 1)))
     op.execute(f"CREATE TRIGGER tallies_link AFTER INSERT OR UPDATE OR DELETE ON {LINKS} FOR EACH ROW EXECUTE FUNCTION tallies_link()")
-    _function("tallies_weight", _body(ITEMS.reweigh()))
+    _function("tallies_weight", ITEMS.reweigh() + ";")
     op.execute("CREATE TRIGGER tallies_weight AFTER UPDATE OF weight ON commitments FOR EACH ROW EXECUTE FUNCTION tallies_weight()")
 
 
@@ -211,8 +210,7 @@ def upgrade() -> None:
     DIALECT["name"] = op.get_bind().dialect.name
     tallies = _tallies()
     for t in tallies:
-        for sql in t.fill():
-            op.execute(sql)
+        op.execute(t.fill())
     (_postgresql if DIALECT["name"] == "postgresql" else _sqlite)(tallies)
 
 
