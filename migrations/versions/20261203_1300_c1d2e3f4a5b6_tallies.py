@@ -29,11 +29,9 @@ SHARES = "action_item_shares"
 LINKS = "action_item_recommendations"
 
 
-DIALECT = {"name": "sqlite"}  # set by upgrade(): the due date's year and month are written per backend
-
-
-def _start_of(unit: str, expr: str) -> str:
-    if DIALECT["name"] == "postgresql":
+def _start_of(unit: str, expr: str, dialect: str) -> str:
+    """The first day of the year or month of a date, as each backend writes it."""
+    if dialect == "postgresql":
         return f"CAST(date_trunc('{unit}', {expr}) AS date)"
     return f"date({expr}, 'start of {unit}')"
 
@@ -107,26 +105,25 @@ WEIGHT = "coalesce((SELECT c.weight FROM commitments c WHERE c.id = {i}.commitme
 ITEMS = Tally("item_tallies", {**ITEM_KEY, "focus_area_id": "coalesce({i}.focus_area_id, 0)", "status": "{i}.status"},
               {"n": "1", "progress": "{i}.progress", "weight": WEIGHT, "weighted_progress": WEIGHT + " * {i}.progress"}, "1 = 1",
               "owner_organisation_id, visibility, focus_area_id, commitment_id, status, progress")
-DUE: Tally
 RECOMMENDATIONS = Tally("recommendation_tallies", {**ITEM_KEY, "status": "{i}.status"}, {"n": "1"}, "1 = 1",
                         "owner_organisation_id, visibility, status", linked=True)
 
 
-def _tallies() -> tuple[Tally, ...]:
-    """The tallies, the due dates' grains written for the backend in DIALECT."""
-    global DUE
-    DUE = Tally("item_due_tallies", {**ITEM_KEY, "focus_area_id": "coalesce({i}.focus_area_id, 0)"}, {"n": "1"},
-                "{i}.status NOT IN ('done', 'cancelled') AND {i}.due_date IS NOT NULL", "owner_organisation_id, visibility, focus_area_id, due_date, status",
-                grains=({"grain": "'y'", "period": _start_of("year", "{i}.due_date")}, {"grain": "'m'", "period": _start_of("month", "{i}.due_date")},
-                        {"grain": "'d'", "period": "{i}.due_date"}))
-    return ITEMS, DUE, RECOMMENDATIONS
+def _due(dialect: str) -> Tally:
+    """The due tally, its grains' periods written for the backend."""
+    return Tally("item_due_tallies", {**ITEM_KEY, "focus_area_id": "coalesce({i}.focus_area_id, 0)"}, {"n": "1"},
+                 "{i}.status NOT IN ('done', 'cancelled') AND {i}.due_date IS NOT NULL", "owner_organisation_id, visibility, focus_area_id, due_date, status",
+                 grains=({"grain": "'y'", "period": _start_of("year", "{i}.due_date", dialect)},
+                         {"grain": "'m'", "period": _start_of("month", "{i}.due_date", dialect)}, {"grain": "'d'", "period": "{i}.due_date"}))
 
 
 def _sqlite(tallies: tuple[Tally, ...]) -> None:
+    items, due, recommendations = tallies
+
     def changes(t: Tally, old: list[str], new: list[str]) -> str:
         return t.upsert([*old, *new]) + ";"
 
-    for t in (ITEMS, DUE):
+    for t in (items, due):
         base = len(t.grains)  # the first rows of item_rows: the base rows (an item new or gone has no shares)
         op.execute(f"CREATE TRIGGER {t.table}_ai AFTER INSERT ON action_items BEGIN {changes(t, [], t.item_rows('NEW', 1)[:base])} END")
         op.execute(f"CREATE TRIGGER {t.table}_ad AFTER DELETE ON action_items BEGIN {changes(t, t.item_rows('OLD', -1)[:base], [])} END")
@@ -138,9 +135,9 @@ def _sqlite(tallies: tuple[Tally, ...]) -> None:
     for suffix, old, new in (("ai", False, True), ("au", True, True), ("ad", True, False)):
         body = " ".join(changes(t, t.share_rows("OLD", -1) if old else [], t.share_rows("NEW", 1) if new else []) for t in tallies)
         op.execute(f"CREATE TRIGGER tallies_share_{suffix} AFTER {dict(ai='INSERT', au='UPDATE', ad='DELETE')[suffix]} ON {SHARES} BEGIN {body} END")
-        body = changes(RECOMMENDATIONS, RECOMMENDATIONS.link_rows("OLD", -1) if old else [], RECOMMENDATIONS.link_rows("NEW", 1) if new else [])
+        body = changes(recommendations, recommendations.link_rows("OLD", -1) if old else [], recommendations.link_rows("NEW", 1) if new else [])
         op.execute(f"CREATE TRIGGER tallies_link_{suffix} AFTER {dict(ai='INSERT', au='UPDATE', ad='DELETE')[suffix]} ON {LINKS} BEGIN {body} END")
-    op.execute(f"CREATE TRIGGER tallies_weight_au AFTER UPDATE OF weight ON commitments BEGIN {ITEMS.reweigh()}; END")
+    op.execute(f"CREATE TRIGGER tallies_weight_au AFTER UPDATE OF weight ON commitments BEGIN {items.reweigh()}; END")
 
 
 def _function(name: str, body: str, returns: str = "NULL") -> None:
@@ -154,20 +151,21 @@ def _changes(t: Tally, old: list[str], new: list[str]) -> str:
 
 
 def _postgresql(tallies: tuple[Tally, ...]) -> None:
-    for t in (ITEMS, DUE):
+    items, due, recommendations = tallies
+    for t in (items, due):
         _function(f"{t.table}_item", _changes(t, t.item_rows("OLD", -1), t.item_rows("NEW", 1)))
         op.execute(f"CREATE TRIGGER {t.table}_item AFTER INSERT OR DELETE OR UPDATE OF {t.columns} ON action_items "
                    f"FOR EACH ROW EXECUTE FUNCTION {t.table}_item()")
-    _function("recommendation_tallies_item", RECOMMENDATIONS.upsert([*RECOMMENDATIONS.item_rows("OLD", -1), *RECOMMENDATIONS.item_rows("NEW", 1)]) + ";")
-    op.execute(f"CREATE TRIGGER recommendation_tallies_item AFTER UPDATE OF {RECOMMENDATIONS.columns} ON action_items "
+    _function("recommendation_tallies_item", recommendations.upsert([*recommendations.item_rows("OLD", -1), *recommendations.item_rows("NEW", 1)]) + ";")
+    op.execute(f"CREATE TRIGGER recommendation_tallies_item AFTER UPDATE OF {recommendations.columns} ON action_items "
                "FOR EACH ROW EXECUTE FUNCTION recommendation_tallies_item()")
     _function("tallies_item_delete", f"DELETE FROM {LINKS} WHERE action_item_id = OLD.id; DELETE FROM {SHARES} WHERE action_item_id = OLD.id;", "OLD")
     op.execute("CREATE TRIGGER tallies_item_delete BEFORE DELETE ON action_items FOR EACH ROW EXECUTE FUNCTION tallies_item_delete()")
     _function("tallies_share", " ".join(_changes(t, t.share_rows("OLD", -1), t.share_rows("NEW", 1)) for t in tallies))
     op.execute(f"CREATE TRIGGER tallies_share AFTER INSERT OR UPDATE OR DELETE ON {SHARES} FOR EACH ROW EXECUTE FUNCTION tallies_share()")
-    _function("tallies_link", _changes(RECOMMENDATIONS, RECOMMENDATIONS.link_rows("OLD", -1), RECOMMENDATIONS.link_rows("NEW", 1)))
+    _function("tallies_link", _changes(recommendations, recommendations.link_rows("OLD", -1), recommendations.link_rows("NEW", 1)))
     op.execute(f"CREATE TRIGGER tallies_link AFTER INSERT OR UPDATE OR DELETE ON {LINKS} FOR EACH ROW EXECUTE FUNCTION tallies_link()")
-    _function("tallies_weight", ITEMS.reweigh() + ";")
+    _function("tallies_weight", items.reweigh() + ";")
     op.execute("CREATE TRIGGER tallies_weight AFTER UPDATE OF weight ON commitments FOR EACH ROW EXECUTE FUNCTION tallies_weight()")
 
 
@@ -207,11 +205,11 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("recommendation_id", "owner_organisation_id", "visibility", "status", "audience_id", name="pk_recommendation_tallies"),
     )
-    DIALECT["name"] = op.get_bind().dialect.name
-    tallies = _tallies()
+    dialect = op.get_bind().dialect.name
+    tallies = (ITEMS, _due(dialect), RECOMMENDATIONS)
     for t in tallies:
         op.execute(t.fill())
-    (_postgresql if DIALECT["name"] == "postgresql" else _sqlite)(tallies)
+    (_postgresql if dialect == "postgresql" else _sqlite)(tallies)
 
 
 def downgrade() -> None:
