@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import FINISHED, STATUSES, ActionItem, Recommendation
 from portal.actions import queries
@@ -209,3 +209,19 @@ def test_a_new_organisations_items_count_at_once(cached_app, loaded, make_user):
         loaded.commit()
     with cached_app.test_request_context():
         assert rollup.summary(loaded, viewer, today())["total"] == before + 1
+
+
+def test_repair_empties_a_tally_that_should_hold_nothing(app, loaded):
+    """Without an item linked to a recommendation, a stray row in recommendation_tallies is found and repaired to none."""
+    from sqlalchemy import delete, insert
+
+    from models import action_item_recommendations, recommendation_tallies
+    from portal.actions import tallies
+
+    loaded.execute(delete(action_item_recommendations))
+    loaded.execute(insert(recommendation_tallies).values(recommendation_id=1, owner_organisation_id=1, visibility="mdt", status="open",
+                                                         audience_id=0, n=3))
+    assert [d.table for d in tallies.recount(loaded)] == ["recommendation_tallies"]
+    assert [d.table for d in tallies.recount(loaded, repair=True)] == ["recommendation_tallies"]
+    assert tallies.recount(loaded) == []
+    assert loaded.scalar(select(func.count()).select_from(recommendation_tallies).where(recommendation_tallies.c.n != 0)) == 0

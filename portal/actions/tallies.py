@@ -47,7 +47,8 @@ class Only:
     areas: Any = None  # focus area ids, or a SELECT of them
     statuses: tuple[str, ...] | None = None
 
-    def where(self, owner, area, status) -> ColumnElement[bool]:
+    def where(self, owner, area, status=None) -> ColumnElement[bool]:
+        """The condition over these owner, area and status columns (no status column: statuses must be None)."""
         parts = [true()]
         if self.owners is not None:
             parts.append(owner.in_(self.owners))
@@ -59,7 +60,6 @@ class Only:
 
 
 EVERY = Only()
-_area = func.coalesce(ActionItem.focus_area_id, NONE)
 
 
 def _seen(viewer: User, t) -> ColumnElement[bool]:
@@ -86,7 +86,7 @@ def _late(viewer: User, day: date, only: Only) -> Select:
     before = or_(and_(t.grain == "y", t.period < year), and_(t.grain == "m", t.period >= year, t.period < month),
                  and_(t.grain == "d", t.period >= month, t.period < day))
     return select(t.owner_organisation_id.label("owner"), t.focus_area_id.label("area"), t.n.label("n")) \
-        .where(_seen(viewer, t), before, t.n != 0, replace(only, statuses=None).where(t.owner_organisation_id, t.focus_area_id, t.n))
+        .where(_seen(viewer, t), before, t.n != 0, replace(only, statuses=None).where(t.owner_organisation_id, t.focus_area_id))
 
 
 def counts(session: Session, viewer: User | None, day: date, area_id: int | None = None) -> list:
@@ -192,7 +192,14 @@ def recount(session: Session, repair: bool = False) -> list[Difference]:
         found = [Difference(table.name, key, stored.get(key), counted.get(key))
                  for key in sorted(counted.keys() | stored.keys(), key=str) if stored.get(key) != counted.get(key)]
         if found and repair:
-            session.execute(delete(table))
-            session.execute(insert(table), [dict(zip([c.name for c in (*keys, *sums)], (*key, *v), strict=True)) for key, v in counted.items()])
+            _rewrite(session, table, counted)
         differences += found
     return differences
+
+
+def _rewrite(session: Session, table, counted: dict[tuple, tuple]) -> None:
+    """The tally's rows replaced by the counted ones (keys and sums in the table's column order)."""
+    session.execute(delete(table))
+    if counted:  # (an empty list would insert one row of defaults)
+        names = [c.name for c in table.c if c.primary_key] + [c.name for c in table.c if not c.primary_key]
+        session.execute(insert(table), [dict(zip(names, (*key, *v), strict=True)) for key, v in counted.items()])
