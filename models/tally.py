@@ -5,7 +5,7 @@ Each row counts the items with one combination of what decides who may see them 
 is counted (focus area, status, due date, recommendation; the commitments' weights are summed). Every item counts in a row with audience 0, where
 owner and visibility say who sees it, and in a row per organisation it is shared with (audience = that organisation),
 which counts for that organisation while the item's visibility is "partners" (portal/actions/tallies.py reads them).
-No focus area or commitment is 0, so that every key column is NOT NULL and one row per key is unique.
+No focus area is 0, so that every key column is NOT NULL and one row per key is unique.
 `flask --app wsgi portal recount-tallies` compares them with a count over the items (and repairs them with --repair).
 """
 from __future__ import annotations
@@ -53,5 +53,3 @@ recommendation_tallies = Table(
     Column("audience_id", Integer, primary_key=True),
     Column("n", Integer, nullable=False),
 )
-
-TALLIES = (item_tallies, item_due_tallies, recommendation_tallies)

@@ -51,7 +51,7 @@ def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for,
 
 def unshared_clause(viewer: User | None, visibility, owner_id) -> ColumnElement[bool]:
     """The rule without its shares: what the viewer sees because of the visibility or because its organisation owns it
-    (the tallies, whose rows know no shares; the shared items are counted apart)."""
+    (the tallies' base rows; their rows per share say themselves whom they count for)."""
     if viewer is None or not viewer.is_active:
         return false()
     open_to = ("mdt", "public") if viewer.organisation.is_mdt_member else ("public",)

@@ -160,22 +160,26 @@ def _count(user: User | None, f: Filters, base: Select) -> int:
     only = _tallied(f)
 
     def compute() -> int:
-        if only is not None and not (f.overdue and f.status not in ("", UNFINISHED)):
-            return tallies.total(db.session, user, only, late_on=today() if f.overdue else None)
-        return counted()
+        return counted() if only is None else tallies.total(db.session, user, only, late_on=today() if f.overdue else None)
 
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
     return cache().get_or_compute("count", (today().isoformat(), filters), compute, scope=visibility_scope(user))
 
 
 def _tallied(f: Filters) -> tallies.Only | None:
-    """The filters as tallies read them, or None when a filter asks what they do not hold (text, assignee, recommendation)."""
-    if f.q or f.assignee or f.recommendation:
+    """The filters as tallies read them, or None when a filter asks what they do not hold (_beyond_tallies)."""
+    if _beyond_tallies(f):
         return None
     statuses = OPEN_STATUSES if f.status == UNFINISHED else (f.status,) if f.status else None
     owners = select(Organisation.id).where(Organisation.code == f.organisation) if f.organisation else None
     areas = select(FocusArea.id).where(FocusArea.code == f.focus_area) if f.focus_area else None
     return tallies.Only(owners=owners, areas=areas, statuses=statuses)
+
+
+def _beyond_tallies(f: Filters) -> bool:
+    """Text, assignee and recommendation filters, and late items of one status (the due tallies count every unfinished
+    status together), are counted over the items."""
+    return bool(f.q or f.assignee or f.recommendation or (f.overdue and f.status not in ("", UNFINISHED)))
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
