@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from conftest import IN_CI, ROOT, _free_port_block, make_settings, providers_toml, start_idp
@@ -108,6 +110,9 @@ def page(browser):
 
 
 def axe_violations(page) -> list[str]:
+    """axe-core on the page as it stands once loaded: a click that navigates returns when the new page commits, before its
+    document exists, and axe on that moment reads a null document."""
+    page.wait_for_load_state("load")
     result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})")
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x: {v['nodes'][0]['target']})" for v in result["violations"]]
 
@@ -140,6 +145,7 @@ def test_kmar_member_signs_in_and_sees_only_what_kmar_may(page, live):
     page.goto(f"{live}/actions")
     assert page.get_by_role("link", name="Vertrouwelijk onderzoek KMar").count() == 1
     page.get_by_role("link", name="Strategische doelen mensensmokkel vastleggen").click()
+    expect(page.locator("h1")).to_have_text("Strategische doelen mensensmokkel vastleggen")
     assert axe_violations(page) == []
 
 
@@ -171,7 +177,7 @@ def test_member_creates_item_posts_update_with_htmx_and_sees_history(page, live)
     assert axe_violations(page) == []
     # A form error first: the error summary and the field messages must be accessible too.
     page.get_by_role("button", name="Actie aanmaken").click()
-    assert page.locator("#foutmeldingen").is_visible()
+    expect(page.locator("#foutmeldingen")).to_be_visible()
     assert "Titel: Dit veld is verplicht." in page.locator("#foutmeldingen").inner_text()
     assert axe_violations(page) == []
 
@@ -214,10 +220,11 @@ def test_list_filters_update_the_table_in_place(page, live):
     page.goto(f"{live}/actions")
     with page.expect_response(lambda r: "/actions?" in r.url and r.request.headers.get("hx-request") == "true"):
         page.get_by_label("Status").select_option("done")
-    page.wait_for_function("document.querySelector('#aantal').textContent.startsWith('0 acties')")
+    # Web-first assertions: they poll from Playwright's own world, where the page's CSP (no eval) does not apply.
+    expect(page.locator("#aantal")).to_have_text(re.compile(r"^0 acties"))
     page.wait_for_url("**/actions?*status=done*")  # the filter is in the URL: shareable, back button works
     page.go_back()
-    page.wait_for_function("!location.search.includes('status=done')")
+    expect(page).not_to_have_url(re.compile(r"status=done"))
 
 
 def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(page, live):
@@ -248,8 +255,6 @@ def test_coordinator_pages_for_framework_indicators_and_reports_are_accessible(p
     page.goto(f"{live}/indicators/om-instroom-mh")
     page.get_by_label("Of plak de regels hier").fill("2017;veel;;")
     page.get_by_role("button", name="Controleren").click()
-    from playwright.sync_api import expect
-
     expect(page.get_by_text("geen getal").first).to_be_visible()  # waits for the answer's page to load
     assert axe_violations(page) == []
 
@@ -261,15 +266,15 @@ def test_goal_follow_up_and_import_pages_are_accessible(page, live):
                        ("/framework", "Dashboard mensensmokkel van het EMM verder ontwikkelen")):
         page.goto(f"{live}{path}")
         assert axe_violations(page) == [], path
-        page.get_by_role("link", name=link).first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("link", name=link).first.click()
         assert page.locator("h1").count() == 1, page.url
         assert axe_violations(page) == [], page.url
         visited.append(page.url)
     # A target form with errors keeps the input and stays accessible.
     page.get_by_label("Periode").fill("twintig")
     page.get_by_role("button", name="Doel vastleggen").click()
-    assert page.locator("#foutmeldingen").count() == 1
+    expect(page.locator("#foutmeldingen")).to_have_count(1)
     assert axe_violations(page) == []
     page.goto(f"{live}/framework")
     page.get_by_label("Beleidskader").select_option(label="Geoperationaliseerde doelstellingen bestrijding mensensmokkel en mensenhandel KMar 2009-2011")
@@ -285,28 +290,26 @@ def test_goal_follow_up_and_import_pages_are_accessible(page, live):
     page.get_by_role("link", name="Corrigeren 2015").click()
     page.wait_for_url("**/correct")
     page.get_by_role("button", name="Correctie opslaan").click()
-    assert page.locator("#foutmeldingen").count() == 1 and axe_violations(page) == []
+    expect(page.locator("#foutmeldingen")).to_have_count(1)
+    assert axe_violations(page) == []
 
 
 def test_meeting_pages_are_accessible_and_work_without_javascript_tricks(page, live):
-    import re
-
-    from playwright.sync_api import expect
-
     sign_in(page, live, "JENV", "coordinator", "coordinator-demo")
     page.goto(f"{live}/meetings")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Nieuwe vergadering").click()
+    page.wait_for_url(f"{live}/meetings/new")
     assert axe_violations(page) == []
     page.get_by_label("Titel").fill("MDT-overleg januari")
     page.get_by_label("Datum").fill("2027-01-14")
     page.get_by_label("Begintijd").fill("10:00")
     page.get_by_role("button", name="Vergadering aanmaken").click()
     page.wait_for_url(f"{live}/meetings/*")
-    page.get_by_label("Agendapunt").fill("Casus uit de praktijk")
-    page.get_by_role("button", name="Agendapunt toevoegen").click()
-    page.get_by_label("Agendapunt").fill("Rondvraag")
-    page.get_by_role("button", name="Agendapunt toevoegen").click()
+    for point in ("Casus uit de praktijk", "Rondvraag"):
+        page.get_by_label("Agendapunt").fill(point)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Agendapunt toevoegen").click()
     page.get_by_role("button", name="Omhoog Rondvraag").click()
     # Web-first assertions: they wait for the page the move redirects to (reading at once may catch the page in between).
     titles = page.locator("ol.agenda > li h3")
