@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, g, jsonify, request, url_for
+from flask import abort, current_app, g, jsonify, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -16,7 +16,8 @@ from ..access import hash_token, signed_in
 from ..auth import services as auth_services
 from ..extensions import db
 from . import bp
-from .helpers import service_call
+from .bodies_content import TokenCreate
+from .helpers import body_of, service_call
 from .openapi import document
 from .schemas import api_error, token_json
 
@@ -47,20 +48,15 @@ def create_token():
     if g.get("token_auth"):
         # Rule 8: a token cannot mint tokens (which would outlive it); sign in to make one.
         return api_error(403, "forbidden", _("Een toegangstoken kan geen nieuwe tokens maken. Log in om een token te maken."))
-    if not request.is_json:
-        return api_error(415, "unsupported_media_type", _("Stuur JSON (Content-Type: application/json)."))
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return api_error(400, "bad_request", _("De inhoud is geen geldig JSON-object."))
-    name = body.get("name")
-    days = body.get("expires_in_days", 90)
+    body = body_of(TokenCreate)
+    name, days = body.get("name") or "", body.get("expires_in_days", 90)
     fields = {}
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
+    if not 1 <= len(name.strip()) <= 100:
         fields["name"] = _("Geef een naam van 1 tot 100 tekens.")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
+    if not 1 <= days <= 366:
         fields["expires_in_days"] = _("Kies een geldigheid van 1 tot 366 dagen.")
     if fields:
-        return api_error(422, "validation_failed", "Controleer de velden.", fields)
+        return api_error(422, "validation_failed", _("Controleer de velden."), fields)
     user = signed_in()
     secret = "mdt_" + secrets.token_urlsafe(32)
     token = AccessToken(user_id=user.id, name=name.strip(), prefix=secret[:10], token_hash=hash_token(secret),

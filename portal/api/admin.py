@@ -15,8 +15,9 @@ from ..admin.permissions import can_administer
 from ..extensions import db
 from ..records import disposal
 from . import bp
+from .bodies_content import OrganisationChange, OrganisationCreate, UserChange
 from .helpers import body_of, service_call
-from .schemas import BOOL, TEXT, ApiError
+from .schemas import ApiError
 
 
 def _admin():
@@ -40,7 +41,7 @@ def list_users():
 def change_user(user_id: int):
     actor = _admin()
     user = get_or_404(User, user_id)
-    body = body_of({"role": TEXT, "is_active": BOOL})
+    body = body_of(UserChange)
     with service_call(_("Alleen beheerders.")):
         user_service.change(db.session, current_app, actor, user, body.get("role", user.role), body.get("is_active", user.is_active))
     return jsonify(_user_json(user))
@@ -53,7 +54,7 @@ def _org_json(o: Organisation) -> dict:
 @bp.post("/organisations")
 def create_organisation():
     actor = _admin()
-    body = body_of({"code": TEXT, "name": TEXT, "mdt_member": BOOL, "active": BOOL, "kind": TEXT})
+    body = body_of(OrganisationCreate)
     with service_call(_("Alleen beheerders.")):
         org, _effect = organisation_service.save(db.session, actor, None, {"code": body.get("code"), "name": body.get("name"),
                                                                           "mdt_member": body.get("mdt_member", False),
@@ -66,7 +67,7 @@ def change_organisation(code: str):
     """A change that takes access away needs `"confirm": true`; without it the answer is 409 with the effect."""
     actor = _admin()
     org = get_or_404(Organisation, Organisation.code == code)
-    body = body_of({"name": TEXT, "mdt_member": BOOL, "active": BOOL, "confirm": BOOL})
+    body = body_of(OrganisationChange)
     mdt_member, active = body.get("mdt_member", org.is_mdt_member), body.get("active", org.is_active)
     if organisation_service.takes_access_away(org, mdt_member, active) and not body.get("confirm"):
         effect = organisation_service.effect(db.session, org, mdt_member, active)

@@ -17,16 +17,19 @@ from ..i18n import today
 from ..inputs import bounded_int
 from ..sheets import SheetError
 from . import bp
+from .bodies_content import (
+    CommitmentCreate,
+    CommitmentWrite,
+    RecommendationCreate,
+    RecommendationWrite,
+    SourceCreate,
+    SourceWrite,
+)
 from .helpers import _if_match, body_of, posted_mapping, service_call, stale_body, uploaded_file, versioned
 from .reference import recommendation_response
-from .schemas import BOOL, CODES, INT, TEXT, TEXT_OR_NULL, ApiError
+from .schemas import ApiError
 
 FORBIDDEN = _l("Alleen coördinatoren houden de documenten, aanbevelingen en afspraken bij.")
-SOURCE_TYPES = {"kind": TEXT, "title": TEXT, "issued_on": TEXT_OR_NULL, "reference": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL,
-                "issued_by": TEXT_OR_NULL, "issuer": TEXT_OR_NULL, "url": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
-RECOMMENDATION_TYPES = {"source_id": INT, "number": INT, "text": TEXT, "kind": TEXT, "addressees": CODES, "focus_areas": CODES,
-                        "retired": BOOL, "reason": TEXT_OR_NULL}
-COMMITMENT_TYPES = {"text": TEXT, "code": TEXT_OR_NULL, "note": TEXT_OR_NULL, "retired": BOOL, "reason": TEXT_OR_NULL}
 
 
 def source_json(s: Source) -> dict:
@@ -65,7 +68,7 @@ def get_source(source_id: int):
 
 @bp.post("/sources")
 def create_source():
-    body = body_of(SOURCE_TYPES)
+    body = body_of(SourceCreate)
     with service_call(FORBIDDEN):
         source = content.save_source(db.session, signed_in(), body, today())
     return _source_response(source, 201)
@@ -74,7 +77,7 @@ def create_source():
 @bp.patch("/sources/<int:source_id>")
 def change_source(source_id: int):
     source = get_or_404(Source, source_id)
-    body = body_of(SOURCE_TYPES)
+    body = body_of(SourceWrite)
     base = _if_match()
     with service_call(FORBIDDEN):
         content.save_source(db.session, signed_in(), body, today(), source, base)
@@ -83,7 +86,7 @@ def change_source(source_id: int):
 
 @bp.post("/recommendations")
 def create_recommendation():
-    body = body_of(RECOMMENDATION_TYPES)
+    body = body_of(RecommendationCreate)
     with service_call(FORBIDDEN):
         rec = content.save_recommendation(db.session, signed_in(), body, today())
     return recommendation_response(rec, 201)
@@ -92,7 +95,7 @@ def create_recommendation():
 @bp.patch("/recommendations/<int:rec_id>")
 def change_recommendation(rec_id: int):
     rec = get_or_404(Recommendation, rec_id)
-    body = body_of(RECOMMENDATION_TYPES)
+    body = body_of(RecommendationWrite)
     base = _if_match()
     with service_call(FORBIDDEN):
         content.save_recommendation(db.session, signed_in(), body, today(), rec, base)
@@ -107,7 +110,7 @@ def create_commitment(code: str):
         (a for f in fq.all_frameworks(db.session) if f.id == framework for a in f.focus_areas if a.code == code), None)
     if area is None:
         abort(404)
-    body = body_of(COMMITMENT_TYPES)
+    body = body_of(CommitmentCreate)
     with service_call(FORBIDDEN):
         commitment = content.save_commitment(db.session, signed_in(), area, body, today())
     return _commitment_response(commitment, 201)
@@ -116,7 +119,7 @@ def create_commitment(code: str):
 @bp.patch("/commitments/<int:commitment_id>")
 def change_commitment(commitment_id: int):
     commitment = get_or_404(Commitment, commitment_id)
-    body = body_of(COMMITMENT_TYPES)
+    body = body_of(CommitmentWrite)
     base = _if_match()
     with service_call(FORBIDDEN):
         content.save_commitment(db.session, signed_in(), commitment.focus_area, body, today(), commitment, base)

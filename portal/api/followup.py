@@ -16,18 +16,9 @@ from ..framework import followup, goals, parliament
 from ..framework import queries as fq
 from ..i18n import today
 from . import bp
+from .bodies import ParliamentCreate, ParliamentWrite, Related, ResponseBody, TargetBody
 from .helpers import _if_match, body_of, service_call, stale_body
-from .schemas import BOOL, IDS, INT, TEXT, TEXT_OR_NULL, ApiError
-
-TARGET_TYPES = {"period": TEXT, "value": (str, int, float, type(None)), "unit": TEXT, "direction": TEXT, "indicator": TEXT_OR_NULL,
-                "organisation": TEXT_OR_NULL, "valid_from": TEXT_OR_NULL, "reason": TEXT_OR_NULL, "note": TEXT_OR_NULL,
-                "source": TEXT_OR_NULL}
-RESPONSE_TYPES = {"stance": TEXT, "text": TEXT_OR_NULL, "responded_on": TEXT_OR_NULL, "document": TEXT_OR_NULL,
-                  "document_title": TEXT_OR_NULL, "kamerstuk": TEXT_OR_NULL, "url": TEXT_OR_NULL, "reason": TEXT_OR_NULL}
-PARLIAMENT_TYPES = {"kind": TEXT, "kamerstuk": TEXT_OR_NULL, "text": TEXT, "date": TEXT_OR_NULL, "owner_organisation": TEXT_OR_NULL,
-                    "due": TEXT_OR_NULL, "status": TEXT, "closed_on": TEXT_OR_NULL, "fulfilled_by": TEXT_OR_NULL,
-                    "fulfilled_note": TEXT_OR_NULL, "action_item_ids": IDS, "made_in": TEXT_OR_NULL, "member": TEXT_OR_NULL,
-                    "due_reason": TEXT_OR_NULL}
+from .schemas import ApiError
 
 
 def target_json(t) -> dict:
@@ -48,7 +39,7 @@ def list_frameworks():
 def set_target(commitment_id: int):
     viewer = signed_in()
     commitment = get_or_404(Commitment, commitment_id)
-    body = body_of(TARGET_TYPES)
+    body = body_of(TargetBody)
     with service_call(_("Alleen coördinatoren leggen doelen vast.")):
         target = goals.set_target(db.session, viewer, commitment, body, today())
     return jsonify(target_json(target)), 201
@@ -86,7 +77,7 @@ def record_response(rec_id: int):
     """Needs If-Match with the id of the response it replaces ("0" when there is none yet)."""
     viewer = signed_in()
     rec = get_or_404(Recommendation, rec_id)
-    body = body_of(RESPONSE_TYPES)
+    body = body_of(ResponseBody)
     base = _if_match()
     with service_call(_("Alleen coördinatoren houden het opvolgingsregister bij.")):
         followup.record_response(db.session, viewer, rec, body, base or None)
@@ -102,7 +93,7 @@ def record_response(rec_id: int):
 def relate(rec_id: int):
     """"Asks the same as": link (or with "linked": false unlink) two recommendations (coordinators): {"related_id": 12}."""
     rec = get_or_404(Recommendation, rec_id)
-    body = body_of({"related_id": INT, "linked": BOOL})  # an *_id key: the edge refuses integers beyond the database's (inputs.py)
+    body = body_of(Related)  # an *_id key: the edge refuses integers beyond the database's (inputs.py)
     other = db.session.get(Recommendation, body["related_id"]) if "related_id" in body else None
     if other is None:
         raise ApiError(422, "validation_failed", _("Controleer de velden."), {"related_id": _("Kies een bestaande aanbeveling.")})
@@ -156,9 +147,9 @@ def get_parliament(pid: int):
     return _one(get_or_404(ParliamentCommitment, pid))
 
 
-def _parliament_body() -> dict:
+def _parliament_body(body_type: type) -> dict:
     """The request in the service's terms: `date` (the name GET answers with) is the day it was made."""
-    body = body_of(PARLIAMENT_TYPES)
+    body = dict(body_of(body_type))
     if "date" in body:
         body["made_on"] = body.pop("date")
     return body
@@ -166,7 +157,7 @@ def _parliament_body() -> dict:
 
 @bp.post("/parliament")
 def create_parliament():
-    body = _parliament_body()
+    body = _parliament_body(ParliamentCreate)
     with service_call(_("Alleen coördinatoren houden het register bij.")):
         saved = parliament.save_commitment(db.session, signed_in(), body, today())
     return _one(saved, 201)
@@ -175,7 +166,7 @@ def create_parliament():
 @bp.patch("/parliament/<int:pid>")
 def change_parliament(pid: int):
     commitment = get_or_404(ParliamentCommitment, pid)
-    body = _parliament_body()
+    body = _parliament_body(ParliamentWrite)
     base = _if_match()
     items = parliament.linked_items(db.session, signed_in(), [pid]).get(pid, [])
     current = {"kind": commitment.kind, "kamerstuk": commitment.kamerstuk, "text": commitment.text,

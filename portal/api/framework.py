@@ -10,8 +10,9 @@ from ..extensions import db
 from ..framework import frameworks, rollup
 from ..i18n import today
 from . import bp
+from .bodies import FrameworkBody, Weights
 from .helpers import body_of, service_call
-from .schemas import IDS, TEXT, ApiError
+from .schemas import ApiError
 
 
 @bp.get("/framework")
@@ -38,9 +39,8 @@ def framework():
 def set_weights(code: str):
     """Weights of the focus area's commitments in the roll-up (coordinators): {"weights": {"<commitment id>": 2.5, ...}}."""
     area = focus_areas.by_code(db.session, code) or abort(404)
-    body = body_of({"weights": (dict,)})
-    raw = body.get("weights") or {}
-    if not all(k.isdigit() and len(k) < 10 and isinstance(v, (int, float, str)) and not isinstance(v, bool) for k, v in raw.items()):
+    raw = body_of(Weights).get("weights") or {}
+    if not all(k.isdigit() and len(k) < 10 for k in raw):
         raise ApiError(422, "validation_failed", _("Controleer de velden."), {"weights": _("Geef per afspraak (nummer) een gewicht.")})
     with service_call(_("Alleen coördinatoren wegen afspraken.")):
         frameworks.set_weights(db.session, signed_in(), area, {int(k): str(v) for k, v in raw.items()})
@@ -50,7 +50,7 @@ def set_weights(code: str):
 @bp.post("/frameworks")
 def create_framework():
     """The next framework (coordinators), carrying the chosen commitments of the one in force over, each linked to its original."""
-    body = body_of({"title": TEXT, "period_start": TEXT, "period_end": TEXT, "carry_over_ids": IDS})
+    body = body_of(FrameworkBody)
     earlier = rollup.framework(db.session, today())
     with service_call(_("Alleen coördinatoren voegen een beleidskader toe.")):
         created = frameworks.create(db.session, signed_in(), body, earlier, set(body.get("carry_over_ids") or []))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ from ..security import HTTP_MESSAGES
 from ..sheets import MAX_BYTES
 from ..writes import transaction
 from . import bp
-from .schemas import ApiError, api_error, check_types, item_json
+from .schemas import ApiError, api_error, item_json, validated
 
 MAX_PER_PAGE = 100
 
@@ -102,14 +103,6 @@ def _if_match(required: bool = True) -> int | None:
     return int(value)
 
 
-def _refuse_unknown(body: dict, allowed: set[str], read_only: frozenset[str] | set[str] = frozenset()) -> None:
-    """422 naming every field the endpoint does not take (read-only fields say so)."""
-    unknown = set(body) - allowed
-    if unknown:
-        fields = {k: (_("Dit veld kan niet worden gewijzigd.") if k in read_only else _("Onbekend veld.")) for k in sorted(unknown)}
-        raise ApiError(422, "validation_failed", _("Controleer de velden."), fields)
-
-
 def versioned(body: dict, version: int, status: int = 200):
     """One versioned record as JSON, its version as ETag (the If-Match a change of it needs)."""
     response = jsonify(body)
@@ -133,12 +126,10 @@ def uploaded_file() -> tuple[str, bytes]:
     return upload.filename, raw
 
 
-def body_of(fields: dict) -> dict:
-    """The JSON object of the request, with only these fields, each of its type (else 400 or 422)."""
-    body = _json_body()
-    _refuse_unknown(body, set(fields))
-    check_types(body, fields)
-    return body
+def body_of(body_type: Any, read_only: frozenset[str] | set[str] = frozenset()) -> Any:
+    """The request's JSON object as `body_type` (api/bodies.py) takes it: the fields sent, each of its type and within its
+    limits, else 415, 400 or 422 naming every wrong field (a field in `read_only` as one that cannot be changed)."""
+    return validated(body_type, _json_body(), read_only)
 
 
 def posted_mapping(fields: dict) -> dict[str, int | None] | None:

@@ -18,8 +18,9 @@ from ..indicators import catalogue as indicator_catalogue
 from ..indicators import services as indicator_services
 from ..visibility import indicator_clause
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body, uploaded_file, versioned
-from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError, api_error
+from .bodies_content import Correction, Definition, Expected, IndicatorCreate, IndicatorWrite, MeasurementBody
+from .helpers import _if_match, body_of, service_call, stale_body, uploaded_file, versioned
+from .schemas import ApiError, api_error
 
 
 def _indicator_json(indicator) -> dict:
@@ -64,11 +65,8 @@ stale_body(Indicator, _indicator_response)
 @bp.post("/indicators/<key>/measurements")
 def add_measurement(key: str):
     indicator = _visible(key)
-    body = _json_body()
-    _refuse_unknown(body, {"period", "value", "source", "note", "breakdown", "breakdown_note"})
+    body = body_of(MeasurementBody)
     value = body.get("value")
-    if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
-        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"value": _("Geef een getal, of null voor niet beschikbaar.")})
     with service_call(_("U mag voor deze indicator geen cijfers invoeren.")):
         indicator_services.add_measurement(db.session, signed_in(), indicator, str(body.get("period") or ""), indicator_services.figure_text(value),
                                            str(body.get("source") or ""), str(body.get("note") or ""), body.get("breakdown"),
@@ -76,15 +74,11 @@ def add_measurement(key: str):
     return _indicator_response(indicator, 201)
 
 
-INDICATOR_TYPES = {"key": TEXT, "title": TEXT, "unit": TEXT, "definition": TEXT_OR_NULL, "producer": TEXT_OR_NULL, "producer_organisation": TEXT_OR_NULL,
-                   "owner_organisation": TEXT, "visibility": TEXT, "focus_area": TEXT_OR_NULL, "frequency_months": INT_OR_NULL,
-                   "responsible_user_id": INT_OR_NULL}
-
 
 @bp.post("/indicators")
 def create_indicator():
     """A new indicator (coordinators); whoever creates it must be able to see it afterwards (else 422)."""
-    body = body_of(INDICATOR_TYPES)
+    body = body_of(IndicatorCreate)
     with service_call(_("Alleen coördinatoren maken indicatoren.")):
         indicator = indicator_catalogue.save_indicator(db.session, signed_in(), body, today())
     response = _indicator_response(indicator, 201)
@@ -97,7 +91,7 @@ def change_indicator(key: str):
     """Describe the indicator (coordinators); who may see it and who owns it only its owner organisation decides.
     If-Match with its version is checked when given."""
     indicator = _visible(key)
-    body = body_of({k: v for k, v in INDICATOR_TYPES.items() if k != "key"})
+    body = body_of(IndicatorWrite)
     base = _if_match(required=False)
     with service_call(_("Alleen de eigenaar van de indicator bepaalt wie hem ziet.")):
         indicator_catalogue.save_indicator(db.session, signed_in(), body, today(), indicator, base)
@@ -108,7 +102,7 @@ def change_indicator(key: str):
 def add_definition(key: str):
     """A new version of the definition from a period on; figures before it stay under the old one (a break in the series)."""
     indicator = _visible(key)
-    body = body_of({"definition": TEXT, "valid_from": TEXT, "note": TEXT_OR_NULL})
+    body = body_of(Definition)
     with service_call(_("U mag de definitie van deze indicator niet wijzigen.")):
         version = indicator_services.add_definition(db.session, signed_in(), indicator, body.get("definition", ""),
                                                     body.get("valid_from", ""), body.get("note") or "")
@@ -120,7 +114,7 @@ def add_definition(key: str):
 def expect_figure(key: str):
     """When the figure of a period is expected; the producing organisation gets a reminder."""
     indicator = _visible(key)
-    body = body_of({"period": TEXT, "due_on": TEXT})
+    body = body_of(Expected)
     try:
         due = date.fromisoformat(body.get("due_on", ""))
     except ValueError:
@@ -135,7 +129,7 @@ def correct_measurement(key: str, measurement_id: int):
     """Correct a figure with a reason (If-Match: the figure's version); the old value stays in its history."""
     indicator = _visible(key)
     measurement = next((m for m in indicator.measurements if m.id == measurement_id), None) or abort(404)
-    body = body_of({"value": (str, int, float, type(None)), "reason": TEXT})
+    body = body_of(Correction)
     base = _if_match()
     with service_call(_("U mag de cijfers van deze indicator niet corrigeren.")):
         indicator_services.correct_measurement(db.session, signed_in(), indicator, measurement, indicator_services.figure_text(body.get("value")),

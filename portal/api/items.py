@@ -16,18 +16,15 @@ from ..actions import queries as action_queries
 from ..actions.permissions import visible_clause
 from ..extensions import counts_as_download, db
 from . import bp
-from .helpers import MAX_PER_PAGE, _if_match, _item_response, _json_body, _refuse_unknown, body_of, posted_mapping, service_call, uploaded_file
-from .schemas import ITEM_TYPES, TEXT, ApiError, api_error, check_types, item_json
+from .bodies import CommentBody, ItemWrite, NoBody, NoteBody, ReasonBody, UpdateBody
+from .helpers import MAX_PER_PAGE, _if_match, _item_response, body_of, posted_mapping, service_call, uploaded_file
+from .schemas import ApiError, api_error, item_json
 
-ITEM_FIELDS = {"title", "description", "recommendation_ids", "focus_area", "owner_organisation",
-               "contributing_organisations", "assignee_id", "due_date", "visibility", "shared_with"}
 READ_ONLY = {"id", "version", "created_at", "updated_at", "status", "progress", "meeting_id"}
 
 
-def _item_data(body: dict) -> dict:
-    _refuse_unknown(body, ITEM_FIELDS, READ_ONLY)
-    check_types(body, ITEM_TYPES)
-    data = dict(body)
+def _item_data() -> dict:
+    data = dict(body_of(ItemWrite, READ_ONLY))
     if "due_date" in data and data["due_date"] is not None:
         try:
             data["due_date"] = date.fromisoformat(data["due_date"]) if isinstance(data["due_date"], str) else object()
@@ -53,7 +50,7 @@ def list_action_items():
 @bp.post("/action-items")
 def create_action_item():
     viewer = signed_in()
-    data = _item_data(_json_body())
+    data = _item_data()
     key = request.headers.get("Idempotency-Key")
     with service_call(_("U mag geen acties aanmaken.")):
         item, created = services.create_item(db.session, viewer, data, key)
@@ -74,7 +71,7 @@ def patch_action_item(item_id: int):
     viewer = signed_in()
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
-    data = _item_data(_json_body())
+    data = _item_data()
     with service_call(_("U mag deze actie niet wijzigen.")):
         services.update_item(db.session, viewer, item, base, data)
     return _item_response(item)
@@ -85,8 +82,7 @@ def post_update(item_id: int):
     viewer = signed_in()
     item = get_or_404(ActionItem, item_id, visible=visible_clause)
     base = _if_match()
-    body = _json_body()
-    _refuse_unknown(body, {"note", "status", "progress"})
+    body = body_of(UpdateBody)
     with service_call(_("U mag deze actie niet bijwerken.")):
         entry = services.add_update(db.session, viewer, item, base, body.get("note"), body.get("status"), body.get("progress"))
     response = _item_response(item, 201)
@@ -122,7 +118,7 @@ def request_closure(item_id: int):
     """First key: the owner organisation reports the item done; status becomes awaiting_confirmation."""
     item = _item(item_id)
     base = _if_match()
-    body = body_of({"note": TEXT})
+    body = body_of(NoteBody)
     with service_call(_("Alleen de eigenaar-organisatie meldt een actie als afgerond.")):
         services.request_closure(db.session, signed_in(), item, base, body.get("note"))
     return _item_response(item)
@@ -134,7 +130,7 @@ def confirm_closure(item_id: int):
     item = _item(item_id)
     base = _if_match()
     if request.get_data():
-        body_of({})
+        body_of(NoBody)
     with service_call(_("Alleen een andere coördinator dan de aanvrager bevestigt de afronding.")):
         services.confirm_closure(db.session, signed_in(), item, base)
     return _item_response(item)
@@ -144,7 +140,7 @@ def confirm_closure(item_id: int):
 def reject_closure(item_id: int):
     item = _item(item_id)
     base = _if_match()
-    body = body_of({"reason": TEXT})
+    body = body_of(ReasonBody)
     with service_call(_("Alleen coördinatoren sturen een afronding terug.")):
         services.reject_closure(db.session, signed_in(), item, base, body.get("reason"))
     return _item_response(item)
@@ -155,7 +151,7 @@ def cancel(item_id: int):
     """The item lapses (vervalt) with a reason; it stays in the history and the reports."""
     item = _item(item_id)
     base = _if_match()
-    body = body_of({"reason": TEXT})
+    body = body_of(ReasonBody)
     with service_call(_("U mag deze actie niet laten vervallen.")):
         services.cancel_item(db.session, signed_in(), item, base, body.get("reason"))
     return _item_response(item)
@@ -188,7 +184,7 @@ def list_comments(item_id: int):
 @bp.post("/action-items/<int:item_id>/comments")
 def add_comment(item_id: int):
     item = _item(item_id)
-    body = body_of({"body": TEXT})
+    body = body_of(CommentBody)
     with service_call(_("U mag bij deze actie geen reactie plaatsen.")):
         comment = services.add_comment(db.session, signed_in(), item, body.get("body"))
     response = jsonify(_comment_json(comment))

@@ -18,11 +18,9 @@ from ..meetings import services as meeting_services
 from ..meetings.permissions import can_read_minutes, visible_clause
 from ..meetings.queries import decisions
 from . import bp
-from .helpers import _if_match, _json_body, _refuse_unknown, body_of, service_call, stale_body
-from .schemas import BOOL, INT, INT_OR_NULL, MEETING_TYPES, TEXT, TEXT_OR_NULL, ApiError, check_types
-
-MEETING_FIELDS = {"series", "title", "starts_at", "ends_at", "location", "is_online", "chair_organisation", "visibility",
-                  "shared_with", "invited", "agenda"}
+from .bodies import AgendaPoint, Attendance, DecisionBody, ErratumBody, Invitation, MeetingWrite, MinutesBody, NextMeeting, SeriesBody, StandardAgenda
+from .helpers import _if_match, body_of, service_call, stale_body
+from .schemas import ApiError
 
 
 def _meeting_json(meeting) -> dict:
@@ -51,8 +49,6 @@ def _meeting_json(meeting) -> dict:
 
 
 def _meeting_data(body: dict) -> dict:
-    _refuse_unknown(body, MEETING_FIELDS)
-    check_types(body, MEETING_TYPES)
     data = {k: v for k, v in body.items() if k != "agenda"}
     for key in ("starts_at", "ends_at"):
         if key in data and data[key] is not None:
@@ -85,7 +81,7 @@ def list_meetings():
 @bp.post("/meetings")
 def create_meeting():
 
-    data = _meeting_data(_json_body())
+    data = _meeting_data(body_of(MeetingWrite))
     with service_call(_("Alleen coördinatoren bereiden vergaderingen voor.")):
         meeting = meeting_services.create_meeting(db.session, signed_in(), data)
     response = _meeting_response(_load_meeting(meeting.id), 201)
@@ -103,7 +99,7 @@ def patch_meeting(meeting_id: int):
 
     meeting = _load_meeting(meeting_id)
     base = _if_match()
-    body = _json_body()
+    body = body_of(MeetingWrite)
     data = _meeting_data(body)
     with service_call(_("Alleen coördinatoren wijzigen vergaderingen.")):
         meeting_services.change_meeting(db.session, signed_in(), meeting, base, data, body.get("agenda"))
@@ -132,7 +128,7 @@ def _fresh(meeting_id: int, status: int = 200):
 @bp.post("/meetings/<int:meeting_id>/agenda")
 def add_agenda_item(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    body = body_of({"title": TEXT, "presenter": TEXT_OR_NULL, "duration_minutes": INT_OR_NULL, "focus_area": TEXT_OR_NULL})
+    body = body_of(AgendaPoint)
     with service_call(_("Alleen coördinatoren stellen de agenda op.")):
         meeting_services.add_agenda_item(db.session, signed_in(), meeting, body.get("title"), body.get("presenter") or "",
                                  body.get("duration_minutes"), body.get("focus_area"))
@@ -144,7 +140,7 @@ def put_attendance(meeting_id: int):
     """{"<organisation code>": "invited" | "present" | "excused" | "absent"}, If-Match with the meeting's version."""
     meeting = _load_meeting(meeting_id)
     base = _if_match()
-    body = _json_body()
+    body = body_of(Attendance)
     wrong = {code: _("Kies invited, present, excused of absent.") for code, value in body.items() if value not in meeting_services.ATTENDANCE}
     if wrong:
         raise ApiError(422, "validation_failed", _("Controleer de velden."), wrong)
@@ -157,7 +153,7 @@ def put_attendance(meeting_id: int):
 def put_minutes(meeting_id: int, agenda_item_id: int):
     """{body, is_restricted}; once minutes exist, If-Match with their version."""
     meeting = _load_meeting(meeting_id)
-    body = body_of({"body": TEXT, "is_restricted": BOOL})
+    body = body_of(MinutesBody)
     base = _if_match(required=False)  # the service refuses unreadable minutes first (404), then a missing version (428)
     with service_call(_("U mag bij deze vergadering geen notulen vastleggen.")):
         minutes = meeting_record.save_minutes(db.session, signed_in(), meeting, agenda_item_id, base, body.get("body"),
@@ -170,7 +166,7 @@ def put_minutes(meeting_id: int, agenda_item_id: int):
 @bp.post("/meetings/<int:meeting_id>/decisions")
 def add_decision(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    body = body_of({"agenda_item_id": INT_OR_NULL, "text": TEXT, "focus_area": TEXT_OR_NULL})
+    body = body_of(DecisionBody)
     with service_call(_("U mag bij deze vergadering geen besluiten vastleggen.")):
         decision = meeting_record.add_decision(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("text"),
                                          body.get("focus_area"))
@@ -191,7 +187,7 @@ def approve(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/errata")
 def add_erratum(meeting_id: int):
     meeting = _load_meeting(meeting_id)
-    body = body_of({"agenda_item_id": INT, "body": TEXT})
+    body = body_of(ErratumBody)
     with service_call(_("Alleen coördinatoren voegen errata toe.")):
         meeting_record.add_erratum(db.session, signed_in(), meeting, body.get("agenda_item_id"), body.get("body"))
     return _fresh(meeting_id, 201)
@@ -204,7 +200,7 @@ def prepare_next(meeting_id: int):
     """The next meeting of the series from this one (invitations, place, visibility, action list, standard agenda,
     open points); `starts_at` defaults to four weeks later."""
     meeting = _load_meeting(meeting_id)
-    body = body_of({"starts_at": TEXT_OR_NULL})
+    body = body_of(NextMeeting)
     starts = None
     if body.get("starts_at"):
         try:
@@ -228,10 +224,8 @@ def get_series(code: str):
 @bp.put("/meeting-series/<code>/agenda")
 def put_series_agenda(code: str):
     item = get_or_404(MeetingSeries, MeetingSeries.code == code)
-    body = _json_body()
-    _refuse_unknown(body, {"standard_agenda"})
-    points = body.get("standard_agenda")
-    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+    points = body_of(StandardAgenda).get("standard_agenda")
+    if points is None:
         raise ApiError(422, "validation_failed", _("Controleer de velden."), {"standard_agenda": _("Geef een lijst met agendapunten (tekst).")})
     with service_call(_("Alleen coördinatoren houden de vaste agenda bij.")):
         meeting_series.set_standard_agenda(db.session, signed_in(), item, "\n".join(p.replace("\n", " ") for p in points))
@@ -241,7 +235,7 @@ def put_series_agenda(code: str):
 @bp.post("/meeting-series")
 def create_series():
     """Add a meeting series (coordinators); its code prefixes the decision numbers (MDT-2026-07)."""
-    body = body_of({"code": TEXT, "title": TEXT})
+    body = body_of(SeriesBody)
     with service_call(_("Alleen coördinatoren voegen reeksen toe.")):
         item = meeting_services.create_series(db.session, signed_in(), body.get("code", ""), body.get("title", ""))
     return jsonify({"code": item.code, "title": item.title, "standard_agenda": []}), 201
@@ -251,7 +245,7 @@ def create_series():
 def invite_person(meeting_id: int):
     """Invite a person of an invited organisation by name on the attendance list (coordinators)."""
     meeting = _load_meeting(meeting_id)
-    body = body_of({"user_id": INT})
+    body = body_of(Invitation)
     with service_call(_("Alleen coördinatoren nodigen uit.")):
         meeting_services.invite_person(db.session, signed_in(), meeting, body.get("user_id"))
     return _fresh(meeting_id, 201)

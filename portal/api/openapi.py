@@ -4,7 +4,9 @@ from __future__ import annotations
 import models
 
 from .. import limits
-from .openapi_paths import ERROR, ID, IF_MATCH, ITEM, ITEM_WRITE, MEETING_WRITE, _goals_paths, _json, _resp, _workflow_paths
+from . import bodies as b
+from . import bodies_content as c
+from .openapi_paths import ERROR, ID, IF_MATCH, ITEM, _goals_paths, _json, _resp, _workflow_paths
 
 
 def _twin_paths(errors: dict) -> dict:
@@ -20,7 +22,7 @@ def _twin_paths(errors: dict) -> dict:
     return {
         "/action-items/{id}/cancellation": {"parameters": [ID], "post": {
             "summary": "The item lapses (vervalt) with a reason", "parameters": [IF_MATCH],
-            "requestBody": _json({"reason": {"type": "string"}}, ["reason"]),
+            "requestBody": _json(b.ReasonBody),
             "responses": {"200": _resp("The item", ITEM), "412": _resp("Stale: the body is the current item", ITEM), **common}}},
         "/action-items/import": {"post": {
             "summary": "Import the action list (XLSX or CSV): all lines become items, or none",
@@ -30,18 +32,16 @@ def _twin_paths(errors: dict) -> dict:
             "responses": {**imported, "403": _resp("Not allowed", ERROR)}}},
         "/indicators/{key}/definitions": {"parameters": [key], "post": {
             "summary": "A new version of the definition from a period on (a break in the series)",
-            "requestBody": _json({"definition": {"type": "string"}, "valid_from": {"type": "string", "description": "the first period, e.g. 2024 or 2024-Q3"},
-                                  "note": {"type": ["string", "null"]}}, ["definition", "valid_from"]),
+            "requestBody": _json(c.Definition),
             "responses": {"201": _resp("The new version"), **common}}},
         "/indicators/{key}/expected": {"parameters": [key], "post": {
             "summary": "When the figure of a period is expected; the producing organisation is reminded",
-            "requestBody": _json({"period": {"type": "string"}, "due_on": {"type": "string", "format": "date"}}, ["period", "due_on"]),
+            "requestBody": _json(c.Expected),
             "responses": {"201": _resp("Planned"), **common}}},
         "/indicators/{key}/measurements/{measurement_id}/corrections": {
             "parameters": [key, {"name": "measurement_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "post": {"summary": "Correct a figure with a reason; If-Match is the figure's version; the old value stays in the history",
-                     "parameters": [IF_MATCH], "requestBody": _json({"value": {"type": ["number", "string", "null"]}, "reason": {"type": "string"}},
-                                                                   ["value", "reason"]),
+                     "parameters": [IF_MATCH], "requestBody": _json(c.Correction),
                      "responses": {"201": _resp("The indicator"), **stale, **common}}},
         "/indicators/{key}/import": {"parameters": [key], "post": {
             "summary": "Figures of one indicator from a CSV (period;value;source;note): all lines or none",
@@ -51,27 +51,23 @@ def _twin_paths(errors: dict) -> dict:
             "requestBody": upload, "responses": {**imported, "403": _resp("Not allowed", ERROR)}}},
         "/focus-areas/{code}/weights": {"parameters": [code], "put": {
             "summary": "Weights of the commitments in the roll-up (coordinators), 0.1 to 100 each, all or none",
-            "requestBody": _json({"weights": {"type": "object", "additionalProperties": {"type": ["number", "string"]},
-                                              "description": "commitment id -> weight"}}, ["weights"]),
+            "requestBody": _json(b.Weights),
             "responses": {"200": _resp("The weights"), **common}}},
         "/meeting-series": {"post": {
             "summary": "Add a meeting series (coordinators); its code prefixes decision numbers",
-            "requestBody": _json({"code": {"type": "string", "pattern": "^[A-Z][A-Z0-9]{1,15}$"}, "title": {"type": "string"}}, ["code", "title"]),
+            "requestBody": _json(b.SeriesBody),
             "responses": {"201": _resp("The series"), **common}}},
         "/meetings/{id}/invitations": {"parameters": [ID], "post": {
             "summary": "Invite a person of an invited organisation by name (coordinators)",
-            "requestBody": _json({"user_id": {"type": "integer"}}, ["user_id"]),
+            "requestBody": _json(b.Invitation),
             "responses": {"201": _resp("The meeting"), "409": _resp("Minutes approved", ERROR), **common}}},
         "/recommendations/{id}/related": {"parameters": [ID], "post": {
             "summary": "Link (or with linked=false unlink) two recommendations that ask the same (coordinators)",
-            "requestBody": _json({"related_id": {"type": "integer"}, "linked": {"type": "boolean", "default": True}}, ["related_id"]),
+            "requestBody": _json(b.Related),
             "responses": {"200": _resp("The related ids"), **common}}},
         "/reports/{id}/narratives": {"parameters": [ID], "post": {
             "summary": "An organisation's text for a focus area of the report; a coordinator approves it",
-            "requestBody": _json({"focus_area": {"type": "string"}, "text": {"type": "string", "maxLength": limits.TEXT},
-                                  "visibility": {"enum": ["mdt", "public"]}, "organisation": {"type": ["string", "null"],
-                                                                                              "description": "coordinators only"}},
-                                 ["focus_area", "text", "visibility"]),
+            "requestBody": _json(c.Narrative),
             "responses": {"201": _resp("The narrative (draft)"), **common}}},
         "/reports/{id}/narratives/{narrative_id}/approve": {
             "parameters": [ID, {"name": "narrative_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
@@ -79,8 +75,7 @@ def _twin_paths(errors: dict) -> dict:
         "/update-rounds": {
             "get": {"summary": "Update rounds, newest first", "responses": {"200": _resp("OK"), **errors}},
             "post": {"summary": "Open an update round (coordinators); everyone with open items is asked by e-mail",
-                     "requestBody": _json({"title": {"type": "string"}, "message": {"type": ["string", "null"]},
-                                           "deadline": {"type": "string", "format": "date"}}, ["title", "deadline"]),
+                     "requestBody": _json(c.Round),
                      "responses": {"201": _resp("The round with its overview"), **common}}},
         "/update-rounds/{id}": {"parameters": [ID], "get": {
             "summary": "A round, with per organisation the open items and how many were updated (over what you may see)",
@@ -148,14 +143,12 @@ def _document() -> dict:
             "/me": {"get": {"summary": "The signed-in user", "responses": {"200": _resp("OK", {"$ref": "#/components/schemas/Me"}), **errors}}},
             "/organisations": {"get": {"summary": "Organisations", "responses": {"200": _resp("OK"), **errors}},
                                "post": {"summary": "Add an organisation (admins)",
-                                        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["code", "name"], "properties": {
-                                            "code": {"type": "string"}, "name": {"type": "string", "maxLength": limits.NAME}, "mdt_member": {"type": "boolean"},
-                                            "active": {"type": "boolean"}, "kind": {"enum": list(models.ORGANISATION_KINDS)}}}}}},
+                                        "requestBody": _json(c.OrganisationCreate),
                                         "responses": {"201": _resp("Added"), "403": _resp("Not an admin", ERROR), "422": _resp("Invalid", ERROR), **errors}}},
             "/tokens": {
                 "get": {"summary": "Your active personal access tokens", "responses": {"200": _resp("OK", {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}), **errors}},
                 "post": {"summary": "Create a token; the secret is in this response only",
-                         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 366}}}}}},
+                         "requestBody": _json(c.TokenCreate),
                          "responses": {"201": _resp("Created", {"$ref": "#/components/schemas/Token"}), "422": _resp("Invalid", ERROR), **errors}},
             },
             "/tokens/{id}": {"delete": {"summary": "Revoke a token", "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
@@ -172,7 +165,7 @@ def _document() -> dict:
                             "400": _resp("Bad filter", ERROR), **errors}},
                 "post": {"summary": "Create an action item (201, Location, ETag); with Idempotency-Key a repeat returns the first (200)",
                          "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 8, "maxLength": limits.IDEMPOTENCY_KEY}}],
-                         "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
+                         "requestBody": _json(b.ItemWrite),
                          "responses": {"201": _resp("Created", ITEM), "200": _resp("Repeat of an earlier create", ITEM), "403": _resp("Readers cannot create", ERROR),
                                        "415": _resp("Not JSON", ERROR), "422": _resp("Invalid fields", ERROR), **errors}},
             },
@@ -180,16 +173,14 @@ def _document() -> dict:
                 "parameters": [ID],
                 "get": {"summary": "One action item, with ETag", "responses": {"200": _resp("OK", ITEM), **errors}},
                 "patch": {"summary": "Change fields; needs If-Match with the version", "parameters": [IF_MATCH],
-                          "requestBody": {"content": {"application/json": {"schema": ITEM_WRITE}}},
+                          "requestBody": _json(b.ItemWrite),
                           "responses": {"200": _resp("Changed", ITEM), "403": _resp("Not allowed", ERROR),
                                         "412": _resp("Stale: the body is the current item", ITEM),
                                         "422": _resp("Invalid fields", ERROR), "400": _resp("If-Match is not a version", ERROR), "428": _resp("If-Match missing", ERROR), **errors}},
             },
             "/action-items/{id}/updates": {"parameters": [ID], "post": {
                 "summary": "Progress update; needs If-Match", "parameters": [IF_MATCH],
-                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["note"], "properties": {
-                    "note": {"type": "string"}, "status": {"enum": list(models.UPDATE_STATUSES)},
-                    "progress": {"type": "integer", "minimum": 0, "maximum": 100}}}}}},
+                "requestBody": _json(b.UpdateBody),
                 "responses": {"201": _resp("Recorded; the updated item", ITEM), "412": _resp("Stale", ITEM),
                               "422": _resp("Invalid", ERROR), "400": _resp("If-Match is not a version", ERROR), "428": _resp("If-Match missing", ERROR), **errors}}},
             "/action-items/{id}/history": {"parameters": [ID], "get": {"summary": "Progress updates and audit events of the item",
@@ -217,22 +208,12 @@ def _document() -> dict:
                                     "responses": {"200": _resp("OK"), **errors}}},
             "/indicators/{key}/measurements": {"parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "post": {"summary": "Add a measurement (coordinators, or members of the owner organisation)",
-                         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["period"], "properties": {
-                             "period": {"type": "string", "examples": ["2024", "2024-Q3", "2024-05"]},
-                             "value": {"type": ["number", "string", "null"]}, "source": {"type": "string"}, "note": {"type": "string"},
-                             "breakdown": {"type": "array", "maxItems": 50, "items": {"type": "object", "additionalProperties": False,
-                                           "required": ["category"], "properties": {"category": {"type": "string", "maxLength": limits.CATEGORY},
-                                                                                    "value": {"type": ["number", "string", "null"]}}},
-                                           "description": "the figure by category; the parts add up to it, or breakdown_note says why not"},
-                             "breakdown_note": {"type": "string", "maxLength": limits.REASON}}}}}},
+                         "requestBody": _json(c.MeasurementBody),
                          "responses": {"201": _resp("Added; the indicator"), "403": _resp("Not allowed", ERROR), "422": _resp("Invalid", ERROR), **errors}}},
             "/reports": {
                 "get": {"summary": "Reports (frozen snapshots)", "responses": {"200": _resp("OK"), **errors}},
                 "post": {"summary": "Create a report as of a date (coordinators); frozen at once",
-                         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["as_of", "title"], "properties": {
-                             "as_of": {"type": "string", "format": "date"}, "title": {"type": "string"},
-                             "previous_report_id": {"type": ["integer", "null"]},
-                             "framework_id": {"type": ["integer", "null"], "description": "default: the framework in force today"}}}}}},
+                         "requestBody": _json(c.ReportCreate),
                          "responses": {"201": _resp("Created"), "403": _resp("Not a coordinator", ERROR), "422": _resp("Invalid", ERROR), **errors}},
             },
             "/reports/{id}": {"parameters": [ID], "get": {"summary": "A report: summary and items, limited to what you may see",
@@ -244,14 +225,14 @@ def _document() -> dict:
             "/meetings": {
                 "get": {"summary": "Meetings you may see", "responses": {"200": _resp("OK"), **errors}},
                 "post": {"summary": "Prepare a meeting (coordinators): the agenda starts with the carried-over action list",
-                         "requestBody": {"content": {"application/json": {"schema": MEETING_WRITE}}},
+                         "requestBody": _json(b.MeetingWrite),
                          "responses": {"201": _resp("Created"), "403": _resp("Not a coordinator", ERROR), "422": _resp("Invalid", ERROR), **errors}},
             },
             "/meetings/{id}": {"parameters": [ID],
                 "get": {"summary": "A meeting with attendees, agenda, minutes (restricted minutes only for organisations present) and decisions",
                         "responses": {"200": _resp("OK"), **errors}},
                 "patch": {"summary": "Change a meeting or reorder its agenda (list of this meeting's agenda item ids); needs If-Match",
-                          "parameters": [IF_MATCH], "requestBody": {"content": {"application/json": {"schema": MEETING_WRITE}}},
+                          "parameters": [IF_MATCH], "requestBody": _json(b.MeetingWrite),
                           "responses": {"200": _resp("Changed"), "412": _resp("Stale: the body is the current meeting"),
                                         "422": _resp("Invalid", ERROR), "400": _resp("If-Match is not a version", ERROR), "428": _resp("If-Match missing", ERROR), **errors}}},
             "/focus-areas": {"get": {"summary": "Focus areas with their commitments", "responses": {"200": _resp("OK"), **errors}}},
@@ -269,10 +250,7 @@ def _with_content(doc: dict) -> dict:
 
     errors = {"401": _resp("Not signed in", ERROR), "404": _resp("Not found or not visible", ERROR)}
 
-    def body(properties: dict, required: list[str] | None = None) -> dict:
-        return _json(properties, required)
-
-    for path, item in content_paths(_resp, body, errors, ERROR, ID, IF_MATCH).items():
+    for path, item in content_paths(_resp, _json, errors, ERROR, ID, IF_MATCH).items():
         doc["paths"].setdefault(path, {}).update(item)
     return doc
 

@@ -19,8 +19,9 @@ from ..reports import letter, letters, rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
+from .bodies_content import Narrative, ReportCreate, Round, Sent
 from .helpers import _if_match, body_of, service_call, stale_body
-from .schemas import INT_OR_NULL, TEXT, TEXT_OR_NULL, ApiError
+from .schemas import ApiError
 
 
 def _report_json(report, full: bool) -> dict:
@@ -60,16 +61,13 @@ def list_reports():
 @bp.post("/reports")
 def create_report():
 
-    body = body_of({"as_of": TEXT, "title": TEXT, "previous_report_id": INT_OR_NULL, "framework_id": INT_OR_NULL})
+    body = body_of(ReportCreate)
     try:
-        as_of = date.fromisoformat(body["as_of"]) if isinstance(body.get("as_of"), str) else None
+        as_of = date.fromisoformat(body.get("as_of") or "")
     except ValueError:
         as_of = None
-    previous = body.get("previous_report_id")
-    if previous is not None and (not isinstance(previous, int) or isinstance(previous, bool)):
-        raise ApiError(422, "validation_failed", _("Controleer de velden."), {"previous_report_id": _("Geef het nummer van een rapportage.")})
-    framework_id = body.get("framework_id")
-    if framework_id is not None and (not isinstance(framework_id, int) or isinstance(framework_id, bool) or not 0 < framework_id < 2**31):
+    previous, framework_id = body.get("previous_report_id"), body.get("framework_id")
+    if framework_id is not None and not 0 < framework_id < 2**31:
         raise ApiError(422, "validation_failed", _("Controleer de velden."), {"framework_id": _("Geef het nummer van een beleidskader.")})
     with service_call(_("Alleen coördinatoren maken rapportages.")):
         report = report_services.create_report(db.session, signed_in(), body.get("title") or "", as_of, today(), previous, framework_id)
@@ -114,7 +112,7 @@ def mark_sent(report_id: int):
     """The letter this report was the annex of has gone to Parliament: registered as a source (kamerbrief); the toezeggingen
     it answers take their status with the letter named. Once per report (409 after)."""
     report = get_or_404(Report, report_id)
-    body = body_of({"sent_on": TEXT, "reference": TEXT, "kamerstuk": TEXT_OR_NULL, "answers": (list,)})
+    body = body_of(Sent)
     try:
         with service_call(_("Alleen coördinatoren leggen vast dat een brief is verstuurd.")):
             letter = letters.mark_sent(db.session, signed_in(), report, body, today())
@@ -136,7 +134,7 @@ def add_narrative(report_id: int):
     """An organisation's own text for a focus area of the report (rule 3: only that organisation writes it); changing an
     existing text needs If-Match with its version. A coordinator approves it before it goes into the annex."""
     report = get_or_404(Report, report_id)
-    body = body_of({"focus_area": TEXT, "text": TEXT, "visibility": TEXT, "organisation": TEXT_OR_NULL})
+    body = body_of(Narrative)
     with service_call(_("Alleen de eigen organisatie schrijft haar toelichting.")):
         narrative = report_services.save_narrative(db.session, signed_in(), report, body.get("focus_area", ""), body.get("text", ""),
                                                    body.get("visibility", "mdt"), body.get("organisation"), _if_match(required=False))
@@ -185,7 +183,7 @@ def get_round(round_id: int):
 @bp.post("/update-rounds")
 def open_round():
     """Ask every organisation to bring its open items up to date by the deadline (coordinators); announced by e-mail."""
-    body = body_of({"title": TEXT, "message": TEXT_OR_NULL, "deadline": TEXT})
+    body = body_of(Round)
     try:
         deadline = date.fromisoformat(body.get("deadline", ""))
     except ValueError:
