@@ -108,3 +108,17 @@ def test_the_schema_of_a_nested_body_is_inlined():
     assert "$defs" not in str(schema) and "$ref" not in str(schema)
     answer = schema["properties"]["answers"]["items"]
     assert answer["required"] == ["parliament_id", "status"] and answer["additionalProperties"] is False
+
+
+def test_a_figure_keeps_its_json_type(api):
+    """12 stays the integer 12 (not 12.0, which the services would write as "12,0"); 12.5 stays a decimal."""
+    from portal.api.schemas import validated
+
+    assert validated(bodies_content.MeasurementBody, {"period": "2024", "value": 12}) == {"period": "2024", "value": 12}
+    assert type(validated(bodies_content.Correction, {"value": 12, "reason": "r"})["value"]) is int
+    assert validated(bodies.Weights, {"weights": {"3": 2}})["weights"]["3"] == 2
+    coordinator = api("JENV", "coordinator")
+    wrong = coordinator.post("/api/v1/indicators/om-instroom-mh/measurements", json={"period": "2024", "value": True},
+                             headers=coordinator.headers)
+    assert wrong.status_code == 422
+    assert wrong.get_json()["error"]["fields"] == {"value": "Geef een getal, of null voor niet beschikbaar."}

@@ -41,7 +41,7 @@ Date = Annotated[str, Field(json_schema_extra={"format": "date"})]
 DateTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Codes = Annotated[list[Annotated[str, Field(max_length=limits.CODE)]], Field(description="organisation codes")]
 Ids = list[int]
-Figure = float | str | None  # a number, a number written as text ("12,5"), or null for not available
+Figure = int | float | str | None  # a number (an integer stays one), a number written as text ("12,5"), or null for not available
 Reason = Annotated[str | None, Field(max_length=limits.REASON, description="why it was changed (kept in the audit trail)")]
 Retired = Annotated[bool, Field(description="true retires it from today on (kept, never deleted); false restores it")]
 
@@ -169,7 +169,7 @@ class FrameworkBody(TypedDict, total=False):
 
 @with_config(STRICT)
 class Weights(TypedDict):
-    weights: Annotated[dict[Annotated[str, Field(pattern=r"^[0-9]{1,9}$")], float | str], Field(description="commitment id -> weight")]
+    weights: Annotated[dict[Annotated[str, Field(pattern=r"^[0-9]{1,9}$")], int | float | str], Field(description="commitment id -> weight")]
 
 
 @with_config(STRICT)

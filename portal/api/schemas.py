@@ -105,8 +105,8 @@ TYPE_MESSAGES = {frozenset({"string"}): _l("Geef tekst."), frozenset({"string", 
                  frozenset({"integer"}): _l("Geef een nummer."), frozenset({"integer", "null"}): _l("Geef een nummer, of null."),
                  frozenset({"boolean"}): _l("Geef true of false."), frozenset({"array"}): _l("Geef een lijst."),
                  frozenset({"object"}): _l("Geef een object."),
-                 frozenset({"number", "string", "null"}): _l("Geef een getal, of null voor niet beschikbaar."),
-                 frozenset({"number", "string"}): _l("Geef een getal.")}
+                 frozenset({"integer", "number", "string", "null"}): _l("Geef een getal, of null voor niet beschikbaar."),
+                 frozenset({"integer", "number", "string"}): _l("Geef een getal.")}
 
 
 def _field_schema(schema: dict, loc: tuple) -> dict:
