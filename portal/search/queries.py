@@ -229,8 +229,9 @@ def search(user: User | None, q: str, load: Callable[[Select], Select] | None = 
     reasons, rec_ids, minutes_ids, exact, more = _candidates(q, user)
     results = Results(more=more or len(reasons) > LIMIT or len(minutes_ids) > LIMIT)
     # The candidates were checked against the rule; the rows are read under it again, a few ids each one probe (per_row).
-    # Whole-word matches first. Recommendations and minutes are read only when some matched: a search is at most
-    # eight statements (the API adds one per collection of its whole item, whatever the number of items).
+    # Whole-word matches first. Recommendations and minutes are read by their ids, also when there are none (one
+    # statement each, so a search costs the same number of statements whatever it finds: tests/test_query_budget.py);
+    # at most eight in all (the API adds one per collection of its whole item, whatever the number of items).
     items = (select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user, per_row=True))
              .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT))
     results.items = db.session.scalars(load(items) if load else items.options(joinedload(ActionItem.owner_organisation))).all()
