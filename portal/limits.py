@@ -23,3 +23,5 @@ CODE = 16              # an organisation's, series' or focus area's code
 COMMITMENT_CODE = 32   # a commitment's code: 3.1.4
 IDEMPOTENCY_KEY = 64   # the Idempotency-Key header of a create
 NUMBER = 9_999         # a recommendation's number within its document
+TOKEN_NAME = 100       # a personal access token's name
+BREAKDOWN_PARTS = 50   # how many categories a figure's breakdown may have

@@ -28,6 +28,12 @@ def _own_limits(path: Path) -> list[str]:
                 found.append(f"{node.lineno}: {name}(max=...)")
             if name in ("clean_text", "validation.text", "text") and len(node.args) >= 5 and isinstance(node.args[4], ast.Constant):
                 found.append(f"{node.lineno}: {name}(..., {node.args[4].value})")
+            # A JSON body's limit (api/bodies*.py): pydantic's Field(max_length=...) or the bodies' _text(...)
+            if name in ("Field", "_text") and any(k.arg in ("max_length", "min_length", "maximum") and isinstance(k.value, ast.Constant)
+                                                  and k.value.value not in (0, 1) for k in node.keywords):
+                found.append(f"{node.lineno}: {name}(max_length=...)")
+            if name == "_text" and node.args and isinstance(node.args[0], ast.Constant):
+                found.append(f"{node.lineno}: _text({node.args[0].value})")
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if isinstance(key, ast.Constant) and key.value == "maxLength" and isinstance(value, ast.Constant):
@@ -48,8 +54,9 @@ def test_no_text_limit_is_written_outside_its_one_definition():
 def test_the_scan_finds_a_limit_of_its_own(tmp_path):
     code = tmp_path / "forms.py"
     code.write_text('title = StringField("Titel", validators=[Length(max=300)])\nTITLE_MAX = 300\nS = {"title": {"maxLength": 300}}\n'
-                    'x = clean_text(fields, "title", v, "De titel", 300)\n', encoding="utf-8")
-    assert sorted(line.split(":")[0] for line in _own_limits(code)) == ["1", "2", "3", "4"]
+                    'x = clean_text(fields, "title", v, "De titel", 300)\nT = Annotated[str, Field(max_length=300)]\nU = Annotated[str, _text(300)]\n',
+                    encoding="utf-8")
+    assert sorted(line.split(":")[0] for line in _own_limits(code)) == ["1", "2", "3", "4", "5", "6"]
 
 
 def test_every_limit_in_the_api_document_is_one_of_the_definitions(app):

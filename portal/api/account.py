@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import AccessToken
 
-from .. import audit
+from .. import audit, limits
 from ..access import hash_token, signed_in
 from ..auth import services as auth_services
 from ..extensions import db
@@ -51,7 +51,7 @@ def create_token():
     body = body_of(TokenCreate)
     name, days = body.get("name") or "", body.get("expires_in_days", 90)
     fields = {}
-    if not 1 <= len(name.strip()) <= 100:
+    if not 1 <= len(name.strip()) <= limits.TOKEN_NAME:
         fields["name"] = _("Geef een naam van 1 tot 100 tekens.")
     if not 1 <= days <= 366:
         fields["expires_in_days"] = _("Kies een geldigheid van 1 tot 366 dagen.")

@@ -60,7 +60,7 @@ class MeasurementBody(TypedDict, total=False):
     value: Figure
     source: str
     note: str
-    breakdown: Annotated[list[BreakdownPart], Field(max_length=50, description="the figure by category; the parts add up to it, "
+    breakdown: Annotated[list[BreakdownPart], Field(max_length=limits.BREAKDOWN_PARTS, description="the figure by category; the parts add up to it, "
                                                                                 "or breakdown_note says why not")]
     breakdown_note: Annotated[str, _text(limits.REASON)]
 
@@ -228,5 +228,5 @@ class OrganisationChange(TypedDict, total=False):
 
 @with_config(STRICT)
 class TokenCreate(TypedDict, total=False):
-    name: Required[Annotated[str, Field(min_length=1, max_length=100)]]
+    name: Required[Annotated[str, Field(min_length=1, max_length=limits.TOKEN_NAME)]]
     expires_in_days: Annotated[int, Field(ge=1, le=366)]

@@ -57,7 +57,7 @@ def _breakdown(fields: dict, total: Decimal | None, raw, note: str | None) -> li
     """[(category, value)] from [{category, value}]: each category once; the parts add up to the figure, or a note says why not."""
     if not raw:
         return []
-    if not isinstance(raw, list) or not all(isinstance(p, dict) and set(p) <= {"category", "value"} for p in raw) or len(raw) > 50:
+    if not isinstance(raw, list) or not all(isinstance(p, dict) and set(p) <= {"category", "value"} for p in raw) or len(raw) > limits.BREAKDOWN_PARTS:
         fields["breakdown"] = _("Geef de verdeling als een lijst van {category, value}.")
         return []
     parts = _parts(fields, raw)
