@@ -25,3 +25,4 @@ IDEMPOTENCY_KEY = 64   # the Idempotency-Key header of a create
 NUMBER = 9_999         # a recommendation's number within its document
 TOKEN_NAME = 100       # a personal access token's name
 BREAKDOWN_PARTS = 50   # how many categories a figure's breakdown may have
+TOKEN_DAYS = 366       # how many days a personal access token may be valid

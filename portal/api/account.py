@@ -53,7 +53,7 @@ def create_token():
     fields = {}
     if not 1 <= len(name.strip()) <= limits.TOKEN_NAME:
         fields["name"] = _("Geef een naam van 1 tot 100 tekens.")
-    if not 1 <= days <= 366:
+    if not 1 <= days <= limits.TOKEN_DAYS:
         fields["expires_in_days"] = _("Kies een geldigheid van 1 tot 366 dagen.")
     if fields:
         return api_error(422, "validation_failed", _("Controleer de velden."), fields)

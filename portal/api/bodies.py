@@ -1,11 +1,11 @@
 """Every JSON body the API takes, defined once (#25): a route validates its request with it (helpers.body_of) and the
-OpenAPI document states it (openapi.json_body), both from the same TypedDict through pydantic. A field a body does not
+OpenAPI document states it (schemas.json_schema), both from the same TypedDict through pydantic. A field a body does not
 list is refused; a field that is not Required may be left out (the service decides what an absent field means).
 Limits come from portal/limits.py and choices from the models, so a form, a service, a body and the document agree."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Required
+from typing import Annotated, Any, Required, get_type_hints
 
 from pydantic import ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, with_config
 from pydantic_core import core_schema
@@ -17,6 +17,7 @@ from .. import limits
 
 STRICT = ConfigDict(extra="forbid", strict=True)  # JSON types as sent: "3" is no number, 1 is no text, true is no number
 DB_ID = 2**31 - 1
+COMMITMENT_KEY = r"[0-9]{1,9}"  # a commitment's id as a JSON key (its weight's)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,18 @@ class OneOf:
 
 def _text(maximum: int | None = None, **extra: Any) -> Any:
     return Field(max_length=maximum, **extra) if maximum else Field(**extra)
+
+
+_TYPED_DICT: Any = TypedDict  # called with a name made at run time (see required)
+
+
+def required(name: str, body: Any, *names: str, **more: Any) -> Any:
+    """The body a create takes: a change's `body` (every field optional) with the fields `names` required and the fields
+    `more` added, so that creating and changing one kind of record read one list of fields."""
+    fields = {k: Required[v] if k in names else v for k, v in get_type_hints(body, include_extras=True).items()}
+    made = _TYPED_DICT(name, {**fields, **more}, total=False)
+    made.__module__ = body.__module__
+    return with_config(STRICT)(made)
 
 
 Date = Annotated[str, Field(json_schema_extra={"format": "date"})]
@@ -169,7 +182,7 @@ class FrameworkBody(TypedDict, total=False):
 
 @with_config(STRICT)
 class Weights(TypedDict):
-    weights: Annotated[dict[Annotated[str, Field(pattern=r"^[0-9]{1,9}$")], int | float | str], Field(description="commitment id -> weight")]
+    weights: Annotated[dict[Annotated[str, Field(pattern=f"^{COMMITMENT_KEY}$")], int | float | str], Field(description="commitment id -> weight")]
 
 
 @with_config(STRICT)
@@ -205,9 +218,10 @@ class Related(TypedDict, total=False):
 
 
 @with_config(STRICT)
-class _Parliament(TypedDict, total=False):
+class ParliamentWrite(TypedDict, total=False):
     kind: Annotated[str, OneOf(models.PARLIAMENT_KINDS)]
     kamerstuk: str | None
+    text: str
     date: Annotated[Date | None, Field(description="the day it was made")]
     owner_organisation: str | None
     due: Annotated[str | None, Field(examples=["medio 2022", "begin 2017", "2025-03-01"])]
@@ -221,11 +235,4 @@ class _Parliament(TypedDict, total=False):
     due_reason: Annotated[str | None, _text(limits.REASON, description="why the term changed (kept in due_history)")]
 
 
-@with_config(STRICT)
-class ParliamentWrite(_Parliament, total=False):
-    text: str
-
-
-@with_config(STRICT)
-class ParliamentCreate(_Parliament, total=False):
-    text: Required[str]
+ParliamentCreate = required("ParliamentCreate", ParliamentWrite, "text")

@@ -11,41 +11,26 @@ import models
 
 from .. import limits
 from ..indicators.catalogue import FREQUENCIES, KEY_PATTERN
-from .bodies import DB_ID, STRICT, Codes, Date, Figure, OneOf, Reason, Retired, _text
+from .bodies import DB_ID, STRICT, Codes, Date, Figure, OneOf, Reason, Retired, _text, required
 
 # -- indicators ------------------------------------------------------------------------------------------------------
 
-IndicatorTitle = Annotated[str, _text(limits.TITLE)]
-Unit = Annotated[str, _text(limits.UNIT)]
-Code = Annotated[str, _text(limits.CODE)]
-IndicatorVisibility = Annotated[str, OneOf(models.INDICATOR_VISIBILITIES)]
-
-
 @with_config(STRICT)
-class _Indicator(TypedDict, total=False):
+class IndicatorWrite(TypedDict, total=False):
+    title: Annotated[str, _text(limits.TITLE)]
+    unit: Annotated[str, _text(limits.UNIT)]
     definition: Annotated[str | None, _text(limits.TEXT)]
     producer: Annotated[str | None, _text(limits.NAME)]
     producer_organisation: Annotated[str | None, _text(limits.CODE, description="who publishes (extern ones too)")]
+    owner_organisation: Annotated[str, _text(limits.CODE)]
+    visibility: Annotated[str, OneOf(models.INDICATOR_VISIBILITIES)]
     focus_area: Annotated[str | None, _text(limits.CODE)]
     frequency_months: Annotated[int | None, OneOf((*FREQUENCIES, None))]
     responsible_user_id: Annotated[int | None, Field(ge=1, le=DB_ID)]
 
 
-@with_config(STRICT)
-class IndicatorWrite(_Indicator, total=False):
-    title: IndicatorTitle
-    unit: Unit
-    owner_organisation: Code
-    visibility: IndicatorVisibility
-
-
-@with_config(STRICT)
-class IndicatorCreate(_Indicator, total=False):
-    key: Required[Annotated[str, Field(pattern=f"^{KEY_PATTERN}$")]]
-    title: Required[IndicatorTitle]
-    unit: Required[Unit]
-    owner_organisation: Required[Code]
-    visibility: Required[IndicatorVisibility]
+IndicatorCreate = required("IndicatorCreate", IndicatorWrite, "title", "unit", "owner_organisation", "visibility",
+                           key=Required[Annotated[str, Field(pattern=f"^{KEY_PATTERN}$")]])
 
 
 @with_config(STRICT)
@@ -60,8 +45,8 @@ class MeasurementBody(TypedDict, total=False):
     value: Figure
     source: str
     note: str
-    breakdown: Annotated[list[BreakdownPart], Field(max_length=limits.BREAKDOWN_PARTS, description="the figure by category; the parts add up to it, "
-                                                                                "or breakdown_note says why not")]
+    breakdown: Annotated[list[BreakdownPart], Field(max_length=limits.BREAKDOWN_PARTS,
+                                                    description="the figure by category; the parts add up to it, or breakdown_note says why not")]
     breakdown_note: Annotated[str, _text(limits.REASON)]
 
 
@@ -86,12 +71,10 @@ class Correction(TypedDict):
 
 # -- content kept by coordinators: documents, recommendations, commitments -------------------------------------------
 
-SourceKind = Annotated[str, OneOf(models.SOURCE_KINDS)]
-DocumentTitle = Annotated[str, _text(limits.DOCUMENT_TITLE)]
-
-
 @with_config(STRICT)
-class _Source(TypedDict, total=False):
+class SourceWrite(TypedDict, total=False):
+    kind: Annotated[str, OneOf(models.SOURCE_KINDS)]
+    title: Annotated[str, _text(limits.DOCUMENT_TITLE)]
     issued_on: Date | None
     reference: Annotated[str | None, _text(limits.REFERENCE)]
     kamerstuk: Annotated[str | None, _text(limits.REFERENCE)]
@@ -103,63 +86,34 @@ class _Source(TypedDict, total=False):
     reason: Reason
 
 
-@with_config(STRICT)
-class SourceWrite(_Source, total=False):
-    kind: SourceKind
-    title: DocumentTitle
+SourceCreate = required("SourceCreate", SourceWrite, "kind", "title")
 
 
 @with_config(STRICT)
-class SourceCreate(_Source, total=False):
-    kind: Required[SourceKind]
-    title: Required[DocumentTitle]
-
-
-SourceId = Annotated[int, Field(ge=1, le=DB_ID)]
-Number = Annotated[int, Field(ge=1, le=limits.NUMBER)]
-RecommendationText = Annotated[str, _text(limits.RECOMMENDATION)]
-
-
-@with_config(STRICT)
-class _Recommendation(TypedDict, total=False):
+class RecommendationWrite(TypedDict, total=False):
+    source_id: Annotated[int, Field(ge=1, le=DB_ID)]
+    number: Annotated[int, Field(ge=1, le=limits.NUMBER)]
+    text: Annotated[str, _text(limits.RECOMMENDATION)]
     kind: Annotated[str, OneOf(models.RECOMMENDATION_KINDS)]
+    addressees: Codes
     focus_areas: Codes
     retired: Retired
     reason: Reason
 
 
-@with_config(STRICT)
-class RecommendationWrite(_Recommendation, total=False):
-    source_id: SourceId
-    number: Number
-    text: RecommendationText
-    addressees: Codes
+RecommendationCreate = required("RecommendationCreate", RecommendationWrite, "source_id", "number", "text", "addressees")
 
 
 @with_config(STRICT)
-class RecommendationCreate(_Recommendation, total=False):
-    source_id: Required[SourceId]
-    number: Required[Number]
-    text: Required[RecommendationText]
-    addressees: Required[Codes]
-
-
-@with_config(STRICT)
-class _Commitment(TypedDict, total=False):
+class CommitmentWrite(TypedDict, total=False):
+    text: Annotated[str, _text(limits.RECOMMENDATION)]
     code: Annotated[str | None, _text(limits.COMMITMENT_CODE, description="e.g. 3.1.4")]
     note: Annotated[str | None, _text(limits.TEXT)]
     retired: Retired
     reason: Reason
 
 
-@with_config(STRICT)
-class CommitmentWrite(_Commitment, total=False):
-    text: RecommendationText
-
-
-@with_config(STRICT)
-class CommitmentCreate(_Commitment, total=False):
-    text: Required[RecommendationText]
+CommitmentCreate = required("CommitmentCreate", CommitmentWrite, "text")
 
 
 # -- reports, letters and update rounds ------------------------------------------------------------------------------
@@ -229,4 +183,4 @@ class OrganisationChange(TypedDict, total=False):
 @with_config(STRICT)
 class TokenCreate(TypedDict, total=False):
     name: Required[Annotated[str, Field(min_length=1, max_length=limits.TOKEN_NAME)]]
-    expires_in_days: Annotated[int, Field(ge=1, le=366)]
+    expires_in_days: Annotated[int, Field(ge=1, le=limits.TOKEN_DAYS)]

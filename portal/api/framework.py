@@ -1,6 +1,8 @@
 """GET /framework: the focus areas of the framework in force (or ?framework=<id>), counted over what the caller may see, today."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 
@@ -10,7 +12,7 @@ from ..extensions import db
 from ..framework import frameworks, rollup
 from ..i18n import today
 from . import bp
-from .bodies import FrameworkBody, Weights
+from .bodies import COMMITMENT_KEY, FrameworkBody, Weights
 from .helpers import body_of, service_call
 from .schemas import ApiError
 
@@ -40,7 +42,7 @@ def set_weights(code: str):
     """Weights of the focus area's commitments in the roll-up (coordinators): {"weights": {"<commitment id>": 2.5, ...}}."""
     area = focus_areas.by_code(db.session, code) or abort(404)
     raw = body_of(Weights).get("weights") or {}
-    if not all(k.isdigit() and len(k) < 10 for k in raw):
+    if not all(re.fullmatch(COMMITMENT_KEY, k) for k in raw):
         raise ApiError(422, "validation_failed", _("Controleer de velden."), {"weights": _("Geef per afspraak (nummer) een gewicht.")})
     with service_call(_("Alleen coördinatoren wegen afspraken.")):
         frameworks.set_weights(db.session, signed_in(), area, {int(k): str(v) for k, v in raw.items()})

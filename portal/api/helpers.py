@@ -127,8 +127,9 @@ def uploaded_file() -> tuple[str, bytes]:
 
 
 def body_of(body_type: Any, read_only: frozenset[str] | set[str] = frozenset()) -> Any:
-    """The request's JSON object as `body_type` (api/bodies.py) takes it: the fields sent, each of its type and within its
-    limits, else 415, 400 or 422 naming every wrong field (a field in `read_only` as one that cannot be changed)."""
+    """The request's JSON object as `body_type` (api/bodies.py) takes it: the fields sent, each of its JSON type, else 415,
+    400 or 422 naming every wrong or unknown field (a field in `read_only` as one that cannot be changed). Values are the
+    service's to judge (schemas.validated)."""
     return validated(body_type, _json_body(), read_only)
 
 

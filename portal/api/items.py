@@ -27,7 +27,7 @@ def _item_data() -> dict:
     data = dict(body_of(ItemWrite, READ_ONLY))
     if "due_date" in data and data["due_date"] is not None:
         try:
-            data["due_date"] = date.fromisoformat(data["due_date"]) if isinstance(data["due_date"], str) else object()
+            data["due_date"] = date.fromisoformat(data["due_date"])  # text: the body checked its type
         except ValueError:
             data["due_date"] = object()  # the service reports it as an invalid date
     return data

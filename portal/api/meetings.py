@@ -53,7 +53,7 @@ def _meeting_data(body: dict) -> dict:
     for key in ("starts_at", "ends_at"):
         if key in data and data[key] is not None:
             try:
-                data[key] = datetime.fromisoformat(data[key]) if isinstance(data[key], str) else None
+                data[key] = datetime.fromisoformat(data[key])  # text: the body checked its type
             except ValueError:
                 data[key] = None
     return data

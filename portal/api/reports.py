@@ -19,6 +19,7 @@ from ..reports import letter, letters, rounds
 from ..reports import services as report_services
 from ..reports import snapshot as snap
 from . import bp
+from .bodies import DB_ID
 from .bodies_content import Narrative, ReportCreate, Round, Sent
 from .helpers import _if_match, body_of, service_call, stale_body
 from .schemas import ApiError
@@ -67,7 +68,7 @@ def create_report():
     except ValueError:
         as_of = None
     previous, framework_id = body.get("previous_report_id"), body.get("framework_id")
-    if framework_id is not None and not 0 < framework_id < 2**31:
+    if framework_id is not None and not 1 <= framework_id <= DB_ID:
         raise ApiError(422, "validation_failed", _("Controleer de velden."), {"framework_id": _("Geef het nummer van een beleidskader.")})
     with service_call(_("Alleen coördinatoren maken rapportages.")):
         report = report_services.create_report(db.session, signed_in(), body.get("title") or "", as_of, today(), previous, framework_id)
