@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
@@ -31,7 +31,7 @@ def test_archive_export_round_trip(app_with, loaded, tmp_path):
 
     app = app_with()
     target = tmp_path / "archief"
-    result = app.test_cli_runner().invoke(args=["portal", "archive-export", str(target), "--before", (date.today() + timedelta(days=1)).isoformat()])
+    result = app.test_cli_runner().invoke(args=["portal", "archive-export", str(target), "--before", (today() + timedelta(days=1)).isoformat()])
     assert result.exit_code == 0, result.output
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["counts"]["items"] >= 1 and manifest["counts"]["meetings"] == 2 and manifest["counts"]["reports"] == 2

@@ -1,7 +1,7 @@
 """Disposal: only what an admin approved, recorded in the audit trail; refused without approval."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -22,7 +22,7 @@ def test_disposal_is_refused_without_approval_and_carried_out_after(cached_app, 
     open_items = loaded.scalar(select(func.count()).select_from(ActionItem)) - closed
     app = cached_app  # with the shared cache: the disposal must empty what it held
     runner = app.test_cli_runner()
-    proposed = runner.invoke(args=["portal", "disposal-propose", "--before", (date.today() + timedelta(days=1)).isoformat()])
+    proposed = runner.invoke(args=["portal", "disposal-propose", "--before", (today() + timedelta(days=1)).isoformat()])
     assert proposed.exit_code == 0, proposed.output
     proposal = loaded.scalars(select(DisposalList)).one()
     assert {r["kind"] for r in proposal.records} == {"action_item", "report"} and proposal.status == "proposed"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import ParliamentCommitment, Report, Source
 from portal.framework import parliament
+from portal.i18n import today
 from portal.reports import services as reports
 
 
@@ -122,7 +123,8 @@ def test_every_format_of_the_annex_says_what_changed_and_prints_measures_as_meas
     first = _report(db_session, kmar, date(2026, 6, 30))
     item, _ = actions.create_item(db_session, kmar, {"title": "Nieuwe openbare actie", "visibility": "public"})
     db_session.commit()
-    second = reports.create_report(db_session, kmar, "Najaar", date(2026, 12, 3), date(2026, 12, 3), first.id)
+    # As of today: the item made today counts (a fixed date stops counting it once the calendar passes that date).
+    second = reports.create_report(db_session, kmar, "Najaar", today(), today(), first.id)
     db_session.commit()
     docx = Document(io.BytesIO(coordinator.get(f"/api/v1/reports/{second.id}/export.docx").data))
     text = "\n".join(p.text for p in docx.paragraphs)
