@@ -44,7 +44,7 @@ from .report import Report, ReportNarrative, UpdateRound
 from .server_session import ReminderLog, ServerSession, UsedLogoutToken
 from .source import SOURCE_KINDS, Source
 from .status import FINISHED, OPEN_STATUSES, UPDATE_STATUSES, is_late, late_clause
-from .tally import item_due_tallies, item_tallies, recommendation_tallies
+from .tally import item_due_tallies, item_tallies, recommendation_tallies, visibility_changes
 from .user import ROLES, User
 
 __all__ = [name for name in dir() if not name.startswith("_")]

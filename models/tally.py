@@ -10,9 +10,9 @@ No focus area is 0, so that every key column is NOT NULL and one row per key is 
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Integer, Numeric, String, Table
+from sqlalchemy import Column, Date, Integer, Numeric, String, Table, func
 
-from .base import Base
+from .base import Base, UTCDateTime
 
 item_tallies = Table(
     "item_tallies",
@@ -52,4 +52,17 @@ recommendation_tallies = Table(
     Column("status", String(24), primary_key=True),
     Column("audience_id", Integer, primary_key=True),
     Column("n", Integer, nullable=False),
+)
+
+# Every change that can hide an item from someone who could see it before: a change of its visibility or owner, or a
+# share taken away (migration e3f4a5b6c7d8), logged by triggers on both backends with the database's time. A frozen
+# report's row is checked against today's rule only when its item is in this log since the report was frozen: an item
+# not in it is seen today as when it was frozen (portal/reports/services.py), so a report costs what changed, not every
+# item (issue 29). No foreign key: a deleted item's rows stay and are never read.
+visibility_changes = Table(
+    "visibility_changes",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action_item_id", Integer, nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False, server_default=func.current_timestamp(), index=True),
 )

@@ -33,19 +33,15 @@ from .visibility import ViewerScope
 log = logging.getLogger(__name__)
 GENERATION_KEY = "portal:generation:all"  # bumped by a change everybody can see (and by bump() without scopes)
 MDT_KEY = "portal:generation:mdt"
-ANY_KEY = "portal:generation:any"  # bumped by every change: for values that depend on what a viewer may *not* see
 ORG_KEY = "portal:generation:org:{}"
 TTL_SECONDS = 600
 ALL, MDT = "all", "mdt"
-EVERY_CHANGE = "*"  # the scope of a value any change can alter (e.g. the ids a viewer may not see)
 Scope = str | int  # ALL, MDT or an organisation id
 
 
-def _scope_keys(scope: ViewerScope | str | None) -> list[str]:
+def _scope_keys(scope: ViewerScope | None) -> list[str]:
     """The generation keys a viewer's scope depends on: everything's, its organisation's and, for a member, the MDT's
-    (EVERY_CHANGE: any change at all; no viewer: everything's only)."""
-    if scope == EVERY_CHANGE:
-        return [ANY_KEY]
+    (no viewer: everything's only)."""
     if not isinstance(scope, ViewerScope) or scope.organisation_id is None:
         return [GENERATION_KEY]
     keys = [GENERATION_KEY, ORG_KEY.format(scope.organisation_id)]
@@ -62,7 +58,7 @@ class Cache:
         assert self.redis is not None
         return self.redis
 
-    def generation(self, scope: ViewerScope | str | None = None) -> str:
+    def generation(self, scope: ViewerScope | None = None) -> str:
         """The generations a scope's cached values depend on, as one key part (one MGET)."""
         return ".".join(str(int(v or 0)) for v in self._redis.mget(_scope_keys(scope)))
 
@@ -70,8 +66,8 @@ class Cache:
         """After a commit: the scopes whose views it may have changed (None: everything)."""
         if self.redis is None:
             return
-        keys = [ANY_KEY, GENERATION_KEY] if not scopes or ALL in scopes else \
-            [ANY_KEY, *(MDT_KEY if s == MDT else ORG_KEY.format(s) for s in sorted(scopes, key=str))]
+        keys = [GENERATION_KEY] if not scopes or ALL in scopes else \
+            [MDT_KEY if s == MDT else ORG_KEY.format(s) for s in sorted(scopes, key=str)]
         try:
             pipe = self.redis.pipeline(transaction=False)
             for key in keys:
@@ -80,7 +76,7 @@ class Cache:
         except RedisError:  # a cache must not break a write that has been committed
             log.exception("cache generation bump failed; cached values expire within %s s", TTL_SECONDS)
 
-    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *, scope: ViewerScope | str | None = None,
+    def get_or_compute(self, name: str, parts: tuple, compute: Callable[[], Any], *, scope: ViewerScope | None = None,
                        versioned: bool = True, ttl: int = TTL_SECONDS) -> Any:
         """The cached value under name and parts for a viewer's `scope`, or compute() stored for the next reader.
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload, undefer
 from models import Report, ReportNarrative, UpdateRound, User, utcnow
 
 from .. import audience, audit, focus_areas, limits, validation
-from ..cache import EVERY_CHANGE, cache
+from ..cache import cache
 from ..errors import NotAllowed, NotFound, ValidationFailed, VersionMissing
 from ..framework import queries as framework_queries
 from ..validation import text as clean_text
@@ -159,22 +159,15 @@ _views: OrderedDict = OrderedDict()
 VIEW_CACHE_SIZE = 64
 
 
-def hidden_now(session: Session, viewer: User) -> frozenset[int]:
-    """Ids of the items this viewer may not see today (rule 7), cached per scope and data generation. Computed without
-    opening any snapshot: a report page must not parse its frozen rows to find out whether its cached view still holds."""
-    return frozenset(cache().get_or_compute("hidden-ids", (visibility_scope(viewer),), scope=EVERY_CHANGE, compute=
-                                            lambda: sorted(snapshot.hidden_ids(session, viewer))))
-
-
-def _hidden_digest(session: Session, viewer: User) -> str:
-    """A short digest of hidden_now, cached on its own: a cached report view needs only this, not the ids."""
-    return cache().get_or_compute("hidden-digest", (visibility_scope(viewer),), scope=EVERY_CHANGE, compute=lambda: hashlib.sha256(
-        ",".join(map(str, sorted(hidden_now(session, viewer)))).encode()).hexdigest()[:24])
+def hidden_now(session: Session, viewer: User, *reports: Report) -> frozenset[int]:
+    """Ids of the items this viewer may not see today among those changed since the earliest of these reports was
+    frozen (rule 7): what a frozen row of any of them needs beside its own frozen visibility."""
+    return snapshot.hidden_ids(session, viewer, min(r.created_at for r in reports)) if reports else frozenset()
 
 
 def visible_rows(session: Session, report: Report, viewer: User) -> list[dict]:
     """The frozen rows this viewer may see: allowed when frozen and allowed today (rule 7)."""
-    return snapshot.visible_items(report.snapshot, viewer, hidden_now(session, viewer))
+    return snapshot.visible_items(report.snapshot, viewer, hidden_now(session, viewer, report))
 
 
 def public_rows(session: Session, report: Report) -> list[dict]:
@@ -186,17 +179,18 @@ def view_for(session: Session, report: Report, other: Report | None, viewer: Use
     """What one organisation sees of a frozen report (and its diff with another), for the report page.
 
     The frozen rows never change, but what the viewer may see of them also follows today's visibility
-    (rule 7), so the key holds a digest of the ids hidden from the viewer today: in the process, and in
-    Redis for every process; a change of visibility gives a new key.
+    (rule 7), so the key holds a digest of the ids changed since and hidden from the viewer today: in the
+    process, and in Redis for every process; a change of visibility that hides one of them gives a new key.
     """
-    digest = _hidden_digest(session, viewer)
+    hidden = hidden_now(session, viewer, report, *([other] if other else []))
+    digest = hashlib.sha256(",".join(map(str, sorted(hidden))).encode()).hexdigest()[:24]
     # created_at too: an id reused after a restore (or a rolled-back test) must not hit an old entry.
     key = (report.id, report.created_at.timestamp(), other.id if other else None,
            other.created_at.timestamp() if other else None, visibility_scope(viewer), digest)
     if key in _views:
         _views.move_to_end(key)
         return _views[key]
-    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer, hidden_now(session, viewer)),
+    view = cache().get_or_compute("report-view", key, lambda: _compute_view(report, other, viewer, hidden),
                                   versioned=False, ttl=7 * 24 * 3600)
     _views[key] = view
     if len(_views) > VIEW_CACHE_SIZE:
@@ -262,9 +256,10 @@ def export_letter(session: Session, viewer: User, report: Report, fields: dict[s
 def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> list[tuple[Report, list[dict]]]:
     """The frozen reports in which the recommendation appears for this viewer, with the rows linked to it that the viewer
     may see (rule 7): a report whose only linked rows are hidden from the viewer still lists the recommendation, rows none."""
-    hidden = hidden_now(session, viewer)
+    reports = session.scalars(select(Report).order_by(Report.as_of, Report.id).options(undefer(Report.snapshot))).all()
+    hidden = hidden_now(session, viewer, *reports)
     out = []
-    for report in session.scalars(select(Report).order_by(Report.as_of, Report.id).options(undefer(Report.snapshot))):
+    for report in reports:
         if not any(r["id"] == rec_id for r in report.snapshot.get("recommendations", [])):
             continue
         rows = [r for r in snapshot.visible_items(report.snapshot, viewer, hidden) if rec_id in r["recommendation_ids"]]
