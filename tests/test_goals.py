@@ -196,10 +196,32 @@ def test_follow_up_timeline_built_from_real_items(client, loaded, make_user, log
                  "meenemen in de verdere doorontwikkeling", "Kamerbrief voortgang", "Koppel in overleg met het gezag"):
         assert text in html, text
     assert "Geheim politieplan" not in html
-    items, events = followup.timeline(loaded, kmar, rec)
+    items, events, more = followup.timeline(loaded, kmar, rec)
+    assert not more
     assert [i.id for i in items] == [shown.id]
     assert [e.kind for e in events if e.item is not None] == ["item", "update", "update", "closure_requested", "closure_confirmed"]
 
+
+
+def test_a_long_timeline_shows_the_newest_work_and_says_so(client, loaded, make_user, login_as, monkeypatch):
+    from portal.actions import services as actions
+
+    kmar = make_user("KMAR")
+    rec = _rec(loaded, "inspectie-2021", 1)
+    item, _ = actions.create_item(loaded, kmar, {"title": "Lange geschiedenis", "recommendation_ids": [rec.id]})
+    for n in range(4):
+        actions.add_update(loaded, kmar, item, item.version, f"Stap {n}", "in_progress", 10 * n)
+    loaded.flush()
+    _, whole, more = followup.timeline(loaded, kmar, rec)
+    work = [e.text for e in whole if e.item is not None]  # the creation, its history entry and the four updates
+    assert not more and len(work) == 6 and work[-4:] == ["Stap 0", "Stap 1", "Stap 2", "Stap 3"]
+    monkeypatch.setattr(followup, "TIMELINE_WORK", 3)
+    _, events, more = followup.timeline(loaded, kmar, rec)
+    assert more and [e.text for e in events if e.item is not None] == ["Stap 1", "Stap 2", "Stap 3"]  # the newest three, oldest first
+    # The source and the responses stay, however much work there is.
+    assert [e for e in events if e.item is None] == [e for e in whole if e.item is None] != []
+    html = login_as(client, kmar).get(f"/recommendations/{rec.id}").get_data(as_text=True)
+    assert "het nieuwste werk aan de acties (3 gebeurtenissen)" in html and "Stap 0" not in html and "Stap 3" in html
 
 def test_response_history_and_concurrent_edits(loaded, make_user):
     coordinator = make_user("JENV", role="coordinator")

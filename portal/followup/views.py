@@ -58,7 +58,7 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
     viewer = signed_in()
     can_edit = can_weigh(viewer)
     history = followup.responses(db.session, rec.id)
-    items, events = followup.timeline(db.session, viewer, rec, history)
+    items, events, more_work = followup.timeline(db.session, viewer, rec, history)
     related = followup.related(db.session, rec.id)
     if not can_edit:
         form = None
@@ -71,7 +71,8 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
         extra = apply_errors(form, errors or {})
         others = db.session.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)
                                     .options(joinedload(Recommendation.source))).all()
-    return render_template("followup/recommendation.html", rec=rec, items=items, events=events, history=history, related=related,
+    return render_template("followup/recommendation.html", rec=rec, items=items, events=events, more_work=more_work,
+                           timeline_work=followup.TIMELINE_WORK, history=history, related=related,
                            state=STATE_TEXT[recommendation_state([i.status for i in items])], stance_text=followup.STANCE_TEXT,
                            reports=report_services.reports_with_recommendation(db.session, viewer, rec.id), form=form,
                            extra_errors=extra, can_edit=can_edit, others=others), status

@@ -137,9 +137,16 @@ def related(session: Session, rec_id: int) -> list[Recommendation]:
                                 .options(joinedload(Recommendation.source))))
 
 
+# A recommendation's timeline shows the source, every response and the newest work on its action items: with
+# hundreds of linked items it would otherwise list thousands of updates (each item's own page keeps all of its history).
+TIMELINE_WORK = 100
+
+
 def timeline(session: Session, viewer: User, rec: Recommendation,
-             history: list[RecommendationResponse] | None = None) -> tuple[list[ActionItem], list[Event]]:
-    """The recommendation's visible action items and its events, oldest first: two queries (three without `history`)."""
+             history: list[RecommendationResponse] | None = None) -> tuple[list[ActionItem], list[Event], bool]:
+    """The recommendation's visible action items and its events, oldest first: the source and the responses, and of the
+    items' creations and updates the newest TIMELINE_WORK; whether there was more work than that. Two queries (three
+    without `history`), the updates' at most TIMELINE_WORK rows."""
     items = list(session.scalars(select(ActionItem).join(action_item_recommendations, action_item_recommendations.c.action_item_id == ActionItem.id)
                                  .where(action_item_recommendations.c.recommendation_id == rec.id, visible_clause(viewer))
                                  .order_by(ActionItem.id).options(joinedload(ActionItem.owner_organisation))))
@@ -149,9 +156,9 @@ def timeline(session: Session, viewer: User, rec: Recommendation,
     for r in history if history is not None else responses(session, rec.id):
         events.append(Event(_start_of(r.responded_on) if r.responded_on else r.recorded_at, "response", str(STANCE_TEXT[r.stance])))
     by_id = {i.id: i for i in items}
-    for i in items:
-        events.append(Event(i.created_at, "item", i.title, i))
+    work = [Event(i.created_at, "item", i.title, i) for i in items]
     for u in session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id.in_(list(by_id)))
-                             .order_by(ProgressUpdate.recorded_at, ProgressUpdate.id)):
-        events.append(Event(u.recorded_at, u.kind if u.kind.startswith("closure") else "update", u.note, by_id[u.action_item_id]))
-    return items, sorted(events, key=lambda e: e.at)
+                             .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(TIMELINE_WORK + 1)):
+        work.append(Event(u.recorded_at, u.kind if u.kind.startswith("closure") else "update", u.note, by_id[u.action_item_id]))
+    newest = sorted(work, key=lambda e: e.at, reverse=True)
+    return items, sorted(events + newest[:TIMELINE_WORK], key=lambda e: e.at), len(newest) > TIMELINE_WORK
