@@ -142,3 +142,28 @@ def test_the_series_actions_have_api_twins(api, loaded, make_user):
     assert member.post(f"/api/v1/meetings/{created['id']}/next", json={}, headers=member.headers).status_code == 403
     assert member.put("/api/v1/meeting-series/MDT/agenda", json={"standard_agenda": []}, headers=member.headers).status_code == 403
     assert member.get("/api/v1/meeting-series/BESTAAT-NIET").status_code == 404
+
+
+def test_a_next_meeting_another_organisation_keeps_to_itself_is_never_named_or_used(app, api, loaded, make_user, login_as):
+    """A series is shared, its meetings are not: a coordinator of another organisation who manages this meeting must not
+    learn the title, date or existence of a next meeting that KMar keeps to itself (page, approval, "prepare next")."""
+    jenv = make_user("JENV", role="coordinator")
+    first = _meeting(loaded, jenv, "MDT januari", (2026, 1, 12), visibility="public")
+    hidden = _meeting(loaded, make_user("KMAR", role="coordinator"), "Geheim KMar-overleg", (2026, 2, 2), visibility="organisation")
+    loaded.commit()
+
+    ind = api("IND", role="coordinator")
+    page = ind.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Geheim KMar-overleg" not in page and f"/meetings/{hidden.id}" not in page
+    assert "Notulen vaststellen" not in page and "Volgende vergadering voorbereiden" in page
+    refused = ind.post(f"/api/v1/meetings/{first.id}/approve", headers={**ind.headers, "If-Match": f'"{first.version}"'})
+    assert refused.status_code == 422 and "Geheim" not in refused.get_data(as_text=True)
+    loaded.expire_all()
+    assert loaded.get(Meeting, first.id).minutes_status != "vastgesteld"
+    prepared = ind.post(f"/api/v1/meetings/{first.id}/next", json={"starts_at": "2026-02-09T10:00:00+02:00"}, headers=ind.headers)
+    assert prepared.status_code == 201 and "Geheim" not in prepared.get_data(as_text=True)
+
+    # KMar, who may see it, is shown it: the page names it and offers the approval it makes possible.
+    kmar = login_as(app.test_client(), make_user("KMAR", role="coordinator"))
+    page = kmar.get(f"/meetings/{first.id}").get_data(as_text=True)
+    assert "Geheim KMar-overleg" in page and "Notulen vaststellen" in page

@@ -15,7 +15,7 @@ from ..errors import NotAllowed, NotFound, ValidationFailed
 from ..i18n import AMSTERDAM
 from ..validation import text as clean_text
 from ..writes import check_version, save
-from .permissions import attending_organisations, can_manage, can_read_minutes, can_record
+from .permissions import attending_organisations, can_manage, can_read_minutes, can_record, visible_clause
 from .services import MeetingVersionConflict, _agenda_item, _unlocked
 
 
@@ -51,9 +51,11 @@ def save_minutes(session: Session, actor: User, meeting: Meeting, agenda_item_id
     return minutes
 
 
-def next_meeting(session: Session, meeting: Meeting) -> Meeting | None:
-    """The next meeting of the same series: minutes are approved in (or after) it."""
-    return session.scalars(select(Meeting).where(Meeting.series_id == meeting.series_id, Meeting.starts_at > meeting.starts_at)
+def next_meeting(session: Session, meeting: Meeting, viewer: User) -> Meeting | None:
+    """The next meeting of the same series that the viewer may see: minutes are approved in (or after) it. A series
+    is shared, its meetings are not: one that another organisation keeps to itself is never named, dated or counted."""
+    return session.scalars(select(Meeting).where(Meeting.series_id == meeting.series_id, Meeting.starts_at > meeting.starts_at,
+                                                 visible_clause(viewer))
                            .order_by(Meeting.starts_at)).first()
 
 
@@ -69,7 +71,7 @@ def approve_minutes(session: Session, actor: User, meeting: Meeting, today: date
         raise NotAllowed("only coordinators approve minutes")
     if meeting.minutes_status == "vastgesteld":
         raise ValidationFailed({"minutes": _("Deze notulen zijn al vastgesteld.")})
-    following = next_meeting(session, meeting)
+    following = next_meeting(session, meeting, actor)
     approve_from = approval_date(following)
     if following is None or approve_from is None or approve_from > today:
         raise ValidationFailed({"minutes": _("Notulen worden vastgesteld in (of na) de volgende vergadering van deze reeks.")})

@@ -57,7 +57,7 @@ def prepare_next(session: Session, actor: User, meeting: Meeting, starts_at: dat
     the carried-over action list, then the series' standard agenda, then the points left open here."""
     if not can_manage(actor, meeting):
         raise NotAllowed("only coordinators prepare meetings")
-    following = record.next_meeting(session, meeting)
+    following = record.next_meeting(session, meeting, actor)
     if following is not None:
         raise ValidationFailed({"starts_at": str(_l("De volgende vergadering van deze reeks is al voorbereid: %(title)s.",
                                                     title=following.title))})

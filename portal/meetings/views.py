@@ -112,7 +112,7 @@ def _detail(meeting: Meeting, status: int = 200, **forms):
     decision_form = forms.get("decision_form") or DecisionForm(formdata=None)
     _area_choices(agenda_form.focus_area, decision_form.focus_area)
     manage = can_manage(viewer, meeting)
-    following = record.next_meeting(db.session, meeting) if manage else None  # read once: approval and "prepare next"
+    following = record.next_meeting(db.session, meeting, viewer) if manage else None  # read once: approval and "prepare next"
     return render_template(
         "meetings/detail.html", meeting=meeting, decisions=decisions,
         carried=queries.carried_actions(db.session, viewer, meeting), actions=queries.meeting_actions(db.session, viewer, meeting),
