@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime
+from .user import User
 
 
 class ServerSession(Base):
@@ -19,6 +20,8 @@ class ServerSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Read with the session (sessions.DatabaseStore.load), so that the request's user costs no statement of its own.
+    user: Mapped[User | None] = relationship(lazy="raise")
 
 
 class ReminderLog(Base):

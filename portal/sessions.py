@@ -5,6 +5,7 @@ ends after an idle and an absolute timeout.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import secrets
@@ -17,9 +18,10 @@ from flask import Flask, Request, Response, g
 from flask import session as flask_session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import CallbackDict
 
-from models import ServerSession
+from models import ServerSession, User
 
 from .extensions import db
 
@@ -69,8 +71,12 @@ class PortalSession(CallbackDict, SessionMixin):
 
 class DatabaseStore:
     def load(self, key: str):
-        row = db.session.get(ServerSession, key)
-        return None if row is None else (row.data, row.created_at, row.last_seen_at)
+        # The user and its organisation in the same statement, held for the request (the identity map holds objects
+        # weakly): the user loader then finds them there and runs no statement of its own. The data as a copy: a flash
+        # appended in place must not change the row's loaded value too, or save() would find nothing changed.
+        row = db.session.get(ServerSession, key, options=[joinedload(ServerSession.user).joinedload(User.organisation)])
+        g.session_user = row.user if row is not None else None
+        return None if row is None else (copy.deepcopy(row.data), row.created_at, row.last_seen_at)
 
     def save(self, key: str, data: dict, created_at: datetime, expires_at: datetime, touch_only: bool) -> None:
         # A fresh transaction: on SQLite a write late in a long read transaction could meet a newer
