@@ -33,29 +33,32 @@ def can_view_record(viewer: User | None, record) -> bool:
     return allows(viewer, record.visibility, record.owner_organisation_id, shared)
 
 
-def clause(viewer: User | None, visibility, owner_id, record_id, shared_ids_for, per_row: bool = False) -> ColumnElement[bool]:
+def clause(viewer: User | ViewerScope | None, visibility, owner_id, record_id, shared_ids_for, per_row: bool = False) -> ColumnElement[bool]:
     """The same rule as SQL. `shared_ids_for(org_id)` returns a SELECT of the record ids shared with that organisation.
+    The viewer may be given as its scope: the rule reads nothing else (a statement built once per scope may use it).
 
     per_row: the shares as a correlated EXISTS, one index probe per record checked, for a statement that checks records
     one by one from an index (search's newest matches) and stops at a page. The default reads the viewer's shares once
     into a hash, which is cheaper for a statement that reads many records (lists, counts) but makes PostgreSQL cost every
     probe of a walk as if it read them all, so that it sorts every match instead (19 ms against 1 ms at 20,000 items)."""
-    if viewer is None or not viewer.is_active:
+    seen = as_scope(viewer)
+    if seen.organisation_id is None:
         return false()
-    shared = shared_ids_for(viewer.organisation_id)
+    shared = shared_ids_for(seen.organisation_id)
     return or_(
-        unshared_clause(viewer, visibility, owner_id),
+        unshared_clause(seen, visibility, owner_id),
         and_(visibility == "partners", shared.where(shared.selected_columns[0] == record_id).exists() if per_row else record_id.in_(shared)),
     )
 
 
-def unshared_clause(viewer: User | None, visibility, owner_id) -> ColumnElement[bool]:
+def unshared_clause(viewer: User | ViewerScope | None, visibility, owner_id) -> ColumnElement[bool]:
     """The rule without its shares: what the viewer sees because of the visibility or because its organisation owns it
     (the tallies' base rows; their rows per share say themselves whom they count for)."""
-    if viewer is None or not viewer.is_active:
+    seen = as_scope(viewer)
+    if seen.organisation_id is None:
         return false()
-    open_to = ("mdt", "public") if viewer.organisation.is_mdt_member else ("public",)
-    return or_(visibility.in_(open_to), owner_id == viewer.organisation_id)
+    open_to = ("mdt", "public") if seen.mdt_member else ("public",)
+    return or_(visibility.in_(open_to), owner_id == seen.organisation_id)
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,17 @@ def scope(viewer: User | None) -> ViewerScope:
     return ViewerScope(viewer.organisation_id, bool(viewer.organisation.is_mdt_member))
 
 
+def as_scope(viewer: User | ViewerScope | None) -> ViewerScope:
+    """The viewer's scope (a scope stays itself)."""
+    return viewer if isinstance(viewer, ViewerScope) else scope(viewer)
+
+
 def can_view_indicator(viewer: User | None, indicator) -> bool:
     """Indicators are restricted like items, without shares: organisation, mdt or public."""
     return allows(viewer, indicator.visibility, indicator.owner_organisation_id, ())
 
 
-def indicator_clause(viewer: User | None) -> ColumnElement[bool]:
+def indicator_clause(viewer: User | ViewerScope | None) -> ColumnElement[bool]:
     from models import Indicator
 
     return clause(viewer, Indicator.visibility, Indicator.owner_organisation_id, Indicator.id, lambda _org: select(Indicator.id).where(false()))

@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from models import FINISHED, STATUSES, ActionItem, Recommendation
@@ -86,6 +87,10 @@ def _check(loaded, viewer, items) -> None:
 
     board = dashboard.dashboard(viewer, today())
     assert board["total"] == len(seen) and board["overdue_count"] == len(late)
+    # The lists' statements are built once per scope and reused: each viewer's lists hold only what it may see.
+    assert {i.id for i in board["overdue"]} <= {i.id for i in late}
+    assert all(i.owner_organisation_id == viewer.organisation_id and can_view(viewer, i) for i in board["mine"])
+    assert all(can_view(viewer, i) for i in board["soon"])
     _items, listed = queries.page_of(viewer, queries.Filters(), 1, 10)
     assert listed == len(seen)
     # The lists' totals: from the tallies where they hold the filters, else counted; the same either way.
@@ -225,3 +230,16 @@ def test_repair_empties_a_tally_that_should_hold_nothing(app, loaded):
     assert [d.table for d in tallies.recount(loaded, repair=True)] == ["recommendation_tallies"]
     assert tallies.recount(loaded) == []
     assert loaded.scalar(select(func.count()).select_from(recommendation_tallies).where(recommendation_tallies.c.n != 0)) == 0
+
+
+def test_a_statement_built_once_is_built_per_scope_and_never_from_a_user(app, loaded, make_user):
+    from portal.actions.tallies import _counts_statement
+    from portal.visibility import scope
+
+    kmar, ind = make_user("KMAR"), make_user("IND")
+    with app.test_request_context():
+        day = today()
+        assert _counts_statement(scope(kmar), day, None) is _counts_statement(scope(make_user("KMAR")), day, None)
+        assert _counts_statement(scope(kmar), day, None) is not _counts_statement(scope(ind), day, None)
+        with pytest.raises(TypeError):
+            _counts_statement(kmar, day, None)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 
 from models import ActionItem, User, action_item_shares
 
-from ..visibility import can_view_record, clause
+from ..visibility import ViewerScope, can_view_record, clause
 
 
 def can_view(user: User | None, item: ActionItem) -> bool:
@@ -20,7 +20,7 @@ def _shared_with(org_id: int):
     return select(action_item_shares.c.action_item_id).where(action_item_shares.c.organisation_id == org_id)
 
 
-def visible_clause(user: User | None, per_row: bool = False) -> ColumnElement[bool]:
+def visible_clause(user: User | ViewerScope | None, per_row: bool = False) -> ColumnElement[bool]:
     """The same rule as can_view, for WHERE clauses of every list, count, search and export (per_row: see visibility.clause)."""
     return clause(user, ActionItem.visibility, ActionItem.owner_organisation_id, ActionItem.id, _shared_with, per_row)
 

@@ -5,6 +5,8 @@ the tally rows the viewer may see, never the items.
 An item's base row (audience 0) counts under the rule without shares (visibility.unshared_clause); its row for an
 organisation it is shared with counts for that organisation while the item's visibility is "partners".
 `recount()` compares the tallies with a count over the items (the `recount-tallies` command).
+
+The cached roll-ups' statements are built once per visibility scope and day (portal.statements).
 """
 from __future__ import annotations
 
@@ -31,8 +33,9 @@ from models import (
 )
 
 from ..cache import cache
+from ..statements import built
+from ..visibility import ViewerScope, unshared_clause
 from ..visibility import scope as visibility_scope
-from ..visibility import unshared_clause
 
 LATE = "late"  # the status of the rows that count the late items in counts()
 NONE = 0  # no focus area or commitment, in a tally's key
@@ -62,14 +65,14 @@ class Only:
 EVERY = Only()
 
 
-def _seen(viewer: User, t) -> ColumnElement[bool]:
+def _seen(viewer: ViewerScope, t) -> ColumnElement[bool]:
     """The tally rows that count for the viewer: the base rows under the rule without shares, and the rows of the
     items with visibility "partners" that another organisation shared with the viewer."""
     return or_(and_(t.audience_id == EVERYONE, unshared_clause(viewer, t.visibility, t.owner_organisation_id)),
                and_(t.audience_id == viewer.organisation_id, t.visibility == "partners", t.owner_organisation_id != viewer.organisation_id))
 
 
-def _statuses(viewer: User, only: Only) -> Select:
+def _statuses(viewer: ViewerScope, only: Only) -> Select:
     """(owner, area, status, n, weight, weighted progress) rows over what the viewer may see, unsummed."""
     t = item_tallies.c
     return select(t.owner_organisation_id.label("owner"), t.focus_area_id.label("area"), t.status.label("status"), t.n.label("n"),
@@ -77,7 +80,7 @@ def _statuses(viewer: User, only: Only) -> Select:
         .where(_seen(viewer, t), t.n != 0, only.where(t.owner_organisation_id, t.focus_area_id, t.status))
 
 
-def _late(viewer: User, day: date, only: Only) -> Select:
+def _late(viewer: ViewerScope, day: date, only: Only) -> Select:
     """(owner, area, n) rows of the unfinished items due before `day` that the viewer may see, unsummed (of any
     unfinished status: the due tallies keep none): the years before day's year, the months of its year before its
     month, the days of its month before it."""
@@ -96,12 +99,18 @@ def counts(session: Session, viewer: User | None, day: date, area_id: int | None
     status LATE whose n counts the items late on `day`. One statement, its answer cached per visibility scope."""
     if viewer is None or not viewer.is_active:
         return []
+    seen = visibility_scope(viewer)
+    return cache().get_or_compute("tally-counts", (day.isoformat(), area_id or "all"), lambda: _counts(session, seen, day, area_id), scope=seen)
+
+
+def _counts(session: Session, viewer: ViewerScope, day: date, area_id: int | None) -> list:
+    return [[owner, code, name, area or None, area_code, area_title, position, status, int(n or 0), float(w or 0), float(p or 0)]
+            for owner, code, name, area, area_code, area_title, position, status, n, w, p in session.execute(_counts_statement(viewer, day, area_id))]
+
+
+@built
+def _counts_statement(viewer: ViewerScope, day: date, area_id: int | None) -> Select:
     only = EVERY if area_id is None else Only(areas=(area_id,))
-    return cache().get_or_compute("tally-counts", (day.isoformat(), area_id or "all"), lambda: _counts(session, viewer, day, only),
-                                  scope=visibility_scope(viewer))
-
-
-def _counts(session: Session, viewer: User, day: date, only: Only) -> list:
     rows = _statuses(viewer, only).subquery()
     # The weights as floating point: the page rounds them, and SQLite would turn each into a Decimal by way of a string.
     by_status = select(rows.c.owner, rows.c.area, rows.c.status, func.sum(rows.c.n), cast(func.sum(rows.c.weight), Float),
@@ -112,17 +121,16 @@ def _counts(session: Session, viewer: User, day: date, only: Only) -> list:
         .group_by(late_rows.c.owner, late_rows.c.area)
     both = union_all(by_status, late).subquery()
     c = list(both.c)
-    stmt = (select(c[0], Organisation.code, Organisation.name, c[1], FocusArea.code, FocusArea.title, FocusArea.position, *c[2:])
+    return (select(c[0], Organisation.code, Organisation.name, c[1], FocusArea.code, FocusArea.title, FocusArea.position, *c[2:])
             .join(Organisation, Organisation.id == c[0]).outerjoin(FocusArea, FocusArea.id == c[1]))
-    return [[owner, code, name, area or None, area_code, area_title, position, status, int(n or 0), float(w or 0), float(p or 0)]
-            for owner, code, name, area, area_code, area_title, position, status, n, w, p in session.execute(stmt)]
 
 
 def total(session: Session, viewer: User | None, only: Only = EVERY, late_on: date | None = None) -> int:
     """How many items the viewer may see, of those `only` names (late_on: only those late on that day). One statement."""
     if viewer is None or not viewer.is_active:
         return 0
-    rows = (_statuses(viewer, only) if late_on is None else _late(viewer, late_on, only)).subquery()
+    seen = visibility_scope(viewer)
+    rows = (_statuses(seen, only) if late_on is None else _late(seen, late_on, only)).subquery()
     return int(session.scalar(select(func.coalesce(func.sum(rows.c.n), 0))) or 0)
 
 
@@ -131,10 +139,15 @@ def per_recommendation(session: Session, viewer: User | None) -> list[list]:
     visibility scope."""
     if viewer is None or not viewer.is_active:
         return []
-    t = recommendation_tallies.c
+    seen = visibility_scope(viewer)
     return cache().get_or_compute("tally-recommendations", (), lambda: [[rec, status, int(n)] for rec, status, n in session.execute(
-        select(t.recommendation_id, t.status, func.sum(t.n)).where(_seen(viewer, t), t.n != 0).group_by(t.recommendation_id, t.status))],
-        scope=visibility_scope(viewer))
+        _per_recommendation_statement(seen))], scope=seen)
+
+
+@built
+def _per_recommendation_statement(viewer: ViewerScope) -> Select:
+    t = recommendation_tallies.c
+    return select(t.recommendation_id, t.status, func.sum(t.n)).where(_seen(viewer, t), t.n != 0).group_by(t.recommendation_id, t.status)
 
 
 def _expected(session: Session) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import ExpectedFigure, Indicator, Measurement, UpdateRound, User
@@ -13,17 +13,24 @@ from models import ExpectedFigure, Indicator, Measurement, UpdateRound, User
 from ..framework import parliament
 from ..framework.permissions import can_weigh
 from ..reports import rounds
-from ..visibility import indicator_clause
+from ..statements import built
+from ..visibility import ViewerScope, indicator_clause
+from ..visibility import scope as visibility_scope
 
 SOON_DAYS = 14
 
 
 def expected_due(session: Session, viewer: User, today: date) -> list[ExpectedFigure]:
     """Figures not yet delivered, of indicators the viewer may see, due within two weeks or late."""
+    return list(session.scalars(_expected_due(visibility_scope(viewer), today)))
+
+
+@built
+def _expected_due(viewer: ViewerScope, today: date) -> Select:
     delivered = select(Measurement.id).where(Measurement.indicator_id == ExpectedFigure.indicator_id, Measurement.period == ExpectedFigure.period)
-    return list(session.scalars(select(ExpectedFigure).join(Indicator).where(
+    return (select(ExpectedFigure).join(Indicator).where(
         indicator_clause(viewer), ~delivered.exists(), ExpectedFigure.due_on <= today + timedelta(days=SOON_DAYS))
-        .order_by(ExpectedFigure.due_on, ExpectedFigure.id).options(joinedload(ExpectedFigure.indicator))))
+        .order_by(ExpectedFigure.due_on, ExpectedFigure.id).options(joinedload(ExpectedFigure.indicator)))
 
 
 def home(session: Session, viewer: User, today: date, open_round: UpdateRound | None, awaiting: int) -> dict | None:

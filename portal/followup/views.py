@@ -1,6 +1,7 @@
 """The follow-up register: a page per recommendation with its timeline, and the register of toezeggingen and moties."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -73,7 +74,7 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
                                     .options(joinedload(Recommendation.source))).all()
     return render_template("followup/recommendation.html", rec=rec, items=items, events=events, more_work=more_work,
                            timeline_work=followup.TIMELINE_WORK, history=history, related=related,
-                           state=STATE_TEXT[recommendation_state([i.status for i in items])], stance_text=followup.STANCE_TEXT,
+                           state=STATE_TEXT[recommendation_state(Counter(i.status for i in items))], stance_text=followup.STANCE_TEXT,
                            reports=report_services.reports_with_recommendation(db.session, viewer, rec.id), form=form,
                            extra_errors=extra, can_edit=can_edit, others=others), status
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import (
@@ -30,6 +30,7 @@ from ..actions.permissions import visible_clause
 from ..errors import NotAllowed, ValidationFailed
 from ..i18n import long_date
 from ..periods import due_range
+from ..statements import built
 from ..validation import day as clean_day
 from ..validation import text as clean_text
 from ..writes import check_version, save
@@ -66,12 +67,17 @@ def register(session: Session, status: str | None = None) -> list[ParliamentComm
 
 def coming_due(session: Session, today: date, days: int = REMIND_DAYS) -> list[ParliamentCommitment]:
     """Still open (or partly fulfilled) with a term that starts within `days` or has passed: the register's ?due=soon."""
-    return list(session.scalars(select(ParliamentCommitment).where(
+    return list(session.scalars(_coming_due(today, days)))
+
+
+@built
+def _coming_due(today: date, days: int) -> Select:
+    return (select(ParliamentCommitment).where(
         ParliamentCommitment.status.in_(STILL_OPEN), ParliamentCommitment.due_start.is_not(None),
         ParliamentCommitment.due_start <= today + timedelta(days=days))
         .order_by(ParliamentCommitment.due_end, ParliamentCommitment.id)
         .options(joinedload(ParliamentCommitment.owner_organisation), joinedload(ParliamentCommitment.source),
-                 joinedload(ParliamentCommitment.fulfilled_by))))
+                 joinedload(ParliamentCommitment.fulfilled_by)))
 
 
 def linked_items(session: Session, viewer: User, commitment_ids: list[int]) -> dict[int, list[ActionItem]]:

@@ -16,6 +16,8 @@ from models import (
     indicator_commitments,
 )
 
+from ..statements import built
+
 
 def frameworks() -> Select:
     return (
@@ -57,14 +59,23 @@ def choose(frameworks: list[Framework], on, framework_id: int | None = None) -> 
 
 def all_frameworks(session) -> list[Framework]:
     """Newest first, each with its source, focus areas and commitments: one query (there are a handful)."""
-    return list(session.scalars(select(Framework).order_by(Framework.period_start.desc(), Framework.id.desc()).options(
-        joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))).unique())
+    return list(session.scalars(_all_frameworks()).unique())
+
+
+@built
+def _all_frameworks() -> Select:
+    return select(Framework).order_by(Framework.period_start.desc(), Framework.id.desc()).options(
+        joinedload(Framework.source), joinedload(Framework.focus_areas).joinedload(FocusArea.commitments))
 
 
 def capacity(session) -> list[CapacityLine]:
     """Capacity and budget lines as the sources publish them: one query."""
-    return list(session.scalars(select(CapacityLine).order_by(CapacityLine.id)
-                                .options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source))))
+    return list(session.scalars(_capacity()))
+
+
+@built
+def _capacity() -> Select:
+    return select(CapacityLine).order_by(CapacityLine.id).options(joinedload(CapacityLine.organisation), joinedload(CapacityLine.source))
 
 
 def commitment_indicators(session, commitment_id: int) -> list[Indicator]:

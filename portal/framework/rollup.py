@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import Select, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from models import FINISHED, STATUSES, ActionItem, Framework, Recommendation, User, late_clause
@@ -17,6 +17,7 @@ from models import FINISHED, STATUSES, ActionItem, Framework, Recommendation, Us
 from ..actions import tallies
 from ..actions.permissions import visible_clause
 from ..actions.queries import SORTS
+from ..statements import built
 from . import queries
 from .state import recommendation_state
 
@@ -62,15 +63,20 @@ def summary(session: Session, viewer: User, today: date, area_id: int | None = N
 def recommendations(session: Session, viewer: User) -> list[dict]:
     """Every recommendation with its source and the implementation state over the viewer's visible items: two statements
     (the recommendations, and their items' statuses from the tallies)."""
-    recs = session.scalars(select(Recommendation).order_by(Recommendation.id).options(
-        joinedload(Recommendation.source), joinedload(Recommendation.addressees), joinedload(Recommendation.focus_areas))).unique().all()
-    statuses: defaultdict[int, list[str]] = defaultdict(list)
+    recs = session.scalars(_all_recommendations()).unique().all()
+    statuses: defaultdict[int, dict[str, int]] = defaultdict(dict)
     for rec_id, status, n in tallies.per_recommendation(session, viewer):
-        statuses[rec_id] += [status] * n
+        statuses[rec_id][status] = n
     return [{"id": r.id, "source": r.source.key, "source_title": r.source.title, "source_year": r.source.year,
              "source_date": r.source.issued_on.isoformat() if r.source.issued_on else None, "number": r.number, "text": r.text,
              "response": r.response, "addressees": [{"code": o.code, "name": o.name} for o in r.addressees], "focus_areas": [a.code for a in r.focus_areas],
-             "items": len(statuses[r.id]), "state": recommendation_state(statuses[r.id])} for r in recs]
+             "items": sum(statuses[r.id].values()), "state": recommendation_state(statuses[r.id])} for r in recs]
+
+
+@built
+def _all_recommendations() -> Select:
+    return select(Recommendation).order_by(Recommendation.id).options(
+        joinedload(Recommendation.source), joinedload(Recommendation.addressees), joinedload(Recommendation.focus_areas))
 
 
 def area_items(session: Session, viewer: User, area_id: int, today: date, limit: int = 100) -> list[ActionItem]:

@@ -1,6 +1,8 @@
 """How far a recommendation is implemented, and the words for it and for the cabinet's response (Dutch documents)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 
 # Lazy: pages show them in the reader's language, documents (made under the Dutch locale) in Dutch.
@@ -10,14 +12,16 @@ STATE_TEXT = {"geen_acties": _l("Nog geen acties"), "gepland": _l("Gepland"), "i
               "uitgevoerd": _l("Uitgevoerd"), "vervallen": _l("Vervallen")}
 
 
-def recommendation_state(statuses: list[str]) -> str:
-    if not statuses:
+def recommendation_state(statuses: Mapping[str, int]) -> str:
+    """The state of a recommendation from how many of its items have each status."""
+    counted = {s: n for s, n in statuses.items() if n}
+    if not counted:
         return "geen_acties"
-    active = [s for s in statuses if s != "cancelled"]
+    active = {s for s in counted if s != "cancelled"}
     if not active:
         return "vervallen"
-    if all(s == "done" for s in active):
+    if active == {"done"}:
         return "uitgevoerd"
-    if any(s in ("in_progress", "blocked", "awaiting_confirmation", "done") for s in active):
+    if active & {"in_progress", "blocked", "awaiting_confirmation", "done"}:
         return "in_uitvoering"
     return "gepland"

@@ -5,7 +5,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from models import AgendaItem, Attendee, Meeting, Minutes, User, meeting_shares
 
-from ..visibility import can_view_record, clause
+from ..visibility import ViewerScope, can_view_record, clause
 
 
 def can_view(user: User | None, meeting: Meeting) -> bool:
@@ -16,7 +16,7 @@ def _shared_with(org_id: int):
     return select(meeting_shares.c.meeting_id).where(meeting_shares.c.organisation_id == org_id)
 
 
-def visible_clause(user: User | None, per_row: bool = False) -> ColumnElement[bool]:
+def visible_clause(user: User | ViewerScope | None, per_row: bool = False) -> ColumnElement[bool]:
     return clause(user, Meeting.visibility, Meeting.owner_organisation_id, Meeting.id, _shared_with, per_row)
 
 

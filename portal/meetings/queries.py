@@ -12,6 +12,8 @@ from models import OPEN_STATUSES, ActionItem, AgendaItem, Attendee, Decision, Fo
 from .. import likes
 from ..actions.permissions import visible_clause as item_visible
 from ..cache import cache
+from ..statements import built
+from ..visibility import ViewerScope
 from ..visibility import scope as visibility_scope
 from .permissions import visible_clause
 
@@ -53,32 +55,43 @@ def carried_actions(session: Session, viewer: User, meeting: Meeting) -> list[Ca
     Up to 50 rows on every meeting page, so they are kept in the shared cache (portal.cache) per
     meeting and organisation; any committed change to items, updates or meetings invalidates it.
     """
-    earlier = select(Meeting.id).where(Meeting.series_id == meeting.series_id, Meeting.starts_at < meeting.starts_at)
+    seen = visibility_scope(viewer)
+    rows = cache().get_or_compute(
+        "carried", (meeting.id,),
+        lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note]
+                 for row in session.execute(_carried(seen, meeting.series_id, meeting.starts_at))],
+        scope=seen)
+    return [Carried(item_id, title, status, closure, progress, owner, datetime.fromisoformat(at) if at else None, note)
+            for item_id, title, status, closure, progress, owner, at, note in rows]
+
+
+@built
+def _carried(viewer: ViewerScope, series_id: int, starts_at: datetime) -> Select:
+    earlier = select(Meeting.id).where(Meeting.series_id == series_id, Meeting.starts_at < starts_at)
     latest = (select(ProgressUpdate).where(ProgressUpdate.action_item_id == ActionItem.id)
               .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(1))
-    stmt = (select(ActionItem.id, ActionItem.title, ActionItem.status, ActionItem.closure_state, ActionItem.progress,
+    return (select(ActionItem.id, ActionItem.title, ActionItem.status, ActionItem.closure_state, ActionItem.progress,
                    Organisation.code.label("owner_code"),
                    latest.with_only_columns(ProgressUpdate.recorded_at).scalar_subquery().label("recorded_at"),
                    latest.with_only_columns(ProgressUpdate.note).scalar_subquery().label("note"))
             .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
             .where(ActionItem.meeting_id.in_(earlier), ActionItem.status.in_(OPEN_STATUSES), item_visible(viewer))
             .order_by(ActionItem.due_date.asc().nulls_last(), ActionItem.id).limit(CARRIED_LIMIT))
-    rows = cache().get_or_compute(
-        "carried", (meeting.id,),
-        lambda: [[*row[:6], row.recorded_at.isoformat() if row.recorded_at else None, row.note] for row in session.execute(stmt)],
-        scope=visibility_scope(viewer))
-    return [Carried(item_id, title, status, closure, progress, owner, datetime.fromisoformat(at) if at else None, note)
-            for item_id, title, status, closure, progress, owner, at, note in rows]
 
 
 def meeting_actions(session: Session, viewer: User, meeting: Meeting) -> list[ActionItem]:
-    return list(session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id, item_visible(viewer)).order_by(ActionItem.id)
-                                .options(joinedload(ActionItem.owner_organisation))))
+    return list(session.scalars(_meeting_actions(visibility_scope(viewer), meeting.id)))
 
 
-def _decision_readable(viewer: User | None):
+@built
+def _meeting_actions(viewer: ViewerScope, meeting_id: int) -> Select:
+    return (select(ActionItem).where(ActionItem.meeting_id == meeting_id, item_visible(viewer)).order_by(ActionItem.id)
+            .options(joinedload(ActionItem.owner_organisation)))
+
+
+def _decision_readable(viewer: ViewerScope):
     """Rule 5: a decision taken under restricted minutes is restricted like them (organisations present only)."""
-    if viewer is None:
+    if viewer.organisation_id is None:
         return false()
     restricted = select(Minutes.agenda_item_id).where(Minutes.is_restricted.is_(True))
     present = select(Attendee.meeting_id).where(Attendee.organisation_id == viewer.organisation_id, Attendee.attendance == "present")
@@ -87,6 +100,11 @@ def _decision_readable(viewer: User | None):
 
 def decisions(viewer: User, series_code: str | None = None, year: int | None = None, focus_area: str | None = None,
               q: str = "", meeting_id: int | None = None) -> Select:
+    return _decisions(visibility_scope(viewer), series_code, year, focus_area, q, meeting_id)
+
+
+@built
+def _decisions(viewer: ViewerScope, series_code: str | None, year: int | None, focus_area: str | None, q: str, meeting_id: int | None) -> Select:
     stmt = (select(Decision).join(Meeting, Decision.meeting_id == Meeting.id).where(visible_clause(viewer), _decision_readable(viewer))
             .order_by(Decision.year, Decision.sequence)
             .options(joinedload(Decision.meeting), joinedload(Decision.series), joinedload(Decision.focus_area),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import UPDATE_STATUSES, ActionItem, Organisation, ProgressUpdate, UpdateRound, User
@@ -12,6 +12,7 @@ from models import UPDATE_STATUSES, ActionItem, Organisation, ProgressUpdate, Up
 from .. import mail
 from ..actions.permissions import visible_clause
 from ..i18n import long_date
+from ..statements import built
 
 log = logging.getLogger("portal.rounds")
 
@@ -22,8 +23,12 @@ def opened_at(update_round: UpdateRound) -> datetime:
 
 
 def current(session: Session, today: date) -> UpdateRound | None:
-    return session.scalars(select(UpdateRound).where(UpdateRound.closed_at.is_(None), UpdateRound.deadline >= today)
-                           .order_by(UpdateRound.deadline)).first()
+    return session.scalars(_current(today)).first()
+
+
+@built
+def _current(today: date) -> Select:
+    return select(UpdateRound).where(UpdateRound.closed_at.is_(None), UpdateRound.deadline >= today).order_by(UpdateRound.deadline)
 
 
 def overview(session: Session, viewer: User, update_round: UpdateRound) -> list[dict]:

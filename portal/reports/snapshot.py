@@ -344,7 +344,7 @@ def _recommendation_states(snapshot: dict, items: list[dict]) -> list[dict]:
         for rec_id in r["recommendation_ids"]:
             linked[rec_id].append(r)
     return [{**rec, "item_ids": [r["id"] for r in linked.get(rec["id"], [])],
-             "state": recommendation_state([r["status"] for r in linked.get(rec["id"], [])])} for rec in snapshot["recommendations"]]
+             "state": recommendation_state(Counter(r["status"] for r in linked.get(rec["id"], [])))} for rec in snapshot["recommendations"]]
 
 
 def _indicator_summary(ind: dict) -> dict:
