@@ -5,7 +5,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from models import AgendaItem, Attendee, Meeting, Minutes, User, meeting_shares
 
-from ..visibility import ViewerScope, can_view_record, clause
+from ..visibility import ViewerScope, as_scope, can_view_record, clause
 
 
 def can_view(user: User | None, meeting: Meeting) -> bool:
@@ -37,10 +37,10 @@ def can_read_minutes(user: User | None, meeting: Meeting, minutes: Minutes | Non
     return user.organisation_id in attending_organisations(meeting)
 
 
-def restricted_minutes_clause(user: User | None, per_row: bool = False) -> ColumnElement[bool]:
+def restricted_minutes_clause(user: User | ViewerScope | None, per_row: bool = False) -> ColumnElement[bool]:
     """SQL: minutes the user may read (meeting visible, and not restricted or the user's organisation was present).
     per_row: as visibility.clause, for a statement that checks minutes one by one."""
-    if user is None:
+    if user is None or as_scope(user).organisation_id is None:
         return false()
     present = select(Attendee.meeting_id).where(Attendee.organisation_id == user.organisation_id, Attendee.attendance == "present")
     was_present = present.where(Attendee.meeting_id == AgendaItem.meeting_id).exists() if per_row else AgendaItem.meeting_id.in_(present)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, Select, any_, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
+from sqlalchemy import Integer, Select, String, any_, bindparam, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload, load_only
 
@@ -17,6 +17,9 @@ from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUp
 
 from .. import likes
 from ..extensions import db
+from ..statements import built
+from ..visibility import ViewerScope
+from ..visibility import scope as visibility_scope
 from .permissions import items_clause as visible_clause
 from .permissions import minutes_clause as restricted_minutes_clause
 
@@ -57,7 +60,7 @@ def _fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _visible(stmt, kind: str, user: User | None, item_id, ref_id, per_row: bool = True):
+def _visible(stmt, kind: str, user: ViewerScope, item_id, ref_id, per_row: bool = True):
     """The viewer's rule applied before the per-kind limit: the candidates are the newest matches the viewer may see,
     so what others wrote (however much) never pushes the viewer's own matches out. As a semi-join on the row's item or
     meeting, so the database walks the newest matches and checks each against its item: a word in every row costs what a
@@ -106,11 +109,12 @@ _FEW_SECONDS, _FEW_KEPT = 600, 2000
 _few: dict[tuple[str, str], tuple[float, bool]] = {}
 
 
-def _few_updates_match(q: str, tsq) -> bool:
+def _few_updates_match(q: str) -> bool:
     key, now = (str(db.session.get_bind().engine.url), q), time.monotonic()
     kept = _few.get(key)
     if kept is not None and now - kept[0] < _FEW_SECONDS:
         return kept[1]
+    tsq = func.websearch_to_tsquery("dutch", q)
     capped = (select(literal(1)).select_from(ProgressUpdate)
               .where(literal_column("progress_updates.search_vector").op("@@")(tsq)).limit(WALK_FROM).subquery())
     few = (db.session.scalar(select(func.count()).select_from(capped)) or 0) < WALK_FROM
@@ -120,12 +124,11 @@ def _few_updates_match(q: str, tsq) -> bool:
     return few
 
 
-def _postgresql_exact(q: str, user: User | None, kinds) -> list:
-    tsq = func.websearch_to_tsquery("dutch", q)
+def _postgresql_exact(user: ViewerScope, kinds: tuple[str, ...], sort_found: bool) -> list:
+    tsq = func.websearch_to_tsquery("dutch", bindparam("q", type_=String))
     sources: dict[str, tuple[Any, Any]] = {"item": (ActionItem, ActionItem.id), "update": (ProgressUpdate, ProgressUpdate.action_item_id),
                                            "comment": (Comment, Comment.action_item_id), "recommendation": (Recommendation, None),
                                            "minutes": (Minutes, None)}
-    sort_found = "update" in kinds and _few_updates_match(q, tsq)
     parts = []
     for kind in kinds:
         model, item_id = sources[kind]
@@ -138,19 +141,18 @@ def _postgresql_exact(q: str, user: User | None, kinds) -> list:
     return parts
 
 
-def _postgresql_parts(q: str, user: User | None, kinds) -> list:
+def _postgresql_parts(user: ViewerScope, kinds: tuple[str, ...], n_parts: int) -> list:
     """Every word as part of a word, through search_parts (its text in lower case): its trigram index (LIKE '%part%') for
     a rare part, the kind's range of keys walked from the newest row for a common one."""
     parts = []
     for kind in kinds:
         stmt = select(_PARTS.c.kind, _PARTS.c.ref_id, _PARTS.c.item_id, literal(False).label("exact")).select_from(_PARTS).where(
-            _of_kind(_PARTS.c.id, kind),
-            *(_PARTS.c.body.like(likes.contains(w.lower()), escape=likes.ESCAPE) for w in _parts(q)))
+            _of_kind(_PARTS.c.id, kind), *(_PARTS.c.body.like(bindparam(f"part{i}", type_=String), escape=likes.ESCAPE) for i in range(n_parts)))
         parts.append(_newest(_visible(stmt, kind, user, _PARTS.c.item_id, _PARTS.c.ref_id, per_row=False), kind, _PARTS.c.id))
     return parts
 
 
-def _sqlite_matches(index, match: str, exact: bool, user: User | None, kinds) -> list:
+def _sqlite_matches(index, match: str, exact: bool, user: ViewerScope, kinds: tuple[str, ...]) -> list:
     """The newest matches per kind from an FTS5 index, which gives its rows newest first (by rowid) without sorting."""
     parts = []
     for kind in kinds:
@@ -160,26 +162,44 @@ def _sqlite_matches(index, match: str, exact: bool, user: User | None, kinds) ->
     return parts
 
 
-def _recommendation_parts(q: str) -> Select:
+def _recommendation_parts(n_parts: int) -> Select:
     """Recommendations are a short public list: their parts of words are read from the table itself, where the shared
     index would walk every row of every other kind that has the part (a whole-word match comes first in the results)."""
     rec = Recommendation
     stmt = select(literal("recommendation").label("kind"), rec.id.label("ref_id"), cast(null(), Integer).label("item_id"),
-                  literal(False).label("exact")).where(*(rec.text.ilike(likes.contains(w), escape=likes.ESCAPE) for w in _parts(q)))
+                  literal(False).label("exact")).where(*(rec.text.ilike(bindparam(f"part{i}", type_=String), escape=likes.ESCAPE)
+                                                         for i in range(n_parts)))
     return _newest(stmt, "recommendation", rec.id)
 
 
-def _matches(q: str, user: User | None, kinds: list[str], exact: bool) -> Sequence:
-    # Recommendations are few: their parts of words are read along with the whole words, in the same statement.
-    extra = [_recommendation_parts(q)] if exact and _parts(q) else []
-    if db.session.get_bind().dialect.name == "postgresql":
-        parts = (_postgresql_exact if exact else _postgresql_parts)(q, user, kinds)
-        return db.session.execute(union_all(*parts, *extra)).all()
-    if exact:
+@built
+def _matches_statement(dialect: str, user: ViewerScope, kinds: tuple[str, ...], exact: bool, sort_found: bool, n_parts: int):
+    """The newest candidates of each kind, in one statement; the search text and its parts are its parameters (q,
+    part0...), so it is built once per viewer scope and shape. Recommendations are few: their parts of words are read
+    along with the whole words."""
+    extra = [_recommendation_parts(n_parts)] if exact and n_parts else []
+    if dialect == "postgresql":
+        parts = _postgresql_exact(user, kinds, sort_found) if exact else _postgresql_parts(user, kinds, n_parts)
+    elif exact:
         parts = _sqlite_matches(_FTS, "search_fts MATCH :q", True, user, kinds)
     else:
         parts = _sqlite_matches(_TRI, "search_tri MATCH :q", False, user, kinds)
-    return db.session.execute(union_all(*parts, *extra), {"q": _fts5_query(_words(q) if exact else _parts(q))}).all()
+    return union_all(*parts, *extra)
+
+
+def _matches(q: str, user: User | None, kinds: list[str], exact: bool) -> Sequence:
+    dialect = db.session.get_bind().dialect.name
+    words = _parts(q)
+    params = {f"part{i}": likes.contains(w.lower()) for i, w in enumerate(words)}
+    if dialect == "postgresql":
+        params["q"] = q
+        sort_found = exact and "update" in kinds and _few_updates_match(q)
+    else:
+        params["q"] = _fts5_query(_words(q) if exact else words)
+        sort_found = False
+    n_parts = len(words) if (exact or dialect == "postgresql") else 0
+    stmt = _matches_statement(dialect, visibility_scope(user), tuple(kinds), exact, sort_found, n_parts)
+    return db.session.execute(stmt, params).all()
 
 
 def _part_kinds(exact_rows: list) -> list[str]:
@@ -216,11 +236,28 @@ def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[in
     return reasons, list(dict.fromkeys(recs)), list(dict.fromkeys(minutes)), exact_items, more
 
 
-def _among(column, ids: list[int]):
-    """column IN ids; on PostgreSQL as one array parameter (= ANY), not hundreds of bound values."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(Integer)))
-    return column.in_(ids)
+def _among(dialect: str, column, name: str):
+    """column IN the list given as parameter `name`; on PostgreSQL one array parameter (= ANY), not hundreds of bound
+    values."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+@built
+def _read_statements(dialect: str, user: ViewerScope, load: Callable[[Select], Select] | None) -> tuple[Select, Select, Select]:
+    """The found items, recommendations and minutes by their ids (parameters ids, exact, recs, minutes), each read under
+    the rule again, a few ids each one probe (per_row); built once per viewer scope."""
+    items = (select(ActionItem).where(_among(dialect, ActionItem.id, "ids"), visible_clause(user, per_row=True))
+             .order_by(case((_among(dialect, ActionItem.id, "exact"), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT))
+    recs = (select(Recommendation).where(_among(dialect, Recommendation.id, "recs")).order_by(Recommendation.id)
+            .options(joinedload(Recommendation.source)))
+    minutes = (select(AgendaItem, Meeting).options(load_only(AgendaItem.title, AgendaItem.meeting_id), load_only(Meeting.title, Meeting.starts_at))
+               .join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
+               .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+               .where(_among(dialect, Minutes.id, "minutes"), restricted_minutes_clause(user, per_row=True))
+               .order_by(Meeting.starts_at.desc()).limit(LIMIT))
+    return (load(items) if load else items.options(joinedload(ActionItem.owner_organisation))), recs, minutes
 
 
 def search(user: User | None, q: str, load: Callable[[Select], Select] | None = None) -> Results:
@@ -228,23 +265,13 @@ def search(user: User | None, q: str, load: Callable[[Select], Select] | None = 
     actions.queries.eager), so a result costs no statement of its own."""
     reasons, rec_ids, minutes_ids, exact, more = _candidates(q, user)
     results = Results(more=more or len(reasons) > LIMIT or len(minutes_ids) > LIMIT)
-    # The candidates were checked against the rule; the rows are read under it again, a few ids each one probe (per_row).
-    # Whole-word matches first. Recommendations and minutes are read by their ids, also when there are none (one
-    # statement each, so a search costs the same number of statements whatever it finds: tests/test_query_budget.py);
-    # at most eight in all (the API adds one per collection of its whole item, whatever the number of items).
-    items = (select(ActionItem).where(_among(ActionItem.id, list(reasons)), visible_clause(user, per_row=True))
-             .order_by(case((_among(ActionItem.id, sorted(exact)), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT))
-    results.items = db.session.scalars(load(items) if load else items.options(joinedload(ActionItem.owner_organisation))).all()
+    # The candidates were checked against the rule; the rows are read under it again. Whole-word matches first.
+    # Recommendations and minutes are read by their ids, also when there are none (one statement each, so a search costs
+    # the same number of statements whatever it finds: tests/test_query_budget.py); at most eight in all (the API adds
+    # one per collection of its whole item, whatever the number of items).
+    items, recs, minutes = _read_statements(db.session.get_bind().dialect.name, visibility_scope(user), load)
+    results.items = db.session.scalars(items, {"ids": list(reasons), "exact": sorted(exact)}).all()
     results.reasons = {i.id: reasons[i.id] for i in results.items}
-    results.recommendations = db.session.scalars(
-        select(Recommendation).where(_among(Recommendation.id, rec_ids)).order_by(Recommendation.id)
-        .options(joinedload(Recommendation.source))
-    ).all()
-    results.minutes = db.session.execute(
-            select(AgendaItem, Meeting).options(load_only(AgendaItem.title, AgendaItem.meeting_id), load_only(Meeting.title, Meeting.starts_at))
-            .join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
-            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-            .where(_among(Minutes.id, minutes_ids), restricted_minutes_clause(user, per_row=True))
-            .order_by(Meeting.starts_at.desc()).limit(LIMIT)
-        ).all()
+    results.recommendations = db.session.scalars(recs, {"recs": rec_ids}).all()
+    results.minutes = db.session.execute(minutes, {"minutes": minutes_ids}).all()
     return results
