@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from models import OPEN_STATUSES, ActionItem, ProgressUpdate, User, late_clause
@@ -94,13 +94,19 @@ def _counts(user: User, today: date) -> dict:
 
 def _hydrate(user: User, summary: dict) -> dict:
     """The listed rows of a cached summary, by primary key, still under the visibility rule."""
-    visible = visible_clause(user)
-    ids = {*summary["mine"], *summary["overdue"], *summary["soon"]}
-    items = {i.id: i for i in db.session.scalars(light(select(ActionItem).where(ActionItem.id.in_(ids), visible)))} if ids else {}
-    recent = {}
-    if summary["recent"]:
-        recent = {u.id: (u, title) for u, title in db.session.execute(
-            select(ProgressUpdate, ActionItem.title).join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
-            .where(ProgressUpdate.id.in_(summary["recent"]), visible).options(joinedload(ProgressUpdate.author)))}
+    items_by_id, updates_by_id = _hydrate_statements(visibility_scope(user))
+    ids = [*summary["mine"], *summary["overdue"], *summary["soon"]]
+    items = {i.id: i for i in db.session.scalars(items_by_id, {"ids": ids})} if ids else {}
+    recent = {u.id: (u, title) for u, title in db.session.execute(updates_by_id, {"ids": summary["recent"]})} if summary["recent"] else {}
     return {**{k: [items[i] for i in summary[k] if i in items] for k in ("mine", "overdue", "soon")},
             "recent": [recent[i] for i in summary["recent"] if i in recent]}
+
+
+@built
+def _hydrate_statements(viewer: ViewerScope) -> tuple[Select, Select]:
+    """The listed items and updates by their ids (parameter ids), built once per scope."""
+    visible = visible_clause(viewer)
+    items = light(select(ActionItem).where(ActionItem.id.in_(bindparam("ids", expanding=True)), visible))
+    updates = (select(ProgressUpdate, ActionItem.title).join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
+               .where(ProgressUpdate.id.in_(bindparam("ids", expanding=True)), visible).options(joinedload(ProgressUpdate.author)))
+    return items, updates
