@@ -40,7 +40,7 @@ from .meeting import AgendaItem, Attendee, Decision, Erratum, Meeting, MeetingSe
 from .organisation import ORGANISATION_KINDS, Organisation
 from .recommendation import RECOMMENDATION_KINDS, RESPONSES, Recommendation, recommendation_addressees, recommendation_focus_areas
 from .records import DISPOSAL_STATUSES, DisposalList
-from .report import Report, ReportNarrative, UpdateRound
+from .report import Report, ReportNarrative, UpdateRound, report_recommendation_rows, report_recommendations
 from .server_session import ReminderLog, ServerSession, UsedLogoutToken
 from .source import SOURCE_KINDS, Source
 from .status import FINISHED, OPEN_STATUSES, UPDATE_STATUSES, is_late, late_clause

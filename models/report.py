@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, JSONType, TimestampMixin, UTCDateTime, in_list
@@ -30,6 +30,27 @@ class Report(CreatedMixin, Base):
     sent_source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True, unique=True)
 
     created_by: Mapped[User | None] = relationship()
+
+
+# Written with the report from its snapshot (reports.services.create_report), so that a recommendation's page finds the
+# reports it is in, and counts their rows linked to it, without reading any snapshot: the recommendations frozen in a
+# report, and per recommendation each frozen row linked to it with what rule 7 checks of a frozen row.
+report_recommendations = Table(
+    "report_recommendations",
+    Base.metadata,
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", Integer, primary_key=True, index=True),
+)
+report_recommendation_rows = Table(
+    "report_recommendation_rows",
+    Base.metadata,
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", Integer, primary_key=True, index=True),
+    Column("item_id", Integer, primary_key=True),
+    Column("owner", String(16), nullable=False),
+    Column("visibility", String(16), nullable=False),
+    Column("shared_with", JSONType, nullable=False),  # the organisations' codes, as frozen
+)
 
 
 class ReportNarrative(TimestampMixin, Base):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, insert, select, update
 
-from models import ActionItem, Organisation, action_item_shares, utcnow, visibility_changes
+from models import ActionItem, Organisation, Report, action_item_shares, utcnow, visibility_changes
 from portal.actions import services as actions
 from portal.i18n import today
 from portal.reports import services as reports
@@ -74,3 +74,40 @@ def test_a_share_taken_away_after_the_freeze_hides_the_frozen_row(app, loaded, p
         assert "DEEL-WEG" not in ind.get(path).get_data(as_text=True), path
     kmar = login_as(app.test_client(), people["kmar"])
     assert "DEEL-WEG" in kmar.get(f"/api/v1/reports/{report.id}").get_data(as_text=True)
+
+
+def test_a_recommendations_page_counts_a_reports_rows_from_the_rows_written_with_it(app, loaded, people, login_as):
+    """The recommendation page's "In rapportages" reads the rows written with each report, never its snapshot: for every
+    viewer the same rows as the snapshot under rule 7, also after a share is taken away; a report without rows for the
+    recommendation still lists it; a disposed report's rows go with it."""
+    from models import Recommendation, report_recommendation_rows
+
+    rec = loaded.scalars(select(Recommendation).order_by(Recommendation.id)).first()
+    shared, _ = actions.create_item(loaded, people["kmar"], {"title": "Gedeeld", "visibility": "partners", "shared_with": ["IND", "JENV"],
+                                                             "recommendation_ids": [rec.id]})
+    for visibility in ("mdt", "public"):
+        actions.create_item(loaded, people["kmar"], {"title": visibility, "visibility": visibility, "recommendation_ids": [rec.id]})
+    report = reports.create_report(loaded, people["coordinator"], "Met aanbeveling", today(), today())
+    loaded.commit()
+
+    def counts() -> dict[str, tuple[int, int]]:
+        """Per viewer: the rows counted for the page, and the snapshot's rows under rule 7 linked to the recommendation."""
+        out = {}
+        for name in ("kmar", "ind", "pol", "bz"):
+            [(found, rows)] = [(r, rows) for r, rows in reports.reports_with_recommendation(loaded, people[name], rec.id) if r.id == report.id]
+            frozen = [i for i in reports.visible_rows(loaded, found, people[name]) if rec.id in i["recommendation_ids"]]
+            out[name] = (len(rows), len(frozen))
+        return out
+
+    assert counts() == {"kmar": (3, 3), "ind": (3, 3), "pol": (2, 2), "bz": (1, 1)}
+    page = login_as(app.test_client(), people["pol"]).get(f"/recommendations/{rec.id}").get_data(as_text=True)
+    assert "Met aanbeveling" in page and "2 acties" in page
+
+    actions.update_item(loaded, people["kmar"], shared, shared.version, {"shared_with": ["JENV"]})
+    loaded.commit()
+    assert counts() == {"kmar": (3, 3), "ind": (2, 2), "pol": (2, 2), "bz": (1, 1)}
+
+    other = loaded.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)).first()
+    assert [r.id for r, rows in reports.reports_with_recommendation(loaded, people["kmar"], other.id) if not rows] == [report.id]
+    loaded.execute(delete(Report).where(Report.id == report.id))
+    assert loaded.scalar(select(func.count()).select_from(report_recommendation_rows)) == 0

@@ -7,10 +7,10 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy import and_, insert, select
+from sqlalchemy.orm import Session, selectinload
 
-from models import Report, ReportNarrative, UpdateRound, User, utcnow
+from models import Report, ReportNarrative, UpdateRound, User, report_recommendation_rows, report_recommendations, utcnow
 
 from .. import audience, audit, focus_areas, limits, validation
 from ..cache import cache
@@ -61,6 +61,10 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
                     snapshot=snapshot.compute(session, author, as_of, title, framework=framework))
     session.add(report)
     session.flush()
+    frozen, linked = snapshot.recommendation_rows(report.id, report.snapshot)
+    for table, rows in ((report_recommendations, frozen), (report_recommendation_rows, linked)):
+        if rows:  # (an empty list would insert one row of defaults)
+            session.execute(insert(table), rows)
     audit.record("report.created", session=session, actor=author, entity_type="report", entity_id=report.id, as_of=as_of.isoformat(),
                  items=len(report.snapshot["items"]))
     return report
@@ -255,13 +259,20 @@ def export_letter(session: Session, viewer: User, report: Report, fields: dict[s
 
 def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> list[tuple[Report, list[dict]]]:
     """The frozen reports in which the recommendation appears for this viewer, with the rows linked to it that the viewer
-    may see (rule 7): a report whose only linked rows are hidden from the viewer still lists the recommendation, rows none."""
-    reports = session.scalars(select(Report).order_by(Report.as_of, Report.id).options(undefer(Report.snapshot))).all()
+    may see (rule 7): a report whose only linked rows are hidden from the viewer still lists the recommendation, rows none.
+    Read from the rows written with each report (models.report_recommendation_rows), never from the snapshots: two
+    statement besides the changes since the earliest freeze, whatever the number and size of the reports."""
+    t = report_recommendation_rows.c
+    linked: dict[Report, list[dict]] = {}
+    for report, item_id, owner, visibility, shared_with in session.execute(
+            select(Report, t.item_id, t.owner, t.visibility, t.shared_with)
+            .join(report_recommendations, report_recommendations.c.report_id == Report.id)
+            .outerjoin(report_recommendation_rows, and_(t.report_id == Report.id, t.recommendation_id == rec_id))
+            .where(report_recommendations.c.recommendation_id == rec_id).order_by(Report.as_of, Report.id, t.item_id)):
+        rows = linked.setdefault(report, [])
+        if item_id is not None:  # (a report without rows for the recommendation: one row of NULLs)
+            rows.append({"item_id": item_id, "owner": owner, "visibility": visibility, "shared_with": shared_with})
+    reports = list(linked)
     hidden = hidden_now(session, viewer, *reports)
-    out = []
-    for report in reports:
-        if not any(r["id"] == rec_id for r in report.snapshot.get("recommendations", [])):
-            continue
-        rows = [r for r in snapshot.visible_items(report.snapshot, viewer, hidden) if rec_id in r["recommendation_ids"]]
-        out.append((report, rows))
-    return out
+    return [(report, [r for r in linked[report] if r["item_id"] not in hidden
+                      and allows(viewer, r["visibility"], r["owner"], r["shared_with"], by="code")]) for report in reports]

@@ -236,6 +236,14 @@ def visible_items(snapshot: dict, viewer: User | None, hidden_now: Collection[in
             if i["id"] not in hidden_now and allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
 
 
+def recommendation_rows(report_id: int, snapshot: dict) -> tuple[list[dict], list[dict]]:
+    """models.report_recommendations' and report_recommendation_rows' rows for a frozen snapshot (see there)."""
+    frozen = [{"report_id": report_id, "recommendation_id": r["id"]} for r in snapshot.get("recommendations", [])]
+    linked = [{"report_id": report_id, "recommendation_id": rec_id, "item_id": i["id"], "owner": i["owner"], "visibility": i["visibility"],
+               "shared_with": i["shared_with"]} for i in snapshot.get("items", []) for rec_id in i.get("recommendation_ids", [])]
+    return frozen, linked
+
+
 def public_items(snapshot: dict, public_now: Collection[int]) -> list[dict]:
     """The rows of a publication: public when frozen and public today, the same for every downloader."""
     return [_current_vocabulary(i) for i in snapshot["items"] if i["visibility"] == "public" and i["id"] in public_now]
