@@ -29,6 +29,4 @@ def built(builder: Callable[..., T]) -> Callable[..., T]:
             raise TypeError(f"{builder.__name__}: pass the viewer's scope, not a User")
         return cached(*args)
 
-    statement.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-    statement.__wrapped__ = builder  # type: ignore[attr-defined]
     return statement

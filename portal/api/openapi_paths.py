@@ -74,7 +74,7 @@ def _workflow_paths(errors: dict) -> dict:
             "requestBody": _json(b.DecisionBody),
             "responses": {"201": _resp("The decision with its number"), **locked, **common}}},
         "/meetings/{id}/approve": {"parameters": [MEETING_ID], "post": {
-            "summary": "Approve the minutes (coordinators), at or after the start of the next meeting of the series",
+            "summary": "Approve the minutes (coordinators), at or after the start of the next meeting of the series that the approver may see",
             "responses": {"200": _resp("The meeting, vastgesteld"), **common}}},
         "/meetings/{id}/errata": {"parameters": [MEETING_ID], "post": {
             "summary": "Add an erratum to approved minutes (coordinators who may read them)",

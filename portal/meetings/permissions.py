@@ -40,11 +40,12 @@ def can_read_minutes(user: User | None, meeting: Meeting, minutes: Minutes | Non
 def restricted_minutes_clause(user: User | ViewerScope | None, per_row: bool = False) -> ColumnElement[bool]:
     """SQL: minutes the user may read (meeting visible, and not restricted or the user's organisation was present).
     per_row: as visibility.clause, for a statement that checks minutes one by one."""
-    if user is None or as_scope(user).organisation_id is None:
+    seen = as_scope(user)
+    if seen.organisation_id is None:
         return false()
-    present = select(Attendee.meeting_id).where(Attendee.organisation_id == user.organisation_id, Attendee.attendance == "present")
+    present = select(Attendee.meeting_id).where(Attendee.organisation_id == seen.organisation_id, Attendee.attendance == "present")
     was_present = present.where(Attendee.meeting_id == AgendaItem.meeting_id).exists() if per_row else AgendaItem.meeting_id.in_(present)
-    return and_(visible_clause(user, per_row), or_(Minutes.is_restricted.is_(False), was_present))
+    return and_(visible_clause(seen, per_row), or_(Minutes.is_restricted.is_(False), was_present))
 
 
 def can_manage(user: User | None, meeting: Meeting | None = None) -> bool:

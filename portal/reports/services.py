@@ -260,7 +260,7 @@ def export_letter(session: Session, viewer: User, report: Report, fields: dict[s
 def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> list[tuple[Report, list[dict]]]:
     """The frozen reports in which the recommendation appears for this viewer, with the rows linked to it that the viewer
     may see (rule 7): a report whose only linked rows are hidden from the viewer still lists the recommendation, rows none.
-    Read from the rows written with each report (models.report_recommendation_rows), never from the snapshots: two
+    Read from the rows written with each report (models.report_recommendation_rows), never from the snapshots: one
     statement besides the changes since the earliest freeze, whatever the number and size of the reports."""
     t = report_recommendation_rows.c
     linked: dict[Report, list[dict]] = {}
