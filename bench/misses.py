@@ -2,12 +2,14 @@
 
 Not a test: it prints figures for the database and config a bench/run left in bench/work (the same pages as its table).
 Usage: .venv/bin/python bench/misses.py [--backend sqlite|postgresql] [--items 20000] [--statements] [--profile] [path ...]
+(--profile sorts by own time; SORT=cumulative and TOP=60 in the environment change that)
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import logging
+import os
 import pstats
 import statistics
 import time
@@ -65,7 +67,7 @@ def main() -> None:
             for _ in range(10):
                 client.get(path)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
 
 
 if __name__ == "__main__":

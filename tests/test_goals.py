@@ -501,3 +501,27 @@ def test_related_recommendations_on_the_page(client, loaded, make_user, login_as
     unlinked = _post(coordinator, f"/recommendations/{first.id}/related", {"related": str(second.id), "action": "unlink"})
     assert unlinked.status_code == 303 and loaded.execute(pair).first() is None
     assert _post(coordinator, f"/recommendations/{first.id}/related", {"related": "x"}).status_code == 303  # chosen nothing: a message
+
+
+def test_the_coordinators_forms_offer_every_source_and_every_other_recommendation(client, loaded, make_user, login_as):
+    """The response form's documents are every source, newest first (also one without recommendations); the related form
+    offers every recommendation but this one, each named with its source (both read in one statement)."""
+    import html
+    import re
+
+    from models import Source
+
+    first = loaded.scalars(select(Recommendation).order_by(Recommendation.id)).first()
+    loaded.add(Source(key="bron-zonder-aanbevelingen", title="Bron zonder aanbevelingen", year=2099, kind="rapport"))
+    loaded.commit()
+    coordinator = login_as(client, make_user("JENV", role="coordinator"))
+    page = coordinator.get(f"/recommendations/{first.id}").get_data(as_text=True)
+    documents = re.search(r'<select[^>]*name="document"[^>]*>(.*?)</select>', page, re.S).group(1)
+    keys = re.findall(r'<option[^>]*value="([^"]*)"', documents)
+    sources = loaded.scalars(select(Source).order_by(Source.year.desc(), Source.title, Source.id)).all()
+    assert keys == ["", *(s.key for s in sources)]
+    related = re.search(r'<select[^>]*name="related"[^>]*>(.*?)</select>', page, re.S).group(1)
+    offered = [int(v) for v in re.findall(r'<option value="(\d+)"', related)]
+    expected = loaded.scalars(select(Recommendation).where(Recommendation.id != first.id).order_by(Recommendation.id)).all()
+    assert offered == [r.id for r in expected]
+    assert f"{expected[0].source.title}, {expected[0].number}:" in html.unescape(related)

@@ -23,7 +23,7 @@ PAGES = [
     "/sources", "/api/v1/sources", "/recommendations/{rec}/state", "/recommendations/{rec}/state?status=late",
 ]
 # A coordinator's start page says what waits for them (closures, toezeggingen and figures coming due, the update round).
-COORDINATOR_PAGES = ["/", "/recommendations/{rec}/state", "/parliament?due=soon", "/sources", "/meetings/{meeting}", "/framework"]
+COORDINATOR_PAGES = ["/", "/recommendations/{rec}", "/recommendations/{rec}/state", "/parliament?due=soon", "/sources", "/meetings/{meeting}", "/framework"]
 
 
 def _counts(app, client, ids, pages=PAGES) -> dict[str, int]:

@@ -34,6 +34,16 @@ def _sources():
     return db.session.scalars(select(Source).order_by(Source.year.desc(), Source.title)).all()
 
 
+def _choices(rec_id: int) -> tuple[list[Source], list[Recommendation]]:
+    """The coordinator's forms' choices in one statement: every source (newest first) for the response's document, and
+    every other recommendation (by id, each with its source) to relate."""
+    rows = db.session.execute(select(Source, Recommendation).outerjoin(Recommendation, Recommendation.source_id == Source.id)
+                              .order_by(Source.year.desc(), Source.title, Source.id)).all()
+    sources = list(dict.fromkeys(source for source, _rec in rows))
+    others = sorted((r for _source, r in rows if r is not None and r.id != rec_id), key=lambda r: r.id)
+    return sources, others  # each recommendation's source is in the identity map: reading it asks nothing more
+
+
 def _recommendation(rec_id: int) -> Recommendation:
     return get_or_404(Recommendation, rec_id, options=(joinedload(Recommendation.source), joinedload(Recommendation.addressees),
                                                        joinedload(Recommendation.focus_areas)))
@@ -68,10 +78,9 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm | None = None, 
     others: Sequence[Recommendation] = []
     extra: dict = {}
     if form is not None:  # the forms are the coordinators' only
-        form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in _sources()]
+        sources, others = _choices(rec.id)
+        form.document.choices = [SelectChoice("", _("geen"))] + [SelectChoice(s.key, s.title) for s in sources]
         extra = apply_errors(form, errors or {})
-        others = db.session.scalars(select(Recommendation).where(Recommendation.id != rec.id).order_by(Recommendation.id)
-                                    .options(joinedload(Recommendation.source))).all()
     return render_template("followup/recommendation.html", rec=rec, items=items, events=events, more_work=more_work,
                            timeline_work=followup.TIMELINE_WORK, history=history, related=related,
                            state=STATE_TEXT[recommendation_state(Counter(i.status for i in items))], stance_text=followup.STANCE_TEXT,
