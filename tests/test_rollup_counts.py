@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from models import FINISHED, STATUSES, ActionItem, Recommendation
+from models import FINISHED, OPEN_STATUSES, STATUSES, ActionItem, ProgressUpdate, Recommendation
 from portal.actions import queries
 from portal.actions.permissions import can_view
 from portal.dashboard import queries as dashboard
@@ -43,6 +43,10 @@ def _world(session, make_user, seed: int):
                               due_date=today() + timedelta(days=rng.randrange(-400, 60)) if rng.random() < 0.8 else None,
                               shared_with=rng.sample([o for o in orgs if o is not owner], rng.randrange(0, 3)))
         item.recommendations = rng.sample(recs, rng.randrange(0, 3))
+        session.flush()
+        for _ in range(rng.randrange(0, 3)):  # updates at random moments: the start page's newest 8 it may see
+            session.add(ProgressUpdate(action_item_id=item.id, recorded_at=datetime.now(UTC) - timedelta(minutes=rng.randrange(0, 5000)),
+                                       note=f"Stap {n}", status=item.status, progress=item.progress))
     session.flush()
     return viewers, session.scalars(select(ActionItem)).all()
 
@@ -87,10 +91,17 @@ def _check(loaded, viewer, items) -> None:
 
     board = dashboard.dashboard(viewer, today())
     assert board["total"] == len(seen) and board["overdue_count"] == len(late)
-    # The lists' statements are built once per scope and reused: each viewer's lists hold only what it may see.
-    assert {i.id for i in board["overdue"]} <= {i.id for i in late}
-    assert all(i.owner_organisation_id == viewer.organisation_id and can_view(viewer, i) for i in board["mine"])
-    assert all(can_view(viewer, i) for i in board["soon"])
+    # The lists' statement is built once per scope and reused: each viewer's lists are exactly its own, in order.
+    def first(chosen, n=10):
+        return [i.id for i in sorted(chosen, key=lambda i: (i.due_date is None, i.due_date or date.min, i.id))[:n]]
+
+    unfinished = [i for i in seen if i.status in OPEN_STATUSES]
+    assert [i.id for i in board["mine"]] == first(i for i in unfinished if i.owner_organisation_id == viewer.organisation_id)
+    assert [i.id for i in board["overdue"]] == first(late)
+    assert [i.id for i in board["soon"]] == first(i for i in unfinished if i.due_date and today() <= i.due_date <= today() + timedelta(days=14))
+    updates = loaded.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id.in_([i.id for i in seen]))
+                             .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)).all()
+    assert [u.id for u, _title in board["recent"]] == [u.id for u in updates]
     _items, listed = queries.page_of(viewer, queries.Filters(), 1, 10)
     assert listed == len(seen)
     # The lists' totals: from the tallies where they hold the filters, else counted; the same either way.

@@ -1,11 +1,11 @@
 """What the start page shows: my organisation's work, what is late or due soon, recent updates and the counts, each
-only over what the viewer may see. The listed rows' ids are cached per visibility scope and day; the counts come from
-the tallies (portal/actions/tallies.py), which cost what the answer holds."""
+only over what the viewer may see. The listed rows' ids are cached per visibility scope and day and the rows loaded by id,
+on a hit as on a miss; the counts come from the tallies (portal/actions/tallies.py), which cost what the answer holds."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from models import OPEN_STATUSES, ActionItem, ProgressUpdate, User, late_clause
@@ -24,48 +24,51 @@ from ..visibility import scope as visibility_scope
 def dashboard(user: User, today: date | None = None) -> dict:
     """Everything the start page shows, each number only over what the user may see.
 
-    What may be seen depends only on the organisation, so the ids of the listed rows are cached per organisation and
-    day (portal.cache; a hit costs two primary-key queries instead of four); the counts are read from the tallies.
+    What may be seen depends only on the visibility scope, so the ids of the listed rows are cached per scope and day
+    (portal.cache): a miss reads them in one statement, and hit or miss the rows are then loaded by id in two; the
+    counts are read from the tallies.
     """
     today = today or amsterdam_today()  # the day in Europe/Amsterdam, as everywhere
-    fresh: dict = {}
-
-    def compute() -> dict:
-        listed, rows = _lists(user, today)
-        fresh.update(rows)  # a miss keeps the rows it loaded; a hit loads them by id
-        return listed
-
-    listed = cache().get_or_compute("dashboard", (today.isoformat(),), compute, scope=visibility_scope(user))
-    return {**(fresh or _hydrate(user, listed)), **_counts(user, today), "today": today}
+    seen = visibility_scope(user)
+    listed = cache().get_or_compute("dashboard", (today.isoformat(),), lambda: _listed(seen, today), scope=seen)
+    return {**_hydrate(user, listed), **_counts(user, today), "today": today}
 
 
-def _lists(user: User, today: date) -> tuple[dict, dict]:
-    mine, overdue, soon, recent = _list_statements(visibility_scope(user), today)
-    rows = {"mine": db.session.scalars(mine).all(), "overdue": db.session.scalars(overdue).all(), "soon": db.session.scalars(soon).all(),
-            "recent": db.session.execute(recent).all()}
-    listed = {k: [i.id for i in rows[k]] for k in ("mine", "overdue", "soon")} | {"recent": [u.id for u, _ in rows["recent"]]}
-    return listed, rows
+LISTS = ("mine", "overdue", "soon", "recent")
+
+
+def _listed(viewer: ViewerScope, today: date) -> dict[str, list[int]]:
+    """The ids of the four lists, each in its order: my organisation's open items, the late ones and those due within two
+    weeks (10 each, by due date), and the 8 newest updates."""
+    listed: dict[str, list[int]] = {name: [] for name in LISTS}
+    for name, row_id in db.session.execute(_lists_statement(viewer, today)):
+        listed[name].append(row_id)
+    return listed
 
 
 @built
-def _list_statements(viewer: ViewerScope, today: date) -> tuple[Select, ...]:
-    """The four lists' statements, built once per scope and day (all they read)."""
+def _lists_statement(viewer: ViewerScope, today: date) -> Select:
+    """The four lists' ids in one statement, (list, id) in each list's order, built once per scope and day (all it reads).
+    Each list walks its index and stops at its limit; its rank keeps its order through the union."""
     visible = visible_clause(viewer)
     open_ = ActionItem.status.in_(OPEN_STATUSES)
-    mine = light(select(ActionItem).where(visible, open_, ActionItem.owner_organisation_id == viewer.organisation_id)
-                 .order_by(*SORTS["due_date"]).limit(10))
-    overdue = light(select(ActionItem).where(visible, late_clause(ActionItem.status, ActionItem.due_date, today))
-                    .order_by(*SORTS["due_date"]).limit(10))
-    soon = light(select(ActionItem).where(visible, open_, ActionItem.due_date >= today, ActionItem.due_date <= today + timedelta(days=14))
-                 .order_by(*SORTS["due_date"]).limit(10))
+
+    def first(name: str, key, order: tuple, limit: int, *where) -> Select:
+        return (select(literal(name).label("list"), key.label("id"), func.row_number().over(order_by=order).label("rank"))
+                .where(*where).order_by(*order).limit(limit))
+
+    due = SORTS["due_date"]
     # The newest updates from ix_progress_updates_recorded_at_id, each item checked by its key as the walk reaches it
     # (a join made SQLite first build a filter over every item: 11 against 1.5 ms at 100,000 items).
     of_item = ActionItem.id == ProgressUpdate.action_item_id
-    recent = (select(ProgressUpdate, select(ActionItem.title).where(of_item).scalar_subquery())
-              .where(select(ActionItem.id).where(of_item, visible).exists())
-              .order_by(ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()).limit(8)
-              .options(joinedload(ProgressUpdate.author)))
-    return mine, overdue, soon, recent
+    lists = [first("mine", ActionItem.id, due, 10, visible, open_, ActionItem.owner_organisation_id == viewer.organisation_id),
+             first("overdue", ActionItem.id, due, 10, visible, late_clause(ActionItem.status, ActionItem.due_date, today)),
+             first("soon", ActionItem.id, due, 10, visible, open_, ActionItem.due_date >= today,
+                   ActionItem.due_date <= today + timedelta(days=14)),
+             first("recent", ProgressUpdate.id, (ProgressUpdate.recorded_at.desc(), ProgressUpdate.id.desc()), 8,
+                   select(ActionItem.id).where(of_item, visible).exists())]
+    both = union_all(*(select(part.subquery()) for part in lists)).subquery()
+    return select(both.c.list, both.c.id).order_by(both.c.list, both.c.rank)
 
 
 def _counts(user: User, today: date) -> dict:
@@ -93,7 +96,7 @@ def _counts(user: User, today: date) -> dict:
 
 
 def _hydrate(user: User, summary: dict) -> dict:
-    """The listed rows of a cached summary, by primary key, still under the visibility rule."""
+    """The listed rows, by primary key, still under the visibility rule (a row hidden since its id was cached is left out)."""
     items_by_id, updates_by_id = _hydrate_statements(visibility_scope(user))
     ids = [*summary["mine"], *summary["overdue"], *summary["soon"]]
     items = {i.id: i for i in db.session.scalars(items_by_id, {"ids": ids})} if ids else {}
