@@ -162,3 +162,35 @@ def test_idempotency_key_makes_one_item(api, loaded):
     # Another user's key space is their own.
     other = api()
     assert other.post("/api/v1/action-items", json={"title": "x"}, headers={**other.headers, "Idempotency-Key": "rapportage-2026-11-23-01"}).status_code == 201
+
+
+def test_every_item_answer_lists_its_links_exactly(api, loaded):
+    """The list, search and an item's own answer name each item's recommendations, contributing organisations and shares,
+    sorted, read in one statement for any number of items: checked against the stored links of items with none, one and
+    several of each."""
+    import factories
+
+    client = api("KMAR")
+    recs = loaded.scalars(select(Recommendation).order_by(Recommendation.id.desc()).limit(3)).all()
+    shapes = [((), (), ()), (recs[:1], ("POL",), ("IND",)), (recs, ("OM", "POL", "IND"), ("JENV", "IND"))]
+    made = []
+    for n, (linked, contributing, shared) in enumerate(shapes):
+        item = factories.item(loaded, "KMAR", "partners", title=f"Koppelingen zoekwoord{n}", contributing_organisations=list(contributing),
+                              shared_with=list(shared))
+        item.recommendations = list(linked)
+        made.append(item)
+    loaded.commit()
+    expected = {i.id: {"recommendation_ids": sorted(r.id for r in i.recommendations),
+                       "contributing_organisations": sorted(o.code for o in i.contributing_organisations),
+                       "shared_with": sorted(o.code for o in i.shared_with)} for i in made}
+    assert expected[made[2].id]["recommendation_ids"] == sorted(r.id for r in recs) and len(expected[made[2].id]["shared_with"]) == 2
+
+    def links_of(body: dict) -> dict:
+        return {k: body[k] for k in ("recommendation_ids", "contributing_organisations", "shared_with")}
+
+    listed = client.get("/api/v1/action-items?per_page=100&organisation=KMAR").get_json()["items"]
+    assert {i["id"]: links_of(i) for i in listed if i["id"] in expected} == expected
+    found = client.get("/api/v1/search?q=Koppelingen").get_json()["items"]
+    assert {i["id"]: links_of(i) for i in found} == expected
+    for item in made:
+        assert links_of(client.get(f"/api/v1/action-items/{item.id}").get_json()) == expected[item.id]

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ScalarSelect, Select, String, bindparam, cast, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
     OPEN_STATUSES,
@@ -20,7 +20,9 @@ from models import (
     Recommendation,
     Source,
     User,
+    action_item_contributors,
     action_item_recommendations,
+    action_item_shares,
     late_clause,
 )
 
@@ -29,6 +31,7 @@ from ..cache import cache
 from ..extensions import db
 from ..i18n import today
 from ..i18n import today as amsterdam_today
+from ..statements import built
 from ..visibility import scope as visibility_scope
 from . import tallies
 from .permissions import visible_clause
@@ -100,17 +103,37 @@ def light(stmt: Select) -> Select:
                         joinedload(ActionItem.assignee))
 
 
-def eager(stmt: Select) -> Select:
-    """Everything the API's item JSON needs: one query per collection, whatever the number of items."""
-    return light(stmt).options(
-        selectinload(ActionItem.recommendations),
-        selectinload(ActionItem.shared_with),
-        selectinload(ActionItem.contributing_organisations),
-    )
+@dataclass(frozen=True)
+class Links:
+    """What an item is linked to, as its JSON lists it: recommendation ids, organisation codes, each sorted."""
+
+    recommendation_ids: list[int]
+    contributing_organisations: list[str]
+    shared_with: list[str]
 
 
-def visible_items(user: User | None) -> Select:
-    return eager(select(ActionItem).where(visible_clause(user)).order_by(*SORTS["due_date"]))
+def links(session: Session, ids: list[int]) -> dict[int, Links]:
+    """The links of these items (by id), in one statement whatever their number: no objects loaded per link. An id
+    without a row (an item deleted since it was read) has no links."""
+    def split(text: str | None) -> list[str]:
+        return sorted(text.split(",")) if text else []
+
+    found = {item_id: Links(sorted(int(r) for r in split(recs)), split(contributing), split(shared))
+             for item_id, recs, contributing, shared in session.execute(_links_statement(), {"ids": ids})}
+    return {item_id: found.get(item_id, Links([], [], [])) for item_id in ids}
+
+
+@built
+def _links_statement() -> Select:
+    """Per item (parameter ids) its recommendation ids and its contributing and shared organisations' codes, each list
+    joined into one text in the database (ids are digits and codes [A-Z0-9], so a comma separates them)."""
+    def joined(value, table, *where) -> ScalarSelect:
+        return select(func.aggregate_strings(value, ",")).select_from(table).where(table.c.action_item_id == ActionItem.id, *where).scalar_subquery()
+
+    recs = joined(cast(action_item_recommendations.c.recommendation_id, String), action_item_recommendations)
+    contributing = joined(Organisation.code, action_item_contributors, Organisation.id == action_item_contributors.c.organisation_id)
+    shared = joined(Organisation.code, action_item_shares, Organisation.id == action_item_shares.c.organisation_id)
+    return select(ActionItem.id, recs, contributing, shared).where(ActionItem.id.in_(bindparam("ids", expanding=True)))
 
 
 def filtered(user: User | None, f: Filters, today: date | None = None) -> Select:
@@ -140,12 +163,11 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
     return stmt
 
 
-def page_of(user: User | None, f: Filters, page: int, per_page: int, full: bool = False) -> tuple[list[ActionItem], int]:
-    """One page and the total; `full` loads the collections the API shows."""
+def page_of(user: User | None, f: Filters, page: int, per_page: int) -> tuple[list[ActionItem], int]:
+    """One page and the total."""
     base = filtered(user, f)
     count = _count(user, f, base)
-    load = eager if full else light
-    items = db.session.scalars(load(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
+    items = db.session.scalars(light(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
     return list(items), count
 
 
@@ -183,7 +205,8 @@ def _beyond_tallies(f: Filters) -> bool:
 
 
 def all_filtered(user: User | None, f: Filters, limit: int = 10000) -> list[ActionItem]:
-    return list(db.session.scalars(eager(filtered(user, f).order_by(*SORTS[f.sort])).limit(limit)))
+    """What an export of the list holds: its columns and the items' recommendations (one statement per 500 items)."""
+    return list(db.session.scalars(light(filtered(user, f).order_by(*SORTS[f.sort])).options(selectinload(ActionItem.recommendations)).limit(limit)))
 
 
 def history(item: ActionItem) -> Select:

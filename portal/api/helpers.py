@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 
 from models import ActionItem
 
+from ..actions.queries import links
 from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict, VersionMissing
 from ..extensions import db
 from ..security import HTTP_MESSAGES
@@ -112,7 +113,7 @@ def versioned(body: dict, version: int, status: int = 200):
 
 
 def _item_response(item: ActionItem, status: int = 200):
-    return versioned(item_json(item), item.version, status)
+    return versioned(item_json(item, links(db.session, [item.id])[item.id]), item.version, status)
 
 
 def uploaded_file() -> tuple[str, bytes]:

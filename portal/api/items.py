@@ -43,8 +43,9 @@ def list_action_items():
     filters = action_queries.Filters.from_args(request.args)
     if filters.errors:
         return api_error(400, "bad_request", "Controleer de filters.", filters.errors)
-    items, total = action_queries.page_of(viewer, filters, page, per_page, full=True)
-    return jsonify(items=[item_json(i) for i in items], total=total, page=page, per_page=per_page)
+    items, total = action_queries.page_of(viewer, filters, page, per_page)
+    links = action_queries.links(db.session, [i.id for i in items])
+    return jsonify(items=[item_json(i, links[i.id]) for i in items], total=total, page=page, per_page=per_page)
 
 
 @bp.post("/action-items")

@@ -14,6 +14,8 @@ from pydantic_core import ErrorDetails
 
 from models import AccessToken, ActionItem
 
+from ..actions.queries import Links
+
 
 def _iso(value):
     return value.isoformat() if value is not None else None
@@ -39,22 +41,23 @@ def token_json(token: AccessToken) -> dict:
             "last_used_at": _iso(token.last_used_at), "expires_at": _iso(token.expires_at)}
 
 
-def item_json(item: ActionItem) -> dict:
+def item_json(item: ActionItem, links: Links) -> dict:
+    """An item as the API shows it; its links read with actions.queries.links (one statement for any number of items)."""
     return {
         "id": item.id,
         "title": item.title,
         "description": item.description,
-        "recommendation_ids": sorted(r.id for r in item.recommendations),
+        "recommendation_ids": links.recommendation_ids,
         "focus_area": item.focus_area.code if item.focus_area else None,
         "meeting_id": item.meeting_id,
         "owner_organisation": item.owner_organisation.code,
-        "contributing_organisations": sorted(o.code for o in item.contributing_organisations),
+        "contributing_organisations": links.contributing_organisations,
         "assignee_id": item.assignee_id,
         "due_date": _iso(item.due_date),
         "status": item.status,
         "progress": item.progress,
         "visibility": item.visibility,
-        "shared_with": sorted(o.code for o in item.shared_with),
+        "shared_with": links.shared_with,
         "version": item.version,
         "created_at": _iso(item.created_at),
         "updated_at": _iso(item.updated_at),

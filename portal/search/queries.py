@@ -261,14 +261,14 @@ def _read_statements(dialect: str, user: ViewerScope, load: Callable[[Select], S
 
 
 def search(user: User | None, q: str, load: Callable[[Select], Select] | None = None) -> Results:
-    """What `user` may see that matches `q`. `load` adds loader options to the items' statement (the API's whole item:
-    actions.queries.eager), so a result costs no statement of its own."""
+    """What `user` may see that matches `q`. `load` adds loader options to the items' statement (the API's: the columns
+    its item JSON reads, actions.queries.light), so a result costs no statement of its own."""
     reasons, rec_ids, minutes_ids, exact, more = _candidates(q, user)
     results = Results(more=more or len(reasons) > LIMIT or len(minutes_ids) > LIMIT)
     # The candidates were checked against the rule; the rows are read under it again. Whole-word matches first.
     # Recommendations and minutes are read by their ids, also when there are none (one statement each, so a search costs
     # the same number of statements whatever it finds: tests/test_query_budget.py); at most eight in all (the API adds
-    # one per collection of its whole item, whatever the number of items).
+    # one for the items' links, whatever the number of items).
     items, recs, minutes = _read_statements(db.session.get_bind().dialect.name, visibility_scope(user), load)
     results.items = db.session.scalars(items, {"ids": list(reasons), "exact": sorted(exact)}).all()
     results.reasons = {i.id: reasons[i.id] for i in results.items}
