@@ -89,12 +89,17 @@ def _meeting_actions(viewer: ViewerScope, meeting_id: int) -> Select:
             .options(joinedload(ActionItem.owner_organisation)))
 
 
-def _decision_readable(viewer: ViewerScope):
-    """Rule 5: a decision taken under restricted minutes is restricted like them (organisations present only)."""
+def _decision_readable(viewer: ViewerScope, per_row: bool = False):
+    """Rule 5: a decision taken under restricted minutes is restricted like them (organisations present only).
+    per_row: its minutes and the viewer's presence as correlated probes, for one meeting's few decisions (the register
+    reads every decision, and builds the restricted minutes and the meetings attended once)."""
     if viewer.organisation_id is None:
         return false()
     restricted = select(Minutes.agenda_item_id).where(Minutes.is_restricted.is_(True))
     present = select(Attendee.meeting_id).where(Attendee.organisation_id == viewer.organisation_id, Attendee.attendance == "present")
+    if per_row:
+        return or_(Decision.agenda_item_id.is_(None), ~restricted.where(Minutes.agenda_item_id == Decision.agenda_item_id).exists(),
+                   present.where(Attendee.meeting_id == Decision.meeting_id).exists())
     return or_(Decision.agenda_item_id.is_(None), Decision.agenda_item_id.not_in(restricted), Decision.meeting_id.in_(present))
 
 
@@ -105,7 +110,8 @@ def decisions(viewer: User, series_code: str | None = None, year: int | None = N
 
 @built
 def _decisions(viewer: ViewerScope, series_code: str | None, year: int | None, focus_area: str | None, q: str, meeting_id: int | None) -> Select:
-    stmt = (select(Decision).join(Meeting, Decision.meeting_id == Meeting.id).where(visible_clause(viewer), _decision_readable(viewer))
+    stmt = (select(Decision).join(Meeting, Decision.meeting_id == Meeting.id)
+            .where(visible_clause(viewer), _decision_readable(viewer, per_row=meeting_id is not None))
             .order_by(Decision.year, Decision.sequence)
             .options(joinedload(Decision.meeting), joinedload(Decision.series), joinedload(Decision.focus_area),
                      joinedload(Decision.agenda_item)))
