@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30000
@@ -64,8 +65,27 @@ def make_engine(url: str) -> Engine:
             # deferred BEGIN would fail with "database is locked" when it upgrades to a writer.
             connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+        return _noting_writes(engine)
+    return _noting_writes(create_engine(url, pool_pre_ping=True))
+
+
+WROTE = "portal.wrote"  # in a connection's info: a statement other than a SELECT ran in its current transaction
+
+
+def _noting_writes(engine: Engine) -> Engine:
+    """Marks a connection whose transaction ran anything but a SELECT (or SQLite's BEGIN), until that transaction ends
+    (Database._teardown)."""
+    def note(conn, _cursor, statement: str, *_args) -> None:
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "BEGIN")):
+            conn.info[WROTE] = True
+
+    def ended(conn) -> None:
+        conn.info.pop(WROTE, None)
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
+    return engine
 
 
 def _reads_only() -> bool:
@@ -107,10 +127,18 @@ class Database:
         return g.db_session
 
     @staticmethod
-    def _teardown(_exc: BaseException | None) -> None:
+    def _teardown(exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        if session is None:
+            return
+        if exc is None and session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            if not session.connection().info.get(WROTE):
+                # A transaction that only read ends with COMMIT (there is nothing to keep) rather than ROLLBACK: psycopg
+                # forgets its prepared statements at every ROLLBACK, and PostgreSQL would plan a page's statements anew on
+                # every request. Anything else (an error, a change not committed) is rolled back by close().
+                with contextlib.suppress(SQLAlchemyError):  # nothing to keep: close() cleans up after a failed commit
+                    session.commit()
+        session.close()
 
 
 db = Database()
