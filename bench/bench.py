@@ -180,24 +180,24 @@ def bare_floor() -> float:
         server.wait(timeout=30)
 
 
-def redmine_figures() -> dict[str, float]:
-    """req/s of Redmine's matching pages (puma 2 workers x 5 threads, PostgreSQL), measured like the portal's."""
+def start_redmine() -> subprocess.Popen:
+    """Redmine (puma 2 workers x 5 threads, PostgreSQL) on its port for the whole run: each of its matching pages is measured
+    right before the portal's, so that both see the machine at the same moment (a shared VM's speed drifts within a run)."""
     run([ROOT / "bench" / "redmine-setup"])
     server = subprocess.Popen(["puma", "-w", "2", "-t", "5:5", "-e", "production", "-b", f"tcp://127.0.0.1:{REDMINE_PORT}", "config.ru"],
                               cwd="/usr/share/redmine", env={**os.environ, "X_DEBIAN_SITEID": "default", "RAILS_ENV": "production"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{REDMINE_PORT}"
-    try:
-        wait_until_up(f"{base}/issues/77")
-        figures = {}
-        for name, path in REDMINE_PAGES.items():
-            requests.get(base + path, timeout=30).raise_for_status()
-            figures[name] = wrk(base + path, "", 8)["rps"]
-            print(json.dumps({"redmine": name, "rps": figures[name]}), flush=True)
-        return figures
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    wait_until_up(f"http://127.0.0.1:{REDMINE_PORT}/issues/77")
+    for path in REDMINE_PAGES.values():  # warm, as the portal's pages are
+        requests.get(f"http://127.0.0.1:{REDMINE_PORT}{path}", timeout=60).raise_for_status()
+    return server
+
+
+def redmine_rps(page: str) -> float:
+    """req/s of Redmine's page matching the portal's, measured like the portal's (8 connections)."""
+    rps = wrk(f"http://127.0.0.1:{REDMINE_PORT}{REDMINE_PAGES[page]}", "", 8)["rps"]
+    print(json.dumps({"redmine": page, "rps": rps}), flush=True)
+    return rps
 
 
 def own_items(url: str) -> dict[str, list[int]]:
@@ -397,7 +397,7 @@ def main() -> None:
     rows, facts, mixes = [], {}, []
     floor = bare_floor()
     facts["bare Flask route under the same gunicorn settings (req/s, 8 clients)"] = round(floor)
-    redmine = redmine_figures() if REDMINE else {}
+    redmine = start_redmine() if REDMINE else None
     try:
         for backend in BACKENDS:
             for size in SIZES:
@@ -432,12 +432,13 @@ def main() -> None:
                         miss = after_invalidation(base + path, cookie)
                         single = wrk(base + path, cookie, 1)
                         loaded = wrk(base + path, cookie, 8)
+                        other = redmine_rps(name) if redmine is not None and name in REDMINE_PAGES else None
                         defeated = wrk_defeated(base + path, cookie) if name != "healthz (floor)" else loaded
                         kmar = wrk_defeated(base + path, cookie, scopes=writer) if name != "healthz (floor)" else loaded
                         rows.append({"backend": backend, "items": size, "page": name, "rps": loaded["rps"], "p50": single["p50_ms"],
                                      "p95": single["p95_ms"], "p95_loaded": loaded["p95_ms"], "miss": miss, "sql": counts[name],
                                      "rps_defeated": defeated["rps"], "rps_kmar_writes": kmar["rps"], "floor": floor, "template_ms": template_ms[name],
-                                     "miss_in_process": miss_ms[name],
+                                     "miss_in_process": miss_ms[name], "redmine_rps": other,
                                      "errors": single["errors"] + loaded["errors"] + single["non2xx"] + loaded["non2xx"]
                                      + defeated["errors"] + defeated["non2xx"] + kmar["errors"] + kmar["non2xx"]})
                         print(json.dumps(rows[-1]), flush=True)
@@ -451,7 +452,10 @@ def main() -> None:
                     server.wait(timeout=30)
     finally:
         idp.terminate()
-    write(rows, facts, mixes, redmine)
+        if redmine is not None:
+            redmine.terminate()
+            redmine.wait(timeout=30)
+    write(rows, facts, mixes)
 
 
 def mixed_lines(mixes: list[dict]) -> list[str]:
@@ -479,26 +483,27 @@ def mixed_lines(mixes: list[dict]) -> list[str]:
     return lines
 
 
-def redmine_lines(rows: list[dict], redmine: dict[str, float]) -> list[str]:
-    if not redmine:
+def redmine_lines(rows: list[dict]) -> list[str]:
+    if not any(r.get("redmine_rps") for r in rows):
         return ["## Side by side with Redmine", "", "Not measured in this run (BENCH_REDMINE=1 installs and measures Redmine 5).", ""]
     lines = ["## Side by side with Redmine", "",
              "Redmine 5.0 from Debian, puma 2 workers x 5 threads, PostgreSQL, 20,000 issues with 100,000 journals (bench/redmine-setup), "
-             "read anonymously from a public project; wrk with 8 connections like the portal's column. Pages: default list /issues, "
+             "read anonymously from a public project; wrk with 8 connections like the portal's column, each Redmine page measured right "
+             "before the portal's matching page (the ratios compare the machine at the same moment). Pages: default list /issues, "
              "filtered /issues?status_id=2, an issue with 20 journals, the project overview as the dashboard, /issues.json?limit=100, "
              "and the static favicon as Redmine's floor.", "",
              "| backend | items | page | Redmine req/s | portal req/s warm | portal req/s, KMar writing | portal req/s cache defeated | "
              "warm / Redmine | KMar writing / Redmine | defeated / Redmine |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        if r["page"] in redmine and redmine[r["page"]]:
-            other = redmine[r["page"]]
+        if r.get("redmine_rps"):
+            other = r["redmine_rps"]
             lines.append(f"| {r['backend']} | {r['items']} | {r['page']} | {other:.0f} | {r['rps']:.0f} | {r['rps_kmar_writes']:.0f} | "
                          f"{r['rps_defeated']:.0f} | {r['rps'] / other:.1f}x | {r['rps_kmar_writes'] / other:.1f}x | {r['rps_defeated'] / other:.1f}x |")
     return lines + [""]
 
 
-def write(rows: list[dict], facts: dict, mixes: list[dict], redmine: dict[str, float]) -> None:
+def write(rows: list[dict], facts: dict, mixes: list[dict]) -> None:
     floors = {(r["backend"], r["items"]): r for r in rows if r["page"] == "healthz (floor)"}
     small = min(SIZES)
     by_key = {(r["backend"], r["items"], r["page"]): r for r in rows}
@@ -528,7 +533,7 @@ def write(rows: list[dict], facts: dict, mixes: list[dict], redmine: dict[str, f
                       "'cache defeated': every generation bumped likewise (a write everybody sees between any two requests).", "", *lines, "",
                       *[f"- {k}: {v}" for k, v in facts.items()],
                       *[f"- {r['backend']} {r['items']}: /healthz is {100 * r['rps'] / r['floor']:.0f}% of the bare Flask route"
-                        for r in rows if r["page"] == "healthz (floor)"], "", *redmine_lines(rows, redmine), *mixed_lines(mixes), ""])
+                        for r in rows if r["page"] == "healthz (floor)"], "", *redmine_lines(rows), *mixed_lines(mixes), ""])
     (ROOT / "bench" / "results" / os.environ.get("BENCH_OUT", "latest.md")).write_text(text)
     print(text)
 
