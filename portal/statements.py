@@ -13,6 +13,9 @@ from collections.abc import Callable, Hashable
 from functools import lru_cache, wraps
 from typing import TypeVar
 
+from sqlalchemy import ColumnElement, Integer, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+
 from models import User
 
 T = TypeVar("T")
@@ -30,3 +33,12 @@ def built(builder: Callable[..., T]) -> Callable[..., T]:
         return cached(*args)
 
     return statement
+
+
+def among(dialect: str, column, name: str) -> ColumnElement[bool]:
+    """column IN the ids given as parameter `name`. On PostgreSQL one array parameter (= ANY): one statement text
+    whatever the number of ids (an expanded IN is a new text, and a new prepared statement, per count), and not
+    hundreds of bound values."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))

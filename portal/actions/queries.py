@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ScalarSelect, Select, String, bindparam, cast, func, or_, select
+from sqlalchemy import ScalarSelect, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
@@ -31,7 +31,7 @@ from ..cache import cache
 from ..extensions import db
 from ..i18n import today
 from ..i18n import today as amsterdam_today
-from ..statements import built
+from ..statements import among, built
 from ..visibility import scope as visibility_scope
 from . import tallies
 from .permissions import visible_clause
@@ -119,12 +119,12 @@ def links(session: Session, ids: list[int]) -> dict[int, Links]:
         return sorted(text.split(",")) if text else []
 
     found = {item_id: Links(sorted(int(r) for r in split(recs)), split(contributing), split(shared))
-             for item_id, recs, contributing, shared in session.execute(_links_statement(), {"ids": ids})}
+             for item_id, recs, contributing, shared in session.execute(_links_statement(session.get_bind().dialect.name), {"ids": ids})}
     return {item_id: found.get(item_id, Links([], [], [])) for item_id in ids}
 
 
 @built
-def _links_statement() -> Select:
+def _links_statement(dialect: str) -> Select:
     """Per item (parameter ids) its recommendation ids and its contributing and shared organisations' codes, each list
     joined into one text in the database (ids are digits and codes [A-Z0-9], so a comma separates them)."""
     def joined(value, table, *where) -> ScalarSelect:
@@ -133,7 +133,7 @@ def _links_statement() -> Select:
     recs = joined(cast(action_item_recommendations.c.recommendation_id, String), action_item_recommendations)
     contributing = joined(Organisation.code, action_item_contributors, Organisation.id == action_item_contributors.c.organisation_id)
     shared = joined(Organisation.code, action_item_shares, Organisation.id == action_item_shares.c.organisation_id)
-    return select(ActionItem.id, recs, contributing, shared).where(ActionItem.id.in_(bindparam("ids", expanding=True)))
+    return select(ActionItem.id, recs, contributing, shared).where(among(dialect, ActionItem.id, "ids"))
 
 
 def filtered(user: User | None, f: Filters, today: date | None = None) -> Select:

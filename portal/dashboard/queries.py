@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, bindparam, func, literal, select, union_all
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from models import OPEN_STATUSES, ActionItem, ProgressUpdate, User, late_clause
@@ -16,7 +16,7 @@ from ..actions.queries import SORTS, light
 from ..cache import cache
 from ..extensions import db
 from ..i18n import today as amsterdam_today
-from ..statements import built
+from ..statements import among, built
 from ..visibility import ViewerScope
 from ..visibility import scope as visibility_scope
 
@@ -97,7 +97,7 @@ def _counts(user: User, today: date) -> dict:
 
 def _hydrate(user: User, summary: dict) -> dict:
     """The listed rows, by primary key, still under the visibility rule (a row hidden since its id was cached is left out)."""
-    items_by_id, updates_by_id = _hydrate_statements(visibility_scope(user))
+    items_by_id, updates_by_id = _hydrate_statements(db.session.get_bind().dialect.name, visibility_scope(user))
     ids = [*summary["mine"], *summary["overdue"], *summary["soon"]]
     items = {i.id: i for i in db.session.scalars(items_by_id, {"ids": ids})} if ids else {}
     recent = {u.id: (u, title) for u, title in db.session.execute(updates_by_id, {"ids": summary["recent"]})} if summary["recent"] else {}
@@ -106,10 +106,10 @@ def _hydrate(user: User, summary: dict) -> dict:
 
 
 @built
-def _hydrate_statements(viewer: ViewerScope) -> tuple[Select, Select]:
+def _hydrate_statements(dialect: str, viewer: ViewerScope) -> tuple[Select, Select]:
     """The listed items and updates by their ids (parameter ids), built once per scope."""
     visible = visible_clause(viewer)
-    items = light(select(ActionItem).where(ActionItem.id.in_(bindparam("ids", expanding=True)), visible))
+    items = light(select(ActionItem).where(among(dialect, ActionItem.id, "ids"), visible))
     updates = (select(ProgressUpdate, ActionItem.title).join(ActionItem, ProgressUpdate.action_item_id == ActionItem.id)
-               .where(ProgressUpdate.id.in_(bindparam("ids", expanding=True)), visible).options(joinedload(ProgressUpdate.author)))
+               .where(among(dialect, ProgressUpdate.id, "ids"), visible).options(joinedload(ProgressUpdate.author)))
     return items, updates

@@ -9,15 +9,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, any_, bindparam, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, Select, String, bindparam, case, cast, column, exists, func, literal, literal_column, null, select, table, text, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from models import ActionItem, AgendaItem, Comment, Meeting, Minutes, ProgressUpdate, Recommendation, User
 
 from .. import likes
 from ..extensions import db
-from ..statements import built
+from ..statements import among, built
 from ..visibility import ViewerScope
 from ..visibility import scope as visibility_scope
 from .permissions import items_clause as visible_clause
@@ -236,26 +235,18 @@ def _candidates(q: str, user: User | None) -> tuple[dict[int, set[str]], list[in
     return reasons, list(dict.fromkeys(recs)), list(dict.fromkeys(minutes)), exact_items, more
 
 
-def _among(dialect: str, column, name: str):
-    """column IN the list given as parameter `name`; on PostgreSQL one array parameter (= ANY), not hundreds of bound
-    values."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(Integer)))
-    return column.in_(bindparam(name, expanding=True))
-
-
 @built
 def _read_statements(dialect: str, user: ViewerScope, load: Callable[[Select], Select] | None) -> tuple[Select, Select, Select]:
     """The found items, recommendations and minutes by their ids (parameters ids, exact, recs, minutes), each read under
     the rule again, a few ids each one probe (per_row); built once per viewer scope."""
-    items = (select(ActionItem).where(_among(dialect, ActionItem.id, "ids"), visible_clause(user, per_row=True))
-             .order_by(case((_among(dialect, ActionItem.id, "exact"), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT))
-    recs = (select(Recommendation).where(_among(dialect, Recommendation.id, "recs")).order_by(Recommendation.id)
+    items = (select(ActionItem).where(among(dialect, ActionItem.id, "ids"), visible_clause(user, per_row=True))
+             .order_by(case((among(dialect, ActionItem.id, "exact"), 0), else_=1), ActionItem.updated_at.desc()).limit(LIMIT))
+    recs = (select(Recommendation).where(among(dialect, Recommendation.id, "recs")).order_by(Recommendation.id)
             .options(joinedload(Recommendation.source)))
     minutes = (select(AgendaItem, Meeting).options(load_only(AgendaItem.title, AgendaItem.meeting_id), load_only(Meeting.title, Meeting.starts_at))
                .join(Minutes, Minutes.agenda_item_id == AgendaItem.id)
                .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-               .where(_among(dialect, Minutes.id, "minutes"), restricted_minutes_clause(user, per_row=True))
+               .where(among(dialect, Minutes.id, "minutes"), restricted_minutes_clause(user, per_row=True))
                .order_by(Meeting.starts_at.desc()).limit(LIMIT))
     return (load(items) if load else items.options(joinedload(ActionItem.owner_organisation))), recs, minutes
 
