@@ -29,16 +29,18 @@ from ..writes import transaction
 from . import bp
 from . import state as followup_state
 
+NEWEST_SOURCES_FIRST = (Source.year.desc(), Source.title, Source.id)  # how the forms offer sources
+
 
 def _sources():
-    return db.session.scalars(select(Source).order_by(Source.year.desc(), Source.title)).all()
+    return db.session.scalars(select(Source).order_by(*NEWEST_SOURCES_FIRST)).all()
 
 
 def _choices(rec_id: int) -> tuple[list[Source], list[Recommendation]]:
     """The coordinator's forms' choices in one statement: every source (newest first) for the response's document, and
     every other recommendation (by id, each with its source) to relate."""
     rows = db.session.execute(select(Source, Recommendation).outerjoin(Recommendation, Recommendation.source_id == Source.id)
-                              .order_by(Source.year.desc(), Source.title, Source.id)).all()
+                              .order_by(*NEWEST_SOURCES_FIRST)).all()
     sources = list(dict.fromkeys(source for source, _rec in rows))
     others = sorted((r for _source, r in rows if r is not None and r.id != rec_id), key=lambda r: r.id)
     return sources, others  # each recommendation's source is in the identity map: reading it asks nothing more

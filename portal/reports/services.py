@@ -61,7 +61,7 @@ def create_report(session: Session, author: User, title: str, as_of: date | None
                     snapshot=snapshot.compute(session, author, as_of, title, framework=framework))
     session.add(report)
     session.flush()
-    frozen, linked = snapshot.recommendation_rows(report.id, report.snapshot)
+    frozen, linked = _recommendation_rows(report.id, report.snapshot)
     for table, rows in ((report_recommendations, frozen), (report_recommendation_rows, linked)):
         if rows:  # (an empty list would insert one row of defaults)
             session.execute(insert(table), rows)
@@ -257,6 +257,14 @@ def export_letter(session: Session, viewer: User, report: Report, fields: dict[s
     return body, exports.FORMATS["docx"], f"kamerbrief-{report.as_of.isoformat()}.docx"
 
 
+def _recommendation_rows(report_id: int, frozen_data: dict) -> tuple[list[dict], list[dict]]:
+    """models.report_recommendations' and report_recommendation_rows' rows for a frozen snapshot (see there)."""
+    frozen = [{"report_id": report_id, "recommendation_id": r["id"]} for r in frozen_data.get("recommendations", [])]
+    linked = [{"report_id": report_id, "recommendation_id": rec_id, "item_id": i["id"], "owner": i["owner"], "visibility": i["visibility"],
+               "shared_with": i["shared_with"]} for i in frozen_data.get("items", []) for rec_id in i.get("recommendation_ids", [])]
+    return frozen, linked
+
+
 def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> list[tuple[Report, list[dict]]]:
     """The frozen reports in which the recommendation appears for this viewer, with the rows linked to it that the viewer
     may see (rule 7): a report whose only linked rows are hidden from the viewer still lists the recommendation, rows none.
@@ -271,8 +279,7 @@ def reports_with_recommendation(session: Session, viewer: User, rec_id: int) -> 
             .where(report_recommendations.c.recommendation_id == rec_id).order_by(Report.as_of, Report.id, t.item_id)):
         rows = linked.setdefault(report, [])
         if item_id is not None:  # (a report without rows for the recommendation: one row of NULLs)
-            rows.append({"item_id": item_id, "owner": owner, "visibility": visibility, "shared_with": shared_with})
+            rows.append({"id": item_id, "owner": owner, "visibility": visibility, "shared_with": shared_with})
     reports = list(linked)
     hidden = hidden_now(session, viewer, *reports)
-    return [(report, [r for r in linked[report] if r["item_id"] not in hidden
-                      and allows(viewer, r["visibility"], r["owner"], r["shared_with"], by="code")]) for report in reports]
+    return [(report, [r for r in linked[report] if snapshot.sees_frozen(viewer, r, hidden)]) for report in reports]

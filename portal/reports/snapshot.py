@@ -229,19 +229,16 @@ def _capacity(session: Session) -> list[dict]:
 
 # -- what a viewer sees of a frozen snapshot ---------------------------------------
 
+def sees_frozen(viewer: User | None, row: dict, hidden_now: Collection[int]) -> bool:
+    """Rule 7 for one frozen row (id, owner, visibility, shared_with as frozen): its frozen visibility allows the viewer
+    and the viewer may still see its item (`hidden_now`: ids of the items changed since the freeze that the viewer may
+    not see today, see hidden_ids)."""
+    return row["id"] not in hidden_now and allows(viewer, row["visibility"], row["owner"], row["shared_with"], by="code")
+
+
 def visible_items(snapshot: dict, viewer: User | None, hidden_now: Collection[int]) -> list[dict]:
-    """Rule 7: the frozen rows whose frozen visibility allows the viewer and whose item the viewer may still see
-    (`hidden_now`: ids of the items changed since the freeze that the viewer may not see today, see hidden_ids)."""
-    return [_current_vocabulary(i) for i in snapshot["items"]
-            if i["id"] not in hidden_now and allows(viewer, i["visibility"], i["owner"], i["shared_with"], by="code")]
-
-
-def recommendation_rows(report_id: int, snapshot: dict) -> tuple[list[dict], list[dict]]:
-    """models.report_recommendations' and report_recommendation_rows' rows for a frozen snapshot (see there)."""
-    frozen = [{"report_id": report_id, "recommendation_id": r["id"]} for r in snapshot.get("recommendations", [])]
-    linked = [{"report_id": report_id, "recommendation_id": rec_id, "item_id": i["id"], "owner": i["owner"], "visibility": i["visibility"],
-               "shared_with": i["shared_with"]} for i in snapshot.get("items", []) for rec_id in i.get("recommendation_ids", [])]
-    return frozen, linked
+    """Rule 7: the frozen rows the viewer sees (sees_frozen)."""
+    return [_current_vocabulary(i) for i in snapshot["items"] if sees_frozen(viewer, i, hidden_now)]
 
 
 def public_items(snapshot: dict, public_now: Collection[int]) -> list[dict]:
