@@ -22,6 +22,7 @@ from models import AccessToken, User
 from . import audit
 from .cache import signed_in_user
 from .extensions import csrf, db, login_manager
+from .inputs import bounded_int
 
 F = TypeVar("F", bound=Callable)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -71,7 +72,8 @@ def hash_token(token: str) -> str:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = signed_in_user(db.session, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    found = bounded_int(user_id)
+    user = signed_in_user(db.session, found) if found is not None else None
     # A deactivated user's sessions stop working at their next request.
     return user if user is not None and user.is_active else None
 

@@ -7,6 +7,8 @@ from wtforms import SelectMultipleField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .inputs import bounded_int
+
 
 class CheckboxList(SelectMultipleField):
     """A choice of several as a list of checkboxes (the forms macro renders it as a fieldset)."""
@@ -29,8 +31,7 @@ def apply_errors(form, fields: dict[str, str]) -> dict[str, str]:
 
 def form_version() -> int | None:
     """The record version a page form was based on (hidden field `version`), or None when it sent none."""
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return bounded_int(request.form.get("version", ""))
 
 
 def ids_prefixed(form, prefix: str):

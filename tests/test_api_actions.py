@@ -59,6 +59,7 @@ def test_patch_needs_if_match_and_refuses_stale_with_current_item(api):
     item = create(client).get_json()
     url = f"/api/v1/action-items/{item['id']}"
     assert client.patch(url, json={"title": "x"}, headers=client.headers).status_code == 428
+    assert client.patch(url, json={"title": "x"}, headers={**client.headers, "If-Match": '"²"'}).status_code == 400
     first = client.patch(url, json={"title": "Eerste wijziging"}, headers={**client.headers, "If-Match": '"1"'})
     assert first.status_code == 200 and first.headers["ETag"] == '"2"'
     stale = client.patch(url, json={"title": "Late wijziging"}, headers={**client.headers, "If-Match": '"1"'})

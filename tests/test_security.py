@@ -202,5 +202,8 @@ def test_numbers_in_other_digits_are_no_numbers_and_no_error(app, loaded, make_u
 
     assert [bounded_int(v) for v in ("12", "²", "١٢", "1234567890", "", None)] == [12, None, None, None, None, None]
     client = login_as(app.test_client(), make_user("JENV", role="coordinator"))
-    for url in ("/framework?framework=²", "/admin/audit?user=١٢"):
+    for url in ("/framework?framework=²", "/admin/audit?user=١٢", "/actions?recommendation=²", "/actions?assignee=²",
+                "/api/v1/action-items?assignee=²", "/api/v1/framework?framework=²"):
         assert client.get(url).status_code < 500, url
+    refused = client.get("/api/v1/action-items?recommendation=²")
+    assert refused.status_code == 400 and "recommendation" in refused.get_json()["error"]["fields"]

@@ -26,13 +26,14 @@ from .. import focus_areas, limits
 from ..extensions import db
 from ..formtools import CheckboxList, at_most
 from ..i18n import VISIBILITY_LABELS
+from ..inputs import bounded_int
 from .queries import recommendation_choices, recommendation_groups
 
 REQUIRED = _l("Dit veld is verplicht.")
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return bounded_int(value) if isinstance(value, str) else None
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ScalarSelect, Select, String, cast, func, or_, select
+from sqlalchemy import ScalarSelect, Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
@@ -29,9 +29,10 @@ from models import (
 from .. import likes
 from ..cache import cache
 from ..extensions import db
-from ..i18n import today
 from ..i18n import today as amsterdam_today
+from ..inputs import bounded_int
 from ..statements import among, built
+from ..visibility import ViewerScope
 from ..visibility import scope as visibility_scope
 from . import tallies
 from .permissions import visible_clause
@@ -53,9 +54,10 @@ SORTS = {
 UNFINISHED = "unfinished"  # a status filter for every status not done or cancelled (what "open" counts on the dashboard)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Filters:
-    """The list's filters as they appear in the URL (same names as the API)."""
+    """The list's filters as they appear in the URL (same names as the API). Hashable (the errors aside), so that the
+    statement of a page is built once per filter set (portal.statements)."""
 
     status: str = ""
     organisation: str = ""
@@ -65,29 +67,24 @@ class Filters:
     assignee: str = ""
     q: str = ""
     sort: str = "due_date"
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        f = cls()
-        f.status = args.get("status", "")
-        if f.status and f.status not in (*STATUSES, UNFINISHED):
-            f.errors["status"] = _("Onbekende status.")
-            f.status = ""
-        f.organisation = args.get("organisation", "")[:16]
-        f.focus_area = args.get("focus_area", "")[:16]
+        errors: dict[str, str] = {}
+        status = args.get("status", "")
+        if status and status not in (*STATUSES, UNFINISHED):
+            errors["status"] = _("Onbekende status.")
+            status = ""
         rec = args.get("recommendation", "")
-        if rec:
-            if rec.isdigit():
-                f.recommendation = int(rec)
-            else:
-                f.errors["recommendation"] = _("Het nummer van de aanbeveling is ongeldig.")
-        f.overdue = args.get("overdue", "") in ("true", "1", "on")
-        f.assignee = args.get("assignee", "")[:16]
-        f.q = args.get("q", "").strip()[:200]
+        recommendation = bounded_int(rec)
+        if rec and recommendation is None:
+            errors["recommendation"] = _("Het nummer van de aanbeveling is ongeldig.")
         sort = args.get("sort", "due_date")
-        f.sort = sort if sort in SORTS else "due_date"
-        return f
+        return cls(status=status, organisation=args.get("organisation", "")[:16], focus_area=args.get("focus_area", "")[:16],
+                   recommendation=recommendation, overdue=args.get("overdue", "") in ("true", "1", "on"),
+                   assignee=args.get("assignee", "")[:16], q=args.get("q", "").strip()[:200],
+                   sort=sort if sort in SORTS else "due_date", errors=errors)
 
     def as_args(self, **override) -> dict:
         values = {"status": self.status, "organisation": self.organisation, "focus_area": self.focus_area,
@@ -136,10 +133,10 @@ def _links_statement(dialect: str) -> Select:
     return select(ActionItem.id, recs, contributing, shared).where(among(dialect, ActionItem.id, "ids"))
 
 
-def filtered(user: User | None, f: Filters, today: date | None = None) -> Select:
+def filtered(viewer: User | ViewerScope | None, f: Filters, today: date | None = None) -> Select:
     """Visible items matching the filters; the caller orders/paginates (or counts)."""
     today = today or amsterdam_today()
-    stmt = select(ActionItem).where(visible_clause(user))
+    stmt = select(ActionItem).where(visible_clause(viewer))
     if f.status == UNFINISHED:
         stmt = stmt.where(ActionItem.status.in_(OPEN_STATUSES))
     elif f.status:
@@ -155,8 +152,8 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
         stmt = stmt.where(late_clause(ActionItem.status, ActionItem.due_date, today))
     if f.assignee == "none":
         stmt = stmt.where(ActionItem.assignee_id.is_(None))
-    elif f.assignee.isdigit():
-        stmt = stmt.where(ActionItem.assignee_id == int(f.assignee))
+    elif (assignee := bounded_int(f.assignee)) is not None:
+        stmt = stmt.where(ActionItem.assignee_id == assignee)
     if f.q:
         pattern = likes.contains(f.q)
         stmt = stmt.where(or_(ActionItem.title.ilike(pattern, escape=likes.ESCAPE), ActionItem.description.ilike(pattern, escape=likes.ESCAPE)))
@@ -165,27 +162,38 @@ def filtered(user: User | None, f: Filters, today: date | None = None) -> Select
 
 def page_of(user: User | None, f: Filters, page: int, per_page: int) -> tuple[list[ActionItem], int]:
     """One page and the total."""
-    base = filtered(user, f)
-    count = _count(user, f, base)
-    items = db.session.scalars(light(base.order_by(*SORTS[f.sort])).limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return list(items), count
+    day, seen = amsterdam_today(), visibility_scope(user)
+    count = _count(user, f, day)
+    items = db.session.scalars(_page_statement(seen, f, day), {"page_limit": per_page, "page_offset": (page - 1) * per_page})
+    return list(items.unique().all()), count
 
 
-def _count(user: User | None, f: Filters, base: Select) -> int:
+@built
+def _page_statement(viewer: ViewerScope, f: Filters, day: date) -> Select:
+    """A page of the list, built once per scope, filter set and day; where the page starts is a parameter."""
+    return light(filtered(viewer, f, day).order_by(*SORTS[f.sort])).limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+
+
+@built
+def _count_statement(viewer: ViewerScope, f: Filters, day: date) -> Select:
+    return filtered(viewer, f, day).with_only_columns(func.count(ActionItem.id)).order_by(None)
+
+
+def _count(user: User | None, f: Filters, day: date) -> int:
     """The total under the filters: from the tallies when they hold what the filters ask (status, organisation, focus
     area, late), else a count of the matching items; cached per visibility scope, day and filter set (portal.cache)."""
     def counted() -> int:
-        return db.session.scalar(base.with_only_columns(func.count(ActionItem.id)).order_by(None)) or 0
+        return db.session.scalar(_count_statement(visibility_scope(user), f, day)) or 0
 
     if user is None:
         return counted()
     only = _tallied(f)
 
     def compute() -> int:
-        return counted() if only is None else tallies.total(db.session, user, only, late_on=today() if f.overdue else None)
+        return counted() if only is None else tallies.total(db.session, user, only, late_on=day if f.overdue else None)
 
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    return cache().get_or_compute("count", (today().isoformat(), filters), compute, scope=visibility_scope(user))
+    return cache().get_or_compute("count", (day.isoformat(), filters), compute, scope=visibility_scope(user))
 
 
 def _tallied(f: Filters) -> tallies.Only | None:
@@ -193,9 +201,7 @@ def _tallied(f: Filters) -> tallies.Only | None:
     if _beyond_tallies(f):
         return None
     statuses = OPEN_STATUSES if f.status == UNFINISHED else (f.status,) if f.status else None
-    owners = select(Organisation.id).where(Organisation.code == f.organisation) if f.organisation else None
-    areas = select(FocusArea.id).where(FocusArea.code == f.focus_area) if f.focus_area else None
-    return tallies.Only(owners=owners, areas=areas, statuses=statuses)
+    return tallies.Only(owner=f.organisation or None, area=f.focus_area or None, statuses=statuses)
 
 
 def _beyond_tallies(f: Filters) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, and_, cast, delete, func, insert, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
@@ -44,19 +43,23 @@ EVERYONE = 0  # the audience of an item's base row
 
 @dataclass(frozen=True)
 class Only:
-    """Which items to count: owners, focus areas (NONE: without one) and statuses; None is every one."""
+    """Which items to count: an owner and a focus area by code, focus areas by id (NONE: without one) and statuses; None
+    is every one. Hashable, so that a statement over it is built once (portal.statements)."""
 
-    owners: Any = None  # organisation ids, or a SELECT of them
-    areas: Any = None  # focus area ids, or a SELECT of them
+    owner: str | None = None  # an organisation's code
+    area: str | None = None  # a focus area's code
+    area_ids: tuple[int, ...] | None = None
     statuses: tuple[str, ...] | None = None
 
     def where(self, owner, area, status=None) -> ColumnElement[bool]:
         """The condition over these owner, area and status columns (no status column: statuses must be None)."""
         parts = [true()]
-        if self.owners is not None:
-            parts.append(owner.in_(self.owners))
-        if self.areas is not None:
-            parts.append(area.in_(self.areas))
+        if self.owner is not None:
+            parts.append(owner.in_(select(Organisation.id).where(Organisation.code == self.owner)))
+        if self.area is not None:
+            parts.append(area.in_(select(FocusArea.id).where(FocusArea.code == self.area)))
+        if self.area_ids is not None:
+            parts.append(area.in_(self.area_ids))
         if self.statuses is not None:
             parts.append(status.in_(self.statuses))
         return and_(*parts)
@@ -110,7 +113,7 @@ def _counts(session: Session, viewer: ViewerScope, day: date, area_id: int | Non
 
 @built
 def _counts_statement(viewer: ViewerScope, day: date, area_id: int | None) -> Select:
-    only = EVERY if area_id is None else Only(areas=(area_id,))
+    only = EVERY if area_id is None else Only(area_ids=(area_id,))
     rows = _statuses(viewer, only).subquery()
     # The weights as floating point: the page rounds them, and SQLite would turn each into a Decimal by way of a string.
     by_status = select(rows.c.owner, rows.c.area, rows.c.status, func.sum(rows.c.n), cast(func.sum(rows.c.weight), Float),
@@ -129,9 +132,13 @@ def total(session: Session, viewer: User | None, only: Only = EVERY, late_on: da
     """How many items the viewer may see, of those `only` names (late_on: only those late on that day). One statement."""
     if viewer is None or not viewer.is_active:
         return 0
-    seen = visibility_scope(viewer)
-    rows = (_statuses(seen, only) if late_on is None else _late(seen, late_on, only)).subquery()
-    return int(session.scalar(select(func.coalesce(func.sum(rows.c.n), 0))) or 0)
+    return int(session.scalar(_total_statement(visibility_scope(viewer), only, late_on)) or 0)
+
+
+@built
+def _total_statement(viewer: ViewerScope, only: Only, late_on: date | None) -> Select:
+    rows = (_statuses(viewer, only) if late_on is None else _late(viewer, late_on, only)).subquery()
+    return select(func.coalesce(func.sum(rows.c.n), 0))
 
 
 def per_recommendation(session: Session, viewer: User | None) -> list[list]:

@@ -22,6 +22,7 @@ from ..errors import ValidationFailed, VersionConflict
 from ..extensions import counts_as_download, db
 from ..formtools import apply_errors, ids_prefixed
 from ..htmx import is_htmx
+from ..inputs import bounded_int
 from ..sheets import MAX_BYTES, SheetError
 from ..writes import transaction
 from . import attachments, bp, exports, imports, queries, services
@@ -32,7 +33,7 @@ PER_PAGE = 25
 
 
 def _version(raw) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+    return bounded_int(raw) if isinstance(raw, str) else None
 
 
 @bp.get("")
@@ -77,7 +78,7 @@ def create():
     if request.method == "GET":
         form.owner_organisation.data = viewer.organisation.code
         form.visibility.data = "mdt"
-        form.recommendation_ids.data = [int(r) for r in request.args.getlist("recommendation") if r.isdigit()]
+        form.recommendation_ids.data = [r for r in map(bounded_int, request.args.getlist("recommendation")) if r is not None]
         form.submission_key.data = secrets.token_urlsafe(24)
         form.meeting_id.data = request.args.get("meeting", "")
         form.agenda_item_id.data = request.args.get("agenda_item", "")
@@ -299,7 +300,8 @@ def _posted_mapping(width: int) -> dict[str, int | None] | None:
     mapping: dict[str, int | None] = {}
     for name in imports.FIELDS:
         raw = request.form.get(f"map-{name}", "")
-        mapping[name] = int(raw) if raw.isdigit() and int(raw) < width else None
+        column = bounded_int(raw)
+        mapping[name] = column if column is not None and column < width else None
     return mapping
 
 

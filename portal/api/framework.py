@@ -11,6 +11,7 @@ from ..access import signed_in
 from ..extensions import db
 from ..framework import frameworks, rollup
 from ..i18n import today
+from ..inputs import bounded_int
 from . import bp
 from .bodies import COMMITMENT_KEY, FrameworkBody, Weights
 from .helpers import body_of, service_call
@@ -20,9 +21,10 @@ from .schemas import ApiError
 @bp.get("/framework")
 def framework():
     raw = request.args.get("framework", "")
-    if raw and not (raw.isdigit() and len(raw) < 10):
+    framework_id = bounded_int(raw)
+    if raw and framework_id is None:
         abort(404)
-    fw = rollup.framework(db.session, today(), int(raw) if raw else None)
+    fw = rollup.framework(db.session, today(), framework_id)
     if raw and fw is None:
         abort(404)
     figures = rollup.summary(db.session, signed_in(), today())

@@ -16,6 +16,7 @@ from models import ActionItem
 from ..actions.queries import links
 from ..errors import Locked, NotAllowed, ValidationFailed, VersionConflict, VersionMissing
 from ..extensions import db
+from ..inputs import bounded_int
 from ..security import HTTP_MESSAGES
 from ..sheets import MAX_BYTES
 from ..writes import transaction
@@ -99,9 +100,10 @@ def _if_match(required: bool = True) -> int | None:
             return None
         raise ApiError(428, "precondition_required", IF_MATCH_MISSING)
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    version = bounded_int(value)
+    if version is None:
         raise ApiError(400, "bad_request", _("If-Match moet een versie zijn, bijvoorbeeld \"3\"."))
-    return int(value)
+    return version
 
 
 def versioned(body: dict, version: int, status: int = 200):

@@ -202,7 +202,7 @@ def attendance(meeting_id: int):
         for key, value in request.form.items():
             if key.startswith("attendance-"):
                 raw = key.removeprefix("attendance-")
-                services.set_attendance(db.session, signed_in(), meeting, int(raw) if raw.isdigit() else -1, value)
+                services.set_attendance(db.session, signed_in(), meeting, -1 if (attendee := bounded_int(raw)) is None else attendee, value)
     return _write(meeting, call, "De aanwezigheid is opgeslagen.", "aanwezigheid", {})
 
 
@@ -224,7 +224,7 @@ def minutes(meeting_id: int, agenda_item_id: int):
         return _detail(meeting, 422, minutes_forms={agenda_item_id: form})
     version = form.version.data
     return _write(meeting, lambda: record.save_minutes(db.session, signed_in(), meeting, agenda_item_id,
-                                                         int(version) if version and version.isdigit() else None,
+                                                         bounded_int(version),
                                                          form.body.data, form.is_restricted.data),
                   "De notulen zijn opgeslagen.", f"agendapunt-{agenda_item_id}", {"minutes_forms": {agenda_item_id: form}})
 
@@ -248,7 +248,7 @@ def decision(meeting_id: int):
         return _detail(meeting, 422, decision_form=form)
     agenda_item_id = form.agenda_item_id.data
     return _write(meeting, lambda: record.add_decision(db.session, signed_in(), meeting,
-                                                         int(agenda_item_id) if agenda_item_id and agenda_item_id.isdigit() else None,
+                                                         bounded_int(agenda_item_id),
                                                          form.text.data, form.focus_area.data or None),
                   "Het besluit is vastgelegd.", "besluiten", {"decision_form": form})
 

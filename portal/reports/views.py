@@ -23,6 +23,7 @@ from ..framework import goals, parliament
 from ..framework import queries as framework_queries
 from ..framework.state import RESPONSE_TEXT, STATE_TEXT
 from ..i18n import today
+from ..inputs import bounded_int
 from ..writes import transaction
 from . import bp, exports, letter, letters, rounds, services
 from .forms import NarrativeForm, PlainForm, ReportForm, RoundForm
@@ -173,8 +174,9 @@ def sent(report_id: int):
     answers = []
     for raw in request.form.getlist("answer"):
         status = request.form.get(f"status-{raw}", "fulfilled")
-        if raw.isdigit() and len(raw) < 10:
-            answers.append({"parliament_id": int(raw), "status": status})
+        parliament_id = bounded_int(raw)
+        if parliament_id is not None:
+            answers.append({"parliament_id": parliament_id, "status": status})
     data = {"sent_on": request.form.get("sent_on"), "reference": request.form.get("reference"), "kamerstuk": request.form.get("kamerstuk"),
             "answers": answers}
     try:
