@@ -41,10 +41,10 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def bounded_int(raw: str | None, digits: int = 9) -> int | None:
-    """A whole number a person or a link gave as text (an id, a version, a page), or None when it is not one or longer
-    than `digits` (so it always fits the database's integer)."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= digits else None
+def bounded_int(raw: object, digits: int = 9) -> int | None:
+    """A whole number a person or a link gave as text (an id, a version, a page), or None when it is not one (not text,
+    not ASCII digits) or longer than `digits` (so it always fits the database's integer)."""
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and 0 < len(raw) <= digits else None
 
 
 def _bad_text(value: str) -> bool:

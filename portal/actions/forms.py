@@ -32,10 +32,6 @@ from .queries import recommendation_choices, recommendation_groups
 REQUIRED = _l("Dit veld is verplicht.")
 
 
-def _int(value) -> int | None:
-    return bounded_int(value) if isinstance(value, str) else None
-
-
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -102,7 +98,7 @@ class ItemForm(FlaskForm):
             "recommendation_ids": list(self.recommendation_ids.data or []),
             "contributing_organisations": list(self.contributing_organisations.data or []),
             "visibility": self.visibility.data, "shared_with": list(self.shared_with.data or []),
-            **({"meeting_id": _int(self.meeting_id.data), "agenda_item_id": _int(self.agenda_item_id.data)}
+            **({"meeting_id": bounded_int(self.meeting_id.data), "agenda_item_id": bounded_int(self.agenda_item_id.data)}
                if self.meeting_id.data else {}),
         }
 

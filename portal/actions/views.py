@@ -32,10 +32,6 @@ from .permissions import can_comment, can_confirm, can_create, can_edit, can_req
 PER_PAGE = 25
 
 
-def _version(raw) -> int | None:
-    return bounded_int(raw) if isinstance(raw, str) else None
-
-
 @bp.get("")
 def list():
     viewer = signed_in()
@@ -178,7 +174,7 @@ def edit(item_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                services.update_item(db.session, viewer, item, _version(form.version.data), form.data_for_service())
+                services.update_item(db.session, viewer, item, bounded_int(form.version.data), form.data_for_service())
             flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("actions.detail", item_id=item.id))
         except VersionConflict:
@@ -233,14 +229,14 @@ def _simple_action(item_id: int, form_cls, call, message: str, form_key: str, an
 @bp.post("/<int:item_id>/updates")
 def add_update(item_id: int):
     return _simple_action(item_id, UpdateForm, lambda viewer, item, form: services.add_update(
-        db.session, viewer, item, _version(form.version.data), form.note.data, form.status.data, form.progress.data),
+        db.session, viewer, item, bounded_int(form.version.data), form.note.data, form.status.data, form.progress.data),
         _("Uw voortgangsbericht is opgeslagen."), "update_form")
 
 
 @bp.post("/<int:item_id>/close")
 def close(item_id: int):
     def call(viewer, item, form):
-        services.request_closure(db.session, viewer, item, _version(form.version.data), form.closing_note.data)
+        services.request_closure(db.session, viewer, item, bounded_int(form.version.data), form.closing_note.data)
         upload = form.evidence.data
         if upload and getattr(upload, "filename", ""):
             try:
@@ -253,19 +249,19 @@ def close(item_id: int):
 @bp.post("/<int:item_id>/confirm")
 def confirm(item_id: int):
     return _simple_action(item_id, ConfirmForm, lambda viewer, item, form: services.confirm_closure(
-        db.session, viewer, item, _version(form.version.data)), _("De afronding is bevestigd."), "confirm_form")
+        db.session, viewer, item, bounded_int(form.version.data)), _("De afronding is bevestigd."), "confirm_form")
 
 
 @bp.post("/<int:item_id>/reject")
 def reject(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.reject_closure(
-        db.session, viewer, item, _version(form.version.data), form.reason.data), _("De actie is teruggestuurd."), "reject_form")
+        db.session, viewer, item, bounded_int(form.version.data), form.reason.data), _("De actie is teruggestuurd."), "reject_form")
 
 
 @bp.post("/<int:item_id>/cancel")
 def cancel(item_id: int):
     return _simple_action(item_id, ReasonForm, lambda viewer, item, form: services.cancel_item(
-        db.session, viewer, item, _version(form.version.data), form.reason.data), _("De actie is vervallen."), "reason_form")
+        db.session, viewer, item, bounded_int(form.version.data), form.reason.data), _("De actie is vervallen."), "reason_form")
 
 
 @bp.post("/<int:item_id>/comments")
