@@ -44,7 +44,7 @@ class BoundedInt(IntegerConverter):
 def bounded_int(raw: object, digits: int = 9) -> int | None:
     """A whole number a person or a link gave as text (an id, a version, a page), or None when it is not one (not text,
     not ASCII digits) or longer than `digits` (so it always fits the database's integer)."""
-    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and 0 < len(raw) <= digits else None
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= digits else None
 
 
 def _bad_text(value: str) -> bool:

@@ -163,7 +163,7 @@ def filtered(viewer: User | ViewerScope | None, f: Filters, today: date | None =
 def page_of(user: User | None, f: Filters, page: int, per_page: int) -> tuple[list[ActionItem], int]:
     """One page and the total."""
     day, seen = amsterdam_today(), visibility_scope(user)
-    count = _count(user, f, day)
+    count = _count(user, seen, f, day)
     items = db.session.scalars(_page_statement(seen, f, day), {"page_limit": per_page, "page_offset": (page - 1) * per_page})
     return list(items.unique().all()), count
 
@@ -179,11 +179,11 @@ def _count_statement(viewer: ViewerScope, f: Filters, day: date) -> Select:
     return filtered(viewer, f, day).with_only_columns(func.count(ActionItem.id)).order_by(None)
 
 
-def _count(user: User | None, f: Filters, day: date) -> int:
+def _count(user: User | None, seen: ViewerScope, f: Filters, day: date) -> int:
     """The total under the filters: from the tallies when they hold what the filters ask (status, organisation, focus
     area, late), else a count of the matching items; cached per visibility scope, day and filter set (portal.cache)."""
     def counted() -> int:
-        return db.session.scalar(_count_statement(visibility_scope(user), f, day)) or 0
+        return db.session.scalar(_count_statement(seen, f, day)) or 0
 
     if user is None:
         return counted()
@@ -193,7 +193,7 @@ def _count(user: User | None, f: Filters, day: date) -> int:
         return counted() if only is None else tallies.total(db.session, user, only, late_on=day if f.overdue else None)
 
     filters = hashlib.sha256(json.dumps(f.as_args(sort=""), sort_keys=True).encode()).hexdigest()[:32]
-    return cache().get_or_compute("count", (day.isoformat(), filters), compute, scope=visibility_scope(user))
+    return cache().get_or_compute("count", (day.isoformat(), filters), compute, scope=seen)
 
 
 def _tallied(f: Filters) -> tallies.Only | None:
